@@ -1,0 +1,31 @@
+/* corral.h - the daemon's one mutable context (STYLE.md §5): built by main.c,
+ * reached by every callback through handle->data or an argument. */
+#ifndef CORRAL_CORRAL_H
+#define CORRAL_CORRAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <uv.h>
+
+#include "cli.h"
+#include "maincmd.h"
+#include "pidtab.h"
+#include "reaper.h"
+#include "shutdown.h"
+#include "signals.h"
+
+struct corral {
+    uv_loop_t *loop;
+    struct cli_opts opts;
+    struct pidtab pids;
+    struct reaper reaper;
+    struct signals signals;
+    struct maincmd main;
+    struct shutdown shutdown;
+    bool is_pid1;
+    bool interactive; /* stdin is our terminal and we are its foreground */
+    int exit_code;
+};
+
+#endif

@@ -1,0 +1,136 @@
+/* main.c - corral's entry point: parses the command line, builds the one
+ * context, becomes a proper init (or subreaper), starts the main command and
+ * runs the loop until the shutdown sequence stops it. From uv_run on, nothing
+ * here may end the process but that sequence. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include <uv.h>
+
+#include "corral.h"
+#include "log.h"
+#include "signame.h"
+
+static void corral_on_signal(void *data, int sig)
+{
+    struct corral *c = data;
+    char name[32];
+
+    log_debug("received %s", signame_format(sig, name, sizeof name));
+    /* Every signal reaches the main, SIGTERM and SIGINT included: that is
+     * how it learns to stop. */
+    (void)maincmd_signal(&c->main, sig);
+    if (sig == SIGTERM || sig == SIGINT)
+        shutdown_request(&c->shutdown, sig);
+}
+
+static void corral_on_drained(struct reaper *r, bool no_children)
+{
+    struct corral *c = r->data;
+    shutdown_on_drained(&c->shutdown, no_children);
+}
+
+/* fds 0-2 must exist: otherwise the first pipe or socket we open would land
+ * on one of them and a child would write its output into it. */
+static void corral_ensure_stdio(void)
+{
+    for (int fd = 0; fd < 3; fd++) {
+        if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
+            continue;
+        int nul = open("/dev/null", O_RDWR);
+        if (nul >= 0 && nul != fd) {
+            dup2(nul, fd);
+            close(nul);
+        }
+    }
+}
+
+static void corral_ignore_signals(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = SIG_IGN;
+    /* SIGPIPE: a reader that went away is an error return, not our death.
+     * SIGTTOU/SIGTTIN: corral hands its terminal to the main and takes it
+     * back from a background group (tcsetpgrp(3)); tini does the same. */
+    sigaction(SIGPIPE, &sa, NULL);
+    sigaction(SIGTTOU, &sa, NULL);
+    sigaction(SIGTTIN, &sa, NULL);
+}
+
+static int corral_setup(struct corral *c, uv_loop_t *loop)
+{
+    c->loop = loop;
+    c->is_pid1 = getpid() == 1;
+    c->interactive = isatty(STDIN_FILENO) && tcgetpgrp(STDIN_FILENO) == getpgrp();
+    if (!c->is_pid1 && prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0)
+        log_warn("cannot become a subreaper: %s; orphans will go to the real init",
+                 strerror(errno));
+    int rc = pidtab_init(&c->pids, PIDTAB_CAPACITY);
+    if (rc < 0)
+        return rc;
+    c->reaper.data = c;
+    rc = reaper_start(&c->reaper, loop, &c->pids, corral_on_drained);
+    if (rc < 0)
+        return rc;
+    rc = signals_start(&c->signals, loop, corral_on_signal, c);
+    if (rc < 0)
+        return rc;
+    rc = shutdown_init(&c->shutdown, c);
+    if (rc < 0)
+        return rc;
+    return maincmd_init(&c->main, c, c->opts.main_argv);
+}
+
+static void corral_teardown(struct corral *c)
+{
+    reaper_close(&c->reaper);
+    signals_close(&c->signals);
+    shutdown_close(&c->shutdown);
+    maincmd_close(&c->main);
+    /* Let the close callbacks run, then the loop can be closed. */
+    uv_run(c->loop, UV_RUN_NOWAIT);
+    uv_loop_close(c->loop);
+    pidtab_close(&c->pids);
+}
+
+int main(int argc, char **argv)
+{
+    static struct corral c;
+    char err[256];
+    uv_loop_t loop;
+
+    if (cli_parse(argc, argv, &c.opts, err, sizeof err) < 0) {
+        fprintf(stderr, "corral: %s\n%s", err, cli_usage);
+        return 2;
+    }
+    if (c.opts.help) {
+        fputs(cli_usage, stdout);
+        return 0;
+    }
+    if (c.opts.version) {
+        printf("corral %s\n", CORRAL_VERSION);
+        return 0;
+    }
+    if (c.opts.verbose)
+        log_max_level = LOG_DEBUG;
+    corral_ensure_stdio();
+    corral_ignore_signals();
+    int rc = uv_loop_init(&loop);
+    if (rc == 0)
+        rc = corral_setup(&c, &loop);
+    if (rc < 0) {
+        log_error("cannot start: %s", uv_strerror(rc));
+        return 1;
+    }
+    maincmd_start(&c.main);
+    uv_run(&loop, UV_RUN_DEFAULT);
+    corral_teardown(&c);
+    return c.exit_code;
+}

@@ -1,0 +1,73 @@
+/* pidbudget.c - finds corral's pids cgroup from /proc/self/cgroup and reads
+ * its counters. Inside a container with its own cgroup namespace the path is
+ * "/" and the mount is the container's own; without one the path names the
+ * host's hierarchy, which the container sees mounted at the root, so the root
+ * is tried second. Small file reads: called on fork failure and by status,
+ * never on a timer. */
+#include "pidbudget.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static int pidbudget_read_long(const char *dir, const char *file, long *out)
+{
+    char path[512], buf[64];
+    if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, file) >= sizeof path)
+        return -ENAMETOOLONG;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -errno;
+    ssize_t n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    if (n <= 0)
+        return -EIO;
+    buf[n] = '\0';
+    if (strncmp(buf, "max", 3) == 0) {
+        *out = -1;
+        return 0;
+    }
+    *out = strtol(buf, NULL, 10);
+    return 0;
+}
+
+static int pidbudget_try(const char *mount, const char *rel, struct pidbudget *b)
+{
+    char dir[512];
+    if ((size_t)snprintf(dir, sizeof dir, "%s%s", mount, rel) >= sizeof dir)
+        return -ENAMETOOLONG;
+    if (pidbudget_read_long(dir, "pids.current", &b->current) < 0)
+        return -ENOENT;
+    if (pidbudget_read_long(dir, "pids.max", &b->max) < 0)
+        return -ENOENT;
+    return 0;
+}
+
+int pidbudget_read(struct pidbudget *b)
+{
+    char line[1024], v1[512] = "", v2[512] = "";
+    FILE *f = fopen("/proc/self/cgroup", "re");
+    if (!f)
+        return -errno;
+    while (fgets(line, sizeof line, f)) {
+        line[strcspn(line, "\n")] = '\0';
+        char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+        if (!c2)
+            continue;
+        *c2 = '\0';
+        const char *controllers = c1 + 1, *path = c2 + 1;
+        if (*controllers == '\0')
+            snprintf(v2, sizeof v2, "%s", strcmp(path, "/") == 0 ? "" : path);
+        else if (strstr(controllers, "pids"))
+            snprintf(v1, sizeof v1, "%s", strcmp(path, "/") == 0 ? "" : path);
+    }
+    fclose(f);
+    if (pidbudget_try("/sys/fs/cgroup/pids", v1, b) == 0 ||
+        pidbudget_try("/sys/fs/cgroup/pids", "", b) == 0 ||
+        pidbudget_try("/sys/fs/cgroup", v2, b) == 0 || pidbudget_try("/sys/fs/cgroup", "", b) == 0)
+        return 0;
+    return -ENOENT;
+}

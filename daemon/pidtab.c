@@ -1,0 +1,92 @@
+/* pidtab.c - the pid -> owner table: linear probing with backward-shift
+ * deletion (no tombstones, so lookups stay short however many children come
+ * and go over the container's life). */
+#include "pidtab.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+static size_t pidtab_hash(pid_t pid, size_t mask)
+{
+    /* Fibonacci hashing: pids are dense and sequential; spread them. */
+    return (size_t)(((uint64_t)(uint32_t)pid * 0x9E3779B97F4A7C15ULL) >> 20) & mask;
+}
+
+int pidtab_init(struct pidtab *t, size_t capacity)
+{
+    size_t n = 16;
+    /* Keep the load factor under one half. */
+    while (n < capacity * 2)
+        n <<= 1;
+    t->slots = calloc(n, sizeof *t->slots);
+    if (!t->slots)
+        return -ENOMEM;
+    t->mask = n - 1;
+    t->count = 0;
+    return 0;
+}
+
+void pidtab_close(struct pidtab *t)
+{
+    free(t->slots);
+    t->slots = NULL;
+    t->count = 0;
+}
+
+int pidtab_add(struct pidtab *t, pid_t pid, struct pidtab_owner *owner)
+{
+    if (t->count >= (t->mask + 1) / 2)
+        return -ENOSPC;
+    for (size_t i = pidtab_hash(pid, t->mask);; i = (i + 1) & t->mask) {
+        if (t->slots[i].pid == pid)
+            return -EEXIST;
+        if (t->slots[i].pid == 0) {
+            t->slots[i].pid = pid;
+            t->slots[i].owner = owner;
+            t->count++;
+            return 0;
+        }
+    }
+}
+
+static size_t pidtab_slot_of(const struct pidtab *t, pid_t pid)
+{
+    for (size_t i = pidtab_hash(pid, t->mask);; i = (i + 1) & t->mask) {
+        if (t->slots[i].pid == pid)
+            return i;
+        if (t->slots[i].pid == 0)
+            return SIZE_MAX;
+    }
+}
+
+struct pidtab_owner *pidtab_find(const struct pidtab *t, pid_t pid)
+{
+    if (pid <= 0)
+        return NULL;
+    size_t i = pidtab_slot_of(t, pid);
+    return i == SIZE_MAX ? NULL : t->slots[i].owner;
+}
+
+struct pidtab_owner *pidtab_take(struct pidtab *t, pid_t pid)
+{
+    if (pid <= 0)
+        return NULL;
+    size_t i = pidtab_slot_of(t, pid);
+    if (i == SIZE_MAX)
+        return NULL;
+    struct pidtab_owner *owner = t->slots[i].owner;
+    t->count--;
+    /* Backward-shift: move later entries of the run into the hole when their
+     * home slot is at or before it, so every run stays unbroken. */
+    for (size_t j = (i + 1) & t->mask; t->slots[j].pid != 0; j = (j + 1) & t->mask) {
+        size_t home = pidtab_hash(t->slots[j].pid, t->mask);
+        if (((j - home) & t->mask) >= ((j - i) & t->mask)) {
+            t->slots[i] = t->slots[j];
+            i = j;
+        }
+    }
+    t->slots[i].pid = 0;
+    t->slots[i].owner = NULL;
+    return owner;
+}

@@ -1,0 +1,45 @@
+/* pidtab.h - which owner (service, probe, the main command) a child pid
+ * belongs to. A fixed-size open-addressing hash table: sized once, never
+ * grows, no allocation after pidtab_init. Pure: no syscalls. */
+#ifndef CORRAL_PIDTAB_H
+#define CORRAL_PIDTAB_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+struct pidtab_owner;
+
+/* Called by the reaper with the raw wait status of an owned child. */
+typedef void (*pidtab_exit_cb)(struct pidtab_owner *owner, pid_t pid, int wstatus);
+
+/* Embed this in whatever owns a child process; the table points to it. */
+struct pidtab_owner {
+    pidtab_exit_cb on_exit;
+};
+
+struct pidtab_slot {
+    pid_t pid; /* 0: empty */
+    struct pidtab_owner *owner;
+};
+
+struct pidtab {
+    struct pidtab_slot *slots;
+    size_t mask; /* capacity - 1; capacity is a power of two */
+    size_t count;
+};
+
+/* Allocates room for at least `capacity` pids. Returns 0 or -ENOMEM. */
+int pidtab_init(struct pidtab *t, size_t capacity);
+void pidtab_close(struct pidtab *t);
+
+/* Records pid -> owner. Returns 0, -EEXIST if pid is already there, or
+ * -ENOSPC when the table is full. */
+int pidtab_add(struct pidtab *t, pid_t pid, struct pidtab_owner *owner);
+
+/* Removes pid and returns its owner, or NULL for a pid nobody owns. */
+struct pidtab_owner *pidtab_take(struct pidtab *t, pid_t pid);
+
+/* Returns the owner of pid without removing it, or NULL. */
+struct pidtab_owner *pidtab_find(const struct pidtab *t, pid_t pid);
+
+#endif

@@ -1,0 +1,124 @@
+/* proctree.c - walks /proc to find a process's descendants. /proc is a
+ * snapshot that changes while it is read: a process that vanishes is skipped,
+ * and a pid reused meanwhile is a risk the kernel gives every such tool (pidfd
+ * would close it; not worth its cost here). */
+#include "proctree.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "bounds.h"
+
+struct proctree_pair {
+    pid_t pid;
+    pid_t ppid;
+};
+
+/* Reads the ppid from /proc/PID/stat: the field after the state, which comes
+ * after the last ')' (comm may itself hold parentheses and spaces). */
+static pid_t proctree_ppid(pid_t pid)
+{
+    char path[64], buf[512];
+    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    ssize_t n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    if (n <= 0)
+        return -1;
+    buf[n] = '\0';
+    char *rp = strrchr(buf, ')');
+    int ppid;
+    char state;
+    if (!rp || sscanf(rp + 1, " %c %d", &state, &ppid) != 2)
+        return -1;
+    return (pid_t)ppid;
+}
+
+int proctree_descendants(pid_t root, pid_t *out, size_t cap)
+{
+    DIR *d = opendir("/proc");
+    if (!d)
+        return -errno;
+    size_t n = 0, room = 256;
+    struct proctree_pair *all = malloc(room * sizeof *all);
+    if (!all) {
+        closedir(d);
+        return -ENOMEM;
+    }
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL && n < PROCTREE_MAX) {
+        if (!isdigit((unsigned char)e->d_name[0]))
+            continue;
+        pid_t pid = (pid_t)atoi(e->d_name);
+        pid_t ppid = proctree_ppid(pid);
+        if (ppid < 0)
+            continue;
+        if (n == room) {
+            struct proctree_pair *bigger = realloc(all, 2 * room * sizeof *all);
+            if (!bigger)
+                break;
+            all = bigger;
+            room *= 2;
+        }
+        all[n].pid = pid;
+        all[n].ppid = ppid;
+        n++;
+    }
+    closedir(d);
+    /* Breadth-first from root; out doubles as the queue. */
+    size_t found = 0, head = 0;
+    pid_t parent = root;
+    for (;;) {
+        for (size_t i = 0; i < n && found < cap; i++)
+            if (all[i].ppid == parent && all[i].pid != root)
+                out[found++] = all[i].pid;
+        if (head >= found)
+            break;
+        parent = out[head++];
+    }
+    free(all);
+    return (int)found;
+}
+
+const char *proctree_describe(pid_t pid, char *buf, size_t len)
+{
+    char path[64], cmd[256];
+    ssize_t n = 0;
+
+    snprintf(path, sizeof path, "/proc/%d/cmdline", (int)pid);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd >= 0) {
+        n = read(fd, cmd, sizeof cmd - 1);
+        close(fd);
+    }
+    if (n > 0) {
+        /* Arguments are NUL-separated; show them space-separated. */
+        for (ssize_t i = 0; i < n; i++)
+            if (cmd[i] == '\0')
+                cmd[i] = ' ';
+        while (n > 0 && cmd[n - 1] == ' ')
+            n--;
+        cmd[n] = '\0';
+    } else {
+        snprintf(path, sizeof path, "/proc/%d/comm", (int)pid);
+        fd = open(path, O_RDONLY | O_CLOEXEC);
+        n = fd >= 0 ? read(fd, cmd, sizeof cmd - 1) : -1;
+        if (fd >= 0)
+            close(fd);
+        if (n <= 0)
+            n = snprintf(cmd, sizeof cmd, "?");
+        else if (cmd[n - 1] == '\n')
+            n--;
+        cmd[n] = '\0';
+    }
+    snprintf(buf, len, "%d (%s)", (int)pid, cmd);
+    return buf;
+}

@@ -1,0 +1,217 @@
+/* spawn.c - fork + exec with a clean slate, and the exec status pipe. Between
+ * fork and exec the child makes only async-signal-safe calls: everything that
+ * allocates or reads files (PATH search, user names, the environment) was done
+ * by the parent into the plan. */
+#include "spawn.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "exitstatus.h"
+
+#ifndef CLOSE_RANGE_CLOEXEC
+#define CLOSE_RANGE_CLOEXEC (1U << 2)
+#endif
+
+static int spawn_try_path(const char *cand)
+{
+    struct stat st;
+    if (stat(cand, &st) < 0)
+        return -errno;
+    if (!S_ISREG(st.st_mode))
+        return -EACCES;
+    if (access(cand, X_OK) < 0)
+        return -errno;
+    return 0;
+}
+
+int spawn_resolve(const char *name, const char *path_env, char *buf, size_t len)
+{
+    int rc = -ENOENT;
+
+    if (!name || !*name)
+        return -ENOENT;
+    if (strchr(name, '/')) {
+        if ((size_t)snprintf(buf, len, "%s", name) >= len)
+            return -ENAMETOOLONG;
+        return 0; /* execve reports what is wrong with an explicit path */
+    }
+    if (!path_env || !*path_env)
+        path_env = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+    for (const char *p = path_env; p;) {
+        const char *colon = strchr(p, ':');
+        size_t dlen = colon ? (size_t)(colon - p) : strlen(p);
+        int n = dlen ? snprintf(buf, len, "%.*s/%s", (int)dlen, p, name)
+                     : snprintf(buf, len, "./%s", name);
+        if (n > 0 && (size_t)n < len) {
+            int r = spawn_try_path(buf);
+            if (r == 0)
+                return 0;
+            /* Like execvp: a file found but not runnable is remembered as
+             * EACCES, but the search goes on for a better one. */
+            if (r == -EACCES)
+                rc = -EACCES;
+        }
+        p = colon ? colon + 1 : NULL;
+    }
+    if (rc == -EACCES) {
+        /* Name the file that could not be run, as the error will. */
+        for (const char *p = path_env; p;) {
+            const char *colon = strchr(p, ':');
+            size_t dlen = colon ? (size_t)(colon - p) : strlen(p);
+            snprintf(buf, len, "%.*s/%s", (int)dlen, p, name);
+            if (spawn_try_path(buf) == -EACCES)
+                break;
+            p = colon ? colon + 1 : NULL;
+        }
+    } else {
+        snprintf(buf, len, "%s", name);
+    }
+    return rc;
+}
+
+const char *spawn_stage_name(int stage)
+{
+    switch (stage) {
+    case SPAWN_STAGE_SETUP:
+        return "setup";
+    case SPAWN_STAGE_RLIMIT:
+        return "setrlimit";
+    case SPAWN_STAGE_CHDIR:
+        return "chdir";
+    case SPAWN_STAGE_GROUPS:
+        return "setgid";
+    case SPAWN_STAGE_USER:
+        return "setuid";
+    case SPAWN_STAGE_EXEC:
+        return "exec";
+    default:
+        return "spawn";
+    }
+}
+
+static void spawn_reset_signals(void)
+{
+    struct sigaction sa;
+
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = SIG_DFL;
+    /* An ignored signal stays ignored across execve(2), and a handler of
+     * libuv's would run in the child: every disposition goes back to default. */
+    for (int sig = 1; sig < NSIG; sig++)
+        (void)sigaction(sig, &sa, NULL);
+}
+
+/* Moves fd to target unless it is there already; -1 leaves target alone. */
+static int spawn_place_fd(int fd, int target)
+{
+    if (fd < 0 || fd == target)
+        return 0;
+    return dup2(fd, target) < 0 ? -1 : 0;
+}
+
+static _Noreturn void spawn_child(const struct spawn_plan *p, int status_fd)
+{
+    struct spawn_failure f = {.stage = SPAWN_STAGE_SETUP};
+    sigset_t empty;
+
+    spawn_reset_signals();
+    if (setpgid(0, 0) < 0)
+        goto fail;
+    /* All signals are still blocked here, so taking the terminal from a
+     * background group raises no SIGTTOU (tcsetpgrp(3)). */
+    if (p->foreground && tcsetpgrp(STDIN_FILENO, getpid()) < 0)
+        goto fail;
+    /* stdio: a source fd might sit on a target number of another one; the
+     * sources are > 2 by construction (pipes made after stdio), so plain
+     * dup2 in order is safe. */
+    for (int i = 0; i < 3; i++)
+        if (spawn_place_fd(p->stdio[i], i) < 0)
+            goto fail;
+    /* Every other fd closes at exec: corral's, and whatever corral itself
+     * inherited. close_range(2) with CLOSE_RANGE_CLOEXEC keeps the status pipe
+     * working until execve. */
+    if (syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC) < 0) {
+        for (int fd = 3; fd < 65536; fd++)
+            if (fd != status_fd)
+                (void)fcntl(fd, F_SETFD, FD_CLOEXEC);
+    }
+    if (p->keep_fd >= 0 && fcntl(p->keep_fd, F_SETFD, 0) < 0)
+        goto fail;
+    f.stage = SPAWN_STAGE_RLIMIT;
+    for (size_t i = 0; i < p->nrlimits; i++)
+        if (setrlimit(p->rlimits[i].resource, &p->rlimits[i].lim) < 0)
+            goto fail;
+    if (p->umask >= 0)
+        umask((mode_t)p->umask);
+    f.stage = SPAWN_STAGE_CHDIR;
+    if (p->dir && chdir(p->dir) < 0)
+        goto fail;
+    if (p->set_ids) {
+        f.stage = SPAWN_STAGE_GROUPS;
+        if (setgroups(p->ngroups, p->groups) < 0 || setgid(p->gid) < 0)
+            goto fail;
+        f.stage = SPAWN_STAGE_USER;
+        if (setuid(p->uid) < 0)
+            goto fail;
+    }
+    f.stage = SPAWN_STAGE_EXEC;
+    if (p->path_err) {
+        errno = p->path_err;
+        goto fail;
+    }
+    sigemptyset(&empty);
+    sigprocmask(SIG_SETMASK, &empty, NULL);
+    execve(p->path, p->argv, p->envp);
+fail:
+    f.err = errno;
+    (void)!write(status_fd, &f, sizeof f);
+    _exit(f.stage == SPAWN_STAGE_EXEC ? exitstatus_exec_failure(f.err) : 127);
+}
+
+int spawn_start(const struct spawn_plan *plan, pid_t *pid, struct spawn_failure *fail)
+{
+    int status[2];
+    sigset_t all, old;
+
+    fail->stage = SPAWN_STAGE_NONE;
+    fail->err = 0;
+    if (pipe2(status, O_CLOEXEC) < 0)
+        return -errno;
+    /* Blocked around fork so that no handler of libuv's runs in the child
+     * before spawn_reset_signals() (libuv does the same in its own spawn). */
+    sigfillset(&all);
+    sigprocmask(SIG_SETMASK, &all, &old);
+    pid_t child = fork();
+    if (child == 0) {
+        close(status[0]);
+        spawn_child(plan, status[1]);
+    }
+    int fork_err = errno;
+    sigprocmask(SIG_SETMASK, &old, NULL);
+    close(status[1]);
+    if (child < 0) {
+        close(status[0]);
+        return -fork_err;
+    }
+    /* Blocks until exec or _exit: both are immediate. EOF means exec worked. */
+    struct spawn_failure f;
+    ssize_t n;
+    do
+        n = read(status[0], &f, sizeof f);
+    while (n < 0 && errno == EINTR);
+    close(status[0]);
+    if (n == (ssize_t)sizeof f)
+        *fail = f;
+    *pid = child;
+    return 0;
+}
