@@ -1,0 +1,218 @@
+"""harness.py - runs the real corral as PID 1 of a new PID namespace
+(unshare --pid --fork --mount-proc) and observes it from outside through
+/proc and files. Every wait has a deadline; only processes the test started
+are killed, by pid."""
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+
+CORRAL = os.environ.get("CORRAL_BIN") or os.path.join(
+    os.path.dirname(__file__), "..", "..", "build", "daemon", "corral")
+CORRALCTL = os.environ.get("CORRALCTL_BIN", "")
+PY = sys.executable
+
+
+def wait_for(pred, timeout=10.0, interval=0.01, what="condition"):
+    """Polls pred until it returns a true value; fails the test at the deadline."""
+    deadline = time.monotonic() + timeout
+    while True:
+        v = pred()
+        if v:
+            return v
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+        time.sleep(interval)
+
+
+def read(path, default=""):
+    try:
+        with open(path) as f:
+            return f.read()
+    except OSError:
+        return default
+
+
+def proc_stat(pid):
+    """(state, ppid, pgrp, tpgid) of a host pid, or None when it is gone."""
+    s = read(f"/proc/{pid}/stat")
+    if not s:
+        return None
+    rest = s[s.rindex(")") + 2:].split()
+    return rest[0], int(rest[1]), int(rest[2]), int(rest[5])
+
+
+def children_of(pid):
+    kids = []
+    for t in os.listdir(f"/proc/{pid}/task") if os.path.isdir(f"/proc/{pid}/task") else []:
+        kids += [int(x) for x in read(f"/proc/{pid}/task/{t}/children").split()]
+    return kids
+
+
+def pid_ns(pid):
+    try:
+        return os.readlink(f"/proc/{pid}/ns/pid")
+    except OSError:
+        return None
+
+
+def ns_pid_of(host_pid):
+    """The pid of a host process as seen inside its own (innermost) namespace."""
+    for line in read(f"/proc/{host_pid}/status").splitlines():
+        if line.startswith("NSpid:"):
+            return int(line.split()[-1])
+    return None
+
+
+class Corral:
+    """One corral under test. Use as a context manager: it is killed on exit."""
+
+    def __init__(self, tmp, main, args=(), pid1=True, env=None, stdin=None,
+                 stdout=None, stderr=None, preexec=None, wrapper=(), pass_fds=()):
+        self.tmp = tmp
+        self.out_path = os.path.join(tmp, "corral.out")
+        self.err_path = os.path.join(tmp, "corral.err")
+        cmd = [CORRAL, *args, "--", *main]
+        if pid1:
+            cmd = ["unshare", "--pid", "--fork", "--mount-proc", *cmd]
+        cmd = [*wrapper, *cmd]
+        self._out = open(self.out_path, "wb") if stdout is None else None
+        self._err = open(self.err_path, "wb") if stderr is None else None
+        full_env = dict(os.environ)
+        full_env.update(env or {})
+        self.started = time.monotonic()
+        self.proc = subprocess.Popen(
+            cmd, cwd=tmp, env=full_env,
+            stdin=stdin if stdin is not None else subprocess.DEVNULL,
+            stdout=stdout if stdout is not None else self._out,
+            stderr=stderr if stderr is not None else self._err,
+            preexec_fn=preexec, pass_fds=pass_fds)
+        self.pid1 = pid1
+        try:
+            self.pid = self._find_corral() if (pid1 or wrapper) else self.proc.pid
+        except BaseException:
+            self.close()
+            raise
+
+    def _find_corral(self):
+        def find():
+            todo = [self.proc.pid]
+            while todo:
+                p = todo.pop()
+                if read(f"/proc/{p}/comm").strip() == "corral":
+                    return p
+                todo += children_of(p)
+            if self.proc.poll() is not None:
+                return -1  # already done: the caller will look at its exit code
+            return None
+        return wait_for(find, 10, what="corral to start")
+
+    def ns_pids(self):
+        """Host pids of every process in corral's PID namespace but corral."""
+        ns = pid_ns(self.pid)
+        out = []
+        for d in os.listdir("/proc"):
+            if d.isdigit() and int(d) != self.pid and pid_ns(d) == ns:
+                out.append(int(d))
+        return out
+
+    def zombies(self):
+        out = []
+        for p in self.ns_pids() if self.pid1 else self.descendants():
+            st = proc_stat(p)
+            if st and st[0] == "Z":
+                out.append(p)
+        return out
+
+    def descendants(self):
+        out, todo = [], [self.pid]
+        while todo:
+            kids = children_of(todo.pop())
+            out += kids
+            todo += kids
+        return out
+
+    def signal(self, sig):
+        os.kill(self.pid, sig)
+
+    def wait(self, timeout=15):
+        try:
+            return self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            raise AssertionError(f"corral still running after {timeout}s; stderr: {self.stderr()}")
+
+    def elapsed(self):
+        return time.monotonic() - self.started
+
+    def stderr(self):
+        return read(self.err_path)
+
+    def stdout(self):
+        return read(self.out_path)
+
+    def close(self):
+        if self.proc.poll() is None and getattr(self, "pid", -1) > 0:
+            # The namespace dies with its PID 1; outside one, kill the tree we made.
+            pids = [self.pid] + ([] if self.pid1 else self.descendants())
+            for p in pids:
+                try:
+                    os.kill(p, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+            try:
+                self.proc.kill()
+            except ProcessLookupError:
+                pass
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.wait(10)
+        for f in (self._out, self._err):
+            if f:
+                f.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+class TestCase(unittest.TestCase):
+    """Gives each test its own temp dir and requires root (for unshare)."""
+
+    def setUp(self):
+        if os.geteuid() != 0:
+            self.skipTest("needs root for unshare --pid")
+        if not os.path.exists(CORRAL):
+            self.fail(f"corral binary not found at {CORRAL}")
+        self.tmp = tempfile.mkdtemp(prefix="corral-e2e-")
+        self.addCleanup(shutil.rmtree, self.tmp, True)
+
+    def path(self, name):
+        return os.path.join(self.tmp, name)
+
+    def script(self, name, text):
+        p = self.path(name)
+        with open(p, "w") as f:
+            f.write(text)
+        os.chmod(p, 0o755)
+        return p
+
+    def corral(self, main, **kw):
+        c = Corral(self.tmp, main, **kw)
+        self.addCleanup(c.close)
+        return c
+
+
+def main():
+    """Runs the calling module's tests; exits 77 (ctest's skip) when all were skipped."""
+    prog = unittest.main(module="__main__", exit=False, verbosity=2)
+    r = prog.result
+    if r.testsRun and len(r.skipped) == r.testsRun:
+        sys.exit(77)
+    sys.exit(0 if r.wasSuccessful() else 1)

@@ -1,0 +1,93 @@
+"""corral's exit code is the main's: its exit status, or 128+N for signal N;
+exec failures are a sentence with 127 or 126; usage errors exit 2."""
+
+import os
+import subprocess
+
+import harness
+
+
+class ExitCodes(harness.TestCase):
+    def test_exit_3_gives_3(self):
+        c = self.corral(["sh", "-c", "exit 3"])
+        self.assertEqual(c.wait(), 3)
+        self.assertIn("corral: exiting 3: main exited 3", c.stderr())
+
+    def test_sigsegv_gives_139(self):
+        c = self.corral(["sh", "-c", "kill -SEGV $$"])
+        self.assertEqual(c.wait(), 139)
+        self.assertIn("main killed by SIGSEGV", c.stderr())
+
+    def test_a_missing_binary_prints_a_sentence_and_exits_127(self):
+        c = self.corral(["/usr/bin/ngnix", "-g", "daemon off;"])
+        self.assertEqual(c.wait(), 127)
+        self.assertIn("corral: exec /usr/bin/ngnix: No such file or directory\n", c.stderr())
+
+    def test_a_missing_command_on_path_exits_127(self):
+        c = self.corral(["ngnix"])
+        self.assertEqual(c.wait(), 127)
+        self.assertIn("corral: exec ngnix: No such file or directory\n", c.stderr())
+
+    def test_a_file_that_cannot_be_run_exits_126(self):
+        p = self.path("notexec")
+        open(p, "w").write("#!/bin/sh\n")
+        c = self.corral([p])
+        self.assertEqual(c.wait(), 126)
+        self.assertIn(f"corral: exec {p}: Permission denied\n", c.stderr())
+
+    def test_the_main_gets_only_stdio_and_a_clean_signal_state(self):
+        # SigBlk/SigIgn of the main: empty mask, nothing ignored (corral itself
+        # ignores SIGPIPE, SIGTTIN, SIGTTOU). fds: only 0, 1, 2.
+        r, w = os.pipe()
+        self.addCleanup(os.close, r)
+        self.addCleanup(os.close, w)
+        c = self.corral(["sh", "-c", "grep -E '^Sig(Blk|Ign)' /proc/self/status > sig; "
+                                     "ls /proc/self/fd > fds"], pass_fds=(w,))
+        self.assertEqual(c.wait(), 0)
+        sig = dict(line.split(":\t") for line in harness.read(self.path("sig")).splitlines())
+        self.assertEqual(int(sig["SigBlk"], 16), 0)
+        self.assertEqual(int(sig["SigIgn"], 16), 0)
+        # ls itself opens one fd for the directory it lists.
+        fds = sorted(int(x) for x in harness.read(self.path("fds")).split())
+        self.assertEqual(fds[:3], [0, 1, 2])
+        self.assertLessEqual(len(fds), 4)
+
+    def test_the_main_runs_in_its_own_process_group(self):
+        c = self.corral(["sh", "-c", "cut -d' ' -f5 /proc/$$/stat > pgrp; echo $$ > pid"])
+        self.assertEqual(c.wait(), 0)
+        self.assertEqual(harness.read(self.path("pgrp")).strip(),
+                         harness.read(self.path("pid")).strip())
+
+
+class Usage(harness.TestCase):
+    def run_corral(self, *args):
+        return subprocess.run([harness.CORRAL, *args], capture_output=True, text=True, timeout=10)
+
+    def test_help_prints_usage_and_exits_0(self):
+        r = self.run_corral("--help")
+        self.assertEqual(r.returncode, 0)
+        self.assertIn("usage: corral", r.stdout)
+
+    def test_version_prints_the_version(self):
+        r = self.run_corral("--version")
+        self.assertEqual(r.returncode, 0)
+        self.assertRegex(r.stdout, r"^corral \d+\.\d+\.\d+\n$")
+
+    def test_no_command_is_a_usage_error(self):
+        r = self.run_corral()
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("corral: no command given", r.stderr)
+
+    def test_an_unknown_option_is_a_usage_error(self):
+        r = self.run_corral("--bogus", "true")
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("unknown option --bogus", r.stderr)
+
+    def test_a_bad_duration_is_a_usage_error(self):
+        r = self.run_corral("--stop-timeout", "10 s", "true")
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("--stop-timeout: expected a duration", r.stderr)
+
+
+if __name__ == "__main__":
+    harness.main()

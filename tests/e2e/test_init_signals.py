@@ -1,0 +1,100 @@
+"""Every catchable signal sent to corral reaches the main's process group;
+SIGTERM stops it, a second SIGTERM skips ahead, and the main's status becomes
+corral's exit code."""
+
+import os
+import signal
+import time
+
+import harness
+
+RECORDER = r'''
+import os, signal, sys, time
+out = open(sys.argv[1], "a", buffering=1)
+names = ["HUP", "USR1", "USR2", "WINCH", "QUIT", "CONT", "ALRM", "TERM"]
+who = "main"
+if len(sys.argv) > 2:
+    # A child in the same process group records too.
+    if os.fork() == 0:
+        who = "child"
+def rec(sig, frame):
+    out.write(f"{who} {signal.Signals(sig).name}\n")
+    if sig == signal.SIGTERM:
+        sys.exit(0)
+for n in names:
+    signal.signal(getattr(signal, "SIG" + n), rec)
+out.write(f"{who} ready\n")
+while True:
+    time.sleep(1)
+'''
+
+
+class Signals(harness.TestCase):
+    def lines(self):
+        return harness.read(self.path("rec")).splitlines()
+
+    def test_signals_reach_the_main_and_its_process_group(self):
+        rec = self.script("rec.py", RECORDER)
+        c = self.corral([harness.PY, rec, self.path("rec"), "with-child"])
+        harness.wait_for(lambda: {"main ready", "child ready"} <= set(self.lines()),
+                         what="recorders ready")
+        for name in ["HUP", "USR1", "USR2", "WINCH", "QUIT", "CONT", "ALRM"]:
+            c.signal(getattr(signal, "SIG" + name))
+            for who in ("main", "child"):
+                harness.wait_for(lambda: f"{who} SIG{name}" in self.lines(), 5,
+                                 what=f"{who} to get SIG{name}")
+        c.signal(signal.SIGTERM)
+        self.assertEqual(c.wait(), 0)
+        self.assertIn("main SIGTERM", self.lines())
+        self.assertIn("child SIGTERM", self.lines())
+
+    def test_sigterm_stops_a_main_that_exits_and_corral_exits_at_once(self):
+        rec = self.script("rec.py", RECORDER)
+        c = self.corral([harness.PY, rec, self.path("rec")], args=["--grace", "10s"])
+        harness.wait_for(lambda: "main ready" in self.lines())
+        t0 = time.monotonic()
+        c.signal(signal.SIGTERM)
+        self.assertEqual(c.wait(), 0)
+        self.assertLess(time.monotonic() - t0, 2.0)
+
+    def test_a_main_ignoring_sigterm_is_killed_after_the_stop_timeout(self):
+        c = self.corral(["sh", "-c", "trap '' TERM; echo up > up; while :; do sleep 0.1; done"],
+                        args=["--stop-timeout", "1s"])
+        harness.wait_for(lambda: os.path.exists(self.path("up")))
+        t0 = time.monotonic()
+        c.signal(signal.SIGTERM)
+        self.assertEqual(c.wait(), 137)
+        took = time.monotonic() - t0
+        self.assertGreaterEqual(took, 1.0)
+        self.assertLess(took, 3.0)
+        self.assertIn("main did not exit in time", c.stderr())
+        self.assertIn("exiting 137: main killed by SIGKILL", c.stderr())
+
+    def test_a_second_sigterm_skips_the_stop_timeout(self):
+        c = self.corral(["sh", "-c", "trap '' TERM; echo up > up; while :; do sleep 0.1; done"],
+                        args=["--stop-timeout", "60s"])
+        harness.wait_for(lambda: os.path.exists(self.path("up")))
+        t0 = time.monotonic()
+        c.signal(signal.SIGTERM)
+        harness.wait_for(lambda: "stopping main" in c.stderr(), 5)
+        c.signal(signal.SIGTERM)
+        self.assertEqual(c.wait(), 137)
+        self.assertLess(time.monotonic() - t0, 5.0)
+
+    def test_leftover_processes_get_sigterm_and_corral_does_not_wait_the_grace(self):
+        # The main leaves a daemon behind that exits on SIGTERM.
+        c = self.corral(["sh", "-c", "sleep 1000 & echo $! > left; exit 4"], args=["--grace", "20s"])
+        self.assertEqual(c.wait(10), 4)
+        self.assertLess(c.elapsed(), 5.0)
+
+    def test_leftover_processes_ignoring_sigterm_are_killed_after_the_grace(self):
+        c = self.corral(["sh", "-c", "(trap '' TERM; echo up > up; while :; do sleep 0.1; done) & "
+                                     "while [ ! -e up ]; do sleep 0.05; done; exit 0"],
+                        args=["--grace", "1s"])
+        self.assertEqual(c.wait(10), 0)
+        self.assertGreaterEqual(c.elapsed(), 1.0)
+        self.assertIn("still running after the grace period", c.stderr())
+
+
+if __name__ == "__main__":
+    harness.main()

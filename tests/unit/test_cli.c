@@ -1,0 +1,111 @@
+/* test_cli.c - corral's command line. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "cli.h"
+
+
+static void the_command_after_double_dash_is_the_main(void **state)
+{
+    (void)state;
+    struct cli_opts o;
+    char err[128];
+    char *argv[] = {"corral", "--", "nginx", "-g", "daemon off;", NULL};
+    assert_int_equal(cli_parse(5, argv, &o, err, sizeof err), 0);
+    assert_string_equal(o.main_argv[0], "nginx");
+    assert_string_equal(o.main_argv[2], "daemon off;");
+    assert_null(o.main_argv[3]);
+}
+
+static void options_of_the_main_are_not_corrals(void **state)
+{
+    (void)state;
+    struct cli_opts o;
+    char err[128];
+    char *argv[] = {"corral", "ls", "-l", "--verbose", NULL};
+    assert_int_equal(cli_parse(4, argv, &o, err, sizeof err), 0);
+    assert_string_equal(o.main_argv[0], "ls");
+    assert_false(o.verbose);
+}
+
+static void defaults_fit_dockers_ten_seconds(void **state)
+{
+    (void)state;
+    struct cli_opts o;
+    char err[128];
+    char *argv[] = {"corral", "true", NULL};
+    assert_int_equal(cli_parse(2, argv, &o, err, sizeof err), 0);
+    assert_int_equal(o.stop_timeout_ms, 7000);
+    assert_int_equal(o.grace_ms, 2000);
+    assert_true(o.stop_timeout_ms + o.grace_ms < 10000);
+}
+
+static void durations_are_parsed_with_units(void **state)
+{
+    (void)state;
+    struct cli_opts o;
+    char err[128];
+    char *argv[] = {"corral", "--stop-timeout", "1.5s", "--grace=250ms", "-v", "true", NULL};
+    assert_int_equal(cli_parse(6, argv, &o, err, sizeof err), 0);
+    assert_int_equal(o.stop_timeout_ms, 1500);
+    assert_int_equal(o.grace_ms, 250);
+    assert_true(o.verbose);
+}
+
+static void a_bad_duration_names_the_option(void **state)
+{
+    (void)state;
+    struct cli_opts o;
+    char err[128];
+    char *argv[] = {"corral", "--grace", "soon", "true", NULL};
+    assert_int_equal(cli_parse(4, argv, &o, err, sizeof err), -EINVAL);
+    assert_string_equal(err, "--grace: expected a duration like 500ms, 10s or 2m, got \"soon\"");
+}
+
+static void usage_errors_say_what_is_wrong(void **state)
+{
+    (void)state;
+    struct cli_opts o;
+    char err[128];
+    char *none[] = {"corral", NULL};
+    assert_int_equal(cli_parse(1, none, &o, err, sizeof err), -EINVAL);
+    assert_string_equal(err, "no command given");
+    char *unknown[] = {"corral", "--frobnicate", "true", NULL};
+    assert_int_equal(cli_parse(3, unknown, &o, err, sizeof err), -EINVAL);
+    assert_string_equal(err, "unknown option --frobnicate");
+    char *missing[] = {"corral", "--grace", NULL};
+    assert_int_equal(cli_parse(2, missing, &o, err, sizeof err), -EINVAL);
+    assert_string_equal(err, "option --grace needs a value");
+}
+
+static void help_and_version_need_no_command(void **state)
+{
+    (void)state;
+    struct cli_opts o;
+    char err[128];
+    char *help[] = {"corral", "--help", NULL};
+    assert_int_equal(cli_parse(2, help, &o, err, sizeof err), 0);
+    assert_true(o.help);
+    char *version[] = {"corral", "-V", NULL};
+    assert_int_equal(cli_parse(2, version, &o, err, sizeof err), 0);
+    assert_true(o.version);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(the_command_after_double_dash_is_the_main),
+        cmocka_unit_test(options_of_the_main_are_not_corrals),
+        cmocka_unit_test(defaults_fit_dockers_ten_seconds),
+        cmocka_unit_test(durations_are_parsed_with_units),
+        cmocka_unit_test(a_bad_duration_names_the_option),
+        cmocka_unit_test(usage_errors_say_what_is_wrong),
+        cmocka_unit_test(help_and_version_need_no_command),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

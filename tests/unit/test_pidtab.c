@@ -1,0 +1,104 @@
+/* test_pidtab.c - the pid -> owner table. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "pidtab.h"
+
+static struct pidtab_owner a, b;
+
+static void an_added_pid_is_found_and_taken_once(void **state)
+{
+    (void)state;
+    struct pidtab t;
+    assert_int_equal(pidtab_init(&t, 8), 0);
+    assert_int_equal(pidtab_add(&t, 42, &a), 0);
+    assert_ptr_equal(pidtab_find(&t, 42), &a);
+    assert_ptr_equal(pidtab_take(&t, 42), &a);
+    assert_null(pidtab_take(&t, 42));
+    assert_int_equal(t.count, 0);
+    pidtab_close(&t);
+}
+
+static void an_unknown_pid_is_an_orphan(void **state)
+{
+    (void)state;
+    struct pidtab t;
+    assert_int_equal(pidtab_init(&t, 8), 0);
+    assert_int_equal(pidtab_add(&t, 7, &a), 0);
+    assert_null(pidtab_take(&t, 8));
+    assert_null(pidtab_find(&t, 0));
+    assert_null(pidtab_find(&t, -1));
+    pidtab_close(&t);
+}
+
+static void adding_a_pid_twice_is_refused(void **state)
+{
+    (void)state;
+    struct pidtab t;
+    assert_int_equal(pidtab_init(&t, 8), 0);
+    assert_int_equal(pidtab_add(&t, 9, &a), 0);
+    assert_int_equal(pidtab_add(&t, 9, &b), -EEXIST);
+    assert_ptr_equal(pidtab_find(&t, 9), &a);
+    pidtab_close(&t);
+}
+
+static void a_full_table_refuses_instead_of_growing(void **state)
+{
+    (void)state;
+    struct pidtab t;
+    assert_int_equal(pidtab_init(&t, 4), 0);
+    size_t cap = (t.mask + 1) / 2;
+    for (size_t i = 0; i < cap; i++)
+        assert_int_equal(pidtab_add(&t, (pid_t)(100 + i), &a), 0);
+    assert_int_equal(pidtab_add(&t, 99999, &a), -ENOSPC);
+    pidtab_close(&t);
+}
+
+static void removals_keep_every_other_entry_reachable(void **state)
+{
+    (void)state;
+    struct pidtab t;
+    assert_int_equal(pidtab_init(&t, 512), 0);
+    /* Many adds and removes in a pattern that makes long probe runs. */
+    for (pid_t p = 1; p <= 500; p++)
+        assert_int_equal(pidtab_add(&t, p * 16, p % 2 ? &a : &b), 0);
+    for (pid_t p = 1; p <= 500; p += 3)
+        assert_non_null(pidtab_take(&t, p * 16));
+    for (pid_t p = 1; p <= 500; p++) {
+        struct pidtab_owner *want = (p - 1) % 3 == 0 ? NULL : (p % 2 ? &a : &b);
+        assert_ptr_equal(pidtab_find(&t, p * 16), want);
+    }
+    pidtab_close(&t);
+}
+
+static void churn_over_many_pids_never_fills_the_table(void **state)
+{
+    (void)state;
+    struct pidtab t;
+    assert_int_equal(pidtab_init(&t, 16), 0);
+    for (pid_t p = 1; p < 200000; p++) {
+        assert_int_equal(pidtab_add(&t, p, &a), 0);
+        if (p > 10)
+            assert_ptr_equal(pidtab_take(&t, p - 10), &a);
+    }
+    assert_int_equal(t.count, 10);
+    pidtab_close(&t);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(an_added_pid_is_found_and_taken_once),
+        cmocka_unit_test(an_unknown_pid_is_an_orphan),
+        cmocka_unit_test(adding_a_pid_twice_is_refused),
+        cmocka_unit_test(a_full_table_refuses_instead_of_growing),
+        cmocka_unit_test(removals_keep_every_other_entry_reachable),
+        cmocka_unit_test(churn_over_many_pids_never_fills_the_table),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
