@@ -9,7 +9,6 @@
 
 #include "cli.h"
 
-
 static void the_command_after_double_dash_is_the_main(void **state)
 {
     (void)state;

@@ -11,9 +11,9 @@
 #include "exitstatus.h"
 
 /* Linux's wait status encoding (W_EXITCODE / W_STOPCODE in glibc). */
-#define EXITED(code)   ((code) << 8)
-#define KILLED(sig)    (sig)
-#define DUMPED(sig)    ((sig) | 0x80)
+#define EXITED(code) ((code) << 8)
+#define KILLED(sig)  (sig)
+#define DUMPED(sig)  ((sig) | 0x80)
 
 static void an_exit_code_is_passed_through(void **state)
 {
@@ -36,8 +36,7 @@ static void statuses_are_described_in_words(void **state)
     (void)state;
     char buf[64];
     assert_string_equal(exitstatus_describe(EXITED(3), buf, sizeof buf), "exited 3");
-    assert_string_equal(exitstatus_describe(KILLED(SIGKILL), buf, sizeof buf),
-                        "killed by SIGKILL");
+    assert_string_equal(exitstatus_describe(KILLED(SIGKILL), buf, sizeof buf), "killed by SIGKILL");
     assert_string_equal(exitstatus_describe(DUMPED(SIGSEGV), buf, sizeof buf),
                         "killed by SIGSEGV (core dumped)");
 }
