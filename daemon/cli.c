@@ -5,9 +5,12 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "signame.h"
 #include "units.h"
 
 const char cli_usage[] =
@@ -22,6 +25,11 @@ const char cli_usage[] =
     "                           exit before its process group gets SIGKILL (default 7s)\n"
     "  --grace DURATION         after COMMAND exits, how long other processes get\n"
     "                           between SIGTERM and SIGKILL (default 2s)\n"
+    "  --rewrite-signal FROM:TO forward signal FROM as TO (names or numbers; TO 0\n"
+    "                           drops FROM); repeatable, e.g. TERM:QUIT\n"
+    "  --single-child           forward signals to COMMAND only, not its group\n"
+    "  --success-code N         exit 0 when COMMAND exits N (repeatable)\n"
+    "  --pdeathsig SIGNAL       act on SIGNAL when corral's parent dies\n"
     "  -v, --verbose            log debug messages (orphans reaped, signals)\n"
     "  -h, --help               print this help and exit\n"
     "  -V, --version            print the version and exit\n"
@@ -33,7 +41,81 @@ const char cli_usage[] =
 enum {
     CLI_OPT_STOP_TIMEOUT = 256,
     CLI_OPT_GRACE,
+    CLI_OPT_REWRITE,
+    CLI_OPT_SINGLE_CHILD,
+    CLI_OPT_SUCCESS_CODE,
+    CLI_OPT_PDEATHSIG,
 };
+
+static int cli_signal(const char *opt, const char *arg, int allow_zero, int *out, char *err,
+                      size_t len)
+{
+    if (allow_zero && strcmp(arg, "0") == 0) {
+        *out = 0;
+        return 0;
+    }
+    int sig = signame_parse(arg);
+    if (sig < 0 || sig == SIGKILL || sig == SIGSTOP) {
+        snprintf(err, len, "%s: expected a signal name or number like TERM or 15, got \"%s\"", opt,
+                 arg);
+        return -EINVAL;
+    }
+    *out = sig;
+    return 0;
+}
+
+static int cli_add_rewrite(struct cli_opts *o, const char *arg, char *err, size_t len)
+{
+    char from[32];
+    const char *colon = strchr(arg, ':');
+    if (!colon || (size_t)(colon - arg) >= sizeof from) {
+        snprintf(err, len, "--rewrite-signal: expected FROM:TO like TERM:QUIT, got \"%s\"", arg);
+        return -EINVAL;
+    }
+    if (o->nrewrite == CLI_MAX_REWRITES) {
+        snprintf(err, len, "--rewrite-signal: at most %d", CLI_MAX_REWRITES);
+        return -EINVAL;
+    }
+    snprintf(from, sizeof from, "%.*s", (int)(colon - arg), arg);
+    int *pair = o->rewrite[o->nrewrite];
+    if (cli_signal("--rewrite-signal", from, 0, &pair[0], err, len) < 0 ||
+        cli_signal("--rewrite-signal", colon + 1, 1, &pair[1], err, len) < 0)
+        return -EINVAL;
+    o->nrewrite++;
+    return 0;
+}
+
+static int cli_add_success(struct cli_opts *o, const char *arg, char *err, size_t len)
+{
+    char *end;
+    long v = strtol(arg, &end, 10);
+    if (!*arg || *end || v < 0 || v > 255) {
+        snprintf(err, len, "--success-code: expected an exit code from 0 to 255, got \"%s\"", arg);
+        return -EINVAL;
+    }
+    if (o->nsuccess == CLI_MAX_SUCCESS_CODE) {
+        snprintf(err, len, "--success-code: at most %d", CLI_MAX_SUCCESS_CODE);
+        return -EINVAL;
+    }
+    o->success_codes[o->nsuccess++] = (int)v;
+    return 0;
+}
+
+int cli_rewrite_signal(const struct cli_opts *o, int sig)
+{
+    for (int i = 0; i < o->nrewrite; i++)
+        if (o->rewrite[i][0] == sig)
+            return o->rewrite[i][1];
+    return sig;
+}
+
+int cli_exit_code(const struct cli_opts *o, int code)
+{
+    for (int i = 0; i < o->nsuccess; i++)
+        if (o->success_codes[i] == code)
+            return 0;
+    return code;
+}
 
 static int cli_duration(const char *opt, const char *arg, uint64_t *out, char *err, size_t len)
 {
@@ -48,6 +130,10 @@ int cli_parse(int argc, char **argv, struct cli_opts *o, char *err, size_t errle
     static const struct option longopts[] = {
         {"stop-timeout", required_argument, NULL, CLI_OPT_STOP_TIMEOUT},
         {"grace", required_argument, NULL, CLI_OPT_GRACE},
+        {"rewrite-signal", required_argument, NULL, CLI_OPT_REWRITE},
+        {"single-child", no_argument, NULL, CLI_OPT_SINGLE_CHILD},
+        {"success-code", required_argument, NULL, CLI_OPT_SUCCESS_CODE},
+        {"pdeathsig", required_argument, NULL, CLI_OPT_PDEATHSIG},
         {"verbose", no_argument, NULL, 'v'},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
@@ -74,6 +160,21 @@ int cli_parse(int argc, char **argv, struct cli_opts *o, char *err, size_t errle
             break;
         case CLI_OPT_GRACE:
             if (cli_duration("--grace", optarg, &o->grace_ms, err, errlen) < 0)
+                return -EINVAL;
+            break;
+        case CLI_OPT_REWRITE:
+            if (cli_add_rewrite(o, optarg, err, errlen) < 0)
+                return -EINVAL;
+            break;
+        case CLI_OPT_SINGLE_CHILD:
+            o->single_child = true;
+            break;
+        case CLI_OPT_SUCCESS_CODE:
+            if (cli_add_success(o, optarg, err, errlen) < 0)
+                return -EINVAL;
+            break;
+        case CLI_OPT_PDEATHSIG:
+            if (cli_signal("--pdeathsig", optarg, 0, &o->pdeathsig, err, errlen) < 0)
                 return -EINVAL;
             break;
         case 'v':

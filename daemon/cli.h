@@ -10,10 +10,19 @@
 #define CLI_DEFAULT_STOP_TIMEOUT_MS 7000
 #define CLI_DEFAULT_GRACE_MS        2000
 
+#define CLI_MAX_REWRITES     16
+#define CLI_MAX_SUCCESS_CODE 16
+
 struct cli_opts {
     char **main_argv; /* borrowed from argv; NULL when no main command */
     uint64_t stop_timeout_ms;
     uint64_t grace_ms;
+    int rewrite[CLI_MAX_REWRITES][2]; /* {from, to}; to 0 drops the signal */
+    int nrewrite;
+    int success_codes[CLI_MAX_SUCCESS_CODE]; /* main exit codes reported as 0 */
+    int nsuccess;
+    int pdeathsig;     /* signal corral gets when its parent dies; 0 for none */
+    bool single_child; /* signals go to the main only, not its group */
     bool verbose;
     bool help;
     bool version;
@@ -22,6 +31,13 @@ struct cli_opts {
 /* Parses argv. Returns 0, or -EINVAL with a one-line reason in err (the
  * caller prints it with the usage and exits 2). */
 int cli_parse(int argc, char **argv, struct cli_opts *o, char *err, size_t errlen);
+
+/* The signal to forward for a received one, after --rewrite-signal; 0 means
+ * drop it. */
+int cli_rewrite_signal(const struct cli_opts *o, int sig);
+
+/* corral's exit code for the main's: 0 for a --success-code. */
+int cli_exit_code(const struct cli_opts *o, int code);
 
 /* The text of `corral --help`. */
 extern const char cli_usage[];

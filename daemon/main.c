@@ -24,8 +24,10 @@ static void corral_on_signal(void *data, int sig)
 
     log_debug("received %s", signame_format(sig, name, sizeof name));
     /* Every signal reaches the main, SIGTERM and SIGINT included: that is
-     * how it learns to stop. */
-    (void)maincmd_signal(&c->main, sig);
+     * how it learns to stop (unless --rewrite-signal says otherwise). */
+    int fwd = cli_rewrite_signal(&c->opts, sig);
+    if (fwd)
+        (void)maincmd_signal(&c->main, fwd);
     if (sig == SIGTERM || sig == SIGINT)
         shutdown_request(&c->shutdown, sig);
 }
@@ -69,6 +71,8 @@ static int corral_setup(struct corral *c, uv_loop_t *loop)
     c->loop = loop;
     c->is_pid1 = getpid() == 1;
     c->interactive = isatty(STDIN_FILENO) && tcgetpgrp(STDIN_FILENO) == getpgrp();
+    if (c->opts.pdeathsig && prctl(PR_SET_PDEATHSIG, c->opts.pdeathsig, 0, 0, 0) < 0)
+        log_warn("--pdeathsig: %s", strerror(errno));
     if (!c->is_pid1 && prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0)
         log_warn("cannot become a subreaper: %s; orphans will go to the real init",
                  strerror(errno));

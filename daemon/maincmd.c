@@ -119,6 +119,8 @@ int maincmd_signal(struct maincmd *m, int sig)
 {
     if (m->pid <= 0)
         return -ESRCH;
+    if (m->corral->opts.single_child)
+        return kill(m->pid, sig) == 0 ? 0 : -errno;
     /* The group first: a shell's children get the signal too. A main that
      * moved itself to another group (setsid) still gets it directly. */
     if (kill(-m->pid, sig) == 0)

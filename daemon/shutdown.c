@@ -92,7 +92,7 @@ static void shutdown_finish(struct shutdown *s)
     s->phase = SHUTDOWN_DONE;
     uv_timer_stop(&s->timer);
     if (c->main.exited) {
-        c->exit_code = exitstatus_code(c->main.wstatus);
+        c->exit_code = cli_exit_code(&c->opts, exitstatus_code(c->main.wstatus));
         snprintf(reason, sizeof reason, "main %s",
                  exitstatus_describe(c->main.wstatus, what, sizeof what));
     } else {

@@ -95,6 +95,34 @@ class Signals(harness.TestCase):
         self.assertGreaterEqual(c.elapsed(), 1.0)
         self.assertIn("still running after the grace period", c.stderr())
 
+    def test_a_rewritten_signal_arrives_as_its_replacement(self):
+        rec = self.script("rec.py", RECORDER)
+        c = self.corral([harness.PY, rec, self.path("rec")],
+                        args=["--rewrite-signal", "USR1:USR2", "--rewrite-signal", "HUP:0"])
+        harness.wait_for(lambda: "main ready" in self.lines())
+        c.signal(signal.SIGHUP)
+        c.signal(signal.SIGUSR1)
+        harness.wait_for(lambda: "main SIGUSR2" in self.lines(), 5)
+        c.signal(signal.SIGTERM)
+        self.assertEqual(c.wait(), 0)
+        self.assertNotIn("main SIGUSR1", self.lines())
+        self.assertNotIn("main SIGHUP", self.lines())
+
+    def test_single_child_spares_the_rest_of_the_group(self):
+        rec = self.script("rec.py", RECORDER)
+        c = self.corral([harness.PY, rec, self.path("rec"), "with-child"], args=["--single-child"])
+        harness.wait_for(lambda: {"main ready", "child ready"} <= set(self.lines()))
+        c.signal(signal.SIGUSR1)
+        harness.wait_for(lambda: "main SIGUSR1" in self.lines(), 5)
+        time.sleep(0.3)
+        self.assertNotIn("child SIGUSR1", self.lines())
+        c.signal(signal.SIGTERM)
+        self.assertEqual(c.wait(), 0)
+
+    def test_a_success_code_exits_zero(self):
+        c = self.corral(["sh", "-c", "exit 143"], args=["--success-code", "143"])
+        self.assertEqual(c.wait(), 0)
+
 
 if __name__ == "__main__":
     harness.main()

@@ -1,6 +1,7 @@
 /* test_cli.c - corral's command line. */
 #include <errno.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -95,6 +96,60 @@ static void help_and_version_need_no_command(void **state)
     assert_true(o.version);
 }
 
+static void rewrites_map_signals_and_zero_drops_them(void **state)
+{
+    (void)state;
+    struct cli_opts o;
+    char err[128];
+    char *argv[] = {"corral", "--rewrite-signal", "TERM:QUIT", "--rewrite-signal=usr1:0", "true",
+                    NULL};
+    assert_int_equal(cli_parse(5, argv, &o, err, sizeof err), 0);
+    assert_int_equal(cli_rewrite_signal(&o, SIGTERM), SIGQUIT);
+    assert_int_equal(cli_rewrite_signal(&o, SIGUSR1), 0);
+    assert_int_equal(cli_rewrite_signal(&o, SIGHUP), SIGHUP);
+}
+
+static void a_bad_rewrite_is_a_usage_error(void **state)
+{
+    (void)state;
+    struct cli_opts o;
+    char err[160];
+    char *argv[] = {"corral", "--rewrite-signal", "TERM", "true", NULL};
+    assert_int_equal(cli_parse(4, argv, &o, err, sizeof err), -EINVAL);
+    assert_string_equal(err, "--rewrite-signal: expected FROM:TO like TERM:QUIT, got \"TERM\"");
+    char *bad[] = {"corral", "--rewrite-signal", "TERM:BOGUS", "true", NULL};
+    assert_int_equal(cli_parse(4, bad, &o, err, sizeof err), -EINVAL);
+    assert_string_equal(
+        err, "--rewrite-signal: expected a signal name or number like TERM or 15, got \"BOGUS\"");
+}
+
+static void success_codes_exit_zero_and_others_pass(void **state)
+{
+    (void)state;
+    struct cli_opts o;
+    char err[128];
+    char *argv[] = {"corral", "--success-code", "143", "--success-code", "3", "true", NULL};
+    assert_int_equal(cli_parse(6, argv, &o, err, sizeof err), 0);
+    assert_int_equal(cli_exit_code(&o, 143), 0);
+    assert_int_equal(cli_exit_code(&o, 3), 0);
+    assert_int_equal(cli_exit_code(&o, 4), 4);
+    char *bad[] = {"corral", "--success-code", "256", "true", NULL};
+    assert_int_equal(cli_parse(4, bad, &o, err, sizeof err), -EINVAL);
+}
+
+static void pdeathsig_and_single_child_are_parsed(void **state)
+{
+    (void)state;
+    struct cli_opts o;
+    char err[128];
+    char *argv[] = {"corral", "--pdeathsig", "KILL", "true", NULL};
+    assert_int_equal(cli_parse(4, argv, &o, err, sizeof err), -EINVAL);
+    char *ok[] = {"corral", "--pdeathsig", "TERM", "--single-child", "true", NULL};
+    assert_int_equal(cli_parse(5, ok, &o, err, sizeof err), 0);
+    assert_int_equal(o.pdeathsig, SIGTERM);
+    assert_true(o.single_child);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -105,6 +160,10 @@ int main(void)
         cmocka_unit_test(a_bad_duration_names_the_option),
         cmocka_unit_test(usage_errors_say_what_is_wrong),
         cmocka_unit_test(help_and_version_need_no_command),
+        cmocka_unit_test(rewrites_map_signals_and_zero_drops_them),
+        cmocka_unit_test(a_bad_rewrite_is_a_usage_error),
+        cmocka_unit_test(success_codes_exit_zero_and_others_pass),
+        cmocka_unit_test(pdeathsig_and_single_child_are_parsed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
