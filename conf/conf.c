@@ -1,0 +1,237 @@
+/* conf.c - the loader's entry points: a services directory (every NAME.yaml
+ * or NAME.yml in it, all errors of all files collected) and a single service
+ * from memory. Parsing is conf_service.c's job, the checks across files
+ * conf_set.c's. */
+#include "conf.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "conf_parse.h"
+#include "conf_set.h"
+#include "readfile.h"
+#include "ynode.h"
+
+struct conf_list {
+    char **v;
+    size_t n;
+    size_t cap;
+};
+
+static int conf_list_push(struct conf_list *l, char *s)
+{
+    if (!s)
+        return -ENOMEM;
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 16;
+        char **v = realloc(l->v, cap * sizeof *v);
+        if (!v) {
+            free(s);
+            return -ENOMEM;
+        }
+        l->v = v;
+        l->cap = cap;
+    }
+    l->v[l->n++] = s;
+    return 0;
+}
+
+static void conf_list_free(struct conf_list *l)
+{
+    for (size_t i = 0; i < l->n; i++)
+        free(l->v[i]);
+    free(l->v);
+    memset(l, 0, sizeof *l);
+}
+
+static int conf_cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The stem length of a service file name, or 0 when name is not one. */
+static size_t conf_service_stem(const char *name)
+{
+    size_t len = strlen(name), stem;
+    if (len > 5 && strcmp(name + len - 5, ".yaml") == 0)
+        stem = len - 5;
+    else if (len > 4 && strcmp(name + len - 4, ".yml") == 0)
+        stem = len - 4;
+    else
+        return 0;
+    if (name[0] == '.' || strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789_.-") < stem)
+        return 0;
+    return stem;
+}
+
+/* Parses one service from memory. Returns 0 with *out, or a negative errno. */
+static int conf_parse_one(const char *name, const char *label, const char *base_dir,
+                          const char *data, size_t len, const struct conf_env *env,
+                          struct conf_service **out, struct conf_errors *errs)
+{
+    struct ynode_ctx c = {.file = label, .base_dir = base_dir, .errs = errs, .env = env};
+
+    *out = NULL;
+    int rc = ynode_load(&c, data, len);
+    if (rc == 0)
+        rc = conf_service_parse(&c, name, out);
+    ynode_close(&c);
+    if (rc == 0 && c.errors) {
+        /* Defensive: an error recorded must never yield a service. */
+        conf_service_free(*out);
+        *out = NULL;
+        rc = -EINVAL;
+    }
+    if (c.oom && rc != -ENOMEM) {
+        conf_service_free(*out);
+        *out = NULL;
+        rc = -ENOMEM;
+    }
+    return rc;
+}
+
+int conf_load_buffer(const char *name, const char *file_label, const char *data, size_t len,
+                     const struct conf_env *env, bool check_deps, struct conf_service **out,
+                     struct conf_errors *errs)
+{
+    struct conf_service *s;
+
+    *out = NULL;
+    int rc = conf_parse_one(name, file_label, NULL, data, len, env, &s, errs);
+    if (rc < 0)
+        return rc;
+    for (size_t i = 0; check_deps && i < s->n_deps; i++) {
+        struct conf_dep *d = &s->deps[i];
+        rc = conf_errors_add(
+            errs, s->file, d->line, d->col,
+            "depends_on: expected the name of a service, got \"%s\", which does not exist",
+            d->name);
+        rc = rc < 0 ? rc : -EINVAL;
+    }
+    if (rc < 0) {
+        conf_service_free(s);
+        return rc;
+    }
+    *out = s;
+    return 0;
+}
+
+/* Reads dir's entries into files (service files, sorted) and ignored. */
+static int conf_scan(const char *dir, struct conf_list *files, struct conf_list *ignored)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return -errno;
+    int rc = 0;
+    struct dirent *e;
+    while (rc == 0 && (errno = 0, e = readdir(d)) != NULL) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        struct stat st;
+        /* fstatat follows symlinks: a link to a file is a file (ConfigMaps are links). */
+        bool regular = fstatat(dirfd(d), e->d_name, &st, 0) == 0 && S_ISREG(st.st_mode);
+        if (regular && conf_service_stem(e->d_name))
+            rc = conf_list_push(files, strdup(e->d_name));
+        else
+            rc = conf_list_push(ignored, strdup(e->d_name));
+    }
+    if (rc == 0 && errno)
+        rc = -errno;
+    closedir(d);
+    if (rc == 0) {
+        qsort(files->v, files->n, sizeof *files->v, conf_cmp_str);
+        qsort(ignored->v, ignored->n, sizeof *ignored->v, conf_cmp_str);
+    }
+    return rc;
+}
+
+int conf_load_dir(const char *dir, const struct conf_env *env, struct conf_set **out,
+                  struct conf_errors *errs)
+{
+    struct conf_list files = {0}, ignored = {0}, failed = {0};
+    struct conf_service **services = NULL;
+    size_t n = 0;
+    bool bad = false;
+
+    *out = NULL;
+    int rc = conf_scan(dir, &files, &ignored);
+    if (rc < 0) {
+        int r = conf_errors_add(errs, dir, 0, 0, "cannot read the services directory: %s",
+                                strerror(-rc));
+        rc = r < 0 ? r : rc;
+        goto free_lists;
+    }
+    services = calloc(files.n ? files.n : 1, sizeof *services);
+    if (!services) {
+        rc = -ENOMEM;
+        goto free_lists;
+    }
+    const char *sep = dir[0] && dir[strlen(dir) - 1] == '/' ? "" : "/";
+    for (size_t i = 0; i < files.n; i++) {
+        size_t stem = conf_service_stem(files.v[i]);
+        char *name = strndup(files.v[i], stem), *label = NULL, *data = NULL;
+        size_t len;
+        if (!name || asprintf(&label, "%s%s%s", dir, sep, files.v[i]) < 0) {
+            free(name);
+            rc = -ENOMEM;
+            goto err_services;
+        }
+        /* Sorted, so NAME.yaml and NAME.yml are neighbours. */
+        bool twin = i > 0 && conf_service_stem(files.v[i - 1]) == stem &&
+                    strncmp(files.v[i - 1], name, stem) == 0;
+        int r = twin ? -EEXIST : readfile_all(label, &data, &len);
+        if (twin)
+            r = conf_errors_add(errs, label, 0, 0,
+                                "service %s is defined twice: expected %s.yaml or %s.yml, not both",
+                                name, name, name);
+        else if (r < 0 && r != -ENOMEM)
+            r = conf_errors_add(errs, label, 0, 0, "cannot read: %s", strerror(-r));
+        else
+            r = conf_parse_one(name, label, dir, data, len, env, &services[n], errs);
+        free(data);
+        free(label);
+        if (r == -ENOMEM) {
+            free(name);
+            rc = r;
+            goto err_services;
+        }
+        if (services[n]) {
+            n++;
+            free(name);
+        } else {
+            bad = true;
+            if (conf_list_push(&failed, name) < 0) {
+                rc = -ENOMEM;
+                goto err_services;
+            }
+        }
+    }
+    struct conf_set *set;
+    rc = conf_set_build(services, n, failed.v, failed.n, errs, &set);
+    services = NULL; /* owned by the set now, even on failure */
+    if (rc == 0 && bad) {
+        conf_set_free(set);
+        rc = -EINVAL;
+    }
+    if (rc < 0)
+        goto free_lists;
+    set->ignored = ignored.v;
+    set->n_ignored = ignored.n;
+    ignored = (struct conf_list){0};
+    *out = set;
+    rc = 0;
+    goto free_lists;
+
+err_services:
+    for (size_t i = 0; i < n; i++)
+        conf_service_free(services[i]);
+    free(services);
+free_lists:
+    conf_list_free(&files);
+    conf_list_free(&ignored);
+    conf_list_free(&failed);
+    return rc;
+}

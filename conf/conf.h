@@ -1,0 +1,314 @@
+/* conf.h - the configuration as validated C structs: service files from a
+ * directory (or a buffer), the optional corral.yaml, and the error list that
+ * names file:line:column for every problem found. conf/ reads files and looks
+ * names up (getenv, getpwnam, ...) through struct conf_env; it never logs, never
+ * forks and knows nothing of the daemon. Config structs never change after
+ * load: a reload builds a new set. */
+#ifndef CORRAL_CONF_H
+#define CORRAL_CONF_H
+
+#include <regex.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/* ---- errors ---------------------------------------------------------- */
+
+#define CONF_ERRORS_MAX 100 /* more than this are counted in `dropped` only */
+
+struct conf_error {
+    char *file;    /* label, e.g. "services.d/web.yaml" */
+    unsigned line; /* 1-based; 0 when the error is about the whole file */
+    unsigned col;  /* 1-based; 0 when line is 0 */
+    char *msg;     /* "restart: expected always|on-failure|never, got \"allways\"" */
+};
+
+struct conf_errors {
+    struct conf_error *v;
+    size_t n;
+    size_t cap;
+    size_t dropped; /* errors beyond CONF_ERRORS_MAX, not stored */
+};
+
+/* Embedded list: init before use, close to free what it holds. */
+void conf_errors_init(struct conf_errors *e);
+void conf_errors_close(struct conf_errors *e);
+
+/* Appends one error (file may be NULL). Returns 0, or -ENOMEM. */
+int conf_errors_add(struct conf_errors *e, const char *file, unsigned line, unsigned col,
+                    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+int conf_errors_vadd(struct conf_errors *e, const char *file, unsigned line, unsigned col,
+                     const char *fmt, va_list ap) __attribute__((format(printf, 5, 0)));
+
+/* Writes "file:line:col: msg" (or "file: msg" when line is 0) into buf and
+ * returns buf; a message too long for buf is cut. */
+char *conf_errors_format(const struct conf_error *err, char *buf, size_t len);
+
+/* ---- the environment of the loader ------------------------------------ */
+
+/* Everything conf/ looks up outside the files, so that tests and the fuzzer
+ * do not depend on the process environment or /etc/passwd. A NULL conf_env,
+ * or a NULL hook in it, means the real thing (getenv, getpwnam_r, ...). */
+struct conf_env {
+    void *arg; /* passed to every hook */
+    /* Returns the value of a variable, or NULL when it is unset. */
+    const char *(*lookup)(void *arg, const char *name);
+    /* Fills *uid and *gid (the primary group) of a user name. Returns 0,
+     * -ENOENT when there is no such user, or another negative errno. */
+    int (*user_by_name)(void *arg, const char *name, uid_t *uid, gid_t *gid);
+    /* Fills the name (up to len bytes with its NUL) and primary group of a
+     * uid. Returns 0, -ENOENT when the uid has no passwd entry. */
+    int (*user_by_uid)(void *arg, uid_t uid, char *name, size_t len, gid_t *gid);
+    /* Fills *gid of a group name. Returns 0, -ENOENT, or a negative errno. */
+    int (*group_by_name)(void *arg, const char *name, gid_t *gid);
+    /* Fills groups (capacity *n) with the groups of user, gid included, and
+     * sets *n to their number. Returns 0, or -ERANGE with *n the size needed. */
+    int (*group_list)(void *arg, const char *user, gid_t gid, gid_t *groups, size_t *n);
+};
+
+/* ---- services --------------------------------------------------------- */
+
+enum conf_type {
+    CONF_TYPE_LONGRUN,
+    CONF_TYPE_ONESHOT,
+};
+
+enum conf_restart {
+    CONF_RESTART_ALWAYS,
+    CONF_RESTART_ON_FAILURE,
+    CONF_RESTART_NEVER,
+};
+
+enum conf_condition {
+    CONF_COND_STARTED,   /* spawned */
+    CONF_COND_READY,     /* its readiness check passed (running, until readiness lands) */
+    CONF_COND_HEALTHY,   /* its health check passed once */
+    CONF_COND_COMPLETED, /* a oneshot that exited with a success code */
+};
+
+enum conf_probe_kind {
+    CONF_PROBE_NONE,
+    CONF_PROBE_NOTIFY_FD,      /* readiness only: a newline on fd $NOTIFY_FD */
+    CONF_PROBE_NOTIFY_SYSTEMD, /* readiness only: sd_notify READY=1 on $NOTIFY_SOCKET */
+    CONF_PROBE_EXEC,
+    CONF_PROBE_TCP,
+    CONF_PROBE_HTTP,
+    CONF_PROBE_LOG, /* readiness only: a line of output matches */
+};
+
+/* A readiness or health check. Which fields mean something depends on kind. */
+struct conf_probe {
+    enum conf_probe_kind kind;
+    char **argv;    /* EXEC: NULL-terminated */
+    char *host;     /* TCP: "127.0.0.1", "::1" (no brackets) */
+    uint16_t port;  /* TCP */
+    char *url;      /* HTTP: "http://host:port/path" */
+    char *pattern;  /* LOG: the regex as written */
+    regex_t regex;  /* LOG: compiled with REG_EXTENDED | REG_NOSUB */
+    bool has_regex; /* regex must be regfree'd */
+    uint64_t interval_ms;
+    uint64_t timeout_ms;
+    uint32_t retries;         /* health only */
+    uint64_t start_period_ms; /* health only: failures before this don't count */
+};
+
+struct conf_dep {
+    char *name;
+    enum conf_condition condition;
+    size_t index; /* in conf_set.services, set once the set is built */
+    unsigned line, col;
+};
+
+struct conf_kv {
+    char *key;
+    char *value;
+};
+
+struct conf_backoff {
+    uint64_t initial_ms;
+    uint64_t max_ms;
+    double factor;
+    uint64_t reset_after_ms;
+};
+
+struct conf_start_limit {
+    uint32_t burst;
+    uint64_t interval_ms;
+};
+
+/* Bits of conf_logs.sinks. */
+#define CONF_LOG_PREFIX 0x1u /* "NAME | line" on corral's stdout/stderr */
+#define CONF_LOG_JSON   0x2u /* one JSON object per line on corral's stdout */
+#define CONF_LOG_FILE   0x4u /* appended to logs.file, rotated by size */
+
+enum conf_overflow {
+    CONF_OVERFLOW_BLOCK, /* stop reading the service's pipe: it blocks on write */
+    CONF_OVERFLOW_DROP,  /* drop lines, count them */
+};
+
+struct conf_logs {
+    unsigned sinks; /* CONF_LOG_* bits; 0 = none */
+    char *file;
+    uint64_t max_size;
+    uint32_t keep;
+    bool raw; /* lines go out unprefixed (a main command that formats its own) */
+    enum conf_overflow overflow;
+    uint64_t ring_size; /* bytes kept for `corralctl logs` */
+};
+
+#define CONF_RLIM_UNLIMITED UINT64_MAX
+
+struct conf_rlimit {
+    int resource; /* RLIMIT_* */
+    uint64_t soft;
+    uint64_t hard;
+};
+
+struct conf_service {
+    char *name;  /* file stem, or "main" */
+    char *file;  /* label used in errors: "services.d/web.yaml" */
+    char **argv; /* NULL-terminated; a string command is {"/bin/sh", "-c", s} */
+    size_t argc;
+    bool shell; /* the command was a string */
+    enum conf_type type;
+    bool main;
+    bool critical;
+    char *directory; /* NULL: corral's own */
+    char *user;      /* as written, NULL when unset */
+    char *group;     /* as written, NULL when unset */
+    bool set_ids;    /* user or group given: uid/gid/groups are valid */
+    uid_t uid;
+    gid_t gid;
+    gid_t *groups; /* supplementary groups (gid included) for setgroups(2) */
+    size_t ngroups;
+    bool set_umask;
+    mode_t umask;
+    struct conf_kv *environment; /* in file order, values expanded */
+    size_t n_environment;
+    bool clear_env;
+    char *env_file;                /* path, expanded, relative to the service's directory */
+    struct conf_kv *env_file_vars; /* its KEY=VALUE lines, in order; environment wins */
+    size_t n_env_file_vars;
+    struct conf_dep *deps;
+    size_t n_deps;
+    size_t *dependents; /* indexes of the services that depend on this one */
+    size_t n_dependents;
+    struct conf_probe readiness; /* kind NONE: ready as soon as running */
+    struct conf_probe health;    /* kind NONE: no health check */
+    enum conf_restart restart;
+    uint8_t success_codes[32]; /* bitmap of exit codes 0-255; see conf_is_success() */
+    struct conf_backoff backoff;
+    struct conf_start_limit start_limit;
+    int stop_signal;
+    uint64_t stop_timeout_ms;
+    struct conf_logs logs;
+    struct conf_rlimit *rlimits;
+    size_t n_rlimits;
+};
+
+/* A loaded, validated directory: services sorted by name, a start order
+ * (dependencies first, ties broken by name) and the files that were skipped. */
+struct conf_set {
+    struct conf_service **services;
+    size_t n;
+    size_t *start_order; /* n indexes into services; stop in the reverse order */
+    char **ignored;      /* names of files in the directory that are not services */
+    size_t n_ignored;
+};
+
+/* Loads every NAME.yaml / NAME.yml of dir (NAME matches [a-z0-9_.-]+ and does
+ * not start with a dot; other entries go to ignored), checks each file, the
+ * dependencies between them, resolves users and groups and reads env_files.
+ * env may be NULL. Error labels are "DIR/NAME.yaml" as dir was given.
+ * Returns 0 and *out (the caller owns it: conf_set_free), or a negative errno
+ * with *out NULL and every error found appended to errs (-EINVAL for
+ * configuration errors, -ENOENT when dir does not exist, ...). */
+int conf_load_dir(const char *dir, const struct conf_env *env, struct conf_set **out,
+                  struct conf_errors *errs);
+
+/* Loads one service from memory, as if it were the only file of a directory
+ * (a depends_on naming another service is therefore an error unless
+ * check_deps is false). file_label names it in errors; a relative env_file is
+ * taken relative to the current directory. Same return contract as
+ * conf_load_dir. */
+int conf_load_buffer(const char *name, const char *file_label, const char *data, size_t len,
+                     const struct conf_env *env, bool check_deps, struct conf_service **out,
+                     struct conf_errors *errs);
+
+/* An empty set, for pure init mode (no services directory). Returns 0 or
+ * -ENOMEM. */
+int conf_set_new(struct conf_set **out);
+
+/* Adds the implicit service `main` for `corral -- CMD ARGS...`: argv is copied
+ * and exec'd as is, main: true, restart: never, every other key at its
+ * default. A service file named main beside it is an error (-EEXIST, with the
+ * error in errs naming that file). On failure the set is unchanged. */
+int conf_set_add_main(struct conf_set *set, char *const argv[], struct conf_errors *errs);
+
+/* Returns the service called name, or NULL. */
+struct conf_service *conf_set_find(const struct conf_set *set, const char *name);
+
+/* Frees a set and every service in it. NULL is a no-op. */
+void conf_set_free(struct conf_set *set);
+
+/* Frees one service from conf_load_buffer. NULL is a no-op. */
+void conf_service_free(struct conf_service *s);
+
+/* True when exit code is listed in s->success_codes. */
+bool conf_is_success(const struct conf_service *s, int code);
+
+/* Names of enum values as written in the files ("ready", "oneshot", ...). */
+const char *conf_condition_name(enum conf_condition c);
+const char *conf_type_name(enum conf_type t);
+const char *conf_restart_name(enum conf_restart r);
+
+/* ---- corral.yaml -------------------------------------------------------- */
+
+enum conf_log_format {
+    CONF_LOG_FORMAT_TEXT,
+    CONF_LOG_FORMAT_JSON,
+};
+
+enum conf_log_level {
+    CONF_LOG_LEVEL_ERROR,
+    CONF_LOG_LEVEL_WARN,
+    CONF_LOG_LEVEL_INFO,
+    CONF_LOG_LEVEL_DEBUG,
+};
+
+struct conf_global {
+    char *services_dir; /* NULL: not set (the daemon applies its own rules) */
+    char *socket_path;  /* NULL: not set */
+    uint64_t shutdown_timeout_ms;
+    uint64_t kill_grace_ms; /* between kill(-1, SIGTERM) and kill(-1, SIGKILL) */
+    char *read_group;       /* NULL: not set */
+    gid_t read_gid;
+    char *admin_group; /* NULL: not set */
+    gid_t admin_gid;
+    enum conf_log_format log_format;
+    enum conf_log_level log_level;
+    bool timestamps;
+};
+
+/* Fills g with the defaults (see docs/configuration.md). */
+void conf_global_init(struct conf_global *g);
+
+/* Frees what g holds and resets it to the defaults. */
+void conf_global_close(struct conf_global *g);
+
+/* Loads corral.yaml from path into g (which conf_global_init prepared).
+ * A relative `services` is taken relative to the file's directory. When
+ * missing_ok is true and the file does not exist, returns 0 with g at its
+ * defaults. Returns 0, or a negative errno with the errors in errs and g at
+ * its defaults. */
+int conf_global_load(const char *path, bool missing_ok, const struct conf_env *env,
+                     struct conf_global *g, struct conf_errors *errs);
+
+/* The same from memory (the fuzzer, the tests). */
+int conf_global_load_buffer(const char *file_label, const char *data, size_t len,
+                            const struct conf_env *env, struct conf_global *g,
+                            struct conf_errors *errs);
+
+#endif

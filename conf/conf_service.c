@@ -1,0 +1,391 @@
+/* conf_service.c - one service file: the top-level keys of the schema, the
+ * defaults, and the checks that need several keys at once (a restart policy
+ * that depends on type, user and group resolved together, the env_file read
+ * from disk). The rest of the schema lives in conf_policy.c, conf_probe.c,
+ * conf_logs.c and conf_deps.c. */
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conf_parse.h"
+#include "envfile.h"
+#include "ident.h"
+
+static const char *const conf_service_types[] = {"longrun", "oneshot"};
+static const char *const conf_service_restarts[] = {"always", "on-failure", "never"};
+
+const char *conf_type_name(enum conf_type t)
+{
+    return (unsigned)t < 2 ? conf_service_types[t] : "?";
+}
+
+const char *conf_restart_name(enum conf_restart r)
+{
+    return (unsigned)r < 3 ? conf_service_restarts[r] : "?";
+}
+
+bool conf_is_success(const struct conf_service *s, int code)
+{
+    return code >= 0 && code <= 255 && (s->success_codes[code / 8] >> (code % 8)) & 1;
+}
+
+void conf_service_defaults(struct conf_service *s)
+{
+    s->type = CONF_TYPE_LONGRUN;
+    s->restart = CONF_RESTART_ALWAYS;
+    memset(s->success_codes, 0, sizeof s->success_codes);
+    s->success_codes[0] = 1; /* [0] */
+    s->backoff = (struct conf_backoff){
+        .initial_ms = 100, .max_ms = 30000, .factor = 2, .reset_after_ms = 60000};
+    s->start_limit = (struct conf_start_limit){.burst = 10, .interval_ms = 60000};
+    s->stop_signal = SIGTERM;
+    s->stop_timeout_ms = 7000;
+    conf_probe_defaults(&s->readiness, false);
+    conf_probe_defaults(&s->health, true);
+    conf_logs_defaults(&s->logs);
+}
+
+static void conf_service_free_kv(struct conf_kv *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(v[i].key);
+        free(v[i].value);
+    }
+    free(v);
+}
+
+void conf_service_free(struct conf_service *s)
+{
+    if (!s)
+        return;
+    free(s->name);
+    free(s->file);
+    ynode_argv_free(s->argv);
+    free(s->directory);
+    free(s->user);
+    free(s->group);
+    free(s->groups);
+    conf_service_free_kv(s->environment, s->n_environment);
+    free(s->env_file);
+    conf_service_free_kv(s->env_file_vars, s->n_env_file_vars);
+    for (size_t i = 0; i < s->n_deps; i++)
+        free(s->deps[i].name);
+    free(s->deps);
+    free(s->dependents);
+    conf_probe_close(&s->readiness);
+    conf_probe_close(&s->health);
+    free(s->logs.file);
+    free(s->rlimits);
+    free(s);
+}
+
+static int conf_service_command(struct ynode_ctx *c, yaml_node_t *v, const char *path, void *obj)
+{
+    struct conf_parse *p = obj;
+    struct conf_service *s = p->s;
+    char *line;
+
+    p->command = v;
+    if (v->type == YAML_SEQUENCE_NODE) {
+        int rc = ynode_argv(c, v, path, true, &s->argv, &s->argc);
+        if (rc == 0 && s->argv[0][0] == '\0')
+            return ynode_error(c, v, "%s: expected a program as the first item, got \"\"", path);
+        return rc;
+    }
+    if (v->type != YAML_SCALAR_NODE)
+        return ynode_error(
+            c, v, "%s: expected a list (exec'd as is) or a string (run by /bin/sh -c), got %s",
+            path, ynode_kind(v));
+    int rc = ynode_string(c, v, path, true, &line);
+    if (rc < 0)
+        return rc;
+    if (line[strspn(line, " \t\n")] == '\0') {
+        free(line);
+        return ynode_error(c, v, "%s: expected a command, got an empty string", path);
+    }
+    s->argv = calloc(4, sizeof *s->argv);
+    if (!s->argv) {
+        free(line);
+        return -ENOMEM;
+    }
+    s->argv[0] = strdup("/bin/sh");
+    s->argv[1] = strdup("-c");
+    s->argv[2] = line;
+    s->argc = 3;
+    s->shell = true;
+    return s->argv[0] && s->argv[1] ? 0 : -ENOMEM;
+}
+
+static int conf_service_type(struct ynode_ctx *c, yaml_node_t *v, const char *path, void *obj)
+{
+    int t;
+    int rc = ynode_enum(c, v, path, conf_service_types, 2, &t);
+    if (rc == 0)
+        ((struct conf_parse *)obj)->s->type = (enum conf_type)t;
+    return rc;
+}
+
+static int conf_service_main(struct ynode_ctx *c, yaml_node_t *v, const char *path, void *obj)
+{
+    return ynode_bool(c, v, path, &((struct conf_parse *)obj)->s->main);
+}
+
+static int conf_service_critical(struct ynode_ctx *c, yaml_node_t *v, const char *path, void *obj)
+{
+    return ynode_bool(c, v, path, &((struct conf_parse *)obj)->s->critical);
+}
+
+static int conf_service_clear_env(struct ynode_ctx *c, yaml_node_t *v, const char *path, void *obj)
+{
+    return ynode_bool(c, v, path, &((struct conf_parse *)obj)->s->clear_env);
+}
+
+static int conf_service_directory(struct ynode_ctx *c, yaml_node_t *v, const char *path, void *obj)
+{
+    struct conf_service *s = ((struct conf_parse *)obj)->s;
+    int rc = ynode_string(c, v, path, true, &s->directory);
+    if (rc == 0 && s->directory[0] != '/')
+        return ynode_error(c, v, "%s: expected an absolute path, got \"%.60s\"", path,
+                           s->directory);
+    return rc;
+}
+
+static int conf_service_name_key(struct ynode_ctx *c, yaml_node_t *v, const char *path, char **out)
+{
+    int rc = ynode_string(c, v, path, false, out);
+    if (rc == 0 && (*out)[0] == '\0')
+        return ynode_error(c, v, "%s: expected a name or a number, got \"\"", path);
+    return rc;
+}
+
+static int conf_service_user(struct ynode_ctx *c, yaml_node_t *v, const char *path, void *obj)
+{
+    struct conf_parse *p = obj;
+    p->user = v;
+    return conf_service_name_key(c, v, path, &p->s->user);
+}
+
+static int conf_service_group(struct ynode_ctx *c, yaml_node_t *v, const char *path, void *obj)
+{
+    struct conf_parse *p = obj;
+    p->group = v;
+    return conf_service_name_key(c, v, path, &p->s->group);
+}
+
+static int conf_service_umask(struct ynode_ctx *c, yaml_node_t *v, const char *path, void *obj)
+{
+    struct conf_service *s = ((struct conf_parse *)obj)->s;
+    char q[64];
+    const char *str = ynode_scalar(c, v, path, "an octal string like \"0022\"");
+    if (!str)
+        return -EINVAL;
+    size_t n = strspn(str, "01234567");
+    if (n == 0 || n > 4 || str[n] || strtoul(str, NULL, 8) > 0777)
+        return ynode_error(c, v, "%s: expected an octal mode from \"0000\" to \"0777\", got %s",
+                           path, ynode_quote(str, q, sizeof q));
+    s->umask = (mode_t)strtoul(str, NULL, 8);
+    s->set_umask = true;
+    return 0;
+}
+
+static int conf_service_env_name_ok(const char *k)
+{
+    if (!((*k >= 'A' && *k <= 'Z') || (*k >= 'a' && *k <= 'z') || *k == '_'))
+        return 0;
+    return strspn(k, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_") ==
+           strlen(k);
+}
+
+static int conf_service_environment(struct ynode_ctx *c, yaml_node_t *v, const char *path,
+                                    void *obj)
+{
+    struct conf_service *s = ((struct conf_parse *)obj)->s;
+    int rc = 0;
+
+    if (v->type != YAML_MAPPING_NODE)
+        return ynode_error(c, v, "%s: expected a map of NAME: value, got %s", path, ynode_kind(v));
+    size_t n = (size_t)(v->data.mapping.pairs.top - v->data.mapping.pairs.start);
+    s->environment = calloc(n ? n : 1, sizeof *s->environment);
+    if (!s->environment)
+        return -ENOMEM;
+    for (size_t i = 0; i < n; i++) {
+        yaml_node_pair_t *p = &v->data.mapping.pairs.start[i];
+        yaml_node_t *k = ynode_at(c, p->key);
+        char q[64], sub[YNODE_PATH_MAX];
+        int r = -EINVAL;
+        const char *key = ynode_scalar(c, k, path, "a variable name");
+        if (key && !conf_service_env_name_ok(key)) {
+            r = ynode_error(c, k, "%s: expected a variable name ([A-Za-z_][A-Za-z0-9_]*), got %s",
+                            path, ynode_quote(key, q, sizeof q));
+            key = NULL;
+        }
+        for (size_t j = 0; key && j < i; j++) {
+            yaml_node_t *kj = ynode_at(c, v->data.mapping.pairs.start[j].key);
+            if (kj->type == YAML_SCALAR_NODE &&
+                strcmp((const char *)kj->data.scalar.value, key) == 0) {
+                r = ynode_error(c, k, "%s.%s: duplicate key (first at line %u)", path, key,
+                                (unsigned)kj->start_mark.line + 1);
+                key = NULL;
+            }
+        }
+        char *value = NULL;
+        if (key)
+            r = ynode_string(c, ynode_at(c, p->value), ynode_path(sub, sizeof sub, path, key), true,
+                             &value);
+        if (r == 0) {
+            s->environment[s->n_environment].key = strdup(key);
+            s->environment[s->n_environment++].value = value;
+            if (!s->environment[s->n_environment - 1].key)
+                r = -ENOMEM;
+        }
+        if (r == -ENOMEM)
+            return r;
+        if (r < 0)
+            rc = r;
+    }
+    return rc;
+}
+
+static int conf_service_env_file(struct ynode_ctx *c, yaml_node_t *v, const char *path, void *obj)
+{
+    struct conf_parse *p = obj;
+    char *file;
+
+    p->env_file = v;
+    int rc = ynode_string(c, v, path, true, &file);
+    if (rc < 0)
+        return rc;
+    if (!file[0]) {
+        free(file);
+        return ynode_error(c, v, "%s: expected a file path, got \"\"", path);
+    }
+    if (file[0] != '/' && c->base_dir) {
+        char *full = NULL;
+        if (asprintf(&full, "%s/%s", c->base_dir, file) < 0)
+            full = NULL;
+        free(file);
+        if (!full)
+            return -ENOMEM;
+        file = full;
+    }
+    p->s->env_file = file;
+    return 0;
+}
+
+/* Checks made once every key is read. */
+static int conf_service_finish(struct ynode_ctx *c, struct conf_parse *p, yaml_node_t *root)
+{
+    struct conf_service *s = p->s;
+    int rc = 0, r;
+
+    if (!p->command)
+        rc = ynode_error(
+            c, root,
+            "missing command: expected command: [\"program\", \"arg\", ...] or command: \"shell line\"");
+    if (s->type == CONF_TYPE_ONESHOT && !p->restart)
+        s->restart = CONF_RESTART_NEVER;
+    if (s->type == CONF_TYPE_ONESHOT && s->restart == CONF_RESTART_ALWAYS && p->restart)
+        rc =
+            ynode_error(c, p->restart,
+                        "restart: expected on-failure|never for a oneshot service, got \"always\"");
+    if (s->user || s->group) {
+        struct ident id;
+        int bad_group;
+        r = ident_resolve(c->env, s->user, s->group, &id, &bad_group);
+        if (r == -ENOMEM)
+            return r;
+        if (r < 0 && bad_group)
+            rc = ynode_error(c, p->group,
+                             "group: expected a group name or gid, got unknown group \"%.60s\"",
+                             s->group);
+        else if (r < 0)
+            rc = ynode_error(c, p->user,
+                             "user: expected a user name or uid, got unknown user \"%.60s\"",
+                             s->user);
+        if (r == 0) {
+            s->set_ids = true;
+            s->uid = id.uid;
+            s->gid = id.gid;
+            s->groups = id.groups;
+            s->ngroups = id.ngroups;
+        }
+    }
+    if (s->env_file) {
+        r = envfile_read(s->env_file, &s->env_file_vars, &s->n_env_file_vars, c->errs);
+        if (r == -EINVAL)
+            c->errors++;
+        else if (r < 0 && r != -ENOMEM)
+            r = ynode_error(c, p->env_file, "env_file: cannot read %s: %s", s->env_file,
+                            strerror(-r));
+        if (r == -ENOMEM)
+            return r;
+        if (r < 0)
+            rc = r;
+    }
+    return rc;
+}
+
+int conf_service_parse(struct ynode_ctx *c, const char *name, struct conf_service **out)
+{
+    static const struct ynode_key keys[] = {
+        {"command", conf_service_command},
+        {"type", conf_service_type},
+        {"main", conf_service_main},
+        {"critical", conf_service_critical},
+        {"directory", conf_service_directory},
+        {"user", conf_service_user},
+        {"group", conf_service_group},
+        {"umask", conf_service_umask},
+        {"environment", conf_service_environment},
+        {"clear_env", conf_service_clear_env},
+        {"env_file", conf_service_env_file},
+        {"depends_on", conf_deps_parse},
+        {"readiness", conf_probe_readiness},
+        {"health", conf_probe_health},
+        {"restart", conf_policy_restart},
+        {"success_codes", conf_policy_success_codes},
+        {"backoff", conf_policy_backoff},
+        {"start_limit", conf_policy_start_limit},
+        {"stop_signal", conf_policy_stop_signal},
+        {"stop_timeout", conf_policy_stop_timeout},
+        {"logs", conf_logs_parse},
+        {"rlimits", conf_policy_rlimits},
+        {NULL, NULL},
+    };
+    struct conf_parse p = {0};
+    int rc;
+
+    *out = NULL;
+    p.s = calloc(1, sizeof *p.s);
+    if (!p.s)
+        return -ENOMEM;
+    conf_service_defaults(p.s);
+    p.s->name = strdup(name);
+    p.s->file = strdup(c->file);
+    if (!p.s->name || !p.s->file) {
+        rc = -ENOMEM;
+        goto err_free;
+    }
+    yaml_node_t *root = ynode_root(c);
+    if (!root) {
+        rc = ynode_error(c, NULL, "expected a map with at least a command, got an empty file");
+        goto err_free;
+    }
+    rc = ynode_map(c, root, "", keys, &p);
+    if (rc == -ENOMEM)
+        goto err_free;
+    if (root->type != YAML_MAPPING_NODE)
+        goto err_free;
+    int r = conf_service_finish(c, &p, root);
+    if (r < 0)
+        rc = r;
+    if (rc < 0)
+        goto err_free;
+    *out = p.s;
+    return 0;
+
+err_free:
+    conf_service_free(p.s);
+    return rc;
+}
