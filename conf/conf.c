@@ -141,10 +141,11 @@ static int conf_scan(const char *dir, struct conf_list *files, struct conf_list 
     if (rc == 0 && errno)
         rc = -errno;
     closedir(d);
-    if (rc == 0) {
+    /* qsort(NULL, 0, ...) is undefined behaviour (C11 7.22.5). */
+    if (rc == 0 && files->n)
         qsort(files->v, files->n, sizeof *files->v, conf_cmp_str);
+    if (rc == 0 && ignored->n)
         qsort(ignored->v, ignored->n, sizeof *ignored->v, conf_cmp_str);
-    }
     return rc;
 }
 

@@ -154,8 +154,11 @@ static int conf_service_directory(struct ynode_ctx *c, yaml_node_t *v, const cha
 static int conf_service_name_key(struct ynode_ctx *c, yaml_node_t *v, const char *path, char **out)
 {
     int rc = ynode_string(c, v, path, false, out);
-    if (rc == 0 && (*out)[0] == '\0')
+    if (rc == 0 && (*out)[0] == '\0') {
+        free(*out);
+        *out = NULL; /* nothing to resolve later */
         return ynode_error(c, v, "%s: expected a name or a number, got \"\"", path);
+    }
     return rc;
 }
 

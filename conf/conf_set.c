@@ -199,7 +199,8 @@ int conf_set_build(struct conf_service **services, size_t n, char **failed, size
     }
     set->services = services;
     set->n = n;
-    qsort(set->services, n, sizeof *set->services, conf_set_cmp);
+    if (n)
+        qsort(set->services, n, sizeof *set->services, conf_set_cmp);
     rc = conf_set_link(set, failed, n_failed, errs);
     if (rc < 0) {
         conf_set_free(set);
@@ -244,7 +245,8 @@ int conf_set_add_main(struct conf_set *set, char *const argv[], struct conf_erro
     }
     if (rc < 0)
         goto err_free;
-    memcpy(v, set->services, set->n * sizeof *v);
+    if (set->n)
+        memcpy(v, set->services, set->n * sizeof *v);
     v[set->n] = m;
     qsort(v, set->n + 1, sizeof *v, conf_set_cmp);
     /* Relink a copy, so that a failure leaves the set as it was. */

@@ -1,0 +1,389 @@
+/* test_conf_dir.c - a services directory as a whole: which files count,
+ * dependencies between files, cycles, start order and dependents, errors
+ * from several files at once, and the implicit main service. Each test writes
+ * its fixtures into its own mkdtemp directory. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+
+#include <cmocka.h>
+
+#include "test_conf_fixture.h"
+
+static char dir[256];
+
+static int setup(void **state)
+{
+    (void)state;
+    return fix_tmpdir(dir, sizeof dir) ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    fix_rmdir(dir);
+    return 0;
+}
+
+static int load(struct conf_set **set)
+{
+    struct conf_errors e;
+    conf_errors_init(&e);
+    int rc = conf_load_dir(dir, &fix_env, set, &e);
+    fix_errors_text(&e);
+    conf_errors_close(&e);
+    return rc;
+}
+
+/* The error text with the temporary directory replaced by "D". */
+static const char *errors_in_d(void)
+{
+    static char out[sizeof fix_text];
+    size_t dl = strlen(dir), o = 0;
+    for (const char *p = fix_text; *p && o + 2 < sizeof out;) {
+        if (strncmp(p, dir, dl) == 0) {
+            out[o++] = 'D';
+            p += dl;
+        } else {
+            out[o++] = *p++;
+        }
+    }
+    out[o] = '\0';
+    return out;
+}
+
+static void services_are_sorted_by_name_and_started_after_their_dependencies(void **state)
+{
+    (void)state;
+    struct conf_set *set = NULL;
+    fix_write(dir, "web.yaml", "command: [web]\ndepends_on: [db, prep]\n");
+    fix_write(dir, "db.yaml", "command: [db]\ndepends_on: {prep: {condition: completed}}\n");
+    fix_write(dir, "prep.yml", "command: [prep]\ntype: oneshot\n");
+    fix_write(dir, "cron.yaml", "command: [cron]\n");
+    assert_int_equal(load(&set), 0);
+    assert_int_equal(set->n, 4);
+    assert_string_equal(set->services[0]->name, "cron");
+    assert_string_equal(set->services[1]->name, "db");
+    assert_string_equal(set->services[2]->name, "prep");
+    assert_string_equal(set->services[3]->name, "web");
+    const char *want[] = {"cron", "prep", "db", "web"};
+    for (size_t i = 0; i < 4; i++)
+        assert_string_equal(set->services[set->start_order[i]]->name, want[i]);
+    conf_set_free(set);
+}
+
+static void dependencies_carry_the_index_of_their_target(void **state)
+{
+    (void)state;
+    struct conf_set *set = NULL;
+    fix_write(dir, "web.yaml", "command: [web]\ndepends_on: [db]\n");
+    fix_write(dir, "db.yaml", "command: [db]\n");
+    assert_int_equal(load(&set), 0);
+    struct conf_service *web = conf_set_find(set, "web");
+    assert_non_null(web);
+    assert_int_equal(web->deps[0].index, 0);
+    assert_ptr_equal(set->services[web->deps[0].index], conf_set_find(set, "db"));
+    assert_null(conf_set_find(set, "nope"));
+    conf_set_free(set);
+}
+
+static void each_service_lists_its_dependents_for_the_reverse_stop(void **state)
+{
+    (void)state;
+    struct conf_set *set = NULL;
+    fix_write(dir, "a.yaml", "command: [a]\ndepends_on: [db]\n");
+    fix_write(dir, "b.yaml", "command: [b]\ndepends_on: [db]\n");
+    fix_write(dir, "db.yaml", "command: [db]\n");
+    assert_int_equal(load(&set), 0);
+    struct conf_service *db = conf_set_find(set, "db");
+    assert_int_equal(db->n_dependents, 2);
+    assert_string_equal(set->services[db->dependents[0]]->name, "a");
+    assert_string_equal(set->services[db->dependents[1]]->name, "b");
+    assert_int_equal(conf_set_find(set, "a")->n_dependents, 0);
+    conf_set_free(set);
+}
+
+static void files_that_are_not_services_are_listed_as_ignored(void **state)
+{
+    (void)state;
+    struct conf_set *set = NULL;
+    char sub[300];
+    fix_write(dir, "web.yaml", "command: [web]\n");
+    fix_write(dir, "README.md", "hi\n");
+    fix_write(dir, "Web2.yaml", "command: [x]\n");
+    fix_write(dir, ".hidden.yaml", "command: [x]\n");
+    fix_write(dir, "web.yaml.bak", "command: [x]\n");
+    snprintf(sub, sizeof sub, "%s/sub.yaml", dir);
+    mkdir(sub, 0700);
+    assert_int_equal(load(&set), 0);
+    assert_int_equal(set->n, 1);
+    assert_int_equal(set->n_ignored, 5);
+    assert_string_equal(set->ignored[0], ".hidden.yaml");
+    assert_string_equal(set->ignored[1], "README.md");
+    assert_string_equal(set->ignored[2], "Web2.yaml");
+    assert_string_equal(set->ignored[3], "sub.yaml");
+    assert_string_equal(set->ignored[4], "web.yaml.bak");
+    conf_set_free(set);
+}
+
+static void an_empty_directory_is_an_empty_set(void **state)
+{
+    (void)state;
+    struct conf_set *set = NULL;
+    assert_int_equal(load(&set), 0);
+    assert_int_equal(set->n, 0);
+    conf_set_free(set);
+}
+
+static void a_missing_directory_is_an_error(void **state)
+{
+    (void)state;
+    struct conf_errors e;
+    struct conf_set *set = NULL;
+    conf_errors_init(&e);
+    assert_int_equal(conf_load_dir("/nonexistent/services.d", &fix_env, &set, &e), -ENOENT);
+    assert_null(set);
+    assert_string_equal(
+        fix_errors_text(&e),
+        "/nonexistent/services.d: cannot read the services directory: No such file or directory");
+    conf_errors_close(&e);
+}
+
+static void a_name_defined_as_yaml_and_yml_is_an_error(void **state)
+{
+    (void)state;
+    struct conf_set *set = NULL;
+    fix_write(dir, "web.yaml", "command: [web]\n");
+    fix_write(dir, "web.yml", "command: [web]\n");
+    assert_int_equal(load(&set), -EINVAL);
+    assert_null(set);
+    assert_string_equal(
+        errors_in_d(),
+        "D/web.yml: service web is defined twice: expected web.yaml or web.yml, not both");
+}
+
+static void a_dependency_on_a_missing_service_suggests_a_close_name(void **state)
+{
+    (void)state;
+    struct conf_set *set = NULL;
+    fix_write(dir, "web.yaml", "command: [web]\ndepends_on: [dbb]\n");
+    fix_write(dir, "db.yaml", "command: [db]\n");
+    assert_int_equal(load(&set), -EINVAL);
+    assert_null(set);
+    assert_string_equal(
+        errors_in_d(),
+        "D/web.yaml:2:14: depends_on: expected the name of a service, got \"dbb\", which does not exist (did you mean \"db\"?)");
+}
+
+static void a_dependency_cycle_is_named_as_the_cycle(void **state)
+{
+    (void)state;
+    struct conf_set *set = NULL;
+    fix_write(dir, "a.yaml", "command: [a]\ndepends_on: [b]\n");
+    fix_write(dir, "b.yaml", "command: [b]\ndepends_on: [c]\n");
+    fix_write(dir, "c.yaml", "command: [c]\ndepends_on: [a]\n");
+    fix_write(dir, "d.yaml", "command: [d]\ndepends_on: [a]\n");
+    assert_int_equal(load(&set), -EINVAL);
+    assert_null(set);
+    assert_string_equal(
+        errors_in_d(),
+        "D/a.yaml:2:14: depends_on: expected no dependency cycle, got a -> b -> c -> a");
+}
+
+static void a_two_service_cycle_reads_a_b_a(void **state)
+{
+    (void)state;
+    struct conf_set *set = NULL;
+    fix_write(dir, "a.yaml", "command: [a]\ndepends_on: [b]\n");
+    fix_write(dir, "b.yaml", "command: [b]\ndepends_on:\n  a: {condition: started}\n");
+    assert_int_equal(load(&set), -EINVAL);
+    assert_string_equal(errors_in_d(),
+                        "D/a.yaml:2:14: depends_on: expected no dependency cycle, got a -> b -> a");
+}
+
+static void condition_completed_on_a_longrun_is_an_error(void **state)
+{
+    (void)state;
+    struct conf_set *set = NULL;
+    fix_write(dir, "web.yaml", "command: [web]\ndepends_on: {db: {condition: completed}}\n");
+    fix_write(dir, "db.yaml", "command: [db]\n");
+    assert_int_equal(load(&set), -EINVAL);
+    assert_string_equal(
+        errors_in_d(),
+        "D/web.yaml:2:14: depends_on: condition completed, but db is a longrun service and never completes (expected a oneshot, or started or ready)");
+}
+
+static void condition_healthy_without_a_health_check_is_an_error(void **state)
+{
+    (void)state;
+    struct conf_set *set = NULL;
+    fix_write(dir, "web.yaml", "command: [web]\ndepends_on: {db: {condition: healthy}}\n");
+    fix_write(dir, "db.yaml", "command: [db]\n");
+    assert_int_equal(load(&set), -EINVAL);
+    assert_string_equal(
+        errors_in_d(),
+        "D/web.yaml:2:14: depends_on: condition healthy, but db has no health check (expected started or ready)");
+}
+
+static void condition_healthy_with_a_health_check_loads(void **state)
+{
+    (void)state;
+    struct conf_set *set = NULL;
+    fix_write(dir, "web.yaml", "command: [web]\ndepends_on: {db: {condition: healthy}}\n");
+    fix_write(dir, "db.yaml", "command: [db]\nhealth: {exec: [ping]}\n");
+    assert_int_equal(load(&set), 0);
+    conf_set_free(set);
+}
+
+static void errors_of_several_files_are_all_reported(void **state)
+{
+    (void)state;
+    struct conf_set *set = NULL;
+    fix_write(dir, "a.yaml", "command: [a]\nrestart: sometimes\n");
+    fix_write(dir, "b.yaml", "command: [b]\nstop_signal: NOPE\n");
+    fix_write(dir, "c.yaml", "command: [c]\ndepends_on: [zzz]\n");
+    assert_int_equal(load(&set), -EINVAL);
+    assert_null(set);
+    assert_string_equal(
+        errors_in_d(),
+        "D/a.yaml:2:10: restart: expected always|on-failure|never, got \"sometimes\"\n"
+        "D/b.yaml:2:14: stop_signal: expected a signal name like TERM, SIGINT or QUIT, got \"NOPE\"\n"
+        "D/c.yaml:2:14: depends_on: expected the name of a service, got \"zzz\", which does not exist");
+}
+
+static void a_dependency_on_a_broken_file_is_not_reported_twice(void **state)
+{
+    (void)state;
+    struct conf_set *set = NULL;
+    fix_write(dir, "web.yaml", "command: [web]\ndepends_on: [db]\n");
+    fix_write(dir, "db.yaml", "command: [db]\ntype: daemon\n");
+    assert_int_equal(load(&set), -EINVAL);
+    assert_string_equal(errors_in_d(),
+                        "D/db.yaml:2:7: type: expected longrun|oneshot, got \"daemon\"");
+}
+
+static void a_main_command_is_added_as_the_service_main(void **state)
+{
+    (void)state;
+    struct conf_set *set = NULL;
+    struct conf_errors e;
+    char *argv[] = {"nginx", "-g", "daemon off;", NULL};
+    fix_write(dir, "web.yaml", "command: [web]\ndepends_on: [db]\n");
+    fix_write(dir, "db.yaml", "command: [db]\n");
+    assert_int_equal(load(&set), 0);
+    conf_errors_init(&e);
+    assert_int_equal(conf_set_add_main(set, argv, &e), 0);
+    assert_int_equal(e.n, 0);
+    assert_int_equal(set->n, 3);
+    struct conf_service *m = conf_set_find(set, "main");
+    assert_non_null(m);
+    assert_true(m->main);
+    assert_int_equal(m->restart, CONF_RESTART_NEVER);
+    assert_int_equal(m->argc, 3);
+    assert_string_equal(m->argv[2], "daemon off;");
+    assert_null(m->argv[3]);
+    assert_string_equal(m->file, "command line");
+    /* Indexes moved: web's dependency still points at db. */
+    struct conf_service *web = conf_set_find(set, "web");
+    assert_ptr_equal(set->services[web->deps[0].index], conf_set_find(set, "db"));
+    assert_string_equal(set->services[set->start_order[0]]->name, "db");
+    assert_string_equal(set->services[set->start_order[1]]->name, "main");
+    assert_string_equal(set->services[set->start_order[2]]->name, "web");
+    conf_errors_close(&e);
+    conf_set_free(set);
+}
+
+static void a_main_yaml_beside_a_main_command_is_an_error(void **state)
+{
+    (void)state;
+    struct conf_set *set = NULL;
+    struct conf_errors e;
+    char *argv[] = {"sleep", "1", NULL};
+    fix_write(dir, "main.yaml", "command: [x]\n");
+    assert_int_equal(load(&set), 0);
+    conf_errors_init(&e);
+    assert_int_equal(conf_set_add_main(set, argv, &e), -EEXIST);
+    fix_errors_text(&e);
+    assert_string_equal(
+        errors_in_d(),
+        "D/main.yaml: a service named main is given on the command line (corral -- CMD): expected no main.yaml beside it");
+    assert_int_equal(set->n, 1);
+    conf_errors_close(&e);
+    conf_set_free(set);
+}
+
+static void a_main_command_alone_makes_a_set_of_one(void **state)
+{
+    (void)state;
+    struct conf_set *set = NULL;
+    struct conf_errors e;
+    char *argv[] = {"sleep", "1", NULL};
+    conf_errors_init(&e);
+    assert_int_equal(conf_set_new(&set), 0);
+    assert_int_equal(conf_set_add_main(set, argv, &e), 0);
+    assert_int_equal(set->n, 1);
+    assert_int_equal(set->start_order[0], 0);
+    conf_errors_close(&e);
+    conf_set_free(set);
+}
+
+static void conf_set_free_accepts_null(void **state)
+{
+    (void)state;
+    conf_set_free(NULL);
+    conf_service_free(NULL);
+}
+
+static void errors_are_capped_and_the_rest_counted(void **state)
+{
+    (void)state;
+    struct conf_errors e;
+    conf_errors_init(&e);
+    for (int i = 0; i < CONF_ERRORS_MAX + 5; i++)
+        assert_int_equal(conf_errors_add(&e, "f", 1, 1, "error %d", i), 0);
+    assert_int_equal(e.n, CONF_ERRORS_MAX);
+    assert_int_equal(e.dropped, 5);
+    conf_errors_close(&e);
+}
+
+static void an_error_without_position_formats_as_file_and_message(void **state)
+{
+    (void)state;
+    char buf[64];
+    struct conf_error err = {.file = "x.yaml", .msg = "boom"};
+    assert_string_equal(conf_errors_format(&err, buf, sizeof buf), "x.yaml: boom");
+    err.line = 3;
+    err.col = 9;
+    assert_string_equal(conf_errors_format(&err, buf, sizeof buf), "x.yaml:3:9: boom");
+    assert_string_equal(conf_errors_format(&err, buf, 6), "x.yam");
+}
+
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        T(services_are_sorted_by_name_and_started_after_their_dependencies),
+        T(dependencies_carry_the_index_of_their_target),
+        T(each_service_lists_its_dependents_for_the_reverse_stop),
+        T(files_that_are_not_services_are_listed_as_ignored),
+        T(an_empty_directory_is_an_empty_set),
+        T(a_missing_directory_is_an_error),
+        T(a_name_defined_as_yaml_and_yml_is_an_error),
+        T(a_dependency_on_a_missing_service_suggests_a_close_name),
+        T(a_dependency_cycle_is_named_as_the_cycle),
+        T(a_two_service_cycle_reads_a_b_a),
+        T(condition_completed_on_a_longrun_is_an_error),
+        T(condition_healthy_without_a_health_check_is_an_error),
+        T(condition_healthy_with_a_health_check_loads),
+        T(errors_of_several_files_are_all_reported),
+        T(a_dependency_on_a_broken_file_is_not_reported_twice),
+        T(a_main_command_is_added_as_the_service_main),
+        T(a_main_yaml_beside_a_main_command_is_an_error),
+        T(a_main_command_alone_makes_a_set_of_one),
+        T(conf_set_free_accepts_null),
+        T(errors_are_capped_and_the_rest_counted),
+        T(an_error_without_position_formats_as_file_and_message),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
