@@ -15,12 +15,18 @@
 
 const char cli_usage[] =
     "usage: corral [OPTIONS] [--] COMMAND [ARGS...]\n"
+    "       corral [OPTIONS] --services DIR [-- COMMAND [ARGS...]]\n"
     "\n"
-    "Runs COMMAND as the main process of a container: reaps every orphan,\n"
-    "forwards signals to COMMAND's process group, stops everything on SIGTERM,\n"
-    "and exits with COMMAND's exit code (128+N if signal N killed it).\n"
+    "Runs COMMAND as the main process of a container, and the services of DIR\n"
+    "(one NAME.yaml per service) in dependency order: reaps every orphan,\n"
+    "forwards signals to COMMAND's process group, stops everything in order on\n"
+    "SIGTERM, and exits with COMMAND's exit code (128+N if signal N killed it).\n"
     "\n"
     "options:\n"
+    "  --services DIR           the service directory (default: $CORRAL_SERVICES,\n"
+    "                           then corral.yaml's services, then /etc/corral/services.d)\n"
+    "  --config FILE            global settings (default /etc/corral/corral.yaml)\n"
+    "  --check                  validate the configuration, print the start order, exit\n"
     "  --stop-timeout DURATION  after SIGTERM/SIGINT, how long COMMAND may take to\n"
     "                           exit before its process group gets SIGKILL (default 7s)\n"
     "  --grace DURATION         after COMMAND exits, how long other processes get\n"
@@ -45,6 +51,9 @@ enum {
     CLI_OPT_SINGLE_CHILD,
     CLI_OPT_SUCCESS_CODE,
     CLI_OPT_PDEATHSIG,
+    CLI_OPT_SERVICES,
+    CLI_OPT_CONFIG,
+    CLI_OPT_CHECK,
 };
 
 static int cli_signal(const char *opt, const char *arg, int allow_zero, int *out, char *err,
@@ -134,6 +143,9 @@ int cli_parse(int argc, char **argv, struct cli_opts *o, char *err, size_t errle
         {"single-child", no_argument, NULL, CLI_OPT_SINGLE_CHILD},
         {"success-code", required_argument, NULL, CLI_OPT_SUCCESS_CODE},
         {"pdeathsig", required_argument, NULL, CLI_OPT_PDEATHSIG},
+        {"services", required_argument, NULL, CLI_OPT_SERVICES},
+        {"config", required_argument, NULL, CLI_OPT_CONFIG},
+        {"check", no_argument, NULL, CLI_OPT_CHECK},
         {"verbose", no_argument, NULL, 'v'},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
@@ -161,6 +173,16 @@ int cli_parse(int argc, char **argv, struct cli_opts *o, char *err, size_t errle
         case CLI_OPT_GRACE:
             if (cli_duration("--grace", optarg, &o->grace_ms, err, errlen) < 0)
                 return -EINVAL;
+            o->grace_set = true;
+            break;
+        case CLI_OPT_SERVICES:
+            o->services_dir = optarg;
+            break;
+        case CLI_OPT_CONFIG:
+            o->config_path = optarg;
+            break;
+        case CLI_OPT_CHECK:
+            o->check = true;
             break;
         case CLI_OPT_REWRITE:
             if (cli_add_rewrite(o, optarg, err, errlen) < 0)
@@ -197,10 +219,7 @@ int cli_parse(int argc, char **argv, struct cli_opts *o, char *err, size_t errle
             return -EINVAL;
         }
     }
-    if (optind >= argc) {
-        snprintf(err, errlen, "no command given");
-        return -EINVAL;
-    }
-    o->main_argv = argv + optind;
+    if (optind < argc)
+        o->main_argv = argv + optind;
     return 0;
 }

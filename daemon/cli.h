@@ -14,9 +14,13 @@
 #define CLI_MAX_SUCCESS_CODE 16
 
 struct cli_opts {
-    char **main_argv; /* borrowed from argv; NULL when no main command */
+    char **main_argv;         /* borrowed from argv; NULL when no main command */
+    const char *services_dir; /* --services; NULL: not given */
+    const char *config_path;  /* --config; NULL: not given */
+    bool check;               /* --check: validate, print the start order, exit */
     uint64_t stop_timeout_ms;
     uint64_t grace_ms;
+    bool grace_set;                   /* --grace was given: it overrides corral.yaml */
     int rewrite[CLI_MAX_REWRITES][2]; /* {from, to}; to 0 drops the signal */
     int nrewrite;
     int success_codes[CLI_MAX_SUCCESS_CODE]; /* main exit codes reported as 0 */
@@ -28,7 +32,9 @@ struct cli_opts {
     bool version;
 };
 
-/* Parses argv. Returns 0, or -EINVAL with a one-line reason in err (the
+/* Parses argv. A command is optional here (a services directory may be all
+ * there is to run); main.c decides whether nothing at all is an error.
+ * Returns 0, or -EINVAL with a one-line reason in err (the
  * caller prints it with the usage and exits 2). */
 int cli_parse(int argc, char **argv, struct cli_opts *o, char *err, size_t errlen);
 

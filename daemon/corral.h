@@ -9,11 +9,11 @@
 #include <uv.h>
 
 #include "cli.h"
-#include "maincmd.h"
 #include "pidtab.h"
 #include "reaper.h"
 #include "shutdown.h"
 #include "signals.h"
+#include "supervisor.h"
 
 struct corral {
     uv_loop_t *loop;
@@ -21,7 +21,7 @@ struct corral {
     struct pidtab pids;
     struct reaper reaper;
     struct signals signals;
-    struct maincmd main;
+    struct supervisor sup;
     struct shutdown shutdown;
     bool is_pid1;
     bool interactive; /* stdin is our terminal and we are its foreground */

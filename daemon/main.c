@@ -13,6 +13,7 @@
 
 #include <uv.h>
 
+#include "config.h"
 #include "corral.h"
 #include "log.h"
 #include "signame.h"
@@ -23,13 +24,20 @@ static void corral_on_signal(void *data, int sig)
     char name[32];
 
     log_debug("received %s", signame_format(sig, name, sizeof name));
-    /* Every signal reaches the main, SIGTERM and SIGINT included: that is
-     * how it learns to stop (unless --rewrite-signal says otherwise). */
     int fwd = cli_rewrite_signal(&c->opts, sig);
+    if (sig == SIGTERM || sig == SIGINT) {
+        /* The main is stopped with the signal itself (as tini forwards it),
+         * the other services with their own stop_signal, in order. */
+        shutdown_request(&c->shutdown, sig, fwd);
+        return;
+    }
+    if (sig == SIGHUP && !c->sup.main) {
+        /* Reload arrives with the control socket (#6); until then, say so. */
+        log_warn("SIGHUP: no main service to forward it to; ignored");
+        return;
+    }
     if (fwd)
-        (void)maincmd_signal(&c->main, fwd);
-    if (sig == SIGTERM || sig == SIGINT)
-        shutdown_request(&c->shutdown, sig);
+        (void)sup_signal_main(&c->sup, fwd, c->opts.single_child);
 }
 
 static void corral_on_drained(struct reaper *r, bool no_children)
@@ -66,7 +74,7 @@ static void corral_ignore_signals(void)
     sigaction(SIGTTIN, &sa, NULL);
 }
 
-static int corral_setup(struct corral *c, uv_loop_t *loop)
+static int corral_setup(struct corral *c, uv_loop_t *loop, struct config *cfg)
 {
     c->loop = loop;
     c->is_pid1 = getpid() == 1;
@@ -86,10 +94,16 @@ static int corral_setup(struct corral *c, uv_loop_t *loop)
     rc = signals_start(&c->signals, loop, corral_on_signal, c);
     if (rc < 0)
         return rc;
-    rc = shutdown_init(&c->shutdown, c);
+    /* In pure init mode the command line decides the timings; with a service
+     * directory corral.yaml does, unless --grace says otherwise. */
+    uint64_t grace =
+        c->opts.grace_set || cfg->pure_init ? c->opts.grace_ms : cfg->global.kill_grace_ms;
+    uint64_t bound =
+        cfg->pure_init ? c->opts.stop_timeout_ms + grace + 1000 : cfg->global.shutdown_timeout_ms;
+    rc = shutdown_init(&c->shutdown, c, grace, bound);
     if (rc < 0)
         return rc;
-    return maincmd_init(&c->main, c, c->opts.main_argv);
+    return sup_init(&c->sup, c, config_take_set(cfg), cfg->pure_init);
 }
 
 static void corral_teardown(struct corral *c)
@@ -97,16 +111,18 @@ static void corral_teardown(struct corral *c)
     reaper_close(&c->reaper);
     signals_close(&c->signals);
     shutdown_close(&c->shutdown);
-    maincmd_close(&c->main);
+    sup_close(&c->sup);
     /* Let the close callbacks run, then the loop can be closed. */
     uv_run(c->loop, UV_RUN_NOWAIT);
     uv_loop_close(c->loop);
+    sup_free(&c->sup);
     pidtab_close(&c->pids);
 }
 
 int main(int argc, char **argv)
 {
     static struct corral c;
+    struct config cfg;
     char err[256];
     uv_loop_t loop;
 
@@ -124,16 +140,24 @@ int main(int argc, char **argv)
     }
     if (c.opts.verbose)
         log_max_level = LOG_DEBUG;
+    int rc = config_load(&cfg, &c.opts);
+    if (rc != 0 || c.opts.check) {
+        if (rc == 0)
+            config_print_plan(&cfg);
+        config_close(&cfg);
+        return rc;
+    }
     corral_ensure_stdio();
     corral_ignore_signals();
-    int rc = uv_loop_init(&loop);
+    rc = uv_loop_init(&loop);
     if (rc == 0)
-        rc = corral_setup(&c, &loop);
+        rc = corral_setup(&c, &loop, &cfg);
+    config_close(&cfg);
     if (rc < 0) {
         log_error("cannot start: %s", uv_strerror(rc));
         return 1;
     }
-    maincmd_start(&c.main);
+    sup_start_all(&c.sup);
     uv_run(&loop, UV_RUN_DEFAULT);
     corral_teardown(&c);
     return c.exit_code;

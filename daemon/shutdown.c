@@ -1,11 +1,10 @@
-/* shutdown.c - the shutdown sequence of DESIGN.md "Shutdown", for the main
- * command of init mode. Every wait is a timer; corral exits as soon as the
- * last child is reaped instead of sitting out a grace period. */
+/* shutdown.c - the shutdown sequence of DESIGN.md "Shutdown". Every wait is a
+ * timer; corral exits as soon as the last child is reaped instead of sitting
+ * out a grace period. */
 #include "shutdown.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,32 +24,31 @@
  * us waiting forever; as PID 1 our exit makes the kernel kill it anyway. */
 #define SHUTDOWN_FINAL_WAIT_MS 1000
 
-int shutdown_init(struct shutdown *s, struct corral *c)
+int shutdown_init(struct shutdown *s, struct corral *c, uint64_t grace_ms, uint64_t timeout_ms)
 {
     memset(s, 0, sizeof *s);
     s->corral = c;
+    s->grace_ms = grace_ms;
+    s->timeout_ms = timeout_ms;
     int rc = uv_timer_init(c->loop, &s->timer);
+    if (rc == 0)
+        rc = uv_timer_init(c->loop, &s->bound);
     s->timer.data = s;
+    s->bound.data = s;
     return rc;
 }
 
 /* Signals everything left: as PID 1 the whole namespace with kill(-1), which
  * spares the caller; as a subreaper only corral's own descendants, since
  * kill(-1) outside a PID namespace (docker --pid=host) would hit the host.
- * Returns how many were signalled as a subreaper, 1 as PID 1 when any was. */
-static int shutdown_signal_rest(struct shutdown *s, int sig, bool name_them)
+ * With name_them, each is named first (before a SIGKILL). */
+static void shutdown_signal_rest(struct shutdown *s, int sig, bool name_them)
 {
     struct corral *c = s->corral;
     pid_t *pids = malloc(PROCTREE_MAX * sizeof *pids);
     char desc[300], signame[32];
-    int n = 0;
+    int n = pids ? proctree_descendants(getpid(), pids, PROCTREE_MAX) : 0;
 
-    if (!pids) {
-        if (c->is_pid1)
-            return kill(-1, sig) == 0;
-        return 0;
-    }
-    n = proctree_descendants(getpid(), pids, PROCTREE_MAX);
     if (n < 0)
         n = 0;
     if (name_them) {
@@ -62,19 +60,18 @@ static int shutdown_signal_rest(struct shutdown *s, int sig, bool name_them)
             log_warn("and %d more processes", n - SHUTDOWN_NAME_MAX);
     }
     if (c->is_pid1) {
-        n = kill(-1, sig) == 0 ? (n > 0 ? n : 1) : 0;
+        (void)kill(-1, sig);
     } else {
         for (int i = 0; i < n; i++)
             (void)kill(pids[i], sig);
     }
     free(pids);
-    return n;
 }
 
 static void shutdown_write_termination_log(const char *reason)
 {
     /* Kubernetes shows this file's content as the container's termination
-     * message. Only when it already exists: never create files in / . */
+     * message. Only when it already exists: never create files in /dev. */
     int fd = open("/dev/termination-log", O_WRONLY | O_TRUNC | O_CLOEXEC | O_NOCTTY);
     if (fd < 0)
         return;
@@ -82,26 +79,48 @@ static void shutdown_write_termination_log(const char *reason)
     close(fd);
 }
 
+static void shutdown_decide_code(struct shutdown *s, char *reason, size_t len)
+{
+    struct corral *c = s->corral;
+    struct sup_service *m = c->sup.main;
+    char what[64], sig[32];
+
+    if ((s->cause == SHUTDOWN_CAUSE_MAIN || s->cause == SHUTDOWN_CAUSE_SIGNAL) && m &&
+        m->svc.has_exited) {
+        c->exit_code = cli_exit_code(&c->opts, exitstatus_code(m->svc.last_wstatus));
+        const char *name = m->svc.conf->name;
+        if (strcmp(name, "main") == 0)
+            snprintf(reason, len, "main %s",
+                     exitstatus_describe(m->svc.last_wstatus, what, sizeof what));
+        else
+            snprintf(reason, len, "main '%s' %s", name,
+                     exitstatus_describe(m->svc.last_wstatus, what, sizeof what));
+    } else if (s->cause == SHUTDOWN_CAUSE_MAIN && m) {
+        c->exit_code = 1;
+        snprintf(reason, len, "main '%s' is %s: %s", m->svc.conf->name,
+                 svc_state_name(m->svc.state), m->svc.reason);
+    } else if (s->cause == SHUTDOWN_CAUSE_SIGNAL) {
+        c->exit_code = 0;
+        snprintf(reason, len, "stopped by %s", s->why[0] ? s->why : "request");
+    } else {
+        c->exit_code = s->exit_code;
+        snprintf(reason, len, "%s", s->why);
+    }
+    (void)sig;
+}
+
 static void shutdown_finish(struct shutdown *s)
 {
     struct corral *c = s->corral;
-    char reason[256], what[64], sig[32];
+    char reason[400], line[460];
 
     if (s->phase == SHUTDOWN_DONE)
         return;
     s->phase = SHUTDOWN_DONE;
     uv_timer_stop(&s->timer);
-    if (c->main.exited) {
-        c->exit_code = cli_exit_code(&c->opts, exitstatus_code(c->main.wstatus));
-        snprintf(reason, sizeof reason, "main %s",
-                 exitstatus_describe(c->main.wstatus, what, sizeof what));
-    } else {
-        c->exit_code = 0;
-        snprintf(reason, sizeof reason, "shutdown requested by %s before main could start",
-                 signame_format(s->requested_by, sig, sizeof sig));
-    }
+    uv_timer_stop(&s->bound);
+    shutdown_decide_code(s, reason, sizeof reason);
     log_info("exiting %d: %s", c->exit_code, reason);
-    char line[300];
     snprintf(line, sizeof line, "corral: exiting %d: %s\n", c->exit_code, reason);
     shutdown_write_termination_log(line);
     uv_stop(c->loop);
@@ -109,14 +128,14 @@ static void shutdown_finish(struct shutdown *s)
 
 static void shutdown_on_final(uv_timer_t *t)
 {
-    struct shutdown *s = t->data;
     log_warn("processes left after SIGKILL (uninterruptible?); exiting anyway");
-    shutdown_finish(s);
+    shutdown_finish(t->data);
 }
 
 static void shutdown_kill_rest(struct shutdown *s)
 {
     s->phase = SHUTDOWN_SWEEP_KILL;
+    uv_timer_stop(&s->timer);
     shutdown_signal_rest(s, SIGKILL, true);
     if (reaper_drain(&s->corral->reaper)) {
         shutdown_finish(s);
@@ -134,67 +153,76 @@ static void shutdown_sweep(struct shutdown *s)
 {
     struct corral *c = s->corral;
 
-    uv_timer_stop(&s->timer);
+    if (s->phase >= SHUTDOWN_SWEEP_TERM)
+        return;
     s->phase = SHUTDOWN_SWEEP_TERM;
+    if (c->interactive) {
+        /* Take the terminal back from the main's group so that whoever ran
+         * us gets it. SIGTTOU is ignored (main.c). */
+        (void)tcsetpgrp(STDIN_FILENO, getpgrp());
+    }
     /* Nothing left at all: the common case, and no reason to wait. */
     if (reaper_drain(&c->reaper)) {
         shutdown_finish(s);
         return;
     }
-    int n = shutdown_signal_rest(s, SIGTERM, false);
-    log_debug("sent SIGTERM to %d remaining processes", n);
+    shutdown_signal_rest(s, SIGTERM, false);
     if (reaper_drain(&c->reaper)) {
         shutdown_finish(s);
         return;
     }
-    uv_timer_start(&s->timer, shutdown_on_grace, c->opts.grace_ms, 0);
+    uv_timer_start(&s->timer, shutdown_on_grace, s->grace_ms, 0);
 }
 
-static void shutdown_kill_main(struct shutdown *s)
+static void shutdown_on_bound(uv_timer_t *t)
 {
-    struct corral *c = s->corral;
-    char desc[300];
-    if (c->main.pid <= 0)
+    struct shutdown *s = t->data;
+    char dur[32];
+    log_warn("shutdown_timeout (%s) reached: killing everything",
+             units_format_duration(s->timeout_ms, dur, sizeof dur));
+    if (s->phase == SHUTDOWN_STOPPING)
+        sup_kill_all(&s->corral->sup);
+    s->phase = SHUTDOWN_SWEEP_TERM;
+    shutdown_kill_rest(s);
+}
+
+static void shutdown_start(struct shutdown *s, int main_sig)
+{
+    s->phase = SHUTDOWN_STOPPING;
+    uv_timer_start(&s->bound, shutdown_on_bound, s->timeout_ms, 0);
+    sup_stop_all(&s->corral->sup, main_sig);
+}
+
+void shutdown_begin(struct shutdown *s, enum shutdown_cause cause, int code, const char *why)
+{
+    if (s->phase != SHUTDOWN_RUNNING)
         return;
-    log_warn("main did not exit in time: %s; sending SIGKILL to its process group",
-             proctree_describe(c->main.pid, desc, sizeof desc));
-    maincmd_signal(&c->main, SIGKILL);
+    s->cause = cause;
+    s->exit_code = code;
+    snprintf(s->why, sizeof s->why, "%s", why);
+    if (cause != SHUTDOWN_CAUSE_MAIN)
+        log_info("shutting down: %s", why);
+    shutdown_start(s, -1);
 }
 
-static void shutdown_on_stop_timeout(uv_timer_t *t)
+void shutdown_request(struct shutdown *s, int sig, int main_sig)
 {
-    shutdown_kill_main(t->data);
-}
-
-void shutdown_request(struct shutdown *s, int sig)
-{
-    struct corral *c = s->corral;
-    char name[32], dur[32];
+    char name[32];
 
     signame_format(sig, name, sizeof name);
     switch (s->phase) {
     case SHUTDOWN_RUNNING:
-        s->requested_by = sig;
-        s->phase = SHUTDOWN_STOPPING;
-        if (c->main.pid <= 0) {
-            /* Still waiting to fork the main: nothing to stop. */
-            maincmd_give_up(&c->main);
-            log_info("%s: stopping", name);
-            shutdown_sweep(s);
-            return;
-        }
-        log_info("%s: stopping main (SIGKILL in %s)", name,
-                 units_format_duration(c->opts.stop_timeout_ms, dur, sizeof dur));
-        uv_timer_start(&s->timer, shutdown_on_stop_timeout, c->opts.stop_timeout_ms, 0);
+        s->cause = SHUTDOWN_CAUSE_SIGNAL;
+        snprintf(s->why, sizeof s->why, "%s", name);
+        log_info("%s: shutting down", name);
+        shutdown_start(s, main_sig);
         break;
     case SHUTDOWN_STOPPING:
-        log_info("%s again: killing main now", name);
-        uv_timer_stop(&s->timer);
-        shutdown_kill_main(s);
+        log_info("%s again: killing the services now", name);
+        sup_kill_all(&s->corral->sup);
         break;
     case SHUTDOWN_SWEEP_TERM:
         log_info("%s again: killing the remaining processes now", name);
-        uv_timer_stop(&s->timer);
         shutdown_kill_rest(s);
         break;
     case SHUTDOWN_SWEEP_KILL:
@@ -203,18 +231,10 @@ void shutdown_request(struct shutdown *s, int sig)
     }
 }
 
-void shutdown_on_main_exit(struct shutdown *s)
+void shutdown_on_services_stopped(struct shutdown *s)
 {
-    struct corral *c = s->corral;
-    char what[64];
-
-    log_debug("main %s", exitstatus_describe(c->main.wstatus, what, sizeof what));
-    if (c->interactive) {
-        /* Take the terminal back so that whoever ran us gets it, and no one
-         * reads from a group that no longer exists. SIGTTOU is ignored. */
-        (void)tcsetpgrp(STDIN_FILENO, getpgrp());
-    }
-    shutdown_sweep(s);
+    if (s->phase == SHUTDOWN_STOPPING)
+        shutdown_sweep(s);
 }
 
 void shutdown_on_drained(struct shutdown *s, bool no_children)
@@ -226,4 +246,5 @@ void shutdown_on_drained(struct shutdown *s, bool no_children)
 void shutdown_close(struct shutdown *s)
 {
     uv_close((uv_handle_t *)&s->timer, NULL);
+    uv_close((uv_handle_t *)&s->bound, NULL);
 }

@@ -1,7 +1,8 @@
-/* shutdown.h - the way out: stop the main (its signal, then SIGKILL of its
- * group after the stop timeout), sweep whatever is left (SIGTERM, grace,
- * SIGKILL: kill(-1) as PID 1, the descendants of corral as a subreaper),
- * reap until nothing is left, and stop the loop with the exit code. */
+/* shutdown.h - the way out (DESIGN.md "Shutdown"): stop the services in
+ * reverse dependency order (the supervisor does it, each with its stop signal
+ * and stop_timeout), sweep whatever is left (SIGTERM, grace, SIGKILL:
+ * kill(-1) as PID 1, corral's descendants as a subreaper), reap until nothing
+ * is left, and stop the loop with the exit code. Bounded by shutdown_timeout. */
 #ifndef CORRAL_SHUTDOWN_H
 #define CORRAL_SHUTDOWN_H
 
@@ -14,27 +15,43 @@ struct corral;
 
 enum shutdown_phase {
     SHUTDOWN_RUNNING,
-    SHUTDOWN_STOPPING,   /* stop signal sent to main, stop timer armed */
-    SHUTDOWN_SWEEP_TERM, /* main gone; SIGTERM sent to the rest, grace armed */
+    SHUTDOWN_STOPPING,   /* services being stopped in order */
+    SHUTDOWN_SWEEP_TERM, /* services gone; SIGTERM sent to the rest, grace armed */
     SHUTDOWN_SWEEP_KILL, /* SIGKILL sent to the rest; reaping the last */
     SHUTDOWN_DONE,
+};
+
+enum shutdown_cause {
+    SHUTDOWN_CAUSE_SIGNAL,   /* SIGTERM/SIGINT */
+    SHUTDOWN_CAUSE_MAIN,     /* the main service finished */
+    SHUTDOWN_CAUSE_CRITICAL, /* a critical service failed for good */
+    SHUTDOWN_CAUSE_SETTLED,  /* no main, and every service has finished */
 };
 
 struct shutdown {
     struct corral *corral;
     enum shutdown_phase phase;
-    int requested_by; /* the signal that asked for it, 0 if none */
-    uv_timer_t timer; /* stop timeout, then grace, then the final bound */
+    enum shutdown_cause cause;
+    int exit_code; /* for CRITICAL and SETTLED; the main's status decides otherwise */
+    char why[256];
+    uint64_t grace_ms;
+    uint64_t timeout_ms; /* the whole sequence */
+    uv_timer_t timer;    /* grace, then the final bound */
+    uv_timer_t bound;    /* shutdown_timeout */
 };
 
-int shutdown_init(struct shutdown *s, struct corral *c);
+int shutdown_init(struct shutdown *s, struct corral *c, uint64_t grace_ms, uint64_t timeout_ms);
 
-/* A SIGTERM or SIGINT arrived (already forwarded to the main). The first
- * starts the stop; a second skips ahead one step. */
-void shutdown_request(struct shutdown *s, int sig);
+/* A SIGTERM or SIGINT arrived. The first starts the shutdown (the main
+ * service is stopped with main_sig, 0 for none); a second skips ahead. */
+void shutdown_request(struct shutdown *s, int sig, int main_sig);
 
-/* The main command has exited: sweep the rest, then finish. */
-void shutdown_on_main_exit(struct shutdown *s);
+/* The container's fate is decided by something else than a signal. The
+ * first cause wins; code and why are used for CRITICAL and SETTLED. */
+void shutdown_begin(struct shutdown *s, enum shutdown_cause cause, int code, const char *why);
+
+/* The supervisor reports that no service has a process any more. */
+void shutdown_on_services_stopped(struct shutdown *s);
 
 /* After each reaper drain: finishes the sweep once no child is left. */
 void shutdown_on_drained(struct shutdown *s, bool no_children);

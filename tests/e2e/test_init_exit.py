@@ -73,15 +73,20 @@ class Usage(harness.TestCase):
         self.assertEqual(r.returncode, 0)
         self.assertRegex(r.stdout, r"^corral \d+\.\d+\.\d+\n$")
 
-    def test_no_command_is_a_usage_error(self):
+    def test_nothing_to_run_is_a_usage_error(self):
         r = self.run_corral()
         self.assertEqual(r.returncode, 2)
-        self.assertIn("corral: no command given", r.stderr)
+        self.assertIn("corral: nothing to run: no command given", r.stderr)
 
     def test_an_unknown_option_is_a_usage_error(self):
         r = self.run_corral("--bogus", "true")
         self.assertEqual(r.returncode, 2)
         self.assertIn("unknown option --bogus", r.stderr)
+
+    def test_a_config_file_that_is_not_yaml_says_why(self):
+        r = self.run_corral("--config", "/dev/null", "true")
+        self.assertEqual(r.returncode, 1)
+        self.assertRegex(r.stderr, r"corral: /dev/null.*\n")
 
     def test_a_bad_duration_is_a_usage_error(self):
         r = self.run_corral("--stop-timeout", "10 s", "true")

@@ -76,7 +76,7 @@ class Signals(harness.TestCase):
         harness.wait_for(lambda: os.path.exists(self.path("up")))
         t0 = time.monotonic()
         c.signal(signal.SIGTERM)
-        harness.wait_for(lambda: "stopping main" in c.stderr(), 5)
+        harness.wait_for(lambda: "shutting down" in c.stderr(), 5)
         c.signal(signal.SIGTERM)
         self.assertEqual(c.wait(), 137)
         self.assertLess(time.monotonic() - t0, 5.0)

@@ -72,9 +72,6 @@ static void usage_errors_say_what_is_wrong(void **state)
     (void)state;
     struct cli_opts o;
     char err[128];
-    char *none[] = {"corral", NULL};
-    assert_int_equal(cli_parse(1, none, &o, err, sizeof err), -EINVAL);
-    assert_string_equal(err, "no command given");
     char *unknown[] = {"corral", "--frobnicate", "true", NULL};
     assert_int_equal(cli_parse(3, unknown, &o, err, sizeof err), -EINVAL);
     assert_string_equal(err, "unknown option --frobnicate");
@@ -150,6 +147,19 @@ static void pdeathsig_and_single_child_are_parsed(void **state)
     assert_true(o.single_child);
 }
 
+static void a_services_directory_needs_no_command(void **state)
+{
+    (void)state;
+    struct cli_opts o;
+    char err[128];
+    char *argv[] = {"corral", "--services", "svc.d", "--check", "--config=c.yaml", NULL};
+    assert_int_equal(cli_parse(5, argv, &o, err, sizeof err), 0);
+    assert_string_equal(o.services_dir, "svc.d");
+    assert_string_equal(o.config_path, "c.yaml");
+    assert_true(o.check);
+    assert_null(o.main_argv);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -160,6 +170,7 @@ int main(void)
         cmocka_unit_test(a_bad_duration_names_the_option),
         cmocka_unit_test(usage_errors_say_what_is_wrong),
         cmocka_unit_test(help_and_version_need_no_command),
+        cmocka_unit_test(a_services_directory_needs_no_command),
         cmocka_unit_test(rewrites_map_signals_and_zero_drops_them),
         cmocka_unit_test(a_bad_rewrite_is_a_usage_error),
         cmocka_unit_test(success_codes_exit_zero_and_others_pass),

@@ -1,0 +1,135 @@
+/* config.c - resolves and loads the configuration for main.c, and prints
+ * what --check shows. Runs before the loop: blocking file reads are fine. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "log.h"
+
+static void config_log_errors(const struct conf_errors *errs)
+{
+    char line[1024];
+    for (size_t i = 0; i < errs->n; i++)
+        log_error("%s", conf_errors_format(&errs->v[i], line, sizeof line));
+    if (errs->dropped)
+        log_error("and %zu more errors", errs->dropped);
+}
+
+static bool config_is_dir(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+int config_load(struct config *cfg, const struct cli_opts *o)
+{
+    struct conf_errors errs;
+    const char *dir = NULL;
+    bool dir_explicit = true;
+    int rc, ret = 0;
+
+    memset(cfg, 0, sizeof *cfg);
+    conf_global_init(&cfg->global);
+    conf_errors_init(&errs);
+    const char *file = o->config_path ? o->config_path : CONFIG_DEFAULT_FILE;
+    rc = conf_global_load(file, o->config_path == NULL, NULL, &cfg->global, &errs);
+    if (rc < 0) {
+        if (errs.n)
+            config_log_errors(&errs);
+        else
+            log_error("%s: %s", file, strerror(-rc));
+        ret = 1;
+        goto out;
+    }
+    if (o->services_dir)
+        dir = o->services_dir;
+    else if (getenv("CORRAL_SERVICES") && *getenv("CORRAL_SERVICES"))
+        dir = getenv("CORRAL_SERVICES");
+    else if (cfg->global.services_dir)
+        dir = cfg->global.services_dir;
+    else {
+        dir = CONFIG_DEFAULT_SERVICES;
+        dir_explicit = false;
+    }
+    /* A default directory that does not exist is fine for pure init mode. */
+    if (!dir_explicit && !config_is_dir(dir)) {
+        if (!o->main_argv) {
+            log_error("nothing to run: no command given and no service directory (%s does not "
+                      "exist); see corral --help",
+                      dir);
+            ret = 2;
+            goto out;
+        }
+        dir = NULL;
+    }
+    if (dir) {
+        cfg->services_dir = strdup(dir);
+        rc = conf_load_dir(dir, NULL, &cfg->set, &errs);
+    } else {
+        cfg->pure_init = true;
+        rc = conf_set_new(&cfg->set);
+    }
+    if (rc == 0 && o->main_argv)
+        rc = conf_set_add_main(cfg->set, o->main_argv, &errs);
+    if (rc == 0 && cfg->set->n == 0 && !o->main_argv) {
+        log_error("nothing to run: %s holds no service (NAME.yaml) and no command was given", dir);
+        ret = 2;
+        goto out;
+    }
+    if (rc < 0) {
+        if (errs.n)
+            config_log_errors(&errs);
+        else
+            log_error("%s: %s", dir ? dir : "configuration", strerror(-rc));
+        ret = 1;
+        goto out;
+    }
+    if (o->main_argv) {
+        /* The main of the command line stops within --stop-timeout. */
+        struct conf_service *m = conf_set_find(cfg->set, "main");
+        if (m)
+            m->stop_timeout_ms = o->stop_timeout_ms;
+    }
+    for (size_t i = 0; i < cfg->set->n_ignored; i++)
+        log_debug("%s/%s: not a service file (NAME.yaml or NAME.yml); ignored", dir,
+                  cfg->set->ignored[i]);
+out:
+    conf_errors_close(&errs);
+    return ret;
+}
+
+void config_print_plan(const struct config *cfg)
+{
+    const struct conf_set *set = cfg->set;
+    printf("%s: %zu services, in start order:\n",
+           cfg->services_dir ? cfg->services_dir : "command line", set->n);
+    for (size_t i = 0; i < set->n; i++) {
+        const struct conf_service *s = set->services[set->start_order[i]];
+        printf("%3zu. %s (%s%s%s)", i + 1, s->name, conf_type_name(s->type),
+               s->main ? ", main" : "", s->critical ? ", critical" : "");
+        for (size_t d = 0; d < s->n_deps; d++)
+            printf("%s%s: %s", d ? ", " : " after ", s->deps[d].name,
+                   conf_condition_name(s->deps[d].condition));
+        printf("\n");
+    }
+}
+
+struct conf_set *config_take_set(struct config *cfg)
+{
+    struct conf_set *set = cfg->set;
+    cfg->set = NULL;
+    return set;
+}
+
+void config_close(struct config *cfg)
+{
+    conf_set_free(cfg->set);
+    cfg->set = NULL;
+    free(cfg->services_dir);
+    cfg->services_dir = NULL;
+    conf_global_close(&cfg->global);
+}

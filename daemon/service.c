@@ -1,0 +1,236 @@
+/* service.c - the supervision state machine of DESIGN.md "States". Decides
+ * restarts (policy, success codes, exponential backoff, start limit) and
+ * stops (signal, timeout, SIGKILL). Pure: no syscalls, no clock, no logs. */
+#include "service.h"
+
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include "exitstatus.h"
+#include "units.h"
+
+static const char *const svc_state_names[SVC_NSTATES] = {
+    "down", "waiting", "starting", "up", "stopping", "backoff", "done", "failed", "fatal",
+};
+
+const char *svc_state_name(enum svc_state st)
+{
+    return st >= 0 && st < SVC_NSTATES ? svc_state_names[st] : "?";
+}
+
+void svc_init(struct svc *s, const struct conf_service *conf)
+{
+    memset(s, 0, sizeof *s);
+    s->conf = conf;
+    s->state = SVC_DOWN;
+}
+
+bool svc_exit_is_success(const struct svc *s, int wstatus)
+{
+    return WIFEXITED(wstatus) && conf_is_success(s->conf, WEXITSTATUS(wstatus));
+}
+
+bool svc_is_running(const struct svc *s)
+{
+    return s->state == SVC_STARTING || s->state == SVC_UP || s->state == SVC_STOPPING;
+}
+
+bool svc_is_finished(const struct svc *s)
+{
+    return s->state == SVC_DOWN || s->state == SVC_DONE || s->state == SVC_FAILED ||
+           s->state == SVC_FATAL;
+}
+
+static struct backoff_policy svc_policy(const struct conf_service *c)
+{
+    return (struct backoff_policy){
+        .initial_ms = c->backoff.initial_ms,
+        .max_ms = c->backoff.max_ms,
+        .factor = c->backoff.factor,
+        .reset_after_ms = c->backoff.reset_after_ms,
+    };
+}
+
+static void svc_push(struct svc_step *st, struct svc_action a)
+{
+    if (st->nactions < SVC_MAX_ACTIONS)
+        st->actions[st->nactions++] = a;
+}
+
+static void svc_set(struct svc *s, struct svc_step *st, enum svc_state to, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static void svc_set(struct svc *s, struct svc_step *st, enum svc_state to, const char *fmt, ...)
+{
+    char reason[SVC_REASON_MAX];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(reason, sizeof reason, fmt, ap);
+    va_end(ap);
+    if (to != s->state || strcmp(reason, s->reason) != 0)
+        st->changed = true;
+    s->state = to;
+    memcpy(s->reason, reason, sizeof reason);
+}
+
+/* Starts within the start_limit interval ending now, this one included. */
+static uint32_t svc_recent_starts(const struct svc *s, uint64_t now_ms)
+{
+    uint64_t window = s->conf->start_limit.interval_ms;
+    uint32_t n = 0, kept = s->nstarts < SVC_START_HISTORY ? s->nstarts : SVC_START_HISTORY;
+    for (uint32_t i = 0; i < kept; i++) {
+        uint64_t t = s->starts[(s->nstarts - 1 - i) % SVC_START_HISTORY];
+        if (now_ms - t >= window)
+            break;
+        n++;
+    }
+    return n;
+}
+
+/* Moves to STARTING with a SPAWN, unless the start limit says FATAL. */
+static void svc_spawn(struct svc *s, struct svc_step *st, uint64_t now_ms, const char *why)
+{
+    const struct conf_start_limit *lim = &s->conf->start_limit;
+    char what[64], dur[32];
+
+    if (lim->burst > 0 && svc_recent_starts(s, now_ms) >= lim->burst) {
+        svc_set(s, st, SVC_FATAL, "start limit: %u starts within %s, last %s", lim->burst,
+                units_format_duration(lim->interval_ms, dur, sizeof dur),
+                s->has_exited ? exitstatus_describe(s->last_wstatus, what, sizeof what)
+                              : "could not start");
+        return;
+    }
+    s->starts[s->nstarts % SVC_START_HISTORY] = now_ms;
+    s->nstarts++;
+    s->started_ms = now_ms;
+    svc_set(s, st, SVC_STARTING, "%s", why);
+    svc_push(st, (struct svc_action){.kind = SVC_ACT_SPAWN});
+}
+
+/* The process is gone while it was wanted: decide between a restart, done
+ * and failed, by restart policy and success codes. */
+static void svc_on_exit(struct svc *s, struct svc_step *st, int wstatus, uint64_t now_ms)
+{
+    const struct conf_service *c = s->conf;
+    bool ok = svc_exit_is_success(s, wstatus);
+    char what[64], dur[32];
+    bool again;
+
+    exitstatus_describe(wstatus, what, sizeof what);
+    s->has_exited = true;
+    s->last_wstatus = wstatus;
+    s->failed_once = !ok;
+    if (c->restart == CONF_RESTART_ALWAYS)
+        again = c->type == CONF_TYPE_LONGRUN || !ok;
+    else if (c->restart == CONF_RESTART_ON_FAILURE)
+        again = !ok;
+    else
+        again = false;
+    if (s->no_restart)
+        again = false;
+    if (!again) {
+        svc_set(s, st, ok ? SVC_DONE : SVC_FAILED, "%s", what);
+        return;
+    }
+    /* A clean exit never counts as crashing too fast: only failures grow
+     * the delay, and a long enough run forgets them. */
+    uint64_t ran = now_ms - s->started_ms;
+    struct backoff_policy policy = svc_policy(c);
+    uint64_t delay = ok ? 0 : backoff_after_exit(&policy, &s->backoff, ran);
+    if (ok)
+        s->backoff.failures = 0;
+    s->restarts++;
+    if (delay == 0) {
+        svc_spawn(s, st, now_ms, "restarted");
+        if (st->state == SVC_STARTING)
+            snprintf(s->reason, sizeof s->reason, "restarted after %s", what);
+        return;
+    }
+    s->next_start_ms = now_ms + delay;
+    svc_set(s, st, SVC_BACKOFF, "%s, restart in %s", what,
+            units_format_duration(delay, dur, sizeof dur));
+    svc_push(st, (struct svc_action){.kind = SVC_ACT_ARM_TIMER, .delay_ms = delay});
+}
+
+static void svc_begin_stop(struct svc *s, struct svc_step *st)
+{
+    svc_set(s, st, SVC_STOPPING, "stopping");
+    svc_push(st, (struct svc_action){.kind = SVC_ACT_SIGNAL, .sig = s->conf->stop_signal});
+    svc_push(st,
+             (struct svc_action){.kind = SVC_ACT_ARM_TIMER, .delay_ms = s->conf->stop_timeout_ms});
+}
+
+struct svc_step svc_step(struct svc *s, const struct svc_event *ev, uint64_t now_ms)
+{
+    struct svc_step st = {.state = s->state};
+    char dur[32];
+
+    switch (s->state) {
+    case SVC_DOWN:
+    case SVC_DONE:
+    case SVC_FAILED:
+    case SVC_FATAL:
+        if (ev->kind == SVC_EV_START) {
+            /* Asked for again: a fresh start forgets the old failures. */
+            s->backoff.failures = 0;
+            s->nstarts = 0;
+            svc_set(s, &st, SVC_WAITING, "waiting for dependencies");
+        }
+        break;
+    case SVC_WAITING:
+        if (ev->kind == SVC_EV_DEPS_MET)
+            svc_spawn(s, &st, now_ms, "starting");
+        else if (ev->kind == SVC_EV_STOP)
+            svc_set(s, &st, SVC_DONE, "stopped before it started");
+        break;
+    case SVC_STARTING:
+    case SVC_UP:
+        if (ev->kind == SVC_EV_SPAWNED && s->state == SVC_STARTING) {
+            bool ready_now =
+                s->conf->type == CONF_TYPE_LONGRUN && s->conf->readiness.kind == CONF_PROBE_NONE;
+            if (ready_now)
+                svc_set(s, &st, SVC_UP, "%s", s->restarts ? "running (restarted)" : "running");
+        } else if (ev->kind == SVC_EV_SPAWN_FAILED) {
+            struct backoff_policy policy = svc_policy(s->conf);
+            uint64_t delay = backoff_after_error(&policy, &s->backoff);
+            s->next_start_ms = now_ms + delay;
+            svc_set(s, &st, SVC_BACKOFF, "fork: %s, retry in %s", strerror(ev->err),
+                    units_format_duration(delay, dur, sizeof dur));
+            svc_push(&st, (struct svc_action){.kind = SVC_ACT_ARM_TIMER, .delay_ms = delay});
+        } else if (ev->kind == SVC_EV_READY && s->state == SVC_STARTING) {
+            svc_set(s, &st, SVC_UP, "ready");
+        } else if (ev->kind == SVC_EV_EXITED) {
+            svc_on_exit(s, &st, ev->wstatus, now_ms);
+        } else if (ev->kind == SVC_EV_STOP) {
+            svc_begin_stop(s, &st);
+        }
+        break;
+    case SVC_STOPPING:
+        if (ev->kind == SVC_EV_EXITED) {
+            char what[64];
+            s->has_exited = true;
+            s->last_wstatus = ev->wstatus;
+            svc_set(s, &st, SVC_DONE, "stopped (%s)",
+                    exitstatus_describe(ev->wstatus, what, sizeof what));
+            svc_push(&st, (struct svc_action){.kind = SVC_ACT_CANCEL_TIMER});
+        } else if (ev->kind == SVC_EV_TIMER) {
+            svc_set(s, &st, SVC_STOPPING, "stop timeout (%s): killed",
+                    units_format_duration(s->conf->stop_timeout_ms, dur, sizeof dur));
+            svc_push(&st, (struct svc_action){.kind = SVC_ACT_SIGNAL, .sig = SIGKILL});
+        }
+        break;
+    case SVC_BACKOFF:
+        if (ev->kind == SVC_EV_TIMER) {
+            svc_spawn(s, &st, now_ms, "restarting");
+        } else if (ev->kind == SVC_EV_STOP) {
+            svc_set(s, &st, SVC_DONE, "stopped while waiting to restart");
+            svc_push(&st, (struct svc_action){.kind = SVC_ACT_CANCEL_TIMER});
+        }
+        break;
+    }
+    st.state = s->state;
+    return st;
+}

@@ -1,0 +1,107 @@
+/* service.h - the state machine of one service: a pure function
+ * (state, event) -> (state, actions, reason). It never forks, kills, writes
+ * or reads the clock: time comes in as now_ms, and supervisor.c carries the
+ * actions out. Includes neither <uv.h> nor <unistd.h> (STYLE.md §1). */
+#ifndef CORRAL_SERVICE_H
+#define CORRAL_SERVICE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "backoff.h"
+#include "conf.h"
+
+enum svc_state {
+    SVC_DOWN,     /* not wanted */
+    SVC_WAITING,  /* wanted, dependencies not yet satisfied */
+    SVC_STARTING, /* spawned, not ready yet (a oneshot stays here until it exits) */
+    SVC_UP,       /* ready */
+    SVC_STOPPING, /* stop signal sent, timer armed */
+    SVC_BACKOFF,  /* exited or could not fork; restart timer armed */
+    SVC_DONE,     /* oneshot finished with success, or stopped on purpose */
+    SVC_FAILED,   /* failed and its restart policy says no more */
+    SVC_FATAL,    /* start limit hit: no more restarts */
+};
+#define SVC_NSTATES (SVC_FATAL + 1)
+
+enum svc_event_kind {
+    SVC_EV_START,        /* wanted: at start-up, or `start` */
+    SVC_EV_DEPS_MET,     /* every dependency meets its condition */
+    SVC_EV_SPAWNED,      /* fork succeeded (exec may still fail: an exit follows) */
+    SVC_EV_SPAWN_FAILED, /* fork failed: err */
+    SVC_EV_READY,        /* readiness reached */
+    SVC_EV_EXITED,       /* the process exited: wstatus */
+    SVC_EV_STOP,         /* not wanted any more: shutdown, `stop` */
+    SVC_EV_TIMER,        /* the timer the last step armed has fired */
+};
+
+struct svc_event {
+    enum svc_event_kind kind;
+    int wstatus; /* EXITED */
+    int err;     /* SPAWN_FAILED: positive errno */
+};
+
+enum svc_action_kind {
+    SVC_ACT_SPAWN,        /* start the process; report SPAWNED or SPAWN_FAILED */
+    SVC_ACT_SIGNAL,       /* send sig to the service's whole tree */
+    SVC_ACT_ARM_TIMER,    /* (re)arm the service's one timer: delay_ms */
+    SVC_ACT_CANCEL_TIMER, /* stop that timer */
+};
+
+struct svc_action {
+    enum svc_action_kind kind;
+    int sig;
+    uint64_t delay_ms;
+};
+
+#define SVC_MAX_ACTIONS   3
+#define SVC_REASON_MAX    160
+#define SVC_START_HISTORY 64 /* start times kept for start_limit (burst <= this) */
+
+/* The runtime record of one service. Only svc_step changes these fields,
+ * apart from pid and no_restart, which the supervisor sets. */
+struct svc {
+    const struct conf_service *conf;
+    enum svc_state state;
+    int pid;             /* > 0 while a process runs */
+    uint64_t started_ms; /* when the current/last process was spawned */
+    uint32_t restarts;   /* automatic restarts so far */
+    bool has_exited;     /* last_wstatus is meaningful */
+    int last_wstatus;
+    bool failed_once;       /* the last exit was a failure */
+    bool no_restart;        /* set by the supervisor at shutdown: an exit is final */
+    uint64_t next_start_ms; /* BACKOFF: when the restart is due */
+    struct backoff backoff;
+    uint64_t starts[SVC_START_HISTORY]; /* ring of spawn times */
+    uint32_t nstarts;
+    char reason[SVC_REASON_MAX];
+};
+
+struct svc_step {
+    enum svc_state state;
+    struct svc_action actions[SVC_MAX_ACTIONS];
+    int nactions;
+    bool changed; /* the state or its reason changed: worth a log line */
+};
+
+/* Starts a record for conf in state DOWN. */
+void svc_init(struct svc *s, const struct conf_service *conf);
+
+/* Applies ev at now_ms: updates s (state, counters, reason) and returns the
+ * actions for the supervisor. An event that means nothing in the current
+ * state changes nothing and returns no action. */
+struct svc_step svc_step(struct svc *s, const struct svc_event *ev, uint64_t now_ms);
+
+/* True when the exit status counts as success for this service. */
+bool svc_exit_is_success(const struct svc *s, int wstatus);
+
+/* True in the states where a process may exist (STARTING, UP, STOPPING). */
+bool svc_is_running(const struct svc *s);
+
+/* True when the service will not run again by itself: DONE, FAILED, FATAL
+ * (and DOWN). */
+bool svc_is_finished(const struct svc *s);
+
+const char *svc_state_name(enum svc_state st);
+
+#endif

@@ -1,0 +1,426 @@
+/* supervisor.c - carries out what the service state machines decide, and
+ * decides what only the whole set can: dependencies, stop order, and when the
+ * container is done. Effects live here and in spawn.c; decisions about one
+ * service live in service.c. */
+#include "supervisor.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "corral.h"
+#include "exitstatus.h"
+#include "log.h"
+#include "pidbudget.h"
+#include "proctree.h"
+#include "spawn.h"
+
+extern char **environ;
+
+static void sup_feed(struct sup_service *ss, enum svc_event_kind kind, int wstatus, int err);
+static void sup_after_change(struct sup_service *ss);
+
+static const char *sup_name(const struct sup_service *ss)
+{
+    return ss->svc.conf->name;
+}
+
+/* ---- effects ------------------------------------------------------------ */
+
+/* Signals the service's whole tree: its process group, and every descendant
+ * found in /proc now (a grandchild that called setsid left the group, not
+ * the tree). */
+static void sup_signal_tree(struct sup_service *ss, int sig)
+{
+    pid_t pid = ss->svc.pid;
+    if (pid <= 0 || sig <= 0)
+        return;
+    pid_t *kids = malloc(PROCTREE_MAX * sizeof *kids);
+    int n = kids ? proctree_descendants(pid, kids, PROCTREE_MAX) : 0;
+    if (kill(-pid, sig) < 0)
+        (void)kill(pid, sig); /* it left its own group */
+    for (int i = 0; i < n; i++)
+        (void)kill(kids[i], sig);
+    free(kids);
+}
+
+static void sup_log_fork_failure(struct sup_service *ss, int err)
+{
+    struct pidbudget b;
+    char budget[96] = "";
+
+    /* One line per burst: the first says what and why; the retries are
+     * debug lines; the success that ends the burst says how many. */
+    if (ss->fork_failures > 1) {
+        log_debug("%s: fork: %s (failure %" PRIu32 ")", sup_name(ss), strerror(err),
+                  ss->fork_failures);
+        return;
+    }
+    if (pidbudget_read(&b) == 0 && b.max >= 0)
+        snprintf(budget, sizeof budget, " (pids %ld of %ld in use: the PID limit is reached)",
+                 b.current, b.max);
+    log_warn("%s: fork: %s%s; retrying with backoff until it works", sup_name(ss), strerror(err),
+             budget);
+}
+
+static void sup_spawn(struct sup_service *ss)
+{
+    struct supervisor *sup = ss->sup;
+    struct corral *c = sup->corral;
+    const struct conf_service *conf = ss->svc.conf;
+    bool is_main = ss == sup->main;
+    struct spawn_plan plan;
+    struct spawn_failure fail;
+    pid_t pid;
+
+    svcplan_fill(&ss->plan, conf, is_main ? -1 : sup->devnull, is_main && c->interactive, &plan);
+    int rc = spawn_start(&plan, &pid, &fail);
+    if (rc < 0) {
+        ss->fork_failures++;
+        sup_log_fork_failure(ss, -rc);
+        sup_feed(ss, SVC_EV_SPAWN_FAILED, 0, -rc);
+        return;
+    }
+    if (ss->fork_failures)
+        log_info("%s: started after %" PRIu32 " failed forks", sup_name(ss), ss->fork_failures);
+    ss->fork_failures = 0;
+    ss->svc.pid = pid;
+    rc = pidtab_add(&c->pids, pid, &ss->owner);
+    if (rc < 0)
+        log_error("%s: pid table: %s; its exit will be counted as an orphan's", sup_name(ss),
+                  strerror(-rc));
+    if (fail.stage != SPAWN_STAGE_NONE) {
+        const char *what = fail.stage == SPAWN_STAGE_EXEC ? plan.path : conf->argv[0];
+        if (sup->quiet)
+            log_error("%s %s: %s", spawn_stage_name(fail.stage), what, strerror(fail.err));
+        else
+            log_error("%s: %s %s: %s", sup_name(ss), spawn_stage_name(fail.stage), what,
+                      strerror(fail.err));
+    }
+    sup_feed(ss, SVC_EV_SPAWNED, 0, 0);
+}
+
+static void sup_on_timer(uv_timer_t *t)
+{
+    sup_feed(t->data, SVC_EV_TIMER, 0, 0);
+}
+
+static void sup_apply(struct sup_service *ss, const struct svc_step *st)
+{
+    struct supervisor *sup = ss->sup;
+
+    for (int i = 0; i < st->nactions; i++) {
+        const struct svc_action *a = &st->actions[i];
+        switch (a->kind) {
+        case SVC_ACT_SPAWN:
+            sup_spawn(ss);
+            break;
+        case SVC_ACT_SIGNAL: {
+            int sig = a->sig;
+            if (sig == SIGKILL) {
+                char desc[300];
+                log_warn("%s did not exit in time: %s; sending SIGKILL to its process tree",
+                         sup_name(ss), proctree_describe(ss->svc.pid, desc, sizeof desc));
+            }
+            bool single = sup->corral->opts.single_child && ss == sup->main;
+            if (ss == sup->main && sig != SIGKILL && sup->main_stop_sig >= 0)
+                sig = sup->main_stop_sig;
+            if (single && sig != SIGKILL)
+                (void)kill(ss->svc.pid, sig);
+            else
+                sup_signal_tree(ss, sig);
+            break;
+        }
+        case SVC_ACT_ARM_TIMER:
+            uv_timer_start(&ss->timer, sup_on_timer, a->delay_ms, 0);
+            break;
+        case SVC_ACT_CANCEL_TIMER:
+            uv_timer_stop(&ss->timer);
+            break;
+        }
+    }
+}
+
+static void sup_feed(struct sup_service *ss, enum svc_event_kind kind, int wstatus, int err)
+{
+    struct svc_event ev = {.kind = kind, .wstatus = wstatus, .err = err};
+    enum svc_state before = ss->svc.state;
+    struct svc_step st = svc_step(&ss->svc, &ev, uv_now(ss->sup->corral->loop));
+
+    if (st.changed) {
+        /* A retry of a failing fork is logged once per burst. */
+        bool quiet = ss->sup->quiet || (ss->fork_failures > 1 && st.state == SVC_BACKOFF);
+        if (quiet)
+            log_debug("%s: %s (%s)", sup_name(ss), svc_state_name(st.state), ss->svc.reason);
+        else
+            log_info("%s: %s (%s)", sup_name(ss), svc_state_name(st.state), ss->svc.reason);
+    }
+    sup_apply(ss, &st);
+    /* The actions may have fed further events (a spawn reports back); react
+     * once, to the latest state. */
+    if (ss->svc.state != before || st.changed)
+        sup_after_change(ss);
+}
+
+static void sup_on_exit(struct pidtab_owner *owner, pid_t pid, int wstatus)
+{
+    struct sup_service *ss = (struct sup_service *)owner;
+    (void)pid;
+    ss->svc.pid = 0;
+    sup_feed(ss, SVC_EV_EXITED, wstatus, 0);
+}
+
+/* ---- the whole set -------------------------------------------------------- */
+
+static bool sup_dep_met(const struct sup_service *dep, enum conf_condition cond)
+{
+    const struct svc *d = &dep->svc;
+    switch (cond) {
+    case CONF_COND_STARTED:
+        return (d->state == SVC_STARTING && d->pid > 0) || d->state == SVC_UP;
+    case CONF_COND_READY:
+    case CONF_COND_HEALTHY: /* no health checks yet: ready is the best we know */
+        return d->state == SVC_UP;
+    case CONF_COND_COMPLETED:
+        return d->state == SVC_DONE && d->has_exited && svc_exit_is_success(d, d->last_wstatus);
+    }
+    return false;
+}
+
+/* A dependency that will never meet its condition by itself. */
+static bool sup_dep_hopeless(const struct sup_service *dep, enum conf_condition cond)
+{
+    const struct svc *d = &dep->svc;
+    if (d->state == SVC_FAILED || d->state == SVC_FATAL)
+        return true;
+    return d->state == SVC_DONE && !sup_dep_met(dep, cond);
+}
+
+static void sup_try_start(struct sup_service *ss)
+{
+    struct supervisor *sup = ss->sup;
+    const struct conf_service *conf = ss->svc.conf;
+
+    if (ss->svc.state != SVC_WAITING || sup->stopping)
+        return;
+    for (size_t i = 0; i < conf->n_deps; i++) {
+        const struct sup_service *dep = &sup->svcs[conf->deps[i].index];
+        if (!sup_dep_met(dep, conf->deps[i].condition)) {
+            if (sup_dep_hopeless(dep, conf->deps[i].condition)) {
+                snprintf(ss->svc.reason, sizeof ss->svc.reason,
+                         "dependency %s is %s: it will not become %s", sup_name(dep),
+                         svc_state_name(dep->svc.state),
+                         conf_condition_name(conf->deps[i].condition));
+                log_warn("%s: waiting (%s)", sup_name(ss), ss->svc.reason);
+            }
+            return;
+        }
+    }
+    sup_feed(ss, SVC_EV_DEPS_MET, 0, 0);
+}
+
+static bool sup_has_running_dependent(const struct sup_service *ss)
+{
+    const struct conf_service *conf = ss->svc.conf;
+    for (size_t i = 0; i < conf->n_dependents; i++)
+        if (svc_is_running(&ss->sup->svcs[conf->dependents[i]].svc))
+            return true;
+    return false;
+}
+
+static void sup_stop_one(struct sup_service *ss)
+{
+    ss->svc.no_restart = true;
+    if (ss->svc.state == SVC_STOPPING || svc_is_finished(&ss->svc))
+        return;
+    if (svc_is_running(&ss->svc) && sup_has_running_dependent(ss))
+        return; /* after its dependents */
+    sup_feed(ss, SVC_EV_STOP, 0, 0);
+}
+
+bool sup_all_stopped(const struct supervisor *sup)
+{
+    for (size_t i = 0; i < sup->n; i++)
+        if (svc_is_running(&sup->svcs[i].svc))
+            return false;
+    return true;
+}
+
+/* With no main service, corral runs while any service may still run. */
+static bool sup_all_settled(const struct supervisor *sup)
+{
+    for (size_t i = 0; i < sup->n; i++) {
+        const struct sup_service *ss = &sup->svcs[i];
+        if (svc_is_finished(&ss->svc))
+            continue;
+        if (ss->svc.state != SVC_WAITING)
+            return false;
+        bool blocked = false;
+        for (size_t d = 0; d < ss->svc.conf->n_deps; d++)
+            if (sup_dep_hopeless(&sup->svcs[ss->svc.conf->deps[d].index],
+                                 ss->svc.conf->deps[d].condition))
+                blocked = true;
+        if (!blocked)
+            return false;
+    }
+    return true;
+}
+
+/* The exit code of a set that finished by itself: the first failed oneshot's,
+ * else 1 if anything failed for good, else 0. */
+static int sup_settled_code(const struct supervisor *sup, char *why, size_t len)
+{
+    int code = 0;
+    for (size_t i = 0; i < sup->n; i++) {
+        const struct svc *s = &sup->svcs[sup->set->start_order[i]].svc;
+        if (s->state != SVC_FAILED && s->state != SVC_FATAL)
+            continue;
+        int c = s->has_exited ? exitstatus_code(s->last_wstatus) : 1;
+        if (s->conf->type == CONF_TYPE_ONESHOT && c != 0) {
+            snprintf(why, len, "oneshot %s failed: %s", s->conf->name, s->reason);
+            return c;
+        }
+        if (code == 0) {
+            code = 1;
+            snprintf(why, len, "%s is %s: %s", s->conf->name, svc_state_name(s->state), s->reason);
+        }
+    }
+    if (code == 0)
+        snprintf(why, len, "every service has finished");
+    return code;
+}
+
+static void sup_after_change(struct sup_service *ss)
+{
+    struct supervisor *sup = ss->sup;
+    struct shutdown *sd = &sup->corral->shutdown;
+    const struct conf_service *conf = ss->svc.conf;
+    char why[SVC_REASON_MAX + 64];
+
+    if (sup->stopping) {
+        /* Its dependencies may now be free to stop. */
+        if (!svc_is_running(&ss->svc))
+            for (size_t i = 0; i < conf->n_deps; i++)
+                sup_stop_one(&sup->svcs[conf->deps[i].index]);
+        if (sup_all_stopped(sup))
+            shutdown_on_services_stopped(sd);
+        return;
+    }
+    for (size_t i = 0; i < conf->n_dependents; i++)
+        sup_try_start(&sup->svcs[conf->dependents[i]]);
+    if (ss == sup->main && svc_is_finished(&ss->svc)) {
+        shutdown_begin(sd, SHUTDOWN_CAUSE_MAIN, 0, "");
+    } else if (conf->critical && (ss->svc.state == SVC_FAILED || ss->svc.state == SVC_FATAL)) {
+        int code = ss->svc.has_exited ? exitstatus_code(ss->svc.last_wstatus) : 1;
+        snprintf(why, sizeof why, "critical service %s is %s: %s", sup_name(ss),
+                 svc_state_name(ss->svc.state), ss->svc.reason);
+        shutdown_begin(sd, SHUTDOWN_CAUSE_CRITICAL, code ? code : 1, why);
+    } else if (!sup->main && sup_all_settled(sup)) {
+        int code = sup_settled_code(sup, why, sizeof why);
+        shutdown_begin(sd, SHUTDOWN_CAUSE_SETTLED, code, why);
+    }
+}
+
+/* ---- public ----------------------------------------------------------------- */
+
+int sup_init(struct supervisor *sup, struct corral *c, struct conf_set *set, bool quiet)
+{
+    int rc;
+
+    memset(sup, 0, sizeof *sup);
+    sup->corral = c;
+    sup->set = set;
+    sup->quiet = quiet;
+    sup->main_stop_sig = -1;
+    sup->devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+    if (sup->devnull < 0)
+        return -errno;
+    sup->svcs = calloc(set->n ? set->n : 1, sizeof *sup->svcs);
+    if (!sup->svcs)
+        return -ENOMEM;
+    for (size_t i = 0; i < set->n; i++) {
+        struct sup_service *ss = &sup->svcs[i];
+        ss->owner.on_exit = sup_on_exit;
+        ss->sup = sup;
+        svc_init(&ss->svc, set->services[i]);
+        rc = svcplan_init(&ss->plan, set->services[i], environ);
+        if (rc < 0)
+            return rc;
+        rc = uv_timer_init(c->loop, &ss->timer);
+        if (rc < 0)
+            return rc;
+        ss->timer.data = ss;
+        sup->n = i + 1;
+        if (set->services[i]->main)
+            sup->main = ss;
+    }
+    return 0;
+}
+
+void sup_start_all(struct supervisor *sup)
+{
+    /* Want everything first, then start in dependency order: a service
+     * whose dependencies are met starts at once, the others when they are. */
+    for (size_t i = 0; i < sup->n; i++)
+        sup_feed(&sup->svcs[sup->set->start_order[i]], SVC_EV_START, 0, 0);
+    for (size_t i = 0; i < sup->n && !sup->stopping; i++)
+        sup_try_start(&sup->svcs[sup->set->start_order[i]]);
+}
+
+void sup_stop_all(struct supervisor *sup, int main_sig)
+{
+    if (!sup->stopping) {
+        sup->stopping = true;
+        sup->stopped_ms = uv_now(sup->corral->loop);
+    }
+    sup->main_stop_sig = main_sig;
+    /* Reverse start order: dependents before what they depend on. */
+    for (size_t i = sup->n; i-- > 0;)
+        sup_stop_one(&sup->svcs[sup->set->start_order[i]]);
+    if (sup_all_stopped(sup))
+        shutdown_on_services_stopped(&sup->corral->shutdown);
+}
+
+void sup_kill_all(struct supervisor *sup)
+{
+    char desc[300];
+    for (size_t i = 0; i < sup->n; i++) {
+        struct sup_service *ss = &sup->svcs[i];
+        if (!svc_is_running(&ss->svc) || ss->svc.pid <= 0)
+            continue;
+        log_warn("%s: killing %s", sup_name(ss), proctree_describe(ss->svc.pid, desc, sizeof desc));
+        sup_signal_tree(ss, SIGKILL);
+    }
+}
+
+int sup_signal_main(struct supervisor *sup, int sig, bool single_child)
+{
+    if (!sup->main || sup->main->svc.pid <= 0)
+        return -ESRCH;
+    pid_t pid = sup->main->svc.pid;
+    if (!single_child && kill(-pid, sig) == 0)
+        return 0;
+    return kill(pid, sig) == 0 ? 0 : -errno;
+}
+
+void sup_close(struct supervisor *sup)
+{
+    for (size_t i = 0; i < sup->n; i++) {
+        uv_close((uv_handle_t *)&sup->svcs[i].timer, NULL);
+        svcplan_close(&sup->svcs[i].plan);
+    }
+    if (sup->devnull >= 0)
+        close(sup->devnull);
+}
+
+void sup_free(struct supervisor *sup)
+{
+    free(sup->svcs);
+    sup->svcs = NULL;
+    conf_set_free(sup->set);
+    sup->set = NULL;
+}

@@ -1,0 +1,72 @@
+/* supervisor.h - runs the services of a conf_set: feeds events to each
+ * service's state machine (service.c) and carries out the actions it returns
+ * (spawn, signal the tree, timers); starts dependents when their dependencies
+ * meet their conditions; stops in reverse dependency order; and tells the
+ * shutdown module when the container's fate is decided (main exited, a
+ * critical service failed, everything finished). */
+#ifndef CORRAL_SUPERVISOR_H
+#define CORRAL_SUPERVISOR_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <uv.h>
+
+#include "conf.h"
+#include "pidtab.h"
+#include "service.h"
+#include "svcplan.h"
+
+struct corral;
+struct supervisor;
+
+struct sup_service {
+    struct pidtab_owner owner; /* first: the reaper hands this back */
+    struct supervisor *sup;
+    struct svc svc;
+    uv_timer_t timer;
+    struct svcplan plan;
+    uint32_t fork_failures; /* in the current burst */
+};
+
+struct supervisor {
+    struct corral *corral;
+    struct conf_set *set; /* owned */
+    struct sup_service *svcs;
+    size_t n;
+    struct sup_service *main; /* the main service, or NULL */
+    int devnull;              /* stdin of every service but the main */
+    bool stopping;            /* shutdown: stop all, dependents first */
+    int main_stop_sig;        /* during shutdown: the main's stop signal (0: none) */
+    bool quiet;               /* pure init mode: state changes are debug lines */
+    uint64_t stopped_ms;      /* when stopping began */
+};
+
+/* Takes ownership of set and prepares a runtime record per service.
+ * Returns 0 or -errno. */
+int sup_init(struct supervisor *sup, struct corral *c, struct conf_set *set, bool quiet);
+
+/* Wants every service: each starts once its dependencies allow. */
+void sup_start_all(struct supervisor *sup);
+
+/* Stops every service, each once no running service depends on it. The main
+ * service is stopped with main_sig instead of its stop_signal (the signal
+ * that asked corral to stop, as tini forwards it); -1 keeps its own. */
+void sup_stop_all(struct supervisor *sup, int main_sig);
+
+/* SIGKILLs the tree of every running service at once. */
+void sup_kill_all(struct supervisor *sup);
+
+/* True when no service has a process any more. */
+bool sup_all_stopped(const struct supervisor *sup);
+
+/* Sends sig to the main service (its process group, or the process alone
+ * when single_child). Returns 0, or -ESRCH when there is no main running. */
+int sup_signal_main(struct supervisor *sup, int sig, bool single_child);
+
+/* Closes the timers; sup_free, after the loop has run their close
+ * callbacks, frees the records and the set. */
+void sup_close(struct supervisor *sup);
+void sup_free(struct supervisor *sup);
+
+#endif

@@ -1,0 +1,138 @@
+/* svcplan.c - prepares a service's environment block and resource limits in
+ * the parent, once, so that the child between fork and exec only copies
+ * pointers (STYLE.md §6). */
+#include "svcplan.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct svcplan_env {
+    char **v;
+    size_t n, cap;
+};
+
+static size_t svcplan_keylen(const char *kv)
+{
+    const char *eq = strchr(kv, '=');
+    return eq ? (size_t)(eq - kv) : strlen(kv);
+}
+
+/* Sets "key=value" in e, replacing an earlier entry of the same key. Takes
+ * ownership of kv. */
+static int svcplan_env_put(struct svcplan_env *e, char *kv)
+{
+    size_t klen = svcplan_keylen(kv);
+    for (size_t i = 0; i < e->n; i++) {
+        if (svcplan_keylen(e->v[i]) == klen && strncmp(e->v[i], kv, klen) == 0) {
+            free(e->v[i]);
+            e->v[i] = kv;
+            return 0;
+        }
+    }
+    if (e->n + 2 > e->cap) {
+        size_t cap = e->cap ? e->cap * 2 : 32;
+        char **v = realloc(e->v, cap * sizeof *v);
+        if (!v) {
+            free(kv);
+            return -ENOMEM;
+        }
+        e->v = v;
+        e->cap = cap;
+    }
+    e->v[e->n++] = kv;
+    e->v[e->n] = NULL;
+    return 0;
+}
+
+static int svcplan_env_set(struct svcplan_env *e, const char *key, const char *value)
+{
+    size_t len = strlen(key) + strlen(value) + 2;
+    char *kv = malloc(len);
+    if (!kv)
+        return -ENOMEM;
+    snprintf(kv, len, "%s=%s", key, value);
+    return svcplan_env_put(e, kv);
+}
+
+int svcplan_init(struct svcplan *p, const struct conf_service *conf, char *const *base_env)
+{
+    struct svcplan_env e = {0};
+    int rc = 0;
+
+    memset(p, 0, sizeof *p);
+    if (!conf->clear_env)
+        for (char *const *v = base_env; v && *v && rc == 0; v++) {
+            char *kv = strdup(*v);
+            rc = kv ? svcplan_env_put(&e, kv) : -ENOMEM;
+        }
+    for (size_t i = 0; i < conf->n_env_file_vars && rc == 0; i++)
+        rc = svcplan_env_set(&e, conf->env_file_vars[i].key, conf->env_file_vars[i].value);
+    for (size_t i = 0; i < conf->n_environment && rc == 0; i++)
+        rc = svcplan_env_set(&e, conf->environment[i].key, conf->environment[i].value);
+    if (rc == 0)
+        rc = svcplan_env_set(&e, "CORRAL_SERVICE", conf->name);
+    if (rc == 0 && !e.v) {
+        e.v = calloc(1, sizeof *e.v);
+        rc = e.v ? 0 : -ENOMEM;
+    }
+    p->envp = e.v;
+    if (rc < 0)
+        goto err;
+    for (size_t i = 0; i < e.n; i++)
+        if (strncmp(e.v[i], "PATH=", 5) == 0)
+            p->path_env = e.v[i] + 5;
+    if (conf->n_rlimits) {
+        p->rlimits = calloc(conf->n_rlimits, sizeof *p->rlimits);
+        if (!p->rlimits) {
+            rc = -ENOMEM;
+            goto err;
+        }
+        for (size_t i = 0; i < conf->n_rlimits; i++) {
+            const struct conf_rlimit *r = &conf->rlimits[i];
+            p->rlimits[i].resource = r->resource;
+            p->rlimits[i].lim.rlim_cur = r->soft == CONF_RLIM_UNLIMITED ? RLIM_INFINITY : r->soft;
+            p->rlimits[i].lim.rlim_max = r->hard == CONF_RLIM_UNLIMITED ? RLIM_INFINITY : r->hard;
+        }
+        p->nrlimits = conf->n_rlimits;
+    }
+    return 0;
+
+err:
+    svcplan_close(p);
+    return rc;
+}
+
+void svcplan_close(struct svcplan *p)
+{
+    for (char **v = p->envp; v && *v; v++)
+        free(*v);
+    free(p->envp);
+    free(p->rlimits);
+    memset(p, 0, sizeof *p);
+}
+
+void svcplan_fill(struct svcplan *p, const struct conf_service *conf, int stdin_fd, bool foreground,
+                  struct spawn_plan *plan)
+{
+    int err = -spawn_resolve(conf->argv[0], p->path_env, p->path, sizeof p->path);
+    *plan = (struct spawn_plan){
+        .path = p->path,
+        .path_err = err,
+        .argv = conf->argv,
+        .envp = p->envp,
+        .dir = conf->directory,
+        .stdio = {stdin_fd, -1, -1},
+        .keep_fd = -1,
+        .foreground = foreground,
+        .set_ids = conf->set_ids,
+        .uid = conf->uid,
+        .gid = conf->gid,
+        .groups = conf->groups,
+        .ngroups = conf->ngroups,
+        .umask = conf->set_umask ? (int)conf->umask : -1,
+        .rlimits = p->rlimits,
+        .nrlimits = p->nrlimits,
+    };
+}

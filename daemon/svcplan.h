@@ -1,0 +1,31 @@
+/* svcplan.h - what a service's spawn needs, prepared once from its
+ * configuration: the environment block (inherited or clear, env_file, then
+ * environment, then CORRAL_SERVICE), and a spawn_plan filled per start. */
+#ifndef CORRAL_SVCPLAN_H
+#define CORRAL_SVCPLAN_H
+
+#include <stdbool.h>
+
+#include "conf.h"
+#include "spawn.h"
+
+struct svcplan {
+    char **envp;                  /* owned, NULL-terminated */
+    const char *path_env;         /* PATH as the service sees it (in envp), or NULL */
+    struct spawn_rlimit *rlimits; /* owned */
+    size_t nrlimits;
+    char path[SPAWN_PATH_MAX];
+};
+
+/* Builds the environment and limits of conf over base_env (corral's own
+ * environ). Returns 0 or -ENOMEM. */
+int svcplan_init(struct svcplan *p, const struct conf_service *conf, char *const *base_env);
+void svcplan_close(struct svcplan *p);
+
+/* Fills plan for one start: resolves argv[0] on the service's PATH now (a
+ * oneshot may have installed it since). stdin_fd is the service's stdin,
+ * -1 to keep corral's. */
+void svcplan_fill(struct svcplan *p, const struct conf_service *conf, int stdin_fd, bool foreground,
+                  struct spawn_plan *plan);
+
+#endif

@@ -1,0 +1,272 @@
+/* test_service.c - the supervision state machine, walked through every
+ * transition (table-driven) and through the restart arithmetic over time. */
+#include <errno.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "service.h"
+
+#define EXITED(code) ((code) << 8)
+#define KILLED(sig)  (sig)
+
+static struct conf_service longrun, oneshot, on_failure, never;
+
+static void conf_defaults(struct conf_service *c, enum conf_type type, enum conf_restart r)
+{
+    memset(c, 0, sizeof *c);
+    c->name = "svc";
+    c->type = type;
+    c->restart = r;
+    c->success_codes[0] = 1; /* exit code 0 */
+    c->backoff = (struct conf_backoff){
+        .initial_ms = 100, .max_ms = 1000, .factor = 2, .reset_after_ms = 10000};
+    c->start_limit = (struct conf_start_limit){.burst = 5, .interval_ms = 10000};
+    c->stop_signal = SIGTERM;
+    c->stop_timeout_ms = 2000;
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    conf_defaults(&longrun, CONF_TYPE_LONGRUN, CONF_RESTART_ALWAYS);
+    conf_defaults(&oneshot, CONF_TYPE_ONESHOT, CONF_RESTART_NEVER);
+    conf_defaults(&on_failure, CONF_TYPE_LONGRUN, CONF_RESTART_ON_FAILURE);
+    conf_defaults(&never, CONF_TYPE_LONGRUN, CONF_RESTART_NEVER);
+    return 0;
+}
+
+struct row {
+    const char *what;
+    const struct conf_service *conf;
+    enum svc_state from;
+    struct svc_event ev;
+    enum svc_state to;
+    int nactions;
+    enum svc_action_kind first;
+    int sig;           /* for a first SIGNAL action */
+    uint64_t delay_ms; /* for a first ARM_TIMER action */
+};
+
+#define EV(k, ...) ((struct svc_event){.kind = (k), __VA_ARGS__})
+
+/* Rows leave trailing fields at zero on purpose. */
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
+
+static void every_transition_of_the_table_holds(void **state)
+{
+    (void)state;
+    const struct row rows[] = {
+        {"down + start waits", &longrun, SVC_DOWN, EV(SVC_EV_START), SVC_WAITING, 0},
+        {"done + start waits", &longrun, SVC_DONE, EV(SVC_EV_START), SVC_WAITING, 0},
+        {"failed + start waits", &longrun, SVC_FAILED, EV(SVC_EV_START), SVC_WAITING, 0},
+        {"fatal + start waits", &longrun, SVC_FATAL, EV(SVC_EV_START), SVC_WAITING, 0},
+        {"down ignores exits", &longrun, SVC_DOWN, EV(SVC_EV_EXITED), SVC_DOWN, 0},
+        {"waiting + deps spawns", &longrun, SVC_WAITING, EV(SVC_EV_DEPS_MET), SVC_STARTING, 1,
+         SVC_ACT_SPAWN},
+        {"waiting + stop is done", &longrun, SVC_WAITING, EV(SVC_EV_STOP), SVC_DONE, 0},
+        {"spawned longrun is up", &longrun, SVC_STARTING, EV(SVC_EV_SPAWNED), SVC_UP, 0},
+        {"spawned oneshot keeps starting", &oneshot, SVC_STARTING, EV(SVC_EV_SPAWNED), SVC_STARTING,
+         0},
+        {"fork failure backs off", &longrun, SVC_STARTING, EV(SVC_EV_SPAWN_FAILED, .err = EAGAIN),
+         SVC_BACKOFF, 1, SVC_ACT_ARM_TIMER, 0, 100},
+        {"ready makes up", &oneshot, SVC_STARTING, EV(SVC_EV_READY), SVC_UP, 0},
+        {"first crash restarts at once", &longrun, SVC_UP, EV(SVC_EV_EXITED, .wstatus = EXITED(1)),
+         SVC_STARTING, 1, SVC_ACT_SPAWN},
+        {"clean exit of always restarts", &longrun, SVC_UP, EV(SVC_EV_EXITED), SVC_STARTING, 1,
+         SVC_ACT_SPAWN},
+        {"on-failure clean exit is done", &on_failure, SVC_UP, EV(SVC_EV_EXITED), SVC_DONE, 0},
+        {"on-failure crash restarts", &on_failure, SVC_UP,
+         EV(SVC_EV_EXITED, .wstatus = KILLED(SIGSEGV)), SVC_STARTING, 1, SVC_ACT_SPAWN},
+        {"never + crash fails", &never, SVC_UP, EV(SVC_EV_EXITED, .wstatus = EXITED(2)), SVC_FAILED,
+         0},
+        {"never + clean exit is done", &never, SVC_UP, EV(SVC_EV_EXITED), SVC_DONE, 0},
+        {"oneshot success is done", &oneshot, SVC_STARTING, EV(SVC_EV_EXITED), SVC_DONE, 0},
+        {"oneshot failure fails", &oneshot, SVC_STARTING, EV(SVC_EV_EXITED, .wstatus = EXITED(1)),
+         SVC_FAILED, 0},
+        {"stop sends stop signal", &longrun, SVC_UP, EV(SVC_EV_STOP), SVC_STOPPING, 2,
+         SVC_ACT_SIGNAL, SIGTERM},
+        {"stop while starting too", &oneshot, SVC_STARTING, EV(SVC_EV_STOP), SVC_STOPPING, 2,
+         SVC_ACT_SIGNAL, SIGTERM},
+        {"exit while stopping is done", &longrun, SVC_STOPPING,
+         EV(SVC_EV_EXITED, .wstatus = KILLED(SIGTERM)), SVC_DONE, 1, SVC_ACT_CANCEL_TIMER},
+        {"stop timeout kills", &longrun, SVC_STOPPING, EV(SVC_EV_TIMER), SVC_STOPPING, 1,
+         SVC_ACT_SIGNAL, SIGKILL},
+        {"stopping ignores a second stop", &longrun, SVC_STOPPING, EV(SVC_EV_STOP), SVC_STOPPING,
+         0},
+        {"backoff timer spawns", &longrun, SVC_BACKOFF, EV(SVC_EV_TIMER), SVC_STARTING, 1,
+         SVC_ACT_SPAWN},
+        {"backoff + stop is done", &longrun, SVC_BACKOFF, EV(SVC_EV_STOP), SVC_DONE, 1,
+         SVC_ACT_CANCEL_TIMER},
+        {"up ignores a timer", &longrun, SVC_UP, EV(SVC_EV_TIMER), SVC_UP, 0},
+        {"fatal ignores timers", &longrun, SVC_FATAL, EV(SVC_EV_TIMER), SVC_FATAL, 0},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        const struct row *r = &rows[i];
+        struct svc s;
+        svc_init(&s, r->conf);
+        s.state = r->from;
+        struct svc_step st = svc_step(&s, &r->ev, 1000);
+        print_message("%s\n", r->what);
+        assert_int_equal(st.state, r->to);
+        assert_int_equal(s.state, r->to);
+        assert_int_equal(st.nactions, r->nactions);
+        if (r->nactions > 0) {
+            assert_int_equal(st.actions[0].kind, r->first);
+            if (r->first == SVC_ACT_SIGNAL)
+                assert_int_equal(st.actions[0].sig, r->sig);
+            if (r->first == SVC_ACT_ARM_TIMER)
+                assert_int_equal(st.actions[0].delay_ms, r->delay_ms);
+        }
+    }
+}
+
+/* Runs the service from WAITING and makes it crash after ran_ms, n times,
+ * returning the restart delays it chose (0 for an immediate restart). */
+static void crash_loop(struct svc *s, int n, uint64_t ran_ms, uint64_t *delays, uint64_t *now)
+{
+    struct svc_event deps = {.kind = SVC_EV_DEPS_MET}, spawned = {.kind = SVC_EV_SPAWNED};
+    struct svc_event exited = {.kind = SVC_EV_EXITED, .wstatus = EXITED(1)};
+    struct svc_event timer = {.kind = SVC_EV_TIMER};
+    if (s->state == SVC_WAITING)
+        svc_step(s, &deps, *now);
+    for (int i = 0; i < n; i++) {
+        svc_step(s, &spawned, *now);
+        *now += ran_ms;
+        struct svc_step st = svc_step(s, &exited, *now);
+        delays[i] = st.state == SVC_BACKOFF ? st.actions[0].delay_ms : 0;
+        if (st.state == SVC_BACKOFF) {
+            *now += delays[i];
+            svc_step(s, &timer, *now);
+        }
+        if (s->state == SVC_FATAL)
+            return;
+    }
+}
+
+static void restart_delays_grow_over_a_crash_streak(void **state)
+{
+    (void)state;
+    struct svc s;
+    uint64_t delays[4], now = 0;
+    longrun.start_limit.burst = 0; /* no limit for this test */
+    svc_init(&s, &longrun);
+    s.state = SVC_WAITING;
+    crash_loop(&s, 4, 5, delays, &now);
+    assert_int_equal(delays[0], 0);
+    assert_int_equal(delays[1], 100);
+    assert_int_equal(delays[2], 200);
+    assert_int_equal(delays[3], 400);
+    assert_int_equal(s.restarts, 4);
+    longrun.start_limit.burst = 5;
+}
+
+static void a_long_run_restarts_at_once_again(void **state)
+{
+    (void)state;
+    struct svc s;
+    uint64_t delays[3], now = 0;
+    longrun.start_limit.burst = 0;
+    svc_init(&s, &longrun);
+    s.state = SVC_WAITING;
+    crash_loop(&s, 3, 5, delays, &now);
+    crash_loop(&s, 1, 20000, delays, &now);
+    assert_int_equal(delays[0], 0);
+    longrun.start_limit.burst = 5;
+}
+
+static void the_start_limit_makes_a_crash_loop_fatal(void **state)
+{
+    (void)state;
+    struct svc s;
+    uint64_t delays[20], now = 0;
+    svc_init(&s, &longrun);
+    s.state = SVC_WAITING;
+    crash_loop(&s, 20, 1, delays, &now);
+    assert_int_equal(s.state, SVC_FATAL);
+    assert_int_equal(s.nstarts, 5);
+    assert_string_equal(s.reason, "start limit: 5 starts within 10s, last exited 1");
+}
+
+static void a_backoff_reason_says_when_it_restarts(void **state)
+{
+    (void)state;
+    struct svc s;
+    uint64_t delays[2], now = 0;
+    svc_init(&s, &longrun);
+    s.state = SVC_WAITING;
+    crash_loop(&s, 1, 5, delays, &now);
+    struct svc_event spawned = {.kind = SVC_EV_SPAWNED};
+    struct svc_event exited = {.kind = SVC_EV_EXITED, .wstatus = EXITED(1)};
+    svc_step(&s, &spawned, now);
+    struct svc_step st = svc_step(&s, &exited, now + 5);
+    assert_int_equal(st.state, SVC_BACKOFF);
+    assert_true(st.changed);
+    assert_string_equal(s.reason, "exited 1, restart in 100ms");
+    assert_int_equal(s.next_start_ms, now + 5 + 100);
+}
+
+static void fork_failures_retry_with_growing_delays(void **state)
+{
+    (void)state;
+    struct svc s;
+    svc_init(&s, &longrun);
+    s.state = SVC_STARTING;
+    struct svc_event failed = {.kind = SVC_EV_SPAWN_FAILED, .err = EAGAIN};
+    struct svc_event timer = {.kind = SVC_EV_TIMER};
+    struct svc_step a = svc_step(&s, &failed, 0);
+    svc_step(&s, &timer, 100);
+    struct svc_step b = svc_step(&s, &failed, 100);
+    assert_int_equal(a.actions[0].delay_ms, 100);
+    assert_int_equal(b.actions[0].delay_ms, 200);
+    assert_string_equal(s.reason, "fork: Resource temporarily unavailable, retry in 200ms");
+}
+
+static void success_codes_decide_what_a_failure_is(void **state)
+{
+    (void)state;
+    struct conf_service c = on_failure;
+    c.success_codes[0] |= 1u << 3; /* 0 and 3 */
+    struct svc s;
+    svc_init(&s, &c);
+    s.state = SVC_UP;
+    struct svc_event exited = {.kind = SVC_EV_EXITED, .wstatus = EXITED(3)};
+    assert_int_equal(svc_step(&s, &exited, 10).state, SVC_DONE);
+    assert_true(svc_exit_is_success(&s, EXITED(0)));
+    assert_false(svc_exit_is_success(&s, EXITED(4)));
+    assert_false(svc_exit_is_success(&s, KILLED(SIGTERM)));
+}
+
+static void a_new_start_forgets_the_start_limit(void **state)
+{
+    (void)state;
+    struct svc s;
+    uint64_t delays[20], now = 0;
+    svc_init(&s, &longrun);
+    s.state = SVC_WAITING;
+    crash_loop(&s, 20, 1, delays, &now);
+    assert_int_equal(s.state, SVC_FATAL);
+    struct svc_event start = {.kind = SVC_EV_START}, deps = {.kind = SVC_EV_DEPS_MET};
+    svc_step(&s, &start, now);
+    assert_int_equal(svc_step(&s, &deps, now).state, SVC_STARTING);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(every_transition_of_the_table_holds),
+        cmocka_unit_test(restart_delays_grow_over_a_crash_streak),
+        cmocka_unit_test(a_long_run_restarts_at_once_again),
+        cmocka_unit_test(the_start_limit_makes_a_crash_loop_fatal),
+        cmocka_unit_test(a_backoff_reason_says_when_it_restarts),
+        cmocka_unit_test(fork_failures_retry_with_growing_delays),
+        cmocka_unit_test(success_codes_decide_what_a_failure_is),
+        cmocka_unit_test(a_new_start_forgets_the_start_limit),
+    };
+    return cmocka_run_group_tests(tests, setup, NULL);
+}
