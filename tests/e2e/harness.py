@@ -77,7 +77,7 @@ class Corral:
         self.tmp = tmp
         self.out_path = os.path.join(tmp, "corral.out")
         self.err_path = os.path.join(tmp, "corral.err")
-        cmd = [CORRAL, *args, "--", *main]
+        cmd = [CORRAL, *args, "--", *main] if main else [CORRAL, *args]
         if pid1:
             cmd = ["unshare", "--pid", "--fork", "--mount-proc", *cmd]
         cmd = [*wrapper, *cmd]

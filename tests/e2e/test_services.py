@@ -1,0 +1,236 @@
+"""Services from a directory: dependency order, restarts with backoff up to
+the start limit, oneshots, main and critical services, ordered shutdown,
+whole-tree stops, the per-service process settings, and configuration
+errors that refuse the start."""
+
+import os
+import re
+import signal
+import subprocess
+import time
+
+import harness
+import svc
+from svc import stamp
+
+
+class Services(svc.ServiceTest):
+    def test_dependencies_start_in_order_and_independent_ones_in_parallel(self):
+        # a and b are independent and slow to become... running; c needs a
+        # completed (a oneshot that takes 0.5 s), d needs c running.
+        self.service("a", f'type: oneshot\ncommand: "{stamp(self.path("a"))}; sleep 0.5"\n')
+        self.service("b", f'command: "{stamp(self.path("b"))}; exec sleep 1000"\n')
+        self.service("c", f'command: "{stamp(self.path("c"))}; exec sleep 1000"\n'
+                          'depends_on: {a: {condition: completed}}\n')
+        self.service("d", f'command: "{stamp(self.path("d"))}; exec sleep 1000"\n'
+                          'depends_on: [c]\n')
+        c = self.run_services()
+        for n in "abcd":
+            harness.wait_for(lambda: self.stamps(n), 10, what=f"{n} to start")
+        a, b, cc, d = (self.stamps(n)[0] for n in "abcd")
+        self.assertLess(abs(a - b), 0.3, "independent services start together")
+        self.assertGreaterEqual(cc - a, 0.5, "c waits for a to complete")
+        # c is ready as soon as it runs (readiness checks arrive with #5), so d
+        # only has to start after c was spawned, which is after a completed.
+        self.assertGreaterEqual(d - a, 0.5)
+        c.signal(signal.SIGTERM)
+        self.assertEqual(c.wait(), 0)
+
+    def test_a_crash_loop_restarts_with_growing_gaps_then_goes_fatal(self):
+        self.service("crash", f'command: "{stamp(self.path("starts"))}; exit 1"\n'
+                              'backoff: {initial: 50ms, factor: 2, max: 10s}\n'
+                              'start_limit: {burst: 7, interval: 60s}\n')
+        self.service("idle", "command: [sleep, '1000']\n")
+        c = self.run_services()
+        harness.wait_for(lambda: "crash: fatal" in c.stderr(), 10, what="fatal")
+        t = self.stamps("starts")
+        self.assertEqual(len(t), 7)
+        gaps = [b - a for a, b in zip(t, t[1:])]
+        self.assertLess(gaps[0], 0.05, "the first restart is immediate")
+        for g1, g2 in zip(gaps[1:], gaps[2:]):
+            self.assertGreater(g2, g1 * 1.5, f"gaps must grow: {gaps}")
+        self.assertIn("start limit: 7 starts within 1m, last exited 1", c.stderr())
+        self.assertRegex(c.stderr(), r"crash: backoff \(exited 1, restart in 100ms\)")
+        time.sleep(0.5)
+        self.assertEqual(len(self.stamps("starts")), 7, "no start after fatal")
+        c.signal(signal.SIGTERM)
+        self.assertEqual(c.wait(), 0)
+
+    def test_defaults_keep_a_crash_loop_under_20_starts_in_10s(self):
+        self.service("crash", f'command: "{stamp(self.path("starts"))}; exit 1"\n')
+        self.service("idle", "command: [sleep, '1000']\n")
+        c = self.run_services()
+        time.sleep(10)
+        n = len(self.stamps("starts"))
+        self.assertLessEqual(n, 20)
+        self.assertGreaterEqual(n, 3)
+        c.signal(signal.SIGTERM)
+        self.assertEqual(c.wait(), 0)
+
+    def test_main_exit_ends_the_container_with_its_code(self):
+        self.service("side", "command: [sleep, '1000']\n")
+        c = self.run_services(main=["sh", "-c", "sleep 0.3; exit 7"])
+        self.assertEqual(c.wait(), 7)
+        self.assertIn("exiting 7: main exited 7", c.stderr())
+
+    def test_a_critical_failure_ends_the_container_non_zero(self):
+        self.service("db", "critical: true\ntype: oneshot\ncommand: 'exit 5'\n")
+        self.service("web", "command: [sleep, '1000']\n")
+        c = self.run_services()
+        self.assertEqual(c.wait(), 5)
+        self.assertIn("critical service db is failed", c.stderr())
+
+    def test_a_directory_of_oneshots_exits_when_all_are_done(self):
+        self.service("one", "type: oneshot\ncommand: 'true'\n")
+        self.service("two", "type: oneshot\ncommand: 'exit 0'\ndepends_on: {one: {condition: completed}}\n")
+        c = self.run_services()
+        self.assertEqual(c.wait(), 0)
+        self.assertIn("every service has finished", c.stderr())
+
+    def test_a_failed_oneshot_gives_its_exit_code(self):
+        self.service("one", "type: oneshot\ncommand: 'exit 9'\n")
+        self.service("two", "type: oneshot\ncommand: 'true'\ndepends_on: {one: {condition: completed}}\n")
+        c = self.run_services()
+        self.assertEqual(c.wait(), 9)
+        self.assertRegex(c.stderr(), r"two: waiting \(dependency one is failed")
+
+    def test_docker_stop_lets_three_slow_services_finish_cleanly(self):
+        for n in ("a", "b", "c"):
+            self.service(n, f"command: \"trap 'sleep 1; echo done > {self.path(n)}; exit 0' TERM; "
+                            f"echo up > {self.path(n + '.up')}; while :; do sleep 0.1; done\"\n")
+        c = self.run_services()
+        for n in ("a", "b", "c"):
+            self.wait_file(n + ".up")
+        t0 = time.monotonic()
+        c.signal(signal.SIGTERM)
+        self.assertEqual(c.wait(), 0)
+        self.assertLess(time.monotonic() - t0, 3.0)
+        for n in ("a", "b", "c"):
+            self.assertEqual(harness.read(self.path(n)).strip(), "done")
+
+    def test_a_service_ignoring_sigterm_is_killed_after_its_stop_timeout(self):
+        self.service("stubborn", f"stop_timeout: 2s\ncommand: \"trap '' TERM; echo up > "
+                                 f"{self.path('up')}; while :; do sleep 0.1; done\"\n")
+        c = self.run_services()
+        self.wait_file("up")
+        t0 = time.monotonic()
+        c.signal(signal.SIGTERM)
+        self.assertEqual(c.wait(), 0)
+        took = time.monotonic() - t0
+        self.assertGreaterEqual(took, 2.0)
+        self.assertLess(took, 4.5)
+        self.assertIn("stubborn did not exit in time", c.stderr())
+
+    def test_stop_goes_in_reverse_dependency_order(self):
+        # web depends on db; web takes 0.5 s to stop; db records when it is told.
+        self.service("db", f"command: \"trap '{stamp(self.path('db.term'))}; exit 0' TERM; "
+                           f"echo up > {self.path('db.up')}; while :; do sleep 0.05; done\"\n")
+        self.service("web", f"depends_on: [db]\ncommand: \"trap 'sleep 0.5; "
+                            f"{stamp(self.path('web.done'))}; exit 0' TERM; echo up > "
+                            f"{self.path('web.up')}; while :; do sleep 0.05; done\"\n")
+        c = self.run_services()
+        self.wait_file("web.up")
+        c.signal(signal.SIGTERM)
+        self.assertEqual(c.wait(), 0)
+        self.assertLess(self.stamps("web.done")[0], self.stamps("db.term")[0])
+
+    def test_stopping_a_service_leaves_no_process_of_its_tree(self):
+        self.service("tree", "command: sh -c 'sleep 1000 & setsid sleep 1000 & wait'\n")
+        self.service("marker", f"command: [sh, -c, 'echo $$ > {self.path('marker')}; exec sleep 1000']\n")
+        c = self.run_services(args=["--grace", "30s"])
+        harness.wait_for(lambda: len([p for p in c.ns_pids()
+                                      if harness.read(f"/proc/{p}/comm").strip() == "sleep"]) >= 3)
+        t0 = time.monotonic()
+        c.signal(signal.SIGTERM)
+        self.assertEqual(c.wait(), 0)
+        # The setsid'd sleep was killed by the service stop, not by the 30 s grace sweep.
+        self.assertLess(time.monotonic() - t0, 3.0)
+        self.assertNotIn("still running after the grace period", c.stderr())
+
+    def test_user_group_directory_environment_and_umask_are_applied(self):
+        work = self.path("work")
+        os.mkdir(work)
+        os.chmod(work, 0o777)
+        os.chmod(self.tmp, 0o755)
+        env_file = self.path("app.env")
+        with open(env_file, "w") as f:
+            f.write("# comment\nFROM_FILE=yes\nOVERRIDDEN=file\n")
+        self.service("probe", f"""type: oneshot
+user: nobody
+group: nogroup
+directory: {work}
+umask: "0077"
+env_file: {env_file}
+environment: {{GREETING: "hello ${{CORRAL_TEST_VAR:-unset}}", OVERRIDDEN: env}}
+command: "id -u > out; id -g >> out; pwd >> out; umask >> out; echo $GREETING >> out; echo $FROM_FILE $OVERRIDDEN $CORRAL_SERVICE >> out; touch created"
+""")
+        c = self.run_services(env={"CORRAL_TEST_VAR": "world"})
+        self.assertEqual(c.wait(), 0)
+        out = harness.read(os.path.join(work, "out")).splitlines()
+        import pwd, grp
+        self.assertEqual(out[0], str(pwd.getpwnam("nobody").pw_uid))
+        self.assertEqual(out[1], str(grp.getgrnam("nogroup").gr_gid))
+        self.assertEqual(out[2], work)
+        self.assertEqual(out[3], "0077")
+        self.assertEqual(out[4], "hello world")
+        self.assertEqual(out[5], "yes env probe")
+        st = os.stat(os.path.join(work, "created"))
+        self.assertEqual(st.st_mode & 0o777, 0o600)
+        self.assertEqual(st.st_uid, pwd.getpwnam("nobody").pw_uid)
+
+    def test_services_inherit_the_environment_unless_clear_env(self):
+        self.service("keep", f"type: oneshot\ncommand: 'echo $CORRAL_TEST_VAR > {self.path('keep')}'\n")
+        self.service("clear", f"type: oneshot\nclear_env: true\nenvironment: {{PATH: /usr/bin:/bin}}\n"
+                              f"command: 'echo x$CORRAL_TEST_VAR > {self.path('clear')}'\n")
+        c = self.run_services(env={"CORRAL_TEST_VAR": "inherited"})
+        self.assertEqual(c.wait(), 0)
+        self.assertEqual(harness.read(self.path("keep")).strip(), "inherited")
+        self.assertEqual(harness.read(self.path("clear")).strip(), "x")
+
+
+class BadConfig(svc.ServiceTest):
+    def check(self, *args):
+        return subprocess.run([harness.CORRAL, "--services", self.dir, *args],
+                              capture_output=True, text=True, timeout=10)
+
+    def test_a_bad_file_refuses_the_start_with_file_line_column(self):
+        self.service("good", f"command: [sh, -c, 'echo started > {self.path('started')}']\n")
+        self.service("web", "command: [nginx]\nrestart: allways\n")
+        r = self.check()
+        self.assertEqual(r.returncode, 1)
+        self.assertIn(f"{self.dir}/web.yaml:2:10: restart: expected always|on-failure|never, "
+                      'got "allways"', r.stderr)
+        self.assertFalse(os.path.exists(self.path("started")), "nothing may start")
+
+    def test_every_error_is_reported_not_just_the_first(self):
+        self.service("a", "command: [x]\nstop_timeout: soon\nrestart: sometimes\n")
+        self.service("b", "comand: [x]\n")
+        r = self.check("--check")
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("a.yaml:2:15: stop_timeout: expected a duration", r.stderr)
+        self.assertIn("a.yaml:3:10: restart: expected always|on-failure|never", r.stderr)
+        self.assertIn('b.yaml:1:1: unknown key "comand" (did you mean "command"?)', r.stderr)
+
+    def test_a_dependency_on_a_missing_service_is_named(self):
+        self.service("a", "command: [x]\ndepends_on: [nope]\n")
+        r = self.check("--check")
+        self.assertEqual(r.returncode, 1)
+        self.assertRegex(r.stderr, r"a.yaml:2:\d+: .*nope")
+
+    def test_a_cycle_is_named_as_the_cycle(self):
+        self.service("a", "command: [x]\ndepends_on: [b]\n")
+        self.service("b", "command: [x]\ndepends_on: [a]\n")
+        r = self.check("--check")
+        self.assertEqual(r.returncode, 1)
+        self.assertRegex(r.stderr, r"a -> b -> a|b -> a -> b")
+
+    def test_check_prints_the_start_order(self):
+        self.service("web", "command: [x]\ndepends_on: {prep: {condition: completed}}\n")
+        self.service("prep", "type: oneshot\ncommand: [x]\n")
+        r = self.check("--check")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertRegex(r.stdout, r"1\. prep \(oneshot\)\n\s+2\. web \(longrun\) after prep: completed")
+
+
+if __name__ == "__main__":
+    harness.main()
