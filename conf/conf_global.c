@@ -39,8 +39,11 @@ void conf_global_close(struct conf_global *g)
 static int conf_global_path(struct ynode_ctx *c, yaml_node_t *v, const char *path, char **out)
 {
     int rc = ynode_string(c, v, path, true, out);
-    if (rc == 0 && (*out)[0] == '\0')
+    if (rc == 0 && (*out)[0] == '\0') {
+        free(*out);
+        *out = NULL;
         return ynode_error(c, v, "%s: expected a path, got \"\"", path);
+    }
     return rc;
 }
 
