@@ -23,6 +23,11 @@ static void corral_on_signal(void *data, int sig)
     struct corral *c = data;
     char name[32];
 
+    if (sig == SIGCHLD) {
+        bool none = reaper_drain(&c->reaper);
+        shutdown_on_drained(&c->shutdown, none);
+        return;
+    }
     log_debug("received %s", signame_format(sig, name, sizeof name));
     int fwd = cli_rewrite_signal(&c->opts, sig);
     if (sig == SIGTERM || sig == SIGINT) {
@@ -38,12 +43,6 @@ static void corral_on_signal(void *data, int sig)
     }
     if (fwd)
         (void)sup_signal_main(&c->sup, fwd, c->opts.single_child);
-}
-
-static void corral_on_drained(struct reaper *r, bool no_children)
-{
-    struct corral *c = r->data;
-    shutdown_on_drained(&c->shutdown, no_children);
 }
 
 /* fds 0-2 must exist: otherwise the first pipe or socket we open would land
@@ -87,10 +86,7 @@ static int corral_setup(struct corral *c, uv_loop_t *loop, struct config *cfg)
     int rc = pidtab_init(&c->pids, PIDTAB_CAPACITY);
     if (rc < 0)
         return rc;
-    c->reaper.data = c;
-    rc = reaper_start(&c->reaper, loop, &c->pids, corral_on_drained);
-    if (rc < 0)
-        return rc;
+    reaper_init(&c->reaper, &c->pids);
     rc = signals_start(&c->signals, loop, corral_on_signal, c);
     if (rc < 0)
         return rc;
@@ -108,7 +104,6 @@ static int corral_setup(struct corral *c, uv_loop_t *loop, struct config *cfg)
 
 static void corral_teardown(struct corral *c)
 {
-    reaper_close(&c->reaper);
     signals_close(&c->signals);
     shutdown_close(&c->shutdown);
     sup_close(&c->sup);

@@ -31,36 +31,10 @@ bool reaper_drain(struct reaper *r)
     }
 }
 
-static void reaper_on_sigchld(uv_signal_t *h, int signum)
-{
-    struct reaper *r = h->data;
-    (void)signum;
-    bool none = reaper_drain(r);
-    if (r->on_drained)
-        r->on_drained(r, none);
-}
-
-int reaper_start(struct reaper *r, uv_loop_t *loop, struct pidtab *pids, reaper_drained_cb cb)
+void reaper_init(struct reaper *r, struct pidtab *pids)
 {
     r->pids = pids;
-    r->on_drained = cb;
     r->orphans_reaped = 0;
     r->children_reaped = 0;
-    int rc = uv_signal_init(loop, &r->sigchld);
-    if (rc < 0)
-        return rc;
-    r->sigchld.data = r;
-    rc = uv_signal_start(&r->sigchld, reaper_on_sigchld, SIGCHLD);
-    if (rc < 0)
-        return rc;
-    /* The signal handle keeps the loop alive but nothing else should. */
-    uv_unref((uv_handle_t *)&r->sigchld);
     reaper_drain(r);
-    return 0;
-}
-
-void reaper_close(struct reaper *r)
-{
-    if (!uv_is_closing((uv_handle_t *)&r->sigchld))
-        uv_close((uv_handle_t *)&r->sigchld, NULL);
 }

@@ -1,6 +1,7 @@
-/* signals.h - every catchable signal sent to corral, as uv_signal_t handles.
- * SIGCHLD belongs to the reaper; faults (SEGV, BUS, ...) stay fatal so that a
- * bug in corral shows; PIPE, TTIN and TTOU are ignored by main.c. */
+/* signals.h - every signal corral handles arrives on one signalfd watched by
+ * the loop: SIGCHLD for the reaper, and the signals corral forwards. Faults
+ * (SEGV, BUS, ...) stay fatal so that a bug in corral shows; PIPE, TTIN and
+ * TTOU are ignored by main.c. */
 #ifndef CORRAL_SIGNALS_H
 #define CORRAL_SIGNALS_H
 
@@ -8,16 +9,19 @@
 
 #include <uv.h>
 
+/* Called once per signal read; SIGCHLD at most once per batch (one SIGCHLD
+ * stands for any number of exits anyway). */
 typedef void (*signals_cb)(void *data, int sig);
 
 struct signals {
-    uv_signal_t handles[NSIG];
-    int active[NSIG];
+    uv_poll_t poll;
+    int fd;
+    sigset_t set;
     signals_cb cb;
     void *data;
 };
 
-/* Starts a handle for each forwardable signal. Returns 0 or -errno. */
+/* Blocks the handled signals and starts reading them. Returns 0 or -errno. */
 int signals_start(struct signals *s, uv_loop_t *loop, signals_cb cb, void *data);
 
 /* True for a signal corral catches and forwards. */
