@@ -161,7 +161,7 @@ static _Noreturn void spawn_child(const struct spawn_plan *p, int status_fd)
         if (setgroups(p->ngroups, p->groups) < 0 || setgid(p->gid) < 0)
             goto fail;
         f.stage = SPAWN_STAGE_USER;
-        if (setuid(p->uid) < 0)
+        if (p->set_uid && setuid(p->uid) < 0)
             goto fail;
     }
     f.stage = SPAWN_STAGE_EXEC;

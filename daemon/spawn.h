@@ -44,7 +44,8 @@ struct spawn_plan {
     int stdio[3];      /* fds to become 0, 1, 2; -1 keeps corral's own */
     int keep_fd;       /* an extra fd kept open (readiness); -1 for none */
     bool foreground;   /* take the terminal on fd 0 for the child's group */
-    bool set_ids;      /* apply uid, gid, groups */
+    bool set_ids;      /* apply gid and groups (and uid when set_uid) */
+    bool set_uid;      /* a user was named, not only a group */
     uid_t uid;
     gid_t gid;
     const gid_t *groups;

@@ -127,6 +127,7 @@ void svcplan_fill(struct svcplan *p, const struct conf_service *conf, int stdin_
         .keep_fd = -1,
         .foreground = foreground,
         .set_ids = conf->set_ids,
+        .set_uid = conf->set_ids && conf->user != NULL,
         .uid = conf->uid,
         .gid = conf->gid,
         .groups = conf->groups,

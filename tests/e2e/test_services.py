@@ -178,6 +178,16 @@ command: "id -u > out; id -g >> out; pwd >> out; umask >> out; echo $GREETING >>
         self.assertEqual(st.st_mode & 0o777, 0o600)
         self.assertEqual(st.st_uid, pwd.getpwnam("nobody").pw_uid)
 
+    def test_a_group_alone_keeps_the_user_and_rlimits_apply(self):
+        self.service("grouponly", f"type: oneshot\ngroup: nogroup\nrlimits: {{nofile: 321}}\n"
+                                  f"command: 'id -u > {self.path('ids')}; id -g >> {self.path('ids')}; "
+                                  f"ulimit -n >> {self.path('ids')}'\n")
+        c = self.run_services()
+        self.assertEqual(c.wait(), 0, c.stderr())
+        import grp
+        out = harness.read(self.path("ids")).split()
+        self.assertEqual(out, ["0", str(grp.getgrnam("nogroup").gr_gid), "321"])
+
     def test_services_inherit_the_environment_unless_clear_env(self):
         self.service("keep", f"type: oneshot\ncommand: 'echo $CORRAL_TEST_VAR > {self.path('keep')}'\n")
         self.service("clear", f"type: oneshot\nclear_env: true\nenvironment: {{PATH: /usr/bin:/bin}}\n"
