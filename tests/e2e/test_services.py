@@ -188,6 +188,18 @@ command: "id -u > out; id -g >> out; pwd >> out; umask >> out; echo $GREETING >>
         out = harness.read(self.path("ids")).split()
         self.assertEqual(out, ["0", str(grp.getgrnam("nogroup").gr_gid), "321"])
 
+    def test_corral_yaml_log_level_quiets_state_changes(self):
+        cfg = self.path("corral.yaml")
+        with open(cfg, "w") as f:
+            f.write("log_level: warn\n")
+        self.service("one", "type: oneshot\ncommand: 'true'\n")
+        c = self.run_services(args=["--config", cfg])
+        self.assertEqual(c.wait(), 0)
+        self.assertNotIn("one: done", c.stderr())
+        c2 = self.run_services()
+        self.assertEqual(c2.wait(), 0)
+        self.assertIn("one: done", c2.stderr())
+
     def test_services_inherit_the_environment_unless_clear_env(self):
         self.service("keep", f"type: oneshot\ncommand: 'echo $CORRAL_TEST_VAR > {self.path('keep')}'\n")
         self.service("clear", f"type: oneshot\nclear_env: true\nenvironment: {{PATH: /usr/bin:/bin}}\n"
