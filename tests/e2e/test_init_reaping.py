@@ -66,8 +66,10 @@ class Reaping(harness.TestCase):
         for _ in range(30):
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as r:
                 self.assertEqual(r.read(), b"ok")
+        # A worker writes its pid after the reply may have gone out: wait for all.
+        harness.wait_for(lambda: len(harness.read(self.path("workers")).split()) == 30, 5,
+                         what="30 workers to report")
         ns_workers = [int(x) for x in harness.read(self.path("workers")).split()]
-        self.assertEqual(len(ns_workers), 30)
         # The workers really were orphans adopted by corral (ppid 1 inside).
         adopted = [p for p in c.ns_pids() if harness.proc_stat(p) and
                    harness.proc_stat(p)[1] == c.pid and harness.ns_pid_of(p) in ns_workers]
