@@ -20,4 +20,23 @@
 /* A resolved executable path. */
 #define SPAWN_PATH_MAX 4096
 
+/* Bytes of one service's output waiting for corral's stdout: past the high
+ * mark corral stops reading the service's pipes (the service then blocks in
+ * write, as it would without corral), below the low mark it reads again. */
+#define OUTPUT_QUEUE_HIGH (256 * 1024)
+#define OUTPUT_QUEUE_LOW  (64 * 1024)
+
+/* The longest line kept whole; longer ones are split with a marker. */
+#define OUTPUT_LINE_MAX (64 * 1024)
+
+/* How long a partial line (no newline yet) waits before it is printed. */
+#define OUTPUT_PARTIAL_MS 200
+
+/* One read from a service's pipe (one buffer shared by all). */
+#define OUTPUT_READ_SIZE (64 * 1024)
+
+/* corral's own messages queued while stderr is stalled; past it they are
+ * dropped and counted. */
+#define LOG_QUEUE_MAX (1024 * 1024)
+
 #endif

@@ -9,6 +9,7 @@
 #include <uv.h>
 
 #include "cli.h"
+#include "output.h"
 #include "pidtab.h"
 #include "reaper.h"
 #include "shutdown.h"
@@ -19,6 +20,7 @@ struct corral {
     uv_loop_t *loop;
     struct cli_opts opts;
     struct pidtab pids;
+    struct output out;
     struct reaper reaper;
     struct signals signals;
     struct supervisor sup;

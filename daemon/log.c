@@ -6,30 +6,42 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "bounds.h"
+#include "outfmt.h"
+#include "writer.h"
 
 enum log_level log_max_level = LOG_INFO;
 
-void log_write(enum log_level level, const char *fmt, ...)
-{
-    char line[LOG_LINE_MAX];
-    int saved = errno;
-    int n = snprintf(line, sizeof line, "corral: ");
-    va_list ap;
+static struct writer *log_writer;
+static struct writer_owner *log_owner;
+static bool log_json;
+static unsigned long long log_dropped;
 
-    (void)level;
-    va_start(ap, fmt);
-    int m = vsnprintf(line + n, sizeof line - (size_t)n - 1, fmt, ap);
-    va_end(ap);
-    if (m < 0)
-        m = 0;
-    size_t len = (size_t)n + (size_t)m;
-    if (len > sizeof line - 2)
-        len = sizeof line - 2; /* truncated: keep the newline */
-    line[len++] = '\n';
-    const char *p = line;
+void log_set_writer(struct writer *w, struct writer_owner *owner)
+{
+    log_writer = w;
+    log_owner = owner;
+}
+
+void log_set_json(bool json)
+{
+    log_json = json;
+}
+
+static void log_out(const char *p, size_t len)
+{
+    if (log_writer) {
+        /* A stalled stderr must not grow corral's memory without bound. */
+        if (log_owner->queued > LOG_QUEUE_MAX) {
+            log_dropped++;
+            return;
+        }
+        (void)writer_write(log_writer, log_owner, p, len);
+        return;
+    }
     while (len > 0) {
         ssize_t w = write(STDERR_FILENO, p, len);
         if (w < 0 && errno == EINTR)
@@ -38,6 +50,50 @@ void log_write(enum log_level level, const char *fmt, ...)
             break;
         p += w;
         len -= (size_t)w;
+    }
+}
+
+static void log_out_json(enum log_level level, const char *msg, size_t len)
+{
+    static const char *const names[] = {"error", "warn", "info", "debug"};
+    struct outbuf b = {0};
+    struct timespec ts;
+    char stamp[32];
+
+    clock_gettime(CLOCK_REALTIME, &ts);
+    outfmt_stamp((uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000, stamp, sizeof stamp);
+    int rc = outbuf_put(&b, "{\"time\":\"", 9);
+    rc |= outbuf_put(&b, stamp, strlen(stamp));
+    rc |= outbuf_put(&b, "\",\"service\":\"corral\",\"stream\":\"stderr\",\"level\":\"", 48);
+    rc |= outbuf_put(&b, names[level], strlen(names[level]));
+    rc |= outbuf_put(&b, "\",\"line\":", 9);
+    rc |= outfmt_json_string(&b, msg, len);
+    rc |= outbuf_put(&b, "}\n", 2);
+    if (rc == 0)
+        log_out(b.data, b.len);
+    outbuf_free(&b);
+}
+
+void log_write(enum log_level level, const char *fmt, ...)
+{
+    char line[LOG_LINE_MAX];
+    int saved = errno;
+    int n = snprintf(line, sizeof line, "corral: ");
+    va_list ap;
+
+    va_start(ap, fmt);
+    int m = vsnprintf(line + n, sizeof line - (size_t)n - 1, fmt, ap);
+    va_end(ap);
+    if (m < 0)
+        m = 0;
+    size_t len = (size_t)n + (size_t)m;
+    if (len > sizeof line - 2)
+        len = sizeof line - 2; /* truncated: keep the newline */
+    if (log_json)
+        log_out_json(level, line + n, len - (size_t)n);
+    else {
+        line[len++] = '\n';
+        log_out(line, len);
     }
     errno = saved;
 }

@@ -3,6 +3,8 @@
 #ifndef CORRAL_LOG_H
 #define CORRAL_LOG_H
 
+#include <stdbool.h>
+
 enum log_level {
     LOG_ERROR,
     LOG_WARN,
@@ -13,6 +15,17 @@ enum log_level {
 /* The one exception to "no mutable globals" (STYLE.md §5): set once before the
  * loop runs, read everywhere. */
 extern enum log_level log_max_level;
+
+struct writer;
+struct writer_owner;
+
+/* From the loop's start to its end, lines go through corral's non-blocking
+ * stderr writer (never blocking the loop); before and after, straight to
+ * stderr. NULL goes back to direct writes. */
+void log_set_writer(struct writer *w, struct writer_owner *owner);
+
+/* Writes lines as JSON objects {"time","service":"corral","level","line"}. */
+void log_set_json(bool json);
 
 /* Writes one line to stderr in a single write(2), so that lines of corral and
  * of its children never tear each other. */

@@ -114,6 +114,11 @@ static int corral_setup(struct corral *c, uv_loop_t *loop, struct config *cfg)
     rc = shutdown_init(&c->shutdown, c, grace, bound);
     if (rc < 0)
         return rc;
+    rc = output_init(&c->out, loop, &cfg->global, cfg->set);
+    if (rc < 0)
+        return rc;
+    log_set_json(cfg->global.log_format == CONF_LOG_FORMAT_JSON);
+    log_set_writer(&c->out.err, &c->out.log_owner);
     return sup_init(&c->sup, c, config_take_set(cfg), cfg->pure_init);
 }
 
@@ -122,6 +127,10 @@ static void corral_teardown(struct corral *c)
     signals_close(&c->signals);
     shutdown_close(&c->shutdown);
     sup_close(&c->sup);
+    /* What is still queued for stdout/stderr goes out now (bounded wait);
+     * from here on, corral's own lines are written directly. */
+    log_set_writer(NULL, NULL);
+    output_close(&c->out);
     /* Let the close callbacks run, then the loop can be closed. */
     uv_run(c->loop, UV_RUN_NOWAIT);
     uv_loop_close(c->loop);

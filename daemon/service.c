@@ -144,9 +144,9 @@ static void svc_on_exit(struct svc *s, struct svc_step *st, int wstatus, uint64_
         s->backoff.failures = 0;
     s->restarts++;
     if (delay == 0) {
-        svc_spawn(s, st, now_ms, "restarted");
-        if (st->state == SVC_STARTING)
-            snprintf(s->reason, sizeof s->reason, "restarted after %s", what);
+        char why[96];
+        snprintf(why, sizeof why, "%s, restarted at once", what);
+        svc_spawn(s, st, now_ms, why);
         return;
     }
     s->next_start_ms = now_ms + delay;
@@ -192,7 +192,7 @@ struct svc_step svc_step(struct svc *s, const struct svc_event *ev, uint64_t now
             bool ready_now =
                 s->conf->type == CONF_TYPE_LONGRUN && s->conf->readiness.kind == CONF_PROBE_NONE;
             if (ready_now)
-                svc_set(s, &st, SVC_UP, "%s", s->restarts ? "running (restarted)" : "running");
+                svc_set(s, &st, SVC_UP, "running");
         } else if (ev->kind == SVC_EV_SPAWN_FAILED) {
             struct backoff_policy policy = svc_policy(s->conf);
             uint64_t delay = backoff_after_error(&policy, &s->backoff);

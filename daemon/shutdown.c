@@ -119,6 +119,8 @@ static void shutdown_finish(struct shutdown *s)
     s->phase = SHUTDOWN_DONE;
     uv_timer_stop(&s->timer);
     uv_timer_stop(&s->bound);
+    /* The services' last lines come before corral's last line. */
+    sup_drain_output(&c->sup);
     shutdown_decide_code(s, reason, sizeof reason);
     log_info("exiting %d: %s", c->exit_code, reason);
     snprintf(line, sizeof line, "corral: exiting %d: %s\n", c->exit_code, reason);

@@ -21,6 +21,9 @@
 
 extern char **environ;
 
+/* Lines of a failed service printed under its exit line. */
+#define SUP_TAIL_LINES 10
+
 static void sup_feed(struct sup_service *ss, enum svc_event_kind kind, int wstatus, int err);
 static void sup_after_change(struct sup_service *ss);
 
@@ -78,8 +81,11 @@ static void sup_spawn(struct sup_service *ss)
     pid_t pid;
 
     svcplan_fill(&ss->plan, conf, is_main ? -1 : sup->devnull, is_main && c->interactive, &plan);
-    int rc = spawn_start(&plan, &pid, &fail);
+    int rc = output_prepare(&ss->output, &plan.stdio[1], &plan.stdio[2]);
+    if (rc == 0)
+        rc = spawn_start(&plan, &pid, &fail);
     if (rc < 0) {
+        output_abort(&ss->output);
         ss->fork_failures++;
         sup_log_fork_failure(ss, -rc);
         sup_feed(ss, SVC_EV_SPAWN_FAILED, 0, -rc);
@@ -89,6 +95,7 @@ static void sup_spawn(struct sup_service *ss)
         log_info("%s: started after %" PRIu32 " failed forks", sup_name(ss), ss->fork_failures);
     ss->fork_failures = 0;
     ss->svc.pid = pid;
+    output_started(&ss->output);
     rc = pidtab_add(&c->pids, pid, &ss->owner);
     if (rc < 0)
         log_error("%s: pid table: %s; its exit will be counted as an orphan's", sup_name(ss),
@@ -152,12 +159,22 @@ static void sup_feed(struct sup_service *ss, enum svc_event_kind kind, int wstat
     struct svc_step st = svc_step(&ss->svc, &ev, uv_now(ss->sup->corral->loop));
 
     if (st.changed) {
-        /* A retry of a failing fork is logged once per burst. */
-        bool quiet = ss->sup->quiet || (ss->fork_failures > 1 && st.state == SVC_BACKOFF);
+        /* One line per change that matters: waiting and a first start are
+         * routine (debug), and a retry of a failing fork is logged once per
+         * burst. */
+        bool routine =
+            st.state == SVC_WAITING || (st.state == SVC_STARTING && kind != SVC_EV_EXITED);
+        bool quiet =
+            ss->sup->quiet || routine || (ss->fork_failures > 1 && st.state == SVC_BACKOFF);
         if (quiet)
             log_debug("%s: %s (%s)", sup_name(ss), svc_state_name(st.state), ss->svc.reason);
         else
             log_info("%s: %s (%s)", sup_name(ss), svc_state_name(st.state), ss->svc.reason);
+    }
+    if (ss->tail_pending) {
+        /* Under the exit line: the cause of a crash is usually in there. */
+        ss->tail_pending = false;
+        output_print_tail(&ss->output, SUP_TAIL_LINES);
     }
     sup_apply(ss, &st);
     /* The actions may have fed further events (a spawn reports back); react
@@ -169,8 +186,13 @@ static void sup_feed(struct sup_service *ss, enum svc_event_kind kind, int wstat
 static void sup_on_exit(struct pidtab_owner *owner, pid_t pid, int wstatus)
 {
     struct sup_service *ss = (struct sup_service *)owner;
+    bool failed = !svc_exit_is_success(&ss->svc, wstatus) && ss->svc.state != SVC_STOPPING;
     (void)pid;
     ss->svc.pid = 0;
+    /* Its last lines may still sit in the pipe: read them first, so that
+     * they are printed before the exit line and kept in the ring. */
+    output_svc_drain(&ss->output);
+    ss->tail_pending = failed;
     sup_feed(ss, SVC_EV_EXITED, wstatus, 0);
 }
 
@@ -354,6 +376,11 @@ int sup_init(struct supervisor *sup, struct corral *c, struct conf_set *set, boo
         if (rc < 0)
             return rc;
         ss->timer.data = ss;
+        /* Pure init mode's main and an interactive main keep corral's own
+         * stdout/stderr (as tini does); so does logs.raw. */
+        const struct conf_service *conf = set->services[i];
+        bool own_tty = conf->main && (quiet || c->interactive);
+        output_svc_init(&ss->output, &c->out, conf, !own_tty && !conf->logs.raw, (int)i);
         sup->n = i + 1;
         if (set->services[i]->main)
             sup->main = ss;
@@ -407,11 +434,18 @@ int sup_signal_main(struct supervisor *sup, int sig, bool single_child)
     return kill(pid, sig) == 0 ? 0 : -errno;
 }
 
+void sup_drain_output(struct supervisor *sup)
+{
+    for (size_t i = 0; i < sup->n; i++)
+        output_svc_drain(&sup->svcs[i].output);
+}
+
 void sup_close(struct supervisor *sup)
 {
     for (size_t i = 0; i < sup->n; i++) {
         uv_close((uv_handle_t *)&sup->svcs[i].timer, NULL);
         svcplan_close(&sup->svcs[i].plan);
+        output_svc_close(&sup->svcs[i].output);
     }
     if (sup->devnull >= 0)
         close(sup->devnull);
@@ -419,6 +453,8 @@ void sup_close(struct supervisor *sup)
 
 void sup_free(struct supervisor *sup)
 {
+    for (size_t i = 0; i < sup->n; i++)
+        output_svc_free(&sup->svcs[i].output);
     free(sup->svcs);
     sup->svcs = NULL;
     conf_set_free(sup->set);

@@ -13,6 +13,7 @@
 #include <uv.h>
 
 #include "conf.h"
+#include "output.h"
 #include "pidtab.h"
 #include "service.h"
 #include "svcplan.h"
@@ -26,7 +27,9 @@ struct sup_service {
     struct svc svc;
     uv_timer_t timer;
     struct svcplan plan;
+    struct output_svc output;
     uint32_t fork_failures; /* in the current burst */
+    bool tail_pending;      /* print its last lines under the next state line */
 };
 
 struct supervisor {
@@ -56,6 +59,9 @@ void sup_stop_all(struct supervisor *sup, int main_sig);
 
 /* SIGKILLs the tree of every running service at once. */
 void sup_kill_all(struct supervisor *sup);
+
+/* Reads what every service's pipes still hold (before the exit line). */
+void sup_drain_output(struct supervisor *sup);
 
 /* True when no service has a process any more. */
 bool sup_all_stopped(const struct supervisor *sup);

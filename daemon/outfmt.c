@@ -1,0 +1,144 @@
+/* outfmt.c - formatting of service lines for the prefix and json sinks. The
+ * JSON here is only ever written, never parsed: a string escaper that, unlike
+ * a JSON library, also carries bytes that are not UTF-8. */
+#include "outfmt.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+int outbuf_put(struct outbuf *b, const char *s, size_t n)
+{
+    if (b->len + n > b->cap) {
+        size_t cap = b->cap ? b->cap : 4096;
+        while (cap < b->len + n)
+            cap *= 2;
+        char *d = realloc(b->data, cap);
+        if (!d)
+            return -ENOMEM;
+        b->data = d;
+        b->cap = cap;
+    }
+    memcpy(b->data + b->len, s, n);
+    b->len += n;
+    return 0;
+}
+
+void outbuf_free(struct outbuf *b)
+{
+    free(b->data);
+    memset(b, 0, sizeof *b);
+}
+
+int outfmt_prefix(struct outbuf *b, const struct outfmt_line *l)
+{
+    char head[16];
+    int name_len = (int)strlen(l->service);
+    int pad = l->name_width > name_len ? l->name_width - name_len : 0;
+    int n, rc = 0;
+    if (l->stamp) {
+        rc |= outbuf_put(b, l->stamp, strlen(l->stamp));
+        rc |= outbuf_put(b, " ", 1);
+    }
+    if (l->color) {
+        n = snprintf(head, sizeof head, "\033[%dm", l->color);
+        rc |= outbuf_put(b, head, (size_t)n);
+    }
+    rc |= outbuf_put(b, l->service, (size_t)name_len);
+    for (int i = 0; i < pad; i++)
+        rc |= outbuf_put(b, " ", 1);
+    rc |= outbuf_put(b, l->continuation ? " +" : " |", 2);
+    if (l->color)
+        rc |= outbuf_put(b, "\033[0m", 4);
+    rc |= outbuf_put(b, " ", 1);
+    rc |= outbuf_put(b, l->text, l->len);
+    rc |= outbuf_put(b, "\n", 1);
+    return rc ? -ENOMEM : 0;
+}
+
+/* Length of the valid UTF-8 sequence at s (1-4), or 0 when it is not one. */
+static size_t outfmt_utf8_len(const unsigned char *s, size_t n)
+{
+    if (s[0] < 0x80)
+        return 1;
+    size_t len = s[0] >= 0xf0 && s[0] <= 0xf4 ? 4 : s[0] >= 0xe0 ? 3 : s[0] >= 0xc2 ? 2 : 0;
+    if (len == 0 || len > n || (s[0] >= 0xf8))
+        return 0;
+    for (size_t i = 1; i < len; i++)
+        if ((s[i] & 0xc0) != 0x80)
+            return 0;
+    /* Overlong 3- and 4-byte forms, surrogates, and code points past U+10FFFF. */
+    if (len == 3 && ((s[0] == 0xe0 && s[1] < 0xa0) || (s[0] == 0xed && s[1] >= 0xa0)))
+        return 0;
+    if (len == 4 && ((s[0] == 0xf0 && s[1] < 0x90) || (s[0] == 0xf4 && s[1] >= 0x90)))
+        return 0;
+    return len;
+}
+
+int outfmt_json_string(struct outbuf *b, const char *str, size_t n)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    char esc[8];
+    int rc = outbuf_put(b, "\"", 1);
+
+    for (size_t i = 0; i < n && rc == 0;) {
+        unsigned char c = s[i];
+        if (c == '"' || c == '\\') {
+            esc[0] = '\\';
+            esc[1] = (char)c;
+            rc = outbuf_put(b, esc, 2);
+            i++;
+        } else if (c < 0x20 || c == 0x7f) {
+            snprintf(esc, sizeof esc, "\\u%04x", c);
+            rc = outbuf_put(b, esc, 6);
+            i++;
+        } else {
+            size_t len = outfmt_utf8_len(s + i, n - i);
+            if (len == 0) {
+                snprintf(esc, sizeof esc, "\\u%04x", c);
+                rc = outbuf_put(b, esc, 6);
+                i++;
+            } else {
+                rc = outbuf_put(b, str + i, len);
+                i += len;
+            }
+        }
+    }
+    if (rc == 0)
+        rc = outbuf_put(b, "\"", 1);
+    return rc;
+}
+
+int outfmt_json(struct outbuf *b, const struct outfmt_line *l)
+{
+    int rc = outbuf_put(b, "{\"time\":\"", 9);
+    if (rc == 0 && l->stamp)
+        rc = outbuf_put(b, l->stamp, strlen(l->stamp));
+    if (rc == 0)
+        rc = outbuf_put(b, "\",\"service\":", 12);
+    if (rc == 0)
+        rc = outfmt_json_string(b, l->service, strlen(l->service));
+    if (rc == 0)
+        rc = l->stream == 2 ? outbuf_put(b, ",\"stream\":\"stderr\"", 18)
+                            : outbuf_put(b, ",\"stream\":\"stdout\"", 18);
+    if (rc == 0 && l->continuation)
+        rc = outbuf_put(b, ",\"continued\":true", 17);
+    if (rc == 0)
+        rc = outbuf_put(b, ",\"line\":", 8);
+    if (rc == 0)
+        rc = outfmt_json_string(b, l->text, l->len);
+    if (rc == 0)
+        rc = outbuf_put(b, "}\n", 2);
+    return rc;
+}
+
+void outfmt_stamp(uint64_t unix_ms, char *buf, size_t len)
+{
+    time_t secs = (time_t)(unix_ms / 1000);
+    struct tm tm;
+    gmtime_r(&secs, &tm);
+    snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%03uZ", tm.tm_year + 1900, tm.tm_mon + 1,
+             tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (unsigned)(unix_ms % 1000));
+}

@@ -1,0 +1,46 @@
+/* outfmt.h - how a line of a service looks on corral's output: "web   | text"
+ * (padded name, optional timestamp and colour, "+" for the continuation of a
+ * split line) or one JSON object. Pure: appends to a growable buffer. */
+#ifndef CORRAL_OUTFMT_H
+#define CORRAL_OUTFMT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct outbuf {
+    char *data;
+    size_t len, cap;
+};
+
+/* Appends n bytes; returns 0 or -ENOMEM. */
+int outbuf_put(struct outbuf *b, const char *s, size_t n);
+void outbuf_free(struct outbuf *b);
+
+struct outfmt_line {
+    const char *service;
+    int name_width;    /* pad the name to this width */
+    int color;         /* ANSI colour 31..36, or 0 for none */
+    const char *stamp; /* "2026-11-24T21:36:39.123Z" or NULL */
+    int stream;        /* 1 stdout, 2 stderr */
+    bool continuation; /* this piece continues the previous one */
+    const char *text;
+    size_t len;
+};
+
+/* "[stamp ][colour]name  |[reset] text\n" ("+" instead of "|" for a
+ * continuation). Returns 0 or -ENOMEM. */
+int outfmt_prefix(struct outbuf *b, const struct outfmt_line *l);
+
+/* {"time":"...","service":"web","stream":"stdout","line":"..."}\n. Bytes that
+ * are not valid UTF-8 are written as \u00XX, so nothing is lost and every
+ * line parses. Returns 0 or -ENOMEM. */
+int outfmt_json(struct outbuf *b, const struct outfmt_line *l);
+
+/* Appends s as a JSON string (quotes included), escaping as above. */
+int outfmt_json_string(struct outbuf *b, const char *s, size_t n);
+
+/* Formats a wall-clock time in ms as RFC 3339 UTC with milliseconds. */
+void outfmt_stamp(uint64_t unix_ms, char *buf, size_t len);
+
+#endif

@@ -1,0 +1,417 @@
+/* output.c - reads services' pipes and routes their lines: prefix and json
+ * sinks through the non-blocking writers, the file sink, the ring, the
+ * followers. A service whose queued bytes pass OUTPUT_QUEUE_HIGH stops being
+ * read (back-pressure) or, with logs.overflow: drop, loses lines it counts. */
+#include "output.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "bounds.h"
+#include "linesplit.h"
+#include "log.h"
+#include "outfmt.h"
+
+struct output_stream {
+    uv_pipe_t pipe;
+    uv_timer_t partial;
+    struct output_svc *svc;
+    struct output_stream *next;
+    int stream; /* 1 stdout, 2 stderr */
+    struct linesplit ls;
+    bool cont; /* the next piece continues a split line */
+    bool reading;
+    int closing; /* handles still to close */
+};
+
+/* What one read produces, gathered so that each writer gets one write. */
+struct output_batch {
+    struct output_stream *st;
+    char stamp[32];
+    uint64_t now_ms;
+    struct outbuf to_out, to_err, to_file;
+    size_t lines;
+};
+
+static uint64_t output_wall_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+int output_init(struct output *o, uv_loop_t *loop, const struct conf_global *g,
+                const struct conf_set *set)
+{
+    memset(o, 0, sizeof *o);
+    o->loop = loop;
+    o->timestamps = g->timestamps;
+    o->json = g->log_format == CONF_LOG_FORMAT_JSON;
+    const char *no_color = getenv("NO_COLOR");
+    o->color = isatty(STDOUT_FILENO) && !(no_color && *no_color);
+    for (size_t i = 0; i < set->n; i++) {
+        int len = (int)strlen(set->services[i]->name);
+        if (len > o->name_width)
+            o->name_width = len;
+    }
+    o->readbuf = malloc(OUTPUT_READ_SIZE);
+    if (!o->readbuf)
+        return -ENOMEM;
+    int rc = writer_open(&o->out, loop, STDOUT_FILENO);
+    if (rc == 0)
+        rc = writer_open(&o->err, loop, STDERR_FILENO);
+    return rc;
+}
+
+void output_svc_init(struct output_svc *s, struct output *o, const struct conf_service *conf,
+                     bool piped, int index)
+{
+    memset(s, 0, sizeof *s);
+    s->out = o;
+    s->conf = conf;
+    s->piped = piped;
+    s->child_fds[0] = s->child_fds[1] = -1;
+    s->parent_fds[0] = s->parent_fds[1] = -1;
+    s->color = o->color ? 31 + index % 6 : 0;
+    s->file.fd = -1;
+    ring_init(&s->ring, conf->logs.ring_size);
+}
+
+/* ---- lines ---------------------------------------------------------------- */
+
+static void output_on_piece(void *arg, const char *data, size_t len, int flags)
+{
+    struct output_batch *b = arg;
+    struct output_stream *st = b->st;
+    struct output_svc *s = st->svc;
+    unsigned sinks = s->conf->logs.sinks;
+    struct outfmt_line l = {
+        .service = s->conf->name,
+        .name_width = s->out->name_width,
+        .color = s->color,
+        .stamp = b->stamp,
+        .stream = st->stream,
+        .continuation = st->cont,
+        .text = data,
+        .len = len,
+    };
+    struct ring_line rl = {b->now_ms, st->stream, data, len};
+
+    st->cont = (flags & (LINESPLIT_CONT | LINESPLIT_PARTIAL)) != 0;
+    b->lines++;
+    (void)ring_push(&s->ring, b->now_ms, st->stream, data, len);
+    for (struct output_follower *f = s->followers; f;) {
+        struct output_follower *next = f->next; /* it may unfollow itself */
+        f->on_line(f, &rl);
+        f = next;
+    }
+    if ((sinks & CONF_LOG_PREFIX) && !s->out->json) {
+        l.stamp = s->out->timestamps ? b->stamp : NULL;
+        (void)outfmt_prefix(st->stream == 2 ? &b->to_err : &b->to_out, &l);
+    }
+    /* log_format: json turns the prefix sink into JSON lines too. */
+    if ((sinks & CONF_LOG_JSON) || ((sinks & CONF_LOG_PREFIX) && s->out->json)) {
+        l.stamp = b->stamp;
+        l.color = 0;
+        (void)outfmt_json(&b->to_out, &l);
+    }
+    if ((sinks & CONF_LOG_FILE) && s->conf->logs.file) {
+        (void)outbuf_put(&b->to_file, data, len);
+        if (!(flags & LINESPLIT_CONT))
+            (void)outbuf_put(&b->to_file, "\n", 1);
+    }
+}
+
+static void output_pause(struct output_svc *s, bool pause);
+
+static void output_emit(struct output_svc *s, struct output_batch *b)
+{
+    struct output *o = s->out;
+    bool drop = s->conf->logs.overflow == CONF_OVERFLOW_DROP;
+
+    if (drop && s->owner.queued > OUTPUT_QUEUE_HIGH) {
+        s->dropped_lines += b->lines;
+    } else {
+        (void)writer_write(&o->out, &s->owner, b->to_out.data, b->to_out.len);
+        (void)writer_write(&o->err, &s->owner, b->to_err.data, b->to_err.len);
+    }
+    if (b->to_file.len) {
+        if (s->file.fd < 0 && !s->file.path) {
+            int rc = logfile_open(&s->file, s->conf->logs.file, s->conf->logs.max_size,
+                                  s->conf->logs.keep);
+            if (rc < 0)
+                log_warn("%s: log file %s: %s", s->conf->name, s->conf->logs.file, strerror(-rc));
+        }
+        if (s->file.path)
+            (void)logfile_write(&s->file, b->to_file.data, b->to_file.len);
+    }
+    if (!drop && s->owner.queued > OUTPUT_QUEUE_HIGH)
+        output_pause(s, true);
+    outbuf_free(&b->to_out);
+    outbuf_free(&b->to_err);
+    outbuf_free(&b->to_file);
+}
+
+static void output_batch_begin(struct output_batch *b, struct output_stream *st)
+{
+    memset(b, 0, sizeof *b);
+    b->st = st;
+    b->now_ms = output_wall_ms();
+    outfmt_stamp(b->now_ms, b->stamp, sizeof b->stamp);
+}
+
+/* ---- pipes ------------------------------------------------------------------ */
+
+static void output_on_partial(uv_timer_t *t)
+{
+    struct output_stream *st = t->data;
+    struct output_batch b;
+    output_batch_begin(&b, st);
+    linesplit_flush(&st->ls, output_on_piece, &b);
+    output_emit(st->svc, &b);
+}
+
+static void output_on_closed(uv_handle_t *h)
+{
+    struct output_stream *st = h->data;
+    if (--st->closing == 0) {
+        linesplit_close(&st->ls);
+        free(st);
+    }
+}
+
+static void output_stream_close(struct output_stream *st)
+{
+    struct output_svc *s = st->svc;
+    for (struct output_stream **pp = &s->streams; *pp; pp = &(*pp)->next)
+        if (*pp == st) {
+            *pp = st->next;
+            break;
+        }
+    st->closing = 2;
+    uv_close((uv_handle_t *)&st->pipe, output_on_closed);
+    uv_close((uv_handle_t *)&st->partial, output_on_closed);
+}
+
+static void output_feed(struct output_stream *st, const char *data, size_t n, bool eof)
+{
+    struct output_batch b;
+    output_batch_begin(&b, st);
+    (void)linesplit_feed(&st->ls, data, n, output_on_piece, &b);
+    if (eof)
+        linesplit_flush(&st->ls, output_on_piece, &b);
+    output_emit(st->svc, &b);
+    /* A partial line waits a little for the rest, and no longer. */
+    if (!eof && linesplit_pending(&st->ls))
+        uv_timer_start(&st->partial, output_on_partial, OUTPUT_PARTIAL_MS, 0);
+    else
+        uv_timer_stop(&st->partial);
+}
+
+static void output_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
+{
+    struct output_stream *st = h->data;
+    (void)suggested;
+    buf->base = st->svc->out->readbuf;
+    buf->len = OUTPUT_READ_SIZE;
+}
+
+static void output_on_read(uv_stream_t *h, ssize_t n, const uv_buf_t *buf)
+{
+    struct output_stream *st = h->data;
+    if (n > 0) {
+        output_feed(st, buf->base, (size_t)n, false);
+    } else if (n < 0) {
+        /* EOF (every writer of the pipe is gone) or an error: flush, close. */
+        output_feed(st, NULL, 0, true);
+        output_stream_close(st);
+    }
+}
+
+static void output_pause(struct output_svc *s, bool pause)
+{
+    s->paused = pause;
+    for (struct output_stream *st = s->streams; st; st = st->next) {
+        if (pause && st->reading)
+            uv_read_stop((uv_stream_t *)&st->pipe);
+        else if (!pause && !st->reading)
+            uv_read_start((uv_stream_t *)&st->pipe, output_alloc, output_on_read);
+        st->reading = !pause;
+    }
+}
+
+static void output_on_drain(struct writer_owner *o)
+{
+    struct output_svc *s = (struct output_svc *)((char *)o - offsetof(struct output_svc, owner));
+    if (s->dropped_lines) {
+        log_warn("%s: dropped %llu lines while corral's output was too slow", s->conf->name,
+                 (unsigned long long)s->dropped_lines);
+        s->dropped_lines = 0;
+    }
+    if (s->paused)
+        output_pause(s, false);
+}
+
+int output_prepare(struct output_svc *s, int *out_fd, int *err_fd)
+{
+    int p[2][2];
+
+    *out_fd = *err_fd = -1;
+    if (!s->piped)
+        return 0;
+    s->owner.on_drain = output_on_drain;
+    if (pipe2(p[0], O_CLOEXEC) < 0)
+        return -errno;
+    if (pipe2(p[1], O_CLOEXEC) < 0) {
+        int rc = -errno;
+        close(p[0][0]);
+        close(p[0][1]);
+        return rc;
+    }
+    for (int i = 0; i < 2; i++) {
+        s->parent_fds[i] = p[i][0];
+        s->child_fds[i] = p[i][1];
+    }
+    *out_fd = p[0][1];
+    *err_fd = p[1][1];
+    return 0;
+}
+
+void output_abort(struct output_svc *s)
+{
+    for (int i = 0; i < 2; i++) {
+        if (s->parent_fds[i] >= 0)
+            close(s->parent_fds[i]);
+        if (s->child_fds[i] >= 0)
+            close(s->child_fds[i]);
+        s->parent_fds[i] = s->child_fds[i] = -1;
+    }
+}
+
+void output_started(struct output_svc *s)
+{
+    s->run_started_ms = output_wall_ms();
+    for (int i = 0; i < 2; i++) {
+        if (s->child_fds[i] >= 0)
+            close(s->child_fds[i]);
+        s->child_fds[i] = -1;
+        if (s->parent_fds[i] < 0)
+            continue;
+        struct output_stream *st = calloc(1, sizeof *st);
+        if (!st || uv_pipe_init(s->out->loop, &st->pipe, 0) < 0) {
+            free(st);
+            close(s->parent_fds[i]);
+            s->parent_fds[i] = -1;
+            continue;
+        }
+        st->svc = s;
+        st->stream = i + 1;
+        st->pipe.data = st;
+        linesplit_init(&st->ls, OUTPUT_LINE_MAX);
+        uv_timer_init(s->out->loop, &st->partial);
+        st->partial.data = st;
+        uv_pipe_open(&st->pipe, s->parent_fds[i]);
+        s->parent_fds[i] = -1;
+        st->next = s->streams;
+        s->streams = st;
+        if (!s->paused) {
+            uv_read_start((uv_stream_t *)&st->pipe, output_alloc, output_on_read);
+            st->reading = true;
+        }
+    }
+}
+
+void output_svc_drain(struct output_svc *s)
+{
+    for (struct output_stream *st = s->streams, *next; st; st = next) {
+        next = st->next;
+        uv_os_fd_t fd;
+        if (uv_fileno((uv_handle_t *)&st->pipe, &fd) < 0)
+            continue;
+        for (;;) {
+            ssize_t n = read(fd, s->out->readbuf, OUTPUT_READ_SIZE);
+            if (n < 0 && errno == EINTR)
+                continue;
+            if (n <= 0)
+                break;
+            output_feed(st, s->out->readbuf, (size_t)n, false);
+        }
+    }
+}
+
+struct output_tail {
+    struct output_svc *s;
+    struct outbuf buf;
+    size_t lines;
+};
+
+static void output_tail_line(void *arg, const struct ring_line *line)
+{
+    struct output_tail *t = arg;
+    struct outfmt_line l = {
+        .service = t->s->conf->name,
+        .name_width = t->s->out->name_width,
+        .color = t->s->color,
+        .stream = line->stream,
+        .text = line->text,
+        .len = line->len,
+    };
+    (void)outfmt_prefix(&t->buf, &l);
+    t->lines++;
+}
+
+void output_print_tail(struct output_svc *s, int n)
+{
+    struct output_tail t = {.s = s};
+    if (!s->piped || s->ring.count == 0)
+        return;
+    /* Only this run's lines: an older run's would mislead. */
+    ring_last(&s->ring, (size_t)n, s->run_started_ms, output_tail_line, &t);
+    if (t.lines == 0)
+        return;
+    log_info("%s: its last %zu lines:", s->conf->name, t.lines);
+    (void)writer_write(&s->out->err, &s->out->log_owner, t.buf.data, t.buf.len);
+    outbuf_free(&t.buf);
+}
+
+void output_follow(struct output_svc *s, struct output_follower *f)
+{
+    f->next = s->followers;
+    s->followers = f;
+}
+
+void output_unfollow(struct output_svc *s, struct output_follower *f)
+{
+    for (struct output_follower **pp = &s->followers; *pp; pp = &(*pp)->next)
+        if (*pp == f) {
+            *pp = f->next;
+            return;
+        }
+}
+
+void output_svc_close(struct output_svc *s)
+{
+    output_abort(s);
+    while (s->streams)
+        output_stream_close(s->streams);
+}
+
+void output_svc_free(struct output_svc *s)
+{
+    ring_close(&s->ring);
+    logfile_close(&s->file);
+}
+
+void output_close(struct output *o)
+{
+    writer_flush(&o->out, 1000);
+    writer_flush(&o->err, 1000);
+    writer_close(&o->out);
+    writer_close(&o->err);
+    free(o->readbuf);
+    o->readbuf = NULL;
+}

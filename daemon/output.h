@@ -1,0 +1,93 @@
+/* output.h - every line of every service: each service's stdout and stderr
+ * are pipes read by the loop, split into lines and sent to the sinks its
+ * `logs:` names (prefix, json, file), kept in its ring for `corralctl logs`,
+ * and never allowed to block the loop: when corral's own stdout is slow a
+ * service's share of the queue is bounded and its pipes stop being read. */
+#ifndef CORRAL_OUTPUT_H
+#define CORRAL_OUTPUT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <uv.h>
+
+#include "conf.h"
+#include "logfile.h"
+#include "ring.h"
+#include "writer.h"
+
+struct output_stream;
+struct output_svc;
+
+/* Someone reading new lines as they come (`corralctl logs -f`). */
+struct output_follower {
+    void (*on_line)(struct output_follower *f, const struct ring_line *line);
+    struct output_follower *next;
+};
+
+struct output {
+    uv_loop_t *loop;
+    struct writer out, err; /* corral's stdout and stderr */
+    struct writer_owner log_owner;
+    bool timestamps;
+    bool json; /* log_format: json */
+    bool color;
+    int name_width;
+    char *readbuf; /* one buffer for every read: reads are one at a time */
+};
+
+struct output_svc {
+    struct output *out;
+    const struct conf_service *conf;
+    struct writer_owner owner;     /* this service's bytes queued for corral's output */
+    struct output_stream *streams; /* open pipes, the current ones first */
+    bool piped;                    /* its output goes through corral */
+    bool paused;                   /* reading stopped: its queue is full */
+    int child_fds[2];              /* write ends between prepare and started */
+    int parent_fds[2];
+    struct ring ring;
+    struct logfile file;
+    uint64_t dropped_lines;
+    uint64_t run_started_ms; /* wall clock of the latest start: its tail begins there */
+    int color;
+    struct output_follower *followers;
+};
+
+/* Opens corral's stdout/stderr writers. Returns 0 or -errno. */
+int output_init(struct output *o, uv_loop_t *loop, const struct conf_global *g,
+                const struct conf_set *set);
+
+/* Prepares a service's output record; piped tells whether its output goes
+ * through pipes (false: it writes straight to corral's stdout/stderr). */
+void output_svc_init(struct output_svc *s, struct output *o, const struct conf_service *conf,
+                     bool piped, int index);
+
+/* Before a spawn: makes the pipes; *out_fd and *err_fd become the child's
+ * stdout and stderr (-1: corral's own). Returns 0 or -errno. */
+int output_prepare(struct output_svc *s, int *out_fd, int *err_fd);
+
+/* After a successful spawn: closes the child's ends and starts reading. */
+void output_started(struct output_svc *s);
+
+/* After a failed spawn: closes what output_prepare made. */
+void output_abort(struct output_svc *s);
+
+/* Reads whatever the service's pipes hold right now (before its last lines
+ * are printed, and at exit). */
+void output_svc_drain(struct output_svc *s);
+
+/* Prints the last n lines of the service on corral's stderr, under its exit
+ * line. */
+void output_print_tail(struct output_svc *s, int n);
+
+void output_follow(struct output_svc *s, struct output_follower *f);
+void output_unfollow(struct output_svc *s, struct output_follower *f);
+
+/* Closes the service's pipes (their memory goes in close callbacks). */
+void output_svc_close(struct output_svc *s);
+void output_svc_free(struct output_svc *s);
+
+/* Writes what is still queued (bounded wait) and closes the writers. */
+void output_close(struct output *o);
+
+#endif

@@ -1,0 +1,96 @@
+/* ring.c - a byte ring of line records. A record is a fixed header then the
+ * text; headers and text may wrap around the end of the buffer, so every
+ * access goes through ring_copy_in/out. Lookups walk from the oldest record;
+ * rings are small (64 KiB by default) and read only on request. */
+#include "ring.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct ring_hdr {
+    uint64_t time_ms;
+    uint32_t len;
+    uint32_t stream;
+};
+
+void ring_init(struct ring *r, size_t cap)
+{
+    memset(r, 0, sizeof *r);
+    r->cap = cap;
+}
+
+void ring_close(struct ring *r)
+{
+    free(r->buf);
+    memset(r, 0, sizeof *r);
+}
+
+static void ring_copy_in(struct ring *r, size_t off, const void *src, size_t n)
+{
+    off %= r->cap;
+    size_t first = r->cap - off < n ? r->cap - off : n;
+    memcpy(r->buf + off, src, first);
+    memcpy(r->buf, (const char *)src + first, n - first);
+}
+
+static void ring_copy_out(const struct ring *r, size_t off, void *dst, size_t n)
+{
+    off %= r->cap;
+    size_t first = r->cap - off < n ? r->cap - off : n;
+    memcpy(dst, r->buf + off, first);
+    memcpy((char *)dst + first, r->buf, n - first);
+}
+
+static void ring_drop_oldest(struct ring *r)
+{
+    struct ring_hdr h;
+    ring_copy_out(r, r->head, &h, sizeof h);
+    size_t n = sizeof h + h.len;
+    r->head = (r->head + n) % r->cap;
+    r->used -= n;
+    r->count--;
+}
+
+int ring_push(struct ring *r, uint64_t time_ms, int stream, const char *text, size_t len)
+{
+    if (r->cap <= sizeof(struct ring_hdr))
+        return 0; /* a ring of size 0: keep nothing */
+    if (!r->buf) {
+        r->buf = malloc(r->cap);
+        if (!r->buf)
+            return -ENOMEM;
+    }
+    if (len > r->cap - sizeof(struct ring_hdr))
+        len = r->cap - sizeof(struct ring_hdr);
+    struct ring_hdr h = {.time_ms = time_ms, .len = (uint32_t)len, .stream = (uint32_t)stream};
+    size_t need = sizeof h + len;
+    while (r->cap - r->used < need)
+        ring_drop_oldest(r);
+    size_t tail = r->head + r->used;
+    ring_copy_in(r, tail, &h, sizeof h);
+    ring_copy_in(r, tail + sizeof h, text, len);
+    r->used += need;
+    r->count++;
+    return 0;
+}
+
+void ring_last(const struct ring *r, size_t n, uint64_t since_ms, ring_cb cb, void *arg)
+{
+    size_t skip = n && r->count > n ? r->count - n : 0, off = r->head;
+    char *text = r->count ? malloc(r->cap) : NULL;
+
+    if (!text)
+        return;
+    for (size_t i = 0; i < r->count; i++) {
+        struct ring_hdr h;
+        ring_copy_out(r, off, &h, sizeof h);
+        if (i >= skip && h.time_ms >= since_ms) {
+            ring_copy_out(r, off + sizeof h, text, h.len);
+            struct ring_line line = {h.time_ms, (int)h.stream, text, h.len};
+            cb(arg, &line);
+        }
+        off = (off + sizeof h + h.len) % r->cap;
+    }
+    free(text);
+}

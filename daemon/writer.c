@@ -1,0 +1,227 @@
+/* writer.c - the bounded, non-blocking writer behind every line corral
+ * prints. A chunk queue with per-owner byte counts; writev on writable.
+ * Owners enforce their own bound (output.c stops reading a service whose
+ * queued bytes pass the high mark); this module reports when they drain. */
+#include "writer.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "bounds.h"
+
+struct writer_chunk {
+    struct writer_chunk *next;
+    struct writer_owner *owner;
+    size_t len, off;
+    char data[];
+};
+
+int writer_open(struct writer *w, uv_loop_t *loop, int target_fd)
+{
+    struct stat st;
+    char path[64];
+
+    memset(w, 0, sizeof *w);
+    w->fd = target_fd;
+    w->mode = WRITER_PLAIN;
+    if (fstat(target_fd, &st) < 0)
+        return -errno;
+    if (S_ISSOCK(st.st_mode)) {
+        w->mode = WRITER_SEND;
+    } else if (S_ISFIFO(st.st_mode) || S_ISCHR(st.st_mode)) {
+        /* A new open file description of the same pipe or terminal: its
+         * O_NONBLOCK is ours alone (fcntl on target_fd would change it for
+         * every child that inherited it). /dev/null is a char device too:
+         * fine either way. */
+        snprintf(path, sizeof path, "/proc/self/fd/%d", target_fd);
+        int fd = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+        if (fd >= 0) {
+            w->fd = fd;
+            w->own_fd = true;
+            w->mode = WRITER_NONBLOCK;
+        }
+    }
+    if (w->mode != WRITER_PLAIN) {
+        int rc = uv_poll_init(loop, &w->poll, w->fd);
+        if (rc < 0)
+            return rc;
+        w->poll.data = w;
+        w->poll_ready = true;
+    }
+    return 0;
+}
+
+static ssize_t writer_sys_writev(struct writer *w, const struct iovec *iov, int n)
+{
+    if (w->mode == WRITER_SEND) {
+        struct msghdr m = {.msg_iov = (struct iovec *)iov, .msg_iovlen = (size_t)n};
+        return sendmsg(w->fd, &m, MSG_DONTWAIT | MSG_NOSIGNAL);
+    }
+    return writev(w->fd, iov, n);
+}
+
+static void writer_release(struct writer *w, struct writer_owner *o, size_t n)
+{
+    size_t before = o->queued;
+    o->queued -= n;
+    w->queued -= n;
+    if (o->on_drain && before > OUTPUT_QUEUE_LOW && o->queued <= OUTPUT_QUEUE_LOW)
+        o->on_drain(o);
+}
+
+static void writer_drop_all(struct writer *w)
+{
+    while (w->head) {
+        struct writer_chunk *c = w->head;
+        w->head = c->next;
+        w->dropped_bytes += c->len - c->off;
+        writer_release(w, c->owner, c->len - c->off);
+        free(c);
+    }
+    w->tail = NULL;
+}
+
+static void writer_on_writable(uv_poll_t *h, int status, int events);
+
+static void writer_set_polling(struct writer *w, bool on)
+{
+    if (!w->poll_ready || on == w->polling)
+        return;
+    w->polling = on;
+    if (on)
+        uv_poll_start(&w->poll, UV_WRITABLE, writer_on_writable);
+    else
+        uv_poll_stop(&w->poll);
+}
+
+/* Writes as much of the queue as the fd takes now. */
+static void writer_pump(struct writer *w)
+{
+    while (w->head) {
+        struct iovec iov[64];
+        int n = 0;
+        for (struct writer_chunk *c = w->head; c && n < 64; c = c->next, n++) {
+            iov[n].iov_base = c->data + c->off;
+            iov[n].iov_len = c->len - c->off;
+        }
+        ssize_t wrote = writer_sys_writev(w, iov, n);
+        if (wrote < 0 && errno == EINTR)
+            continue;
+        if (wrote < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+            break;
+        if (wrote <= 0) {
+            /* EPIPE and friends: nobody reads corral's output any more. */
+            w->broken = true;
+            writer_drop_all(w);
+            break;
+        }
+        size_t left = (size_t)wrote;
+        while (left > 0 && w->head) {
+            struct writer_chunk *c = w->head;
+            size_t take = c->len - c->off < left ? c->len - c->off : left;
+            c->off += take;
+            left -= take;
+            writer_release(w, c->owner, take);
+            if (c->off == c->len) {
+                w->head = c->next;
+                if (!w->head)
+                    w->tail = NULL;
+                free(c);
+            }
+        }
+    }
+    writer_set_polling(w, w->head != NULL);
+}
+
+static void writer_on_writable(uv_poll_t *h, int status, int events)
+{
+    struct writer *w = h->data;
+    (void)events;
+    if (status < 0) {
+        w->broken = true;
+        writer_drop_all(w);
+        writer_set_polling(w, false);
+        return;
+    }
+    writer_pump(w);
+}
+
+int writer_write(struct writer *w, struct writer_owner *owner, const char *data, size_t len)
+{
+    if (w->broken)
+        return -EPIPE;
+    if (len == 0)
+        return 0;
+    if (!w->head) {
+        /* Fast path: nothing queued, so write at once. */
+        struct iovec iov = {.iov_base = (void *)data, .iov_len = len};
+        ssize_t n;
+        do
+            n = writer_sys_writev(w, &iov, 1);
+        while (n < 0 && errno == EINTR);
+        if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) {
+            w->broken = true;
+            return -EPIPE;
+        }
+        if (n > 0) {
+            data += n;
+            len -= (size_t)n;
+        }
+        if (len == 0)
+            return 0;
+    }
+    struct writer_chunk *c = malloc(sizeof *c + len);
+    if (!c) {
+        w->dropped_bytes += len;
+        return -ENOMEM;
+    }
+    c->next = NULL;
+    c->owner = owner;
+    c->len = len;
+    c->off = 0;
+    memcpy(c->data, data, len);
+    if (w->tail)
+        w->tail->next = c;
+    else
+        w->head = c;
+    w->tail = c;
+    owner->queued += len;
+    w->queued += len;
+    writer_set_polling(w, true);
+    return 0;
+}
+
+void writer_flush(struct writer *w, int timeout_ms)
+{
+    struct pollfd p = {.fd = w->fd, .events = POLLOUT};
+    while (w->head && !w->broken) {
+        writer_pump(w);
+        if (!w->head || poll(&p, 1, timeout_ms) <= 0)
+            break;
+    }
+    writer_set_polling(w, false);
+}
+
+static void writer_on_closed(uv_handle_t *h)
+{
+    struct writer *w = h->data;
+    if (w->own_fd)
+        close(w->fd);
+}
+
+void writer_close(struct writer *w)
+{
+    writer_drop_all(w);
+    if (w->poll_ready)
+        uv_close((uv_handle_t *)&w->poll, writer_on_closed);
+    else if (w->own_fd)
+        close(w->fd);
+}

@@ -1,0 +1,58 @@
+/* writer.h - corral's own stdout or stderr, written without ever blocking the
+ * loop: what cannot be written now is queued, per owner (a service), and the
+ * owner is told when its share has drained so that it can read again. */
+#ifndef CORRAL_WRITER_H
+#define CORRAL_WRITER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <uv.h>
+
+struct writer_owner;
+typedef void (*writer_drain_cb)(struct writer_owner *o);
+
+/* Whoever queues bytes: a service's output, or corral's own log. */
+struct writer_owner {
+    size_t queued;            /* bytes of this owner in the queue */
+    writer_drain_cb on_drain; /* called when queued falls to the low mark */
+};
+
+struct writer_chunk;
+
+enum writer_mode {
+    WRITER_NONBLOCK, /* our own O_NONBLOCK description of the pipe or tty */
+    WRITER_SEND,     /* a socket: send(MSG_DONTWAIT) */
+    WRITER_PLAIN,    /* a regular file or /dev/null: writes do not block */
+};
+
+struct writer {
+    int fd;
+    enum writer_mode mode;
+    bool own_fd; /* fd is ours to close */
+    bool broken; /* the reader went away: drop everything */
+    uv_poll_t poll;
+    bool poll_ready, polling;
+    struct writer_chunk *head, *tail;
+    size_t queued;
+    uint64_t dropped_bytes;
+};
+
+/* Sets w up to write to target_fd (1 or 2). Never changes the flags of
+ * target_fd's file description, which children may share: a pipe or a tty
+ * is reopened through /proc/self/fd with O_NONBLOCK, a socket is written
+ * with MSG_DONTWAIT. Returns 0 or -errno. */
+int writer_open(struct writer *w, uv_loop_t *loop, int target_fd);
+
+/* Writes or queues len bytes for owner (copied). Returns 0, or -EPIPE when
+ * the reader is gone (the bytes are dropped). */
+int writer_write(struct writer *w, struct writer_owner *owner, const char *data, size_t len);
+
+/* Before exit: writes what is queued, waiting at most timeout_ms for the
+ * reader. */
+void writer_flush(struct writer *w, int timeout_ms);
+
+void writer_close(struct writer *w);
+
+#endif

@@ -1,0 +1,147 @@
+"""Output: every line of every service reaches corral's stdout once, whole
+and attributed; a stalled stdout stops the services' output but never the
+supervisor; file rotation loses nothing; the json sink parses; a partial
+line is flushed; a long line is split with a marker; a failed service's last
+lines are printed under its exit."""
+
+import json
+import os
+import re
+import signal
+import subprocess
+import threading
+import time
+
+import harness
+import svc
+
+WRITER = r'''
+import os, sys
+name, n = sys.argv[1], int(sys.argv[2])
+out = os.fdopen(1, "w", buffering=1 << 16)
+for i in range(n):
+    out.write(f"{name} line {i:07d} " + "x" * 50 + "\n")
+out.flush()
+'''
+
+
+class Output(svc.ServiceTest):
+    def test_two_noisy_services_every_line_once_whole_and_attributed(self):
+        w = self.script("writer.py", WRITER)
+        for name in ("alpha", "beta"):
+            self.service(name, f"type: oneshot\ncommand: [{harness.PY}, {w}, {name}, '100000']\n")
+        c = self.run_services()
+        self.assertEqual(c.wait(60), 0, c.stderr()[-2000:])
+        seen = {"alpha": [], "beta": []}
+        pat = re.compile(r"^(alpha|beta) +\| (alpha|beta) line (\d{7}) x{50}$")
+        for line in c.stdout().splitlines():
+            m = pat.match(line)
+            self.assertIsNotNone(m, f"torn or foreign line: {line[:120]!r}")
+            self.assertEqual(m.group(1), m.group(2), "attributed to the wrong service")
+            seen[m.group(1)].append(int(m.group(3)))
+        for name in seen:
+            self.assertEqual(seen[name], list(range(100000)), f"{name}: lost or repeated lines")
+
+    def test_a_stalled_stdout_never_stalls_the_supervisor(self):
+        w = self.script("writer.py", WRITER)
+        self.service("noisy", f"type: oneshot\ncommand: [{harness.PY}, {w}, noisy, '200000']\n")
+        self.service("orphans", "command: \"while :; do (sleep 0.05 &); sleep 0.05; done\"\n")
+        self.service("crash", f"command: \"{svc.stamp(self.path('starts'))}; exit 1\"\n"
+                              "backoff: {initial: 100ms, factor: 1, max: 100ms}\n"
+                              "start_limit: {burst: 1000, interval: 1s}\n")
+        r, wfd = os.pipe()
+        self.addCleanup(os.close, r)
+        c = self.run_services(stdout=wfd)
+        os.close(wfd)
+        # Read a little, then stop reading for 3 s: the pipe fills up.
+        got = bytearray(os.read(r, 65536))
+        t_stall = time.monotonic()
+        starts_before = len(self.stamps("starts"))
+        peak = 0
+        while time.monotonic() - t_stall < 3:
+            peak = max(peak, len(c.zombies()))
+            time.sleep(0.05)
+        starts_during = len(self.stamps("starts")) - starts_before
+        self.assertLessEqual(peak, 2, "zombies piled up while stdout was stalled")
+        self.assertGreaterEqual(starts_during, 10, "restarts stopped while stdout was stalled")
+        self.assertIsNone(c.proc.poll())
+        # Resume reading: every line of noisy still arrives.
+        def drain():
+            while True:
+                b = os.read(r, 1 << 16)
+                if not b:
+                    break
+                got.extend(b)
+        t = threading.Thread(target=drain, daemon=True)
+        t.start()
+        harness.wait_for(lambda: b"noisy line 0199999" in got, 60, what="the last line")
+        c.signal(signal.SIGTERM)
+        self.assertEqual(c.wait(20), 0)
+        t.join(10)
+        nums = [int(m) for m in re.findall(rb"noisy +\| noisy line (\d{7}) ", bytes(got))]
+        self.assertEqual(nums, list(range(200000)))
+
+    def test_rotation_keeps_keep_files_and_loses_no_line(self):
+        log = self.path("svc.log")
+        w = self.script("writer.py", WRITER)
+        self.service("rot", f"type: oneshot\ncommand: [{harness.PY}, {w}, rot, '20000']\n"
+                            f"logs: {{stdout: file, file: {log}, max_size: 100KiB, keep: 3}}\n")
+        c = self.run_services()
+        self.assertEqual(c.wait(30), 0)
+        files = sorted(f for f in os.listdir(self.tmp) if f.startswith("svc.log"))
+        self.assertEqual(files, ["svc.log", "svc.log.1", "svc.log.2", "svc.log.3"])
+        lines = []
+        for f in ["svc.log.3", "svc.log.2", "svc.log.1", "svc.log"]:
+            self.assertLessEqual(os.path.getsize(self.path(f)), 100 * 1024)
+            lines += harness.read(self.path(f)).splitlines()
+        nums = [int(l.split()[2]) for l in lines]
+        # The oldest rotated away; the kept ones are contiguous up to the end.
+        self.assertEqual(nums, list(range(nums[0], 20000)))
+        self.assertGreater(len(nums), 3 * 1000)
+        self.assertNotIn("rot line", c.stdout(), "file only: nothing on stdout")
+
+    def test_the_json_sink_parses_line_by_line(self):
+        self.service("j", "type: oneshot\nlogs: {stdout: json}\n"
+                          "command: \"echo plain; echo 'quote \\\" and \\\\ back'; printf 'bad \\\\377\\\\n'\"\n")
+        c = self.run_services()
+        self.assertEqual(c.wait(), 0)
+        objs = [json.loads(l) for l in c.stdout().splitlines()]
+        self.assertEqual([o["line"] for o in objs], ["plain", 'quote " and \\ back', "bad \u00ff"])
+        self.assertEqual({o["service"] for o in objs}, {"j"})
+        self.assertTrue(all(o["stream"] == "stdout" and o["time"].endswith("Z") for o in objs))
+
+    def test_a_partial_line_is_flushed_and_a_long_line_is_split_with_a_marker(self):
+        self.service("p", "command: \"printf 'no newline yet'; sleep 2; echo ' rest'; "
+                          "head -c 70000 /dev/zero | tr '\\\\0' y; echo; sleep 100\"\n")
+        c = self.run_services()
+        harness.wait_for(lambda: "p | no newline yet\n" in c.stdout(), 1.5, what="the partial line")
+        harness.wait_for(lambda: "p +  rest\n" in c.stdout(), 5, what="its continuation")
+        harness.wait_for(lambda: re.search(r"^p \+ y+\n", c.stdout(), re.M), 5, what="split")
+        long = [l for l in c.stdout().splitlines() if "yyyy" in l]
+        self.assertEqual(len(long), 2)
+        self.assertTrue(long[0].startswith("p | ") and long[1].startswith("p + "))
+        self.assertEqual(sum(l.count("y") for l in long), 70000)
+        c.signal(signal.SIGTERM)
+        self.assertEqual(c.wait(), 0)
+
+    def test_a_failed_service_s_last_lines_come_under_its_exit(self):
+        self.service("crash", "type: oneshot\ncommand: \"for i in $(seq 1 15); do echo step $i; "
+                              "done; echo 'cause: disk full' >&2; exit 3\"\n")
+        c = self.run_services()
+        self.assertEqual(c.wait(), 3)
+        err = c.stderr()
+        i = err.index("crash: failed (exited 3)")
+        tail = err[i:].splitlines()[1:12]
+        self.assertEqual(tail[0], "corral: crash: its last 10 lines:")
+        self.assertIn("crash | cause: disk full", tail)
+        self.assertIn("crash | step 15", tail)
+        self.assertNotIn("crash | step 5", tail)
+
+    def test_the_pure_init_main_keeps_corral_s_own_stdout(self):
+        c = self.corral(["sh", "-c", "echo direct; ls -l /proc/self/fd/1 >&2"])
+        self.assertEqual(c.wait(), 0)
+        self.assertEqual(c.stdout(), "direct\n")
+
+
+if __name__ == "__main__":
+    harness.main()
