@@ -1,0 +1,181 @@
+/* render.c - every result but status and health as people read it, error
+ * replies as "corralctl: MESSAGE" lines, and the items of the events and
+ * logs streams. Tolerant: a member missing from a reply prints as "-". */
+#include "render.h"
+
+#include <inttypes.h>
+#include <string.h>
+
+#include "fmt.h"
+#include "render_status.h"
+#include "table.h"
+
+const char *render_str(json_t *o, const char *key, const char *dflt)
+{
+    const char *s = json_string_value(json_object_get(o, key));
+    return s ? s : dflt;
+}
+
+void render_list(json_t *list, const char *sep, FILE *out)
+{
+    size_t i;
+    json_t *v;
+
+    if (json_array_size(list) == 0)
+        fputs("-", out);
+    json_array_foreach(list, i, v)
+    {
+        fprintf(out, "%s%s", i ? sep : "", json_is_string(v) ? json_string_value(v) : "?");
+    }
+}
+
+/* start, stop, restart, wait: {"services":[{"name","state"}]} as NAME STATE. */
+static void render_states(json_t *result, FILE *out, bool colour)
+{
+    json_t *services = json_object_get(result, "services");
+    struct table t;
+    size_t i;
+    json_t *svc;
+
+    table_init(&t, 2);
+    t.colour_col = 1;
+    json_array_foreach(services, i, svc)
+    {
+        const char *cells[2] = {render_str(svc, "name", "?"), render_str(svc, "state", "?")};
+        table_add(&t, cells);
+    }
+    table_print(&t, out, colour ? render_status_colour : NULL);
+    table_close(&t);
+}
+
+static void render_reload(json_t *result, FILE *out)
+{
+    static const char *const keys[] = {"added", "removed", "restarted", "kept"};
+    static const char *const dry[] = {"would add", "would remove", "would restart", "would keep"};
+    bool dry_run = json_is_true(json_object_get(result, "dry_run"));
+
+    for (size_t i = 0; i < 4; i++) {
+        fprintf(out, "%-15s", dry_run ? dry[i] : keys[i]);
+        render_list(json_object_get(result, keys[i]), " ", out);
+        fputc('\n', out);
+    }
+    if (dry_run)
+        fputs("(dry run: nothing was changed)\n", out);
+}
+
+/* One line of a service's output: {"time_ms","stream","line"}. */
+static void render_log_line(json_t *l, FILE *out)
+{
+    const char *text = render_str(l, "line", NULL);
+    if (text)
+        fprintf(out, "%s\n", text);
+}
+
+void render_result(const struct proto_request *req, json_t *result, FILE *out, bool colour)
+{
+    json_t *v = NULL;
+    size_t i;
+
+    switch (req->cmd) {
+    case PROTO_CMD_STATUS:
+        render_status(result, out, colour);
+        break;
+    case PROTO_CMD_HEALTH:
+        render_health(result, out);
+        break;
+    case PROTO_CMD_START:
+    case PROTO_CMD_STOP:
+    case PROTO_CMD_RESTART:
+    case PROTO_CMD_WAIT:
+        render_states(result, out, colour);
+        break;
+    case PROTO_CMD_SIGNAL:
+        fputs("signalled ", out);
+        render_list(json_object_get(result, "signalled"), ", ", out);
+        fputc('\n', out);
+        break;
+    case PROTO_CMD_PID:
+        v = json_object_get(result, "pid");
+        if (json_is_integer(v))
+            fprintf(out, "%" JSON_INTEGER_FORMAT "\n", json_integer_value(v));
+        break;
+    case PROTO_CMD_LOGS:
+        json_array_foreach(json_object_get(result, "lines"), i, v)
+        {
+            render_log_line(v, out);
+        }
+        break;
+    case PROTO_CMD_RELOAD:
+        render_reload(result, out);
+        break;
+    case PROTO_CMD_SHUTDOWN:
+        fputs("corral is shutting down\n", out);
+        break;
+    case PROTO_CMD_VERSION:
+        v = json_object_get(result, "protocol");
+        fprintf(out, "corral %s (protocol %" JSON_INTEGER_FORMAT ")\n",
+                render_str(result, "version", "?"), json_is_integer(v) ? json_integer_value(v) : 0);
+        break;
+    case PROTO_CMD_EVENTS:
+    case PROTO_CMD_COUNT:
+        break;
+    }
+}
+
+void render_error(const struct proto_reply *r, FILE *err)
+{
+    size_t i;
+    json_t *e;
+
+    fprintf(err, "corralctl: %s\n", r->message ? r->message : r->code_name);
+    json_array_foreach(r->errors, i, e)
+    {
+        json_t *line = json_object_get(e, "line");
+        json_t *col = json_object_get(e, "column");
+        fputs(render_str(e, "file", "?"), err);
+        if (json_is_integer(line) && json_integer_value(line) > 0)
+            fprintf(err, ":%" JSON_INTEGER_FORMAT ":%" JSON_INTEGER_FORMAT,
+                    json_integer_value(line), json_is_integer(col) ? json_integer_value(col) : 0);
+        fprintf(err, ": %s\n", render_str(e, "message", "?"));
+    }
+}
+
+static void render_event(json_t *item, FILE *out)
+{
+    char when[48];
+    json_t *t = json_object_get(item, "time_ms");
+    json_t *pid = json_object_get(item, "pid");
+    const char *reason = render_str(item, "reason", "");
+
+    fprintf(out, "%s  %s  %s",
+            json_is_integer(t) && json_integer_value(t) >= 0
+                ? fmt_time((uint64_t)json_integer_value(t), when, sizeof when)
+                : "-",
+            render_str(item, "service", "?"), render_str(item, "state", "?"));
+    if (json_is_integer(pid) && json_integer_value(pid) > 0)
+        fprintf(out, "  pid %" JSON_INTEGER_FORMAT, json_integer_value(pid));
+    if (*reason)
+        fprintf(out, "  (%s)", reason);
+    fputc('\n', out);
+}
+
+void render_stream(const struct proto_request *req, json_t *item, FILE *out)
+{
+    json_t *lines = json_object_get(item, "lines");
+    size_t i;
+    json_t *l;
+
+    if (req->cmd == PROTO_CMD_EVENTS) {
+        render_event(item, out);
+        return;
+    }
+    /* A logs item is one line; a batch {"lines":[...]} is read too. */
+    if (!json_is_array(lines)) {
+        render_log_line(item, out);
+        return;
+    }
+    json_array_foreach(lines, i, l)
+    {
+        render_log_line(l, out);
+    }
+}
