@@ -1,0 +1,223 @@
+/* test_ctl_render.c - what corralctl prints for people: durations, aligned
+ * tables with colour only on the state column, the status table and its
+ * corral line, health, reload and error lines. Output goes to a memory
+ * stream and is compared whole. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "../../ctl/fmt.c"
+#include "../../ctl/render.c"
+#include "../../ctl/render_status.c"
+#include "../../ctl/table.c"
+
+struct capture {
+    char *buf;
+    size_t len;
+    FILE *f;
+};
+
+static void capture_open(struct capture *c)
+{
+    c->buf = NULL;
+    c->len = 0;
+    c->f = open_memstream(&c->buf, &c->len);
+    assert_non_null(c->f);
+}
+
+/* Closes the stream, compares with want, frees. */
+static void capture_check(struct capture *c, const char *want)
+{
+    fclose(c->f);
+    assert_string_equal(c->buf, want);
+    free(c->buf);
+}
+
+static json_t *load(const char *s)
+{
+    json_error_t e;
+    json_t *v = json_loads(s, 0, &e);
+    if (!v)
+        fail_msg("%s: %s", s, e.text);
+    return v;
+}
+
+static void durations_use_two_units_at_most(void **state)
+{
+    (void)state;
+    char b[32];
+
+    assert_string_equal(fmt_duration(850, b, sizeof b), "850ms");
+    assert_string_equal(fmt_duration(12999, b, sizeof b), "12s");
+    assert_string_equal(fmt_duration(312000, b, sizeof b), "5m12s");
+    assert_string_equal(fmt_duration(3 * 3600000 + 4 * 60000 + 5000, b, sizeof b), "3h04m");
+    assert_string_equal(fmt_duration(2 * 86400000ULL + 3 * 3600000, b, sizeof b), "2d3h");
+}
+
+static void status_prints_an_aligned_table_and_a_corral_line(void **state)
+{
+    (void)state;
+    struct capture c;
+    json_t *r = load(
+        "{\"corral\":{\"pid\":1,\"uptime_ms\":312000,\"orphans_reaped\":4,\"children_reaped\":9,"
+        "\"pids_current\":12,\"pids_max\":2048,\"shutting_down\":false},\"services\":["
+        "{\"name\":\"web\",\"state\":\"up\",\"pid\":12,\"uptime_ms\":5000,\"restarts\":0,"
+        "\"last_exit\":null,\"reason\":\"running\"},"
+        "{\"name\":\"worker\",\"state\":\"backoff\",\"pid\":0,\"uptime_ms\":0,\"restarts\":7,"
+        "\"last_exit\":{\"code\":1,\"signal\":null,\"text\":\"exited 1\"},"
+        "\"reason\":\"exited 1, restart in 400ms\"}]}");
+
+    capture_open(&c);
+    render_status(r, c.f, false);
+    capture_check(&c,
+                  "NAME    STATE    PID  UPTIME  RESTARTS  LAST-EXIT  REASON\n"
+                  "web     up       12   5s      0         -          running\n"
+                  "worker  backoff  -    -       7         exited 1   exited 1, restart in 400ms\n"
+                  "corral: pid 1, up 5m12s, reaped 9 (4 orphans), pids 12/2048\n");
+    json_decref(r);
+}
+
+static void status_without_pids_cgroup_or_limit_says_so(void **state)
+{
+    (void)state;
+    struct capture c;
+    json_t *r = load("{\"corral\":{\"pid\":1,\"uptime_ms\":1000,\"orphans_reaped\":0,"
+                     "\"children_reaped\":0,\"pids_current\":3,\"pids_max\":null,"
+                     "\"shutting_down\":true},\"services\":[]}");
+
+    capture_open(&c);
+    render_status(r, c.f, false);
+    capture_check(&c, "NAME  STATE  PID  UPTIME  RESTARTS  LAST-EXIT  REASON\n"
+                      "corral: pid 1, up 1s, reaped 0 (0 orphans), pids 3/max, shutting down\n");
+    json_decref(r);
+}
+
+static void colour_goes_on_the_state_only_and_keeps_alignment(void **state)
+{
+    (void)state;
+    struct capture c;
+    json_t *r = load("{\"services\":[{\"name\":\"web\",\"state\":\"up\",\"pid\":12,"
+                     "\"uptime_ms\":5000,\"restarts\":0,\"reason\":\"running\"},"
+                     "{\"name\":\"db\",\"state\":\"done\",\"pid\":null,\"restarts\":0,"
+                     "\"reason\":\"finished\"}]}");
+
+    capture_open(&c);
+    render_status(r, c.f, true);
+    capture_check(&c, "NAME  STATE  PID  UPTIME  RESTARTS  LAST-EXIT  REASON\n"
+                      "web   \033[32mup\033[0m     12   5s      0         -          running\n"
+                      "db    done   -    -       0         -          finished\n");
+    json_decref(r);
+}
+
+static void health_is_one_line(void **state)
+{
+    (void)state;
+    struct capture c;
+    json_t *ok = load("{\"healthy\":true,\"services\":[]}");
+    json_t *bad = load("{\"healthy\":false,\"services\":[{\"name\":\"db\",\"state\":\"backoff\","
+                       "\"reason\":\"exited 1\"},{\"name\":\"web\",\"state\":\"fatal\"}]}");
+
+    capture_open(&c);
+    render_health(ok, c.f);
+    render_health(bad, c.f);
+    capture_check(&c, "healthy\nunhealthy: db backoff (exited 1), web fatal\n");
+    json_decref(ok);
+    json_decref(bad);
+}
+
+static void reload_lists_each_kind_of_change(void **state)
+{
+    (void)state;
+    struct capture c;
+    struct proto_request req;
+    json_t *r = load("{\"dry_run\":true,\"added\":[\"x\"],\"removed\":[],\"restarted\":[\"z\"],"
+                     "\"kept\":[\"web\",\"db\"]}");
+
+    proto_request_init(&req);
+    req.cmd = PROTO_CMD_RELOAD;
+    capture_open(&c);
+    render_result(&req, r, c.f, false);
+    capture_check(&c, "would add      x\n"
+                      "would remove   -\n"
+                      "would restart  z\n"
+                      "would keep     web db\n"
+                      "(dry run: nothing was changed)\n");
+    json_decref(r);
+}
+
+static void invalid_config_lists_every_error_with_its_place(void **state)
+{
+    (void)state;
+    struct capture c;
+    struct proto_reply r = {.kind = PROTO_REPLY_ERROR, .message = "2 errors, nothing changed"};
+
+    r.root = load("[{\"file\":\"services.d/web.yaml\",\"line\":4,\"column\":10,"
+                  "\"message\":\"restart: expected always\"},"
+                  "{\"file\":\"services.d/x.yaml\",\"line\":0,\"column\":0,\"message\":\"gone\"}]");
+    r.errors = r.root;
+    capture_open(&c);
+    render_error(&r, c.f);
+    capture_check(&c, "corralctl: 2 errors, nothing changed\n"
+                      "services.d/web.yaml:4:10: restart: expected always\n"
+                      "services.d/x.yaml: gone\n");
+    json_decref(r.root);
+}
+
+static void states_and_pid_print_plainly(void **state)
+{
+    (void)state;
+    struct capture c;
+    struct proto_request req;
+    json_t *states = load("{\"services\":[{\"name\":\"web\",\"state\":\"starting\"},"
+                          "{\"name\":\"database\",\"state\":\"stopping\"}]}");
+    json_t *pid = load("{\"name\":\"web\",\"pid\":4242}");
+
+    proto_request_init(&req);
+    req.cmd = PROTO_CMD_RESTART;
+    capture_open(&c);
+    render_result(&req, states, c.f, false);
+    req.cmd = PROTO_CMD_PID;
+    render_result(&req, pid, c.f, false);
+    capture_check(&c, "web       starting\ndatabase  stopping\n4242\n");
+    json_decref(states);
+    json_decref(pid);
+}
+
+static void log_items_print_their_text(void **state)
+{
+    (void)state;
+    struct capture c;
+    struct proto_request req;
+    json_t *one = load("{\"time_ms\":1,\"stream\":\"stdout\",\"line\":\"hello\"}");
+    json_t *batch = load("{\"lines\":[{\"line\":\"a\"},{\"line\":\"b\"}]}");
+
+    proto_request_init(&req);
+    req.cmd = PROTO_CMD_LOGS;
+    capture_open(&c);
+    render_stream(&req, one, c.f);
+    render_stream(&req, batch, c.f);
+    capture_check(&c, "hello\na\nb\n");
+    json_decref(one);
+    json_decref(batch);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(durations_use_two_units_at_most),
+        cmocka_unit_test(status_prints_an_aligned_table_and_a_corral_line),
+        cmocka_unit_test(status_without_pids_cgroup_or_limit_says_so),
+        cmocka_unit_test(colour_goes_on_the_state_only_and_keeps_alignment),
+        cmocka_unit_test(health_is_one_line),
+        cmocka_unit_test(reload_lists_each_kind_of_change),
+        cmocka_unit_test(invalid_config_lists_every_error_with_its_place),
+        cmocka_unit_test(states_and_pid_print_plainly),
+        cmocka_unit_test(log_items_print_their_text),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
