@@ -1,6 +1,8 @@
-/* suggest.c - edit distance for "did you mean" hints. Words here are schema
- * keys and service names, so two rows of a small fixed matrix are enough; a
- * longer word is compared on its first SUGGEST_MAX_LEN bytes only. */
+/* suggest.c - edit distance for "did you mean" hints: optimal string
+ * alignment (Levenshtein plus the swap of two neighbours as one edit, the
+ * commonest typo: "wbe" for "web"). Words here are schema keys and service
+ * names, so three rows of a small fixed matrix are enough; a longer word is
+ * compared on its first SUGGEST_MAX_LEN bytes only. */
 #include "suggest.h"
 
 #include <string.h>
@@ -9,22 +11,26 @@
 
 unsigned suggest_distance(const char *a, const char *b)
 {
-    unsigned row[2][SUGGEST_MAX_LEN + 1];
+    unsigned row[3][SUGGEST_MAX_LEN + 1];
     size_t la = strnlen(a, SUGGEST_MAX_LEN), lb = strnlen(b, SUGGEST_MAX_LEN);
 
     for (size_t j = 0; j <= lb; j++)
         row[0][j] = (unsigned)j;
     for (size_t i = 1; i <= la; i++) {
-        unsigned *prev = row[(i - 1) & 1], *cur = row[i & 1];
+        unsigned *prev2 = row[(i + 1) % 3], *prev = row[(i - 1) % 3], *cur = row[i % 3];
         cur[0] = (unsigned)i;
         for (size_t j = 1; j <= lb; j++) {
             unsigned sub = prev[j - 1] + (a[i - 1] != b[j - 1]);
             unsigned del = prev[j] + 1, ins = cur[j - 1] + 1;
             unsigned m = sub < del ? sub : del;
-            cur[j] = m < ins ? m : ins;
+            m = m < ins ? m : ins;
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+                prev2[j - 2] + 1 < m)
+                m = prev2[j - 2] + 1;
+            cur[j] = m;
         }
     }
-    unsigned d = row[la & 1][lb];
+    unsigned d = row[la % 3][lb];
     return d > 255 ? 255 : d;
 }
 

@@ -39,4 +39,10 @@
  * dropped and counted. */
 #define LOG_QUEUE_MAX (1024 * 1024)
 
+/* Control socket: pending connections, clients at once, and bytes of
+ * replies queued for one client before it is cut off as too slow. */
+#define CONTROL_BACKLOG     64
+#define CONTROL_CLIENTS_MAX 256
+#define CONTROL_OUT_MAX     (4 * 1024 * 1024)
+
 #endif

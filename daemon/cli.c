@@ -27,6 +27,9 @@ const char cli_usage[] =
     "                           then corral.yaml's services, then /etc/corral/services.d)\n"
     "  --config FILE            global settings (default /etc/corral/corral.yaml)\n"
     "  --check                  validate the configuration, print the start order, exit\n"
+    "  --socket PATH            the control socket (default: $CORRAL_SOCKET, then\n"
+    "                           /run/corral/corral.sock, $XDG_RUNTIME_DIR/corral.sock,\n"
+    "                           /tmp/corral-UID/corral.sock: the first that works)\n"
     "  --stop-timeout DURATION  after SIGTERM/SIGINT, how long COMMAND may take to\n"
     "                           exit before its process group gets SIGKILL (default 7s)\n"
     "  --grace DURATION         after COMMAND exits, how long other processes get\n"
@@ -54,6 +57,7 @@ enum {
     CLI_OPT_SERVICES,
     CLI_OPT_CONFIG,
     CLI_OPT_CHECK,
+    CLI_OPT_SOCKET,
 };
 
 static int cli_signal(const char *opt, const char *arg, int allow_zero, int *out, char *err,
@@ -146,6 +150,7 @@ int cli_parse(int argc, char **argv, struct cli_opts *o, char *err, size_t errle
         {"services", required_argument, NULL, CLI_OPT_SERVICES},
         {"config", required_argument, NULL, CLI_OPT_CONFIG},
         {"check", no_argument, NULL, CLI_OPT_CHECK},
+        {"socket", required_argument, NULL, CLI_OPT_SOCKET},
         {"verbose", no_argument, NULL, 'v'},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
@@ -183,6 +188,9 @@ int cli_parse(int argc, char **argv, struct cli_opts *o, char *err, size_t errle
             break;
         case CLI_OPT_CHECK:
             o->check = true;
+            break;
+        case CLI_OPT_SOCKET:
+            o->socket_path = optarg;
             break;
         case CLI_OPT_REWRITE:
             if (cli_add_rewrite(o, optarg, err, errlen) < 0)

@@ -17,6 +17,7 @@ struct cli_opts {
     char **main_argv;         /* borrowed from argv; NULL when no main command */
     const char *services_dir; /* --services; NULL: not given */
     const char *config_path;  /* --config; NULL: not given */
+    const char *socket_path;  /* --socket; NULL: not given */
     bool check;               /* --check: validate, print the start order, exit */
     uint64_t stop_timeout_ms;
     uint64_t grace_ms;

@@ -9,6 +9,8 @@
 #include <uv.h>
 
 #include "cli.h"
+#include "conf.h"
+#include "control.h"
 #include "output.h"
 #include "pidtab.h"
 #include "reaper.h"
@@ -25,6 +27,10 @@ struct corral {
     struct signals signals;
     struct supervisor sup;
     struct shutdown shutdown;
+    struct control control;
+    struct conf_global global; /* corral.yaml, as loaded at start */
+    char *services_dir;        /* NULL in pure init mode; reload reads it again */
+    uint64_t started_ms;
     bool is_pid1;
     bool interactive; /* stdin is our terminal and we are its foreground */
     int exit_code;

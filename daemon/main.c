@@ -114,18 +114,33 @@ static int corral_setup(struct corral *c, uv_loop_t *loop, struct config *cfg)
     rc = shutdown_init(&c->shutdown, c, grace, bound);
     if (rc < 0)
         return rc;
-    rc = output_init(&c->out, loop, &cfg->global, cfg->set);
+    c->started_ms = uv_now(loop);
+    c->global = cfg->global;
+    conf_global_init(&cfg->global); /* moved into c */
+    c->services_dir = cfg->services_dir;
+    cfg->services_dir = NULL;
+    rc = output_init(&c->out, loop, &c->global, cfg->set);
     if (rc < 0)
         return rc;
-    log_set_json(cfg->global.log_format == CONF_LOG_FORMAT_JSON);
+    log_set_json(c->global.log_format == CONF_LOG_FORMAT_JSON);
     log_set_writer(&c->out.err, &c->out.log_owner);
-    return sup_init(&c->sup, c, config_take_set(cfg), cfg->pure_init);
+    rc = sup_init(&c->sup, c, config_take_set(cfg), cfg->pure_init);
+    if (rc < 0)
+        return rc;
+    /* The control socket is optional in pure init mode (a drop-in tini may
+     * run where nothing is writable); with services it is how they are
+     * operated, so failing to listen is fatal there. */
+    rc = control_listen(&c->control, c, c->opts.socket_path);
+    if (rc < 0 && cfg->pure_init && !c->opts.socket_path && rc != -EADDRINUSE)
+        rc = 0;
+    return rc;
 }
 
 static void corral_teardown(struct corral *c)
 {
     signals_close(&c->signals);
     shutdown_close(&c->shutdown);
+    control_close(&c->control);
     sup_close(&c->sup);
     /* What is still queued for stdout/stderr goes out now (bounded wait);
      * from here on, corral's own lines are written directly. */
@@ -136,6 +151,8 @@ static void corral_teardown(struct corral *c)
     uv_loop_close(c->loop);
     sup_free(&c->sup);
     pidtab_close(&c->pids);
+    conf_global_close(&c->global);
+    free(c->services_dir);
 }
 
 int main(int argc, char **argv)
@@ -175,7 +192,8 @@ int main(int argc, char **argv)
         rc = corral_setup(&c, &loop, &cfg);
     config_close(&cfg);
     if (rc < 0) {
-        log_error("cannot start: %s", uv_strerror(rc));
+        if (rc != -EADDRINUSE)
+            log_error("cannot start: %s", uv_strerror(rc));
         return 1;
     }
     sup_start_all(&c.sup);

@@ -85,8 +85,8 @@ static void shutdown_decide_code(struct shutdown *s, char *reason, size_t len)
     struct sup_service *m = c->sup.main;
     char what[64], sig[32];
 
-    if ((s->cause == SHUTDOWN_CAUSE_MAIN || s->cause == SHUTDOWN_CAUSE_SIGNAL) && m &&
-        m->svc.has_exited) {
+    bool requested = s->cause == SHUTDOWN_CAUSE_SIGNAL || s->cause == SHUTDOWN_CAUSE_REQUEST;
+    if ((s->cause == SHUTDOWN_CAUSE_MAIN || requested) && m && m->svc.has_exited) {
         c->exit_code = cli_exit_code(&c->opts, exitstatus_code(m->svc.last_wstatus));
         const char *name = m->svc.conf->name;
         if (strcmp(name, "main") == 0)
@@ -99,7 +99,7 @@ static void shutdown_decide_code(struct shutdown *s, char *reason, size_t len)
         c->exit_code = 1;
         snprintf(reason, len, "main '%s' is %s: %s", m->svc.conf->name,
                  svc_state_name(m->svc.state), m->svc.reason);
-    } else if (s->cause == SHUTDOWN_CAUSE_SIGNAL) {
+    } else if (requested) {
         c->exit_code = 0;
         snprintf(reason, len, "stopped by %s", s->why[0] ? s->why : "request");
     } else {

@@ -26,6 +26,7 @@ enum shutdown_cause {
     SHUTDOWN_CAUSE_MAIN,     /* the main service finished */
     SHUTDOWN_CAUSE_CRITICAL, /* a critical service failed for good */
     SHUTDOWN_CAUSE_SETTLED,  /* no main, and every service has finished */
+    SHUTDOWN_CAUSE_REQUEST,  /* corralctl shutdown */
 };
 
 struct shutdown {

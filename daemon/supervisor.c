@@ -26,6 +26,10 @@ extern char **environ;
 
 static void sup_feed(struct sup_service *ss, enum svc_event_kind kind, int wstatus, int err);
 static void sup_after_change(struct sup_service *ss);
+static void sup_on_exit(struct pidtab_owner *owner, pid_t pid, int wstatus);
+static void sup_service_close(struct sup_service *ss);
+static void sup_swap_conf(struct sup_service *ss, const struct conf_service *conf,
+                          struct sup_setref *ref);
 
 static const char *sup_name(const struct sup_service *ss)
 {
@@ -171,6 +175,7 @@ static void sup_feed(struct sup_service *ss, enum svc_event_kind kind, int wstat
         else
             log_info("%s: %s (%s)", sup_name(ss), svc_state_name(st.state), ss->svc.reason);
     }
+    control_on_change(&ss->sup->corral->control, ss);
     if (ss->tail_pending) {
         /* Under the exit line: the cause of a crash is usually in there. */
         ss->tail_pending = false;
@@ -230,7 +235,7 @@ static void sup_try_start(struct sup_service *ss)
     if (ss->svc.state != SVC_WAITING || sup->stopping)
         return;
     for (size_t i = 0; i < conf->n_deps; i++) {
-        const struct sup_service *dep = &sup->svcs[conf->deps[i].index];
+        const struct sup_service *dep = sup->svcs[conf->deps[i].index];
         if (!sup_dep_met(dep, conf->deps[i].condition)) {
             if (sup_dep_hopeless(dep, conf->deps[i].condition)) {
                 snprintf(ss->svc.reason, sizeof ss->svc.reason,
@@ -249,7 +254,7 @@ static bool sup_has_running_dependent(const struct sup_service *ss)
 {
     const struct conf_service *conf = ss->svc.conf;
     for (size_t i = 0; i < conf->n_dependents; i++)
-        if (svc_is_running(&ss->sup->svcs[conf->dependents[i]].svc))
+        if (svc_is_running(&ss->sup->svcs[conf->dependents[i]]->svc))
             return true;
     return false;
 }
@@ -267,7 +272,10 @@ static void sup_stop_one(struct sup_service *ss)
 bool sup_all_stopped(const struct supervisor *sup)
 {
     for (size_t i = 0; i < sup->n; i++)
-        if (svc_is_running(&sup->svcs[i].svc))
+        if (svc_is_running(&sup->svcs[i]->svc))
+            return false;
+    for (const struct sup_service *ss = sup->retiring; ss; ss = ss->next_retiring)
+        if (svc_is_running(&ss->svc))
             return false;
     return true;
 }
@@ -276,14 +284,16 @@ bool sup_all_stopped(const struct supervisor *sup)
 static bool sup_all_settled(const struct supervisor *sup)
 {
     for (size_t i = 0; i < sup->n; i++) {
-        const struct sup_service *ss = &sup->svcs[i];
+        const struct sup_service *ss = sup->svcs[i];
+        if (ss->held)
+            return false; /* stopped by request: it may be started again */
         if (svc_is_finished(&ss->svc))
             continue;
         if (ss->svc.state != SVC_WAITING)
             return false;
         bool blocked = false;
         for (size_t d = 0; d < ss->svc.conf->n_deps; d++)
-            if (sup_dep_hopeless(&sup->svcs[ss->svc.conf->deps[d].index],
+            if (sup_dep_hopeless(sup->svcs[ss->svc.conf->deps[d].index],
                                  ss->svc.conf->deps[d].condition))
                 blocked = true;
         if (!blocked)
@@ -298,7 +308,7 @@ static int sup_settled_code(const struct supervisor *sup, char *why, size_t len)
 {
     int code = 0;
     for (size_t i = 0; i < sup->n; i++) {
-        const struct svc *s = &sup->svcs[sup->set->start_order[i]].svc;
+        const struct svc *s = &sup->svcs[sup->set->start_order[i]]->svc;
         if (s->state != SVC_FAILED && s->state != SVC_FATAL)
             continue;
         int c = s->has_exited ? exitstatus_code(s->last_wstatus) : 1;
@@ -323,17 +333,41 @@ static void sup_after_change(struct sup_service *ss)
     const struct conf_service *conf = ss->svc.conf;
     char why[SVC_REASON_MAX + 64];
 
+    if (ss->retiring) {
+        if (!svc_is_running(&ss->svc)) {
+            for (struct sup_service **pp = &sup->retiring; *pp; pp = &(*pp)->next_retiring)
+                if (*pp == ss) {
+                    *pp = ss->next_retiring;
+                    break;
+                }
+            sup_service_close(ss);
+        }
+        if (sup->stopping && sup_all_stopped(sup))
+            shutdown_on_services_stopped(sd);
+        return;
+    }
+    if (ss->pending_conf && !svc_is_running(&ss->svc)) {
+        sup_swap_conf(ss, ss->pending_conf, ss->pending_ref);
+        sup_setref_put(ss->pending_ref);
+        ss->pending_conf = NULL;
+        ss->pending_ref = NULL;
+    }
+    if (ss->restart_pending && !svc_is_running(&ss->svc) && !sup->stopping) {
+        ss->restart_pending = false;
+        sup_start_service(ss);
+        return;
+    }
     if (sup->stopping) {
         /* Its dependencies may now be free to stop. */
         if (!svc_is_running(&ss->svc))
             for (size_t i = 0; i < conf->n_deps; i++)
-                sup_stop_one(&sup->svcs[conf->deps[i].index]);
+                sup_stop_one(sup->svcs[conf->deps[i].index]);
         if (sup_all_stopped(sup))
             shutdown_on_services_stopped(sd);
         return;
     }
     for (size_t i = 0; i < conf->n_dependents; i++)
-        sup_try_start(&sup->svcs[conf->dependents[i]]);
+        sup_try_start(sup->svcs[conf->dependents[i]]);
     if (ss == sup->main && svc_is_finished(&ss->svc)) {
         shutdown_begin(sd, SHUTDOWN_CAUSE_MAIN, 0, "");
     } else if (conf->critical && (ss->svc.state == SVC_FAILED || ss->svc.state == SVC_FATAL)) {
@@ -349,38 +383,139 @@ static void sup_after_change(struct sup_service *ss)
 
 /* ---- public ----------------------------------------------------------------- */
 
+struct sup_setref *sup_setref_new(struct conf_set *set)
+{
+    struct sup_setref *ref = malloc(sizeof *ref);
+    if (ref) {
+        ref->set = set;
+        ref->refs = 1;
+    }
+    return ref;
+}
+
+void sup_setref_put(struct sup_setref *ref)
+{
+    if (ref && --ref->refs == 0) {
+        conf_set_free(ref->set);
+        free(ref);
+    }
+}
+
+static bool sup_is_piped(const struct supervisor *sup, const struct conf_service *conf)
+{
+    /* Pure init mode's main and an interactive main keep corral's own
+     * stdout/stderr (as tini does); so does logs.raw. */
+    bool own_tty = conf->main && (sup->quiet || sup->corral->interactive);
+    return !own_tty && !conf->logs.raw;
+}
+
+struct sup_service *sup_service_new(struct supervisor *sup, const struct conf_service *conf,
+                                    struct sup_setref *ref, int index)
+{
+    struct sup_service *ss = calloc(1, sizeof *ss);
+    if (!ss)
+        return NULL;
+    ss->owner.on_exit = sup_on_exit;
+    ss->sup = sup;
+    svc_init(&ss->svc, conf);
+    if (svcplan_init(&ss->plan, conf, environ) < 0 ||
+        uv_timer_init(sup->corral->loop, &ss->timer) < 0) {
+        svcplan_close(&ss->plan);
+        free(ss);
+        return NULL;
+    }
+    ss->timer.data = ss;
+    output_svc_init(&ss->output, &sup->corral->out, conf, sup_is_piped(sup, conf), index);
+    ss->ref = ref;
+    ref->refs++;
+    return ss;
+}
+
+static void sup_on_service_closed(uv_handle_t *h)
+{
+    struct sup_service *ss = h->data;
+    output_svc_free(&ss->output);
+    svcplan_close(&ss->plan);
+    sup_setref_put(ss->ref);
+    sup_setref_put(ss->pending_ref);
+    free(ss);
+}
+
+static void sup_service_close(struct sup_service *ss)
+{
+    output_svc_close(&ss->output);
+    uv_close((uv_handle_t *)&ss->timer, sup_on_service_closed);
+}
+
+static void sup_swap_conf(struct sup_service *ss, const struct conf_service *conf,
+                          struct sup_setref *ref)
+{
+    struct svcplan plan;
+    if (svcplan_init(&plan, conf, environ) < 0) {
+        log_error("%s: out of memory applying the new configuration", conf->name);
+        return;
+    }
+    svcplan_close(&ss->plan);
+    ss->plan = plan;
+    ss->svc.conf = conf;
+    ss->output.conf = conf;
+    ref->refs++;
+    sup_setref_put(ss->ref);
+    ss->ref = ref;
+}
+
+void sup_service_reconf(struct sup_service *ss, const struct conf_service *conf,
+                        struct sup_setref *ref, bool restart)
+{
+    if (!restart || !svc_is_running(&ss->svc)) {
+        sup_swap_conf(ss, conf, ref);
+        if (restart && !ss->held)
+            sup_start_service(ss);
+        return;
+    }
+    sup_setref_put(ss->pending_ref);
+    ss->pending_conf = conf;
+    ss->pending_ref = ref;
+    ref->refs++;
+    sup_restart_service(ss);
+}
+
+void sup_service_retire(struct sup_service *ss)
+{
+    struct supervisor *sup = ss->sup;
+    ss->retiring = true;
+    ss->next_retiring = sup->retiring;
+    sup->retiring = ss;
+    if (sup->main == ss)
+        sup->main = NULL;
+    sup_stop_service(ss);
+    if (!svc_is_running(&ss->svc))
+        sup_after_change(ss);
+}
+
 int sup_init(struct supervisor *sup, struct corral *c, struct conf_set *set, bool quiet)
 {
-    int rc;
-
     memset(sup, 0, sizeof *sup);
     sup->corral = c;
-    sup->set = set;
     sup->quiet = quiet;
     sup->main_stop_sig = -1;
     sup->devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
     if (sup->devnull < 0)
         return -errno;
+    sup->setref = sup_setref_new(set);
+    if (!sup->setref) {
+        conf_set_free(set);
+        return -ENOMEM;
+    }
+    sup->set = set;
     sup->svcs = calloc(set->n ? set->n : 1, sizeof *sup->svcs);
     if (!sup->svcs)
         return -ENOMEM;
     for (size_t i = 0; i < set->n; i++) {
-        struct sup_service *ss = &sup->svcs[i];
-        ss->owner.on_exit = sup_on_exit;
-        ss->sup = sup;
-        svc_init(&ss->svc, set->services[i]);
-        rc = svcplan_init(&ss->plan, set->services[i], environ);
-        if (rc < 0)
-            return rc;
-        rc = uv_timer_init(c->loop, &ss->timer);
-        if (rc < 0)
-            return rc;
-        ss->timer.data = ss;
-        /* Pure init mode's main and an interactive main keep corral's own
-         * stdout/stderr (as tini does); so does logs.raw. */
-        const struct conf_service *conf = set->services[i];
-        bool own_tty = conf->main && (quiet || c->interactive);
-        output_svc_init(&ss->output, &c->out, conf, !own_tty && !conf->logs.raw, (int)i);
+        struct sup_service *ss = sup_service_new(sup, set->services[i], sup->setref, (int)i);
+        if (!ss)
+            return -ENOMEM;
+        sup->svcs[i] = ss;
         sup->n = i + 1;
         if (set->services[i]->main)
             sup->main = ss;
@@ -393,9 +528,9 @@ void sup_start_all(struct supervisor *sup)
     /* Want everything first, then start in dependency order: a service
      * whose dependencies are met starts at once, the others when they are. */
     for (size_t i = 0; i < sup->n; i++)
-        sup_feed(&sup->svcs[sup->set->start_order[i]], SVC_EV_START, 0, 0);
+        sup_feed(sup->svcs[sup->set->start_order[i]], SVC_EV_START, 0, 0);
     for (size_t i = 0; i < sup->n && !sup->stopping; i++)
-        sup_try_start(&sup->svcs[sup->set->start_order[i]]);
+        sup_try_start(sup->svcs[sup->set->start_order[i]]);
 }
 
 void sup_stop_all(struct supervisor *sup, int main_sig)
@@ -407,21 +542,61 @@ void sup_stop_all(struct supervisor *sup, int main_sig)
     sup->main_stop_sig = main_sig;
     /* Reverse start order: dependents before what they depend on. */
     for (size_t i = sup->n; i-- > 0;)
-        sup_stop_one(&sup->svcs[sup->set->start_order[i]]);
+        sup_stop_one(sup->svcs[sup->set->start_order[i]]);
     if (sup_all_stopped(sup))
         shutdown_on_services_stopped(&sup->corral->shutdown);
 }
 
-void sup_kill_all(struct supervisor *sup)
+static void sup_kill_one(struct sup_service *ss)
 {
     char desc[300];
-    for (size_t i = 0; i < sup->n; i++) {
-        struct sup_service *ss = &sup->svcs[i];
-        if (!svc_is_running(&ss->svc) || ss->svc.pid <= 0)
-            continue;
-        log_warn("%s: killing %s", sup_name(ss), proctree_describe(ss->svc.pid, desc, sizeof desc));
-        sup_signal_tree(ss, SIGKILL);
+    if (!svc_is_running(&ss->svc) || ss->svc.pid <= 0)
+        return;
+    log_warn("%s: killing %s", sup_name(ss), proctree_describe(ss->svc.pid, desc, sizeof desc));
+    sup_signal_tree(ss, SIGKILL);
+}
+
+void sup_kill_all(struct supervisor *sup)
+{
+    for (struct sup_service *ss = sup->retiring; ss; ss = ss->next_retiring)
+        sup_kill_one(ss);
+    for (size_t i = 0; i < sup->n; i++)
+        sup_kill_one(sup->svcs[i]);
+}
+
+void sup_start_service(struct sup_service *ss)
+{
+    ss->held = false;
+    if (svc_is_running(&ss->svc) || ss->svc.state == SVC_WAITING)
+        return;
+    if (ss->svc.state == SVC_BACKOFF) {
+        /* Asked for now: skip the rest of the delay. */
+        uv_timer_stop(&ss->timer);
+        sup_feed(ss, SVC_EV_TIMER, 0, 0);
+        return;
     }
+    sup_feed(ss, SVC_EV_START, 0, 0);
+    sup_try_start(ss);
+}
+
+void sup_stop_service(struct sup_service *ss)
+{
+    ss->held = true;
+    ss->restart_pending = false;
+    if (ss->svc.state != SVC_STOPPING && !svc_is_finished(&ss->svc))
+        sup_feed(ss, SVC_EV_STOP, 0, 0);
+}
+
+void sup_restart_service(struct sup_service *ss)
+{
+    if (!svc_is_running(&ss->svc)) {
+        sup_start_service(ss);
+        return;
+    }
+    ss->held = false;
+    ss->restart_pending = true;
+    if (ss->svc.state != SVC_STOPPING)
+        sup_feed(ss, SVC_EV_STOP, 0, 0);
 }
 
 int sup_signal_main(struct supervisor *sup, int sig, bool single_child)
@@ -437,26 +612,31 @@ int sup_signal_main(struct supervisor *sup, int sig, bool single_child)
 void sup_drain_output(struct supervisor *sup)
 {
     for (size_t i = 0; i < sup->n; i++)
-        output_svc_drain(&sup->svcs[i].output);
+        output_svc_drain(&sup->svcs[i]->output);
+    for (struct sup_service *ss = sup->retiring; ss; ss = ss->next_retiring)
+        output_svc_drain(&ss->output);
 }
 
 void sup_close(struct supervisor *sup)
 {
-    for (size_t i = 0; i < sup->n; i++) {
-        uv_close((uv_handle_t *)&sup->svcs[i].timer, NULL);
-        svcplan_close(&sup->svcs[i].plan);
-        output_svc_close(&sup->svcs[i].output);
+    for (size_t i = 0; i < sup->n; i++)
+        sup_service_close(sup->svcs[i]);
+    sup->n = 0;
+    while (sup->retiring) {
+        struct sup_service *ss = sup->retiring;
+        sup->retiring = ss->next_retiring;
+        sup_service_close(ss);
     }
     if (sup->devnull >= 0)
         close(sup->devnull);
+    sup->devnull = -1;
 }
 
 void sup_free(struct supervisor *sup)
 {
-    for (size_t i = 0; i < sup->n; i++)
-        output_svc_free(&sup->svcs[i].output);
     free(sup->svcs);
     sup->svcs = NULL;
-    conf_set_free(sup->set);
+    sup_setref_put(sup->setref);
+    sup->setref = NULL;
     sup->set = NULL;
 }

@@ -21,6 +21,13 @@
 struct corral;
 struct supervisor;
 
+/* A loaded configuration, alive while a service record still uses it (a
+ * reload swaps sets while old services are still stopping). */
+struct sup_setref {
+    struct conf_set *set;
+    int refs;
+};
+
 struct sup_service {
     struct pidtab_owner owner; /* first: the reaper hands this back */
     struct supervisor *sup;
@@ -30,19 +37,29 @@ struct sup_service {
     struct output_svc output;
     uint32_t fork_failures; /* in the current burst */
     bool tail_pending;      /* print its last lines under the next state line */
+    bool held;              /* stopped by request: corral does not count it as finished */
+    bool restart_pending;   /* restart by request: start again once stopped */
+    struct sup_setref *ref; /* the set svc.conf belongs to */
+    /* reload: a changed configuration, applied once the process has stopped */
+    const struct conf_service *pending_conf;
+    struct sup_setref *pending_ref;
+    bool retiring; /* removed by a reload: freed once stopped */
+    struct sup_service *next_retiring;
 };
 
 struct supervisor {
     struct corral *corral;
-    struct conf_set *set; /* owned */
-    struct sup_service *svcs;
+    struct conf_set *set;      /* the current set (setref->set) */
+    struct sup_setref *setref; /* one reference held by the supervisor */
+    struct sup_service **svcs; /* in the order of set->services; each owned */
     size_t n;
-    struct sup_service *main; /* the main service, or NULL */
-    int devnull;              /* stdin of every service but the main */
-    bool stopping;            /* shutdown: stop all, dependents first */
-    int main_stop_sig;        /* during shutdown: the main's stop signal (0: none) */
-    bool quiet;               /* pure init mode: state changes are debug lines */
-    uint64_t stopped_ms;      /* when stopping began */
+    struct sup_service *retiring; /* removed by a reload, still stopping */
+    struct sup_service *main;     /* the main service, or NULL */
+    int devnull;                  /* stdin of every service but the main */
+    bool stopping;                /* shutdown: stop all, dependents first */
+    int main_stop_sig;            /* during shutdown: the main's stop signal (0: none) */
+    bool quiet;                   /* pure init mode: state changes are debug lines */
+    uint64_t stopped_ms;          /* when stopping began */
 };
 
 /* Takes ownership of set and prepares a runtime record per service.
@@ -66,12 +83,36 @@ void sup_drain_output(struct supervisor *sup);
 /* True when no service has a process any more. */
 bool sup_all_stopped(const struct supervisor *sup);
 
+/* Requests from the control socket: start a service (and let its
+ * dependencies decide when), stop it (held down until started again), or
+ * stop it and start it again. */
+void sup_start_service(struct sup_service *ss);
+void sup_stop_service(struct sup_service *ss);
+void sup_restart_service(struct sup_service *ss);
+
 /* Sends sig to the main service (its process group, or the process alone
  * when single_child). Returns 0, or -ESRCH when there is no main running. */
 int sup_signal_main(struct supervisor *sup, int sig, bool single_child);
 
-/* Closes the timers; sup_free, after the loop has run their close
- * callbacks, frees the records and the set. */
+/* Creates the record of one service of ref's set (taking a reference).
+ * Returns NULL when out of memory. */
+struct sup_service *sup_service_new(struct supervisor *sup, const struct conf_service *conf,
+                                    struct sup_setref *ref, int index);
+
+/* Gives a running record a new configuration now (its process keeps
+ * running: only what does not touch the process changed), or once stopped
+ * (then it starts again with it). */
+void sup_service_reconf(struct sup_service *ss, const struct conf_service *conf,
+                        struct sup_setref *ref, bool restart);
+
+/* A service removed by a reload: stopped, then freed. */
+void sup_service_retire(struct sup_service *ss);
+
+struct sup_setref *sup_setref_new(struct conf_set *set);
+void sup_setref_put(struct sup_setref *ref);
+
+/* Closes every record (their memory goes in close callbacks); sup_free, after
+ * the loop has run them, frees the rest. */
 void sup_close(struct supervisor *sup);
 void sup_free(struct supervisor *sup);
 
