@@ -1,34 +1,39 @@
-""
-    "harness.py - runs the real corral as PID 1 of a new PID namespace
-    (unshare-- pid-- fork-- mount - proc) and
-    observes it from outside through / proc and files.Every wait has a deadline;
-only processes the test started are killed,
-    by pid.""
-           "
+"""harness.py - runs the real corral as PID 1 of a new PID namespace
+(unshare --pid --fork --mount-proc) and observes it from outside through
+/proc and files. Every wait has a deadline; only processes the test started
+are killed, by pid."""
 
-    import os import shutil import signal import subprocess import sys import tempfile import time
-        import unittest
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
 
-            CORRAL =
-        os.environ.get("CORRAL_BIN") or
-        os.path.join(os.path.dirname(__file__), "..", "..", "build", "daemon", "corral") CORRALCTL =
-            os.environ.get("CORRALCTL_BIN") or
-            os.path.join(os.path.dirname(__file__), "..", "..", "build", "ctl", "corralctl") PY =
-                sys.executable
+CORRAL = os.environ.get("CORRAL_BIN") or os.path.join(
+    os.path.dirname(__file__), "..", "..", "build", "daemon", "corral")
+CORRALCTL = os.environ.get("CORRALCTL_BIN") or os.path.join(
+    os.path.dirname(__file__), "..", "..", "build", "ctl", "corralctl")
+PY = sys.executable
 
-                    def
-                    wait_for(pred, timeout = 10.0, interval = 0.01, what = "condition")
-    : ""
-      "Polls pred until it returns a true value; fails the test at the deadline."
-      "" deadline = time.monotonic() + timeout while True
-    : v = pred() if v : return v if time.monotonic() >
-          deadline : raise AssertionError(f "timed out after {timeout}s waiting for {what}")
-                         time.sleep(interval)
 
-                             def
-                             read(path, default = "")
-    :
-try : with open(path) as f:
+def wait_for(pred, timeout=10.0, interval=0.01, what="condition"):
+    """Polls pred until it returns a true value; fails the test at the deadline."""
+    deadline = time.monotonic() + timeout
+    while True:
+        v = pred()
+        if v:
+            return v
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+        time.sleep(interval)
+
+
+def read(path, default=""):
+    try:
+        with open(path) as f:
             return f.read()
     except OSError:
         return default
@@ -80,8 +85,8 @@ class Corral:
         self._out = open(self.out_path, "wb") if stdout is None else None
         self._err = open(self.err_path, "wb") if stderr is None else None
         full_env = dict(os.environ)
-#Each test its own control socket(tests run in parallel; corralctl
-#finds it through the same variable).
+        # Each test its own control socket (tests run in parallel; corralctl
+        # finds it through the same variable).
         full_env["CORRAL_SOCKET"] = os.path.join(tmp, "corral.sock")
         full_env.update(env or {})
         self.started = time.monotonic()
@@ -156,7 +161,7 @@ class Corral:
 
     def close(self):
         if self.proc.poll() is None and getattr(self, "pid", -1) > 0:
-#The namespace dies with its PID 1; outside one, kill the tree we made.
+            # The namespace dies with its PID 1; outside one, kill the tree we made.
             pids = [self.pid] + ([] if self.pid1 else self.descendants())
             for p in pids:
                 try:
