@@ -21,6 +21,7 @@ own container, say), every test is skipped and the program exits 77.
 Containers and images are removed by the test that made them."""
 
 import io
+import json
 import os
 import re
 import resource
@@ -283,6 +284,24 @@ class TestCase(unittest.TestCase):
 
     def exec(self, container, *args, timeout=30):
         return podman("exec", container, *args, check=False, timeout=timeout)
+
+    def status(self, container, timeout=15):
+        """`corralctl --json status` run with `podman exec` and no flags (the
+        socket found by itself), retried until it answers; returns the
+        reply's result: {"corral": {...}, "services": {name: {...}}}."""
+        def ask():
+            p = self.exec(container, "corralctl", "--json", "status")
+            if p.returncode != 0:
+                ask.last = p.stderr.strip() or p.stdout.strip()
+                return None
+            return json.loads(p.stdout.splitlines()[0])
+        ask.last = ""
+        reply = wait_for(ask, timeout=timeout, what="corralctl status to answer")
+        if not reply.get("ok"):
+            raise AssertionError(f"corralctl status: {reply}")
+        result = reply["result"]
+        result["services"] = {s["name"]: s for s in result["services"]}
+        return result
 
 
 def main():

@@ -70,9 +70,12 @@ class PidLimit(ctr.TestCase):
         self.wait_marker("leaker.up", timeout=20)
         self.assertTrue(self.running(c), self.logs(c))
         if self.has_corralctl:
-            r = ctr.wait_for(lambda: (lambda p: p if p.returncode == 0 else None)(
-                self.exec(c, "corralctl", "status")), timeout=15, what="corralctl status")
-            self.assertIn("leaker", r.stdout)
+            st = self.status(c)
+            leaker = st["services"]["leaker"]
+            self.assertEqual(leaker["state"], "up", st)
+            self.assertGreaterEqual(leaker["restarts"], 1, st)
+            self.assertEqual(st["corral"]["pid"], 1)
+            self.assertEqual(st["corral"]["pids_max"], 64, st)
         else:
             print("note: corralctl not built yet; status over podman exec not checked")
         ctr.podman("stop", "-t", "10", c, timeout=30)
