@@ -258,8 +258,10 @@ static void control_handle_line(struct control_client *cl, const char *line, siz
                  proto_cmd_name(req.cmd));
         control_send_error(cl, req.id, PROTO_ERR_PERMISSION_DENIED,
                            proto_cmd_is_changing(req.cmd)
-                               ? "this command needs root, corral's own user or admin_group"
-                               : "this command needs root, corral's own user or read_group");
+                               ? "permission denied: this command needs root, corral's own "
+                                 "user or admin_group"
+                               : "permission denied: this command needs root, corral's own "
+                                 "user or read_group");
         proto_request_close(&req);
         return;
     }

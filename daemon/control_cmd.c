@@ -191,6 +191,8 @@ static void cmd_pid(struct control_client *cl, struct proto_request *req)
 static bool cmd_is_healthy(const struct sup_service *ss)
 {
     const struct svc *s = &ss->svc;
+    if (ss->held)
+        return true; /* stopped on purpose (corralctl stop): not a fault */
     if (s->conf->type == CONF_TYPE_ONESHOT)
         return s->state != SVC_FAILED && s->state != SVC_FATAL;
     return s->state == SVC_UP;

@@ -16,6 +16,7 @@
 #include "config.h"
 #include "corral.h"
 #include "log.h"
+#include "reload.h"
 #include "signame.h"
 
 static void corral_on_signal(void *data, int sig)
@@ -37,8 +38,13 @@ static void corral_on_signal(void *data, int sig)
         return;
     }
     if (sig == SIGHUP && !c->sup.main) {
-        /* Reload arrives with the control socket (#6); until then, say so. */
-        log_warn("SIGHUP: no main service to forward it to; ignored");
+        /* No main to forward it to: SIGHUP reloads, as corralctl reload. */
+        struct reload_result r;
+        json_t *errors = NULL;
+        log_info("SIGHUP: reloading %s", c->services_dir ? c->services_dir : "(no directory)");
+        if (reload_run(c, false, &r, &errors) == 0)
+            reload_result_close(&r);
+        json_decref(errors);
         return;
     }
     if (fwd)

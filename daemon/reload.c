@@ -189,7 +189,10 @@ int reload_run(struct corral *c, bool dry_run, struct reload_result *r, json_t *
     conf_errors_init(&errs);
     int rc = reload_load(c, &set, &errs);
     if (rc < 0) {
+        char line[1024];
         log_warn("reload refused: %zu errors; the running services are unchanged", errs.n);
+        for (size_t i = 0; i < errs.n; i++)
+            log_warn("%s", conf_errors_format(&errs.v[i], line, sizeof line));
         *errors = reload_errors_json(&errs);
         conf_errors_close(&errs);
         return -EINVAL;

@@ -51,6 +51,12 @@ int writer_open(struct writer *w, uv_loop_t *loop, int target_fd)
     }
     if (w->mode != WRITER_PLAIN) {
         int rc = uv_poll_init(loop, &w->poll, w->fd);
+        if (rc == UV_EPERM) {
+            /* epoll refuses fds that never block (/dev/null, some char
+             * devices): plain writes are right for them. */
+            w->mode = WRITER_PLAIN;
+            return 0;
+        }
         if (rc < 0)
             return rc;
         w->poll.data = w;

@@ -137,6 +137,12 @@ class Output(svc.ServiceTest):
         self.assertIn("crash | step 15", tail)
         self.assertNotIn("crash | step 5", tail)
 
+    def test_stdout_on_dev_null_is_fine(self):
+        # epoll refuses /dev/null: corral must still start and run.
+        self.service("one", "type: oneshot\ncommand: 'echo hello'\n")
+        c = self.run_services(stdout=subprocess.DEVNULL)
+        self.assertEqual(c.wait(), 0, c.stderr())
+
     def test_the_pure_init_main_keeps_corral_s_own_stdout(self):
         c = self.corral(["sh", "-c", "echo direct; ls -l /proc/self/fd/1 >&2"])
         self.assertEqual(c.wait(), 0)

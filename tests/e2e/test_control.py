@@ -1,0 +1,315 @@
+"""The control socket through the real corralctl: every command against a
+real corral, docker-exec-style discovery, access control, misbehaving
+clients that never block the loop, live reload, and status under a full
+PID budget."""
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import threading
+import time
+
+import harness
+import svc
+from ctl import ctl, ctl_json, status, wait_ready
+
+LONG = "command: [sleep, '1000']\n"
+
+
+class Commands(svc.ServiceTest):
+    def setUp(self):
+        super().setUp()
+        if not os.path.exists(harness.CORRALCTL):
+            self.fail(f"corralctl not found at {harness.CORRALCTL}")
+
+    def up(self, *names):
+        wait_ready(self)
+        harness.wait_for(lambda: all(status(self)[0][n]["state"] == "up" for n in names), 10,
+                         what=f"{names} up")
+
+    def test_status_shows_services_and_corral(self):
+        self.service("web", LONG)
+        self.service("once", "type: oneshot\ncommand: 'exit 0'\n")
+        c = self.run_services()
+        self.up("web")
+        svcs, me = status(self)
+        self.assertEqual(svcs["web"]["state"], "up")
+        self.assertGreater(svcs["web"]["pid"], 1)
+        harness.wait_for(lambda: status(self)[0]["once"]["state"] == "done")
+        self.assertEqual(status(self)[0]["once"]["last_exit"]["code"], 0)
+        self.assertEqual(me["pid"], 1)
+        self.assertIn("orphans_reaped", me)
+        r = ctl(self, "status")
+        self.assertEqual(r.returncode, 0)
+        self.assertRegex(r.stdout, r"web\s+up\s+\d+")
+        r = ctl(self, "status", "wbe")
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("did you mean 'web'", r.stdout + r.stderr)
+
+    def test_stop_start_restart_and_pid(self):
+        self.service("web", LONG)
+        self.service("other", LONG)
+        c = self.run_services()
+        self.up("web", "other")
+        pid1 = int(ctl(self, "pid", "web").stdout)
+        self.assertEqual(ctl(self, "restart", "web").returncode, 0)
+        harness.wait_for(lambda: status(self)[0]["web"]["state"] == "up" and
+                         status(self)[0]["web"]["pid"] != pid1, 10, what="web restarted")
+        self.assertEqual(ctl(self, "stop", "web").returncode, 0)
+        harness.wait_for(lambda: status(self)[0]["web"]["state"] == "done")
+        r = ctl(self, "pid", "web")
+        self.assertEqual(r.returncode, 1)
+        time.sleep(0.3)
+        self.assertEqual(status(self)[0]["web"]["state"], "done", "a stopped service stays down")
+        self.assertEqual(ctl(self, "start", "web").returncode, 0)
+        self.up("web")
+        # Stopping every service keeps corral up: they were stopped on purpose.
+        self.assertEqual(ctl(self, "stop", "all").returncode, 0)
+        time.sleep(0.5)
+        self.assertIsNone(c.proc.poll())
+        self.assertEqual(ctl(self, "shutdown").returncode, 0)
+        self.assertEqual(c.wait(), 0)
+
+    def test_signal_wait_health_and_version(self):
+        self.service("trap", "command: \"trap 'echo got-usr1 > " + self.path("usr1") +
+                     "' USR1; while :; do sleep 0.05; done\"\n")
+        self.service("slow", "type: oneshot\ncommand: 'sleep 1.5'\n")
+        self.service("late", "command: [sleep, '1000']\n"
+                             "depends_on: {slow: {condition: completed}}\n")
+        c = self.run_services()
+        wait_ready(self)
+        r = ctl(self, "wait", "--timeout", "200ms", "late")
+        self.assertEqual(r.returncode, 3, "wait times out with 3")
+        self.assertEqual(ctl(self, "health").returncode, 3, "late is not up yet")
+        r = ctl(self, "wait", "--timeout", "10s", "--for", "up", "trap", "late")
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertEqual(ctl(self, "health").returncode, 0)
+        self.assertEqual(ctl(self, "signal", "USR1", "trap").returncode, 0)
+        harness.wait_for(lambda: harness.read(self.path("usr1")).strip() == "got-usr1")
+        r, objs = ctl_json(self, "version")
+        self.assertEqual(objs[0]["result"]["protocol"], 1)
+
+    def test_events_and_logs_follow_stream(self):
+        self.service("talker", "command: \"echo first; while [ ! -e " + self.path("go") +
+                     " ]; do sleep 0.05; done; echo second; exec sleep 1000\"\n")
+        c = self.run_services()
+        wait_ready(self)
+        harness.wait_for(lambda: "talker | first" in c.stdout())
+        r = ctl(self, "logs", "talker")
+        self.assertIn("first", r.stdout)
+        env = dict(os.environ, CORRAL_SOCKET=os.path.join(self.tmp, "corral.sock"))
+        follow = subprocess.Popen([harness.CORRALCTL, "logs", "-f", "talker"], env=env,
+                                  stdout=subprocess.PIPE, text=True)
+        events = subprocess.Popen([harness.CORRALCTL, "--json", "events"], env=env,
+                                  stdout=subprocess.PIPE, text=True)
+        self.addCleanup(lambda: [p.kill() or p.wait() for p in (follow, events)])
+        time.sleep(0.3)
+        open(self.path("go"), "w").close()
+        lines = []
+        harness.wait_for(lambda: lines.append(follow.stdout.readline()) or
+                         any("second" in l for l in lines), 10, what="second line followed")
+        ctl(self, "restart", "talker")
+        seen = []
+        harness.wait_for(lambda: seen.append(json.loads(events.stdout.readline())) or
+                         any(e.get("stream", {}).get("state") == "stopping" for e in seen), 10)
+        item = [e for e in seen if "stream" in e][0]["stream"]
+        self.assertEqual(item["service"], "talker")
+
+
+class DockerExec(svc.ServiceTest):
+    def test_corralctl_inside_the_namespace_finds_the_socket_by_itself(self):
+        self.service("web", LONG)
+        # A private /run, as a container has; no --socket, no CORRAL_SOCKET.
+        wrap = ["unshare", "--pid", "--fork", "--mount-proc", "sh", "-c",
+                'mount -t tmpfs tmpfs /run && exec "$@"', "wrap",
+                harness.CORRAL, "--services", self.dir]
+        env = dict(os.environ)
+        env.pop("CORRAL_SOCKET", None)
+        p = subprocess.Popen(wrap, env=env, stdout=subprocess.DEVNULL,
+                             stderr=open(self.path("err"), "w"))
+        self.addCleanup(lambda: (p.kill(), p.wait()))
+        pid = harness.wait_for(lambda: next((k for k in harness.children_of(p.pid)), None), 10,
+                               what=f"corral to start: {harness.read(self.path('err'))}")
+        enter = ["nsenter", "-t", str(pid), "-m", "-p"]
+        def st():
+            return subprocess.run([*enter, harness.CORRALCTL, "status"], env=env,
+                                  capture_output=True, text=True, timeout=10)
+        harness.wait_for(lambda: st().returncode == 0, 10,
+                         what=f"corralctl to connect (pid {pid}): {st().stderr} "
+                              f"corral said: {harness.read(self.path('err'))}")
+        self.assertRegex(st().stdout, r"web\s+up")
+        # Outside the container's /run there is nothing to find: exit 4.
+        r = subprocess.run([harness.CORRALCTL, "--socket", "/nonexistent/x.sock", "status"],
+                           capture_output=True, text=True, timeout=10)
+        self.assertEqual(r.returncode, 4)
+        self.assertIn("/nonexistent/x.sock", r.stderr)
+        os.kill(pid, signal.SIGTERM)
+        self.assertEqual(p.wait(10), 0)
+
+
+class Access(svc.ServiceTest):
+    def as_nobody(self, *args):
+        return ctl(self, *args, prefix=("setpriv", "--reuid=65534", "--regid=65534",
+                                        "--clear-groups"))
+
+    def test_another_uid_in_read_group_reads_but_cannot_change(self):
+        os.chmod(self.tmp, 0o755)
+        cfg = self.path("corral.yaml")
+        open(cfg, "w").write("read_group: nogroup\n")
+        self.service("web", LONG)
+        c = self.run_services(args=["--config", cfg])
+        wait_ready(self)
+        harness.wait_for(lambda: status(self)[0]["web"]["state"] == "up")
+        pid = status(self)[0]["web"]["pid"]
+        r = self.as_nobody("status")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        r = self.as_nobody("stop", "web")
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("permission", (r.stdout + r.stderr).lower())
+        time.sleep(0.2)
+        self.assertEqual(status(self)[0]["web"]["pid"], pid, "nothing happened")
+        self.assertIn("stop: permission denied", c.stderr())
+
+    def test_without_groups_another_uid_cannot_even_connect(self):
+        os.chmod(self.tmp, 0o755)
+        self.service("web", LONG)
+        c = self.run_services()
+        harness.wait_for(lambda: ctl(self, "status").returncode == 0)
+        self.assertEqual(oct(os.stat(self.path("corral.sock")).st_mode & 0o777), "0o600")
+        self.assertEqual(self.as_nobody("status").returncode, 4)
+
+
+class BadClients(svc.ServiceTest):
+    def connect(self):
+        s = socket.socket(socket.AF_UNIX)
+        s.connect(self.path("corral.sock"))
+        self.addCleanup(s.close)
+        return s
+
+    def ask(self, s, line):
+        s.sendall(line)
+        buf = b""
+        while not buf.endswith(b"\n"):
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            buf += chunk
+        return json.loads(buf) if buf else None
+
+    def test_bad_requests_get_errors_and_bad_clients_never_block_others(self):
+        self.service("web", LONG)
+        c = self.run_services()
+        harness.wait_for(lambda: os.path.exists(self.path("corral.sock")))
+        a = self.connect()
+        self.assertEqual(self.ask(a, b"not json\n")["error"]["code"], "bad_request")
+        self.assertEqual(self.ask(a, b'{"v":1,"id":3,"cmd":"frob"}\n')["error"]["code"],
+                         "unknown_command")
+        self.assertEqual(self.ask(a, b'{"v":1,"id":4,"cmd":"status","names":[1]}\n')
+                         ["error"]["code"], "bad_request")
+        self.assertEqual(self.ask(a, b'{"v":1,"id":5,"cmd":"pid","names":["nope"]}\n')
+                         ["error"]["code"], "unknown_service")
+        # Oversized: an error, then the connection is closed.
+        big = self.connect()
+        big.sendall(b'{"v":1,"cmd":"status","x":"' + b"a" * 70000)
+        reply = big.recv(65536)
+        self.assertIn(b"too_large", reply)
+        # Half a line, a client that never reads, and silence, all at once...
+        half = self.connect()
+        half.sendall(b'{"v":1,"cmd":"sta')
+        deaf = self.connect()
+        deaf.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        try:
+            deaf.sendall(b'{"v":1,"cmd":"status"}\n' * 20000)
+        except BrokenPipeError:
+            pass  # corral cut it off for not reading its replies: as it should
+        silent = self.connect()
+        # ... while another client is answered promptly.
+        t0 = time.monotonic()
+        for _ in range(20):
+            r = ctl(self, "status")
+            self.assertEqual(r.returncode, 0)
+        self.assertLess(time.monotonic() - t0, 5.0)
+        self.assertIsNone(c.proc.poll())
+
+
+class Reload(svc.ServiceTest):
+    def test_a_broken_file_changes_nothing_and_a_good_reload_changes_exactly_what_changed(self):
+        self.service("keep", LONG)
+        self.service("change", LONG)
+        self.service("remove", LONG)
+        c = self.run_services()
+        wait_ready(self)
+        harness.wait_for(lambda: all(s["state"] == "up" for s in status(self)[0].values()))
+        before = {n: s["pid"] for n, s in status(self)[0].items()}
+        self.service("broken", "command: [x\n")
+        r = ctl(self, "reload")
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("broken.yaml:", r.stdout + r.stderr)
+        self.assertEqual({n: s["pid"] for n, s in status(self)[0].items()}, before)
+        os.unlink(os.path.join(self.dir, "broken.yaml"))
+        os.unlink(os.path.join(self.dir, "remove.yaml"))
+        self.service("change", "command: [sleep, '2000']\n")
+        self.service("add", LONG)
+        r, objs = ctl_json(self, "reload", "--dry-run")
+        plan = objs[0]["result"]
+        self.assertEqual((plan["added"], plan["removed"], plan["restarted"], plan["kept"]),
+                         (["add"], ["remove"], ["change"], ["keep"]))
+        self.assertEqual({n: s["pid"] for n, s in status(self)[0].items()}, before)
+        r, objs = ctl_json(self, "reload")
+        self.assertEqual(r.returncode, 0)
+        harness.wait_for(lambda: set(status(self)[0]) == {"keep", "change", "add"} and
+                         all(s["state"] == "up" for s in status(self)[0].values()), 10)
+        after = status(self)[0]
+        self.assertEqual(after["keep"]["pid"], before["keep"])
+        self.assertNotEqual(after["change"]["pid"], before["change"])
+        ns = [harness.ns_pid_of(p) for p in c.ns_pids()]
+        self.assertNotIn(before["remove"], ns, "the removed service was stopped")
+        self.assertIn(before["keep"], ns)
+
+    def test_sighup_reloads_when_there_is_no_main(self):
+        self.service("a", LONG)
+        c = self.run_services()
+        wait_ready(self)
+        harness.wait_for(lambda: status(self)[0]["a"]["state"] == "up")
+        self.service("b", LONG)
+        c.signal(signal.SIGHUP)
+        harness.wait_for(lambda: status(self)[0].get("b", {}).get("state") == "up", 10)
+
+
+class PidBudget(svc.ServiceTest):
+    def test_status_answers_while_the_pid_budget_is_exhausted(self):
+        from test_init_pidlimit import pids_cgroup
+        cg = pids_cgroup()
+        if not cg:
+            self.skipTest("no writable pids cgroup")
+        def cleanup():
+            for p in harness.read(cg + "/cgroup.procs").split():
+                try:
+                    os.kill(int(p), signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+            deadline = time.monotonic() + 10
+            while time.monotonic() < deadline:
+                try:
+                    os.rmdir(cg)
+                    return
+                except OSError:
+                    time.sleep(0.05)
+        self.addCleanup(cleanup)
+        open(cg + "/pids.max", "w").write("40")
+        self.service("leak", "command: \"while :; do sleep 1000 & done\"\n")
+        c = self.run_services(wrapper=["sh", "-c", f'echo $$ > {cg}/cgroup.procs && exec "$@"',
+                                       "wrap"])
+        harness.wait_for(lambda: int(harness.read(cg + "/pids.current") or 0) >= 40, 20)
+        time.sleep(0.3)
+        r, objs = ctl_json(self, "status")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        me = objs[0]["result"]["corral"]
+        self.assertEqual(me.get("pids_max"), 40)
+        self.assertGreaterEqual(me.get("pids_current", 0), 39)
+
+
+if __name__ == "__main__":
+    harness.main()
