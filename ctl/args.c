@@ -22,18 +22,18 @@ enum args_opt {
     ARGS_OPT_SINCE = 256,
     ARGS_OPT_FOR,
     ARGS_OPT_DRY_RUN,
+    ARGS_OPT_CONFIG,
 };
 
 static const struct option args_global_opts[] = {
-    {"socket", required_argument, NULL, 's'},
-    {"json", no_argument, NULL, 'j'},
-    {"help", no_argument, NULL, 'h'},
-    {"version", no_argument, NULL, 'V'},
-    {NULL, 0, NULL, 0},
+    {"socket", required_argument, NULL, 's'}, {"config", required_argument, NULL, ARGS_OPT_CONFIG},
+    {"json", no_argument, NULL, 'j'},         {"help", no_argument, NULL, 'h'},
+    {"version", no_argument, NULL, 'V'},      {NULL, 0, NULL, 0},
 };
 
 static const struct option args_cmd_opts[] = {
     {"socket", required_argument, NULL, 's'},
+    {"config", required_argument, NULL, ARGS_OPT_CONFIG},
     {"json", no_argument, NULL, 'j'},
     {"help", no_argument, NULL, 'h'},
     {"timeout", required_argument, NULL, 't'},
@@ -75,7 +75,8 @@ static int args_bad_option(int c, char **argv, char *why, size_t len)
     return args_fail(why, len, "unknown option %s", arg);
 }
 
-/* Which options each command takes, besides --socket, --json and --help. */
+/* Which options each command takes, besides --socket, --config, --json and
+ * --help. */
 static bool args_takes(enum proto_cmd cmd, int opt)
 {
     switch (opt) {
@@ -111,6 +112,9 @@ static int args_cmd_option(int c, struct args *a, uint64_t now_ms, char *why, si
     switch (c) {
     case 's':
         a->socket = optarg;
+        return 0;
+    case ARGS_OPT_CONFIG:
+        a->config = optarg;
         return 0;
     case 'j':
         a->json = true;
@@ -305,6 +309,9 @@ int args_parse(int argc, char **argv, uint64_t now_ms, struct args *a, char *why
         switch (c) {
         case 's':
             a->socket = optarg;
+            break;
+        case ARGS_OPT_CONFIG:
+            a->config = optarg;
             break;
         case 'j':
             a->json = true;

@@ -21,6 +21,7 @@ enum args_action {
 struct args {
     enum args_action action;
     const char *socket; /* --socket PATH, or NULL; borrowed from argv */
+    const char *config; /* --config FILE, or NULL (the default file); borrowed */
     bool json;
     const char *help_topic; /* help COMMAND, or NULL */
     const char *check_dir;

@@ -65,14 +65,17 @@ const char *help_suggest(const char *name)
 
 void help_print_all(FILE *out)
 {
-    fputs("usage: corralctl [--socket PATH] [--json] COMMAND [ARGS...]\n"
+    fputs("usage: corralctl [--socket PATH] [--config FILE] [--json] COMMAND [ARGS...]\n"
           "\n"
           "Talks to corral, the init and supervisor of this container, over its control socket.\n"
           "\n"
           "Options:\n"
-          "  -s, --socket PATH   the control socket (default: $CORRAL_SOCKET, then\n"
-          "                      /run/corral/corral.sock, $XDG_RUNTIME_DIR/corral.sock,\n"
-          "                      /tmp/corral-UID/corral.sock)\n"
+          "  -s, --socket PATH   the control socket (default: $CORRAL_SOCKET, then the\n"
+          "                      socket: of corral.yaml, then /run/corral/corral.sock,\n"
+          "                      $XDG_RUNTIME_DIR/corral.sock, /tmp/corral-UID/corral.sock)\n"
+          "  --config FILE       the corral.yaml whose socket: to use (default\n"
+          "                      /etc/corral/corral.yaml; read only without --socket and\n"
+          "                      $CORRAL_SOCKET; a missing default file is fine)\n"
           "  -j, --json          print each reply as one JSON object per line\n"
           "  -h, --help          print this help\n"
           "  -V, --version       print corralctl's version\n"
@@ -90,7 +93,7 @@ void help_print_all(FILE *out)
 
 void help_print_cmd(FILE *out, const struct help_cmd *cmd)
 {
-    fprintf(out, "usage: corralctl [--socket PATH] [--json] %s\n\n%s\n",
+    fprintf(out, "usage: corralctl [--socket PATH] [--config FILE] [--json] %s\n\n%s\n",
             cmd->usage ? cmd->usage : cmd->name, cmd->summary);
     if (cmd->details)
         fprintf(out, "\n%s\n", cmd->details);

@@ -15,6 +15,7 @@
 #include "client.h"
 #include "ctl.h"
 #include "help.h"
+#include "locate.h"
 #include "proto.h"
 #include "render.h"
 #include "table.h"
@@ -103,20 +104,44 @@ static int main_stream(struct client *c, const struct args *a)
     }
 }
 
+/* Says why no corral answered: each path tried, where a single path came
+ * from when it was not given directly, and why corral.yaml was not used. */
+static void main_unreachable(const struct client *c, const struct locate *where)
+{
+    fprintf(stderr, "corralctl: cannot reach corral: %s", c->why);
+    if (where->origin && strcmp(where->origin, "--socket") != 0)
+        fprintf(stderr, " (from %s%s)", where->origin,
+                strcmp(where->origin, "$CORRAL_SOCKET") ? "'s socket:" : "");
+    if (where->note[0])
+        fprintf(stderr, " (%s)", where->note);
+    fputc('\n', stderr);
+}
+
 static int main_remote(struct args *a)
 {
+    struct locate where;
     struct client c;
     struct proto_reply r;
+    char why[512];
     char *line = NULL;
     size_t len = 0;
     int rc, code;
 
+    /* corral listens on corral.yaml's socket: when it is set; read it before
+     * anything is printed, so that a bad --config is a plain usage error. */
+    rc = locate_socket(a->socket, a->config ? a->config : LOCATE_DEFAULT_CONFIG, a->config != NULL,
+                       NULL, &where, why, sizeof why);
+    if (rc < 0) {
+        fprintf(stderr, "corralctl: %s\n", rc == -EINVAL ? why : strerror(-rc));
+        locate_close(&where);
+        return rc == -EINVAL ? CTL_EXIT_USAGE : CTL_EXIT_FAILED;
+    }
     if (a->req.cmd == PROTO_CMD_VERSION && !a->json)
         printf("corralctl %s\n", CORRAL_VERSION);
     fflush(stdout);
     client_init(&c);
-    if (client_connect(&c, a->socket) < 0) {
-        fprintf(stderr, "corralctl: cannot reach corral: %s\n", c.why);
+    if (client_connect(&c, where.path) < 0) {
+        main_unreachable(&c, &where);
         code = CTL_EXIT_UNREACHABLE;
         goto out_client;
     }
@@ -154,6 +179,7 @@ static int main_remote(struct args *a)
 
 out_client:
     client_close(&c);
+    locate_close(&where);
     return code;
 }
 

@@ -64,6 +64,28 @@ static void status_with_names_asks_for_them(void **state)
     args_close(&a);
 }
 
+static void config_comes_before_or_after_the_command(void **state)
+{
+    (void)state;
+    struct args a;
+    char why[256];
+
+    assert_int_equal(parse(&a, why, "status", NULL), 0);
+    assert_null(a.config);
+    args_close(&a);
+    assert_int_equal(parse(&a, why, "--config", "/etc/c.yaml", "status", NULL), 0);
+    assert_string_equal(a.config, "/etc/c.yaml");
+    assert_null(a.socket);
+    args_close(&a);
+    assert_int_equal(parse(&a, why, "logs", "web", "--config", "/x.yaml", "-f", NULL), 0);
+    assert_string_equal(a.config, "/x.yaml");
+    assert_true(a.req.follow);
+    args_close(&a);
+    assert_usage_error("option --config needs a value", "status", "--config", NULL);
+    assert_usage_error("check: option --config does not apply", "check", "d", "--config", "/x",
+                       NULL);
+}
+
 static void global_options_come_before_or_after_the_command(void **state)
 {
     (void)state;
@@ -252,6 +274,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(status_with_names_asks_for_them),
         cmocka_unit_test(global_options_come_before_or_after_the_command),
+        cmocka_unit_test(config_comes_before_or_after_the_command),
         cmocka_unit_test(all_asks_for_every_service),
         cmocka_unit_test(signal_takes_a_name_a_number_or_a_dash_form),
         cmocka_unit_test(signal_refuses_an_unknown_signal_or_no_name),
