@@ -39,6 +39,8 @@ const char cli_usage[] =
     "  --single-child           forward signals to COMMAND only, not its group\n"
     "  --success-code N         exit 0 when COMMAND exits N (repeatable)\n"
     "  --pdeathsig SIGNAL       act on SIGNAL when corral's parent dies\n"
+    "  --log-format text|json   corral's own messages and the prefix sink as text or JSON\n"
+    "                           lines (default: corral.yaml's log_format, then text)\n"
     "  -v, --verbose            log debug messages (orphans reaped, signals)\n"
     "  -h, --help               print this help and exit\n"
     "  -V, --version            print the version and exit\n"
@@ -58,6 +60,7 @@ enum {
     CLI_OPT_CONFIG,
     CLI_OPT_CHECK,
     CLI_OPT_SOCKET,
+    CLI_OPT_LOG_FORMAT,
 };
 
 static int cli_signal(const char *opt, const char *arg, int allow_zero, int *out, char *err,
@@ -151,6 +154,7 @@ int cli_parse(int argc, char **argv, struct cli_opts *o, char *err, size_t errle
         {"config", required_argument, NULL, CLI_OPT_CONFIG},
         {"check", no_argument, NULL, CLI_OPT_CHECK},
         {"socket", required_argument, NULL, CLI_OPT_SOCKET},
+        {"log-format", required_argument, NULL, CLI_OPT_LOG_FORMAT},
         {"verbose", no_argument, NULL, 'v'},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
@@ -160,6 +164,7 @@ int cli_parse(int argc, char **argv, struct cli_opts *o, char *err, size_t errle
     memset(o, 0, sizeof *o);
     o->stop_timeout_ms = CLI_DEFAULT_STOP_TIMEOUT_MS;
     o->grace_ms = CLI_DEFAULT_GRACE_MS;
+    o->log_format = -1;
     err[0] = '\0';
     /* getopt keeps its place in globals; start over for every parse. */
     optind = 0;
@@ -191,6 +196,13 @@ int cli_parse(int argc, char **argv, struct cli_opts *o, char *err, size_t errle
             break;
         case CLI_OPT_SOCKET:
             o->socket_path = optarg;
+            break;
+        case CLI_OPT_LOG_FORMAT:
+            if (strcmp(optarg, "text") != 0 && strcmp(optarg, "json") != 0) {
+                snprintf(err, errlen, "--log-format: expected text or json, got \"%s\"", optarg);
+                return -EINVAL;
+            }
+            o->log_format = strcmp(optarg, "json") == 0;
             break;
         case CLI_OPT_REWRITE:
             if (cli_add_rewrite(o, optarg, err, errlen) < 0)

@@ -18,6 +18,7 @@ struct cli_opts {
     const char *services_dir; /* --services; NULL: not given */
     const char *config_path;  /* --config; NULL: not given */
     const char *socket_path;  /* --socket; NULL: not given */
+    int log_format;           /* --log-format: -1 not given, 0 text, 1 json */
     bool check;               /* --check: validate, print the start order, exit */
     uint64_t stop_timeout_ms;
     uint64_t grace_ms;

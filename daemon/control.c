@@ -102,8 +102,12 @@ int control_listen(struct control *ctl, struct corral *c, const char *explicit_p
     ctl->read_gid = g->read_gid;
     ctl->has_admin_gid = g->admin_group != NULL;
     ctl->admin_gid = g->admin_gid;
-    int n = sockpath_candidates(explicit_path ? explicit_path : g->socket_path, ctl->self_uid,
-                                cands, SOCKPATH_CANDIDATES);
+    /* --socket, then $CORRAL_SOCKET (sockpath handles it), then corral.yaml,
+     * then the defaults: the same order corralctl follows. */
+    const char *env = getenv("CORRAL_SOCKET");
+    if (!explicit_path && !(env && *env))
+        explicit_path = g->socket_path;
+    int n = sockpath_candidates(explicit_path, ctl->self_uid, cands, SOCKPATH_CANDIDATES);
     if (n < 0) {
         log_error("control socket: %s", strerror(-n));
         return n;
@@ -116,7 +120,10 @@ int control_listen(struct control *ctl, struct corral *c, const char *explicit_p
         rc = control_try(ctl, cands[i]);
         if (rc == 0) {
             ctl->listening = true;
-            log_debug("control socket: %s", ctl->path);
+            if (c->sup.quiet)
+                log_debug("control socket: %s", ctl->path);
+            else
+                log_info("control socket: %s", ctl->path);
             return 0;
         }
         uv_close((uv_handle_t *)&ctl->server, NULL);

@@ -136,6 +136,12 @@ static json_t *cmd_service_json(struct sup_service *ss, uint64_t now)
             json_integer(s->next_start_ms > now ? (json_int_t)(s->next_start_ms - now) : 0));
     if (ss->held)
         json_object_set_new(o, "held", json_true());
+    if (s->conf->health.kind != CONF_PROBE_NONE)
+        json_object_set_new(o, "healthy", json_boolean(ss->checks.healthy));
+    if (ss->checks.last[0])
+        json_object_set_new(o, "check", json_string(ss->checks.last));
+    if (ss->checks.status_text[0])
+        json_object_set_new(o, "status_text", json_string(ss->checks.status_text));
     return o;
 }
 

@@ -11,6 +11,7 @@
 #include "cli.h"
 #include "conf.h"
 #include "control.h"
+#include "notify.h"
 #include "output.h"
 #include "pidtab.h"
 #include "reaper.h"
@@ -30,6 +31,8 @@ struct corral {
     struct control control;
     struct conf_global global; /* corral.yaml, as loaded at start */
     char *services_dir;        /* NULL in pure init mode; reload reads it again */
+    struct sdnotify *sdnotify; /* the sd_notify socket, or NULL */
+    char notify_socket[128];   /* what NOTIFY_SOCKET is set to ("@corral-notify-...") */
     uint64_t started_ms;
     bool is_pid1;
     bool interactive; /* stdin is our terminal and we are its foreground */

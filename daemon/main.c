@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <unistd.h>
 
@@ -74,6 +75,8 @@ static void corral_ensure_stdio(void)
         if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
             continue;
         int nul = open("/dev/null", O_RDWR);
+        if (nul < 0)
+            nul = memfd_create("corral-null", 0); /* no /dev: an empty file */
         if (nul >= 0 && nul != fd) {
             dup2(nul, fd);
             close(nul);
@@ -121,6 +124,8 @@ static int corral_setup(struct corral *c, uv_loop_t *loop, struct config *cfg)
     if (rc < 0)
         return rc;
     c->started_ms = uv_now(loop);
+    if (c->opts.log_format >= 0)
+        cfg->global.log_format = c->opts.log_format ? CONF_LOG_FORMAT_JSON : CONF_LOG_FORMAT_TEXT;
     c->global = cfg->global;
     conf_global_init(&cfg->global); /* moved into c */
     c->services_dir = cfg->services_dir;
@@ -133,6 +138,11 @@ static int corral_setup(struct corral *c, uv_loop_t *loop, struct config *cfg)
     rc = sup_init(&c->sup, c, config_take_set(cfg), cfg->pure_init);
     if (rc < 0)
         return rc;
+    /* One sd_notify socket for every service that asks for it (a reload may
+     * add one later, so it opens unless this is pure init mode). */
+    if (!cfg->pure_init && sdnotify_open(&c->sdnotify, loop, sup_on_sdnotify, &c->sup,
+                                         c->notify_socket, sizeof c->notify_socket) < 0)
+        log_warn("sd_notify socket: %s; notify: systemd will not work", strerror(errno));
     /* The control socket is optional in pure init mode (a drop-in tini may
      * run where nothing is writable); with services it is how they are
      * operated, so failing to listen is fatal there. */
@@ -147,6 +157,7 @@ static void corral_teardown(struct corral *c)
     signals_close(&c->signals);
     shutdown_close(&c->shutdown);
     control_close(&c->control);
+    sdnotify_close(c->sdnotify);
     sup_close(&c->sup);
     /* What is still queued for stdout/stderr goes out now (bounded wait);
      * from here on, corral's own lines are written directly. */

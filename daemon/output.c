@@ -104,6 +104,8 @@ static void output_on_piece(void *arg, const char *data, size_t len, int flags)
     st->cont = (flags & (LINESPLIT_CONT | LINESPLIT_PARTIAL)) != 0;
     b->lines++;
     (void)ring_push(&s->ring, b->now_ms, st->stream, data, len);
+    if (s->on_line)
+        s->on_line(s->on_line_arg, data, len);
     for (struct output_follower *f = s->followers; f;) {
         struct output_follower *next = f->next; /* it may unfollow itself */
         f->on_line(f, &rl);
@@ -360,7 +362,15 @@ static void output_tail_line(void *arg, const struct ring_line *line)
         .text = line->text,
         .len = line->len,
     };
-    (void)outfmt_prefix(&t->buf, &l);
+    if (t->s->out->json) {
+        char stamp[32];
+        outfmt_stamp(line->time_ms, stamp, sizeof stamp);
+        l.stamp = stamp;
+        l.color = 0;
+        (void)outfmt_json(&t->buf, &l);
+    } else {
+        (void)outfmt_prefix(&t->buf, &l);
+    }
     t->lines++;
 }
 

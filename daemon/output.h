@@ -51,6 +51,9 @@ struct output_svc {
     uint64_t run_started_ms; /* wall clock of the latest start: its tail begins there */
     int color;
     struct output_follower *followers;
+    /* Each line as it comes (readiness.log); NULL when nobody asks. */
+    void (*on_line)(void *arg, const char *text, size_t len);
+    void *on_line_arg;
 };
 
 /* Opens corral's stdout/stderr writers. Returns 0 or -errno. */

@@ -112,14 +112,25 @@ static void svc_spawn(struct svc *s, struct svc_step *st, uint64_t now_ms, const
 
 /* The process is gone while it was wanted: decide between a restart, done
  * and failed, by restart policy and success codes. */
+static void svc_on_exit_as(struct svc *s, struct svc_step *st, int wstatus, bool ok,
+                           const char *what, uint64_t now_ms);
+
 static void svc_on_exit(struct svc *s, struct svc_step *st, int wstatus, uint64_t now_ms)
 {
+    char what[64];
+    exitstatus_describe(wstatus, what, sizeof what);
+    svc_on_exit_as(s, st, wstatus, svc_exit_is_success(s, wstatus), what, now_ms);
+}
+
+/* The decision after an exit, with success decided by the caller (a stop
+ * for unreadiness or bad health is a failure whatever the exit status). */
+static void svc_on_exit_as(struct svc *s, struct svc_step *st, int wstatus, bool ok,
+                           const char *what, uint64_t now_ms)
+{
     const struct conf_service *c = s->conf;
-    bool ok = svc_exit_is_success(s, wstatus);
-    char what[64], dur[32];
+    char dur[32];
     bool again;
 
-    exitstatus_describe(wstatus, what, sizeof what);
     s->has_exited = true;
     s->last_wstatus = wstatus;
     s->failed_once = !ok;
@@ -144,7 +155,7 @@ static void svc_on_exit(struct svc *s, struct svc_step *st, int wstatus, uint64_
         s->backoff.failures = 0;
     s->restarts++;
     if (delay == 0) {
-        char why[96];
+        char why[SVC_REASON_MAX];
         snprintf(why, sizeof why, "%s, restarted at once", what);
         svc_spawn(s, st, now_ms, why);
         return;
@@ -155,9 +166,9 @@ static void svc_on_exit(struct svc *s, struct svc_step *st, int wstatus, uint64_
     svc_push(st, (struct svc_action){.kind = SVC_ACT_ARM_TIMER, .delay_ms = delay});
 }
 
-static void svc_begin_stop(struct svc *s, struct svc_step *st)
+static void svc_begin_stop(struct svc *s, struct svc_step *st, const char *why)
 {
-    svc_set(s, st, SVC_STOPPING, "stopping");
+    svc_set(s, st, SVC_STOPPING, "%s", why);
     svc_push(st, (struct svc_action){.kind = SVC_ACT_SIGNAL, .sig = s->conf->stop_signal});
     svc_push(st,
              (struct svc_action){.kind = SVC_ACT_ARM_TIMER, .delay_ms = s->conf->stop_timeout_ms});
@@ -189,10 +200,24 @@ struct svc_step svc_step(struct svc *s, const struct svc_event *ev, uint64_t now
     case SVC_STARTING:
     case SVC_UP:
         if (ev->kind == SVC_EV_SPAWNED && s->state == SVC_STARTING) {
-            bool ready_now =
-                s->conf->type == CONF_TYPE_LONGRUN && s->conf->readiness.kind == CONF_PROBE_NONE;
-            if (ready_now)
+            bool longrun = s->conf->type == CONF_TYPE_LONGRUN;
+            if (longrun && s->conf->readiness.kind == CONF_PROBE_NONE) {
                 svc_set(s, &st, SVC_UP, "running");
+            } else if (longrun) {
+                svc_set(s, &st, SVC_STARTING, "running, not ready yet");
+                if (s->conf->readiness.timeout_ms)
+                    svc_push(&st, (struct svc_action){.kind = SVC_ACT_ARM_TIMER,
+                                                      .delay_ms = s->conf->readiness.timeout_ms});
+            }
+        } else if (ev->kind == SVC_EV_TIMER && s->state == SVC_STARTING) {
+            /* Not ready in time: stopped, and it counts as a failed start. */
+            s->stop_is_failure = true;
+            svc_begin_stop(s, &st, "not ready in time: stopping");
+        } else if (ev->kind == SVC_EV_UNHEALTHY && s->state == SVC_UP) {
+            char why[SVC_REASON_MAX];
+            snprintf(why, sizeof why, "unhealthy: %s", ev->text ? ev->text : "check failed");
+            s->stop_is_failure = true;
+            svc_begin_stop(s, &st, why);
         } else if (ev->kind == SVC_EV_SPAWN_FAILED) {
             struct backoff_policy policy = svc_policy(s->conf);
             uint64_t delay = backoff_after_error(&policy, &s->backoff);
@@ -202,14 +227,27 @@ struct svc_step svc_step(struct svc *s, const struct svc_event *ev, uint64_t now
             svc_push(&st, (struct svc_action){.kind = SVC_ACT_ARM_TIMER, .delay_ms = delay});
         } else if (ev->kind == SVC_EV_READY && s->state == SVC_STARTING) {
             svc_set(s, &st, SVC_UP, "ready");
+            svc_push(&st, (struct svc_action){.kind = SVC_ACT_CANCEL_TIMER});
         } else if (ev->kind == SVC_EV_EXITED) {
             svc_on_exit(s, &st, ev->wstatus, now_ms);
         } else if (ev->kind == SVC_EV_STOP) {
-            svc_begin_stop(s, &st);
+            s->stop_is_failure = false;
+            svc_begin_stop(s, &st, "stopping");
         }
         break;
     case SVC_STOPPING:
-        if (ev->kind == SVC_EV_EXITED) {
+        if (ev->kind == SVC_EV_EXITED && s->stop_is_failure) {
+            char what[SVC_REASON_MAX];
+            /* The reason it was stopped is the cause worth showing. */
+            snprintf(what, sizeof what, "%.*s", (int)(strcspn(s->reason, ":")), s->reason);
+            s->stop_is_failure = false;
+            svc_push(&st, (struct svc_action){.kind = SVC_ACT_CANCEL_TIMER});
+            svc_on_exit_as(s, &st, ev->wstatus, false, what, now_ms);
+        } else if (ev->kind == SVC_EV_STOP && s->stop_is_failure) {
+            /* Asked to stop while stopping for a failure: no restart after. */
+            s->stop_is_failure = false;
+            svc_set(s, &st, SVC_STOPPING, "stopping");
+        } else if (ev->kind == SVC_EV_EXITED) {
             char what[64];
             s->has_exited = true;
             s->last_wstatus = ev->wstatus;

@@ -33,12 +33,14 @@ enum svc_event_kind {
     SVC_EV_EXITED,       /* the process exited: wstatus */
     SVC_EV_STOP,         /* not wanted any more: shutdown, `stop` */
     SVC_EV_TIMER,        /* the timer the last step armed has fired */
+    SVC_EV_UNHEALTHY,    /* the health check failed `retries` times in a row: text */
 };
 
 struct svc_event {
     enum svc_event_kind kind;
-    int wstatus; /* EXITED */
-    int err;     /* SPAWN_FAILED: positive errno */
+    int wstatus;      /* EXITED */
+    int err;          /* SPAWN_FAILED: positive errno */
+    const char *text; /* UNHEALTHY: why */
 };
 
 enum svc_action_kind {
@@ -70,6 +72,7 @@ struct svc {
     int last_wstatus;
     bool failed_once;       /* the last exit was a failure */
     bool no_restart;        /* set by the supervisor at shutdown: an exit is final */
+    bool stop_is_failure;   /* stopped for not getting ready or unhealthy: a failed run */
     uint64_t next_start_ms; /* BACKOFF: when the restart is due */
     struct backoff backoff;
     uint64_t starts[SVC_START_HISTORY]; /* ring of spawn times */

@@ -145,7 +145,11 @@ static _Noreturn void spawn_child(const struct spawn_plan *p, int status_fd)
             if (fd != status_fd)
                 (void)fcntl(fd, F_SETFD, FD_CLOEXEC);
     }
-    if (p->keep_fd >= 0 && fcntl(p->keep_fd, F_SETFD, 0) < 0)
+    /* The readiness fd goes to SPAWN_KEEP_FD (3), a number every shell can
+     * write to (dash takes only one digit in >&N); dup2 clears CLOEXEC. */
+    if (p->keep_fd >= 0 && p->keep_fd != SPAWN_KEEP_FD && dup2(p->keep_fd, SPAWN_KEEP_FD) < 0)
+        goto fail;
+    if (p->keep_fd == SPAWN_KEEP_FD && fcntl(SPAWN_KEEP_FD, F_SETFD, 0) < 0)
         goto fail;
     f.stage = SPAWN_STAGE_RLIMIT;
     for (size_t i = 0; i < p->nrlimits; i++)

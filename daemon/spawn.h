@@ -23,6 +23,9 @@ enum spawn_stage {
     SPAWN_STAGE_EXEC,   /* execve */
 };
 
+/* The number the readiness fd has in the child ($NOTIFY_FD). */
+#define SPAWN_KEEP_FD 3
+
 struct spawn_failure {
     int stage; /* enum spawn_stage; NONE: exec succeeded */
     int err;   /* errno at that stage */
@@ -42,7 +45,7 @@ struct spawn_plan {
     char *const *envp; /* NULL-terminated */
     const char *dir;   /* NULL: corral's own working directory */
     int stdio[3];      /* fds to become 0, 1, 2; -1 keeps corral's own */
-    int keep_fd;       /* an extra fd kept open (readiness); -1 for none */
+    int keep_fd;       /* an extra fd, given to the child as SPAWN_KEEP_FD; -1: none */
     bool foreground;   /* take the terminal on fd 0 for the child's group */
     bool set_ids;      /* apply gid and groups (and uid when set_uid) */
     bool set_uid;      /* a user was named, not only a group */

@@ -10,11 +10,13 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "corral.h"
 #include "exitstatus.h"
 #include "log.h"
+#include "notify.h"
 #include "pidbudget.h"
 #include "proctree.h"
 #include "spawn.h"
@@ -25,7 +27,10 @@ extern char **environ;
 #define SUP_TAIL_LINES 10
 
 static void sup_feed(struct sup_service *ss, enum svc_event_kind kind, int wstatus, int err);
+static void sup_feed_event(struct sup_service *ss, const struct svc_event *ev);
 static void sup_after_change(struct sup_service *ss);
+static void sup_try_start(struct sup_service *ss);
+static void sup_on_line(void *arg, const char *text, size_t len);
 static void sup_on_exit(struct pidtab_owner *owner, pid_t pid, int wstatus);
 static void sup_service_close(struct sup_service *ss);
 static void sup_swap_conf(struct sup_service *ss, const struct conf_service *conf,
@@ -84,10 +89,15 @@ static void sup_spawn(struct sup_service *ss)
     struct spawn_failure fail;
     pid_t pid;
 
-    svcplan_fill(&ss->plan, conf, is_main ? -1 : sup->devnull, is_main && c->interactive, &plan);
+    char notify_env[128], path[SPAWN_PATH_MAX];
+    svcplan_fill(&ss->plan, conf, is_main ? -1 : sup->devnull, is_main && c->interactive, path,
+                 sizeof path, &plan);
+    checks_prepare_spawn(&ss->checks, &plan.keep_fd, notify_env, sizeof notify_env);
+    svcplan_add_env(&ss->plan, &plan, notify_env);
     int rc = output_prepare(&ss->output, &plan.stdio[1], &plan.stdio[2]);
     if (rc == 0)
         rc = spawn_start(&plan, &pid, &fail);
+    checks_spawned(&ss->checks, rc == 0);
     if (rc < 0) {
         output_abort(&ss->output);
         ss->fork_failures++;
@@ -159,8 +169,14 @@ static void sup_apply(struct sup_service *ss, const struct svc_step *st)
 static void sup_feed(struct sup_service *ss, enum svc_event_kind kind, int wstatus, int err)
 {
     struct svc_event ev = {.kind = kind, .wstatus = wstatus, .err = err};
+    sup_feed_event(ss, &ev);
+}
+
+static void sup_feed_event(struct sup_service *ss, const struct svc_event *evp)
+{
+    enum svc_event_kind kind = evp->kind;
     enum svc_state before = ss->svc.state;
-    struct svc_step st = svc_step(&ss->svc, &ev, uv_now(ss->sup->corral->loop));
+    struct svc_step st = svc_step(&ss->svc, evp, uv_now(ss->sup->corral->loop));
 
     if (st.changed) {
         /* One line per change that matters: waiting and a first start are
@@ -175,6 +191,7 @@ static void sup_feed(struct sup_service *ss, enum svc_event_kind kind, int wstat
         else
             log_info("%s: %s (%s)", sup_name(ss), svc_state_name(st.state), ss->svc.reason);
     }
+    checks_on_state(&ss->checks);
     control_on_change(&ss->sup->corral->control, ss);
     if (ss->tail_pending) {
         /* Under the exit line: the cause of a crash is usually in there. */
@@ -210,8 +227,11 @@ static bool sup_dep_met(const struct sup_service *dep, enum conf_condition cond)
     case CONF_COND_STARTED:
         return (d->state == SVC_STARTING && d->pid > 0) || d->state == SVC_UP;
     case CONF_COND_READY:
-    case CONF_COND_HEALTHY: /* no health checks yet: ready is the best we know */
         return d->state == SVC_UP;
+    case CONF_COND_HEALTHY:
+        /* Without a health check, ready is the best there is to know. */
+        return d->state == SVC_UP &&
+               (dep->checks.healthy || dep->svc.conf->health.kind == CONF_PROBE_NONE);
     case CONF_COND_COMPLETED:
         return d->state == SVC_DONE && d->has_exited && svc_exit_is_success(d, d->last_wstatus);
     }
@@ -426,14 +446,31 @@ struct sup_service *sup_service_new(struct supervisor *sup, const struct conf_se
     }
     ss->timer.data = ss;
     output_svc_init(&ss->output, &sup->corral->out, conf, sup_is_piped(sup, conf), index);
+    if (checks_init(&ss->checks, ss) < 0) {
+        /* The timer is initialised: it must be closed, not just freed. */
+        ss->ref = ref;
+        ref->refs++;
+        sup_service_close(ss);
+        return NULL;
+    }
+    ss->output.on_line = sup_on_line;
+    ss->output.on_line_arg = ss;
     ss->ref = ref;
     ref->refs++;
     return ss;
 }
 
+static void sup_on_line(void *arg, const char *text, size_t len)
+{
+    struct sup_service *ss = arg;
+    checks_on_line(&ss->checks, text, len);
+}
+
 static void sup_on_service_closed(uv_handle_t *h)
 {
     struct sup_service *ss = h->data;
+    if (--ss->closing > 0)
+        return;
     output_svc_free(&ss->output);
     svcplan_close(&ss->plan);
     sup_setref_put(ss->ref);
@@ -444,6 +481,8 @@ static void sup_on_service_closed(uv_handle_t *h)
 static void sup_service_close(struct sup_service *ss)
 {
     output_svc_close(&ss->output);
+    ss->closing = 3; /* its timer, the checks' tick and the probe's timeout */
+    checks_close(&ss->checks, sup_on_service_closed, ss);
     uv_close((uv_handle_t *)&ss->timer, sup_on_service_closed);
 }
 
@@ -500,8 +539,15 @@ int sup_init(struct supervisor *sup, struct corral *c, struct conf_set *set, boo
     sup->quiet = quiet;
     sup->main_stop_sig = -1;
     sup->devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
-    if (sup->devnull < 0)
-        return -errno;
+    if (sup->devnull < 0) {
+        /* An empty chroot or a FROM scratch image without /dev: an empty
+         * memory file reads as EOF like /dev/null (what is written to it
+         * stays in memory; only probes write there). */
+        log_warn("/dev/null: %s; using an empty memory file instead", strerror(errno));
+        sup->devnull = memfd_create("corral-null", MFD_CLOEXEC);
+        if (sup->devnull < 0)
+            return -errno;
+    }
     sup->setref = sup_setref_new(set);
     if (!sup->setref) {
         conf_set_free(set);
@@ -562,6 +608,47 @@ void sup_kill_all(struct supervisor *sup)
         sup_kill_one(ss);
     for (size_t i = 0; i < sup->n; i++)
         sup_kill_one(sup->svcs[i]);
+}
+
+void sup_ready(struct sup_service *ss)
+{
+    if (ss->svc.state == SVC_STARTING)
+        sup_feed(ss, SVC_EV_READY, 0, 0);
+}
+
+void sup_healthy(struct sup_service *ss)
+{
+    const struct conf_service *conf = ss->svc.conf;
+    log_info("%s: healthy (%s)", conf->name, ss->checks.last);
+    for (size_t i = 0; i < conf->n_dependents; i++)
+        sup_try_start(ss->sup->svcs[conf->dependents[i]]);
+}
+
+void sup_unhealthy(struct sup_service *ss, const char *text)
+{
+    struct svc_event ev = {.kind = SVC_EV_UNHEALTHY, .text = text};
+    sup_feed_event(ss, &ev);
+}
+
+void sup_on_sdnotify(void *arg, pid_t pid, const char *msg, size_t len)
+{
+    struct supervisor *sup = arg;
+    if (pid <= 0) {
+        log_warn("sd_notify from a process outside corral's PID namespace ignored");
+        return;
+    }
+    for (size_t i = 0; i < sup->n; i++) {
+        struct sup_service *ss = sup->svcs[i];
+        if (ss->svc.conf->readiness.kind != CONF_PROBE_NOTIFY_SYSTEMD || ss->svc.pid <= 0)
+            continue;
+        if (notify_pid_in_tree(pid, ss->svc.pid)) {
+            checks_on_sdnotify(&ss->checks, msg, len);
+            return;
+        }
+    }
+    log_warn("sd_notify from pid %d ignored: not a process of a service that uses notify: "
+             "systemd",
+             (int)pid);
 }
 
 void sup_start_service(struct sup_service *ss)

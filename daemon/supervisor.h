@@ -12,6 +12,7 @@
 
 #include <uv.h>
 
+#include "checks.h"
 #include "conf.h"
 #include "output.h"
 #include "pidtab.h"
@@ -35,6 +36,8 @@ struct sup_service {
     uv_timer_t timer;
     struct svcplan plan;
     struct output_svc output;
+    struct checks checks;
+    int closing;            /* handles still closing before it is freed */
     uint32_t fork_failures; /* in the current burst */
     bool tail_pending;      /* print its last lines under the next state line */
     bool held;              /* stopped by request: corral does not count it as finished */
@@ -89,6 +92,16 @@ bool sup_all_stopped(const struct supervisor *sup);
 void sup_start_service(struct sup_service *ss);
 void sup_stop_service(struct sup_service *ss);
 void sup_restart_service(struct sup_service *ss);
+
+/* From checks.c: the service is ready; it passed its first health check;
+ * it failed `retries` health checks in a row (text says how). */
+void sup_ready(struct sup_service *ss);
+void sup_healthy(struct sup_service *ss);
+void sup_unhealthy(struct sup_service *ss, const char *text);
+
+/* A datagram on the sd_notify socket: handed to the service whose process
+ * tree holds pid; from anyone else it is ignored. */
+void sup_on_sdnotify(void *arg, pid_t pid, const char *msg, size_t len);
 
 /* Sends sig to the main service (its process group, or the process alone
  * when single_child). Returns 0, or -ESRCH when there is no main running. */

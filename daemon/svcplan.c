@@ -83,6 +83,13 @@ int svcplan_init(struct svcplan *p, const struct conf_service *conf, char *const
     for (size_t i = 0; i < e.n; i++)
         if (strncmp(e.v[i], "PATH=", 5) == 0)
             p->path_env = e.v[i] + 5;
+    p->nenv = e.n;
+    p->envp_extra = calloc(e.n + 2, sizeof *p->envp_extra);
+    if (!p->envp_extra) {
+        rc = -ENOMEM;
+        goto err;
+    }
+    memcpy(p->envp_extra, e.v, e.n * sizeof *e.v);
     if (conf->n_rlimits) {
         p->rlimits = calloc(conf->n_rlimits, sizeof *p->rlimits);
         if (!p->rlimits) {
@@ -109,16 +116,17 @@ void svcplan_close(struct svcplan *p)
     for (char **v = p->envp; v && *v; v++)
         free(*v);
     free(p->envp);
+    free(p->envp_extra);
     free(p->rlimits);
     memset(p, 0, sizeof *p);
 }
 
 void svcplan_fill(struct svcplan *p, const struct conf_service *conf, int stdin_fd, bool foreground,
-                  struct spawn_plan *plan)
+                  char *path, size_t path_len, struct spawn_plan *plan)
 {
-    int err = -spawn_resolve(conf->argv[0], p->path_env, p->path, sizeof p->path);
+    int err = -spawn_resolve(conf->argv[0], p->path_env, path, path_len);
     *plan = (struct spawn_plan){
-        .path = p->path,
+        .path = path,
         .path_err = err,
         .argv = conf->argv,
         .envp = p->envp,
@@ -136,4 +144,13 @@ void svcplan_fill(struct svcplan *p, const struct conf_service *conf, int stdin_
         .rlimits = p->rlimits,
         .nrlimits = p->nrlimits,
     };
+}
+
+void svcplan_add_env(struct svcplan *p, struct spawn_plan *plan, char *extra)
+{
+    if (!extra || !*extra || !p->envp_extra)
+        return;
+    p->envp_extra[p->nenv] = extra;
+    p->envp_extra[p->nenv + 1] = NULL;
+    plan->envp = p->envp_extra;
 }

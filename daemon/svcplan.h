@@ -10,11 +10,12 @@
 #include "spawn.h"
 
 struct svcplan {
-    char **envp;                  /* owned, NULL-terminated */
+    char **envp;       /* owned, NULL-terminated */
+    char **envp_extra; /* envp's pointers, one free slot, NULL */
+    size_t nenv;
     const char *path_env;         /* PATH as the service sees it (in envp), or NULL */
     struct spawn_rlimit *rlimits; /* owned */
     size_t nrlimits;
-    char path[SPAWN_PATH_MAX];
 };
 
 /* Builds the environment and limits of conf over base_env (corral's own
@@ -23,9 +24,14 @@ int svcplan_init(struct svcplan *p, const struct conf_service *conf, char *const
 void svcplan_close(struct svcplan *p);
 
 /* Fills plan for one start: resolves argv[0] on the service's PATH now (a
- * oneshot may have installed it since). stdin_fd is the service's stdin,
- * -1 to keep corral's. */
+ * oneshot may have installed it since) into path, the caller's buffer that
+ * must outlive the spawn. stdin_fd is the service's stdin, -1 to keep
+ * corral's. */
 void svcplan_fill(struct svcplan *p, const struct conf_service *conf, int stdin_fd, bool foreground,
-                  struct spawn_plan *plan);
+                  char *path, size_t path_len, struct spawn_plan *plan);
+
+/* Adds one "KEY=VALUE" for this start only (NOTIFY_FD, NOTIFY_SOCKET):
+ * plan->envp then points to a copy with it. extra must outlive the spawn. */
+void svcplan_add_env(struct svcplan *p, struct spawn_plan *plan, char *extra);
 
 #endif

@@ -137,6 +137,19 @@ class Output(svc.ServiceTest):
         self.assertIn("crash | step 15", tail)
         self.assertNotIn("crash | step 5", tail)
 
+    def test_log_format_json_makes_every_line_json(self):
+        self.service("one", "type: oneshot\ncommand: 'echo hello; echo oops >&2; exit 4'\n")
+        c = self.run_services(args=["--log-format", "json"])
+        self.assertEqual(c.wait(), 4)
+        out = [json.loads(l) for l in c.stdout().splitlines()]
+        err = [json.loads(l) for l in c.stderr().splitlines()]
+        # Service lines, stderr ones included, are one JSON stream on stdout.
+        self.assertEqual(sorted((o["service"], o["stream"], o["line"]) for o in out),
+                         [("one", "stderr", "oops"), ("one", "stdout", "hello")])
+        own = [e for e in err if e["service"] == "corral"]
+        self.assertTrue(any(e["line"].startswith("exiting 4") for e in own))
+        self.assertTrue(all(e["level"] in ("error", "warn", "info", "debug") for e in own))
+
     def test_stdout_on_dev_null_is_fine(self):
         # epoll refuses /dev/null: corral must still start and run.
         self.service("one", "type: oneshot\ncommand: 'echo hello'\n")

@@ -210,6 +210,19 @@ command: "id -u > out; id -g >> out; pwd >> out; umask >> out; echo $GREETING >>
         self.assertEqual(harness.read(self.path("clear")).strip(), "x")
 
 
+class NoDev(svc.ServiceTest):
+    def test_corral_runs_without_dev_null(self):
+        # An empty chroot or a FROM scratch image may have no /dev at all.
+        self.service("one", f"type: oneshot\ncommand: 'echo ran > {self.path('ran')}'\n")
+        r = subprocess.run(["unshare", "--pid", "--fork", "--mount-proc", "sh", "-c",
+                            'mount -t tmpfs tmpfs /dev && exec "$@"', "w", harness.CORRAL,
+                            "--socket", self.path("s.sock"), "--services", self.dir],
+                           capture_output=True, text=True, timeout=20)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("/dev/null: No such file or directory", r.stderr)
+        self.assertEqual(harness.read(self.path("ran")), "ran\n")
+
+
 class BadConfig(svc.ServiceTest):
     def check(self, *args):
         return subprocess.run([harness.CORRAL, "--services", self.dir, *args],

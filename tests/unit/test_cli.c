@@ -160,6 +160,22 @@ static void a_services_directory_needs_no_command(void **state)
     assert_null(o.main_argv);
 }
 
+static void log_format_is_text_or_json(void **state)
+{
+    (void)state;
+    struct cli_opts o;
+    char err[128];
+    char *none[] = {"corral", "true", NULL};
+    assert_int_equal(cli_parse(2, none, &o, err, sizeof err), 0);
+    assert_int_equal(o.log_format, -1);
+    char *json[] = {"corral", "--log-format", "json", "true", NULL};
+    assert_int_equal(cli_parse(4, json, &o, err, sizeof err), 0);
+    assert_int_equal(o.log_format, 1);
+    char *bad[] = {"corral", "--log-format=yaml", "true", NULL};
+    assert_int_equal(cli_parse(3, bad, &o, err, sizeof err), -EINVAL);
+    assert_string_equal(err, "--log-format: expected text or json, got \"yaml\"");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -171,6 +187,7 @@ int main(void)
         cmocka_unit_test(usage_errors_say_what_is_wrong),
         cmocka_unit_test(help_and_version_need_no_command),
         cmocka_unit_test(a_services_directory_needs_no_command),
+        cmocka_unit_test(log_format_is_text_or_json),
         cmocka_unit_test(rewrites_map_signals_and_zero_drops_them),
         cmocka_unit_test(a_bad_rewrite_is_a_usage_error),
         cmocka_unit_test(success_codes_exit_zero_and_others_pass),

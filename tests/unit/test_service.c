@@ -15,7 +15,7 @@
 #define EXITED(code) ((code) << 8)
 #define KILLED(sig)  (sig)
 
-static struct conf_service longrun, oneshot, on_failure, never;
+static struct conf_service longrun, oneshot, on_failure, never, ready_fd;
 
 static void conf_defaults(struct conf_service *c, enum conf_type type, enum conf_restart r)
 {
@@ -38,6 +38,9 @@ static int setup(void **state)
     conf_defaults(&oneshot, CONF_TYPE_ONESHOT, CONF_RESTART_NEVER);
     conf_defaults(&on_failure, CONF_TYPE_LONGRUN, CONF_RESTART_ON_FAILURE);
     conf_defaults(&never, CONF_TYPE_LONGRUN, CONF_RESTART_NEVER);
+    conf_defaults(&ready_fd, CONF_TYPE_LONGRUN, CONF_RESTART_ALWAYS);
+    ready_fd.readiness.kind = CONF_PROBE_NOTIFY_FD;
+    ready_fd.readiness.timeout_ms = 30000;
     return 0;
 }
 
@@ -75,7 +78,16 @@ static void every_transition_of_the_table_holds(void **state)
          0},
         {"fork failure backs off", &longrun, SVC_STARTING, EV(SVC_EV_SPAWN_FAILED, .err = EAGAIN),
          SVC_BACKOFF, 1, SVC_ACT_ARM_TIMER, 0, 100},
-        {"ready makes up", &oneshot, SVC_STARTING, EV(SVC_EV_READY), SVC_UP, 0},
+        {"ready makes up", &ready_fd, SVC_STARTING, EV(SVC_EV_READY), SVC_UP, 1,
+         SVC_ACT_CANCEL_TIMER},
+        {"spawned with readiness waits", &ready_fd, SVC_STARTING, EV(SVC_EV_SPAWNED),
+         SVC_STARTING, 1, SVC_ACT_ARM_TIMER, 0, 30000},
+        {"not ready in time stops", &ready_fd, SVC_STARTING, EV(SVC_EV_TIMER), SVC_STOPPING, 2,
+         SVC_ACT_SIGNAL, SIGTERM},
+        {"unhealthy stops", &longrun, SVC_UP, EV(SVC_EV_UNHEALTHY, .text = "exec exited 1"),
+         SVC_STOPPING, 2, SVC_ACT_SIGNAL, SIGTERM},
+        {"unhealthy while starting is ignored", &longrun, SVC_STARTING,
+         EV(SVC_EV_UNHEALTHY), SVC_STARTING, 0},
         {"first crash restarts at once", &longrun, SVC_UP, EV(SVC_EV_EXITED, .wstatus = EXITED(1)),
          SVC_STARTING, 1, SVC_ACT_SPAWN},
         {"clean exit of always restarts", &longrun, SVC_UP, EV(SVC_EV_EXITED), SVC_STARTING, 1,
@@ -256,6 +268,61 @@ static void a_new_start_forgets_the_start_limit(void **state)
     assert_int_equal(svc_step(&s, &deps, now).state, SVC_STARTING);
 }
 
+static void a_service_not_ready_in_time_counts_as_a_failed_start(void **state)
+{
+    (void)state;
+    struct svc s;
+    svc_init(&s, &ready_fd);
+    s.state = SVC_WAITING;
+    struct svc_event deps = {.kind = SVC_EV_DEPS_MET}, spawned = {.kind = SVC_EV_SPAWNED};
+    struct svc_event timer = {.kind = SVC_EV_TIMER};
+    struct svc_event killed = {.kind = SVC_EV_EXITED, .wstatus = KILLED(SIGTERM)};
+    svc_step(&s, &deps, 0);
+    svc_step(&s, &spawned, 0);
+    assert_int_equal(s.state, SVC_STARTING);
+    svc_step(&s, &timer, 30000);
+    assert_int_equal(s.state, SVC_STOPPING);
+    assert_string_equal(s.reason, "not ready in time: stopping");
+    struct svc_step st = svc_step(&s, &killed, 30100);
+    /* A failed start: restarted at once (first failure), as a crash is. */
+    assert_int_equal(st.state, SVC_STARTING);
+    assert_int_equal(st.actions[0].kind, SVC_ACT_CANCEL_TIMER);
+    assert_int_equal(st.actions[1].kind, SVC_ACT_SPAWN);
+    assert_string_equal(s.reason, "not ready in time, restarted at once");
+    assert_true(s.failed_once);
+}
+
+static void an_unhealthy_service_restarts_and_backs_off_like_a_crash(void **state)
+{
+    (void)state;
+    struct svc s;
+    svc_init(&s, &longrun);
+    s.state = SVC_UP;
+    s.backoff.failures = 1; /* it failed just before */
+    struct svc_event bad = {.kind = SVC_EV_UNHEALTHY, .text = "exec exited 1 (3 in a row)"};
+    struct svc_event killed = {.kind = SVC_EV_EXITED, .wstatus = KILLED(SIGTERM)};
+    svc_step(&s, &bad, 100);
+    assert_string_equal(s.reason, "unhealthy: exec exited 1 (3 in a row)");
+    struct svc_step st = svc_step(&s, &killed, 200);
+    assert_int_equal(st.state, SVC_BACKOFF);
+    assert_int_equal(st.actions[1].delay_ms, 100);
+    assert_string_equal(s.reason, "unhealthy, restart in 100ms");
+}
+
+static void a_stop_request_during_a_failure_stop_is_final(void **state)
+{
+    (void)state;
+    struct svc s;
+    svc_init(&s, &longrun);
+    s.state = SVC_UP;
+    struct svc_event bad = {.kind = SVC_EV_UNHEALTHY, .text = "x"};
+    struct svc_event stop = {.kind = SVC_EV_STOP};
+    struct svc_event killed = {.kind = SVC_EV_EXITED, .wstatus = KILLED(SIGTERM)};
+    svc_step(&s, &bad, 0);
+    svc_step(&s, &stop, 1);
+    assert_int_equal(svc_step(&s, &killed, 2).state, SVC_DONE);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -267,6 +334,9 @@ int main(void)
         cmocka_unit_test(fork_failures_retry_with_growing_delays),
         cmocka_unit_test(success_codes_decide_what_a_failure_is),
         cmocka_unit_test(a_new_start_forgets_the_start_limit),
+        cmocka_unit_test(a_service_not_ready_in_time_counts_as_a_failed_start),
+        cmocka_unit_test(an_unhealthy_service_restarts_and_backs_off_like_a_crash),
+        cmocka_unit_test(a_stop_request_during_a_failure_stop_is_final),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }

@@ -1,0 +1,240 @@
+/* checks.c - schedules a service's readiness and health checks and turns
+ * their results into events for the state machine (READY, UNHEALTHY). */
+#include "checks.h"
+
+#include <regex.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "corral.h"
+#include "log.h"
+#include "notify.h"
+
+static const struct conf_probe *checks_readiness(const struct checks *ck)
+{
+    return &ck->ss->svc.conf->readiness;
+}
+
+static const struct conf_probe *checks_health(const struct checks *ck)
+{
+    return &ck->ss->svc.conf->health;
+}
+
+static bool checks_is_probe(const struct conf_probe *p)
+{
+    return p->kind == CONF_PROBE_EXEC || p->kind == CONF_PROBE_TCP || p->kind == CONF_PROBE_HTTP;
+}
+
+static void checks_run(struct checks *ck);
+
+static void checks_on_tick(uv_timer_t *t)
+{
+    checks_run(t->data);
+}
+
+static void checks_schedule(struct checks *ck, uint64_t delay_ms)
+{
+    uv_timer_start(&ck->tick, checks_on_tick, delay_ms, 0);
+}
+
+static void checks_on_result(struct probe *p, enum probe_result r, const char *why)
+{
+    struct checks *ck = p->data;
+    struct sup_service *ss = ck->ss;
+    snprintf(ck->last, sizeof ck->last, "%s", why);
+    if (ck->mode == CHECKS_READINESS) {
+        if (r == PROBE_OK) {
+            sup_ready(ss);
+            return;
+        }
+        checks_schedule(ck, checks_readiness(ck)->interval_ms);
+        return;
+    }
+    if (ck->mode != CHECKS_HEALTH)
+        return;
+    const struct conf_probe *h = checks_health(ck);
+    if (r == PROBE_UNKNOWN) {
+        /* Could not even run (PID limit): says nothing about the service. */
+        if (!ck->warned_unknown)
+            log_warn("%s: health check not run: %s; not counted as a failure", ss->svc.conf->name,
+                     why);
+        ck->warned_unknown = true;
+    } else if (r == PROBE_OK) {
+        ck->warned_unknown = false;
+        ck->fails = 0;
+        if (!ck->healthy) {
+            ck->healthy = true;
+            sup_healthy(ss); /* dependents waiting for `healthy` */
+        }
+    } else {
+        uint64_t now = uv_now(ss->sup->corral->loop);
+        if (now - ck->up_ms < h->start_period_ms) {
+            log_debug("%s: health check failed in its start period: %s", ss->svc.conf->name, why);
+        } else if (++ck->fails >= h->retries) {
+            char text[SVC_REASON_MAX];
+            snprintf(text, sizeof text, "%s (%u in a row)", why, ck->fails);
+            ck->fails = 0;
+            sup_unhealthy(ss, text);
+            return;
+        } else {
+            log_info("%s: health check failed (%u of %u): %s", ss->svc.conf->name, ck->fails,
+                     h->retries, why);
+        }
+    }
+    checks_schedule(ck, h->interval_ms);
+}
+
+static void checks_run(struct checks *ck)
+{
+    struct sup_service *ss = ck->ss;
+    const struct conf_probe *p =
+        ck->mode == CHECKS_READINESS ? checks_readiness(ck) : checks_health(ck);
+    struct spawn_plan plan;
+    char path[SPAWN_PATH_MAX];
+    if (ck->mode == CHECKS_IDLE || ck->probe.busy)
+        return;
+    svcplan_fill(&ss->plan, ss->svc.conf, ss->sup->devnull, false, path, sizeof path, &plan);
+    probe_start(&ck->probe, p, &plan, ss->sup->devnull);
+}
+
+int checks_init(struct checks *ck, struct sup_service *ss)
+{
+    memset(ck, 0, sizeof *ck);
+    ck->ss = ss;
+    ck->nfd_child = -1;
+    int rc =
+        probe_init(&ck->probe, ss->sup->corral->loop, &ss->sup->corral->pids, checks_on_result, ck);
+    if (rc == 0)
+        rc = uv_timer_init(ss->sup->corral->loop, &ck->tick);
+    ck->tick.data = ck;
+    return rc;
+}
+
+static void checks_nfd_ready(void *arg)
+{
+    struct checks *ck = arg;
+    ck->nfd = NULL; /* it frees itself after firing */
+    snprintf(ck->last, sizeof ck->last, "wrote to NOTIFY_FD");
+    sup_ready(ck->ss);
+}
+
+void checks_prepare_spawn(struct checks *ck, int *keep_fd, char *env, size_t env_len)
+{
+    const struct conf_probe *r = checks_readiness(ck);
+    struct corral *c = ck->ss->sup->corral;
+    env[0] = '\0';
+    *keep_fd = -1;
+    notify_fd_drop(ck->nfd);
+    ck->nfd = NULL;
+    if (r->kind == CONF_PROBE_NOTIFY_FD) {
+        ck->nfd = notify_fd_new(c->loop, checks_nfd_ready, ck, &ck->nfd_child);
+        if (ck->nfd) {
+            *keep_fd = ck->nfd_child;
+            snprintf(env, env_len, "NOTIFY_FD=%d", SPAWN_KEEP_FD);
+        }
+    } else if (r->kind == CONF_PROBE_NOTIFY_SYSTEMD && c->notify_socket[0]) {
+        snprintf(env, env_len, "NOTIFY_SOCKET=%s", c->notify_socket);
+    }
+}
+
+void checks_spawned(struct checks *ck, bool ok)
+{
+    if (ck->nfd) {
+        if (ok) {
+            notify_fd_start(ck->nfd, ck->nfd_child);
+        } else {
+            close(ck->nfd_child);
+            notify_fd_drop(ck->nfd);
+            ck->nfd = NULL;
+        }
+    }
+    ck->nfd_child = -1;
+}
+
+void checks_on_state(struct checks *ck)
+{
+    const struct svc *s = &ck->ss->svc;
+    enum checks_mode want = CHECKS_IDLE;
+
+    if (s->state == SVC_STARTING && s->pid > 0 && checks_is_probe(checks_readiness(ck)))
+        want = CHECKS_READINESS;
+    else if (s->state == SVC_UP && checks_is_probe(checks_health(ck)))
+        want = CHECKS_HEALTH;
+    if (s->state != SVC_UP && s->state != SVC_STARTING)
+        ck->healthy = false;
+    if (want == ck->mode)
+        return;
+    probe_cancel(&ck->probe);
+    uv_timer_stop(&ck->tick);
+    ck->mode = want;
+    ck->fails = 0;
+    if (want == CHECKS_READINESS) {
+        checks_run(ck); /* at once: a quick service is ready at the first try */
+    } else if (want == CHECKS_HEALTH) {
+        ck->up_ms = uv_now(ck->ss->sup->corral->loop);
+        ck->healthy = false;
+        checks_schedule(ck, checks_health(ck)->interval_ms);
+    }
+    if (s->state != SVC_STARTING) {
+        notify_fd_drop(ck->nfd);
+        ck->nfd = NULL;
+    }
+}
+
+void checks_on_line(struct checks *ck, const char *text, size_t len)
+{
+    const struct conf_probe *r = checks_readiness(ck);
+    if (r->kind != CONF_PROBE_LOG || !r->has_regex || ck->ss->svc.state != SVC_STARTING)
+        return;
+    char *line = strndup(text, len);
+    if (!line)
+        return;
+    bool match = regexec(&r->regex, line, 0, NULL, 0) == 0;
+    free(line);
+    if (match) {
+        snprintf(ck->last, sizeof ck->last, "a line matched /%s/", r->pattern);
+        sup_ready(ck->ss);
+    }
+}
+
+void checks_on_sdnotify(struct checks *ck, const char *msg, size_t len)
+{
+    const char *name = ck->ss->svc.conf->name;
+    for (const char *p = msg, *end = msg + len; p < end;) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+        if (n == 7 && memcmp(p, "READY=1", 7) == 0) {
+            snprintf(ck->last, sizeof ck->last, "sd_notify READY=1");
+            if (ck->ss->svc.state == SVC_STARTING)
+                sup_ready(ck->ss);
+        } else if (n > 7 && memcmp(p, "STATUS=", 7) == 0) {
+            snprintf(ck->status_text, sizeof ck->status_text, "%.*s", (int)(n - 7), p + 7);
+        } else if (n == 10 && memcmp(p, "STOPPING=1", 10) == 0) {
+            log_info("%s: says it is stopping (sd_notify STOPPING=1)", name);
+        } else if (n > 8 && memcmp(p, "MAINPID=", 8) == 0) {
+            log_warn("%s: sd_notify MAINPID= refused: corral supervises the process it started "
+                     "(run the daemon in the foreground)",
+                     name);
+        }
+        p = nl ? nl + 1 : end;
+    }
+}
+
+void checks_close(struct checks *ck, uv_close_cb cb, void *data)
+{
+    notify_fd_drop(ck->nfd);
+    ck->nfd = NULL;
+    if (ck->nfd_child >= 0)
+        close(ck->nfd_child);
+    ck->nfd_child = -1;
+    probe_cancel(&ck->probe);
+    if (ck->probe.pid > 0)
+        (void)pidtab_take(ck->probe.pids, ck->probe.pid);
+    /* Both handles report to the owner's close callback. */
+    ck->tick.data = data;
+    ck->probe.timeout.data = data;
+    uv_close((uv_handle_t *)&ck->tick, cb);
+    uv_close((uv_handle_t *)&ck->probe.timeout, cb);
+}

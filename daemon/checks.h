@@ -1,0 +1,65 @@
+/* checks.h - readiness and health of one service: when `starting` becomes
+ * `up` (notify fd, sd_notify, exec/tcp/http probes every interval, a line of
+ * its output matching a regex), and whether an `up` service still answers
+ * (health probes; `retries` failures in a row restart it). Probes run only
+ * while they mean something: readiness while starting, health while up. */
+#ifndef CORRAL_CHECKS_H
+#define CORRAL_CHECKS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <uv.h>
+
+#include "probe.h"
+
+struct sup_service;
+struct notify_fd;
+
+enum checks_mode {
+    CHECKS_IDLE,
+    CHECKS_READINESS,
+    CHECKS_HEALTH,
+};
+
+struct checks {
+    struct sup_service *ss;
+    struct probe probe;
+    uv_timer_t tick; /* the next attempt */
+    enum checks_mode mode;
+    struct notify_fd *nfd;
+    int nfd_child;  /* the service's end between prepare and spawned */
+    uint32_t fails; /* health failures in a row */
+    bool healthy;   /* a health check passed (or there is none) since up */
+    uint64_t up_ms; /* when it became up: start_period counts from here */
+    bool warned_unknown;
+    char last[96];         /* the last check's result */
+    char status_text[128]; /* sd_notify STATUS= */
+};
+
+int checks_init(struct checks *ck, struct sup_service *ss);
+
+/* Before a spawn: the notify fd pipe (its number goes into *keep_fd and the
+ * environment through *env, "NOTIFY_FD=N"), or the sd_notify socket's name.
+ * env is a buffer of env_len bytes; empty when nothing is needed. */
+void checks_prepare_spawn(struct checks *ck, int *keep_fd, char *env, size_t env_len);
+
+/* After the spawn (ok false: it failed). */
+void checks_spawned(struct checks *ck, bool ok);
+
+/* The service's state changed: start or stop what runs. */
+void checks_on_state(struct checks *ck);
+
+/* A line of its output (for readiness.log). */
+void checks_on_line(struct checks *ck, const char *text, size_t len);
+
+/* A datagram on the sd_notify socket from a process of this service. */
+void checks_on_sdnotify(struct checks *ck, const char *msg, size_t len);
+
+/* Cancels everything and closes both handles with cb, each handle's data
+ * set to data first (the owner counts the closes). */
+void checks_close(struct checks *ck, uv_close_cb cb, void *data);
+
+#endif

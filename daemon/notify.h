@@ -1,0 +1,45 @@
+/* notify.h - readiness notifications from the services themselves:
+ * `notify: fd` (s6 style: a pipe whose write end the service gets as
+ * $NOTIFY_FD; a newline means ready) and `notify: systemd` (sd_notify: one
+ * datagram socket, $NOTIFY_SOCKET, messages accepted only from a process of
+ * the service's own tree, identified by SCM_CREDENTIALS). */
+#ifndef CORRAL_NOTIFY_H
+#define CORRAL_NOTIFY_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include <uv.h>
+
+struct notify_fd;
+
+/* Called once when the service wrote its newline. */
+typedef void (*notify_fd_cb)(void *arg);
+
+/* Makes the pipe; *child_fd is the end the service gets. Returns the reader
+ * (not started yet) or NULL with errno set. */
+struct notify_fd *notify_fd_new(uv_loop_t *loop, notify_fd_cb cb, void *arg, int *child_fd);
+
+/* After the spawn: closes the child's end and starts reading. */
+void notify_fd_start(struct notify_fd *n, int child_fd);
+
+/* Stops caring: no more callbacks; the reader frees itself. */
+void notify_fd_drop(struct notify_fd *n);
+
+/* The sd_notify socket. */
+struct sdnotify;
+
+/* What a service told us: its pid (as seen by corral), then the message. */
+typedef void (*sdnotify_cb)(void *arg, pid_t pid, const char *msg, size_t len);
+
+/* Binds an abstract datagram socket with SO_PASSCRED. *env_value becomes
+ * what NOTIFY_SOCKET must be set to ("@corral-notify-..."). Returns 0 or
+ * -errno. */
+int sdnotify_open(struct sdnotify **out, uv_loop_t *loop, sdnotify_cb cb, void *arg,
+                  char *env_value, size_t env_len);
+void sdnotify_close(struct sdnotify *s);
+
+/* True when pid is root_pid or one of its descendants (walks ppid up /proc). */
+bool notify_pid_in_tree(pid_t pid, pid_t root_pid);
+
+#endif

@@ -1,0 +1,229 @@
+"""Readiness and health: a dependent starts only once its dependency is
+really ready (notify fd, sd_notify, exec/tcp/http probes, a log line), a
+service not ready in time backs off, an unhealthy one is restarted, a health
+probe that cannot fork never restarts a healthy service, and a notification
+from outside the service is ignored."""
+
+import os
+import signal
+import socket
+import time
+
+import harness
+import svc
+from ctl import ctl, status, wait_ready
+from svc import stamp
+
+SDNOTIFY = r'''
+import os, socket, sys, time
+time.sleep(float(sys.argv[1]))
+addr = os.environ["NOTIFY_SOCKET"]
+if addr.startswith("@"):
+    addr = "\0" + addr[1:]
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.sendto(b"STATUS=warming up\nREADY=1\n", addr)
+time.sleep(1000)
+'''
+
+LATE_LISTENER = r'''
+import socket, sys, time
+time.sleep(float(sys.argv[2]))
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1])))
+s.listen(16)
+open(sys.argv[3], "w").write(str(time.time()))
+while True:
+    c, _ = s.accept()
+    c.close()
+'''
+
+HTTP = r'''
+import http.server, sys, time
+start = time.time()
+class H(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        ok = time.time() - start > float(sys.argv[2])
+        self.send_response(200 if ok else 503)
+        self.end_headers()
+    def log_message(self, *a):
+        pass
+http.server.HTTPServer(("127.0.0.1", int(sys.argv[1])), H).serve_forever()
+'''
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+class Readiness(svc.ServiceTest):
+    def dependent(self):
+        self.service("app", f"command: \"{stamp(self.path('app'))}; exec sleep 1000\"\n"
+                            "depends_on: [db]\n")
+
+    def app_started(self):
+        harness.wait_for(lambda: self.stamps("app"), 15, what="the dependent to start")
+        return self.stamps("app")[0]
+
+    def test_a_dependent_waits_for_notify_fd(self):
+        self.service("db", f"readiness: {{notify: fd}}\ncommand: \"sleep 1; "
+                           f"{stamp(self.path('ready'))}; echo >&$NOTIFY_FD; exec sleep 1000\"\n")
+        self.dependent()
+        c = self.run_services()
+        app = self.app_started()
+        self.assertGreaterEqual(app, self.stamps("ready")[0], "app started before db was ready")
+        self.assertIn("db: up (ready)", c.stderr())
+
+    def test_sd_notify_ready_from_a_tiny_client(self):
+        client = self.script("notify.py", SDNOTIFY)
+        self.service("db", f"readiness: {{notify: systemd}}\n"
+                           f"command: [{harness.PY}, {client}, '0.8']\n")
+        self.dependent()
+        t0 = time.time()
+        c = self.run_services()
+        app = self.app_started()
+        self.assertGreaterEqual(app - t0, 0.8)
+        wait_ready(self)
+        self.assertEqual(status(self)[0]["db"].get("status_text"), "warming up")
+
+    def test_a_notification_from_outside_the_service_is_ignored(self):
+        self.service("db", "readiness: {notify: systemd, timeout: 1m}\n"
+                           "command: \"echo $NOTIFY_SOCKET > " + self.path("sock") +
+                           "; exec sleep 1000\"\n")
+        self.dependent()
+        c = self.run_services()
+        harness.wait_for(lambda: harness.read(self.path("sock")).strip(), 10)
+        addr = harness.read(self.path("sock")).strip()
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        s.sendto(b"READY=1\n", "\0" + addr[1:])
+        harness.wait_for(lambda: "sd_notify from" in c.stderr(), 5, what="the refusal")
+        time.sleep(0.5)
+        self.assertEqual(self.stamps("app"), [], "the dependent must not have started")
+        wait_ready(self)
+        self.assertEqual(status(self)[0]["db"]["state"], "starting")
+
+    def test_an_exec_probe_that_turns_green_after_1s(self):
+        flag = self.path("flag")
+        self.service("db", f"readiness: {{exec: [test, -e, {flag}], interval: 200ms}}\n"
+                           f"command: \"sleep 1; touch {flag}; exec sleep 1000\"\n")
+        self.dependent()
+        t0 = time.time()
+        c = self.run_services()
+        app = self.app_started()
+        self.assertGreaterEqual(app - t0, 1.0)
+        self.assertLess(app - t0, 3.0)
+
+    def test_a_tcp_probe_against_a_listener_that_opens_late(self):
+        port = free_port()
+        lst = self.script("listen.py", LATE_LISTENER)
+        self.service("db", f"readiness: {{tcp: \"127.0.0.1:{port}\", interval: 100ms}}\n"
+                           f"command: [{harness.PY}, {lst}, '{port}', '1', {self.path('open')}]\n")
+        self.dependent()
+        c = self.run_services()
+        app = self.app_started()
+        self.assertGreaterEqual(app, float(harness.read(self.path("open"))))
+
+    def test_an_http_probe_waits_for_a_2xx(self):
+        port = free_port()
+        srv = self.script("httpd.py", HTTP)
+        self.service("db", f"readiness: {{http: \"http://127.0.0.1:{port}/healthz\", "
+                           f"interval: 100ms}}\ncommand: [{harness.PY}, {srv}, '{port}', '1']\n")
+        self.dependent()
+        t0 = time.time()
+        c = self.run_services()
+        app = self.app_started()
+        self.assertGreaterEqual(app - t0, 1.0)
+
+    def test_a_log_line_makes_it_ready(self):
+        self.service("db", "readiness: {log: \"listening on port [0-9]+\"}\n"
+                           "command: \"sleep 0.5; echo 'db: listening on port 5432'; "
+                           "exec sleep 1000\"\n")
+        self.dependent()
+        t0 = time.time()
+        c = self.run_services()
+        self.assertGreaterEqual(self.app_started() - t0, 0.5)
+
+    def test_not_ready_in_time_backs_off(self):
+        self.service("never", f"readiness: {{notify: fd, timeout: 500ms}}\n"
+                              f"command: \"{stamp(self.path('starts'))}; exec sleep 1000\"\n"
+                              "backoff: {initial: 300ms}\n")
+        c = self.run_services()
+        harness.wait_for(lambda: len(self.stamps("starts")) >= 3, 10, what="three attempts")
+        self.assertIn("not ready in time", c.stderr())
+        self.assertRegex(c.stderr(), r"never: backoff \(not ready in time, restart in 300ms\)")
+        t = self.stamps("starts")
+        # 500 ms of readiness timeout between them (less the shell's own jitter).
+        self.assertGreaterEqual(t[1] - t[0], 0.45)
+
+
+class Health(svc.ServiceTest):
+    def test_three_failed_checks_restart_it_once(self):
+        flag = self.path("healthy")
+        open(flag, "w").close()
+        self.service("web", f"health: {{exec: [test, -e, {flag}], interval: 200ms, retries: 3}}\n"
+                            f"command: \"{stamp(self.path('starts'))}; exec sleep 1000\"\n")
+        c = self.run_services()
+        wait_ready(self)
+        harness.wait_for(lambda: status(self)[0]["web"].get("healthy") is True, 5)
+        os.unlink(flag)
+        harness.wait_for(lambda: len(self.stamps("starts")) == 2, 10, what="one restart")
+        open(flag, "w").close()
+        time.sleep(1.5)
+        self.assertEqual(len(self.stamps("starts")), 2, "exactly one restart")
+        self.assertIn("unhealthy: exec exited 1 (3 in a row)", c.stderr())
+        self.assertIn("health check failed (1 of 3)", c.stderr())
+
+    def test_a_health_probe_that_cannot_fork_never_restarts_a_healthy_service(self):
+        from test_init_pidlimit import pids_cgroup
+        cg = pids_cgroup()
+        if not cg:
+            self.skipTest("no writable pids cgroup")
+        self.addCleanup(self.rm_cgroup, cg)
+        open(cg + "/pids.max", "w").write("64")
+        self.service("web", "health: {exec: [true], interval: 200ms, retries: 2}\n"
+                            f"command: \"{stamp(self.path('starts'))}; exec sleep 1000\"\n")
+        c = self.run_services(wrapper=["sh", "-c", f'echo $$ > {cg}/cgroup.procs && exec "$@"',
+                                       "wrap"])
+        wait_ready(self)
+        harness.wait_for(lambda: status(self)[0]["web"].get("healthy") is True, 10)
+        # No fork can succeed any more: corral's own probes hit the limit.
+        open(cg + "/pids.max", "w").write(harness.read(cg + "/pids.current").strip())
+        harness.wait_for(lambda: "health check not run" in c.stderr(), 15,
+                         what="the probe to fail to fork")
+        time.sleep(1.5)
+        self.assertEqual(len(self.stamps("starts")), 1, "the healthy service was restarted")
+        self.assertNotIn("unhealthy", c.stderr())
+        self.assertEqual(status(self)[0]["web"]["state"], "up")
+
+    def rm_cgroup(self, cg):
+        for p in harness.read(cg + "/cgroup.procs").split():
+            try:
+                os.kill(int(p), signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                os.rmdir(cg)
+                return
+            except OSError:
+                time.sleep(0.05)
+
+    def test_healthy_condition_waits_for_the_first_passing_check(self):
+        flag = self.path("ok")
+        self.service("db", f"health: {{exec: [test, -e, {flag}], interval: 200ms, retries: 100}}\n"
+                           f"command: \"sleep 1; touch {flag}; exec sleep 1000\"\n")
+        self.service("app", f"command: \"{stamp(self.path('app'))}; exec sleep 1000\"\n"
+                            "depends_on: {db: {condition: healthy}}\n")
+        t0 = time.time()
+        c = self.run_services()
+        harness.wait_for(lambda: self.stamps("app"), 10)
+        self.assertGreaterEqual(self.stamps("app")[0] - t0, 1.0)
+
+
+if __name__ == "__main__":
+    harness.main()
