@@ -182,17 +182,15 @@ fail:
     _exit(f.stage == SPAWN_STAGE_EXEC ? exitstatus_exec_failure(f.err) : 127);
 }
 
-int spawn_start(const struct spawn_plan *plan, pid_t *pid, struct spawn_failure *fail)
+static int spawn_fork(const struct spawn_plan *plan, pid_t *pid, int *status_fd)
 {
     int status[2];
     sigset_t all, old;
 
-    fail->stage = SPAWN_STAGE_NONE;
-    fail->err = 0;
     if (pipe2(status, O_CLOEXEC) < 0)
         return -errno;
-    /* Blocked around fork so that no handler of libuv's runs in the child
-     * before spawn_reset_signals() (libuv does the same in its own spawn). */
+    /* Blocked around fork so that no signal handler runs in the child before
+     * spawn_reset_signals() (libuv does the same in its own spawn). */
     sigfillset(&all);
     sigprocmask(SIG_SETMASK, &all, &old);
     pid_t child = fork();
@@ -207,15 +205,52 @@ int spawn_start(const struct spawn_plan *plan, pid_t *pid, struct spawn_failure 
         close(status[0]);
         return -fork_err;
     }
+    *pid = child;
+    *status_fd = status[0];
+    return 0;
+}
+
+int spawn_start(const struct spawn_plan *plan, pid_t *pid, struct spawn_failure *fail)
+{
+    int fd;
+
+    fail->stage = SPAWN_STAGE_NONE;
+    fail->err = 0;
+    int rc = spawn_fork(plan, pid, &fd);
+    if (rc < 0)
+        return rc;
     /* Blocks until exec or _exit: both are immediate. EOF means exec worked. */
     struct spawn_failure f;
     ssize_t n;
     do
-        n = read(status[0], &f, sizeof f);
+        n = read(fd, &f, sizeof f);
     while (n < 0 && errno == EINTR);
-    close(status[0]);
+    close(fd);
     if (n == (ssize_t)sizeof f)
         *fail = f;
-    *pid = child;
+    return 0;
+}
+
+int spawn_start_async(const struct spawn_plan *plan, pid_t *pid, int *status_fd)
+{
+    int rc = spawn_fork(plan, pid, status_fd);
+    if (rc == 0 && fcntl(*status_fd, F_SETFL, O_NONBLOCK) < 0)
+        rc = 0; /* a blocking read later only waits for an immediate exec */
+    return rc;
+}
+
+int spawn_read_status(int status_fd, struct spawn_failure *fail)
+{
+    struct spawn_failure f;
+    ssize_t n;
+    do
+        n = read(status_fd, &f, sizeof f);
+    while (n < 0 && errno == EINTR);
+    if (n < 0)
+        return errno == EAGAIN || errno == EWOULDBLOCK ? -EAGAIN : 0;
+    if (n == (ssize_t)sizeof f) {
+        *fail = f;
+        return 1;
+    }
     return 0;
 }

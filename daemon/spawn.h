@@ -69,6 +69,18 @@ int spawn_resolve(const char *name, const char *path_env, char *buf, size_t len)
  * when the PID limit is reached. */
 int spawn_start(const struct spawn_plan *plan, pid_t *pid, struct spawn_failure *fail);
 
+/* Like spawn_start, but returns as soon as the child exists: *status_fd
+ * (non-blocking, CLOEXEC, the caller's to close) then yields either a
+ * struct spawn_failure or EOF once the child has exec'd. Starting many
+ * services no longer waits for each one's exec in turn. Returns 0 or
+ * -errno (no child). */
+int spawn_start_async(const struct spawn_plan *plan, pid_t *pid, int *status_fd);
+
+/* Reads the outcome from a status fd of spawn_start_async without blocking.
+ * Returns 1 with *fail filled when exec failed, 0 when it succeeded (EOF),
+ * -EAGAIN when the child has not got that far yet. */
+int spawn_read_status(int status_fd, struct spawn_failure *fail);
+
 /* The words for a failure stage: "exec", "chdir", "setuid", ... */
 const char *spawn_stage_name(int stage);
 

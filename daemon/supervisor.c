@@ -79,6 +79,63 @@ static void sup_log_fork_failure(struct sup_service *ss, int err)
              budget);
 }
 
+/* Watches a spawn's exec status pipe on the loop (spawn_start_async). */
+struct sup_exec_watch {
+    uv_poll_t poll;
+    int fd;
+    struct sup_service *ss; /* NULL once its owner moved on */
+    char path[SPAWN_PATH_MAX];
+};
+
+static void sup_exec_watch_closed(uv_handle_t *h)
+{
+    struct sup_exec_watch *w = h->data;
+    close(w->fd);
+    free(w);
+}
+
+static void sup_exec_watch_end(struct sup_service *ss)
+{
+    struct sup_exec_watch *w = ss->exec_watch;
+    if (!w)
+        return;
+    ss->exec_watch = NULL;
+    w->ss = NULL;
+    uv_close((uv_handle_t *)&w->poll, sup_exec_watch_closed);
+}
+
+/* Reads the outcome of the latest exec if it is there; logs a failure as a
+ * sentence. Called when the pipe is readable and before an exit is handled
+ * (the child has exited, so the outcome is there). */
+static void sup_exec_status(struct sup_service *ss)
+{
+    struct sup_exec_watch *w = ss->exec_watch;
+    struct spawn_failure fail;
+    if (!w)
+        return;
+    int rc = spawn_read_status(w->fd, &fail);
+    if (rc == -EAGAIN)
+        return;
+    if (rc == 1) {
+        const char *what = fail.stage == SPAWN_STAGE_EXEC ? w->path : ss->svc.conf->argv[0];
+        if (ss->sup->quiet)
+            log_error("%s %s: %s", spawn_stage_name(fail.stage), what, strerror(fail.err));
+        else
+            log_error("%s: %s %s: %s", sup_name(ss), spawn_stage_name(fail.stage), what,
+                      strerror(fail.err));
+    }
+    sup_exec_watch_end(ss);
+}
+
+static void sup_on_exec_status(uv_poll_t *h, int status, int events)
+{
+    struct sup_exec_watch *w = h->data;
+    (void)status;
+    (void)events;
+    if (w->ss)
+        sup_exec_status(w->ss);
+}
+
 static void sup_spawn(struct sup_service *ss)
 {
     struct supervisor *sup = ss->sup;
@@ -86,19 +143,25 @@ static void sup_spawn(struct sup_service *ss)
     const struct conf_service *conf = ss->svc.conf;
     bool is_main = ss == sup->main;
     struct spawn_plan plan;
-    struct spawn_failure fail;
     pid_t pid;
+    int status_fd = -1;
 
-    char notify_env[128], path[SPAWN_PATH_MAX];
-    svcplan_fill(&ss->plan, conf, is_main ? -1 : sup->devnull, is_main && c->interactive, path,
-                 sizeof path, &plan);
+    struct sup_exec_watch *w = calloc(1, sizeof *w);
+    if (!w) {
+        sup_feed(ss, SVC_EV_SPAWN_FAILED, 0, ENOMEM);
+        return;
+    }
+    char notify_env[128];
+    svcplan_fill(&ss->plan, conf, is_main ? -1 : sup->devnull, is_main && c->interactive, w->path,
+                 sizeof w->path, &plan);
     checks_prepare_spawn(&ss->checks, &plan.keep_fd, notify_env, sizeof notify_env);
     svcplan_add_env(&ss->plan, &plan, notify_env);
     int rc = output_prepare(&ss->output, &plan.stdio[1], &plan.stdio[2]);
     if (rc == 0)
-        rc = spawn_start(&plan, &pid, &fail);
+        rc = spawn_start_async(&plan, &pid, &status_fd);
     checks_spawned(&ss->checks, rc == 0);
     if (rc < 0) {
+        free(w);
         output_abort(&ss->output);
         ss->fork_failures++;
         sup_log_fork_failure(ss, -rc);
@@ -114,13 +177,16 @@ static void sup_spawn(struct sup_service *ss)
     if (rc < 0)
         log_error("%s: pid table: %s; its exit will be counted as an orphan's", sup_name(ss),
                   strerror(-rc));
-    if (fail.stage != SPAWN_STAGE_NONE) {
-        const char *what = fail.stage == SPAWN_STAGE_EXEC ? plan.path : conf->argv[0];
-        if (sup->quiet)
-            log_error("%s %s: %s", spawn_stage_name(fail.stage), what, strerror(fail.err));
-        else
-            log_error("%s: %s %s: %s", sup_name(ss), spawn_stage_name(fail.stage), what,
-                      strerror(fail.err));
+    sup_exec_watch_end(ss);
+    w->fd = status_fd;
+    w->ss = ss;
+    if (uv_poll_init(c->loop, &w->poll, status_fd) < 0) {
+        close(status_fd);
+        free(w);
+    } else {
+        w->poll.data = w;
+        ss->exec_watch = w;
+        uv_poll_start(&w->poll, UV_READABLE, sup_on_exec_status);
     }
     sup_feed(ss, SVC_EV_SPAWNED, 0, 0);
 }
@@ -211,8 +277,9 @@ static void sup_on_exit(struct pidtab_owner *owner, pid_t pid, int wstatus)
     bool failed = !svc_exit_is_success(&ss->svc, wstatus) && ss->svc.state != SVC_STOPPING;
     (void)pid;
     ss->svc.pid = 0;
-    /* Its last lines may still sit in the pipe: read them first, so that
-     * they are printed before the exit line and kept in the ring. */
+    /* Why it may have died (exec failed) and its last lines may still sit in
+     * their pipes: read them first, so that they come before the exit line. */
+    sup_exec_status(ss);
     output_svc_drain(&ss->output);
     ss->tail_pending = failed;
     sup_feed(ss, SVC_EV_EXITED, wstatus, 0);
@@ -480,6 +547,7 @@ static void sup_on_service_closed(uv_handle_t *h)
 
 static void sup_service_close(struct sup_service *ss)
 {
+    sup_exec_watch_end(ss);
     output_svc_close(&ss->output);
     ss->closing = 3; /* its timer, the checks' tick and the probe's timeout */
     checks_close(&ss->checks, sup_on_service_closed, ss);

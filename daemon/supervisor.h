@@ -21,6 +21,7 @@
 
 struct corral;
 struct supervisor;
+struct sup_exec_watch;
 
 /* A loaded configuration, alive while a service record still uses it (a
  * reload swaps sets while old services are still stopping). */
@@ -37,9 +38,10 @@ struct sup_service {
     struct svcplan plan;
     struct output_svc output;
     struct checks checks;
-    int closing;            /* handles still closing before it is freed */
-    uint32_t fork_failures; /* in the current burst */
-    bool tail_pending;      /* print its last lines under the next state line */
+    struct sup_exec_watch *exec_watch; /* the exec status of the latest spawn */
+    int closing;                       /* handles still closing before it is freed */
+    uint32_t fork_failures;            /* in the current burst */
+    bool tail_pending;                 /* print its last lines under the next state line */
     bool held;              /* stopped by request: corral does not count it as finished */
     bool restart_pending;   /* restart by request: start again once stopped */
     struct sup_setref *ref; /* the set svc.conf belongs to */
