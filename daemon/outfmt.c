@@ -9,6 +9,50 @@
 #include <string.h>
 #include <time.h>
 
+int outbuf_reserve(struct outbuf *b, size_t n)
+{
+    if (b->len + n > b->cap) {
+        size_t cap = b->cap ? b->cap : 4096;
+        while (cap < b->len + n)
+            cap *= 2;
+        char *d = realloc(b->data, cap);
+        if (!d)
+            return -ENOMEM;
+        b->data = d;
+        b->cap = cap;
+    }
+    return 0;
+}
+
+int outfmt_prefixed(struct outbuf *b, const char *head, size_t head_len, const char *text,
+                    size_t len)
+{
+    if (outbuf_reserve(b, head_len + len + 1) < 0)
+        return -ENOMEM;
+    char *p = b->data + b->len;
+    memcpy(p, head, head_len);
+    memcpy(p + head_len, text, len);
+    p[head_len + len] = '\n';
+    b->len += head_len + len + 1;
+    return 0;
+}
+
+int outfmt_head(char *buf, size_t len, const struct outfmt_line *l)
+{
+    struct outbuf b = {0};
+    struct outfmt_line h = *l;
+    h.text = "";
+    h.len = 0;
+    if (outfmt_prefix(&b, &h) < 0 || b.len > len) {
+        outbuf_free(&b);
+        return -ENOMEM;
+    }
+    int n = (int)b.len - 1; /* without the newline */
+    memcpy(buf, b.data, (size_t)n);
+    outbuf_free(&b);
+    return n;
+}
+
 int outbuf_put(struct outbuf *b, const char *s, size_t n)
 {
     if (b->len + n > b->cap) {

@@ -28,6 +28,18 @@ struct outfmt_line {
     size_t len;
 };
 
+/* Makes room for n more bytes. Returns 0 or -ENOMEM. */
+int outbuf_reserve(struct outbuf *b, size_t n);
+
+/* Writes the prefix of l (everything before the text, l->text ignored) into
+ * buf; returns its length, or -ENOMEM when it does not fit. */
+int outfmt_head(char *buf, size_t len, const struct outfmt_line *l);
+
+/* Appends head, text and "\n" with one reservation: the fast path of the
+ * prefix sink, with the head made once by outfmt_head. */
+int outfmt_prefixed(struct outbuf *b, const char *head, size_t head_len, const char *text,
+                    size_t len);
+
 /* "[stamp ][colour]name  |[reset] text\n" ("+" instead of "|" for a
  * continuation). Returns 0 or -ENOMEM. */
 int outfmt_prefix(struct outbuf *b, const struct outfmt_line *l);

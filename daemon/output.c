@@ -33,7 +33,7 @@ struct output_batch {
     struct output_stream *st;
     char stamp[32];
     uint64_t now_ms;
-    struct outbuf to_out, to_err, to_file;
+    struct outbuf *to_out, *to_err, *to_file; /* the output's, reused */
     size_t lines;
 };
 
@@ -77,6 +77,13 @@ void output_svc_init(struct output_svc *s, struct output *o, const struct conf_s
     s->child_fds[0] = s->child_fds[1] = -1;
     s->parent_fds[0] = s->parent_fds[1] = -1;
     s->color = o->color ? 31 + index % 6 : 0;
+    for (int cont = 0; cont < 2; cont++) {
+        struct outfmt_line l = {.service = conf->name,
+                                .name_width = o->name_width,
+                                .color = s->color,
+                                .continuation = cont};
+        s->head_len[cont] = outfmt_head(s->head[cont], sizeof s->head[cont], &l);
+    }
     s->file.fd = -1;
     ring_init(&s->ring, conf->logs.ring_size);
 }
@@ -112,19 +119,25 @@ static void output_on_piece(void *arg, const char *data, size_t len, int flags)
         f = next;
     }
     if ((sinks & CONF_LOG_PREFIX) && !s->out->json) {
-        l.stamp = s->out->timestamps ? b->stamp : NULL;
-        (void)outfmt_prefix(st->stream == 2 ? &b->to_err : &b->to_out, &l);
+        struct outbuf *dst = st->stream == 2 ? b->to_err : b->to_out;
+        int h = s->head_len[l.continuation];
+        if (!s->out->timestamps && h >= 0) {
+            (void)outfmt_prefixed(dst, s->head[l.continuation], (size_t)h, data, len);
+        } else {
+            l.stamp = s->out->timestamps ? b->stamp : NULL;
+            (void)outfmt_prefix(dst, &l);
+        }
     }
     /* log_format: json turns the prefix sink into JSON lines too. */
     if ((sinks & CONF_LOG_JSON) || ((sinks & CONF_LOG_PREFIX) && s->out->json)) {
         l.stamp = b->stamp;
         l.color = 0;
-        (void)outfmt_json(&b->to_out, &l);
+        (void)outfmt_json(b->to_out, &l);
     }
     if ((sinks & CONF_LOG_FILE) && s->conf->logs.file) {
-        (void)outbuf_put(&b->to_file, data, len);
+        (void)outbuf_put(b->to_file, data, len);
         if (!(flags & LINESPLIT_CONT))
-            (void)outbuf_put(&b->to_file, "\n", 1);
+            (void)outbuf_put(b->to_file, "\n", 1);
     }
 }
 
@@ -138,10 +151,10 @@ static void output_emit(struct output_svc *s, struct output_batch *b)
     if (drop && s->owner.queued > OUTPUT_QUEUE_HIGH) {
         s->dropped_lines += b->lines;
     } else {
-        (void)writer_write(&o->out, &s->owner, b->to_out.data, b->to_out.len);
-        (void)writer_write(&o->err, &s->owner, b->to_err.data, b->to_err.len);
+        (void)writer_write(&o->out, &s->owner, b->to_out->data, b->to_out->len);
+        (void)writer_write(&o->err, &s->owner, b->to_err->data, b->to_err->len);
     }
-    if (b->to_file.len) {
+    if (b->to_file->len) {
         if (s->file.fd < 0 && !s->file.path) {
             int rc = logfile_open(&s->file, s->conf->logs.file, s->conf->logs.max_size,
                                   s->conf->logs.keep);
@@ -149,19 +162,22 @@ static void output_emit(struct output_svc *s, struct output_batch *b)
                 log_warn("%s: log file %s: %s", s->conf->name, s->conf->logs.file, strerror(-rc));
         }
         if (s->file.path)
-            (void)logfile_write(&s->file, b->to_file.data, b->to_file.len);
+            (void)logfile_write(&s->file, b->to_file->data, b->to_file->len);
     }
     if (!drop && s->owner.queued > OUTPUT_QUEUE_HIGH)
         output_pause(s, true);
-    outbuf_free(&b->to_out);
-    outbuf_free(&b->to_err);
-    outbuf_free(&b->to_file);
+    b->to_out->len = b->to_err->len = b->to_file->len = 0;
 }
 
 static void output_batch_begin(struct output_batch *b, struct output_stream *st)
 {
+    struct output *o = st->svc->out;
     memset(b, 0, sizeof *b);
     b->st = st;
+    b->to_out = &o->to_out;
+    b->to_err = &o->to_err;
+    b->to_file = &o->to_file;
+    b->to_out->len = b->to_err->len = b->to_file->len = 0;
     b->now_ms = output_wall_ms();
     outfmt_stamp(b->now_ms, b->stamp, sizeof b->stamp);
 }
@@ -422,6 +438,9 @@ void output_close(struct output *o)
     writer_flush(&o->err, 1000);
     writer_close(&o->out);
     writer_close(&o->err);
+    outbuf_free(&o->to_out);
+    outbuf_free(&o->to_err);
+    outbuf_free(&o->to_file);
     free(o->readbuf);
     o->readbuf = NULL;
 }

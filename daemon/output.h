@@ -13,6 +13,7 @@
 
 #include "conf.h"
 #include "logfile.h"
+#include "outfmt.h"
 #include "ring.h"
 #include "writer.h"
 
@@ -34,6 +35,9 @@ struct output {
     bool color;
     int name_width;
     char *readbuf; /* one buffer for every read: reads are one at a time */
+    /* What one read produces, per destination; kept between reads so that
+     * a busy service costs no allocation per read. */
+    struct outbuf to_out, to_err, to_file;
 };
 
 struct output_svc {
@@ -50,6 +54,9 @@ struct output_svc {
     uint64_t dropped_lines;
     uint64_t run_started_ms; /* wall clock of the latest start: its tail begins there */
     int color;
+    /* "web   | " and "web   + ", made once (timestamps take the slow path). */
+    char head[2][96];
+    int head_len[2];
     struct output_follower *followers;
     /* Each line as it comes (readiness.log); NULL when nobody asks. */
     void (*on_line)(void *arg, const char *text, size_t len);

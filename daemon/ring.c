@@ -17,7 +17,12 @@ struct ring_hdr {
 void ring_init(struct ring *r, size_t cap)
 {
     memset(r, 0, sizeof *r);
-    r->cap = cap;
+    /* A power of two, so that wrapping is a mask (this is on the path of
+     * every line a service prints). */
+    size_t c = cap ? 64 : 0;
+    while (c && c < cap)
+        c <<= 1;
+    r->cap = c;
 }
 
 void ring_close(struct ring *r)
@@ -28,7 +33,7 @@ void ring_close(struct ring *r)
 
 static void ring_copy_in(struct ring *r, size_t off, const void *src, size_t n)
 {
-    off %= r->cap;
+    off &= r->cap - 1;
     size_t first = r->cap - off < n ? r->cap - off : n;
     memcpy(r->buf + off, src, first);
     memcpy(r->buf, (const char *)src + first, n - first);
@@ -36,7 +41,7 @@ static void ring_copy_in(struct ring *r, size_t off, const void *src, size_t n)
 
 static void ring_copy_out(const struct ring *r, size_t off, void *dst, size_t n)
 {
-    off %= r->cap;
+    off &= r->cap - 1;
     size_t first = r->cap - off < n ? r->cap - off : n;
     memcpy(dst, r->buf + off, first);
     memcpy((char *)dst + first, r->buf, n - first);
@@ -47,7 +52,7 @@ static void ring_drop_oldest(struct ring *r)
     struct ring_hdr h;
     ring_copy_out(r, r->head, &h, sizeof h);
     size_t n = sizeof h + h.len;
-    r->head = (r->head + n) % r->cap;
+    r->head = (r->head + n) & (r->cap - 1);
     r->used -= n;
     r->count--;
 }
@@ -90,7 +95,7 @@ void ring_last(const struct ring *r, size_t n, uint64_t since_ms, ring_cb cb, vo
             struct ring_line line = {h.time_ms, (int)h.stream, text, h.len};
             cb(arg, &line);
         }
-        off = (off + sizeof h + h.len) % r->cap;
+        off = (off + sizeof h + h.len) & (r->cap - 1);
     }
     free(text);
 }

@@ -22,6 +22,7 @@ struct ring_line {
     size_t len;
 };
 
+/* cap is rounded up to a power of two (0 keeps nothing). */
 void ring_init(struct ring *r, size_t cap);
 void ring_close(struct ring *r);
 

@@ -520,7 +520,8 @@ struct sup_service *sup_service_new(struct supervisor *sup, const struct conf_se
         sup_service_close(ss);
         return NULL;
     }
-    ss->output.on_line = sup_on_line;
+    /* Only readiness.log reads lines: no call per line for the others. */
+    ss->output.on_line = conf->readiness.kind == CONF_PROBE_LOG ? sup_on_line : NULL;
     ss->output.on_line_arg = ss;
     ss->ref = ref;
     ref->refs++;
@@ -566,6 +567,7 @@ static void sup_swap_conf(struct sup_service *ss, const struct conf_service *con
     ss->plan = plan;
     ss->svc.conf = conf;
     ss->output.conf = conf;
+    ss->output.on_line = conf->readiness.kind == CONF_PROBE_LOG ? sup_on_line : NULL;
     ref->refs++;
     sup_setref_put(ss->ref);
     ss->ref = ref;

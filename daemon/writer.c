@@ -144,7 +144,11 @@ static void writer_pump(struct writer *w)
             }
         }
     }
-    writer_set_polling(w, w->head != NULL);
+    /* Polling goes on when something is queued, and off only when a
+     * writable event finds nothing to do: a busy stream does not flip it
+     * (an epoll_ctl) for every batch. */
+    if (w->head)
+        writer_set_polling(w, true);
 }
 
 static void writer_on_writable(uv_poll_t *h, int status, int events)
@@ -157,7 +161,10 @@ static void writer_on_writable(uv_poll_t *h, int status, int events)
         writer_set_polling(w, false);
         return;
     }
-    writer_pump(w);
+    if (!w->head)
+        writer_set_polling(w, false);
+    else
+        writer_pump(w);
 }
 
 int writer_write(struct writer *w, struct writer_owner *owner, const char *data, size_t len)
