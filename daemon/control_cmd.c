@@ -164,7 +164,7 @@ static void cmd_status(struct control_client *cl, struct proto_request *req)
                            (json_int_t)c->reaper.orphans_reaped, "children_reaped",
                            (json_int_t)c->reaper.children_reaped, "shutting_down",
                            c->shutdown.phase != SHUTDOWN_RUNNING);
-    if (me && pidbudget_read(&b) == 0) {
+    if (me && c->pids_dir[0] && pidbudget_read_at(c->pids_dir, &b) == 0) {
         json_object_set_new(me, "pids_current", json_integer(b.current));
         json_object_set_new(me, "pids_max", b.max < 0 ? json_null() : json_integer(b.max));
     }

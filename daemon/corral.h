@@ -34,6 +34,7 @@ struct corral {
     struct sdnotify *sdnotify; /* the sd_notify socket, or NULL */
     char notify_socket[128];   /* what NOTIFY_SOCKET is set to ("@corral-notify-...") */
     uint64_t started_ms;
+    char pids_dir[600]; /* corral's pids cgroup, found at start; "" when none */
     bool is_pid1;
     bool interactive; /* stdin is our terminal and we are its foreground */
     int exit_code;

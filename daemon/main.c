@@ -17,6 +17,7 @@
 #include "config.h"
 #include "corral.h"
 #include "log.h"
+#include "pidbudget.h"
 #include "reload.h"
 #include "signame.h"
 
@@ -124,6 +125,7 @@ static int corral_setup(struct corral *c, uv_loop_t *loop, struct config *cfg)
     if (rc < 0)
         return rc;
     c->started_ms = uv_now(loop);
+    (void)pidbudget_locate(c->pids_dir, sizeof c->pids_dir);
     if (c->opts.log_format >= 0)
         cfg->global.log_format = c->opts.log_format ? CONF_LOG_FORMAT_JSON : CONF_LOG_FORMAT_TEXT;
     c->global = cfg->global;

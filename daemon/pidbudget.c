@@ -34,19 +34,23 @@ static int pidbudget_read_long(const char *dir, const char *file, long *out)
     return 0;
 }
 
-static int pidbudget_try(const char *mount, const char *rel, struct pidbudget *b)
+int pidbudget_read_at(const char *dir, struct pidbudget *b)
 {
-    char dir[512];
-    if ((size_t)snprintf(dir, sizeof dir, "%s%s", mount, rel) >= sizeof dir)
-        return -ENAMETOOLONG;
-    if (pidbudget_read_long(dir, "pids.current", &b->current) < 0)
-        return -ENOENT;
-    if (pidbudget_read_long(dir, "pids.max", &b->max) < 0)
-        return -ENOENT;
-    return 0;
+    int rc = pidbudget_read_long(dir, "pids.current", &b->current);
+    if (rc == 0)
+        rc = pidbudget_read_long(dir, "pids.max", &b->max);
+    return rc;
 }
 
-int pidbudget_read(struct pidbudget *b)
+static int pidbudget_try(const char *mount, const char *rel, char *dir, size_t len)
+{
+    struct pidbudget b;
+    if ((size_t)snprintf(dir, len, "%s%s", mount, rel) >= len)
+        return -ENAMETOOLONG;
+    return pidbudget_read_at(dir, &b) == 0 ? 0 : -ENOENT;
+}
+
+int pidbudget_locate(char *dir, size_t len)
 {
     char line[1024], v1[512] = "", v2[512] = "";
     FILE *f = fopen("/proc/self/cgroup", "re");
@@ -65,9 +69,18 @@ int pidbudget_read(struct pidbudget *b)
             snprintf(v1, sizeof v1, "%s", strcmp(path, "/") == 0 ? "" : path);
     }
     fclose(f);
-    if (pidbudget_try("/sys/fs/cgroup/pids", v1, b) == 0 ||
-        pidbudget_try("/sys/fs/cgroup/pids", "", b) == 0 ||
-        pidbudget_try("/sys/fs/cgroup", v2, b) == 0 || pidbudget_try("/sys/fs/cgroup", "", b) == 0)
+    if (pidbudget_try("/sys/fs/cgroup/pids", v1, dir, len) == 0 ||
+        pidbudget_try("/sys/fs/cgroup/pids", "", dir, len) == 0 ||
+        pidbudget_try("/sys/fs/cgroup", v2, dir, len) == 0 ||
+        pidbudget_try("/sys/fs/cgroup", "", dir, len) == 0)
         return 0;
+    dir[0] = '\0';
     return -ENOENT;
+}
+
+int pidbudget_read(struct pidbudget *b)
+{
+    char dir[600];
+    int rc = pidbudget_locate(dir, sizeof dir);
+    return rc < 0 ? rc : pidbudget_read_at(dir, b);
 }
