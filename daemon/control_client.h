@@ -12,6 +12,7 @@
 
 #include "control.h"
 #include "output.h"
+#include "supervisor.h"
 
 struct control_client {
     uv_pipe_t pipe;
@@ -37,5 +38,24 @@ struct control_client {
     uv_timer_t wait_timer;
     bool wait_timer_ready;
 };
+
+/* control_cmd.c: replies, and services by name. */
+void control_cmd_ok(struct control_client *cl, int64_t id, json_t *result);
+void control_cmd_error(struct control_client *cl, int64_t id, enum proto_err code, const char *fmt,
+                       ...) __attribute__((format(printf, 4, 5)));
+void control_cmd_stream(struct control_client *cl, json_t *item);
+struct sup_service *control_cmd_find(struct supervisor *sup, const char *name);
+/* Resolves req's names (or all) into out (room for every service); answers
+ * unknown_service with a suggestion and returns -1 on a name that is none. */
+int control_cmd_resolve(struct control_client *cl, const struct proto_request *req,
+                        struct sup_service **out, size_t *n);
+json_t *control_cmd_service_json(struct sup_service *ss, uint64_t now);
+
+/* control_query.c: the read-only commands. Each answers req (not freed). */
+void control_query_status(struct control_client *cl, struct proto_request *req);
+void control_query_pid(struct control_client *cl, struct proto_request *req);
+void control_query_health(struct control_client *cl, struct proto_request *req);
+void control_query_logs(struct control_client *cl, struct proto_request *req);
+void control_query_wait(struct control_client *cl, struct proto_request *req);
 
 #endif

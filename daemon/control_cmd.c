@@ -1,7 +1,7 @@
-/* control_cmd.c - what each control request does: builds its result from
- * the supervisor's state (jansson), or changes it (start, stop, restart,
- * signal, shutdown, reload), and keeps the streams (events, logs -f, wait).
- * Never forks: the socket answers even when the PID limit is reached. */
+/* control_cmd.c - runs control requests: the dispatch, the replies and
+ * service lookup shared with control_query.c, and the commands that change
+ * something (start, stop, restart, signal, shutdown, reload). Never forks:
+ * the socket answers even when the PID limit is reached. */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -21,14 +21,7 @@
 #include "signame.h"
 #include "suggest.h"
 
-static uint64_t cmd_wall_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
-static void cmd_ok(struct control_client *cl, int64_t id, json_t *result)
+void control_cmd_ok(struct control_client *cl, int64_t id, json_t *result)
 {
     char *line;
     size_t len;
@@ -36,11 +29,11 @@ static void cmd_ok(struct control_client *cl, int64_t id, json_t *result)
         control_send(cl, line, len);
 }
 
-static void cmd_error(struct control_client *cl, int64_t id, enum proto_err code, const char *fmt,
-                      ...) __attribute__((format(printf, 4, 5)));
+void control_cmd_error(struct control_client *cl, int64_t id, enum proto_err code, const char *fmt,
+                       ...) __attribute__((format(printf, 4, 5)));
 
-static void cmd_error(struct control_client *cl, int64_t id, enum proto_err code, const char *fmt,
-                      ...)
+void control_cmd_error(struct control_client *cl, int64_t id, enum proto_err code, const char *fmt,
+                       ...)
 {
     char msg[PROTO_MSG_MAX], *line;
     size_t len;
@@ -52,7 +45,7 @@ static void cmd_error(struct control_client *cl, int64_t id, enum proto_err code
         control_send(cl, line, len);
 }
 
-static void cmd_stream(struct control_client *cl, json_t *item)
+void control_cmd_stream(struct control_client *cl, json_t *item)
 {
     char *line;
     size_t len;
@@ -62,7 +55,7 @@ static void cmd_stream(struct control_client *cl, json_t *item)
 
 /* ---- services by name ------------------------------------------------------ */
 
-static struct sup_service *cmd_find(struct supervisor *sup, const char *name)
+struct sup_service *control_cmd_find(struct supervisor *sup, const char *name)
 {
     for (size_t i = 0; i < sup->n; i++)
         if (strcmp(sup->svcs[i]->svc.conf->name, name) == 0)
@@ -72,8 +65,8 @@ static struct sup_service *cmd_find(struct supervisor *sup, const char *name)
 
 /* Resolves req's names (or all) into out; answers unknown_service (with a
  * suggestion) and returns -1 on the first name that is not a service. */
-static int cmd_resolve(struct control_client *cl, const struct proto_request *req,
-                       struct sup_service **out, size_t *n)
+int control_cmd_resolve(struct control_client *cl, const struct proto_request *req,
+                        struct sup_service **out, size_t *n)
 {
     struct supervisor *sup = &cl->ctl->corral->sup;
     *n = 0;
@@ -83,7 +76,7 @@ static int cmd_resolve(struct control_client *cl, const struct proto_request *re
         return 0;
     }
     for (size_t i = 0; i < req->n_names; i++) {
-        struct sup_service *ss = cmd_find(sup, req->names[i]);
+        struct sup_service *ss = control_cmd_find(sup, req->names[i]);
         if (!ss) {
             const char **names = malloc((sup->n + 1) * sizeof *names);
             const char *best = NULL;
@@ -96,8 +89,8 @@ static int cmd_resolve(struct control_client *cl, const struct proto_request *re
             if (best)
                 snprintf(hint, sizeof hint, " (did you mean '%s'?)", best);
             free(names);
-            cmd_error(cl, req->id, PROTO_ERR_UNKNOWN_SERVICE, "no service named '%s'%s",
-                      req->names[i], hint);
+            control_cmd_error(cl, req->id, PROTO_ERR_UNKNOWN_SERVICE, "no service named '%s'%s",
+                              req->names[i], hint);
             return -1;
         }
         out[(*n)++] = ss;
@@ -105,7 +98,7 @@ static int cmd_resolve(struct control_client *cl, const struct proto_request *re
     return 0;
 }
 
-static json_t *cmd_service_json(struct sup_service *ss, uint64_t now)
+json_t *control_cmd_service_json(struct sup_service *ss, uint64_t now)
 {
     const struct svc *s = &ss->svc;
     char what[64], sig[32];
@@ -145,206 +138,6 @@ static json_t *cmd_service_json(struct sup_service *ss, uint64_t now)
     return o;
 }
 
-/* ---- read-only commands ---------------------------------------------------- */
-
-static void cmd_status(struct control_client *cl, struct proto_request *req)
-{
-    struct corral *c = cl->ctl->corral;
-    struct sup_service **list = malloc((c->sup.n + 1) * sizeof *list);
-    struct pidbudget b;
-    size_t n;
-    uint64_t now = uv_now(c->loop);
-
-    if (!list || cmd_resolve(cl, req, list, &n) < 0) {
-        free(list);
-        return;
-    }
-    json_t *me = json_pack("{s:I, s:I, s:I, s:I, s:b}", "pid", (json_int_t)getpid(), "uptime_ms",
-                           (json_int_t)(now - c->started_ms), "orphans_reaped",
-                           (json_int_t)c->reaper.orphans_reaped, "children_reaped",
-                           (json_int_t)c->reaper.children_reaped, "shutting_down",
-                           c->shutdown.phase != SHUTDOWN_RUNNING);
-    if (me && c->pids_dir[0] && pidbudget_read_at(c->pids_dir, &b) == 0) {
-        json_object_set_new(me, "pids_current", json_integer(b.current));
-        json_object_set_new(me, "pids_max", b.max < 0 ? json_null() : json_integer(b.max));
-    }
-    json_t *arr = json_array();
-    for (size_t i = 0; i < n; i++)
-        json_array_append_new(arr, cmd_service_json(list[i], now));
-    free(list);
-    cmd_ok(cl, req->id, json_pack("{s:o, s:o}", "corral", me, "services", arr));
-}
-
-static void cmd_pid(struct control_client *cl, struct proto_request *req)
-{
-    struct sup_service *ss[1];
-    size_t n;
-    if (req->n_names != 1) {
-        cmd_error(cl, req->id, PROTO_ERR_BAD_REQUEST, "pid takes exactly one name");
-        return;
-    }
-    if (cmd_resolve(cl, req, ss, &n) < 0)
-        return;
-    if (ss[0]->svc.pid <= 0) {
-        cmd_error(cl, req->id, PROTO_ERR_NOT_RUNNING, "%s is %s: no process", req->names[0],
-                  svc_state_name(ss[0]->svc.state));
-        return;
-    }
-    cmd_ok(cl, req->id,
-           json_pack("{s:s, s:I}", "name", req->names[0], "pid", (json_int_t)ss[0]->svc.pid));
-}
-
-static bool cmd_is_healthy(const struct sup_service *ss)
-{
-    const struct svc *s = &ss->svc;
-    if (ss->held)
-        return true; /* stopped on purpose (corralctl stop): not a fault */
-    if (s->conf->type == CONF_TYPE_ONESHOT)
-        return s->state != SVC_FAILED && s->state != SVC_FATAL;
-    return s->state == SVC_UP;
-}
-
-static void cmd_health(struct control_client *cl, struct proto_request *req)
-{
-    struct supervisor *sup = &cl->ctl->corral->sup;
-    uint64_t now = uv_now(cl->ctl->corral->loop);
-    json_t *bad = json_array();
-    bool healthy = cl->ctl->corral->shutdown.phase == SHUTDOWN_RUNNING;
-    for (size_t i = 0; i < sup->n; i++) {
-        if (cmd_is_healthy(sup->svcs[i]))
-            continue;
-        healthy = false;
-        json_array_append_new(bad, cmd_service_json(sup->svcs[i], now));
-    }
-    cmd_ok(cl, req->id, json_pack("{s:b, s:o}", "healthy", healthy, "services", bad));
-}
-
-static void cmd_logs_line(struct output_follower *f, const struct ring_line *l);
-
-struct cmd_lines {
-    json_t *arr;
-};
-
-static void cmd_logs_collect(void *arg, const struct ring_line *l)
-{
-    struct cmd_lines *c = arg;
-    json_array_append_new(c->arr,
-                          json_pack("{s:I, s:s, s:s%}", "time_ms", (json_int_t)l->time_ms, "stream",
-                                    l->stream == 2 ? "stderr" : "stdout", "line", l->text, l->len));
-}
-
-static void cmd_logs(struct control_client *cl, struct proto_request *req)
-{
-    struct sup_service *ss[1];
-    size_t n;
-    if (req->n_names != 1) {
-        cmd_error(cl, req->id, PROTO_ERR_BAD_REQUEST, "logs takes exactly one name");
-        return;
-    }
-    if (cmd_resolve(cl, req, ss, &n) < 0)
-        return;
-    struct cmd_lines lines = {json_array()};
-    if (req->lines > 0)
-        ring_last(&ss[0]->output.ring, req->lines, req->has_since ? req->since_ms : 0,
-                  cmd_logs_collect, &lines);
-    cmd_ok(cl, req->id, json_pack("{s:o}", "lines", lines.arr));
-    if (req->follow && !cl->closing) {
-        cl->stream_id = req->id;
-        cl->following = ss[0];
-        cl->follower.on_line = cmd_logs_line;
-        output_follow(&ss[0]->output, &cl->follower);
-    }
-}
-
-static void cmd_logs_line(struct output_follower *f, const struct ring_line *l)
-{
-    struct control_client *cl =
-        (struct control_client *)((char *)f - offsetof(struct control_client, follower));
-    /* A follower that does not keep up is cut off (control_send closes it):
-     * it never slows the service down. */
-    cmd_stream(cl, json_pack("{s:I, s:s, s:s%}", "time_ms", (json_int_t)l->time_ms, "stream",
-                             l->stream == 2 ? "stderr" : "stdout", "line", l->text, l->len));
-}
-
-/* ---- wait ------------------------------------------------------------------ */
-
-static bool cmd_wait_met(const struct svc *s, enum proto_wait_for f)
-{
-    switch (f) {
-    case PROTO_WAIT_UP:
-    case PROTO_WAIT_READY:
-        return s->state == SVC_UP;
-    case PROTO_WAIT_DONE:
-        return s->state == SVC_DONE || s->state == SVC_FAILED || s->state == SVC_FATAL;
-    case PROTO_WAIT_DOWN:
-    case PROTO_WAIT_COUNT:
-        break;
-    }
-    return !svc_is_running(s);
-}
-
-/* Answers the waiter when every named service meets the condition. */
-static void cmd_wait_check(struct control_client *cl)
-{
-    struct sup_service *list[256];
-    struct supervisor *sup = &cl->ctl->corral->sup;
-    json_t *arr = json_array();
-    for (size_t i = 0; i < cl->wait_req.n_names; i++) {
-        struct sup_service *ss = cmd_find(sup, cl->wait_req.names[i]);
-        if (!ss || !cmd_wait_met(&ss->svc, cl->wait_req.wait_for)) {
-            json_decref(arr);
-            return;
-        }
-        json_array_append_new(arr, json_pack("{s:s, s:s}", "name", ss->svc.conf->name, "state",
-                                             svc_state_name(ss->svc.state)));
-    }
-    (void)list;
-    cl->waiting = false;
-    if (cl->wait_timer_ready)
-        uv_timer_stop(&cl->wait_timer);
-    cmd_ok(cl, cl->wait_req.id, json_pack("{s:o}", "services", arr));
-    proto_request_close(&cl->wait_req);
-}
-
-static void cmd_on_wait_timeout(uv_timer_t *t)
-{
-    struct control_client *cl = t->data;
-    if (!cl->waiting)
-        return;
-    cl->waiting = false;
-    cmd_error(cl, cl->wait_req.id, PROTO_ERR_TIMEOUT, "not %s after %llu ms",
-              proto_wait_for_name(cl->wait_req.wait_for),
-              (unsigned long long)cl->wait_req.timeout_ms);
-    proto_request_close(&cl->wait_req);
-}
-
-static void cmd_wait(struct control_client *cl, struct proto_request *req)
-{
-    struct sup_service **list = malloc((cl->ctl->corral->sup.n + 1) * sizeof *list);
-    size_t n;
-    if (!list || cmd_resolve(cl, req, list, &n) < 0) {
-        free(list);
-        return;
-    }
-    free(list);
-    if (cl->waiting) {
-        cmd_error(cl, req->id, PROTO_ERR_BAD_REQUEST, "one wait at a time per connection");
-        return;
-    }
-    cl->wait_req = *req;
-    proto_request_init(req); /* the waiter owns the names now */
-    cl->waiting = true;
-    if (cl->wait_req.timeout_ms > 0) {
-        if (!cl->wait_timer_ready) {
-            uv_timer_init(cl->ctl->corral->loop, &cl->wait_timer);
-            cl->wait_timer.data = cl;
-            cl->wait_timer_ready = true;
-        }
-        uv_timer_start(&cl->wait_timer, cmd_on_wait_timeout, cl->wait_req.timeout_ms, 0);
-    }
-    cmd_wait_check(cl);
-}
-
 /* ---- changing commands ------------------------------------------------------ */
 
 static json_t *cmd_states(struct sup_service **list, size_t n)
@@ -362,13 +155,13 @@ static void cmd_change(struct control_client *cl, struct proto_request *req)
     struct sup_service **list = malloc((c->sup.n + 1) * sizeof *list);
     size_t n;
 
-    if (!list || cmd_resolve(cl, req, list, &n) < 0) {
+    if (!list || control_cmd_resolve(cl, req, list, &n) < 0) {
         free(list);
         return;
     }
     if (c->shutdown.phase != SHUTDOWN_RUNNING) {
         free(list);
-        cmd_error(cl, req->id, PROTO_ERR_SHUTTING_DOWN, "corral is shutting down");
+        control_cmd_error(cl, req->id, PROTO_ERR_SHUTTING_DOWN, "corral is shutting down");
         return;
     }
     for (size_t i = 0; i < n; i++) {
@@ -379,7 +172,7 @@ static void cmd_change(struct control_client *cl, struct proto_request *req)
         else
             sup_restart_service(list[i]);
     }
-    cmd_ok(cl, req->id, cmd_states(list, n));
+    control_cmd_ok(cl, req->id, cmd_states(list, n));
     free(list);
 }
 
@@ -392,11 +185,11 @@ static void cmd_signal(struct control_client *cl, struct proto_request *req)
 
     if (sig <= 0 || sig >= NSIG) {
         free(list);
-        cmd_error(cl, req->id, PROTO_ERR_BAD_REQUEST, "signal: no signal named '%s'",
-                  req->signal_name ? req->signal_name : "?");
+        control_cmd_error(cl, req->id, PROTO_ERR_BAD_REQUEST, "signal: no signal named '%s'",
+                          req->signal_name ? req->signal_name : "?");
         return;
     }
-    if (!list || cmd_resolve(cl, req, list, &n) < 0) {
+    if (!list || control_cmd_resolve(cl, req, list, &n) < 0) {
         free(list);
         return;
     }
@@ -409,16 +202,16 @@ static void cmd_signal(struct control_client *cl, struct proto_request *req)
     free(list);
     if (json_array_size(done) == 0 && !req->all) {
         json_decref(done);
-        cmd_error(cl, req->id, PROTO_ERR_NOT_RUNNING, "no process to signal");
+        control_cmd_error(cl, req->id, PROTO_ERR_NOT_RUNNING, "no process to signal");
         return;
     }
-    cmd_ok(cl, req->id, json_pack("{s:o}", "signalled", done));
+    control_cmd_ok(cl, req->id, json_pack("{s:o}", "signalled", done));
 }
 
 static void cmd_shutdown(struct control_client *cl, struct proto_request *req)
 {
     char why[96];
-    cmd_ok(cl, req->id, NULL);
+    control_cmd_ok(cl, req->id, NULL);
     snprintf(why, sizeof why, "corralctl shutdown (uid %u, pid %d)", (unsigned)cl->uid,
              (int)cl->pid);
     shutdown_begin(&cl->ctl->corral->shutdown, SHUTDOWN_CAUSE_REQUEST, 0, why);
@@ -440,10 +233,10 @@ static void cmd_reload(struct control_client *cl, struct proto_request *req)
     }
     if (rc < 0) {
         json_decref(errors);
-        cmd_error(cl, req->id, PROTO_ERR_INTERNAL, "reload: %s", strerror(-rc));
+        control_cmd_error(cl, req->id, PROTO_ERR_INTERNAL, "reload: %s", strerror(-rc));
         return;
     }
-    cmd_ok(cl, req->id, reload_result_json(&r));
+    control_cmd_ok(cl, req->id, reload_result_json(&r));
     reload_result_close(&r);
 }
 
@@ -453,28 +246,29 @@ void control_cmd_run(struct control_client *cl, struct proto_request *req)
 {
     switch (req->cmd) {
     case PROTO_CMD_VERSION:
-        cmd_ok(cl, req->id,
-               json_pack("{s:s, s:i}", "version", CORRAL_VERSION, "protocol", PROTO_VERSION));
+        control_cmd_ok(
+            cl, req->id,
+            json_pack("{s:s, s:i}", "version", CORRAL_VERSION, "protocol", PROTO_VERSION));
         break;
     case PROTO_CMD_STATUS:
-        cmd_status(cl, req);
+        control_query_status(cl, req);
         break;
     case PROTO_CMD_PID:
-        cmd_pid(cl, req);
+        control_query_pid(cl, req);
         break;
     case PROTO_CMD_HEALTH:
-        cmd_health(cl, req);
+        control_query_health(cl, req);
         break;
     case PROTO_CMD_LOGS:
-        cmd_logs(cl, req);
+        control_query_logs(cl, req);
         break;
     case PROTO_CMD_WAIT:
-        cmd_wait(cl, req);
+        control_query_wait(cl, req);
         break;
     case PROTO_CMD_EVENTS:
         cl->stream_id = req->id;
         cl->events = true;
-        cmd_ok(cl, req->id, NULL);
+        control_cmd_ok(cl, req->id, NULL);
         break;
     case PROTO_CMD_START:
     case PROTO_CMD_STOP:
@@ -494,36 +288,4 @@ void control_cmd_run(struct control_client *cl, struct proto_request *req)
         break;
     }
     proto_request_close(req);
-}
-
-void control_on_change(struct control *ctl, struct sup_service *ss)
-{
-    uint64_t now = cmd_wall_ms();
-    for (struct control_client *cl = ctl->clients, *next; cl; cl = next) {
-        next = cl->next; /* a send may close it */
-        if (cl->events)
-            cmd_stream(cl,
-                       json_pack("{s:I, s:s, s:s, s:s, s:I}", "time_ms", (json_int_t)now, "service",
-                                 ss->svc.conf->name, "state", svc_state_name(ss->svc.state),
-                                 "reason", ss->svc.reason, "pid", (json_int_t)ss->svc.pid));
-        if (cl->waiting && !cl->closing)
-            cmd_wait_check(cl);
-    }
-}
-
-void control_cmd_client_gone(struct control_client *cl)
-{
-    if (cl->following) {
-        output_unfollow(&cl->following->output, &cl->follower);
-        cl->following = NULL;
-    }
-    if (cl->waiting) {
-        cl->waiting = false;
-        proto_request_close(&cl->wait_req);
-    }
-    if (cl->wait_timer_ready) {
-        uv_timer_stop(&cl->wait_timer);
-        uv_close((uv_handle_t *)&cl->wait_timer, NULL);
-        cl->wait_timer_ready = false;
-    }
 }

@@ -20,176 +20,7 @@
 #include "pidbudget.h"
 #include "proctree.h"
 #include "spawn.h"
-
-extern char **environ;
-
-/* Lines of a failed service printed under its exit line. */
-#define SUP_TAIL_LINES 10
-
-static void sup_feed(struct sup_service *ss, enum svc_event_kind kind, int wstatus, int err);
-static void sup_feed_event(struct sup_service *ss, const struct svc_event *ev);
-static void sup_after_change(struct sup_service *ss);
-static void sup_try_start(struct sup_service *ss);
-static void sup_on_line(void *arg, const char *text, size_t len);
-static void sup_on_exit(struct pidtab_owner *owner, pid_t pid, int wstatus);
-static void sup_service_close(struct sup_service *ss);
-static void sup_swap_conf(struct sup_service *ss, const struct conf_service *conf,
-                          struct sup_setref *ref);
-
-static const char *sup_name(const struct sup_service *ss)
-{
-    return ss->svc.conf->name;
-}
-
-/* ---- effects ------------------------------------------------------------ */
-
-/* Signals the service's whole tree: its process group, and every descendant
- * found in /proc now (a grandchild that called setsid left the group, not
- * the tree). */
-static void sup_signal_tree(struct sup_service *ss, int sig)
-{
-    pid_t pid = ss->svc.pid;
-    if (pid <= 0 || sig <= 0)
-        return;
-    pid_t *kids = malloc(PROCTREE_MAX * sizeof *kids);
-    int n = kids ? proctree_descendants(pid, kids, PROCTREE_MAX) : 0;
-    if (kill(-pid, sig) < 0)
-        (void)kill(pid, sig); /* it left its own group */
-    for (int i = 0; i < n; i++)
-        (void)kill(kids[i], sig);
-    free(kids);
-}
-
-static void sup_log_fork_failure(struct sup_service *ss, int err)
-{
-    struct pidbudget b;
-    char budget[96] = "";
-
-    /* One line per burst: the first says what and why; the retries are
-     * debug lines; the success that ends the burst says how many. */
-    if (ss->fork_failures > 1) {
-        log_debug("%s: fork: %s (failure %" PRIu32 ")", sup_name(ss), strerror(err),
-                  ss->fork_failures);
-        return;
-    }
-    if (pidbudget_read(&b) == 0 && b.max >= 0)
-        snprintf(budget, sizeof budget, " (pids %ld of %ld in use: the PID limit is reached)",
-                 b.current, b.max);
-    log_warn("%s: fork: %s%s; retrying with backoff until it works", sup_name(ss), strerror(err),
-             budget);
-}
-
-/* Watches a spawn's exec status pipe on the loop (spawn_start_async). */
-struct sup_exec_watch {
-    uv_poll_t poll;
-    int fd;
-    struct sup_service *ss; /* NULL once its owner moved on */
-    char path[SPAWN_PATH_MAX];
-};
-
-static void sup_exec_watch_closed(uv_handle_t *h)
-{
-    struct sup_exec_watch *w = h->data;
-    close(w->fd);
-    free(w);
-}
-
-static void sup_exec_watch_end(struct sup_service *ss)
-{
-    struct sup_exec_watch *w = ss->exec_watch;
-    if (!w)
-        return;
-    ss->exec_watch = NULL;
-    w->ss = NULL;
-    uv_close((uv_handle_t *)&w->poll, sup_exec_watch_closed);
-}
-
-/* Reads the outcome of the latest exec if it is there; logs a failure as a
- * sentence. Called when the pipe is readable and before an exit is handled
- * (the child has exited, so the outcome is there). */
-static void sup_exec_status(struct sup_service *ss)
-{
-    struct sup_exec_watch *w = ss->exec_watch;
-    struct spawn_failure fail;
-    if (!w)
-        return;
-    int rc = spawn_read_status(w->fd, &fail);
-    if (rc == -EAGAIN)
-        return;
-    if (rc == 1) {
-        const char *what = fail.stage == SPAWN_STAGE_EXEC ? w->path : ss->svc.conf->argv[0];
-        if (ss->sup->quiet)
-            log_error("%s %s: %s", spawn_stage_name(fail.stage), what, strerror(fail.err));
-        else
-            log_error("%s: %s %s: %s", sup_name(ss), spawn_stage_name(fail.stage), what,
-                      strerror(fail.err));
-    }
-    sup_exec_watch_end(ss);
-}
-
-static void sup_on_exec_status(uv_poll_t *h, int status, int events)
-{
-    struct sup_exec_watch *w = h->data;
-    (void)status;
-    (void)events;
-    if (w->ss)
-        sup_exec_status(w->ss);
-}
-
-static void sup_spawn(struct sup_service *ss)
-{
-    struct supervisor *sup = ss->sup;
-    struct corral *c = sup->corral;
-    const struct conf_service *conf = ss->svc.conf;
-    bool is_main = ss == sup->main;
-    struct spawn_plan plan;
-    pid_t pid;
-    int status_fd = -1;
-
-    struct sup_exec_watch *w = calloc(1, sizeof *w);
-    if (!w) {
-        sup_feed(ss, SVC_EV_SPAWN_FAILED, 0, ENOMEM);
-        return;
-    }
-    char notify_env[128];
-    svcplan_fill(&ss->plan, conf, is_main ? -1 : sup->devnull, is_main && c->interactive, w->path,
-                 sizeof w->path, &plan);
-    checks_prepare_spawn(&ss->checks, &plan.keep_fd, notify_env, sizeof notify_env);
-    svcplan_add_env(&ss->plan, &plan, notify_env);
-    int rc = output_prepare(&ss->output, &plan.stdio[1], &plan.stdio[2]);
-    if (rc == 0)
-        rc = spawn_start_async(&plan, &pid, &status_fd);
-    checks_spawned(&ss->checks, rc == 0);
-    if (rc < 0) {
-        free(w);
-        output_abort(&ss->output);
-        ss->fork_failures++;
-        sup_log_fork_failure(ss, -rc);
-        sup_feed(ss, SVC_EV_SPAWN_FAILED, 0, -rc);
-        return;
-    }
-    if (ss->fork_failures)
-        log_info("%s: started after %" PRIu32 " failed forks", sup_name(ss), ss->fork_failures);
-    ss->fork_failures = 0;
-    ss->svc.pid = pid;
-    output_started(&ss->output);
-    rc = pidtab_add(&c->pids, pid, &ss->owner);
-    if (rc < 0)
-        log_error("%s: pid table: %s; its exit will be counted as an orphan's", sup_name(ss),
-                  strerror(-rc));
-    sup_exec_watch_end(ss);
-    w->fd = status_fd;
-    w->ss = ss;
-    if (uv_poll_init(c->loop, &w->poll, status_fd) < 0) {
-        close(status_fd);
-        free(w);
-    } else {
-        w->poll.data = w;
-        ss->exec_watch = w;
-        uv_poll_start(&w->poll, UV_READABLE, sup_on_exec_status);
-    }
-    sup_feed(ss, SVC_EV_SPAWNED, 0, 0);
-}
+#include "supervisor_int.h"
 
 static void sup_on_timer(uv_timer_t *t)
 {
@@ -232,13 +63,13 @@ static void sup_apply(struct sup_service *ss, const struct svc_step *st)
     }
 }
 
-static void sup_feed(struct sup_service *ss, enum svc_event_kind kind, int wstatus, int err)
+void sup_feed(struct sup_service *ss, enum svc_event_kind kind, int wstatus, int err)
 {
     struct svc_event ev = {.kind = kind, .wstatus = wstatus, .err = err};
     sup_feed_event(ss, &ev);
 }
 
-static void sup_feed_event(struct sup_service *ss, const struct svc_event *evp)
+void sup_feed_event(struct sup_service *ss, const struct svc_event *evp)
 {
     enum svc_event_kind kind = evp->kind;
     enum svc_state before = ss->svc.state;
@@ -271,7 +102,7 @@ static void sup_feed_event(struct sup_service *ss, const struct svc_event *evp)
         sup_after_change(ss);
 }
 
-static void sup_on_exit(struct pidtab_owner *owner, pid_t pid, int wstatus)
+void sup_on_exit(struct pidtab_owner *owner, pid_t pid, int wstatus)
 {
     struct sup_service *ss = (struct sup_service *)owner;
     bool failed = !svc_exit_is_success(&ss->svc, wstatus) && ss->svc.state != SVC_STOPPING;
@@ -314,7 +145,7 @@ static bool sup_dep_hopeless(const struct sup_service *dep, enum conf_condition 
     return d->state == SVC_DONE && !sup_dep_met(dep, cond);
 }
 
-static void sup_try_start(struct sup_service *ss)
+void sup_try_start(struct sup_service *ss)
 {
     struct supervisor *sup = ss->sup;
     const struct conf_service *conf = ss->svc.conf;
@@ -413,7 +244,7 @@ static int sup_settled_code(const struct supervisor *sup, char *why, size_t len)
     return code;
 }
 
-static void sup_after_change(struct sup_service *ss)
+void sup_after_change(struct sup_service *ss)
 {
     struct supervisor *sup = ss->sup;
     struct shutdown *sd = &sup->corral->shutdown;
@@ -469,138 +300,6 @@ static void sup_after_change(struct sup_service *ss)
 }
 
 /* ---- public ----------------------------------------------------------------- */
-
-struct sup_setref *sup_setref_new(struct conf_set *set)
-{
-    struct sup_setref *ref = malloc(sizeof *ref);
-    if (ref) {
-        ref->set = set;
-        ref->refs = 1;
-    }
-    return ref;
-}
-
-void sup_setref_put(struct sup_setref *ref)
-{
-    if (ref && --ref->refs == 0) {
-        conf_set_free(ref->set);
-        free(ref);
-    }
-}
-
-static bool sup_is_piped(const struct supervisor *sup, const struct conf_service *conf)
-{
-    /* Pure init mode's main and an interactive main keep corral's own
-     * stdout/stderr (as tini does); so does logs.raw. */
-    bool own_tty = conf->main && (sup->quiet || sup->corral->interactive);
-    return !own_tty && !conf->logs.raw;
-}
-
-struct sup_service *sup_service_new(struct supervisor *sup, const struct conf_service *conf,
-                                    struct sup_setref *ref, int index)
-{
-    struct sup_service *ss = calloc(1, sizeof *ss);
-    if (!ss)
-        return NULL;
-    ss->owner.on_exit = sup_on_exit;
-    ss->sup = sup;
-    svc_init(&ss->svc, conf);
-    if (svcplan_init(&ss->plan, conf, environ) < 0 ||
-        uv_timer_init(sup->corral->loop, &ss->timer) < 0) {
-        svcplan_close(&ss->plan);
-        free(ss);
-        return NULL;
-    }
-    ss->timer.data = ss;
-    output_svc_init(&ss->output, &sup->corral->out, conf, sup_is_piped(sup, conf), index);
-    if (checks_init(&ss->checks, ss) < 0) {
-        /* The timer is initialised: it must be closed, not just freed. */
-        ss->ref = ref;
-        ref->refs++;
-        sup_service_close(ss);
-        return NULL;
-    }
-    /* Only readiness.log reads lines: no call per line for the others. */
-    ss->output.on_line = conf->readiness.kind == CONF_PROBE_LOG ? sup_on_line : NULL;
-    ss->output.on_line_arg = ss;
-    ss->ref = ref;
-    ref->refs++;
-    return ss;
-}
-
-static void sup_on_line(void *arg, const char *text, size_t len)
-{
-    struct sup_service *ss = arg;
-    checks_on_line(&ss->checks, text, len);
-}
-
-static void sup_on_service_closed(uv_handle_t *h)
-{
-    struct sup_service *ss = h->data;
-    if (--ss->closing > 0)
-        return;
-    output_svc_free(&ss->output);
-    svcplan_close(&ss->plan);
-    sup_setref_put(ss->ref);
-    sup_setref_put(ss->pending_ref);
-    free(ss);
-}
-
-static void sup_service_close(struct sup_service *ss)
-{
-    sup_exec_watch_end(ss);
-    output_svc_close(&ss->output);
-    ss->closing = 3; /* its timer, the checks' tick and the probe's timeout */
-    checks_close(&ss->checks, sup_on_service_closed, ss);
-    uv_close((uv_handle_t *)&ss->timer, sup_on_service_closed);
-}
-
-static void sup_swap_conf(struct sup_service *ss, const struct conf_service *conf,
-                          struct sup_setref *ref)
-{
-    struct svcplan plan;
-    if (svcplan_init(&plan, conf, environ) < 0) {
-        log_error("%s: out of memory applying the new configuration", conf->name);
-        return;
-    }
-    svcplan_close(&ss->plan);
-    ss->plan = plan;
-    ss->svc.conf = conf;
-    ss->output.conf = conf;
-    ss->output.on_line = conf->readiness.kind == CONF_PROBE_LOG ? sup_on_line : NULL;
-    ref->refs++;
-    sup_setref_put(ss->ref);
-    ss->ref = ref;
-}
-
-void sup_service_reconf(struct sup_service *ss, const struct conf_service *conf,
-                        struct sup_setref *ref, bool restart)
-{
-    if (!restart || !svc_is_running(&ss->svc)) {
-        sup_swap_conf(ss, conf, ref);
-        if (restart && !ss->held)
-            sup_start_service(ss);
-        return;
-    }
-    sup_setref_put(ss->pending_ref);
-    ss->pending_conf = conf;
-    ss->pending_ref = ref;
-    ref->refs++;
-    sup_restart_service(ss);
-}
-
-void sup_service_retire(struct sup_service *ss)
-{
-    struct supervisor *sup = ss->sup;
-    ss->retiring = true;
-    ss->next_retiring = sup->retiring;
-    sup->retiring = ss;
-    if (sup->main == ss)
-        sup->main = NULL;
-    sup_stop_service(ss);
-    if (!svc_is_running(&ss->svc))
-        sup_after_change(ss);
-}
 
 int sup_init(struct supervisor *sup, struct corral *c, struct conf_set *set, bool quiet)
 {
@@ -680,82 +379,6 @@ void sup_kill_all(struct supervisor *sup)
         sup_kill_one(sup->svcs[i]);
 }
 
-void sup_ready(struct sup_service *ss)
-{
-    if (ss->svc.state == SVC_STARTING)
-        sup_feed(ss, SVC_EV_READY, 0, 0);
-}
-
-void sup_healthy(struct sup_service *ss)
-{
-    const struct conf_service *conf = ss->svc.conf;
-    log_info("%s: healthy (%s)", conf->name, ss->checks.last);
-    for (size_t i = 0; i < conf->n_dependents; i++)
-        sup_try_start(ss->sup->svcs[conf->dependents[i]]);
-}
-
-void sup_unhealthy(struct sup_service *ss, const char *text)
-{
-    struct svc_event ev = {.kind = SVC_EV_UNHEALTHY, .text = text};
-    sup_feed_event(ss, &ev);
-}
-
-void sup_on_sdnotify(void *arg, pid_t pid, const char *msg, size_t len)
-{
-    struct supervisor *sup = arg;
-    if (pid <= 0) {
-        log_warn("sd_notify from a process outside corral's PID namespace ignored");
-        return;
-    }
-    for (size_t i = 0; i < sup->n; i++) {
-        struct sup_service *ss = sup->svcs[i];
-        if (ss->svc.conf->readiness.kind != CONF_PROBE_NOTIFY_SYSTEMD || ss->svc.pid <= 0)
-            continue;
-        if (notify_pid_in_tree(pid, ss->svc.pid)) {
-            checks_on_sdnotify(&ss->checks, msg, len);
-            return;
-        }
-    }
-    log_warn("sd_notify from pid %d ignored: not a process of a service that uses notify: "
-             "systemd",
-             (int)pid);
-}
-
-void sup_start_service(struct sup_service *ss)
-{
-    ss->held = false;
-    if (svc_is_running(&ss->svc) || ss->svc.state == SVC_WAITING)
-        return;
-    if (ss->svc.state == SVC_BACKOFF) {
-        /* Asked for now: skip the rest of the delay. */
-        uv_timer_stop(&ss->timer);
-        sup_feed(ss, SVC_EV_TIMER, 0, 0);
-        return;
-    }
-    sup_feed(ss, SVC_EV_START, 0, 0);
-    sup_try_start(ss);
-}
-
-void sup_stop_service(struct sup_service *ss)
-{
-    ss->held = true;
-    ss->restart_pending = false;
-    if (ss->svc.state != SVC_STOPPING && !svc_is_finished(&ss->svc))
-        sup_feed(ss, SVC_EV_STOP, 0, 0);
-}
-
-void sup_restart_service(struct sup_service *ss)
-{
-    if (!svc_is_running(&ss->svc)) {
-        sup_start_service(ss);
-        return;
-    }
-    ss->held = false;
-    ss->restart_pending = true;
-    if (ss->svc.state != SVC_STOPPING)
-        sup_feed(ss, SVC_EV_STOP, 0, 0);
-}
-
 int sup_signal_main(struct supervisor *sup, int sig, bool single_child)
 {
     if (!sup->main || sup->main->svc.pid <= 0)
@@ -772,28 +395,4 @@ void sup_drain_output(struct supervisor *sup)
         output_svc_drain(&sup->svcs[i]->output);
     for (struct sup_service *ss = sup->retiring; ss; ss = ss->next_retiring)
         output_svc_drain(&ss->output);
-}
-
-void sup_close(struct supervisor *sup)
-{
-    for (size_t i = 0; i < sup->n; i++)
-        sup_service_close(sup->svcs[i]);
-    sup->n = 0;
-    while (sup->retiring) {
-        struct sup_service *ss = sup->retiring;
-        sup->retiring = ss->next_retiring;
-        sup_service_close(ss);
-    }
-    if (sup->devnull >= 0)
-        close(sup->devnull);
-    sup->devnull = -1;
-}
-
-void sup_free(struct supervisor *sup)
-{
-    free(sup->svcs);
-    sup->svcs = NULL;
-    sup_setref_put(sup->setref);
-    sup->setref = NULL;
-    sup->set = NULL;
 }

@@ -1,0 +1,36 @@
+/* supervisor_int.h - what the parts of the supervisor share among
+ * themselves (supervisor.c decides, sup_spawn.c starts processes,
+ * sup_records.c owns the service records, sup_requests.c takes requests from
+ * the control socket and the checks). Not for other modules. */
+#ifndef CORRAL_SUPERVISOR_INT_H
+#define CORRAL_SUPERVISOR_INT_H
+
+#include "supervisor.h"
+
+/* Lines of a failed service printed under its exit line. */
+#define SUP_TAIL_LINES 10
+
+static inline const char *sup_name(const struct sup_service *ss)
+{
+    return ss->svc.conf->name;
+}
+
+/* supervisor.c */
+void sup_feed(struct sup_service *ss, enum svc_event_kind kind, int wstatus, int err);
+void sup_feed_event(struct sup_service *ss, const struct svc_event *ev);
+void sup_after_change(struct sup_service *ss);
+void sup_try_start(struct sup_service *ss);
+void sup_on_exit(struct pidtab_owner *owner, pid_t pid, int wstatus);
+
+/* sup_spawn.c */
+void sup_spawn(struct sup_service *ss);
+void sup_signal_tree(struct sup_service *ss, int sig);
+void sup_exec_status(struct sup_service *ss);
+void sup_exec_watch_end(struct sup_service *ss);
+
+/* sup_records.c */
+void sup_on_line(void *arg, const char *text, size_t len);
+void sup_service_close(struct sup_service *ss);
+void sup_swap_conf(struct sup_service *ss, const struct conf_service *conf, struct sup_setref *ref);
+
+#endif
