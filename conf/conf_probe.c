@@ -2,6 +2,7 @@
  * a running service counts as broken): exactly one mechanism each, plus its
  * timing. Parsed and validated now, log regexes compiled now, so that an error
  * shows at load and never at the first probe. */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,6 +83,21 @@ static int conf_probe_exec(struct ynode_ctx *c, yaml_node_t *v, const char *path
     return 0;
 }
 
+/* Probes connect without name lookups (none may block corral's loop), so a
+ * host must be an IP literal or localhost: a name is refused here, at load
+ * time, rather than failing every attempt at run time. */
+static bool conf_probe_host_ok(const char *host, size_t len)
+{
+    char buf[64];
+    unsigned char addr[16];
+    if (len == 0 || len >= sizeof buf)
+        return false;
+    memcpy(buf, host, len);
+    buf[len] = '\0';
+    return strcmp(buf, "localhost") == 0 || inet_pton(AF_INET, buf, addr) == 1 ||
+           inet_pton(AF_INET6, buf, addr) == 1;
+}
+
 static int conf_probe_tcp(struct ynode_ctx *c, yaml_node_t *v, const char *path, void *obj)
 {
     struct conf_probe_parse *pp = obj;
@@ -104,6 +120,11 @@ static int conf_probe_tcp(struct ynode_ctx *c, yaml_node_t *v, const char *path,
         return ynode_error(
             c, v, "%s: expected \"host:port\" like \"127.0.0.1:5432\" or \"[::1]:80\", got %s",
             path, ynode_quote(s, q, sizeof q));
+    if (!conf_probe_host_ok(host, (size_t)(host_end - host)))
+        return ynode_error(c, v,
+                           "%s: expected an IP address or localhost as the host (probes do no "
+                           "name lookups), got %s",
+                           path, ynode_quote(s, q, sizeof q));
     int rc = conf_probe_claim(c, v, path, pp, CONF_PROBE_TCP);
     if (rc < 0)
         return rc;
@@ -122,6 +143,14 @@ static int conf_probe_http(struct ynode_ctx *c, yaml_node_t *v, const char *path
     if (strncmp(s, "http://", 7) != 0 || s[7] == '\0' || s[7] == '/' || strchr(s, ' '))
         return ynode_error(c, v,
                            "%s: expected an URL like \"http://127.0.0.1:8080/healthz\", got %s",
+                           path, ynode_quote(s, q, sizeof q));
+    const char *h = s + 7, *h_end = h[0] == '[' ? strchr(h, ']') : h + strcspn(h, ":/");
+    if (h[0] == '[')
+        h++;
+    if (!h_end || !conf_probe_host_ok(h, (size_t)(h_end - h)))
+        return ynode_error(c, v,
+                           "%s: expected an IP address or localhost as the host (probes do no "
+                           "name lookups), got %s",
                            path, ynode_quote(s, q, sizeof q));
     int rc = conf_probe_claim(c, v, path, pp, CONF_PROBE_HTTP);
     if (rc < 0)

@@ -64,6 +64,11 @@ int svcplan_init(struct svcplan *p, const struct conf_service *conf, char *const
     memset(p, 0, sizeof *p);
     if (!conf->clear_env)
         for (char *const *v = base_env; v && *v && rc == 0; v++) {
+            /* corral's own notification channels (it may itself run under
+             * systemd, s6 or another corral) are not the service's: its own
+             * come per start, and an inherited one would shadow them. */
+            if (strncmp(*v, "NOTIFY_FD=", 10) == 0 || strncmp(*v, "NOTIFY_SOCKET=", 14) == 0)
+                continue;
             char *kv = strdup(*v);
             rc = kv ? svcplan_env_put(&e, kv) : -ENOMEM;
         }

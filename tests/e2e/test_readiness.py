@@ -147,6 +147,23 @@ class Readiness(svc.ServiceTest):
         c = self.run_services()
         self.assertGreaterEqual(self.app_started() - t0, 0.5)
 
+    def test_an_inherited_notify_fd_does_not_shadow_the_service_s_own(self):
+        # corral run under s6 or systemd has NOTIFY_FD/NOTIFY_SOCKET of its own.
+        self.service("db", "readiness: {notify: fd}\ncommand: \"env | grep ^NOTIFY > " +
+                     self.path("env") + "; echo >&$NOTIFY_FD; exec sleep 1000\"\n")
+        self.dependent()
+        c = self.run_services(env={"NOTIFY_FD": "7", "NOTIFY_SOCKET": "@elsewhere"})
+        self.app_started()
+        self.assertEqual(harness.read(self.path("env")).split(), ["NOTIFY_FD=3"])
+
+    def test_a_list_dependency_on_a_oneshot_waits_for_it_to_complete(self):
+        self.service("prep", f"type: oneshot\ncommand: \"sleep 0.5; {stamp(self.path('prep'))}\"\n")
+        self.service("app", f"command: \"{stamp(self.path('app'))}; exec sleep 1000\"\n"
+                            "depends_on: [prep]\n")
+        c = self.run_services()
+        harness.wait_for(lambda: self.stamps("app"), 10, what="app after prep")
+        self.assertGreaterEqual(self.stamps("app")[0], self.stamps("prep")[0])
+
     def test_not_ready_in_time_backs_off(self):
         self.service("never", f"readiness: {{notify: fd, timeout: 500ms}}\n"
                               f"command: \"{stamp(self.path('starts'))}; exec sleep 1000\"\n"
