@@ -97,7 +97,9 @@ static int client_try(struct client *c, const char *path)
         return rc;
     }
     c->fd = fd;
-    snprintf(c->path, sizeof c->path, "%s", path);
+    /* sockpath_candidates() returns paths shorter than SOCKPATH_MAX, the size
+     * of both sun_path and c->path. */
+    memcpy(c->path, path, strlen(path) + 1);
     c->why[0] = '\0';
     return 0;
 }
