@@ -115,7 +115,6 @@ int checks_init(struct checks *ck, struct sup_service *ss)
 static void checks_nfd_ready(void *arg)
 {
     struct checks *ck = arg;
-    ck->nfd = NULL; /* it frees itself after firing */
     snprintf(ck->last, sizeof ck->last, "wrote to NOTIFY_FD");
     sup_ready(ck->ss);
 }

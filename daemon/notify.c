@@ -66,11 +66,15 @@ static void notify_fd_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
     if (nread > 0 && memchr(buf->base, '\n', (size_t)nread) && n->cb) {
         notify_fd_cb cb = n->cb;
         n->cb = NULL;
+        uv_read_stop(s);
         cb(n->arg);
+        return;
     }
-    /* One newline is all it says; EOF or an error ends the channel. */
-    if (nread < 0 || !n->cb)
-        notify_fd_close(n);
+    /* One newline is all it says; EOF or an error ends the channel. The
+     * owner frees the reader (notify_fd_drop): never itself, so that the
+     * owner's pointer cannot dangle. */
+    if (nread < 0)
+        uv_read_stop(s);
 }
 
 void notify_fd_start(struct notify_fd *n, int child_fd)

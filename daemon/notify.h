@@ -23,7 +23,8 @@ struct notify_fd *notify_fd_new(uv_loop_t *loop, notify_fd_cb cb, void *arg, int
 /* After the spawn: closes the child's end and starts reading. */
 void notify_fd_start(struct notify_fd *n, int child_fd);
 
-/* Stops caring: no more callbacks; the reader frees itself. */
+/* Stops caring: no more callbacks; the reader closes and is freed. The
+ * owner's pointer is the only one: it must drop it exactly once. */
 void notify_fd_drop(struct notify_fd *n);
 
 /* The sd_notify socket. */

@@ -50,6 +50,23 @@ static int pidbudget_try(const char *mount, const char *rel, char *dir, size_t l
     return pidbudget_read_at(dir, &b) == 0 ? 0 : -ENOENT;
 }
 
+/* A container without its own cgroup namespace sees the host's path in
+ * /proc/self/cgroup ("/machine.slice/libpod-ab12/sub") while the mount shows
+ * its own subtree at the mount point: the right directory is the longest
+ * suffix of the path that exists under the mount ("/sub"), down to the
+ * mount point itself. */
+static int pidbudget_try_suffixes(const char *mount, const char *rel, char *dir, size_t len)
+{
+    for (const char *p = rel;;) {
+        if (pidbudget_try(mount, p, dir, len) == 0)
+            return 0;
+        if (!*p)
+            return -ENOENT;
+        const char *next = strchr(p + 1, '/');
+        p = next ? next : "";
+    }
+}
+
 int pidbudget_locate(char *dir, size_t len)
 {
     char line[1024], v1[512] = "", v2[512] = "";
@@ -69,10 +86,8 @@ int pidbudget_locate(char *dir, size_t len)
             snprintf(v1, sizeof v1, "%s", strcmp(path, "/") == 0 ? "" : path);
     }
     fclose(f);
-    if (pidbudget_try("/sys/fs/cgroup/pids", v1, dir, len) == 0 ||
-        pidbudget_try("/sys/fs/cgroup/pids", "", dir, len) == 0 ||
-        pidbudget_try("/sys/fs/cgroup", v2, dir, len) == 0 ||
-        pidbudget_try("/sys/fs/cgroup", "", dir, len) == 0)
+    if (pidbudget_try_suffixes("/sys/fs/cgroup/pids", v1, dir, len) == 0 ||
+        pidbudget_try_suffixes("/sys/fs/cgroup", v2, dir, len) == 0)
         return 0;
     dir[0] = '\0';
     return -ENOENT;

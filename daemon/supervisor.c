@@ -127,8 +127,7 @@ static bool sup_dep_met(const struct sup_service *dep, enum conf_condition cond)
     case CONF_COND_READY:
         /* A oneshot is never up: for it, ready means it finished well. */
         if (d->conf->type == CONF_TYPE_ONESHOT)
-            return d->state == SVC_DONE && d->has_exited &&
-                   svc_exit_is_success(d, d->last_wstatus);
+            return d->state == SVC_DONE && d->has_exited && svc_exit_is_success(d, d->last_wstatus);
         return d->state == SVC_UP;
     case CONF_COND_HEALTHY:
         /* Without a health check, ready is the best there is to know. */
