@@ -70,7 +70,8 @@ int main(int argc, char **argv)
     snprintf(tmp, sizeof tmp, "%s.%d", argv[3], (int)getpid());
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd >= 0) {
-        int m = snprintf(val, sizeof val, "%lld\n", (long long)t0.tv_sec * 1000000000LL + t0.tv_nsec);
+        int m =
+            snprintf(val, sizeof val, "%lld\n", (long long)t0.tv_sec * 1000000000LL + t0.tv_nsec);
         (void)!write(fd, val, (size_t)m);
         close(fd);
         rename(tmp, argv[3]);

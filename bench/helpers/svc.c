@@ -2,11 +2,10 @@
  *
  * usage: svc DIR NAME     a long-running service, "sleep 1000"-like: it takes
  *                         CLOCK_MONOTONIC (ns) as its first act and writes it
- *                         to DIR/NAME.start (atomically, by rename), then sleeps in pause(). On SIGTERM
- *                         it creates DIR/NAME.term and exits 0 at once (a
- *                         cooperative service that was stopped cleanly).
- *        svc --crash FILE a crash-looping service: appends one byte to FILE
- *                         (so starts can be counted) and exits 1 at once. */
+ *                         to DIR/NAME.start (atomically, by rename), then sleeps in pause(). On
+ * SIGTERM it creates DIR/NAME.term and exits 0 at once (a cooperative service that was stopped
+ * cleanly). svc --crash FILE a crash-looping service: appends one byte to FILE (so starts can be
+ * counted) and exits 1 at once. */
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -50,8 +49,7 @@ int main(int argc, char **argv)
     char tmp[4200];
     snprintf(path, sizeof path, "%s/%s.start", argv[1], argv[2]);
     snprintf(tmp, sizeof tmp, "%s.%ld", path, (long)getpid());
-    int len = snprintf(buf, sizeof buf, "%lld\n",
-                       (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec);
+    int len = snprintf(buf, sizeof buf, "%lld\n", (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec);
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd >= 0) {
         (void)!write(fd, buf, (size_t)len);

@@ -36,7 +36,8 @@ static void a_tcp_probe_with_a_host_name_is_refused_at_load(void **state)
 static void an_http_probe_with_a_host_name_is_refused_at_load(void **state)
 {
     (void)state;
-    struct conf_service *s = fix_load(CMD "health: {http: \"http://127.0.0.1:8080/healthz\"}\n", NULL);
+    struct conf_service *s =
+        fix_load(CMD "health: {http: \"http://127.0.0.1:8080/healthz\"}\n", NULL);
     assert_non_null(s);
     conf_service_free(s);
     assert_string_equal(
