@@ -55,16 +55,8 @@ int outfmt_head(char *buf, size_t len, const struct outfmt_line *l)
 
 int outbuf_put(struct outbuf *b, const char *s, size_t n)
 {
-    if (b->len + n > b->cap) {
-        size_t cap = b->cap ? b->cap : 4096;
-        while (cap < b->len + n)
-            cap *= 2;
-        char *d = realloc(b->data, cap);
-        if (!d)
-            return -ENOMEM;
-        b->data = d;
-        b->cap = cap;
-    }
+    if (outbuf_reserve(b, n) < 0)
+        return -ENOMEM;
     memcpy(b->data + b->len, s, n);
     b->len += n;
     return 0;
