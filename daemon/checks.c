@@ -72,13 +72,15 @@ static void checks_on_result(struct probe *p, enum probe_result r, const char *w
         uint64_t now = uv_now(ss->sup->corral->loop);
         if (now - ck->up_ms < h->start_period_ms) {
             log_debug("%s: health check failed in its start period: %s", ss->svc.conf->name, why);
-        } else if (++ck->fails >= h->retries) {
-            char text[SVC_REASON_MAX];
-            snprintf(text, sizeof text, "%s (%u in a row)", why, ck->fails);
-            ck->fails = 0;
-            sup_unhealthy(ss, text);
-            return;
         } else {
+            ck->healthy = false; /* failing now, whatever passed before */
+            if (++ck->fails >= h->retries) {
+                char text[SVC_REASON_MAX];
+                snprintf(text, sizeof text, "%s (%u in a row)", why, ck->fails);
+                ck->fails = 0;
+                sup_unhealthy(ss, text);
+                return;
+            }
             log_info("%s: health check failed (%u of %u): %s", ss->svc.conf->name, ck->fails,
                      h->retries, why);
         }

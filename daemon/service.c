@@ -97,10 +97,13 @@ static void svc_spawn(struct svc *s, struct svc_step *st, uint64_t now_ms, const
     char what[64], dur[32];
 
     if (lim->burst > 0 && svc_recent_starts(s, now_ms) >= lim->burst) {
+        /* The last failure's own words: a run stopped for not getting ready
+         * says so, not the SIGTERM that stopped it. */
+        const char *last = s->last_failure[0] ? s->last_failure
+                           : s->has_exited ? exitstatus_describe(s->last_wstatus, what, sizeof what)
+                                           : "could not start";
         svc_set(s, st, SVC_FATAL, "start limit: %u starts within %s, last %s", lim->burst,
-                units_format_duration(lim->interval_ms, dur, sizeof dur),
-                s->has_exited ? exitstatus_describe(s->last_wstatus, what, sizeof what)
-                              : "could not start");
+                units_format_duration(lim->interval_ms, dur, sizeof dur), last);
         return;
     }
     s->starts[s->nstarts % SVC_START_HISTORY] = now_ms;
@@ -134,6 +137,8 @@ static void svc_on_exit_as(struct svc *s, struct svc_step *st, int wstatus, bool
     s->has_exited = true;
     s->last_wstatus = wstatus;
     s->failed_once = !ok;
+    if (!ok)
+        snprintf(s->last_failure, sizeof s->last_failure, "%s", what);
     if (c->restart == CONF_RESTART_ALWAYS)
         again = c->type == CONF_TYPE_LONGRUN || !ok;
     else if (c->restart == CONF_RESTART_ON_FAILURE)

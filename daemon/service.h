@@ -78,6 +78,7 @@ struct svc {
     uint64_t starts[SVC_START_HISTORY]; /* ring of spawn times */
     uint32_t nstarts;
     char reason[SVC_REASON_MAX];
+    char last_failure[64]; /* what the last failed run ended with ("exited 1", "unhealthy") */
 };
 
 struct svc_step {

@@ -323,6 +323,28 @@ static void a_stop_request_during_a_failure_stop_is_final(void **state)
     assert_int_equal(svc_step(&s, &killed, 2).state, SVC_DONE);
 }
 
+static void a_start_limit_after_readiness_timeouts_names_them(void **state)
+{
+    (void)state;
+    struct svc s;
+    uint64_t now = 0;
+    svc_init(&s, &ready_fd);
+    s.state = SVC_WAITING;
+    struct svc_event deps = {.kind = SVC_EV_DEPS_MET}, spawned = {.kind = SVC_EV_SPAWNED};
+    struct svc_event timer = {.kind = SVC_EV_TIMER};
+    struct svc_event killed = {.kind = SVC_EV_EXITED, .wstatus = KILLED(SIGTERM)};
+    svc_step(&s, &deps, now);
+    for (int i = 0; i < 20 && s.state != SVC_FATAL; i++) {
+        if (s.state == SVC_BACKOFF)
+            svc_step(&s, &timer, now += 1); /* the restart delay */
+        svc_step(&s, &spawned, now);
+        svc_step(&s, &timer, now += 10); /* not ready in time */
+        svc_step(&s, &killed, now += 1);
+    }
+    assert_int_equal(s.state, SVC_FATAL);
+    assert_string_equal(s.reason, "start limit: 5 starts within 10s, last not ready in time");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -337,6 +359,7 @@ int main(void)
         cmocka_unit_test(a_service_not_ready_in_time_counts_as_a_failed_start),
         cmocka_unit_test(an_unhealthy_service_restarts_and_backs_off_like_a_crash),
         cmocka_unit_test(a_stop_request_during_a_failure_stop_is_final),
+        cmocka_unit_test(a_start_limit_after_readiness_timeouts_names_them),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }
