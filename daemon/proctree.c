@@ -15,11 +15,6 @@
 
 #include "bounds.h"
 
-struct proctree_pair {
-    pid_t pid;
-    pid_t ppid;
-};
-
 /* Reads the ppid from /proc/PID/stat: the field after the state, which comes
  * after the last ')' (comm may itself hold parentheses and spaces). */
 static pid_t proctree_ppid(pid_t pid)
@@ -42,50 +37,73 @@ static pid_t proctree_ppid(pid_t pid)
     return (pid_t)ppid;
 }
 
-int proctree_descendants(pid_t root, pid_t *out, size_t cap)
+int proctree_snapshot(struct proctree_snap *s)
 {
     DIR *d = opendir("/proc");
     if (!d)
         return -errno;
-    size_t n = 0, room = 256;
-    struct proctree_pair *all = malloc(room * sizeof *all);
-    if (!all) {
+    size_t room = 256;
+    s->n = 0;
+    s->all = malloc(room * sizeof *s->all);
+    if (!s->all) {
         closedir(d);
         return -ENOMEM;
     }
     struct dirent *e;
-    while ((e = readdir(d)) != NULL && n < PROCTREE_MAX) {
+    while ((e = readdir(d)) != NULL && s->n < PROCTREE_MAX) {
         if (!isdigit((unsigned char)e->d_name[0]))
             continue;
         pid_t pid = (pid_t)atoi(e->d_name);
         pid_t ppid = proctree_ppid(pid);
         if (ppid < 0)
             continue;
-        if (n == room) {
-            struct proctree_pair *bigger = realloc(all, 2 * room * sizeof *all);
+        if (s->n == room) {
+            struct proctree_pair *bigger = realloc(s->all, 2 * room * sizeof *s->all);
             if (!bigger)
                 break;
-            all = bigger;
+            s->all = bigger;
             room *= 2;
         }
-        all[n].pid = pid;
-        all[n].ppid = ppid;
-        n++;
+        s->all[s->n].pid = pid;
+        s->all[s->n].ppid = ppid;
+        s->n++;
     }
     closedir(d);
+    return 0;
+}
+
+void proctree_snap_free(struct proctree_snap *s)
+{
+    free(s->all);
+    s->all = NULL;
+    s->n = 0;
+}
+
+int proctree_descendants_in(const struct proctree_snap *s, pid_t root, pid_t *out, size_t cap)
+{
     /* Breadth-first from root; out doubles as the queue. */
     size_t found = 0, head = 0;
     pid_t parent = root;
     for (;;) {
-        for (size_t i = 0; i < n && found < cap; i++)
-            if (all[i].ppid == parent && all[i].pid != root)
-                out[found++] = all[i].pid;
+        for (size_t i = 0; i < s->n && found < cap; i++)
+            if (s->all[i].ppid == parent && s->all[i].pid != root)
+                out[found++] = s->all[i].pid;
         if (head >= found)
             break;
         parent = out[head++];
     }
-    free(all);
     return (int)found;
+}
+
+int proctree_descendants(pid_t root, pid_t *out, size_t cap)
+{
+    struct proctree_snap s;
+    int rc = proctree_snapshot(&s);
+    if (rc < 0)
+        return rc;
+    rc = proctree_descendants_in(&s, root, out, cap);
+    proctree_snap_free(&s);
+    return rc;
 }
 
 const char *proctree_describe(pid_t pid, char *buf, size_t len)

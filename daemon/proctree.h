@@ -7,9 +7,29 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-/* Fills out with up to cap descendants of root (root itself excluded),
- * parents before children. Returns how many, or -errno when /proc cannot be
- * read. */
+struct proctree_pair {
+    pid_t pid;
+    pid_t ppid;
+};
+
+/* Who is whose parent, read once from /proc. Stopping many services at once
+ * walks one snapshot instead of reading /proc once per service (which made
+ * stopping N services cost N full scans). */
+struct proctree_snap {
+    struct proctree_pair *all; /* owned */
+    size_t n;
+};
+
+/* Reads /proc into s. Returns 0 or -errno. */
+int proctree_snapshot(struct proctree_snap *s);
+void proctree_snap_free(struct proctree_snap *s);
+
+/* Fills out with up to cap descendants of root found in s (root itself
+ * excluded), parents before children. Returns how many. */
+int proctree_descendants_in(const struct proctree_snap *s, pid_t root, pid_t *out, size_t cap);
+
+/* A snapshot and a walk at once. Returns how many, or -errno when /proc
+ * cannot be read. */
 int proctree_descendants(pid_t root, pid_t *out, size_t cap);
 
 /* Writes "123 (sleep 1000)": the pid and its command line, or its comm for a

@@ -171,6 +171,7 @@ void sup_close(struct supervisor *sup)
 
 void sup_free(struct supervisor *sup)
 {
+    proctree_snap_free(&sup->snap);
     free(sup->svcs);
     sup->svcs = NULL;
     sup_setref_put(sup->setref);

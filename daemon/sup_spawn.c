@@ -30,11 +30,24 @@ extern char **environ;
  * the tree). */
 void sup_signal_tree(struct sup_service *ss, int sig)
 {
+    struct supervisor *sup = ss->sup;
+    struct corral *c = sup->corral;
     pid_t pid = ss->svc.pid;
     if (pid <= 0 || sig <= 0)
         return;
-    pid_t *kids = malloc(PROCTREE_MAX * sizeof *kids);
-    int n = kids ? proctree_descendants(pid, kids, PROCTREE_MAX) : 0;
+    /* One /proc snapshot serves every stop of this loop tick (a shutdown of
+     * 1,000 services is one scan, not 1,000); any reap or a new tick takes a
+     * new one, so a SIGKILL after stop_timeout looks the tree up again. */
+    uint64_t now = uv_now(c->loop);
+    if (!sup->snap.all || sup->snap_ms != now || sup->snap_reaped != c->reaper.children_reaped) {
+        proctree_snap_free(&sup->snap);
+        if (proctree_snapshot(&sup->snap) < 0)
+            sup->snap.n = 0;
+        sup->snap_ms = now;
+        sup->snap_reaped = c->reaper.children_reaped;
+    }
+    pid_t *kids = malloc((sup->snap.n + 1) * sizeof *kids);
+    int n = kids ? proctree_descendants_in(&sup->snap, pid, kids, sup->snap.n) : 0;
     if (kill(-pid, sig) < 0)
         (void)kill(pid, sig); /* it left its own group */
     for (int i = 0; i < n; i++)

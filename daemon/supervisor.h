@@ -16,6 +16,7 @@
 #include "conf.h"
 #include "output.h"
 #include "pidtab.h"
+#include "proctree.h"
 #include "service.h"
 #include "svcplan.h"
 
@@ -59,12 +60,16 @@ struct supervisor {
     struct sup_service **svcs; /* in the order of set->services; each owned */
     size_t n;
     struct sup_service *retiring; /* removed by a reload, still stopping */
-    struct sup_service *main;     /* the main service, or NULL */
-    int devnull;                  /* stdin of every service but the main */
-    bool stopping;                /* shutdown: stop all, dependents first */
-    int main_stop_sig;            /* during shutdown: the main's stop signal (0: none) */
-    bool quiet;                   /* pure init mode: state changes are debug lines */
-    uint64_t stopped_ms;          /* when stopping began */
+    /* /proc as read for the stops of this loop tick (see sup_signal_tree). */
+    struct proctree_snap snap;
+    uint64_t snap_ms;
+    uint64_t snap_reaped;
+    struct sup_service *main; /* the main service, or NULL */
+    int devnull;              /* stdin of every service but the main */
+    bool stopping;            /* shutdown: stop all, dependents first */
+    int main_stop_sig;        /* during shutdown: the main's stop signal (0: none) */
+    bool quiet;               /* pure init mode: state changes are debug lines */
+    uint64_t stopped_ms;      /* when stopping began */
 };
 
 /* Takes ownership of set and prepares a runtime record per service.
