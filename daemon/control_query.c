@@ -162,7 +162,6 @@ static bool cmd_wait_met(const struct svc *s, enum proto_wait_for f)
 /* Answers the waiter when every named service meets the condition. */
 static void cmd_wait_check(struct control_client *cl)
 {
-    struct sup_service *list[256];
     struct supervisor *sup = &cl->ctl->corral->sup;
     json_t *arr = json_array();
     for (size_t i = 0; i < cl->wait_req.n_names; i++) {
@@ -174,7 +173,6 @@ static void cmd_wait_check(struct control_client *cl)
         json_array_append_new(arr, json_pack("{s:s, s:s}", "name", ss->svc.conf->name, "state",
                                              svc_state_name(ss->svc.state)));
     }
-    (void)list;
     cl->waiting = false;
     if (cl->wait_timer_ready)
         uv_timer_stop(&cl->wait_timer);

@@ -83,7 +83,7 @@ static void shutdown_decide_code(struct shutdown *s, char *reason, size_t len)
 {
     struct corral *c = s->corral;
     struct sup_service *m = c->sup.main;
-    char what[64], sig[32];
+    char what[64];
 
     bool requested = s->cause == SHUTDOWN_CAUSE_SIGNAL || s->cause == SHUTDOWN_CAUSE_REQUEST;
     if ((s->cause == SHUTDOWN_CAUSE_MAIN || requested) && m && m->svc.has_exited) {
@@ -106,7 +106,6 @@ static void shutdown_decide_code(struct shutdown *s, char *reason, size_t len)
         c->exit_code = s->exit_code;
         snprintf(reason, len, "%s", s->why);
     }
-    (void)sig;
 }
 
 static void shutdown_finish(struct shutdown *s)

@@ -70,6 +70,46 @@ def ns_pid_of(host_pid):
     return None
 
 
+def pids_cgroup():
+    """Creates a pids cgroup (v2 or v1) and returns its directory, or None."""
+    name = f"corral-test-{os.getpid()}-{time.monotonic_ns()}"
+    if os.path.exists("/sys/fs/cgroup/cgroup.controllers"):
+        base = "/sys/fs/cgroup"
+        if "pids" not in read(base + "/cgroup.subtree_control").split():
+            try:
+                with open(base + "/cgroup.subtree_control", "w") as f:
+                    f.write("+pids")
+            except OSError:
+                return None
+    elif os.path.isdir("/sys/fs/cgroup/pids"):
+        base = "/sys/fs/cgroup/pids"
+    else:
+        return None
+    d = os.path.join(base, name)
+    try:
+        os.mkdir(d)
+    except OSError:
+        return None
+    return d
+
+
+
+def remove_cgroup(cg):
+    """Kills what is left in cgroup cg (by pid) and removes it, bounded."""
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            os.rmdir(cg)
+            return
+        except OSError:
+            for p in read(cg + "/cgroup.procs").split():
+                try:
+                    os.kill(int(p), signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+            time.sleep(0.05)
+
+
 class Corral:
     """One corral under test. Use as a context manager: it is killed on exit."""
 

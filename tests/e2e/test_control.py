@@ -280,24 +280,10 @@ class Reload(svc.ServiceTest):
 
 class PidBudget(svc.ServiceTest):
     def test_status_answers_while_the_pid_budget_is_exhausted(self):
-        from test_init_pidlimit import pids_cgroup
-        cg = pids_cgroup()
+        cg = harness.pids_cgroup()
         if not cg:
             self.skipTest("no writable pids cgroup")
-        def cleanup():
-            for p in harness.read(cg + "/cgroup.procs").split():
-                try:
-                    os.kill(int(p), signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
-            deadline = time.monotonic() + 10
-            while time.monotonic() < deadline:
-                try:
-                    os.rmdir(cg)
-                    return
-                except OSError:
-                    time.sleep(0.05)
-        self.addCleanup(cleanup)
+        self.addCleanup(harness.remove_cgroup, cg)
         open(cg + "/pids.max", "w").write("40")
         self.service("leak", "command: \"while :; do sleep 1000 & done\"\n")
         c = self.run_services(wrapper=["sh", "-c", f'echo $$ > {cg}/cgroup.procs && exec "$@"',

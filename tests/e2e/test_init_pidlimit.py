@@ -38,50 +38,16 @@ open(out + ".after", "w").write(str(r))
 '''
 
 
-def pids_cgroup():
-    """Creates a pids cgroup (v2 or v1) and returns its directory, or None."""
-    name = f"corral-test-{os.getpid()}-{time.monotonic_ns()}"
-    if os.path.exists("/sys/fs/cgroup/cgroup.controllers"):
-        base = "/sys/fs/cgroup"
-        if "pids" not in harness.read(base + "/cgroup.subtree_control").split():
-            try:
-                with open(base + "/cgroup.subtree_control", "w") as f:
-                    f.write("+pids")
-            except OSError:
-                return None
-    elif os.path.isdir("/sys/fs/cgroup/pids"):
-        base = "/sys/fs/cgroup/pids"
-    else:
-        return None
-    d = os.path.join(base, name)
-    try:
-        os.mkdir(d)
-    except OSError:
-        return None
-    return d
-
-
 class PidLimit(harness.TestCase):
     def setUp(self):
         super().setUp()
-        self.cg = pids_cgroup()
+        self.cg = harness.pids_cgroup()
         if not self.cg:
             self.skipTest("no writable pids cgroup (v1 or v2) here")
         self.addCleanup(self.remove_cgroup)
 
     def remove_cgroup(self):
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            try:
-                os.rmdir(self.cg)
-                return
-            except OSError:
-                for p in harness.read(self.cg + "/cgroup.procs").split():
-                    try:
-                        os.kill(int(p), signal.SIGKILL)
-                    except ProcessLookupError:
-                        pass
-                time.sleep(0.05)
+        harness.remove_cgroup(self.cg)
 
     def limit(self, n):
         with open(self.cg + "/pids.max", "w") as f:

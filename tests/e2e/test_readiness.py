@@ -195,11 +195,10 @@ class Health(svc.ServiceTest):
         self.assertIn("health check failed (1 of 3)", c.stderr())
 
     def test_a_health_probe_that_cannot_fork_never_restarts_a_healthy_service(self):
-        from test_init_pidlimit import pids_cgroup
-        cg = pids_cgroup()
+        cg = harness.pids_cgroup()
         if not cg:
             self.skipTest("no writable pids cgroup")
-        self.addCleanup(self.rm_cgroup, cg)
+        self.addCleanup(harness.remove_cgroup, cg)
         open(cg + "/pids.max", "w").write("64")
         self.service("web", "health: {exec: [true], interval: 200ms, retries: 2}\n"
                             f"command: \"{stamp(self.path('starts'))}; exec sleep 1000\"\n")
@@ -215,20 +214,6 @@ class Health(svc.ServiceTest):
         self.assertEqual(len(self.stamps("starts")), 1, "the healthy service was restarted")
         self.assertNotIn("unhealthy", c.stderr())
         self.assertEqual(status(self)[0]["web"]["state"], "up")
-
-    def rm_cgroup(self, cg):
-        for p in harness.read(cg + "/cgroup.procs").split():
-            try:
-                os.kill(int(p), signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            try:
-                os.rmdir(cg)
-                return
-            except OSError:
-                time.sleep(0.05)
 
     def test_healthy_condition_waits_for_the_first_passing_check(self):
         flag = self.path("ok")
