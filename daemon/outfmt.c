@@ -55,6 +55,8 @@ int outfmt_head(char *buf, size_t len, const struct outfmt_line *l)
 
 int outbuf_put(struct outbuf *b, const char *s, size_t n)
 {
+    if (n == 0)
+        return 0; /* an empty buffer has no data pointer to copy into */
     if (outbuf_reserve(b, n) < 0)
         return -ENOMEM;
     memcpy(b->data + b->len, s, n);

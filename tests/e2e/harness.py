@@ -110,6 +110,11 @@ def remove_cgroup(cg):
             time.sleep(0.05)
 
 
+# The corrals of the test running now, so that a failure can show what
+# they said (their stderr files go with the test's temp dir).
+_live = []
+
+
 class Corral:
     """One corral under test. Use as a context manager: it is killed on exit."""
 
@@ -137,6 +142,7 @@ class Corral:
             stderr=stderr if stderr is not None else self._err,
             preexec_fn=preexec, pass_fds=pass_fds)
         self.pid1 = pid1
+        _live.append(self)
         try:
             self.pid = self._find_corral() if (pid1 or wrapper) else self.proc.pid
         except BaseException:
@@ -230,6 +236,7 @@ class TestCase(unittest.TestCase):
     """Gives each test its own temp dir and requires root (for unshare)."""
 
     def setUp(self):
+        _live.clear()
         if os.geteuid() != 0:
             self.skipTest("needs root for unshare --pid")
         if not os.path.exists(CORRAL):
@@ -253,9 +260,29 @@ class TestCase(unittest.TestCase):
         return c
 
 
+class _Result(unittest.TextTestResult):
+    """Prints the stderr of the test's corrals when it fails (before its temp
+    dir is removed), so that a CI log says what corral saw."""
+
+    def _dump(self, test):
+        for c in _live:
+            lines = read(c.err_path).splitlines()[-40:]
+            self.stream.write(f"\n--- corral stderr ({c.err_path}), last {len(lines)} lines:\n")
+            self.stream.write("\n".join(lines) + "\n")
+
+    def addFailure(self, test, err):
+        super().addFailure(test, err)
+        self._dump(test)
+
+    def addError(self, test, err):
+        super().addError(test, err)
+        self._dump(test)
+
+
 def main():
     """Runs the calling module's tests; exits 77 (ctest's skip) when all were skipped."""
-    prog = unittest.main(module="__main__", exit=False, verbosity=2)
+    runner = unittest.TextTestRunner(verbosity=2, resultclass=_Result)
+    prog = unittest.main(module="__main__", exit=False, testRunner=runner)
     r = prog.result
     if r.testsRun and len(r.skipped) == r.testsRun:
         sys.exit(77)
