@@ -284,17 +284,20 @@ class PidBudget(svc.ServiceTest):
         if not cg:
             self.skipTest("no writable pids cgroup")
         self.addCleanup(harness.remove_cgroup, cg)
-        open(cg + "/pids.max", "w").write("40")
-        self.service("leak", "command: \"while :; do sleep 1000 & done\"\n")
+        open(cg + "/pids.max", "w").write("64")
+        self.service("web", LONG)
         c = self.run_services(wrapper=["sh", "-c", f'echo $$ > {cg}/cgroup.procs && exec "$@"',
                                        "wrap"])
-        harness.wait_for(lambda: int(harness.read(cg + "/pids.current") or 0) >= 40, 20)
-        time.sleep(0.3)
+        wait_ready(self)
+        # Exhaust the budget: nothing in the cgroup can fork any more.
+        full = harness.read(cg + "/pids.current").strip()
+        open(cg + "/pids.max", "w").write(full)
         r, objs = ctl_json(self, "status")
         self.assertEqual(r.returncode, 0, r.stderr)
         me = objs[0]["result"]["corral"]
-        self.assertEqual(me.get("pids_max"), 40)
-        self.assertGreaterEqual(me.get("pids_current", 0), 39)
+        self.assertEqual(me.get("pids_max"), int(full))
+        self.assertEqual(me.get("pids_current"), int(full))
+        self.assertEqual(objs[0]["result"]["services"][0]["state"], "up")
 
 
 if __name__ == "__main__":
