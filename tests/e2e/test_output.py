@@ -14,6 +14,7 @@ import time
 
 import harness
 import svc
+from ctl import ctl
 
 WRITER = r'''
 import os, sys
@@ -58,9 +59,15 @@ class Output(svc.ServiceTest):
         t_stall = time.monotonic()
         starts_before = len(self.stamps("starts"))
         peak = 0
+        answered = 0
         while time.monotonic() - t_stall < 3:
             peak = max(peak, len(c.zombies()))
+            # The control socket answers all along (corralctl's own output
+            # goes to a pipe of this test, not to the stalled one).
+            if ctl(self, "status").returncode == 0:
+                answered += 1
             time.sleep(0.05)
+        self.assertGreaterEqual(answered, 5, "corralctl status stopped answering")
         starts_during = len(self.stamps("starts")) - starts_before
         self.assertLessEqual(peak, 2, "zombies piled up while stdout was stalled")
         self.assertGreaterEqual(starts_during, 10, "restarts stopped while stdout was stalled")
