@@ -86,8 +86,14 @@ static int main_stream(struct client *c, const struct args *a)
     for (;;) {
         struct proto_reply r;
         int rc = main_read_reply(c, -1, &r);
-        if (rc == -ECONNRESET)
-            return CTL_EXIT_OK;
+        if (rc == -ECONNRESET) {
+            /* A stream lasts until we hang up: corral ending it means it is
+             * shutting down, or it cut this reader off for not keeping up. */
+            fflush(stdout);
+            fprintf(stderr, "corralctl: corral ended the stream (shutting down, or this reader "
+                            "was too slow)\n");
+            return CTL_EXIT_FAILED;
+        }
         if (rc > 0)
             return rc;
         if (a->json)

@@ -95,7 +95,11 @@ void render_status(json_t *result, FILE *out, bool colour)
     table_add(&t, head);
     json_array_foreach(services, i, svc)
     {
-        char pid[24], uptime[32], restarts[24];
+        char pid[24], uptime[32], restarts[24], reason[320];
+        /* The service's own words (sd_notify STATUS=) after corral's. */
+        const char *status_text = render_str(svc, "status_text", NULL);
+        snprintf(reason, sizeof reason, status_text ? "%s; %s" : "%s",
+                 render_str(svc, "reason", "-"), status_text ? status_text : "");
         const char *cells[7] = {
             render_str(svc, "name", "?"),
             render_str(svc, "state", "?"),
@@ -103,7 +107,7 @@ void render_status(json_t *result, FILE *out, bool colour)
             render_uptime(svc, uptime, sizeof uptime),
             render_int(svc, "restarts", restarts, sizeof restarts, true),
             render_str(json_object_get(svc, "last_exit"), "text", "-"),
-            render_str(svc, "reason", "-"),
+            reason,
         };
         table_add(&t, cells);
     }

@@ -116,6 +116,16 @@ class Commands(svc.ServiceTest):
                          any(e.get("stream", {}).get("state") == "stopping" for e in seen), 10)
         item = [e for e in seen if "stream" in e][0]["stream"]
         self.assertEqual(item["service"], "talker")
+        # corral going away ends the stream: corralctl says so and fails.
+        events.stdout.close()
+        follow.stdout.close()
+        events2 = subprocess.Popen([harness.CORRALCTL, "events"], env=env, stdout=subprocess.DEVNULL,
+                                   stderr=subprocess.PIPE, text=True)
+        self.addCleanup(lambda: events2.poll() is None and (events2.kill(), events2.wait()))
+        time.sleep(0.3)
+        self.assertEqual(ctl(self, "shutdown").returncode, 0)
+        self.assertEqual(events2.wait(10), 1)
+        self.assertIn("corral ended the stream", events2.stderr.read())
 
 
 class DockerExec(svc.ServiceTest):

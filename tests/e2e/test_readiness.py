@@ -89,6 +89,7 @@ class Readiness(svc.ServiceTest):
         self.assertGreaterEqual(app - t0, 0.8)
         wait_ready(self)
         self.assertEqual(status(self)[0]["db"].get("status_text"), "warming up")
+        self.assertRegex(ctl(self, "status").stdout, r"db\s+up.*ready; warming up")
 
     def test_a_notification_from_outside_the_service_is_ignored(self):
         self.service("db", "readiness: {notify: systemd, timeout: 1m}\n"
