@@ -98,6 +98,16 @@ static bool conf_probe_host_ok(const char *host, size_t len)
            inet_pton(AF_INET6, buf, addr) == 1;
 }
 
+static int conf_probe_refuse_host(struct ynode_ctx *c, yaml_node_t *v, const char *path,
+                                  const char *value)
+{
+    char q[64];
+    return ynode_error(c, v,
+                       "%s: expected an IP address or localhost as the host (probes do no name "
+                       "lookups), got %s",
+                       path, ynode_quote(value, q, sizeof q));
+}
+
 static int conf_probe_tcp(struct ynode_ctx *c, yaml_node_t *v, const char *path, void *obj)
 {
     struct conf_probe_parse *pp = obj;
@@ -121,10 +131,7 @@ static int conf_probe_tcp(struct ynode_ctx *c, yaml_node_t *v, const char *path,
             c, v, "%s: expected \"host:port\" like \"127.0.0.1:5432\" or \"[::1]:80\", got %s",
             path, ynode_quote(s, q, sizeof q));
     if (!conf_probe_host_ok(host, (size_t)(host_end - host)))
-        return ynode_error(c, v,
-                           "%s: expected an IP address or localhost as the host (probes do no "
-                           "name lookups), got %s",
-                           path, ynode_quote(s, q, sizeof q));
+        return conf_probe_refuse_host(c, v, path, s);
     int rc = conf_probe_claim(c, v, path, pp, CONF_PROBE_TCP);
     if (rc < 0)
         return rc;
@@ -148,10 +155,7 @@ static int conf_probe_http(struct ynode_ctx *c, yaml_node_t *v, const char *path
     if (h[0] == '[')
         h++;
     if (!h_end || !conf_probe_host_ok(h, (size_t)(h_end - h)))
-        return ynode_error(c, v,
-                           "%s: expected an IP address or localhost as the host (probes do no "
-                           "name lookups), got %s",
-                           path, ynode_quote(s, q, sizeof q));
+        return conf_probe_refuse_host(c, v, path, s);
     int rc = conf_probe_claim(c, v, path, pp, CONF_PROBE_HTTP);
     if (rc < 0)
         return rc;

@@ -12,13 +12,6 @@
 #include "corral.h"
 #include "pidbudget.h"
 
-static uint64_t query_wall_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 /* ---- read-only commands ---------------------------------------------------- */
 
 void control_query_status(struct control_client *cl, struct proto_request *req)
@@ -221,7 +214,7 @@ void control_query_wait(struct control_client *cl, struct proto_request *req)
 
 void control_on_change(struct control *ctl, struct sup_service *ss)
 {
-    uint64_t now = query_wall_ms();
+    uint64_t now = output_wall_ms();
     for (struct control_client *cl = ctl->clients, *next; cl; cl = next) {
         next = cl->next; /* a send may close it */
         if (cl->events)

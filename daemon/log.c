@@ -11,6 +11,7 @@
 
 #include "bounds.h"
 #include "outfmt.h"
+#include "output.h"
 #include "writer.h"
 
 enum log_level log_max_level = LOG_INFO;
@@ -57,11 +58,9 @@ static void log_out_json(enum log_level level, const char *msg, size_t len)
 {
     static const char *const names[] = {"error", "warn", "info", "debug"};
     struct outbuf b = {0};
-    struct timespec ts;
     char stamp[32];
 
-    clock_gettime(CLOCK_REALTIME, &ts);
-    outfmt_stamp((uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000, stamp, sizeof stamp);
+    outfmt_stamp(output_wall_ms(), stamp, sizeof stamp);
     int rc = outbuf_put(&b, "{\"time\":\"", 9);
     rc |= outbuf_put(&b, stamp, strlen(stamp));
     rc |= outbuf_put(&b, "\",\"service\":\"corral\",\"stream\":\"stderr\",\"level\":\"", 48);

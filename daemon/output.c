@@ -37,7 +37,7 @@ struct output_batch {
     size_t lines;
 };
 
-static uint64_t output_wall_ms(void)
+uint64_t output_wall_ms(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
