@@ -13,10 +13,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "strjoin.h"
+
 static int pidbudget_read_long(const char *dir, const char *file, long *out)
 {
     char path[512], buf[64];
-    if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, file) >= sizeof path)
+    if (strjoin(path, sizeof path, dir, "/", file, NULL) < 0)
         return -ENAMETOOLONG;
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
@@ -45,7 +47,7 @@ int pidbudget_read_at(const char *dir, struct pidbudget *b)
 static int pidbudget_try(const char *mount, const char *rel, char *dir, size_t len)
 {
     struct pidbudget b;
-    if ((size_t)snprintf(dir, len, "%s%s", mount, rel) >= len)
+    if (strjoin(dir, len, mount, rel, NULL) < 0)
         return -ENAMETOOLONG;
     return pidbudget_read_at(dir, &b) == 0 ? 0 : -ENOENT;
 }
@@ -81,9 +83,9 @@ int pidbudget_locate(char *dir, size_t len)
         *c2 = '\0';
         const char *controllers = c1 + 1, *path = c2 + 1;
         if (*controllers == '\0')
-            snprintf(v2, sizeof v2, "%s", strcmp(path, "/") == 0 ? "" : path);
+            strjoin(v2, sizeof v2, strcmp(path, "/") == 0 ? "" : path, NULL);
         else if (strstr(controllers, "pids"))
-            snprintf(v1, sizeof v1, "%s", strcmp(path, "/") == 0 ? "" : path);
+            strjoin(v1, sizeof v1, strcmp(path, "/") == 0 ? "" : path, NULL);
     }
     fclose(f);
     if (pidbudget_try_suffixes("/sys/fs/cgroup/pids", v1, dir, len) == 0 ||

@@ -60,6 +60,18 @@ static void svc_push(struct svc_step *st, struct svc_action a)
         st->actions[st->nactions++] = a;
 }
 
+/* Moves s to state `to` with a plain reason (no formatting: the hot path of
+ * every start and stop, kept off printf). */
+static void svc_set_text(struct svc *s, struct svc_step *st, enum svc_state to, const char *text)
+{
+    size_t n = strnlen(text, SVC_REASON_MAX - 1);
+    if (to != s->state || strncmp(text, s->reason, n) != 0 || s->reason[n] != '\0')
+        st->changed = true;
+    s->state = to;
+    memcpy(s->reason, text, n);
+    s->reason[n] = '\0';
+}
+
 static void svc_set(struct svc *s, struct svc_step *st, enum svc_state to, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
@@ -70,10 +82,7 @@ static void svc_set(struct svc *s, struct svc_step *st, enum svc_state to, const
     va_start(ap, fmt);
     vsnprintf(reason, sizeof reason, fmt, ap);
     va_end(ap);
-    if (to != s->state || strcmp(reason, s->reason) != 0)
-        st->changed = true;
-    s->state = to;
-    memcpy(s->reason, reason, sizeof reason);
+    svc_set_text(s, st, to, reason);
 }
 
 /* Starts within the start_limit interval ending now, this one included. */
@@ -109,7 +118,7 @@ static void svc_spawn(struct svc *s, struct svc_step *st, uint64_t now_ms, const
     s->starts[s->nstarts % SVC_START_HISTORY] = now_ms;
     s->nstarts++;
     s->started_ms = now_ms;
-    svc_set(s, st, SVC_STARTING, "%s", why);
+    svc_set_text(s, st, SVC_STARTING, why);
     svc_push(st, (struct svc_action){.kind = SVC_ACT_SPAWN});
 }
 
@@ -148,7 +157,7 @@ static void svc_on_exit_as(struct svc *s, struct svc_step *st, int wstatus, bool
     if (s->no_restart)
         again = false;
     if (!again) {
-        svc_set(s, st, ok ? SVC_DONE : SVC_FAILED, "%s", what);
+        svc_set_text(s, st, ok ? SVC_DONE : SVC_FAILED, what);
         return;
     }
     /* A clean exit never counts as crashing too fast: only failures grow
@@ -173,7 +182,7 @@ static void svc_on_exit_as(struct svc *s, struct svc_step *st, int wstatus, bool
 
 static void svc_begin_stop(struct svc *s, struct svc_step *st, const char *why)
 {
-    svc_set(s, st, SVC_STOPPING, "%s", why);
+    svc_set_text(s, st, SVC_STOPPING, why);
     svc_push(st, (struct svc_action){.kind = SVC_ACT_SIGNAL, .sig = s->conf->stop_signal});
     svc_push(st,
              (struct svc_action){.kind = SVC_ACT_ARM_TIMER, .delay_ms = s->conf->stop_timeout_ms});
@@ -193,23 +202,23 @@ struct svc_step svc_step(struct svc *s, const struct svc_event *ev, uint64_t now
             /* Asked for again: a fresh start forgets the old failures. */
             s->backoff.failures = 0;
             s->nstarts = 0;
-            svc_set(s, &st, SVC_WAITING, "waiting for dependencies");
+            svc_set_text(s, &st, SVC_WAITING, "waiting for dependencies");
         }
         break;
     case SVC_WAITING:
         if (ev->kind == SVC_EV_DEPS_MET)
             svc_spawn(s, &st, now_ms, "starting");
         else if (ev->kind == SVC_EV_STOP)
-            svc_set(s, &st, SVC_DONE, "stopped before it started");
+            svc_set_text(s, &st, SVC_DONE, "stopped before it started");
         break;
     case SVC_STARTING:
     case SVC_UP:
         if (ev->kind == SVC_EV_SPAWNED && s->state == SVC_STARTING) {
             bool longrun = s->conf->type == CONF_TYPE_LONGRUN;
             if (longrun && s->conf->readiness.kind == CONF_PROBE_NONE) {
-                svc_set(s, &st, SVC_UP, "running");
+                svc_set_text(s, &st, SVC_UP, "running");
             } else if (longrun) {
-                svc_set(s, &st, SVC_STARTING, "running, not ready yet");
+                svc_set_text(s, &st, SVC_STARTING, "running, not ready yet");
                 if (s->conf->readiness.timeout_ms)
                     svc_push(&st, (struct svc_action){.kind = SVC_ACT_ARM_TIMER,
                                                       .delay_ms = s->conf->readiness.timeout_ms});
@@ -231,7 +240,7 @@ struct svc_step svc_step(struct svc *s, const struct svc_event *ev, uint64_t now
                     units_format_duration(delay, dur, sizeof dur));
             svc_push(&st, (struct svc_action){.kind = SVC_ACT_ARM_TIMER, .delay_ms = delay});
         } else if (ev->kind == SVC_EV_READY && s->state == SVC_STARTING) {
-            svc_set(s, &st, SVC_UP, "ready");
+            svc_set_text(s, &st, SVC_UP, "ready");
             svc_push(&st, (struct svc_action){.kind = SVC_ACT_CANCEL_TIMER});
         } else if (ev->kind == SVC_EV_EXITED) {
             svc_on_exit(s, &st, ev->wstatus, now_ms);
@@ -251,7 +260,7 @@ struct svc_step svc_step(struct svc *s, const struct svc_event *ev, uint64_t now
         } else if (ev->kind == SVC_EV_STOP && s->stop_is_failure) {
             /* Asked to stop while stopping for a failure: no restart after. */
             s->stop_is_failure = false;
-            svc_set(s, &st, SVC_STOPPING, "stopping");
+            svc_set_text(s, &st, SVC_STOPPING, "stopping");
         } else if (ev->kind == SVC_EV_EXITED) {
             char what[64];
             s->has_exited = true;
@@ -269,7 +278,7 @@ struct svc_step svc_step(struct svc *s, const struct svc_event *ev, uint64_t now
         if (ev->kind == SVC_EV_TIMER) {
             svc_spawn(s, &st, now_ms, "restarting");
         } else if (ev->kind == SVC_EV_STOP) {
-            svc_set(s, &st, SVC_DONE, "stopped while waiting to restart");
+            svc_set_text(s, &st, SVC_DONE, "stopped while waiting to restart");
             svc_push(&st, (struct svc_action){.kind = SVC_ACT_CANCEL_TIMER});
         }
         break;

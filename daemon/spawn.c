@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "exitstatus.h"
+#include "strjoin.h"
 
 #ifndef CLOSE_RANGE_CLOEXEC
 #define CLOSE_RANGE_CLOEXEC (1U << 2)
@@ -34,25 +35,35 @@ static int spawn_try_path(const char *cand)
     return 0;
 }
 
+/* buf = the PATH entry p (dlen bytes; empty means ".") + "/" + name. */
+static int spawn_join_dir(char *buf, size_t len, const char *p, size_t dlen, const char *name)
+{
+    if (dlen == 0)
+        return strjoin(buf, len, "./", name, NULL);
+    if (dlen >= len)
+        return -ENAMETOOLONG;
+    memcpy(buf, p, dlen);
+    int n = strjoin(buf + dlen, len - dlen, "/", name, NULL);
+    if (n < 0)
+        buf[0] = '\0';
+    return n;
+}
+
 int spawn_resolve(const char *name, const char *path_env, char *buf, size_t len)
 {
     int rc = -ENOENT;
 
     if (!name || !*name)
         return -ENOENT;
-    if (strchr(name, '/')) {
-        if ((size_t)snprintf(buf, len, "%s", name) >= len)
-            return -ENAMETOOLONG;
-        return 0; /* execve reports what is wrong with an explicit path */
-    }
+    if (strchr(name, '/'))
+        return strjoin(buf, len, name, NULL) < 0 ? -ENAMETOOLONG : 0;
+    /* execve reports what is wrong with an explicit path */
     if (!path_env || !*path_env)
         path_env = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
     for (const char *p = path_env; p;) {
         const char *colon = strchr(p, ':');
         size_t dlen = colon ? (size_t)(colon - p) : strlen(p);
-        int n = dlen ? snprintf(buf, len, "%.*s/%s", (int)dlen, p, name)
-                     : snprintf(buf, len, "./%s", name);
-        if (n > 0 && (size_t)n < len) {
+        if (spawn_join_dir(buf, len, p, dlen, name) >= 0) {
             int r = spawn_try_path(buf);
             if (r == 0)
                 return 0;
@@ -68,13 +79,12 @@ int spawn_resolve(const char *name, const char *path_env, char *buf, size_t len)
         for (const char *p = path_env; p;) {
             const char *colon = strchr(p, ':');
             size_t dlen = colon ? (size_t)(colon - p) : strlen(p);
-            snprintf(buf, len, "%.*s/%s", (int)dlen, p, name);
-            if (spawn_try_path(buf) == -EACCES)
+            if (spawn_join_dir(buf, len, p, dlen, name) >= 0 && spawn_try_path(buf) == -EACCES)
                 break;
             p = colon ? colon + 1 : NULL;
         }
     } else {
-        snprintf(buf, len, "%s", name);
+        (void)strjoin(buf, len, name, NULL);
     }
     return rc;
 }

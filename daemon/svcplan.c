@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "strjoin.h"
+
 struct svcplan_env {
     char **v;
     size_t n, cap;
@@ -52,7 +54,7 @@ static int svcplan_env_set(struct svcplan_env *e, const char *key, const char *v
     char *kv = malloc(len);
     if (!kv)
         return -ENOMEM;
-    snprintf(kv, len, "%s=%s", key, value);
+    strjoin(kv, len, key, "=", value, NULL);
     return svcplan_env_put(e, kv);
 }
 

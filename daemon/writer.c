@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "bounds.h"
+#include "strjoin.h"
 
 struct writer_chunk {
     struct writer_chunk *next;
@@ -41,7 +42,8 @@ int writer_open(struct writer *w, uv_loop_t *loop, int target_fd)
          * O_NONBLOCK is ours alone (fcntl on target_fd would change it for
          * every child that inherited it). /dev/null is a char device too:
          * fine either way. */
-        snprintf(path, sizeof path, "/proc/self/fd/%d", target_fd);
+        char num[STRJOIN_ULONG_MAX];
+        strjoin(path, sizeof path, "/proc/self/fd/", strjoin_ulong(num, (unsigned)target_fd), NULL);
         int fd = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
         if (fd >= 0) {
             w->fd = fd;

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "strjoin.h"
+
 static const char *sockpath_getenv(void *arg, const char *name)
 {
     (void)arg;
@@ -18,19 +20,16 @@ static const char *sockpath_getenv(void *arg, const char *name)
 /* Copies the formatted path into slot; returns 0 or -ENAMETOOLONG. */
 static int sockpath_put(char *slot, const char *dir, const char *name)
 {
-    int n = name ? snprintf(slot, SOCKPATH_MAX, "%s/%s", dir, name)
-                 : snprintf(slot, SOCKPATH_MAX, "%s", dir);
-    if (n < 0 || n >= SOCKPATH_MAX) {
-        slot[0] = '\0';
-        return -ENAMETOOLONG;
-    }
-    return 0;
+    int n = name ? strjoin(slot, SOCKPATH_MAX, dir, "/", name, NULL)
+                 : strjoin(slot, SOCKPATH_MAX, dir, NULL);
+    return n < 0 ? n : 0;
 }
 
 int sockpath_private_dir(uid_t uid, char *buf, size_t len)
 {
-    int n = snprintf(buf, len, "/tmp/corral-%lu", (unsigned long)uid);
-    return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
+    char num[STRJOIN_ULONG_MAX];
+    int n = strjoin(buf, len, "/tmp/corral-", strjoin_ulong(num, uid), NULL);
+    return n < 0 ? n : 0;
 }
 
 int sockpath_candidates_env(const char *explicit_path, uid_t uid, char out[][SOCKPATH_MAX], int max,
