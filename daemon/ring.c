@@ -31,17 +31,27 @@ void ring_close(struct ring *r)
     memset(r, 0, sizeof *r);
 }
 
-static void ring_copy_in(struct ring *r, size_t off, const void *src, size_t n)
+/* Inline, with the common case (no wrap) first: on the path of every line,
+ * where the header's fixed-size copies become plain moves. */
+static inline void ring_copy_in(struct ring *r, size_t off, const void *src, size_t n)
 {
     off &= r->cap - 1;
+    if (off + n <= r->cap) {
+        memcpy(r->buf + off, src, n);
+        return;
+    }
     size_t first = r->cap - off < n ? r->cap - off : n;
     memcpy(r->buf + off, src, first);
     memcpy(r->buf, (const char *)src + first, n - first);
 }
 
-static void ring_copy_out(const struct ring *r, size_t off, void *dst, size_t n)
+static inline void ring_copy_out(const struct ring *r, size_t off, void *dst, size_t n)
 {
     off &= r->cap - 1;
+    if (off + n <= r->cap) {
+        memcpy(dst, r->buf + off, n);
+        return;
+    }
     size_t first = r->cap - off < n ? r->cap - off : n;
     memcpy(dst, r->buf + off, first);
     memcpy((char *)dst + first, r->buf, n - first);

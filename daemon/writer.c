@@ -21,9 +21,35 @@
 struct writer_chunk {
     struct writer_chunk *next;
     struct writer_owner *owner;
-    size_t len, off;
+    size_t len, off, cap;
     char data[];
 };
+
+/* A written chunk is kept as the spare for the next one: a busy stream
+ * queues a batch at nearly every read, and a malloc/free of ~64 KiB each
+ * time made glibc trim and regrow the heap, a page fault per page. */
+static void writer_chunk_free(struct writer *w, struct writer_chunk *c)
+{
+    if (!w->spare || w->spare->cap < c->cap) {
+        free(w->spare);
+        w->spare = c;
+    } else {
+        free(c);
+    }
+}
+
+static struct writer_chunk *writer_chunk_new(struct writer *w, size_t len)
+{
+    struct writer_chunk *c = w->spare;
+    if (c && c->cap >= len) {
+        w->spare = NULL;
+        return c;
+    }
+    c = malloc(sizeof *c + len);
+    if (c)
+        c->cap = len;
+    return c;
+}
 
 int writer_open(struct writer *w, uv_loop_t *loop, int target_fd)
 {
@@ -92,7 +118,7 @@ static void writer_drop_all(struct writer *w)
         w->head = c->next;
         w->dropped_bytes += c->len - c->off;
         writer_release(w, c->owner, c->len - c->off);
-        free(c);
+        writer_chunk_free(w, c);
     }
     w->tail = NULL;
 }
@@ -142,7 +168,7 @@ static void writer_pump(struct writer *w)
                 w->head = c->next;
                 if (!w->head)
                     w->tail = NULL;
-                free(c);
+                writer_chunk_free(w, c);
             }
         }
     }
@@ -193,7 +219,7 @@ int writer_write(struct writer *w, struct writer_owner *owner, const char *data,
         if (len == 0)
             return 0;
     }
-    struct writer_chunk *c = malloc(sizeof *c + len);
+    struct writer_chunk *c = writer_chunk_new(w, len);
     if (!c) {
         w->dropped_bytes += len;
         return -ENOMEM;
@@ -235,6 +261,8 @@ static void writer_on_closed(uv_handle_t *h)
 void writer_close(struct writer *w)
 {
     writer_drop_all(w);
+    free(w->spare);
+    w->spare = NULL;
     if (w->poll_ready)
         uv_close((uv_handle_t *)&w->poll, writer_on_closed);
     else if (w->own_fd)

@@ -35,6 +35,7 @@ struct writer {
     uv_poll_t poll;
     bool poll_ready, polling;
     struct writer_chunk *head, *tail;
+    struct writer_chunk *spare; /* the last chunk written, for reuse */
     size_t queued;
     uint64_t dropped_bytes;
 };
