@@ -55,9 +55,9 @@ int spawn_resolve(const char *name, const char *path_env, char *buf, size_t len)
 
     if (!name || !*name)
         return -ENOENT;
+    /* An explicit path is not searched: execve reports what is wrong with it. */
     if (strchr(name, '/'))
         return strjoin(buf, len, name, NULL) < 0 ? -ENAMETOOLONG : 0;
-    /* execve reports what is wrong with an explicit path */
     if (!path_env || !*path_env)
         path_env = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
     for (const char *p = path_env; p;) {
