@@ -2,6 +2,7 @@
 exec failures are a sentence with 127 or 126; usage errors exit 2."""
 
 import os
+import signal
 import subprocess
 
 import harness
@@ -27,6 +28,16 @@ class ExitCodes(harness.TestCase):
         c = self.corral(["ngnix"])
         self.assertEqual(c.wait(), 127)
         self.assertIn("corral: exec ngnix: No such file or directory\n", c.stderr())
+
+    def test_signals_ignored_by_corrals_parent_are_not_ignored_in_the_main(self):
+        # A runtime or shell may start corral with SIGHUP and SIGUSR1 ignored;
+        # an ignored disposition survives execve, so spawn must reset it.
+        def ignore():
+            signal.signal(signal.SIGHUP, signal.SIG_IGN)
+            signal.signal(signal.SIGUSR1, signal.SIG_IGN)
+        c = self.corral(["sh", "-c", "grep '^SigIgn' /proc/self/status > sig"], preexec=ignore)
+        self.assertEqual(c.wait(), 0)
+        self.assertEqual(int(harness.read(self.path("sig")).split()[1], 16), 0)
 
     def test_a_file_that_cannot_be_run_exits_126(self):
         p = self.path("notexec")
