@@ -8,7 +8,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -69,14 +68,39 @@ static int pidbudget_try_suffixes(const char *mount, const char *rel, char *dir,
     }
 }
 
+/* Reads all of /proc/self/cgroup (a few hundred bytes: one line per v1
+ * hierarchy, or the one v2 line) with plain read(2), not stdio: fopen and
+ * fgets would map a stdio window of libc into PID 1 for this one file. */
+static ssize_t pidbudget_slurp(const char *path, char *buf, size_t len)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -errno;
+    size_t have = 0;
+    while (have < len - 1) {
+        ssize_t n = read(fd, buf + have, len - 1 - have);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        have += (size_t)n;
+    }
+    close(fd);
+    buf[have] = '\0';
+    return (ssize_t)have;
+}
+
 int pidbudget_locate(char *dir, size_t len)
 {
-    char line[1024], v1[512] = "", v2[512] = "";
-    FILE *f = fopen("/proc/self/cgroup", "re");
-    if (!f)
-        return -errno;
-    while (fgets(line, sizeof line, f)) {
-        line[strcspn(line, "\n")] = '\0';
+    char text[8192], v1[512] = "", v2[512] = "";
+    ssize_t n = pidbudget_slurp("/proc/self/cgroup", text, sizeof text);
+    if (n < 0)
+        return (int)n;
+    for (char *line = text, *next; *line; line = next) {
+        char *nl = strchr(line, '\n');
+        next = nl ? nl + 1 : line + strlen(line);
+        if (nl)
+            *nl = '\0';
         char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
         if (!c2)
             continue;
@@ -87,7 +111,6 @@ int pidbudget_locate(char *dir, size_t len)
         else if (strstr(controllers, "pids"))
             strjoin(v1, sizeof v1, strcmp(path, "/") == 0 ? "" : path, NULL);
     }
-    fclose(f);
     if (pidbudget_try_suffixes("/sys/fs/cgroup/pids", v1, dir, len) == 0 ||
         pidbudget_try_suffixes("/sys/fs/cgroup", v2, dir, len) == 0)
         return 0;
