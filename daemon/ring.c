@@ -1,7 +1,9 @@
 /* ring.c - a byte ring of line records. A record is a fixed header then the
- * text; headers and text may wrap around the end of the buffer, so every
- * access goes through ring_copy_in/out. Lookups walk from the oldest record;
- * rings are small (64 KiB by default) and read only on request. */
+ * text, padded to the header's size: records start at multiples of 16 in a
+ * power-of-two buffer, so a header never wraps and is read and written in
+ * place; only text goes through ring_copy_in/out. Lookups walk from the
+ * oldest record; rings are small (64 KiB by default) and read only on
+ * request. */
 #include "ring.h"
 
 #include <errno.h>
@@ -13,6 +15,20 @@ struct ring_hdr {
     uint32_t len;
     uint32_t stream;
 };
+
+#define RING_ALIGN sizeof(struct ring_hdr)
+
+static inline size_t ring_rec_size(size_t len)
+{
+    return (sizeof(struct ring_hdr) + len + RING_ALIGN - 1) & ~(RING_ALIGN - 1);
+}
+
+/* off is a record's start: a multiple of RING_ALIGN, and the buffer comes
+ * from malloc, so the header is aligned. */
+static inline struct ring_hdr *ring_hdr_at(const struct ring *r, size_t off)
+{
+    return (struct ring_hdr *)(void *)(r->buf + (off & (r->cap - 1)));
+}
 
 void ring_init(struct ring *r, size_t cap)
 {
@@ -31,8 +47,7 @@ void ring_close(struct ring *r)
     memset(r, 0, sizeof *r);
 }
 
-/* Inline, with the common case (no wrap) first: on the path of every line,
- * where the header's fixed-size copies become plain moves. */
+/* Inline, with the common case (no wrap) first: on the path of every line. */
 static inline void ring_copy_in(struct ring *r, size_t off, const void *src, size_t n)
 {
     off &= r->cap - 1;
@@ -59,9 +74,7 @@ static inline void ring_copy_out(const struct ring *r, size_t off, void *dst, si
 
 static void ring_drop_oldest(struct ring *r)
 {
-    struct ring_hdr h;
-    ring_copy_out(r, r->head, &h, sizeof h);
-    size_t n = sizeof h + h.len;
+    size_t n = ring_rec_size(ring_hdr_at(r, r->head)->len);
     r->head = (r->head + n) & (r->cap - 1);
     r->used -= n;
     r->count--;
@@ -78,13 +91,15 @@ int ring_push(struct ring *r, uint64_t time_ms, int stream, const char *text, si
     }
     if (len > r->cap - sizeof(struct ring_hdr))
         len = r->cap - sizeof(struct ring_hdr);
-    struct ring_hdr h = {.time_ms = time_ms, .len = (uint32_t)len, .stream = (uint32_t)stream};
-    size_t need = sizeof h + len;
+    size_t need = ring_rec_size(len);
     while (r->cap - r->used < need)
         ring_drop_oldest(r);
     size_t tail = r->head + r->used;
-    ring_copy_in(r, tail, &h, sizeof h);
-    ring_copy_in(r, tail + sizeof h, text, len);
+    struct ring_hdr *h = ring_hdr_at(r, tail);
+    h->time_ms = time_ms;
+    h->len = (uint32_t)len;
+    h->stream = (uint32_t)stream;
+    ring_copy_in(r, tail + sizeof *h, text, len);
     r->used += need;
     r->count++;
     return 0;
@@ -98,14 +113,13 @@ void ring_last(const struct ring *r, size_t n, uint64_t since_ms, ring_cb cb, vo
     if (!text)
         return;
     for (size_t i = 0; i < r->count; i++) {
-        struct ring_hdr h;
-        ring_copy_out(r, off, &h, sizeof h);
-        if (i >= skip && h.time_ms >= since_ms) {
-            ring_copy_out(r, off + sizeof h, text, h.len);
-            struct ring_line line = {h.time_ms, (int)h.stream, text, h.len};
+        const struct ring_hdr *h = ring_hdr_at(r, off);
+        if (i >= skip && h->time_ms >= since_ms) {
+            ring_copy_out(r, off + sizeof *h, text, h->len);
+            struct ring_line line = {h->time_ms, (int)h->stream, text, h->len};
             cb(arg, &line);
         }
-        off = (off + sizeof h + h.len) & (r->cap - 1);
+        off = (off + ring_rec_size(h->len)) & (r->cap - 1);
     }
     free(text);
 }

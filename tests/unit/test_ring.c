@@ -62,8 +62,8 @@ static void the_oldest_go_when_full_and_wrapping_keeps_text_intact(void **state)
     (void)state;
     struct ring r;
     struct seen s = {0};
-    /* 80 rounds up to 128 bytes: room for 5 records of a 16-byte header
-     * and 9 bytes of text. */
+    /* 80 rounds up to 128 bytes: room for 4 records of a 16-byte header
+     * and 9 bytes of text, padded to 32. */
     ring_init(&r, 80);
     assert_int_equal(r.cap, 128);
     for (int i = 0; i < 20; i++) {
@@ -72,9 +72,30 @@ static void the_oldest_go_when_full_and_wrapping_keeps_text_intact(void **state)
         ring_push(&r, (uint64_t)i, 1, t, (size_t)n);
     }
     ring_last(&r, 0, 0, gather, &s);
-    assert_int_equal(s.n, 5);
+    assert_int_equal(s.n, 4);
     assert_string_equal(s.lines[s.n - 1], "line-0019");
     assert_string_equal(s.lines[s.n - 2], "line-0018");
+    ring_close(&r);
+}
+
+static void text_that_wraps_past_the_end_comes_back_whole(void **state)
+{
+    (void)state;
+    struct ring r;
+    struct seen s = {0};
+    /* 30 bytes of text make 48-byte records in a 128-byte ring; they start
+     * at 0, 48, 96, 16, 64, 112, 32, 80, 0, 48, 96: the eleventh starts at
+     * 96 and its text runs past the end. */
+    ring_init(&r, 128);
+    for (int i = 0; i < 11; i++) {
+        char t[32];
+        int n = snprintf(t, sizeof t, "wrap-%025d", i);
+        ring_push(&r, (uint64_t)i, 2, t, (size_t)n);
+    }
+    ring_last(&r, 0, 0, gather, &s);
+    assert_int_equal(s.n, 2);
+    assert_string_equal(s.lines[0], "wrap-0000000000000000000000009");
+    assert_string_equal(s.lines[1], "wrap-0000000000000000000000010");
     ring_close(&r);
 }
 
@@ -103,7 +124,8 @@ static void a_line_longer_than_the_ring_is_cut(void **state)
     assert_int_equal(ring_push(&r, 1, 1, big, sizeof big), 0);
     ring_last(&r, 0, 0, gather, &s);
     assert_int_equal(s.n, 1);
-    /* 32 bytes kept (48 - a 16-byte header); the 32-byte buffer shows 31. */
+    /* 48 rounds up to 64: 48 bytes kept (less a 16-byte header), of which
+     * the 32-byte buffer shows 31. */
     assert_int_equal(strlen(s.lines[0]), 31);
     ring_close(&r);
 }
@@ -114,6 +136,7 @@ int main(void)
         cmocka_unit_test(lines_come_back_oldest_first),
         cmocka_unit_test(the_last_n_are_the_newest),
         cmocka_unit_test(the_oldest_go_when_full_and_wrapping_keeps_text_intact),
+        cmocka_unit_test(text_that_wraps_past_the_end_comes_back_whole),
         cmocka_unit_test(since_filters_by_time),
         cmocka_unit_test(a_line_longer_than_the_ring_is_cut),
     };
