@@ -72,14 +72,6 @@ static inline void ring_copy_out(const struct ring *r, size_t off, void *dst, si
     memcpy((char *)dst + first, r->buf, n - first);
 }
 
-static void ring_drop_oldest(struct ring *r)
-{
-    size_t n = ring_rec_size(ring_hdr_at(r, r->head)->len);
-    r->head = (r->head + n) & (r->cap - 1);
-    r->used -= n;
-    r->count--;
-}
-
 int ring_push(struct ring *r, uint64_t time_ms, int stream, const char *text, size_t len)
 {
     if (r->cap <= sizeof(struct ring_hdr))
@@ -91,17 +83,25 @@ int ring_push(struct ring *r, uint64_t time_ms, int stream, const char *text, si
     }
     if (len > r->cap - sizeof(struct ring_hdr))
         len = r->cap - sizeof(struct ring_hdr);
-    size_t need = ring_rec_size(len);
-    while (r->cap - r->used < need)
-        ring_drop_oldest(r);
-    size_t tail = r->head + r->used;
+    /* The counters are worked on in locals and stored once: updated in
+     * place, gcc pairs used and count into one 16-byte load that follows
+     * two 8-byte stores, and that load stalls (no store forwarding). */
+    size_t need = ring_rec_size(len), head = r->head, used = r->used, count = r->count;
+    while (r->cap - used < need) {
+        size_t n = ring_rec_size(ring_hdr_at(r, head)->len); /* drop the oldest */
+        head = (head + n) & (r->cap - 1);
+        used -= n;
+        count--;
+    }
+    size_t tail = head + used;
     struct ring_hdr *h = ring_hdr_at(r, tail);
     h->time_ms = time_ms;
     h->len = (uint32_t)len;
     h->stream = (uint32_t)stream;
     ring_copy_in(r, tail + sizeof *h, text, len);
-    r->used += need;
-    r->count++;
+    r->head = head;
+    r->used = used + need;
+    r->count = count + 1;
     return 0;
 }
 
