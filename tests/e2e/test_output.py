@@ -88,6 +88,40 @@ class Output(svc.ServiceTest):
         nums = [int(m) for m in re.findall(rb"noisy +\| noisy line (\d{7}) ", bytes(got))]
         self.assertEqual(nums, list(range(200000)))
 
+    def test_overflow_drop_never_blocks_the_service_and_counts_what_it_drops(self):
+        w = self.script("writer.py", WRITER)
+        done = self.path("done")
+        self.service("noisy", f"type: oneshot\ncommand: \"{harness.PY} {w} noisy 200000 && touch {done}\"\n"
+                              "logs: {overflow: drop}\n")
+        r, wfd = os.pipe()
+        self.addCleanup(os.close, r)
+        c = self.run_services(stdout=wfd)
+        os.close(wfd)
+        got = bytearray(os.read(r, 65536))
+        # Nobody reads corral's stdout, yet all 200,000 lines get written:
+        # with overflow: drop the service never blocks in write.
+        harness.wait_for(lambda: os.path.exists(done), 30, what="the writer to finish unread")
+        def drain():
+            while True:
+                b = os.read(r, 1 << 16)
+                if not b:
+                    break
+                got.extend(b)
+        t = threading.Thread(target=drain, daemon=True)
+        t.start()
+        said = re.compile(rb"noisy: dropped (\d+) lines")
+        harness.wait_for(lambda: said.search(bytes(got)) or said.search(c.stderr().encode()), 30,
+                         what="the count of dropped lines")
+        self.assertEqual(c.wait(20), 0)  # the oneshot finished: so does corral
+        t.join(10)
+        m = said.search(bytes(got)) or said.search(c.stderr().encode())
+        dropped = int(m.group(1))
+        nums = [int(n) for n in re.findall(rb"noisy +\| noisy line (\d{7}) ", bytes(got))]
+        self.assertGreater(dropped, 0)
+        # Whole lines are dropped, never parts of one, and the count is exact.
+        self.assertEqual(len(nums) + dropped, 200000)
+        self.assertEqual(nums, sorted(set(nums)), "a line arrived twice or out of order")
+
     def test_rotation_keeps_keep_files_and_loses_no_line(self):
         log = self.path("svc.log")
         w = self.script("writer.py", WRITER)
