@@ -19,6 +19,7 @@ enum log_level log_max_level = LOG_INFO;
 static struct writer *log_writer;
 static struct writer_owner *log_owner;
 static bool log_json;
+static bool log_stamps;
 static unsigned long long log_dropped;
 
 void log_set_writer(struct writer *w, struct writer_owner *owner)
@@ -30,6 +31,11 @@ void log_set_writer(struct writer *w, struct writer_owner *owner)
 void log_set_json(bool json)
 {
     log_json = json;
+}
+
+void log_set_timestamps(bool on)
+{
+    log_stamps = on;
 }
 
 static void log_out(const char *p, size_t len)
@@ -77,8 +83,18 @@ void log_write(enum log_level level, const char *fmt, ...)
 {
     char line[LOG_LINE_MAX];
     int saved = errno;
-    int n = snprintf(line, sizeof line, "corral: ");
+    int n = 0;
     va_list ap;
+
+    /* Stamped like the service lines next to them, so that the two can be
+     * read against each other (JSON lines carry their own time). */
+    if (log_stamps && !log_json) {
+        outfmt_stamp(output_wall_ms(), line, 32);
+        n = (int)strlen(line);
+        line[n++] = ' ';
+    }
+    memcpy(line + n, "corral: ", 8);
+    n += 8;
 
     va_start(ap, fmt);
     int m = vsnprintf(line + n, sizeof line - (size_t)n - 1, fmt, ap);

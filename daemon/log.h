@@ -27,6 +27,10 @@ void log_set_writer(struct writer *w, struct writer_owner *owner);
 /* Writes lines as JSON objects {"time","service":"corral","level","line"}. */
 void log_set_json(bool json);
 
+/* Starts each text line with the time, as timestamps: true does for the
+ * services' lines. */
+void log_set_timestamps(bool on);
+
 /* Writes one line to stderr in a single write(2), so that lines of corral and
  * of its children never tear each other. */
 void log_write(enum log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -136,6 +136,7 @@ static int corral_setup(struct corral *c, uv_loop_t *loop, struct config *cfg)
     if (rc < 0)
         return rc;
     log_set_json(c->global.log_format == CONF_LOG_FORMAT_JSON);
+    log_set_timestamps(c->global.timestamps);
     log_set_writer(&c->out.err, &c->out.log_owner);
     rc = sup_init(&c->sup, c, config_take_set(cfg), cfg->pure_init);
     if (rc < 0)

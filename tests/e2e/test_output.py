@@ -178,6 +178,23 @@ class Output(svc.ServiceTest):
         self.assertIn("crash | step 15", tail)
         self.assertNotIn("crash | step 5", tail)
 
+    def test_timestamps_stamp_the_services_lines_and_corral_s_own(self):
+        cfg = self.path("corral.yaml")
+        with open(cfg, "w") as f:
+            f.write("timestamps: true\n")
+        self.service("t", "type: oneshot\ncommand: 'echo hello; echo oops >&2; exit 3'\n")
+        c = self.run_services(args=["--config", cfg])
+        self.assertEqual(c.wait(), 3)
+        stamp = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z "
+        self.assertRegex(c.stdout(), "^" + stamp + r"t \| hello\n")
+        # corral's own lines, the service's stderr, and the last lines shown
+        # under its failed exit all carry a time.
+        err = c.stderr().splitlines()
+        self.assertTrue(any(l.endswith("t | oops") for l in err), err)
+        self.assertTrue(any(l.endswith("corral: t: its last 2 lines:") for l in err), err)
+        for line in err:
+            self.assertRegex(line, "^" + stamp + r"(t \| (hello|oops)|corral: )")
+
     def test_log_format_json_makes_every_line_json(self):
         self.service("one", "type: oneshot\ncommand: 'echo hello; echo oops >&2; exit 4'\n")
         c = self.run_services(args=["--log-format", "json"])
