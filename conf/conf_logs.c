@@ -13,6 +13,7 @@ struct conf_logs_parse {
     struct conf_logs l;
     yaml_node_t *stdout_node;
     yaml_node_t *file_node;
+    yaml_node_t *raw_node;
 };
 
 void conf_logs_defaults(struct conf_logs *l)
@@ -92,6 +93,7 @@ static int conf_logs_keep(struct ynode_ctx *c, yaml_node_t *v, const char *path,
 
 static int conf_logs_raw(struct ynode_ctx *c, yaml_node_t *v, const char *path, void *obj)
 {
+    ((struct conf_logs_parse *)obj)->raw_node = v;
     return ynode_bool(c, v, path, &((struct conf_logs_parse *)obj)->l.raw);
 }
 
@@ -141,6 +143,13 @@ int conf_logs_parse(struct ynode_ctx *c, yaml_node_t *v, const char *path, void 
             ynode_error(c, lp.file_node,
                         "%s.file: set, but %s.stdout does not include file (expected file or both)",
                         path, path);
+    /* raw output never passes through corral, so a file would stay empty:
+     * refused rather than silently ignored. */
+    if (rc == 0 && lp.l.raw && (lp.l.sinks & CONF_LOG_FILE))
+        rc = ynode_error(c, lp.raw_node,
+                         "%s.raw: bypasses corral, so %s.file would stay empty (expected raw or a "
+                         "file, not both)",
+                         path, path);
     if (rc < 0) {
         free(lp.l.file);
         return rc;

@@ -285,15 +285,19 @@ static void logs_keys_are_read_back(void **state)
     (void)state;
     struct conf_service *s =
         load_ok("command: [srv]\n"
-                "logs: {stdout: both, file: /var/log/srv.log, max_size: 1MiB, keep: 2, raw: true,\n"
+                "logs: {stdout: both, file: /var/log/srv.log, max_size: 1MiB, keep: 2,\n"
                 "       overflow: drop, ring_size: 8KiB}\n");
     assert_int_equal(s->logs.sinks, CONF_LOG_PREFIX | CONF_LOG_FILE);
     assert_string_equal(s->logs.file, "/var/log/srv.log");
     assert_int_equal(s->logs.max_size, 1048576);
     assert_int_equal(s->logs.keep, 2);
-    assert_true(s->logs.raw);
+    assert_false(s->logs.raw);
     assert_int_equal(s->logs.overflow, CONF_OVERFLOW_DROP);
     assert_int_equal(s->logs.ring_size, 8192);
+    conf_service_free(s);
+    /* raw goes without a file (test_conf_schema: the pair is refused). */
+    s = load_ok("command: [srv]\nlogs: {raw: true}\n");
+    assert_true(s->logs.raw);
     conf_service_free(s);
 }
 

@@ -351,6 +351,14 @@ static void a_log_file_sink_without_a_file_is_reported(void **state)
         "web.yaml:2:16: logs.stdout: writes to a file, expected logs.file to name it");
 }
 
+static void raw_output_with_a_file_sink_is_refused(void **state)
+{
+    (void)state;
+    assert_string_equal(fix_fail(CMD "logs: {raw: true, file: /tmp/web.log}\n"),
+                        "web.yaml:2:13: logs.raw: bypasses corral, so logs.file would stay empty "
+                        "(expected raw or a file, not both)");
+}
+
 static void prefix_and_json_together_are_refused(void **state)
 {
     (void)state;
@@ -444,6 +452,7 @@ int main(void)
         cmocka_unit_test(an_unknown_rlimit_suggests_the_closest_one),
         cmocka_unit_test(an_rlimit_whose_soft_exceeds_hard_is_reported),
         cmocka_unit_test(a_log_file_sink_without_a_file_is_reported),
+        cmocka_unit_test(raw_output_with_a_file_sink_is_refused),
         cmocka_unit_test(prefix_and_json_together_are_refused),
         cmocka_unit_test(a_yaml_syntax_error_carries_libyaml_s_problem_and_mark),
         cmocka_unit_test(a_second_document_is_refused),
