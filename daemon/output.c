@@ -378,16 +378,17 @@ static void output_tail_line(void *arg, const struct ring_line *line)
         .text = line->text,
         .len = line->len,
     };
+    /* JSON always carries the time; with timestamps on, a text line shows
+     * when it was read, as it did on stdout. */
     char stamp[32];
-    outfmt_stamp(line->time_ms, stamp, sizeof stamp);
-    if (t->s->out->json) {
+    if (t->s->out->json || t->s->out->timestamps) {
+        outfmt_stamp(line->time_ms, stamp, sizeof stamp);
         l.stamp = stamp;
+    }
+    if (t->s->out->json) {
         l.color = 0;
         (void)outfmt_json(&t->buf, &l);
     } else {
-        /* With timestamps on, each line shows when it was read, as it did
-         * on stdout. */
-        l.stamp = t->s->out->timestamps ? stamp : NULL;
         (void)outfmt_prefix(&t->buf, &l);
     }
     t->lines++;

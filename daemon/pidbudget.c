@@ -14,19 +14,38 @@
 
 #include "strjoin.h"
 
+/* Reads a small /proc or cgroup file whole (up to len - 1 bytes) with plain
+ * read(2), not stdio: fopen and fgets would map a stdio window of libc into
+ * PID 1 for a few hundred bytes. Returns the length or -errno. */
+static ssize_t pidbudget_slurp(const char *path, char *buf, size_t len)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -errno;
+    size_t have = 0;
+    while (have < len - 1) {
+        ssize_t n = read(fd, buf + have, len - 1 - have);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        have += (size_t)n;
+    }
+    close(fd);
+    buf[have] = '\0';
+    return (ssize_t)have;
+}
+
 static int pidbudget_read_long(const char *dir, const char *file, long *out)
 {
     char path[512], buf[64];
     if (strjoin(path, sizeof path, dir, "/", file, NULL) < 0)
         return -ENAMETOOLONG;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return -errno;
-    ssize_t n = read(fd, buf, sizeof buf - 1);
-    close(fd);
-    if (n <= 0)
+    ssize_t n = pidbudget_slurp(path, buf, sizeof buf);
+    if (n < 0)
+        return (int)n;
+    if (n == 0)
         return -EIO;
-    buf[n] = '\0';
     if (strncmp(buf, "max", 3) == 0) {
         *out = -1;
         return 0;
@@ -68,30 +87,9 @@ static int pidbudget_try_suffixes(const char *mount, const char *rel, char *dir,
     }
 }
 
-/* Reads all of /proc/self/cgroup (a few hundred bytes: one line per v1
- * hierarchy, or the one v2 line) with plain read(2), not stdio: fopen and
- * fgets would map a stdio window of libc into PID 1 for this one file. */
-static ssize_t pidbudget_slurp(const char *path, char *buf, size_t len)
-{
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return -errno;
-    size_t have = 0;
-    while (have < len - 1) {
-        ssize_t n = read(fd, buf + have, len - 1 - have);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            break;
-        have += (size_t)n;
-    }
-    close(fd);
-    buf[have] = '\0';
-    return (ssize_t)have;
-}
-
 int pidbudget_locate(char *dir, size_t len)
 {
+    /* A few hundred bytes: one line per v1 hierarchy, or the one v2 line. */
     char text[8192], v1[512] = "", v2[512] = "";
     ssize_t n = pidbudget_slurp("/proc/self/cgroup", text, sizeof text);
     if (n < 0)

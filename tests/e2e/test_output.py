@@ -26,7 +26,29 @@ out.flush()
 '''
 
 
+def drain_in_background(r, got):
+    """Reads the pipe r into the bytearray got until EOF, in a thread."""
+    def drain():
+        while True:
+            b = os.read(r, 1 << 16)
+            if not b:
+                break
+            got.extend(b)
+    t = threading.Thread(target=drain, daemon=True)
+    t.start()
+    return t
+
+
 class Output(svc.ServiceTest):
+    def run_with_stdout_pipe(self):
+        """corral on the services with stdout into a pipe that nobody reads
+        until the test does: returns (corral, read end)."""
+        r, wfd = os.pipe()
+        self.addCleanup(os.close, r)
+        c = self.run_services(stdout=wfd)
+        os.close(wfd)
+        return c, r
+
     def test_two_noisy_services_every_line_once_whole_and_attributed(self):
         w = self.script("writer.py", WRITER)
         for name in ("alpha", "beta"):
@@ -50,10 +72,7 @@ class Output(svc.ServiceTest):
         self.service("crash", f"command: \"{svc.stamp(self.path('starts'))}; exit 1\"\n"
                               "backoff: {initial: 100ms, factor: 1, max: 100ms}\n"
                               "start_limit: {burst: 1000, interval: 1s}\n")
-        r, wfd = os.pipe()
-        self.addCleanup(os.close, r)
-        c = self.run_services(stdout=wfd)
-        os.close(wfd)
+        c, r = self.run_with_stdout_pipe()
         # Read a little, then stop reading for 3 s: the pipe fills up.
         got = bytearray(os.read(r, 65536))
         t_stall = time.monotonic()
@@ -73,14 +92,7 @@ class Output(svc.ServiceTest):
         self.assertGreaterEqual(starts_during, 10, "restarts stopped while stdout was stalled")
         self.assertIsNone(c.proc.poll())
         # Resume reading: every line of noisy still arrives.
-        def drain():
-            while True:
-                b = os.read(r, 1 << 16)
-                if not b:
-                    break
-                got.extend(b)
-        t = threading.Thread(target=drain, daemon=True)
-        t.start()
+        t = drain_in_background(r, got)
         harness.wait_for(lambda: b"noisy line 0199999" in got, 60, what="the last line")
         c.signal(signal.SIGTERM)
         self.assertEqual(c.wait(20), 0)
@@ -93,29 +105,19 @@ class Output(svc.ServiceTest):
         done = self.path("done")
         self.service("noisy", f"type: oneshot\ncommand: \"{harness.PY} {w} noisy 200000 && touch {done}\"\n"
                               "logs: {overflow: drop}\n")
-        r, wfd = os.pipe()
-        self.addCleanup(os.close, r)
-        c = self.run_services(stdout=wfd)
-        os.close(wfd)
+        c, r = self.run_with_stdout_pipe()
         got = bytearray(os.read(r, 65536))
         # Nobody reads corral's stdout, yet all 200,000 lines get written:
         # with overflow: drop the service never blocks in write.
         harness.wait_for(lambda: os.path.exists(done), 30, what="the writer to finish unread")
-        def drain():
-            while True:
-                b = os.read(r, 1 << 16)
-                if not b:
-                    break
-                got.extend(b)
-        t = threading.Thread(target=drain, daemon=True)
-        t.start()
+        t = drain_in_background(r, got)
         said = re.compile(rb"noisy: dropped (\d+) lines")
-        harness.wait_for(lambda: said.search(bytes(got)) or said.search(c.stderr().encode()), 30,
-                         what="the count of dropped lines")
+        def count():
+            return said.search(bytes(got)) or said.search(c.stderr().encode())
+        harness.wait_for(count, 30, what="the count of dropped lines")
         self.assertEqual(c.wait(20), 0)  # the oneshot finished: so does corral
         t.join(10)
-        m = said.search(bytes(got)) or said.search(c.stderr().encode())
-        dropped = int(m.group(1))
+        dropped = int(count().group(1))
         nums = [int(n) for n in re.findall(rb"noisy +\| noisy line (\d{7}) ", bytes(got))]
         self.assertGreater(dropped, 0)
         # Whole lines are dropped, never parts of one, and the count is exact.
