@@ -90,6 +90,31 @@ static void churn_over_many_pids_never_fills_the_table(void **state)
     pidtab_close(&t);
 }
 
+/* 50 services started in a row get neighbouring pids: their slots must sit
+ * together, not one page of the table each. */
+static void neighbouring_pids_share_a_page(void **state)
+{
+    (void)state;
+    struct pidtab t;
+    uintptr_t pages[64];
+    size_t npages = 0;
+    assert_int_equal(pidtab_init(&t, 8192), 0);
+    for (pid_t p = 2; p < 52; p++)
+        assert_int_equal(pidtab_add(&t, p, &a), 0);
+    for (size_t i = 0; i <= t.mask; i++) {
+        if (t.slots[i].pid == 0)
+            continue;
+        uintptr_t page = (uintptr_t)&t.slots[i] / 4096;
+        size_t j = 0;
+        while (j < npages && pages[j] != page)
+            j++;
+        if (j == npages && npages < 64)
+            pages[npages++] = page;
+    }
+    assert_in_range(npages, 1, 2);
+    pidtab_close(&t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -99,6 +124,7 @@ int main(void)
         cmocka_unit_test(a_full_table_refuses_instead_of_growing),
         cmocka_unit_test(removals_keep_every_other_entry_reachable),
         cmocka_unit_test(churn_over_many_pids_never_fills_the_table),
+        cmocka_unit_test(neighbouring_pids_share_a_page),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
