@@ -79,7 +79,7 @@ struct sup_exec_watch {
     uv_poll_t poll;
     int fd;
     struct sup_service *ss; /* NULL once its owner moved on */
-    char path[SPAWN_PATH_MAX];
+    char path[];            /* what was exec'd, for the failure's sentence */
 };
 
 static void sup_exec_watch_closed(uv_handle_t *h)
@@ -141,14 +141,10 @@ void sup_spawn(struct sup_service *ss)
     pid_t pid;
     int status_fd = -1;
 
-    struct sup_exec_watch *w = calloc(1, sizeof *w);
-    if (!w) {
-        sup_feed(ss, SVC_EV_SPAWN_FAILED, 0, ENOMEM);
-        return;
-    }
     char notify_env[128];
-    svcplan_fill(&ss->plan, conf, is_main ? -1 : sup->devnull, is_main && c->interactive, w->path,
-                 sizeof w->path, &plan);
+    char path[SPAWN_PATH_MAX] = "";
+    svcplan_fill(&ss->plan, conf, is_main ? -1 : sup->devnull, is_main && c->interactive, path,
+                 sizeof path, &plan);
     checks_prepare_spawn(&ss->checks, &plan.keep_fd, notify_env, sizeof notify_env);
     svcplan_add_env(&ss->plan, &plan, notify_env);
     int rc = output_prepare(&ss->output, &plan.stdio[1], &plan.stdio[2]);
@@ -156,7 +152,6 @@ void sup_spawn(struct sup_service *ss)
         rc = spawn_start_async(&plan, &pid, &status_fd);
     checks_spawned(&ss->checks, rc == 0);
     if (rc < 0) {
-        free(w);
         output_abort(&ss->output);
         ss->fork_failures++;
         sup_log_fork_failure(ss, -rc);
@@ -173,9 +168,18 @@ void sup_spawn(struct sup_service *ss)
         log_error("%s: pid table: %s; its exit will be counted as an orphan's", sup_name(ss),
                   strerror(-rc));
     sup_exec_watch_end(ss);
-    w->fd = status_fd;
-    w->ss = ss;
-    if (uv_poll_init(c->loop, &w->poll, status_fd) < 0) {
+    /* Sized to the path, allocated once the child exists: a 4 KiB buffer per
+     * start would be copied into every later fork until freed. Without
+     * memory for it, an exec failure still shows as exit 127. */
+    size_t plen = strnlen(path, sizeof path - 1) + 1;
+    struct sup_exec_watch *w = malloc(sizeof *w + plen);
+    if (w) {
+        memcpy(w->path, path, plen - 1);
+        w->path[plen - 1] = '\0';
+        w->fd = status_fd;
+        w->ss = ss;
+    }
+    if (!w || uv_poll_init(c->loop, &w->poll, status_fd) < 0) {
         close(status_fd);
         free(w);
     } else {

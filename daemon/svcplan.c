@@ -15,47 +15,63 @@ struct svcplan_env {
     size_t n, cap;
 };
 
-static size_t svcplan_keylen(const char *kv)
+static int svcplan_env_grow(struct svcplan_env *e)
 {
-    const char *eq = strchr(kv, '=');
-    return eq ? (size_t)(eq - kv) : strlen(kv);
+    if (e->n + 2 <= e->cap)
+        return 0;
+    size_t cap = e->cap ? e->cap * 2 : 32;
+    char **v = realloc(e->v, cap * sizeof *v);
+    if (!v)
+        return -ENOMEM;
+    e->v = v;
+    e->cap = cap;
+    return 0;
 }
 
-/* Sets "key=value" in e, replacing an earlier entry of the same key. Takes
- * ownership of kv. */
-static int svcplan_env_put(struct svcplan_env *e, char *kv)
+/* Appends kv, whatever e holds: the inherited environment goes in as it
+ * came. */
+static int svcplan_env_append(struct svcplan_env *e, char *kv)
 {
-    size_t klen = svcplan_keylen(kv);
-    for (size_t i = 0; i < e->n; i++) {
-        if (svcplan_keylen(e->v[i]) == klen && strncmp(e->v[i], kv, klen) == 0) {
-            free(e->v[i]);
-            e->v[i] = kv;
-            return 0;
-        }
-    }
-    if (e->n + 2 > e->cap) {
-        size_t cap = e->cap ? e->cap * 2 : 32;
-        char **v = realloc(e->v, cap * sizeof *v);
-        if (!v) {
-            free(kv);
-            return -ENOMEM;
-        }
-        e->v = v;
-        e->cap = cap;
-    }
+    if (svcplan_env_grow(e) < 0)
+        return -ENOMEM;
     e->v[e->n++] = kv;
     e->v[e->n] = NULL;
     return 0;
 }
 
-static int svcplan_env_set(struct svcplan_env *e, const char *key, const char *value)
+/* Sets key=value: the first entry of that key is replaced, later ones (an
+ * environment may hold a key twice) are dropped. The new string is the
+ * plan's (p->owned), freed with it. */
+static int svcplan_env_set(struct svcplan_env *e, struct svcplan *p, const char *key,
+                           const char *value)
 {
-    size_t len = strlen(key) + strlen(value) + 2;
+    size_t klen = strlen(key), len = klen + strlen(value) + 2;
+    char **ov = realloc(p->owned, (p->nowned + 1) * sizeof *ov);
+    if (!ov)
+        return -ENOMEM;
+    p->owned = ov;
     char *kv = malloc(len);
     if (!kv)
         return -ENOMEM;
     strjoin(kv, len, key, "=", value, NULL);
-    return svcplan_env_put(e, kv);
+    p->owned[p->nowned++] = kv;
+
+    size_t keep = 0;
+    bool placed = false;
+    for (size_t i = 0; i < e->n; i++) {
+        bool same = strncmp(e->v[i], key, klen) == 0 && e->v[i][klen] == '=';
+        if (!same)
+            e->v[keep++] = e->v[i];
+        else if (!placed) {
+            e->v[keep++] = kv;
+            placed = true;
+        }
+    }
+    if (!placed)
+        return svcplan_env_append(e, kv);
+    e->n = keep;
+    e->v[e->n] = NULL;
+    return 0;
 }
 
 int svcplan_init(struct svcplan *p, const struct conf_service *conf, char *const *base_env)
@@ -71,15 +87,14 @@ int svcplan_init(struct svcplan *p, const struct conf_service *conf, char *const
              * come per start, and an inherited one would shadow them. */
             if (strncmp(*v, "NOTIFY_FD=", 10) == 0 || strncmp(*v, "NOTIFY_SOCKET=", 14) == 0)
                 continue;
-            char *kv = strdup(*v);
-            rc = kv ? svcplan_env_put(&e, kv) : -ENOMEM;
+            rc = svcplan_env_append(&e, *v);
         }
     for (size_t i = 0; i < conf->n_env_file_vars && rc == 0; i++)
-        rc = svcplan_env_set(&e, conf->env_file_vars[i].key, conf->env_file_vars[i].value);
+        rc = svcplan_env_set(&e, p, conf->env_file_vars[i].key, conf->env_file_vars[i].value);
     for (size_t i = 0; i < conf->n_environment && rc == 0; i++)
-        rc = svcplan_env_set(&e, conf->environment[i].key, conf->environment[i].value);
+        rc = svcplan_env_set(&e, p, conf->environment[i].key, conf->environment[i].value);
     if (rc == 0)
-        rc = svcplan_env_set(&e, "CORRAL_SERVICE", conf->name);
+        rc = svcplan_env_set(&e, p, "CORRAL_SERVICE", conf->name);
     if (rc == 0 && !e.v) {
         e.v = calloc(1, sizeof *e.v);
         rc = e.v ? 0 : -ENOMEM;
@@ -120,8 +135,9 @@ err:
 
 void svcplan_close(struct svcplan *p)
 {
-    for (char **v = p->envp; v && *v; v++)
-        free(*v);
+    for (size_t i = 0; i < p->nowned; i++)
+        free(p->owned[i]);
+    free(p->owned);
     free(p->envp);
     free(p->envp_extra);
     free(p->rlimits);

@@ -10,16 +10,20 @@
 #include "spawn.h"
 
 struct svcplan {
-    char **envp;       /* owned, NULL-terminated */
+    char **envp;       /* NULL-terminated; the inherited strings are corral's
+                        * own environ (shared by every plan, never changed) */
     char **envp_extra; /* envp's pointers, one free slot, NULL */
     size_t nenv;
     const char *path_env;         /* PATH as the service sees it (in envp), or NULL */
     struct spawn_rlimit *rlimits; /* owned */
     size_t nrlimits;
+    char **owned; /* the strings envp holds that this plan made */
+    size_t nowned;
 };
 
 /* Builds the environment and limits of conf over base_env (corral's own
- * environ). Returns 0 or -ENOMEM. */
+ * environ, which must outlive the plan unchanged: its strings are shared,
+ * not copied). Returns 0 or -ENOMEM. */
 int svcplan_init(struct svcplan *p, const struct conf_service *conf, char *const *base_env);
 void svcplan_close(struct svcplan *p);
 

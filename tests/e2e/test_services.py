@@ -204,10 +204,14 @@ command: "id -u > out; id -g >> out; pwd >> out; umask >> out; echo $GREETING >>
         self.service("keep", f"type: oneshot\ncommand: 'echo $CORRAL_TEST_VAR > {self.path('keep')}'\n")
         self.service("clear", f"type: oneshot\nclear_env: true\nenvironment: {{PATH: /usr/bin:/bin}}\n"
                               f"command: 'echo x$CORRAL_TEST_VAR > {self.path('clear')}'\n")
+        # An inherited variable set again in the file is replaced, not doubled.
+        self.service("over", f"type: oneshot\nenvironment: {{CORRAL_TEST_VAR: mine}}\n"
+                             f"command: 'env | grep ^CORRAL_TEST_VAR= > {self.path('over')}'\n")
         c = self.run_services(env={"CORRAL_TEST_VAR": "inherited"})
         self.assertEqual(c.wait(), 0)
         self.assertEqual(harness.read(self.path("keep")).strip(), "inherited")
         self.assertEqual(harness.read(self.path("clear")).strip(), "x")
+        self.assertEqual(harness.read(self.path("over")), "CORRAL_TEST_VAR=mine\n")
 
 
 class NoDev(svc.ServiceTest):
