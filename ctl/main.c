@@ -88,17 +88,16 @@ static int main_stream(struct client *c, const struct args *a)
         int rc = main_read_reply(c, -1, &r);
         if (rc == -ECONNRESET) {
             /* A stream lasts until we hang up: corral ending it means it is
-             * shutting down, or it cut this reader off for not keeping up. */
+             * shutting down (a slow reader loses items, not the stream). */
             fflush(stdout);
-            fprintf(stderr, "corralctl: corral ended the stream (shutting down, or this reader "
-                            "was too slow)\n");
+            fprintf(stderr, "corralctl: corral ended the stream (it is shutting down)\n");
             return CTL_EXIT_FAILED;
         }
         if (rc > 0)
             return rc;
         if (a->json)
             main_print_json(&r);
-        else if (r.kind == PROTO_REPLY_STREAM)
+        else if (r.kind == PROTO_REPLY_STREAM && !render_stream_gap(&a->req, r.body, stderr))
             render_stream(&a->req, r.body, stdout);
         else if (r.kind == PROTO_REPLY_ERROR)
             render_error(&r, stderr);

@@ -159,6 +159,17 @@ static void render_event(json_t *item, FILE *out)
     fputc('\n', out);
 }
 
+bool render_stream_gap(const struct proto_request *req, json_t *item, FILE *err)
+{
+    json_t *n = json_object_get(item, "dropped");
+    if (!json_is_integer(n))
+        return false;
+    fprintf(err,
+            "corralctl: %" JSON_INTEGER_FORMAT " %s dropped here: this reader did not keep up\n",
+            json_integer_value(n), req->cmd == PROTO_CMD_EVENTS ? "events" : "lines");
+    return true;
+}
+
 void render_stream(const struct proto_request *req, json_t *item, FILE *out)
 {
     json_t *lines = json_object_get(item, "lines");

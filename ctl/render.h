@@ -18,6 +18,11 @@ void render_result(const struct proto_request *req, json_t *result, FILE *out, b
  * invalid_config, each error as file:line:column: message. */
 void render_error(const struct proto_reply *r, FILE *err);
 
+/* A {"dropped":N} item (corral dropped N items while this reader lagged):
+ * says so on err, between what came before and after, and returns true;
+ * false for any other item. */
+bool render_stream_gap(const struct proto_request *req, json_t *item, FILE *err);
+
 /* Prints one stream item of an events or logs stream. */
 void render_stream(const struct proto_request *req, json_t *item, FILE *out);
 

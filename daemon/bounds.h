@@ -44,5 +44,8 @@
 #define CONTROL_BACKLOG     64
 #define CONTROL_CLIENTS_MAX 256
 #define CONTROL_OUT_MAX     (4 * 1024 * 1024)
+/* A stream (events, logs -f) whose reader falls this far behind loses items
+ * instead: counted, and reported to it once it has caught up to half. */
+#define CONTROL_STREAM_MAX (1024 * 1024)
 
 #endif

@@ -181,6 +181,8 @@ static void control_on_written(uv_write_t *req, int status)
     w->cl->out_queued -= w->len;
     if (status < 0 && status != UV_ECANCELED)
         control_client_close(w->cl);
+    else
+        control_cmd_stream_resume(w->cl);
     free(w);
 }
 

@@ -29,6 +29,8 @@ struct control_client {
     bool closing;
     /* Streams: at most one per connection, for as long as it stays open. */
     int64_t stream_id;
+    bool stream_lagging;     /* dropping items until the reader catches up */
+    uint64_t stream_dropped; /* items dropped since the last report */
     bool events;
     struct output_follower follower;
     struct sup_service *following;
@@ -43,7 +45,14 @@ struct control_client {
 void control_cmd_ok(struct control_client *cl, int64_t id, json_t *result);
 void control_cmd_error(struct control_client *cl, int64_t id, enum proto_err code, const char *fmt,
                        ...) __attribute__((format(printf, 4, 5)));
+/* Whether a stream item for cl would be sent now: false (and the item is
+ * counted as dropped) while its reader lags. Check before building one. */
+bool control_cmd_stream_room(struct control_client *cl);
+/* Sends a stream item (stolen); dropped and counted while the reader lags. */
 void control_cmd_stream(struct control_client *cl, json_t *item);
+/* Once a lagging reader has caught up: tells it how many items it lost, as
+ * one {"dropped":N} item, and streams again. */
+void control_cmd_stream_resume(struct control_client *cl);
 struct sup_service *control_cmd_find(struct supervisor *sup, const char *name);
 /* Resolves req's names (or all) into out (room for every service); answers
  * unknown_service with a suggestion and returns -1 on a name that is none. */

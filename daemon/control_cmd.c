@@ -45,12 +45,43 @@ void control_cmd_error(struct control_client *cl, int64_t id, enum proto_err cod
         control_send(cl, line, len);
 }
 
-void control_cmd_stream(struct control_client *cl, json_t *item)
+static void control_cmd_stream_send(struct control_client *cl, json_t *item)
 {
     char *line;
     size_t len;
     if (proto_encode_stream(cl->stream_id, item, &line, &len) == 0)
         control_send(cl, line, len);
+}
+
+/* A reader that does not keep up with a stream loses items, never its
+ * connection, and never makes corral buffer without bound: past
+ * CONTROL_STREAM_MAX queued bytes, items are counted instead of sent. */
+bool control_cmd_stream_room(struct control_client *cl)
+{
+    if (!cl->stream_lagging && cl->out_queued >= CONTROL_STREAM_MAX)
+        cl->stream_lagging = true;
+    if (cl->stream_lagging)
+        cl->stream_dropped++;
+    return !cl->stream_lagging;
+}
+
+void control_cmd_stream(struct control_client *cl, json_t *item)
+{
+    if (!control_cmd_stream_room(cl)) {
+        json_decref(item);
+        return;
+    }
+    control_cmd_stream_send(cl, item);
+}
+
+void control_cmd_stream_resume(struct control_client *cl)
+{
+    if (!cl->stream_lagging || cl->closing || cl->out_queued > CONTROL_STREAM_MAX / 2)
+        return;
+    cl->stream_lagging = false;
+    json_t *gap = json_pack("{s:I}", "dropped", (json_int_t)cl->stream_dropped);
+    cl->stream_dropped = 0;
+    control_cmd_stream_send(cl, gap);
 }
 
 /* ---- services by name ------------------------------------------------------ */

@@ -128,8 +128,10 @@ static void cmd_logs_line(struct output_follower *f, const struct ring_line *l)
 {
     struct control_client *cl =
         (struct control_client *)((char *)f - offsetof(struct control_client, follower));
-    /* A follower that does not keep up is cut off (control_send closes it):
+    /* A follower that does not keep up loses lines (counted, and told):
      * it never slows the service down. */
+    if (!control_cmd_stream_room(cl))
+        return;
     control_cmd_stream(cl,
                        json_pack("{s:I, s:s, s:s%}", "time_ms", (json_int_t)l->time_ms, "stream",
                                  l->stream == 2 ? "stderr" : "stdout", "line", l->text, l->len));
@@ -217,7 +219,7 @@ void control_on_change(struct control *ctl, struct sup_service *ss)
     uint64_t now = output_wall_ms();
     for (struct control_client *cl = ctl->clients, *next; cl; cl = next) {
         next = cl->next; /* a send may close it */
-        if (cl->events)
+        if (cl->events && control_cmd_stream_room(cl))
             control_cmd_stream(cl, json_pack("{s:I, s:s, s:s, s:s, s:I}", "time_ms",
                                              (json_int_t)now, "service", ss->svc.conf->name,
                                              "state", svc_state_name(ss->svc.state), "reason",

@@ -244,6 +244,49 @@ class BadClients(svc.ServiceTest):
         self.assertIsNone(c.proc.poll())
 
 
+    def test_a_follower_that_falls_behind_loses_lines_counted_and_keeps_its_stream(self):
+        n = 60000
+        self.service("flood", f"""command: |
+  while [ ! -e {self.path('go')} ]; do sleep 0.02; done
+  {harness.PY} -c "import sys; w = sys.stdout.write; [w('flood line %07d %s\\n' % (i, 'x' * 80)) for i in range({n})]"
+  while [ ! -e {self.path('go2')} ]; do sleep 0.02; done
+  echo END
+  exec sleep 1000
+""")
+        c = self.run_services()
+        harness.wait_for(lambda: os.path.exists(self.path("corral.sock")))
+        s = self.connect()
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        s.sendall(b'{"v":1,"id":9,"cmd":"logs","names":["flood"],"lines":0,"follow":true}\n')
+        f = s.makefile("rb")
+        self.assertTrue(json.loads(f.readline())["ok"])
+        # The service writes everything while this reader reads nothing.
+        open(self.path("go"), "w").close()
+        harness.wait_for(lambda: "flood line %07d" % (n - 1) in c.stdout(), 30,
+                         what="the service to write every line")
+        got, dropped, gaps = [], 0, 0
+        s.settimeout(20)
+        while True:
+            item = json.loads(f.readline())
+            self.assertEqual(item["id"], 9)
+            item = item["stream"]
+            if "dropped" in item:
+                dropped += item["dropped"]
+                gaps += 1
+                open(self.path("go2"), "w").close()
+            elif item["line"] == "END":
+                break
+            else:
+                got.append(int(item["line"].split()[2]))
+        # One gap, told in the stream: what arrived is a prefix, in order,
+        # and with the count it makes every line; the stream goes on after.
+        self.assertEqual(gaps, 1)
+        self.assertGreater(dropped, 0)
+        self.assertEqual(got, list(range(len(got))))
+        self.assertEqual(len(got) + dropped, n)
+        self.assertIsNone(c.proc.poll())
+
+
 class Reload(svc.ServiceTest):
     def test_a_broken_file_changes_nothing_and_a_good_reload_changes_exactly_what_changed(self):
         self.service("keep", LONG)

@@ -206,6 +206,27 @@ static void log_items_print_their_text(void **state)
     json_decref(batch);
 }
 
+static void a_gap_in_a_stream_is_told_as_such(void **state)
+{
+    (void)state;
+    struct capture c;
+    struct proto_request req;
+    json_t *gap = load("{\"dropped\":1234}");
+    json_t *line = load("{\"line\":\"a\"}");
+
+    proto_request_init(&req);
+    req.cmd = PROTO_CMD_LOGS;
+    capture_open(&c);
+    assert_true(render_stream_gap(&req, gap, c.f));
+    assert_false(render_stream_gap(&req, line, c.f));
+    req.cmd = PROTO_CMD_EVENTS;
+    assert_true(render_stream_gap(&req, gap, c.f));
+    capture_check(&c, "corralctl: 1234 lines dropped here: this reader did not keep up\n"
+                      "corralctl: 1234 events dropped here: this reader did not keep up\n");
+    json_decref(gap);
+    json_decref(line);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -218,6 +239,7 @@ int main(void)
         cmocka_unit_test(invalid_config_lists_every_error_with_its_place),
         cmocka_unit_test(states_and_pid_print_plainly),
         cmocka_unit_test(log_items_print_their_text),
+        cmocka_unit_test(a_gap_in_a_stream_is_told_as_such),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
