@@ -53,11 +53,7 @@ int output_init(struct output *o, uv_loop_t *loop, const struct conf_global *g,
     o->json = g->log_format == CONF_LOG_FORMAT_JSON;
     const char *no_color = getenv("NO_COLOR");
     o->color = isatty(STDOUT_FILENO) && !(no_color && *no_color);
-    for (size_t i = 0; i < set->n; i++) {
-        int len = (int)strlen(set->services[i]->name);
-        if (len > o->name_width)
-            o->name_width = len;
-    }
+    output_set_width(o, set);
     o->readbuf = malloc(OUTPUT_READ_SIZE);
     if (!o->readbuf)
         return -ENOMEM;
@@ -65,6 +61,27 @@ int output_init(struct output *o, uv_loop_t *loop, const struct conf_global *g,
     if (rc == 0)
         rc = writer_open(&o->err, loop, STDERR_FILENO);
     return rc;
+}
+
+void output_set_width(struct output *o, const struct conf_set *set)
+{
+    o->name_width = 0;
+    for (size_t i = 0; i < set->n; i++) {
+        int len = (int)strlen(set->services[i]->name);
+        if (len > o->name_width)
+            o->name_width = len;
+    }
+}
+
+void output_svc_rehead(struct output_svc *s)
+{
+    for (int cont = 0; cont < 2; cont++) {
+        struct outfmt_line l = {.service = s->conf->name,
+                                .name_width = s->out->name_width,
+                                .color = s->color,
+                                .continuation = cont};
+        s->head_len[cont] = outfmt_head(s->head[cont], sizeof s->head[cont], &l);
+    }
 }
 
 void output_svc_init(struct output_svc *s, struct output *o, const struct conf_service *conf,
@@ -77,13 +94,7 @@ void output_svc_init(struct output_svc *s, struct output *o, const struct conf_s
     s->child_fds[0] = s->child_fds[1] = -1;
     s->parent_fds[0] = s->parent_fds[1] = -1;
     s->color = o->color ? 31 + index % 6 : 0;
-    for (int cont = 0; cont < 2; cont++) {
-        struct outfmt_line l = {.service = conf->name,
-                                .name_width = o->name_width,
-                                .color = s->color,
-                                .continuation = cont};
-        s->head_len[cont] = outfmt_head(s->head[cont], sizeof s->head[cont], &l);
-    }
+    output_svc_rehead(s);
     s->file.fd = -1;
     ring_init(&s->ring, conf->logs.ring_size);
 }

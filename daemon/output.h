@@ -70,6 +70,12 @@ uint64_t output_wall_ms(void);
 int output_init(struct output *o, uv_loop_t *loop, const struct conf_global *g,
                 const struct conf_set *set);
 
+/* Pads prefixed names to the longest name of set (at start, and after a
+ * reload, followed by output_svc_rehead of every service). */
+void output_set_width(struct output *o, const struct conf_set *set);
+/* Rebuilds s's line head ("web  | ") for the current name width. */
+void output_svc_rehead(struct output_svc *s);
+
 /* Prepares a service's output record; piped tells whether its output goes
  * through pipes (false: it writes straight to corral's stdout/stderr). */
 void output_svc_init(struct output_svc *s, struct output *o, const struct conf_service *conf,

@@ -164,6 +164,10 @@ static int reload_apply(struct corral *c, struct conf_set *set)
     for (size_t i = 0; i < old_n; i++)
         if (!conf_set_find(set, old_svcs[i]->svc.conf->name))
             sup_service_retire(old_svcs[i]);
+    /* Names keep one column for the new set (a longer name came or went). */
+    output_set_width(&c->out, set);
+    for (size_t i = 0; i < set->n; i++)
+        output_svc_rehead(&svcs[i]->output);
     for (size_t i = 0; i < set->n; i++) {
         struct sup_service *ss = svcs[i];
         const struct conf_service *nc = set->services[i];

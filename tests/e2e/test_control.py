@@ -331,6 +331,23 @@ class Reload(svc.ServiceTest):
         harness.wait_for(lambda: status(self)[0].get("b", {}).get("state") == "up", 10)
 
 
+    def test_a_longer_name_after_reload_realigns_every_prefix(self):
+        tick = "command: \"while :; do echo tick; sleep 0.05; done\"\n"
+        self.service("a", tick)
+        c = self.run_services()
+        harness.wait_for(lambda: "a | tick" in c.stdout())
+        self.service("longer_name", tick)
+        self.assertEqual(ctl(self, "reload").returncode, 0)
+        harness.wait_for(lambda: "longer_name | tick" in c.stdout())
+        # Every line from the new service's first one on (a's too): one
+        # column for '|'. The last line may still be partial: left out.
+        start = c.stdout().index("longer_name | tick")
+        harness.wait_for(lambda: sum(l.startswith("a ") for l in
+                                     c.stdout()[start:].splitlines()) >= 2)
+        later = c.stdout()[start:].splitlines()[:-1]
+        self.assertEqual({l.index("|") for l in later if "tick" in l}, {len("longer_name ")},
+                         later[:6])
+
 class PidBudget(svc.ServiceTest):
     def test_status_answers_while_the_pid_budget_is_exhausted(self):
         cg = harness.pids_cgroup()
