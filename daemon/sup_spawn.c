@@ -170,7 +170,7 @@ void sup_spawn(struct sup_service *ss)
     sup_exec_watch_end(ss);
     /* Sized to the path, allocated once the child exists: a 4 KiB buffer per
      * start would be copied into every later fork until freed. Without
-     * memory for it, an exec failure still shows as exit 127. */
+     * memory for it, an exec failure shows only as the child's exit. */
     size_t plen = strnlen(path, sizeof path - 1) + 1;
     struct sup_exec_watch *w = malloc(sizeof *w + plen);
     if (w) {
