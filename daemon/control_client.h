@@ -45,10 +45,10 @@ struct control_client {
 void control_cmd_ok(struct control_client *cl, int64_t id, json_t *result);
 void control_cmd_error(struct control_client *cl, int64_t id, enum proto_err code, const char *fmt,
                        ...) __attribute__((format(printf, 4, 5)));
-/* Whether a stream item for cl would be sent now: false (and the item is
- * counted as dropped) while its reader lags. Check before building one. */
+/* Whether a stream item for cl may be sent now: false (and the item is
+ * counted as dropped) while its reader lags. Asked before building one. */
 bool control_cmd_stream_room(struct control_client *cl);
-/* Sends a stream item (stolen); dropped and counted while the reader lags. */
+/* Sends a stream item (stolen), once control_cmd_stream_room said yes. */
 void control_cmd_stream(struct control_client *cl, json_t *item);
 /* Once a lagging reader has caught up: tells it how many items it lost, as
  * one {"dropped":N} item, and streams again. */

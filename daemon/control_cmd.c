@@ -45,7 +45,7 @@ void control_cmd_error(struct control_client *cl, int64_t id, enum proto_err cod
         control_send(cl, line, len);
 }
 
-static void control_cmd_stream_send(struct control_client *cl, json_t *item)
+void control_cmd_stream(struct control_client *cl, json_t *item)
 {
     char *line;
     size_t len;
@@ -65,15 +65,6 @@ bool control_cmd_stream_room(struct control_client *cl)
     return !cl->stream_lagging;
 }
 
-void control_cmd_stream(struct control_client *cl, json_t *item)
-{
-    if (!control_cmd_stream_room(cl)) {
-        json_decref(item);
-        return;
-    }
-    control_cmd_stream_send(cl, item);
-}
-
 void control_cmd_stream_resume(struct control_client *cl)
 {
     if (!cl->stream_lagging || cl->closing || cl->out_queued > CONTROL_STREAM_MAX / 2)
@@ -81,7 +72,7 @@ void control_cmd_stream_resume(struct control_client *cl)
     cl->stream_lagging = false;
     json_t *gap = json_pack("{s:I}", "dropped", (json_int_t)cl->stream_dropped);
     cl->stream_dropped = 0;
-    control_cmd_stream_send(cl, gap);
+    control_cmd_stream(cl, gap);
 }
 
 /* ---- services by name ------------------------------------------------------ */

@@ -171,11 +171,10 @@ void sup_spawn(struct sup_service *ss)
     /* Sized to the path, allocated once the child exists: a 4 KiB buffer per
      * start would be copied into every later fork until freed. Without
      * memory for it, an exec failure shows only as the child's exit. */
-    size_t plen = strnlen(path, sizeof path - 1) + 1;
+    size_t plen = strlen(path) + 1; /* spawn_resolve always terminates it */
     struct sup_exec_watch *w = malloc(sizeof *w + plen);
     if (w) {
-        memcpy(w->path, path, plen - 1);
-        w->path[plen - 1] = '\0';
+        memcpy(w->path, path, plen);
         w->fd = status_fd;
         w->ss = ss;
     }
