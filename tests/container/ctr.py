@@ -20,6 +20,7 @@ When podman is missing or cannot run a trivial container here (inside CI's
 own container, say), every test is skipped and the program exits 77.
 Containers and images are removed by the test that made them."""
 
+import functools
 import io
 import json
 import os
@@ -30,9 +31,11 @@ import subprocess
 import sys
 import tarfile
 import tempfile
-import time
 import unittest
 import uuid
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "e2e"))
+import harness  # noqa: E402  (tests/e2e/harness.py: wait_for)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 CORRAL = (os.environ.get("CORRAL_CONTAINER_BIN") or os.environ.get("CORRAL_BIN")
@@ -42,16 +45,8 @@ BUSYBOX_CANDIDATES = ("/bin/busybox", "/usr/bin/busybox")
 CMD_TIMEOUT = 90
 
 
-def wait_for(pred, timeout=15.0, interval=0.05, what="condition"):
-    """Polls pred until it returns a true value; fails the test at the deadline."""
-    deadline = time.monotonic() + timeout
-    while True:
-        v = pred()
-        if v:
-            return v
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
-        time.sleep(interval)
+# The e2e harness's bounded poll, with the slower pace containers need.
+wait_for = functools.partial(harness.wait_for, timeout=15.0, interval=0.05)
 
 
 def global_args():
