@@ -58,7 +58,6 @@ static void probe_exec(struct probe *p, const struct spawn_plan *base, int devnu
 {
     char path[SPAWN_PATH_MAX], why[160];
     struct spawn_plan plan = *base;
-    struct spawn_failure fail;
     pid_t pid;
     const char *path_env = NULL;
 
@@ -71,7 +70,8 @@ static void probe_exec(struct probe *p, const struct spawn_plan *base, int devnu
     plan.stdio[0] = plan.stdio[1] = plan.stdio[2] = devnull;
     plan.foreground = false;
     plan.keep_fd = -1;
-    int rc = spawn_start(&plan, &pid, &fail);
+    /* A probe that cannot exec exits 127 or 126: its exit says so. */
+    int rc = spawn_start(&plan, -1, &pid);
     if (rc < 0) {
         snprintf(why, sizeof why, "could not fork the probe: %s", strerror(-rc));
         probe_finish(p, PROBE_UNKNOWN, why);

@@ -1,7 +1,8 @@
-/* spawn.c - fork + exec with a clean slate, and the exec status pipe. Between
- * fork and exec the child makes only async-signal-safe calls: everything that
- * allocates or reads files (PATH search, user names, the environment) was done
- * by the parent into the plan. */
+/* spawn.c - fork + exec with a clean slate, and the report a child that
+ * fails writes to a pipe its siblings share. Between fork and exec the child
+ * makes only async-signal-safe calls: everything that allocates or reads
+ * files (PATH search, user names, the environment) was done by the parent
+ * into the plan. */
 #include "spawn.h"
 
 #include <errno.h>
@@ -18,6 +19,9 @@
 
 #include "exitstatus.h"
 #include "strjoin.h"
+
+_Static_assert(sizeof(struct spawn_report) <= PIPE_BUF,
+               "a report must reach its pipe in one piece");
 
 #ifndef CLOSE_RANGE_CLOEXEC
 #define CLOSE_RANGE_CLOEXEC (1U << 2)
@@ -149,7 +153,29 @@ static int spawn_place_fd(int fd, int target)
     return dup2(fd, target) < 0 ? -1 : 0;
 }
 
-static _Noreturn void spawn_child(const struct spawn_plan *p, int status_fd)
+/* Reports the failure at f to report_fd in one write, then exits the way a
+ * shell would after such a failure. */
+static _Noreturn void spawn_child_fail(const struct spawn_plan *p, int report_fd,
+                                       struct spawn_failure f)
+{
+    struct spawn_report r;
+
+    memset(&r, 0, sizeof r);
+    r.pid = getpid();
+    r.fail = f;
+    /* What the stage failed on: the directory for chdir, else the file. */
+    const char *what = f.stage == SPAWN_STAGE_CHDIR ? p->dir : p->path;
+    if (what) {
+        size_t n = strlen(what);
+        if (n >= sizeof r.path)
+            n = sizeof r.path - 1;
+        memcpy(r.path, what, n);
+    }
+    (void)!write(report_fd, &r, sizeof r);
+    _exit(f.stage == SPAWN_STAGE_EXEC ? exitstatus_exec_failure(f.err) : 127);
+}
+
+static _Noreturn void spawn_child(const struct spawn_plan *p, int report_fd)
 {
     struct spawn_failure f = {.stage = SPAWN_STAGE_SETUP};
     sigset_t empty;
@@ -168,11 +194,11 @@ static _Noreturn void spawn_child(const struct spawn_plan *p, int status_fd)
         if (spawn_place_fd(p->stdio[i], i) < 0)
             goto fail;
     /* Every other fd closes at exec: corral's, and whatever corral itself
-     * inherited. close_range(2) with CLOSE_RANGE_CLOEXEC keeps the status pipe
+     * inherited. close_range(2) with CLOSE_RANGE_CLOEXEC keeps the report pipe
      * working until execve. */
     if (syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC) < 0) {
         for (int fd = 3; fd < 65536; fd++)
-            if (fd != status_fd)
+            if (fd != report_fd)
                 (void)fcntl(fd, F_SETFD, FD_CLOEXEC);
     }
     /* The readiness fd goes to SPAWN_KEEP_FD (3), a number every shell can
@@ -208,81 +234,60 @@ static _Noreturn void spawn_child(const struct spawn_plan *p, int status_fd)
     execve(p->path, p->argv, p->envp);
 fail:
     f.err = errno;
-    (void)!write(status_fd, &f, sizeof f);
-    _exit(f.stage == SPAWN_STAGE_EXEC ? exitstatus_exec_failure(f.err) : 127);
+    spawn_child_fail(p, report_fd, f);
 }
 
-static int spawn_fork(const struct spawn_plan *plan, pid_t *pid, int *status_fd)
+/* fork(3) runs the atfork handlers (libuv's re-creates its signal pipe in
+ * every child) and takes libc's locks around the fork; the child here only
+ * makes async-signal-safe calls until execve, which is what _Fork(3) is for. */
+static pid_t spawn_fork_raw(void)
 {
-    int status[2];
+#ifdef CORRAL_HAVE_FORK_NOHANDLERS
+    return _Fork();
+#else
+    return fork();
+#endif
+}
+
+/* Forks a child that runs plan and reports a failure to report_fd. */
+static int spawn_fork(const struct spawn_plan *plan, int report_fd, pid_t *pid)
+{
     sigset_t all, old;
 
     if (!spawn_changed_known)
         spawn_scan_dispositions();
-    if (pipe2(status, O_CLOEXEC) < 0)
-        return -errno;
     /* Blocked around fork so that no signal handler runs in the child before
      * spawn_reset_signals() (libuv does the same in its own spawn). */
     sigfillset(&all);
     sigprocmask(SIG_SETMASK, &all, &old);
-    pid_t child = fork();
-    if (child == 0) {
-        close(status[0]);
-        spawn_child(plan, status[1]);
-    }
+    pid_t child = spawn_fork_raw();
+    if (child == 0)
+        spawn_child(plan, report_fd);
     int fork_err = errno;
     sigprocmask(SIG_SETMASK, &old, NULL);
-    close(status[1]);
-    if (child < 0) {
-        close(status[0]);
+    if (child < 0)
         return -fork_err;
-    }
     *pid = child;
-    *status_fd = status[0];
     return 0;
 }
 
-int spawn_start(const struct spawn_plan *plan, pid_t *pid, struct spawn_failure *fail)
+int spawn_report_open(int fds[2])
 {
-    int fd;
+    return pipe2(fds, O_CLOEXEC | O_NONBLOCK) < 0 ? -errno : 0;
+}
 
-    fail->stage = SPAWN_STAGE_NONE;
-    fail->err = 0;
-    int rc = spawn_fork(plan, pid, &fd);
-    if (rc < 0)
-        return rc;
-    /* Blocks until exec or _exit: both are immediate. EOF means exec worked. */
-    struct spawn_failure f;
+int spawn_start(const struct spawn_plan *plan, int report_fd, pid_t *pid)
+{
+    return spawn_fork(plan, report_fd, pid);
+}
+
+int spawn_read_report(int fd, struct spawn_report *r)
+{
     ssize_t n;
+    /* Every record went in with one write of exactly this size, and a pipe
+     * keeps such writes whole: a read of this size takes one record. */
     do
-        n = read(fd, &f, sizeof f);
+        n = read(fd, r, sizeof *r);
     while (n < 0 && errno == EINTR);
-    close(fd);
-    if (n == (ssize_t)sizeof f)
-        *fail = f;
-    return 0;
-}
-
-int spawn_start_async(const struct spawn_plan *plan, pid_t *pid, int *status_fd)
-{
-    int rc = spawn_fork(plan, pid, status_fd);
-    if (rc == 0 && fcntl(*status_fd, F_SETFL, O_NONBLOCK) < 0)
-        rc = 0; /* a blocking read later only waits for an immediate exec */
-    return rc;
-}
-
-int spawn_read_status(int status_fd, struct spawn_failure *fail)
-{
-    struct spawn_failure f;
-    ssize_t n;
-    do
-        n = read(status_fd, &f, sizeof f);
-    while (n < 0 && errno == EINTR);
-    if (n < 0)
-        return errno == EAGAIN || errno == EWOULDBLOCK ? -EAGAIN : 0;
-    if (n == (ssize_t)sizeof f) {
-        *fail = f;
-        return 1;
-    }
-    return 0;
+    return n == (ssize_t)sizeof *r ? 1 : 0;
 }

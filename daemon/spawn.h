@@ -1,8 +1,8 @@
 /* spawn.h - starts a child process the way corral wants every child started:
  * all signals reset and unblocked, only the fds it is given, its own process
- * group, credentials and limits applied, then execve. Exec failure comes back
- * to the parent over a CLOEXEC pipe as {stage, errno}. Only this module
- * forks. */
+ * group, credentials and limits applied, then execve. A child that fails
+ * before or at execve writes a struct spawn_report to a pipe and exits.
+ * Only this module forks. */
 #ifndef CORRAL_SPAWN_H
 #define CORRAL_SPAWN_H
 
@@ -29,6 +29,18 @@ enum spawn_stage {
 struct spawn_failure {
     int stage; /* enum spawn_stage; NONE: exec succeeded */
     int err;   /* errno at that stage */
+};
+
+/* What a child that failed writes to its report pipe: one write of the
+ * whole record, smaller than PIPE_BUF, so that records of children failing
+ * at once never interleave on a pipe they share. */
+#define SPAWN_REPORT_PATH 244
+struct spawn_report {
+    pid_t pid;
+    struct spawn_failure fail;
+    /* What failed: the directory for chdir, else the file to exec; cut
+     * short if longer. */
+    char path[SPAWN_REPORT_PATH];
 };
 
 struct spawn_rlimit {
@@ -63,23 +75,23 @@ struct spawn_plan {
  * fail. Runs in the parent: it allocates nothing but stats files. */
 int spawn_resolve(const char *name, const char *path_env, char *buf, size_t len);
 
-/* Forks and execs plan. On return 0, *pid is the child; if exec failed,
- * *fail says where and why, and the child is exiting with 127 or 126 (the
- * reaper still collects it). Returns -errno when no child exists: -EAGAIN
- * when the PID limit is reached. */
-int spawn_start(const struct spawn_plan *plan, pid_t *pid, struct spawn_failure *fail);
+/* Opens the report pipe that children share: both ends non-blocking and
+ * CLOEXEC (a child that finds it full exits unheard rather than blocking).
+ * Returns 0 or -errno. */
+int spawn_report_open(int fds[2]);
 
-/* Like spawn_start, but returns as soon as the child exists: *status_fd
- * (non-blocking, CLOEXEC, the caller's to close) then yields either a
- * struct spawn_failure or EOF once the child has exec'd. Starting many
- * services no longer waits for each one's exec in turn. Returns 0 or
- * -errno (no child). */
-int spawn_start_async(const struct spawn_plan *plan, pid_t *pid, int *status_fd);
+/* Forks a child that sets itself up by plan and execs it; returns as soon as
+ * the child exists, with *pid. A child that fails writes its struct
+ * spawn_report to report_fd (the write end of spawn_report_open; -1: tell
+ * nobody) and exits 127, or 126/127 as a shell would for an exec failure. The
+ * report is in the pipe before the exit can be reaped. Nothing per child to
+ * watch or close: a start of 50 services is 50 forks. Returns 0, or -errno
+ * when no child exists: -EAGAIN when the PID limit is reached. */
+int spawn_start(const struct spawn_plan *plan, int report_fd, pid_t *pid);
 
-/* Reads the outcome from a status fd of spawn_start_async without blocking.
- * Returns 1 with *fail filled when exec failed, 0 when it succeeded (EOF),
- * -EAGAIN when the child has not got that far yet. */
-int spawn_read_status(int status_fd, struct spawn_failure *fail);
+/* Reads the next report from the read end of spawn_report_open without
+ * blocking. Returns 1 with *r filled, 0 when there is none. */
+int spawn_read_report(int fd, struct spawn_report *r);
 
 /* The words for a failure stage: "exec", "chdir", "setuid", ... */
 const char *spawn_stage_name(int stage);

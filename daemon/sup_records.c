@@ -101,7 +101,6 @@ static void sup_on_service_closed(uv_handle_t *h)
 
 void sup_service_close(struct sup_service *ss)
 {
-    sup_exec_watch_end(ss);
     output_svc_close(&ss->output);
     ss->closing = 3; /* its timer, the checks' tick and the probe's timeout */
     checks_close(&ss->checks, sup_on_service_closed, ss);
@@ -167,6 +166,7 @@ void sup_close(struct supervisor *sup)
     if (sup->devnull >= 0)
         close(sup->devnull);
     sup->devnull = -1;
+    sup_spawn_reports_close(sup);
 }
 
 void sup_free(struct supervisor *sup)

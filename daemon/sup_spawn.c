@@ -1,7 +1,7 @@
 /* sup_spawn.c - starts a service's process: the spawn plan with its
  * readiness fd and output pipes, fork failures as events (logged once per
- * burst, with the PID budget), the exec status watched on the loop; and
- * signals to a service's whole tree. */
+ * burst, with the PID budget), exec failures from the report pipe every
+ * child shares; and signals to a service's whole tree. */
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -74,61 +74,67 @@ static void sup_log_fork_failure(struct sup_service *ss, int err)
              budget);
 }
 
-/* Watches a spawn's exec status pipe on the loop (spawn_start_async). */
-struct sup_exec_watch {
-    uv_poll_t poll;
-    int fd;
-    struct sup_service *ss; /* NULL once its owner moved on */
-    char path[];            /* what was exec'd, for the failure's sentence */
-};
-
-static void sup_exec_watch_closed(uv_handle_t *h)
+/* Says why a service's process could not exec (or set itself up). */
+static void sup_log_spawn_failure(struct sup_service *ss, const struct spawn_report *r)
 {
-    struct sup_exec_watch *w = h->data;
-    close(w->fd);
-    free(w);
+    const char *stage = spawn_stage_name(r->fail.stage);
+    if (ss->sup->quiet)
+        log_error("%s %s: %s", stage, r->path, strerror(r->fail.err));
+    else
+        log_error("%s: %s %s: %s", sup_name(ss), stage, r->path, strerror(r->fail.err));
 }
 
-void sup_exec_watch_end(struct sup_service *ss)
+void sup_read_spawn_reports(struct supervisor *sup, pid_t exiting, struct sup_service *owner)
 {
-    struct sup_exec_watch *w = ss->exec_watch;
-    if (!w)
+    struct spawn_report r;
+    if (sup->report_fds[0] < 0)
         return;
-    ss->exec_watch = NULL;
-    w->ss = NULL;
-    uv_close((uv_handle_t *)&w->poll, sup_exec_watch_closed);
-}
-
-/* Reads the outcome of the latest exec if it is there; logs a failure as a
- * sentence. Called when the pipe is readable and before an exit is handled
- * (the child has exited, so the outcome is there). */
-void sup_exec_status(struct sup_service *ss)
-{
-    struct sup_exec_watch *w = ss->exec_watch;
-    struct spawn_failure fail;
-    if (!w)
-        return;
-    int rc = spawn_read_status(w->fd, &fail);
-    if (rc == -EAGAIN)
-        return;
-    if (rc == 1) {
-        const char *what = fail.stage == SPAWN_STAGE_EXEC ? w->path : ss->svc.conf->argv[0];
-        if (ss->sup->quiet)
-            log_error("%s %s: %s", spawn_stage_name(fail.stage), what, strerror(fail.err));
+    while (spawn_read_report(sup->report_fds[0], &r) == 1) {
+        /* The reaper takes a pid out of the table before its owner hears of
+         * the exit: the exiting one is named by the caller. */
+        struct pidtab_owner *o =
+            r.pid == exiting ? &owner->owner : pidtab_find(&sup->corral->pids, r.pid);
+        if (o && o->on_exit == sup_on_exit)
+            sup_log_spawn_failure((struct sup_service *)o, &r);
         else
-            log_error("%s: %s %s: %s", sup_name(ss), spawn_stage_name(fail.stage), what,
-                      strerror(fail.err));
+            log_debug("pid %ld: %s %s: %s", (long)r.pid, spawn_stage_name(r.fail.stage), r.path,
+                      strerror(r.fail.err));
     }
-    sup_exec_watch_end(ss);
 }
 
-static void sup_on_exec_status(uv_poll_t *h, int status, int events)
+static void sup_on_spawn_report(uv_poll_t *h, int status, int events)
 {
-    struct sup_exec_watch *w = h->data;
     (void)status;
     (void)events;
-    if (w->ss)
-        sup_exec_status(w->ss);
+    sup_read_spawn_reports(h->data, 0, NULL);
+}
+
+int sup_spawn_reports_open(struct supervisor *sup)
+{
+    int rc = spawn_report_open(sup->report_fds);
+    if (rc < 0) {
+        sup->report_fds[0] = sup->report_fds[1] = -1;
+        return rc;
+    }
+    rc = uv_poll_init(sup->corral->loop, &sup->report_poll, sup->report_fds[0]);
+    if (rc == 0) {
+        sup->report_poll.data = sup;
+        rc = uv_poll_start(&sup->report_poll, UV_READABLE, sup_on_spawn_report);
+        sup->report_polling = true;
+    }
+    return rc;
+}
+
+void sup_spawn_reports_close(struct supervisor *sup)
+{
+    if (sup->report_polling)
+        uv_close((uv_handle_t *)&sup->report_poll, NULL);
+    sup->report_polling = false;
+    for (int i = 0; i < 2; i++) {
+        if (sup->report_fds[i] >= 0)
+            close(sup->report_fds[i]);
+        sup->report_fds[i] = -1;
+    }
 }
 
 void sup_spawn(struct sup_service *ss)
@@ -139,7 +145,6 @@ void sup_spawn(struct sup_service *ss)
     bool is_main = ss == sup->main;
     struct spawn_plan plan;
     pid_t pid;
-    int status_fd = -1;
 
     char notify_env[128];
     char path[SPAWN_PATH_MAX] = "";
@@ -149,7 +154,7 @@ void sup_spawn(struct sup_service *ss)
     svcplan_add_env(&ss->plan, &plan, notify_env);
     int rc = output_prepare(&ss->output, &plan.stdio[1], &plan.stdio[2]);
     if (rc == 0)
-        rc = spawn_start_async(&plan, &pid, &status_fd);
+        rc = spawn_start(&plan, sup->report_fds[1], &pid);
     checks_spawned(&ss->checks, rc == 0);
     if (rc < 0) {
         output_abort(&ss->output);
@@ -167,24 +172,5 @@ void sup_spawn(struct sup_service *ss)
     if (rc < 0)
         log_error("%s: pid table: %s; its exit will be counted as an orphan's", sup_name(ss),
                   strerror(-rc));
-    sup_exec_watch_end(ss);
-    /* Sized to the path, allocated once the child exists: a 4 KiB buffer per
-     * start would be copied into every later fork until freed. Without
-     * memory for it, an exec failure shows only as the child's exit. */
-    size_t plen = strlen(path) + 1; /* spawn_resolve always terminates it */
-    struct sup_exec_watch *w = malloc(sizeof *w + plen);
-    if (w) {
-        memcpy(w->path, path, plen);
-        w->fd = status_fd;
-        w->ss = ss;
-    }
-    if (!w || uv_poll_init(c->loop, &w->poll, status_fd) < 0) {
-        close(status_fd);
-        free(w);
-    } else {
-        w->poll.data = w;
-        ss->exec_watch = w;
-        uv_poll_start(&w->poll, UV_READABLE, sup_on_exec_status);
-    }
     sup_feed(ss, SVC_EV_SPAWNED, 0, 0);
 }

@@ -106,11 +106,10 @@ void sup_on_exit(struct pidtab_owner *owner, pid_t pid, int wstatus)
 {
     struct sup_service *ss = (struct sup_service *)owner;
     bool failed = !svc_exit_is_success(&ss->svc, wstatus) && ss->svc.state != SVC_STOPPING;
-    (void)pid;
     ss->svc.pid = 0;
     /* Why it may have died (exec failed) and its last lines may still sit in
      * their pipes: read them first, so that they come before the exit line. */
-    sup_exec_status(ss);
+    sup_read_spawn_reports(ss->sup, pid, ss);
     output_svc_drain(&ss->output);
     ss->tail_pending = failed;
     sup_feed(ss, SVC_EV_EXITED, wstatus, 0);
@@ -310,6 +309,7 @@ int sup_init(struct supervisor *sup, struct corral *c, struct conf_set *set, boo
     sup->corral = c;
     sup->quiet = quiet;
     sup->main_stop_sig = -1;
+    sup->report_fds[0] = sup->report_fds[1] = -1;
     sup->devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
     if (sup->devnull < 0) {
         /* An empty chroot or a FROM scratch image without /dev: an empty
@@ -326,6 +326,9 @@ int sup_init(struct supervisor *sup, struct corral *c, struct conf_set *set, boo
         return -ENOMEM;
     }
     sup->set = set;
+    int rc = sup_spawn_reports_open(sup);
+    if (rc < 0)
+        return rc;
     sup->svcs = calloc(set->n ? set->n : 1, sizeof *sup->svcs);
     if (!sup->svcs)
         return -ENOMEM;

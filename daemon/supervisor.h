@@ -22,7 +22,6 @@
 
 struct corral;
 struct supervisor;
-struct sup_exec_watch;
 
 /* A loaded configuration, alive while a service record still uses it (a
  * reload swaps sets while old services are still stopping). */
@@ -39,10 +38,9 @@ struct sup_service {
     struct svcplan plan;
     struct output_svc output;
     struct checks checks;
-    struct sup_exec_watch *exec_watch; /* the exec status of the latest spawn */
-    int closing;                       /* handles still closing before it is freed */
-    uint32_t fork_failures;            /* in the current burst */
-    bool tail_pending;                 /* print its last lines under the next state line */
+    int closing;            /* handles still closing before it is freed */
+    uint32_t fork_failures; /* in the current burst */
+    bool tail_pending;      /* print its last lines under the next state line */
     bool held;              /* stopped by request: corral does not count it as finished */
     bool restart_pending;   /* restart by request: start again once stopped */
     struct sup_setref *ref; /* the set svc.conf belongs to */
@@ -70,6 +68,10 @@ struct supervisor {
     int main_stop_sig;        /* during shutdown: the main's stop signal (0: none) */
     bool quiet;               /* pure init mode: state changes are debug lines */
     uint64_t stopped_ms;      /* when stopping began */
+    /* The pipe every service's child reports a failed exec on, and its watch. */
+    int report_fds[2];
+    uv_poll_t report_poll;
+    bool report_polling;
 };
 
 /* Takes ownership of set and prepares a runtime record per service.

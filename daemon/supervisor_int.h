@@ -25,8 +25,11 @@ void sup_on_exit(struct pidtab_owner *owner, pid_t pid, int wstatus);
 /* sup_spawn.c */
 void sup_spawn(struct sup_service *ss);
 void sup_signal_tree(struct sup_service *ss, int sig);
-void sup_exec_status(struct sup_service *ss);
-void sup_exec_watch_end(struct sup_service *ss);
+int sup_spawn_reports_open(struct supervisor *sup);
+void sup_spawn_reports_close(struct supervisor *sup);
+/* Logs every failure report in the pipe; exiting/owner: a pid already taken
+ * out of the pid table and its service (0/NULL: none). */
+void sup_read_spawn_reports(struct supervisor *sup, pid_t exiting, struct sup_service *owner);
 
 /* sup_records.c */
 void sup_on_line(void *arg, const char *text, size_t len);

@@ -94,6 +94,25 @@ class Services(svc.ServiceTest):
         self.assertEqual(c.wait(), 9)
         self.assertRegex(c.stderr(), r"two: waiting \(dependency one is failed")
 
+    def test_services_failing_to_start_at_once_each_say_why_before_their_exit(self):
+        # Every child reports a failed exec or chdir on one pipe they share:
+        # twelve failing together must give twelve whole sentences, each
+        # under its own service's name, each before that service's exit line.
+        names = ["bad%d" % i for i in range(12)]
+        for n in names:
+            self.service(n, f"type: oneshot\ncommand: ['/nonexistent/{n}']\n")
+        self.service("nodir", "type: oneshot\ncommand: 'true'\ndirectory: /nonexistent/dir\n")
+        c = self.run_services()
+        self.assertEqual(c.wait(), 127)
+        err = c.stderr()
+        for n in names:
+            why = f"corral: {n}: exec /nonexistent/{n}: No such file or directory\n"
+            self.assertEqual(err.count(why), 1, err)
+            exit_line = re.search(rf"corral: {n}: failed \(exited 127\)", err)
+            self.assertIsNotNone(exit_line, err)
+            self.assertLess(err.index(why), exit_line.start(), err)
+        self.assertIn("corral: nodir: chdir /nonexistent/dir: No such file or directory\n", err)
+
     def test_docker_stop_lets_three_slow_services_finish_cleanly(self):
         for n in ("a", "b", "c"):
             self.service(n, f"command: \"trap 'sleep 1; echo done > {self.path(n)}; exit 0' TERM; "
