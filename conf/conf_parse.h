@@ -15,6 +15,8 @@ struct conf_parse {
     yaml_node_t *user;
     yaml_node_t *group;
     yaml_node_t *env_file;
+    yaml_node_t *readiness;
+    yaml_node_t *health;
 };
 
 /* conf_service.c: fills s->file/name-independent defaults. */

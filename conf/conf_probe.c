@@ -256,10 +256,12 @@ static int conf_probe_parse(struct ynode_ctx *c, yaml_node_t *v, const char *pat
 
 int conf_probe_readiness(struct ynode_ctx *c, yaml_node_t *v, const char *path, void *obj)
 {
+    ((struct conf_parse *)obj)->readiness = v;
     return conf_probe_parse(c, v, path, &((struct conf_parse *)obj)->s->readiness, false);
 }
 
 int conf_probe_health(struct ynode_ctx *c, yaml_node_t *v, const char *path, void *obj)
 {
+    ((struct conf_parse *)obj)->health = v;
     return conf_probe_parse(c, v, path, &((struct conf_parse *)obj)->s->health, true);
 }

@@ -328,6 +328,22 @@ static void restart_always_is_refused_for_a_oneshot(void **state)
         "web.yaml:3:10: restart: expected on-failure|never for a oneshot service, got \"always\"");
 }
 
+static void checks_that_would_never_run_are_refused(void **state)
+{
+    (void)state;
+    /* A oneshot is never up: its readiness and health checks would never run. */
+    assert_string_equal(fix_fail(CMD "type: oneshot\nreadiness: {tcp: \"127.0.0.1:80\"}\n"),
+                        "web.yaml:3:12: readiness: expected none on a oneshot service (it is ready "
+                        "once it exits successfully: dependents use condition: completed)");
+    assert_string_equal(fix_fail(CMD "type: oneshot\nhealth: {exec: [check]}\n"),
+                        "web.yaml:3:9: health: expected none on a oneshot service (checks run only "
+                        "while a longrun service is up)");
+    /* Raw output never passes through corral: no line could match. */
+    assert_string_equal(fix_fail(CMD "logs: {raw: true}\nreadiness: {log: ready}\n"),
+                        "web.yaml:3:12: readiness.log: expected another kind of check with "
+                        "logs.raw: true (raw output bypasses corral, so no line would ever match)");
+}
+
 static void an_unknown_rlimit_suggests_the_closest_one(void **state)
 {
     (void)state;
@@ -449,6 +465,7 @@ int main(void)
         cmocka_unit_test(a_backoff_factor_below_one_is_reported),
         cmocka_unit_test(a_zero_start_limit_burst_is_reported),
         cmocka_unit_test(restart_always_is_refused_for_a_oneshot),
+        cmocka_unit_test(checks_that_would_never_run_are_refused),
         cmocka_unit_test(an_unknown_rlimit_suggests_the_closest_one),
         cmocka_unit_test(an_rlimit_whose_soft_exceeds_hard_is_reported),
         cmocka_unit_test(a_log_file_sink_without_a_file_is_reported),
