@@ -22,10 +22,24 @@ static bool log_json;
 static bool log_stamps;
 static unsigned long long log_dropped;
 
+/* Called by the writer, from within its pump, when the queue has drained to
+ * its low mark: safe to queue a line then (it goes after what is queued). */
+static void log_on_drain(struct writer_owner *o)
+{
+    (void)o;
+    if (log_dropped == 0)
+        return;
+    unsigned long long n = log_dropped;
+    log_dropped = 0;
+    log_warn("%llu of corral's own lines were dropped here: its stderr did not keep up", n);
+}
+
 void log_set_writer(struct writer *w, struct writer_owner *owner)
 {
     log_writer = w;
     log_owner = owner;
+    if (owner)
+        owner->on_drain = log_on_drain;
 }
 
 void log_set_json(bool json)
@@ -38,12 +52,12 @@ void log_set_timestamps(bool on)
     log_stamps = on;
 }
 
-static void log_out(const char *p, size_t len)
+static void log_out_lines(const char *p, size_t len, size_t lines)
 {
     if (log_writer) {
         /* A stalled stderr must not grow corral's memory without bound. */
         if (log_owner->queued > LOG_QUEUE_MAX) {
-            log_dropped++;
+            log_dropped += lines;
             return;
         }
         (void)writer_write(log_writer, log_owner, p, len);
@@ -58,6 +72,16 @@ static void log_out(const char *p, size_t len)
         p += w;
         len -= (size_t)w;
     }
+}
+
+static void log_out(const char *p, size_t len)
+{
+    log_out_lines(p, len, 1);
+}
+
+void log_write_block(const char *p, size_t len, size_t lines)
+{
+    log_out_lines(p, len, lines);
 }
 
 static void log_out_json(enum log_level level, const char *msg, size_t len)

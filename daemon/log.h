@@ -4,6 +4,7 @@
 #define CORRAL_LOG_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 enum log_level {
     LOG_ERROR,
@@ -21,7 +22,9 @@ struct writer_owner;
 
 /* From the loop's start to its end, lines go through corral's non-blocking
  * stderr writer (never blocking the loop); before and after, straight to
- * stderr. NULL goes back to direct writes. */
+ * stderr. NULL goes back to direct writes. While more than LOG_QUEUE_MAX
+ * bytes wait for a stalled stderr, lines are dropped and counted; once the
+ * queue has drained, one line says how many. */
 void log_set_writer(struct writer *w, struct writer_owner *owner);
 
 /* Writes lines as JSON objects {"time","service":"corral","level","line"}. */
@@ -34,6 +37,10 @@ void log_set_timestamps(bool on);
 /* Writes one line to stderr in a single write(2), so that lines of corral and
  * of its children never tear each other. */
 void log_write(enum log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Writes a block of `lines` lines formatted elsewhere (a failed service's
+ * last lines) the way log_write writes one: bounded while stderr stalls. */
+void log_write_block(const char *p, size_t len, size_t lines);
 
 #define log_at(level, ...)                   \
     do {                                     \

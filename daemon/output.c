@@ -415,7 +415,7 @@ void output_print_tail(struct output_svc *s, int n)
     if (t.lines == 0)
         return;
     log_info("%s: its last %zu lines:", s->conf->name, t.lines);
-    (void)writer_write(&s->out->err, &s->out->log_owner, t.buf.data, t.buf.len);
+    log_write_block(t.buf.data, t.buf.len, t.lines);
     outbuf_free(&t.buf);
 }
 

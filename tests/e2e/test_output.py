@@ -100,6 +100,45 @@ class Output(svc.ServiceTest):
         nums = [int(m) for m in re.findall(rb"noisy +\| noisy line (\d{7}) ", bytes(got))]
         self.assertEqual(nums, list(range(200000)))
 
+    def test_a_stalled_stderr_bounds_corrals_own_lines_and_says_what_it_dropped(self):
+        # A crash loop whose every exit prints ten 60 KB lines under it: with
+        # nobody reading corral's stderr, those tails and the state lines
+        # must stop queueing at LOG_QUEUE_MAX (1 MiB), counted; once stderr
+        # is read again, one line says how many were dropped.
+        big = "for i in 1 2 3 4 5 6 7 8 9 10; do head -c 60000 /dev/zero | tr '\\\\0' x; echo; done"
+        self.service("loud", f"command: \"{svc.stamp(self.path('starts'))}; {big}; exit 1\"\n"
+                             "logs: {stdout: none, ring_size: 1MiB}\n"
+                             "backoff: {initial: 10ms, factor: 1, max: 10ms}\n"
+                             "start_limit: {burst: 1000, interval: 1s}\n")
+        r, wfd = os.pipe()
+        self.addCleanup(os.close, r)
+        c = self.run_services(stderr=wfd)
+        os.close(wfd)
+        # 40 exits would queue 24 MB of tails. Then the loop is stopped (the
+        # control socket answers all along), so that what was queued during
+        # the stall is all that comes before the notice.
+        harness.wait_for(lambda: os.path.exists(self.path("starts"))
+                         and len(self.stamps("starts")) >= 40, 60, what="40 starts")
+        self.assertEqual(ctl(self, "stop", "loud").returncode, 0)
+        got = bytearray()
+        t = drain_in_background(r, got)
+        said = re.compile(rb"corral: (\d+) of corral's own lines were dropped here: "
+                          rb"its stderr did not keep up\n")
+        harness.wait_for(lambda: said.search(bytes(got)), 30, what="the count of dropped lines")
+        m = said.search(bytes(got))
+        self.assertGreater(int(m.group(1)), 10)
+        # What was queued when reading resumed (it comes before the notice):
+        # the pipe's 64 KiB, 1 MiB, and the one tail that crossed the mark.
+        self.assertLess(m.start(), 64 * 1024 + (1 << 20) + 700 * 1000,
+                        "corral queued its stalled stderr without bound")
+        c.signal(signal.SIGTERM)
+        self.assertEqual(c.wait(20), 0)
+        t.join(10)
+        # What did arrive is whole lines: every tail line is all 60,000 x's.
+        for line in bytes(got).splitlines():
+            if b"| xxx" in line:
+                self.assertTrue(line.endswith(b"x" * 60000), line[:80])
+
     def test_overflow_drop_never_blocks_the_service_and_counts_what_it_drops(self):
         w = self.script("writer.py", WRITER)
         done = self.path("done")
