@@ -10,6 +10,21 @@
 
 #include "log.h"
 
+enum log_level config_log_level(enum conf_log_level l)
+{
+    switch (l) {
+    case CONF_LOG_LEVEL_ERROR:
+        return LOG_ERROR;
+    case CONF_LOG_LEVEL_WARN:
+        return LOG_WARN;
+    case CONF_LOG_LEVEL_DEBUG:
+        return LOG_DEBUG;
+    case CONF_LOG_LEVEL_INFO:
+        break;
+    }
+    return LOG_INFO;
+}
+
 static void config_log_errors(const struct conf_errors *errs)
 {
     char line[1024];

@@ -10,6 +10,7 @@
 
 #include "cli.h"
 #include "conf.h"
+#include "log.h"
 
 #define CONFIG_DEFAULT_FILE     "/etc/corral/corral.yaml"
 #define CONFIG_DEFAULT_SERVICES "/etc/corral/services.d"
@@ -24,6 +25,9 @@ struct config {
 /* Loads everything o names. Returns 0; 1 after logging every configuration
  * error (file:line:column); 2 after logging a usage error (nothing to run). */
 int config_load(struct config *cfg, const struct cli_opts *o);
+
+/* The log level corral.yaml's log_level names. */
+enum log_level config_log_level(enum conf_log_level l);
 
 /* Prints the services in start order with their dependencies (--check). */
 void config_print_plan(const struct config *cfg);

@@ -89,6 +89,18 @@ static int control_try(struct control *ctl, const char *path)
     return uv_listen((uv_stream_t *)&ctl->server, CONTROL_BACKLOG, control_on_connect);
 }
 
+void control_set_groups(struct control *ctl, const struct conf_global *g)
+{
+    ctl->has_read_gid = g->read_group != NULL;
+    ctl->read_gid = g->read_gid;
+    ctl->has_admin_gid = g->admin_group != NULL;
+    ctl->admin_gid = g->admin_gid;
+    /* Who may connect at all follows (each command is still checked). */
+    if (ctl->listening &&
+        chmod(ctl->path, ctl->has_read_gid || ctl->has_admin_gid ? 0666 : 0600) < 0)
+        log_warn("control socket %s: chmod: %s", ctl->path, strerror(errno));
+}
+
 int control_listen(struct control *ctl, struct corral *c, const char *explicit_path)
 {
     char cands[SOCKPATH_CANDIDATES][SOCKPATH_MAX];
@@ -98,10 +110,7 @@ int control_listen(struct control *ctl, struct corral *c, const char *explicit_p
     memset(ctl, 0, sizeof *ctl);
     ctl->corral = c;
     ctl->self_uid = getuid();
-    ctl->has_read_gid = g->read_group != NULL;
-    ctl->read_gid = g->read_gid;
-    ctl->has_admin_gid = g->admin_group != NULL;
-    ctl->admin_gid = g->admin_gid;
+    control_set_groups(ctl, g);
     /* --socket, then $CORRAL_SOCKET (sockpath handles it), then corral.yaml,
      * then the defaults: the same order corralctl follows. */
     const char *env = getenv("CORRAL_SOCKET");

@@ -36,6 +36,11 @@ struct control {
  * why (-EADDRINUSE: another corral is listening there). */
 int control_listen(struct control *ctl, struct corral *c, const char *explicit_path);
 
+/* Who besides corral's own uid may use the socket: read_group and
+ * admin_group of g (at start, and after a reload of corral.yaml). */
+struct conf_global;
+void control_set_groups(struct control *ctl, const struct conf_global *g);
+
 /* A service changed state: wakes waiters and sends events. */
 void control_on_change(struct control *ctl, struct sup_service *ss);
 

@@ -53,21 +53,6 @@ static void corral_on_signal(void *data, int sig)
         (void)sup_signal_main(&c->sup, fwd, c->opts.single_child);
 }
 
-static enum log_level corral_log_level(enum conf_log_level l)
-{
-    switch (l) {
-    case CONF_LOG_LEVEL_ERROR:
-        return LOG_ERROR;
-    case CONF_LOG_LEVEL_WARN:
-        return LOG_WARN;
-    case CONF_LOG_LEVEL_DEBUG:
-        return LOG_DEBUG;
-    case CONF_LOG_LEVEL_INFO:
-        break;
-    }
-    return LOG_INFO;
-}
-
 /* fds 0-2 must exist: otherwise the first pipe or socket we open would land
  * on one of them and a child would write its output into it. */
 static void corral_ensure_stdio(void)
@@ -198,7 +183,7 @@ int main(int argc, char **argv)
         log_max_level = LOG_DEBUG;
     int rc = config_load(&cfg, &c.opts);
     if (rc == 0 && !c.opts.verbose)
-        log_max_level = corral_log_level(cfg.global.log_level);
+        log_max_level = config_log_level(cfg.global.log_level);
     if (rc != 0 || c.opts.check) {
         if (rc == 0)
             config_print_plan(&cfg);

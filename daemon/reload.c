@@ -9,6 +9,7 @@
 
 #include "corral.h"
 #include "log.h"
+#include "reload_global.h"
 
 static bool reload_str_eq(const char *a, const char *b)
 {
@@ -191,8 +192,18 @@ int reload_run(struct corral *c, bool dry_run, struct reload_result *r, json_t *
     r->dry_run = dry_run;
     *errors = NULL;
     conf_errors_init(&errs);
+    /* corral.yaml and the directory, every error of both: an error in either
+     * changes nothing. */
+    struct conf_global g;
+    int rc_global = reload_global_load(c, &g, &errs);
     int rc = reload_load(c, &set, &errs);
+    if (rc == 0 && rc_global < 0) {
+        conf_set_free(set);
+        set = NULL;
+        rc = rc_global;
+    }
     if (rc < 0) {
+        conf_global_close(&g);
         char line[1024];
         log_warn("reload refused: %zu errors; the running services are unchanged", errs.n);
         for (size_t i = 0; i < errs.n; i++)
@@ -204,12 +215,16 @@ int reload_run(struct corral *c, bool dry_run, struct reload_result *r, json_t *
     conf_errors_close(&errs);
     rc = reload_plan(&c->sup, set, r);
     if (rc == 0 && !dry_run) {
+        /* The settings first, so that this reload's own lines follow them
+         * (reload_apply fails only for memory, the settings are valid). */
+        reload_global_apply(c, &g);
         log_info("reload: %zu added, %zu removed, %zu restarted, %zu kept", r->n_added,
                  r->n_removed, r->n_restarted, r->n_kept);
         rc = reload_apply(c, set);
         if (rc == 0)
             return 0;
     }
+    conf_global_close(&g);
     conf_set_free(set);
     return rc;
 }

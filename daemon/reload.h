@@ -1,7 +1,8 @@
-/* reload.h - `corralctl reload` and SIGHUP without a main: reads the service
- * directory again; with any error nothing changes; otherwise added services
- * start, removed ones stop, changed ones restart (a change to anything that
- * affects the process) and the rest keep running with the same pid. */
+/* reload.h - `corralctl reload` and SIGHUP without a main: reads corral.yaml
+ * and the service directory again; with any error nothing changes; otherwise
+ * corral.yaml's settings apply (reload_global.c), added services start,
+ * removed ones stop, changed ones restart (a change to anything that affects
+ * the process) and the rest keep running with the same pid. */
 #ifndef CORRAL_RELOAD_H
 #define CORRAL_RELOAD_H
 

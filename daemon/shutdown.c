@@ -38,6 +38,14 @@ int shutdown_init(struct shutdown *s, struct corral *c, uint64_t grace_ms, uint6
     return rc;
 }
 
+void shutdown_set_timings(struct shutdown *s, uint64_t grace_ms, uint64_t timeout_ms)
+{
+    if (s->phase != SHUTDOWN_RUNNING)
+        return;
+    s->grace_ms = grace_ms;
+    s->timeout_ms = timeout_ms;
+}
+
 /* Signals everything left: as PID 1 the whole namespace with kill(-1), which
  * spares the caller; as a subreaper only corral's own descendants, since
  * kill(-1) outside a PID namespace (docker --pid=host) would hit the host.

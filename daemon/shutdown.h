@@ -57,6 +57,10 @@ void shutdown_on_services_stopped(struct shutdown *s);
 /* After each reaper drain: finishes the sweep once no child is left. */
 void shutdown_on_drained(struct shutdown *s, bool no_children);
 
+/* New grace and shutdown_timeout (a reload of corral.yaml): taken while
+ * nothing is shutting down, ignored once the shutdown has begun. */
+void shutdown_set_timings(struct shutdown *s, uint64_t grace_ms, uint64_t timeout_ms);
+
 void shutdown_close(struct shutdown *s);
 
 #endif

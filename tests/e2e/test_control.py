@@ -5,6 +5,7 @@ PID budget."""
 
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -320,6 +321,36 @@ class Reload(svc.ServiceTest):
         ns = [harness.ns_pid_of(p) for p in c.ns_pids()]
         self.assertNotIn(before["remove"], ns, "the removed service was stopped")
         self.assertIn(before["keep"], ns)
+
+    def test_a_reload_applies_corral_yaml_and_refuses_a_broken_one(self):
+        cfg = self.path("corral.yaml")
+        with open(cfg, "w") as f:
+            f.write("log_level: warn\n")
+        self.service("a", LONG)
+        c = self.run_services(args=["--config", cfg])
+        wait_ready(self)
+        harness.wait_for(lambda: status(self)[0]["a"]["state"] == "up")
+        self.assertNotIn("a: up", c.stderr())  # an info line, quiet at warn
+        # A broken corral.yaml is refused and named, with the directory's
+        # errors (all of them), and changes nothing.
+        with open(cfg, "w") as f:
+            f.write("log_level: loud\n")
+        self.service("broken", "command: [x\n")
+        r = ctl(self, "reload")
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("corral.yaml:1:12: log_level", r.stdout + r.stderr)
+        self.assertIn("broken.yaml:", r.stdout + r.stderr)
+        os.unlink(os.path.join(self.dir, "broken.yaml"))
+        with open(cfg, "w") as f:
+            f.write("log_level: info\ntimestamps: true\n")
+        self.service("b", LONG)
+        self.assertEqual(ctl(self, "reload").returncode, 0)
+        # Both settings apply at once: b's state line is an info line, stamped.
+        harness.wait_for(lambda: re.search(r"^\d{4}-\d\d-\d\dT[\d:.]+Z corral: b: up",
+                                           c.stderr(), re.M), 10, what="b's stamped up line")
+        self.assertIn("corral: reload: corral.yaml: log_level, timestamps now in effect",
+                      c.stderr())
+        self.assertNotIn("a: up", c.stderr())
 
     def test_sighup_reloads_when_there_is_no_main(self):
         self.service("a", LONG)
