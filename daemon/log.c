@@ -27,15 +27,17 @@ static unsigned long long log_dropped;
 static void log_on_drain(struct writer_owner *o)
 {
     (void)o;
-    if (log_dropped == 0)
+    if (log_dropped == 0 || !log_writer)
         return;
     unsigned long long n = log_dropped;
     log_dropped = 0;
-    log_warn("%llu of corral's own lines were dropped here: its stderr did not keep up", n);
+    log_warn("%llu of corral's own lines were dropped while its stderr did not keep up", n);
 }
 
 void log_set_writer(struct writer *w, struct writer_owner *owner)
 {
+    if (log_owner)
+        log_owner->on_drain = NULL;
     log_writer = w;
     log_owner = owner;
     if (owner)

@@ -102,6 +102,8 @@ static ssize_t writer_sys_writev(struct writer *w, const struct iovec *iov, int 
     return writev(w->fd, iov, n);
 }
 
+/* Gives back n written bytes of o's share. Its drain callback may queue
+ * more (the log's does): the caller keeps the list whole across this call. */
 static void writer_release(struct writer *w, struct writer_owner *o, size_t n)
 {
     size_t before = o->queued;
@@ -111,16 +113,22 @@ static void writer_release(struct writer *w, struct writer_owner *o, size_t n)
         o->on_drain(o);
 }
 
+/* Discards the queue of a broken or closing writer. Discarding is not
+ * draining: no drain callback runs (one that logged would write to a
+ * stderr that is not being read, and block). */
 static void writer_drop_all(struct writer *w)
 {
-    while (w->head) {
-        struct writer_chunk *c = w->head;
-        w->head = c->next;
-        w->dropped_bytes += c->len - c->off;
-        writer_release(w, c->owner, c->len - c->off);
+    struct writer_chunk *c = w->head;
+    w->head = w->tail = NULL;
+    while (c) {
+        struct writer_chunk *next = c->next;
+        size_t n = c->len - c->off;
+        w->dropped_bytes += n;
+        c->owner->queued -= n;
+        w->queued -= n;
         writer_chunk_free(w, c);
+        c = next;
     }
-    w->tail = NULL;
 }
 
 static void writer_on_writable(uv_poll_t *h, int status, int events);
@@ -260,6 +268,7 @@ static void writer_on_closed(uv_handle_t *h)
 
 void writer_close(struct writer *w)
 {
+    w->broken = true; /* nothing is queued into a closing writer */
     writer_drop_all(w);
     free(w->spare);
     w->spare = NULL;

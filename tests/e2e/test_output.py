@@ -100,11 +100,10 @@ class Output(svc.ServiceTest):
         nums = [int(m) for m in re.findall(rb"noisy +\| noisy line (\d{7}) ", bytes(got))]
         self.assertEqual(nums, list(range(200000)))
 
-    def test_a_stalled_stderr_bounds_corrals_own_lines_and_says_what_it_dropped(self):
-        # A crash loop whose every exit prints ten 60 KB lines under it: with
-        # nobody reading corral's stderr, those tails and the state lines
-        # must stop queueing at LOG_QUEUE_MAX (1 MiB), counted; once stderr
-        # is read again, one line says how many were dropped.
+    def loud_crash_loop_on_a_stalled_stderr(self):
+        """A crash loop whose every exit prints ten 60 KB lines under it, with
+        corral's stderr a pipe nobody reads yet: returns (corral, read end)
+        once it has exited 40 times (which would queue 24 MB)."""
         big = "for i in 1 2 3 4 5 6 7 8 9 10; do head -c 60000 /dev/zero | tr '\\\\0' x; echo; done"
         self.service("loud", f"command: \"{svc.stamp(self.path('starts'))}; {big}; exit 1\"\n"
                              "logs: {stdout: none, ring_size: 1MiB}\n"
@@ -114,15 +113,27 @@ class Output(svc.ServiceTest):
         self.addCleanup(os.close, r)
         c = self.run_services(stderr=wfd)
         os.close(wfd)
-        # 40 exits would queue 24 MB of tails. Then the loop is stopped (the
-        # control socket answers all along), so that what was queued during
-        # the stall is all that comes before the notice.
         harness.wait_for(lambda: os.path.exists(self.path("starts"))
                          and len(self.stamps("starts")) >= 40, 60, what="40 starts")
+        return c, r
+
+    def test_a_stalled_stderr_never_keeps_corral_from_exiting(self):
+        c, r = self.loud_crash_loop_on_a_stalled_stderr()
+        c.signal(signal.SIGTERM)
+        # It waits at most a second per stalled stream, then drops the rest.
+        self.assertEqual(c.wait(8), 0)
+
+    def test_a_stalled_stderr_bounds_corrals_own_lines_and_says_what_it_dropped(self):
+        # Those tails and the state lines must stop queueing at LOG_QUEUE_MAX
+        # (1 MiB), counted; once stderr is read again, one line says how many
+        # were dropped.
+        c, r = self.loud_crash_loop_on_a_stalled_stderr()
+        # The loop is stopped (the control socket answers all along), so that
+        # what was queued during the stall is all that comes before the notice.
         self.assertEqual(ctl(self, "stop", "loud").returncode, 0)
         got = bytearray()
         t = drain_in_background(r, got)
-        said = re.compile(rb"corral: (\d+) of corral's own lines were dropped here: "
+        said = re.compile(rb"corral: (\d+) of corral's own lines were dropped while "
                           rb"its stderr did not keep up\n")
         harness.wait_for(lambda: said.search(bytes(got)), 30, what="the count of dropped lines")
         m = said.search(bytes(got))
