@@ -167,9 +167,12 @@ static _Noreturn void spawn_child_fail(const struct spawn_plan *p, int report_fd
     const char *what = f.stage == SPAWN_STAGE_CHDIR ? p->dir : p->path;
     if (what) {
         size_t n = strlen(what);
-        if (n >= sizeof r.path)
-            n = sizeof r.path - 1;
-        memcpy(r.path, what, n);
+        if (n < sizeof r.path) {
+            memcpy(r.path, what, n);
+        } else { /* cut short, and marked so */
+            memcpy(r.path, what, sizeof r.path - 4);
+            memcpy(r.path + sizeof r.path - 4, "...", 3);
+        }
     }
     (void)!write(report_fd, &r, sizeof r);
     _exit(f.stage == SPAWN_STAGE_EXEC ? exitstatus_exec_failure(f.err) : 127);
@@ -239,7 +242,10 @@ fail:
 
 /* fork(3) runs the atfork handlers (libuv's re-creates its signal pipe in
  * every child) and takes libc's locks around the fork; the child here only
- * makes async-signal-safe calls until execve, which is what _Fork(3) is for. */
+ * makes async-signal-safe calls until execve, which is what _Fork(3) is for.
+ * corral must stay single-threaded for that: in a process with threads,
+ * glibc's setuid/setgid/setgroups in the child would try to signal the
+ * parent's other threads (nptl's setxid broadcast). */
 static pid_t spawn_fork_raw(void)
 {
 #ifdef CORRAL_HAVE_FORK_NOHANDLERS
@@ -273,7 +279,13 @@ static int spawn_fork(const struct spawn_plan *plan, int report_fd, pid_t *pid)
 
 int spawn_report_open(int fds[2])
 {
-    return pipe2(fds, O_CLOEXEC | O_NONBLOCK) < 0 ? -errno : 0;
+    if (pipe2(fds, O_CLOEXEC | O_NONBLOCK) < 0)
+        return -errno;
+    /* 64 KiB holds 256 reports; a start of hundreds of services forks them
+     * all before the loop reads. 1 MiB (the default pipe-max-size, allowed
+     * without privilege) holds 4,096; where refused, the default stays. */
+    (void)fcntl(fds[1], F_SETPIPE_SZ, SPAWN_REPORT_PIPE_SIZE);
+    return 0;
 }
 
 int spawn_start(const struct spawn_plan *plan, int report_fd, pid_t *pid)

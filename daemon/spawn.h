@@ -76,8 +76,9 @@ struct spawn_plan {
 int spawn_resolve(const char *name, const char *path_env, char *buf, size_t len);
 
 /* Opens the report pipe that children share: both ends non-blocking and
- * CLOEXEC (a child that finds it full exits unheard rather than blocking).
- * Returns 0 or -errno. */
+ * CLOEXEC (a child that finds it full exits unheard rather than blocking),
+ * SPAWN_REPORT_PIPE_SIZE bytes where the kernel allows. Returns 0 or -errno. */
+#define SPAWN_REPORT_PIPE_SIZE (1024 * 1024)
 int spawn_report_open(int fds[2]);
 
 /* Forks a child that sets itself up by plan and execs it; returns as soon as

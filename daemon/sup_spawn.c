@@ -87,6 +87,7 @@ static void sup_log_spawn_failure(struct sup_service *ss, const struct spawn_rep
 void sup_read_spawn_reports(struct supervisor *sup, pid_t exiting, struct sup_service *owner)
 {
     struct spawn_report r;
+    sup->spawns_unread = 0;
     if (sup->report_fds[0] < 0)
         return;
     while (spawn_read_report(sup->report_fds[0], &r) == 1) {
@@ -172,5 +173,10 @@ void sup_spawn(struct sup_service *ss)
     if (rc < 0)
         log_error("%s: pid table: %s; its exit will be counted as an orphan's", sup_name(ss),
                   strerror(-rc));
+    /* A start of hundreds forks them all in one loop tick: read what failed
+     * so far every so often (every pid is in the table by now), so that the
+     * pipe never fills. */
+    if (++sup->spawns_unread >= SUP_REPORT_READ_EVERY)
+        sup_read_spawn_reports(sup, 0, NULL);
     sup_feed(ss, SVC_EV_SPAWNED, 0, 0);
 }

@@ -72,6 +72,7 @@ struct supervisor {
     int report_fds[2];
     uv_poll_t report_poll;
     bool report_polling;
+    unsigned spawns_unread; /* spawns since the pipe was last read */
 };
 
 /* Takes ownership of set and prepares a runtime record per service.

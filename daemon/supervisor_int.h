@@ -10,6 +10,9 @@
 /* Lines of a failed service printed under its exit line. */
 #define SUP_TAIL_LINES 10
 
+/* Spawns between two reads of the report pipe within one loop tick. */
+#define SUP_REPORT_READ_EVERY 128
+
 static inline const char *sup_name(const struct sup_service *ss)
 {
     return ss->svc.conf->name;

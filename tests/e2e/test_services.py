@@ -96,9 +96,10 @@ class Services(svc.ServiceTest):
 
     def test_services_failing_to_start_at_once_each_say_why_before_their_exit(self):
         # Every child reports a failed exec or chdir on one pipe they share:
-        # twelve failing together must give twelve whole sentences, each
-        # under its own service's name, each before that service's exit line.
-        names = ["bad%d" % i for i in range(12)]
+        # 300 failing together (more than a default 64 KiB pipe holds) must
+        # give 300 whole sentences, each under its own service's name, each
+        # before that service's exit line.
+        names = ["bad%d" % i for i in range(300)]
         for n in names:
             self.service(n, f"type: oneshot\ncommand: ['/nonexistent/{n}']\n")
         self.service("nodir", "type: oneshot\ncommand: 'true'\ndirectory: /nonexistent/dir\n")
