@@ -295,12 +295,13 @@ static int conf_service_finish(struct ynode_ctx *c, struct conf_parse *p, yaml_n
     /* Checks that would silently never run are errors, not surprises. */
     if (s->type == CONF_TYPE_ONESHOT && p->readiness && s->readiness.kind != CONF_PROBE_NONE)
         rc = ynode_error(c, p->readiness,
-                         "readiness: expected none on a oneshot service (it is ready once it exits "
-                         "successfully: dependents use condition: completed)");
+                         "readiness: expected no readiness check on a oneshot service, remove it "
+                         "(it is ready once it exits successfully: dependents use condition: "
+                         "completed)");
     if (s->type == CONF_TYPE_ONESHOT && p->health && s->health.kind != CONF_PROBE_NONE)
         rc = ynode_error(c, p->health,
-                         "health: expected none on a oneshot service (checks run only while a "
-                         "longrun service is up)");
+                         "health: expected no health check on a oneshot service, remove it "
+                         "(checks run only while a longrun service is up)");
     if (s->readiness.kind == CONF_PROBE_LOG && s->logs.raw && p->readiness)
         rc = ynode_error(c, p->readiness,
                          "readiness.log: expected another kind of check with logs.raw: true (raw "

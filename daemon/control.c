@@ -95,8 +95,10 @@ void control_set_groups(struct control *ctl, const struct conf_global *g)
     ctl->read_gid = g->read_gid;
     ctl->has_admin_gid = g->admin_group != NULL;
     ctl->admin_gid = g->admin_gid;
-    /* Who may connect at all follows (each command is still checked). */
-    if (ctl->listening &&
+    /* Who may connect at all follows (each command is still checked), on
+     * the socket corral bound: never through whatever replaced it. */
+    struct stat st;
+    if (ctl->listening && lstat(ctl->path, &st) == 0 && S_ISSOCK(st.st_mode) &&
         chmod(ctl->path, ctl->has_read_gid || ctl->has_admin_gid ? 0666 : 0600) < 0)
         log_warn("control socket %s: chmod: %s", ctl->path, strerror(errno));
 }

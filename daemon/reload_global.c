@@ -40,10 +40,10 @@ void reload_global_apply(struct corral *c, struct conf_global *g)
     /* --verbose and --log-format win over the file, at start and now. */
     if (c->opts.log_format >= 0)
         g->log_format = old->log_format;
-    if (g->log_level != old->log_level) {
+    /* Only what takes effect is named: --verbose keeps debug. */
+    if (g->log_level != old->log_level && !c->opts.verbose) {
         reload_global_note(changed, sizeof changed, "log_level");
-        if (!c->opts.verbose)
-            log_max_level = config_log_level(g->log_level);
+        log_max_level = config_log_level(g->log_level);
     }
     if (g->log_format != old->log_format) {
         reload_global_note(changed, sizeof changed, "log_format");
@@ -60,10 +60,16 @@ void reload_global_apply(struct corral *c, struct conf_global *g)
         reload_global_note(changed, sizeof changed, "read_group/admin_group");
         control_set_groups(&c->control, g);
     }
-    /* In pure init mode the command line sets the shutdown's timings. */
-    if (c->services_dir && (g->shutdown_timeout_ms != old->shutdown_timeout_ms ||
-                            g->kill_grace_ms != old->kill_grace_ms)) {
-        reload_global_note(changed, sizeof changed, "shutdown_timeout/kill_grace");
+    /* In pure init mode the command line sets the shutdown's timings, and
+     * --grace wins over kill_grace; once shutting down, they stay. */
+    bool timeout_changed = g->shutdown_timeout_ms != old->shutdown_timeout_ms;
+    bool grace_changed = g->kill_grace_ms != old->kill_grace_ms && !c->opts.grace_set;
+    if (c->services_dir && c->shutdown.phase == SHUTDOWN_RUNNING &&
+        (timeout_changed || grace_changed)) {
+        if (timeout_changed)
+            reload_global_note(changed, sizeof changed, "shutdown_timeout");
+        if (grace_changed)
+            reload_global_note(changed, sizeof changed, "kill_grace");
         shutdown_set_timings(&c->shutdown, c->opts.grace_set ? c->opts.grace_ms : g->kill_grace_ms,
                              g->shutdown_timeout_ms);
     }

@@ -333,11 +333,12 @@ static void checks_that_would_never_run_are_refused(void **state)
     (void)state;
     /* A oneshot is never up: its readiness and health checks would never run. */
     assert_string_equal(fix_fail(CMD "type: oneshot\nreadiness: {tcp: \"127.0.0.1:80\"}\n"),
-                        "web.yaml:3:12: readiness: expected none on a oneshot service (it is ready "
-                        "once it exits successfully: dependents use condition: completed)");
+                        "web.yaml:3:12: readiness: expected no readiness check on a oneshot "
+                        "service, remove it (it is ready once it exits successfully: dependents "
+                        "use condition: completed)");
     assert_string_equal(fix_fail(CMD "type: oneshot\nhealth: {exec: [check]}\n"),
-                        "web.yaml:3:9: health: expected none on a oneshot service (checks run only "
-                        "while a longrun service is up)");
+                        "web.yaml:3:9: health: expected no health check on a oneshot service, "
+                        "remove it (checks run only while a longrun service is up)");
     /* Raw output never passes through corral: no line could match. */
     assert_string_equal(fix_fail(CMD "logs: {raw: true}\nreadiness: {log: ready}\n"),
                         "web.yaml:3:12: readiness.log: expected another kind of check with "
