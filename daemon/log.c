@@ -54,7 +54,7 @@ void log_set_timestamps(bool on)
     log_stamps = on;
 }
 
-static void log_out_lines(const char *p, size_t len, size_t lines)
+void log_write_block(const char *p, size_t len, size_t lines)
 {
     if (log_writer) {
         /* A stalled stderr must not grow corral's memory without bound. */
@@ -76,16 +76,6 @@ static void log_out_lines(const char *p, size_t len, size_t lines)
     }
 }
 
-static void log_out(const char *p, size_t len)
-{
-    log_out_lines(p, len, 1);
-}
-
-void log_write_block(const char *p, size_t len, size_t lines)
-{
-    log_out_lines(p, len, lines);
-}
-
 static void log_out_json(enum log_level level, const char *msg, size_t len)
 {
     static const char *const names[] = {"error", "warn", "info", "debug"};
@@ -101,7 +91,7 @@ static void log_out_json(enum log_level level, const char *msg, size_t len)
     rc |= outfmt_json_string(&b, msg, len);
     rc |= outbuf_put(&b, "}\n", 2);
     if (rc == 0)
-        log_out(b.data, b.len);
+        log_write_block(b.data, b.len, 1);
     outbuf_free(&b);
 }
 
@@ -134,7 +124,7 @@ void log_write(enum log_level level, const char *fmt, ...)
         log_out_json(level, line + n, len - (size_t)n);
     else {
         line[len++] = '\n';
-        log_out(line, len);
+        log_write_block(line, len, 1);
     }
     errno = saved;
 }

@@ -11,7 +11,7 @@
 #include "log.h"
 #include "reload_global.h"
 
-static bool reload_str_eq(const char *a, const char *b)
+bool reload_str_eq(const char *a, const char *b)
 {
     return (!a && !b) || (a && b && strcmp(a, b) == 0);
 }

@@ -31,6 +31,9 @@ int reload_run(struct corral *c, bool dry_run, struct reload_result *r, json_t *
  * configuration differs only elsewhere keeps running. Pure. */
 bool reload_same_process(const struct conf_service *a, const struct conf_service *b);
 
+/* Two optional strings are equal: both NULL, or the same text. Pure. */
+bool reload_str_eq(const char *a, const char *b);
+
 /* {"dry_run":..,"added":[..],"removed":[..],"restarted":[..],"kept":[..]} */
 json_t *reload_result_json(const struct reload_result *r);
 void reload_result_close(struct reload_result *r);

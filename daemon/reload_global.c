@@ -7,6 +7,7 @@
 #include "config.h"
 #include "corral.h"
 #include "log.h"
+#include "reload.h"
 
 int reload_global_load(const struct corral *c, struct conf_global *g, struct conf_errors *errs)
 {
@@ -14,11 +15,6 @@ int reload_global_load(const struct corral *c, struct conf_global *g, struct con
     conf_global_init(g);
     /* As at start: only the default file may be missing. */
     return conf_global_load(path, c->opts.config_path == NULL, NULL, g, errs);
-}
-
-static bool reload_global_same(const char *a, const char *b)
-{
-    return (!a && !b) || (a && b && strcmp(a, b) == 0);
 }
 
 /* Appends key to the list of what changed, "a, b, c". */
@@ -55,8 +51,8 @@ void reload_global_apply(struct corral *c, struct conf_global *g)
         c->out.timestamps = g->timestamps;
         log_set_timestamps(g->timestamps);
     }
-    if (!reload_global_same(g->read_group, old->read_group) || g->read_gid != old->read_gid ||
-        !reload_global_same(g->admin_group, old->admin_group) || g->admin_gid != old->admin_gid) {
+    if (!reload_str_eq(g->read_group, old->read_group) || g->read_gid != old->read_gid ||
+        !reload_str_eq(g->admin_group, old->admin_group) || g->admin_gid != old->admin_gid) {
         reload_global_note(changed, sizeof changed, "read_group/admin_group");
         control_set_groups(&c->control, g);
     }
@@ -78,11 +74,11 @@ void reload_global_apply(struct corral *c, struct conf_global *g)
     /* Where corral reads services and listens cannot move under it; the file
      * only matters where the command line and environment left it a say. */
     const char *env_dir = getenv("CORRAL_SERVICES"), *env_sock = getenv("CORRAL_SOCKET");
-    if (!reload_global_same(g->services_dir, old->services_dir) && !c->opts.services_dir &&
+    if (!reload_str_eq(g->services_dir, old->services_dir) && !c->opts.services_dir &&
         !(env_dir && *env_dir))
         log_warn("reload: corral.yaml: `services` changed; corral reads %s until it starts again",
                  c->services_dir ? c->services_dir : "no directory");
-    if (!reload_global_same(g->socket_path, old->socket_path) && !c->opts.socket_path &&
+    if (!reload_str_eq(g->socket_path, old->socket_path) && !c->opts.socket_path &&
         !(env_sock && *env_sock))
         log_warn("reload: corral.yaml: `socket` changed; corral listens on %s until it starts "
                  "again",

@@ -57,6 +57,8 @@ int spawn_resolve(const char *name, const char *path_env, char *buf, size_t len)
 {
     int rc = -ENOENT;
 
+    if (len)
+        buf[0] = '\0'; /* whatever happens, buf is a string */
     if (!name || !*name)
         return -ENOENT;
     /* An explicit path is not searched: execve reports what is wrong with it. */
@@ -255,8 +257,7 @@ static pid_t spawn_fork_raw(void)
 #endif
 }
 
-/* Forks a child that runs plan and reports a failure to report_fd. */
-static int spawn_fork(const struct spawn_plan *plan, int report_fd, pid_t *pid)
+int spawn_start(const struct spawn_plan *plan, int report_fd, pid_t *pid)
 {
     sigset_t all, old;
 
@@ -286,11 +287,6 @@ int spawn_report_open(int fds[2])
      * without privilege) holds 4,096; where refused, the default stays. */
     (void)fcntl(fds[1], F_SETPIPE_SZ, SPAWN_REPORT_PIPE_SIZE);
     return 0;
-}
-
-int spawn_start(const struct spawn_plan *plan, int report_fd, pid_t *pid)
-{
-    return spawn_fork(plan, report_fd, pid);
 }
 
 int spawn_read_report(int fd, struct spawn_report *r)

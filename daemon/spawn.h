@@ -71,8 +71,8 @@ struct spawn_plan {
 };
 
 /* Resolves name against PATH as execvp(3) would (a name containing '/' is
- * taken as is) into buf. Returns 0, or -ENOENT / -EACCES as execvp would
- * fail. Runs in the parent: it allocates nothing but stats files. */
+ * taken as is) into buf, which is always left a string. Returns 0, or -ENOENT / -EACCES as execvp
+ * would fail. Runs in the parent: it allocates nothing but stats files. */
 int spawn_resolve(const char *name, const char *path_env, char *buf, size_t len);
 
 /* Opens the report pipe that children share: both ends non-blocking and
