@@ -17,6 +17,14 @@ class ServiceTest(harness.TestCase):
         with open(os.path.join(self.dir, name + ".yaml"), "w") as f:
             f.write(text)
 
+    def write_conf(self, text):
+        """Writes text to corral.yaml in the test's directory; returns its path
+        (for --config)."""
+        path = self.path("corral.yaml")
+        with open(path, "w") as f:
+            f.write(text)
+        return path
+
     def run_services(self, args=(), main=(), **kw):
         """corral --services DIR [ARGS] [-- MAIN] as PID 1."""
         return self.corral(list(main), args=["--services", self.dir, *args], **kw)

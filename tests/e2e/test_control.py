@@ -167,8 +167,7 @@ class Access(svc.ServiceTest):
 
     def test_another_uid_in_read_group_reads_but_cannot_change(self):
         os.chmod(self.tmp, 0o755)
-        cfg = self.path("corral.yaml")
-        open(cfg, "w").write("read_group: nogroup\n")
+        cfg = self.write_conf("read_group: nogroup\n")
         self.service("web", LONG)
         c = self.run_services(args=["--config", cfg])
         wait_ready(self)
@@ -323,9 +322,7 @@ class Reload(svc.ServiceTest):
         self.assertIn(before["keep"], ns)
 
     def test_a_reload_applies_corral_yaml_and_refuses_a_broken_one(self):
-        cfg = self.path("corral.yaml")
-        with open(cfg, "w") as f:
-            f.write("log_level: warn\n")
+        cfg = self.write_conf("log_level: warn\n")
         self.service("a", LONG)
         c = self.run_services(args=["--config", cfg])
         wait_ready(self)
@@ -333,16 +330,14 @@ class Reload(svc.ServiceTest):
         self.assertNotIn("a: up", c.stderr())  # an info line, quiet at warn
         # A broken corral.yaml is refused and named, with the directory's
         # errors (all of them), and changes nothing.
-        with open(cfg, "w") as f:
-            f.write("log_level: loud\n")
+        self.write_conf("log_level: loud\n")
         self.service("broken", "command: [x\n")
         r = ctl(self, "reload")
         self.assertEqual(r.returncode, 1)
         self.assertIn("corral.yaml:1:12: log_level", r.stdout + r.stderr)
         self.assertIn("broken.yaml:", r.stdout + r.stderr)
         os.unlink(os.path.join(self.dir, "broken.yaml"))
-        with open(cfg, "w") as f:
-            f.write("log_level: info\ntimestamps: true\n")
+        self.write_conf("log_level: info\ntimestamps: true\n")
         self.service("b", LONG)
         self.assertEqual(ctl(self, "reload").returncode, 0)
         # Both settings apply at once: b's state line is an info line, stamped.

@@ -17,11 +17,7 @@ class CtlConfig(svc.ServiceTest):
         super().setUp()
         if not os.path.exists(harness.CORRALCTL):
             self.fail(f"corralctl not found at {harness.CORRALCTL}")
-        self.conf = self.path("corral.yaml")
-
-    def write_conf(self, text):
-        with open(self.conf, "w") as f:
-            f.write(text)
+        self.conf = self.path("corral.yaml")  # written by write_conf
 
     def ctl(self, *args, env=None):
         """corralctl with $CORRAL_SOCKET unset (the harness sets it for each

@@ -231,9 +231,7 @@ class Output(svc.ServiceTest):
         self.assertNotIn("crash | step 5", tail)
 
     def test_timestamps_stamp_the_services_lines_and_corral_s_own(self):
-        cfg = self.path("corral.yaml")
-        with open(cfg, "w") as f:
-            f.write("timestamps: true\n")
+        cfg = self.write_conf("timestamps: true\n")
         self.service("t", "type: oneshot\ncommand: 'echo hello; echo oops >&2; exit 3'\n")
         c = self.run_services(args=["--config", cfg])
         self.assertEqual(c.wait(), 3)

@@ -209,9 +209,7 @@ command: "id -u > out; id -g >> out; pwd >> out; umask >> out; echo $GREETING >>
         self.assertEqual(out, ["0", str(grp.getgrnam("nogroup").gr_gid), "321"])
 
     def test_corral_yaml_log_level_quiets_state_changes(self):
-        cfg = self.path("corral.yaml")
-        with open(cfg, "w") as f:
-            f.write("log_level: warn\n")
+        cfg = self.write_conf("log_level: warn\n")
         self.service("one", "type: oneshot\ncommand: 'true'\n")
         c = self.run_services(args=["--config", cfg])
         self.assertEqual(c.wait(), 0)
