@@ -190,6 +190,23 @@ class Access(svc.ServiceTest):
         self.assertEqual(oct(os.stat(self.path("corral.sock")).st_mode & 0o777), "0o600")
         self.assertEqual(self.as_nobody("status").returncode, 4)
 
+    def test_a_reload_grants_and_withdraws_read_group(self):
+        os.chmod(self.tmp, 0o755)
+        cfg = self.write_conf("")
+        self.service("web", LONG)
+        self.run_services(args=["--config", cfg])
+        harness.wait_for(lambda: ctl(self, "status").returncode == 0)
+        self.assertEqual(self.as_nobody("status").returncode, 4)
+        self.write_conf("read_group: nogroup\n")
+        self.assertEqual(ctl(self, "reload").returncode, 0)
+        self.assertEqual(oct(os.stat(self.path("corral.sock")).st_mode & 0o777), "0o666")
+        r = self.as_nobody("status")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.write_conf("")
+        self.assertEqual(ctl(self, "reload").returncode, 0)
+        self.assertEqual(oct(os.stat(self.path("corral.sock")).st_mode & 0o777), "0o600")
+        self.assertEqual(self.as_nobody("status").returncode, 4)
+
 
 class BadClients(svc.ServiceTest):
     def connect(self):
@@ -346,6 +363,23 @@ class Reload(svc.ServiceTest):
         self.assertIn("corral: reload: corral.yaml: log_level, timestamps now in effect",
                       c.stderr())
         self.assertNotIn("a: up", c.stderr())
+
+    def test_a_reload_shortens_the_shutdown_bound(self):
+        # A service that ignores SIGTERM for its whole 20 s stop_timeout:
+        # corral.yaml's 15 s bound, reloaded down to 1 s, ends it sooner.
+        cfg = self.write_conf("shutdown_timeout: 15s\n")
+        self.service("stubborn", "command: \"trap '' TERM; while :; do sleep 0.1; done\"\n"
+                                 "stop_timeout: 20s\n")
+        c = self.run_services(args=["--config", cfg])
+        wait_ready(self)
+        harness.wait_for(lambda: status(self)[0]["stubborn"]["state"] == "up")
+        self.write_conf("shutdown_timeout: 1s\nkill_grace: 200ms\n")
+        self.assertEqual(ctl(self, "reload").returncode, 0)
+        t = time.monotonic()
+        c.signal(signal.SIGTERM)
+        c.wait(10)
+        self.assertLess(time.monotonic() - t, 5, c.stderr())
+        self.assertIn("shutdown_timeout, kill_grace now in effect", c.stderr())
 
     def test_sighup_reloads_when_there_is_no_main(self):
         self.service("a", LONG)
