@@ -156,9 +156,14 @@ int control_listen(struct control *ctl, struct corral *c, const char *explicit_p
 
 /* ---- clients ------------------------------------------------------------------ */
 
+/* A client embeds its pipe and, once it has waited with a timeout, a timer:
+ * its memory goes after the last of their close callbacks (libuv: memory
+ * holding a handle is freed only after that handle's close callback). */
 static void control_on_client_closed(uv_handle_t *h)
 {
     struct control_client *cl = h->data;
+    if (--cl->closes_pending > 0)
+        return;
     free(cl->in);
     free(cl);
 }
@@ -176,6 +181,11 @@ static void control_client_close(struct control_client *cl)
             break;
         }
     ctl->nclients--;
+    cl->closes_pending = 1;
+    if (cl->wait_timer_ready) {
+        cl->closes_pending++;
+        uv_close((uv_handle_t *)&cl->wait_timer, control_on_client_closed);
+    }
     uv_close((uv_handle_t *)&cl->pipe, control_on_client_closed);
 }
 
@@ -392,6 +402,7 @@ static void control_on_connect(uv_stream_t *server, int status)
         if (ctl->nclients >= CONTROL_CLIENTS_MAX)
             log_warn("control: %d clients already connected; refusing one more",
                      CONTROL_CLIENTS_MAX);
+        cl->closes_pending = 1;
         uv_close((uv_handle_t *)&cl->pipe, control_on_client_closed);
         return;
     }

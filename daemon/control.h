@@ -44,6 +44,10 @@ void control_set_groups(struct control *ctl, const struct conf_global *g);
 /* A service changed state: wakes waiters and sends events. */
 void control_on_change(struct control *ctl, struct sup_service *ss);
 
+/* A service record is going away (a reload removed it and it has stopped):
+ * every client holding it lets go first. */
+void control_on_gone(struct control *ctl, struct sup_service *ss);
+
 /* Closes the server and every client; removes the socket file. */
 void control_close(struct control *ctl);
 

@@ -27,6 +27,7 @@ struct control_client {
     gid_t groups[64]; /* supplementary groups (SO_PEERGROUPS) */
     int ngroups;
     bool closing;
+    int closes_pending; /* its pipe and wait timer: freed after the last close */
     /* Streams: at most one per connection, for as long as it stays open. */
     int64_t stream_id;
     bool stream_lagging;     /* dropping items until the reader catches up */
@@ -48,6 +49,9 @@ void control_cmd_error(struct control_client *cl, int64_t id, enum proto_err cod
 /* Whether a stream item for cl may be sent now: false (and the item is
  * counted as dropped) while its reader lags. Asked before building one. */
 bool control_cmd_stream_room(struct control_client *cl);
+/* True, after answering req with an error, when cl already has a stream
+ * (events or logs -f): one per connection. */
+bool control_cmd_stream_busy(struct control_client *cl, const struct proto_request *req);
 /* Sends a stream item (stolen), once control_cmd_stream_room said yes. */
 void control_cmd_stream(struct control_client *cl, json_t *item);
 /* Once a lagging reader has caught up: tells it how many items it lost, as

@@ -75,6 +75,16 @@ void control_cmd_stream_resume(struct control_client *cl)
     control_cmd_stream(cl, gap);
 }
 
+bool control_cmd_stream_busy(struct control_client *cl, const struct proto_request *req)
+{
+    if (!cl->events && !cl->following)
+        return false;
+    control_cmd_error(cl, req->id, PROTO_ERR_BAD_REQUEST,
+                      "one stream per connection: this one already streams (request %lld)",
+                      (long long)cl->stream_id);
+    return true;
+}
+
 /* ---- services by name ------------------------------------------------------ */
 
 struct sup_service *control_cmd_find(struct supervisor *sup, const char *name)
@@ -85,8 +95,17 @@ struct sup_service *control_cmd_find(struct supervisor *sup, const char *name)
     return NULL;
 }
 
-/* Resolves req's names (or all) into out; answers unknown_service (with a
- * suggestion) and returns -1 on the first name that is not a service. */
+static bool cmd_listed(struct sup_service *const *list, size_t n, const struct sup_service *ss)
+{
+    for (size_t i = 0; i < n; i++)
+        if (list[i] == ss)
+            return true;
+    return false;
+}
+
+/* Resolves req's names (or all) into out, each service once however often
+ * it is named; answers unknown_service (with a suggestion) and returns -1
+ * on the first name that is not a service. */
 int control_cmd_resolve(struct control_client *cl, const struct proto_request *req,
                         struct sup_service **out, size_t *n)
 {
@@ -115,7 +134,9 @@ int control_cmd_resolve(struct control_client *cl, const struct proto_request *r
                               req->names[i], hint);
             return -1;
         }
-        out[(*n)++] = ss;
+        /* out has room for every service once: a repeated name adds nothing. */
+        if (!cmd_listed(out, *n, ss))
+            out[(*n)++] = ss;
     }
     return 0;
 }
@@ -288,6 +309,8 @@ void control_cmd_run(struct control_client *cl, struct proto_request *req)
         control_query_wait(cl, req);
         break;
     case PROTO_CMD_EVENTS:
+        if (control_cmd_stream_busy(cl, req))
+            break;
         cl->stream_id = req->id;
         cl->events = true;
         control_cmd_ok(cl, req->id, NULL);

@@ -111,6 +111,8 @@ void control_query_logs(struct control_client *cl, struct proto_request *req)
     }
     if (control_cmd_resolve(cl, req, ss, &n) < 0)
         return;
+    if (req->follow && control_cmd_stream_busy(cl, req))
+        return;
     struct cmd_lines lines = {json_array()};
     if (req->lines > 0)
         ring_last(&ss[0]->output.ring, req->lines, req->has_since ? req->since_ms : 0,
@@ -173,6 +175,23 @@ static void cmd_wait_check(struct control_client *cl)
         uv_timer_stop(&cl->wait_timer);
     control_cmd_ok(cl, cl->wait_req.id, json_pack("{s:o}", "services", arr));
     proto_request_close(&cl->wait_req);
+}
+
+/* A waiter for a service that no longer exists would wait for ever. */
+static void cmd_wait_gone(struct control_client *cl)
+{
+    struct supervisor *sup = &cl->ctl->corral->sup;
+    for (size_t i = 0; i < cl->wait_req.n_names; i++) {
+        if (control_cmd_find(sup, cl->wait_req.names[i]))
+            continue;
+        cl->waiting = false;
+        if (cl->wait_timer_ready)
+            uv_timer_stop(&cl->wait_timer);
+        control_cmd_error(cl, cl->wait_req.id, PROTO_ERR_UNKNOWN_SERVICE,
+                          "%s was removed by a reload", cl->wait_req.names[i]);
+        proto_request_close(&cl->wait_req);
+        return;
+    }
 }
 
 static void cmd_on_wait_timeout(uv_timer_t *t)
@@ -239,9 +258,24 @@ void control_cmd_client_gone(struct control_client *cl)
         cl->waiting = false;
         proto_request_close(&cl->wait_req);
     }
-    if (cl->wait_timer_ready) {
-        uv_timer_stop(&cl->wait_timer);
-        uv_close((uv_handle_t *)&cl->wait_timer, NULL);
-        cl->wait_timer_ready = false;
+    if (cl->wait_timer_ready)
+        uv_timer_stop(&cl->wait_timer); /* closed with the client (control.c) */
+}
+
+void control_on_gone(struct control *ctl, struct sup_service *ss)
+{
+    for (struct control_client *cl = ctl->clients, *next; cl; cl = next) {
+        next = cl->next; /* a send may close it */
+        if (cl->following == ss) {
+            /* The stream ends with an error carrying its id; the connection
+             * stays. */
+            output_unfollow(&ss->output, &cl->follower);
+            cl->following = NULL;
+            control_cmd_error(cl, cl->stream_id, PROTO_ERR_UNKNOWN_SERVICE,
+                              "%s was removed by a reload: its log stream ends",
+                              ss->svc.conf->name);
+        }
+        if (cl->waiting && !cl->closing)
+            cmd_wait_gone(cl);
     }
 }

@@ -10,6 +10,7 @@
 #include "corral.h"
 #include "log.h"
 #include "reload_global.h"
+#include "supervisor_int.h"
 
 bool reload_str_eq(const char *a, const char *b)
 {
@@ -80,6 +81,14 @@ static json_t *reload_errors_json(const struct conf_errors *errs)
     return arr;
 }
 
+/* A record keeps its process when the new configuration runs the same one
+ * and no restart of an earlier reload is still on its way (that restart
+ * then takes the newest configuration). */
+static bool reload_is_kept(const struct sup_service *ss, const struct conf_service *nc)
+{
+    return !ss->pending_conf && reload_same_process(ss->svc.conf, nc);
+}
+
 static struct sup_service *reload_find(struct supervisor *sup, const char *name)
 {
     for (size_t i = 0; i < sup->n; i++)
@@ -113,7 +122,7 @@ static int reload_plan(struct supervisor *sup, struct conf_set *set, struct relo
         struct sup_service *old = reload_find(sup, nc->name);
         if (!old)
             rc = reload_push(&r->added, &r->n_added, nc->name);
-        else if (!reload_same_process(old->svc.conf, nc))
+        else if (!reload_is_kept(old, nc))
             rc = reload_push(&r->restarted, &r->n_restarted, nc->name);
         else
             rc = reload_push(&r->kept, &r->n_kept, nc->name);
@@ -128,8 +137,10 @@ static int reload_apply(struct corral *c, struct conf_set *set)
 {
     struct supervisor *sup = &c->sup;
     struct sup_service **svcs = calloc(set->n ? set->n : 1, sizeof *svcs);
+    bool *same = calloc(set->n ? set->n : 1, sizeof *same);
     struct sup_setref *ref = sup_setref_new(set);
-    if (!svcs || !ref) {
+    if (!svcs || !ref || !same) {
+        free(same);
         free(svcs);
         free(ref);
         return -ENOMEM;
@@ -139,14 +150,16 @@ static int reload_apply(struct corral *c, struct conf_set *set)
         struct sup_service *old = reload_find(sup, set->services[i]->name);
         if (old) {
             svcs[i] = old;
+            same[i] = reload_is_kept(old, set->services[i]);
             continue;
         }
         svcs[i] = sup_service_new(sup, set->services[i], ref, (int)i);
         if (!svcs[i]) {
             for (size_t k = 0; k < i; k++)
                 if (!reload_find(sup, set->services[k]->name))
-                    sup_service_retire(svcs[k]);
+                    sup_service_close(svcs[k]); /* new, never started, held by nobody */
             free(svcs);
+            free(same);
             sup_setref_put(ref);
             return -ENOMEM;
         }
@@ -162,22 +175,36 @@ static int reload_apply(struct corral *c, struct conf_set *set)
     for (size_t i = 0; i < set->n; i++)
         if (set->services[i]->main)
             sup->main = svcs[i];
+    /* Records that keep their process, or have none, take the new
+     * configuration now, so that the graph below is built from what each
+     * record will run; a running one that changed gets it once stopped. */
+    for (size_t i = 0; i < set->n; i++)
+        if (svcs[i]->ref != ref && (same[i] || !svc_is_running(&svcs[i]->svc)))
+            sup_swap_conf(svcs[i], set->services[i], ref);
     for (size_t i = 0; i < old_n; i++)
-        if (!conf_set_find(set, old_svcs[i]->svc.conf->name))
-            sup_service_retire(old_svcs[i]);
+        if (!conf_set_find(set, old_svcs[i]->svc.conf->name)) {
+            old_svcs[i]->retiring = true;
+            old_svcs[i]->next_retiring = sup->retiring;
+            sup->retiring = old_svcs[i];
+        }
+    sup_graph_rebuild(sup);
     /* Names keep one column for the new set (a longer name came or went). */
     output_set_width(&c->out, set);
     for (size_t i = 0; i < set->n; i++)
         output_svc_rehead(&svcs[i]->output);
+    for (size_t i = 0; i < old_n; i++)
+        if (old_svcs[i]->retiring)
+            sup_service_retire(old_svcs[i]);
     for (size_t i = 0; i < set->n; i++) {
         struct sup_service *ss = svcs[i];
-        const struct conf_service *nc = set->services[i];
-        if (ss->ref == ref) {
-            sup_start_service(ss); /* added */
-            continue;
-        }
-        sup_service_reconf(ss, nc, ref, !reload_same_process(ss->svc.conf, nc));
+        if (same[i])
+            continue; /* kept as it is */
+        if (ss->svc.conf != set->services[i])
+            sup_service_reconf(ss, set->services[i], ref, true); /* running: restarted */
+        else if (!ss->held)
+            sup_start_service(ss); /* added, or changed while stopped */
     }
+    free(same);
     free(old_svcs);
     sup_setref_put(old_ref);
     return 0;

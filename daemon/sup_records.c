@@ -96,6 +96,7 @@ static void sup_on_service_closed(uv_handle_t *h)
     svcplan_close(&ss->plan);
     sup_setref_put(ss->ref);
     sup_setref_put(ss->pending_ref);
+    sup_graph_free(ss);
     free(ss);
 }
 
@@ -143,9 +144,6 @@ void sup_service_reconf(struct sup_service *ss, const struct conf_service *conf,
 void sup_service_retire(struct sup_service *ss)
 {
     struct supervisor *sup = ss->sup;
-    ss->retiring = true;
-    ss->next_retiring = sup->retiring;
-    sup->retiring = ss;
     if (sup->main == ss)
         sup->main = NULL;
     sup_stop_service(ss);

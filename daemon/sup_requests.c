@@ -28,10 +28,9 @@ void sup_ready(struct sup_service *ss)
 
 void sup_healthy(struct sup_service *ss)
 {
-    const struct conf_service *conf = ss->svc.conf;
-    log_info("%s: healthy (%s)", conf->name, ss->checks.last);
-    for (size_t i = 0; i < conf->n_dependents; i++)
-        sup_try_start(ss->sup->svcs[conf->dependents[i]]);
+    log_info("%s: healthy (%s)", sup_name(ss), ss->checks.last);
+    for (size_t i = 0; i < ss->n_dependents; i++)
+        sup_try_start(ss->dependents[i]);
 }
 
 void sup_unhealthy(struct sup_service *ss, const char *text)

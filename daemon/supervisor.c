@@ -150,18 +150,17 @@ static bool sup_dep_hopeless(const struct sup_service *dep, enum conf_condition 
 void sup_try_start(struct sup_service *ss)
 {
     struct supervisor *sup = ss->sup;
-    const struct conf_service *conf = ss->svc.conf;
 
     if (ss->svc.state != SVC_WAITING || sup->stopping)
         return;
-    for (size_t i = 0; i < conf->n_deps; i++) {
-        const struct sup_service *dep = sup->svcs[conf->deps[i].index];
-        if (!sup_dep_met(dep, conf->deps[i].condition)) {
-            if (sup_dep_hopeless(dep, conf->deps[i].condition)) {
+    for (size_t i = 0; i < ss->n_deps; i++) {
+        const struct sup_service *dep = ss->deps[i].ss;
+        enum conf_condition cond = ss->deps[i].condition;
+        if (!sup_dep_met(dep, cond)) {
+            if (sup_dep_hopeless(dep, cond)) {
                 snprintf(ss->svc.reason, sizeof ss->svc.reason,
                          "dependency %s is %s: it will not become %s", sup_name(dep),
-                         svc_state_name(dep->svc.state),
-                         conf_condition_name(conf->deps[i].condition));
+                         svc_state_name(dep->svc.state), conf_condition_name(cond));
                 log_warn("%s: waiting (%s)", sup_name(ss), ss->svc.reason);
             }
             return;
@@ -172,9 +171,8 @@ void sup_try_start(struct sup_service *ss)
 
 static bool sup_has_running_dependent(const struct sup_service *ss)
 {
-    const struct conf_service *conf = ss->svc.conf;
-    for (size_t i = 0; i < conf->n_dependents; i++)
-        if (svc_is_running(&ss->sup->svcs[conf->dependents[i]]->svc))
+    for (size_t i = 0; i < ss->n_dependents; i++)
+        if (svc_is_running(&ss->dependents[i]->svc))
             return true;
     return false;
 }
@@ -212,9 +210,8 @@ static bool sup_all_settled(const struct supervisor *sup)
         if (ss->svc.state != SVC_WAITING)
             return false;
         bool blocked = false;
-        for (size_t d = 0; d < ss->svc.conf->n_deps; d++)
-            if (sup_dep_hopeless(sup->svcs[ss->svc.conf->deps[d].index],
-                                 ss->svc.conf->deps[d].condition))
+        for (size_t d = 0; d < ss->n_deps; d++)
+            if (sup_dep_hopeless(ss->deps[d].ss, ss->deps[d].condition))
                 blocked = true;
         if (!blocked)
             return false;
@@ -246,6 +243,26 @@ static int sup_settled_code(const struct supervisor *sup, char *why, size_t len)
     return code;
 }
 
+/* A retired record has stopped: it goes away (everyone holding it is told
+ * first), and what it depended on may now stop in turn. */
+static void sup_retired(struct sup_service *ss)
+{
+    struct supervisor *sup = ss->sup;
+    for (struct sup_service **pp = &sup->retiring; *pp; pp = &(*pp)->next_retiring)
+        if (*pp == ss) {
+            *pp = ss->next_retiring;
+            break;
+        }
+    /* Out of every list: the graph forgets it, its own deps stay readable
+     * until its memory goes. */
+    sup_graph_rebuild(sup);
+    control_on_gone(&sup->corral->control, ss);
+    if (sup->stopping)
+        for (size_t i = 0; i < ss->n_deps; i++)
+            sup_stop_one(ss->deps[i].ss);
+    sup_service_close(ss);
+}
+
 void sup_after_change(struct sup_service *ss)
 {
     struct supervisor *sup = ss->sup;
@@ -254,14 +271,8 @@ void sup_after_change(struct sup_service *ss)
     char why[SVC_REASON_MAX + 64];
 
     if (ss->retiring) {
-        if (!svc_is_running(&ss->svc)) {
-            for (struct sup_service **pp = &sup->retiring; *pp; pp = &(*pp)->next_retiring)
-                if (*pp == ss) {
-                    *pp = ss->next_retiring;
-                    break;
-                }
-            sup_service_close(ss);
-        }
+        if (!svc_is_running(&ss->svc))
+            sup_retired(ss);
         if (sup->stopping && sup_all_stopped(sup))
             shutdown_on_services_stopped(sd);
         return;
@@ -271,6 +282,8 @@ void sup_after_change(struct sup_service *ss)
         sup_setref_put(ss->pending_ref);
         ss->pending_conf = NULL;
         ss->pending_ref = NULL;
+        sup_graph_rebuild(sup);
+        conf = ss->svc.conf;
     }
     if (ss->restart_pending && !svc_is_running(&ss->svc) && !sup->stopping) {
         ss->restart_pending = false;
@@ -280,14 +293,14 @@ void sup_after_change(struct sup_service *ss)
     if (sup->stopping) {
         /* Its dependencies may now be free to stop. */
         if (!svc_is_running(&ss->svc))
-            for (size_t i = 0; i < conf->n_deps; i++)
-                sup_stop_one(sup->svcs[conf->deps[i].index]);
+            for (size_t i = 0; i < ss->n_deps; i++)
+                sup_stop_one(ss->deps[i].ss);
         if (sup_all_stopped(sup))
             shutdown_on_services_stopped(sd);
         return;
     }
-    for (size_t i = 0; i < conf->n_dependents; i++)
-        sup_try_start(sup->svcs[conf->dependents[i]]);
+    for (size_t i = 0; i < ss->n_dependents; i++)
+        sup_try_start(ss->dependents[i]);
     if (ss == sup->main && svc_is_finished(&ss->svc)) {
         shutdown_begin(sd, SHUTDOWN_CAUSE_MAIN, 0, "");
     } else if (conf->critical && (ss->svc.state == SVC_FAILED || ss->svc.state == SVC_FATAL)) {
@@ -341,7 +354,7 @@ int sup_init(struct supervisor *sup, struct corral *c, struct conf_set *set, boo
         if (set->services[i]->main)
             sup->main = ss;
     }
-    return 0;
+    return sup_graph_rebuild(sup);
 }
 
 void sup_start_all(struct supervisor *sup)

@@ -30,6 +30,12 @@ struct sup_setref {
     int refs;
 };
 
+/* An edge of the runtime dependency graph (sup_graph.c). */
+struct sup_dep {
+    struct sup_service *ss;
+    enum conf_condition condition;
+};
+
 struct sup_service {
     struct pidtab_owner owner; /* first: the reaper hands this back */
     struct supervisor *sup;
@@ -49,6 +55,11 @@ struct sup_service {
     struct sup_setref *pending_ref;
     bool retiring; /* removed by a reload: freed once stopped */
     struct sup_service *next_retiring;
+    /* The runtime dependency graph, rebuilt whenever the records change. */
+    struct sup_dep *deps; /* what it waits for (current records only) */
+    size_t n_deps;
+    struct sup_service **dependents; /* what waits for it, retiring ones included */
+    size_t n_dependents;
 };
 
 struct supervisor {
@@ -128,7 +139,8 @@ struct sup_service *sup_service_new(struct supervisor *sup, const struct conf_se
 void sup_service_reconf(struct sup_service *ss, const struct conf_service *conf,
                         struct sup_setref *ref, bool restart);
 
-/* A service removed by a reload: stopped, then freed. */
+/* A service removed by a reload, already marked retiring and on the
+ * supervisor's retiring list: stopped, then freed. */
 void sup_service_retire(struct sup_service *ss);
 
 struct sup_setref *sup_setref_new(struct conf_set *set);

@@ -34,6 +34,10 @@ void sup_spawn_reports_close(struct supervisor *sup);
  * out of the pid table and its service (0/NULL: none). */
 void sup_read_spawn_reports(struct supervisor *sup, pid_t exiting, struct sup_service *owner);
 
+/* sup_graph.c: rebuilds every record's deps and dependents; frees one's. */
+int sup_graph_rebuild(struct supervisor *sup);
+void sup_graph_free(struct sup_service *ss);
+
 /* sup_records.c */
 void sup_on_line(void *arg, const char *text, size_t len);
 void sup_service_close(struct sup_service *ss);
