@@ -10,7 +10,7 @@
 
 #include "conf.h"
 
-/* corral's own default (daemon/config.c), so that both read the same file. */
+/* corral's own default (daemon/lifecycle/config.c), so that both read the same file. */
 #define LOCATE_DEFAULT_CONFIG "/etc/corral/corral.yaml"
 
 struct locate {

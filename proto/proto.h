@@ -2,7 +2,7 @@
  * request decode (with full validation) and encode, reply encode and decode,
  * and error codes. Newline-delimited JSON read and written with jansson.
  * Pure: no I/O, no clock, no logging; errors are returned, never printed.
- * Used by daemon/control.c and by corralctl. */
+ * Used by daemon/control/ and by corralctl. */
 #ifndef CORRAL_PROTO_H
 #define CORRAL_PROTO_H
 
