@@ -6,15 +6,10 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "field.h"
 #include "fmt.h"
 #include "render_status.h"
 #include "table.h"
-
-const char *render_str(json_t *o, const char *key, const char *dflt)
-{
-    const char *s = json_string_value(json_object_get(o, key));
-    return s ? s : dflt;
-}
 
 void render_list(json_t *list, const char *sep, FILE *out)
 {
@@ -41,7 +36,7 @@ static void render_states(json_t *result, FILE *out, bool colour)
     t.colour_col = 1;
     json_array_foreach(services, i, svc)
     {
-        const char *cells[2] = {render_str(svc, "name", "?"), render_str(svc, "state", "?")};
+        const char *cells[2] = {field_str(svc, "name", "?"), field_str(svc, "state", "?")};
         table_add(&t, cells);
     }
     table_print(&t, out, colour ? render_status_colour : NULL);
@@ -66,7 +61,7 @@ static void render_reload(json_t *result, FILE *out)
 /* One line of a service's output: {"time_ms","stream","line"}. */
 static void render_log_line(json_t *l, FILE *out)
 {
-    const char *text = render_str(l, "line", NULL);
+    const char *text = field_str(l, "line", NULL);
     if (text)
         fprintf(out, "%s\n", text);
 }
@@ -114,7 +109,7 @@ void render_result(const struct proto_request *req, json_t *result, FILE *out, b
     case PROTO_CMD_VERSION:
         v = json_object_get(result, "protocol");
         fprintf(out, "corral %s (protocol %" JSON_INTEGER_FORMAT ")\n",
-                render_str(result, "version", "?"), json_is_integer(v) ? json_integer_value(v) : 0);
+                field_str(result, "version", "?"), json_is_integer(v) ? json_integer_value(v) : 0);
         break;
     case PROTO_CMD_EVENTS:
     case PROTO_CMD_COUNT:
@@ -132,11 +127,11 @@ void render_error(const struct proto_reply *r, FILE *err)
     {
         json_t *line = json_object_get(e, "line");
         json_t *col = json_object_get(e, "column");
-        fputs(render_str(e, "file", "?"), err);
+        fputs(field_str(e, "file", "?"), err);
         if (json_is_integer(line) && json_integer_value(line) > 0)
             fprintf(err, ":%" JSON_INTEGER_FORMAT ":%" JSON_INTEGER_FORMAT,
                     json_integer_value(line), json_is_integer(col) ? json_integer_value(col) : 0);
-        fprintf(err, ": %s\n", render_str(e, "message", "?"));
+        fprintf(err, ": %s\n", field_str(e, "message", "?"));
     }
 }
 
@@ -145,13 +140,13 @@ static void render_event(json_t *item, FILE *out)
     char when[48];
     json_t *t = json_object_get(item, "time_ms");
     json_t *pid = json_object_get(item, "pid");
-    const char *reason = render_str(item, "reason", "");
+    const char *reason = field_str(item, "reason", "");
 
     fprintf(out, "%s  %s  %s",
             json_is_integer(t) && json_integer_value(t) >= 0
                 ? fmt_time((uint64_t)json_integer_value(t), when, sizeof when)
                 : "-",
-            render_str(item, "service", "?"), render_str(item, "state", "?"));
+            field_str(item, "service", "?"), field_str(item, "state", "?"));
     if (json_is_integer(pid) && json_integer_value(pid) > 0)
         fprintf(out, "  pid %" JSON_INTEGER_FORMAT, json_integer_value(pid));
     if (*reason)

@@ -26,9 +26,6 @@ bool render_stream_gap(const struct proto_request *req, json_t *item, FILE *err)
 /* Prints one stream item of an events or logs stream. */
 void render_stream(const struct proto_request *req, json_t *item, FILE *out);
 
-/* Returns the string member key of o, or dflt. */
-const char *render_str(json_t *o, const char *key, const char *dflt);
-
 /* Prints the members of a list of strings separated by sep; "-" when empty. */
 void render_list(json_t *list, const char *sep, FILE *out);
 

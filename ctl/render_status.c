@@ -6,8 +6,8 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "field.h"
 #include "fmt.h"
-#include "render.h"
 #include "table.h"
 
 #define RENDER_GREEN  "\033[32m"
@@ -97,16 +97,16 @@ void render_status(json_t *result, FILE *out, bool colour)
     {
         char pid[24], uptime[32], restarts[24], reason[320];
         /* The service's own words (sd_notify STATUS=) after corral's. */
-        const char *status_text = render_str(svc, "status_text", NULL);
+        const char *status_text = field_str(svc, "status_text", NULL);
         snprintf(reason, sizeof reason, status_text ? "%s; %s" : "%s",
-                 render_str(svc, "reason", "-"), status_text ? status_text : "");
+                 field_str(svc, "reason", "-"), status_text ? status_text : "");
         const char *cells[7] = {
-            render_str(svc, "name", "?"),
-            render_str(svc, "state", "?"),
+            field_str(svc, "name", "?"),
+            field_str(svc, "state", "?"),
             render_int(svc, "pid", pid, sizeof pid, false),
             render_uptime(svc, uptime, sizeof uptime),
             render_int(svc, "restarts", restarts, sizeof restarts, true),
-            render_str(json_object_get(svc, "last_exit"), "text", "-"),
+            field_str(json_object_get(svc, "last_exit"), "text", "-"),
             reason,
         };
         table_add(&t, cells);
@@ -129,9 +129,9 @@ void render_health(json_t *result, FILE *out)
     fputs("unhealthy", out);
     json_array_foreach(services, i, svc)
     {
-        fprintf(out, "%s %s %s", i ? "," : ":", render_str(svc, "name", "?"),
-                render_str(svc, "state", "?"));
-        const char *reason = render_str(svc, "reason", NULL);
+        fprintf(out, "%s %s %s", i ? "," : ":", field_str(svc, "name", "?"),
+                field_str(svc, "state", "?"));
+        const char *reason = field_str(svc, "reason", NULL);
         if (reason && *reason)
             fprintf(out, " (%s)", reason);
     }

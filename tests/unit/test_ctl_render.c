@@ -11,6 +11,7 @@
 
 #include <cmocka.h>
 
+#include "../../ctl/field.c"
 #include "../../ctl/fmt.c"
 #include "../../ctl/render.c"
 #include "../../ctl/render_status.c"
