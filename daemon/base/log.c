@@ -10,8 +10,8 @@
 #include <unistd.h>
 
 #include "bounds.h"
+#include "clock.h"
 #include "outfmt.h"
-#include "output.h"
 #include "writer.h"
 
 enum log_level log_max_level = LOG_INFO;
@@ -82,7 +82,7 @@ static void log_out_json(enum log_level level, const char *msg, size_t len)
     struct outbuf b = {0};
     char stamp[32];
 
-    outfmt_stamp(output_wall_ms(), stamp, sizeof stamp);
+    outfmt_stamp(clock_wall_ms(), stamp, sizeof stamp);
     int rc = outbuf_put(&b, "{\"time\":\"", 9);
     rc |= outbuf_put(&b, stamp, strlen(stamp));
     rc |= outbuf_put(&b, "\",\"service\":\"corral\",\"stream\":\"stderr\",\"level\":\"", 48);
@@ -105,7 +105,7 @@ void log_write(enum log_level level, const char *fmt, ...)
     /* Stamped like the service lines next to them, so that the two can be
      * read against each other (JSON lines carry their own time). */
     if (log_stamps && !log_json) {
-        outfmt_stamp(output_wall_ms(), line, 32);
+        outfmt_stamp(clock_wall_ms(), line, 32);
         n = (int)strlen(line);
         line[n++] = ' ';
     }

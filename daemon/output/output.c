@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "bounds.h"
+#include "clock.h"
 #include "linesplit.h"
 #include "log.h"
 #include "outfmt.h"
@@ -36,13 +37,6 @@ struct output_batch {
     struct outbuf *to_out, *to_err, *to_file; /* the output's, reused */
     size_t lines;
 };
-
-uint64_t output_wall_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
 
 int output_init(struct output *o, uv_loop_t *loop, const struct conf_global *g,
                 const struct conf_set *set)
@@ -189,7 +183,7 @@ static void output_batch_begin(struct output_batch *b, struct output_stream *st)
     b->to_err = &o->to_err;
     b->to_file = &o->to_file;
     b->to_out->len = b->to_err->len = b->to_file->len = 0;
-    b->now_ms = output_wall_ms();
+    b->now_ms = clock_wall_ms();
     outfmt_stamp(b->now_ms, b->stamp, sizeof b->stamp);
 }
 
@@ -323,7 +317,7 @@ void output_abort(struct output_svc *s)
 
 void output_started(struct output_svc *s)
 {
-    s->run_started_ms = output_wall_ms();
+    s->run_started_ms = clock_wall_ms();
     for (int i = 0; i < 2; i++) {
         if (s->child_fds[i] >= 0)
             close(s->child_fds[i]);

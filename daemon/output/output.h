@@ -63,9 +63,6 @@ struct output_svc {
     void *on_line_arg;
 };
 
-/* The wall clock in ms since the epoch: line times, events, JSON stamps. */
-uint64_t output_wall_ms(void);
-
 /* Opens corral's stdout/stderr writers. Returns 0 or -errno. */
 int output_init(struct output *o, uv_loop_t *loop, const struct conf_global *g,
                 const struct conf_set *set);
