@@ -1,7 +1,8 @@
-/* main.c - corral's entry point: parses the command line, builds the one
- * context, becomes a proper init (or subreaper), starts the main command and
- * runs the loop until the shutdown sequence stops it. From uv_run on, nothing
- * here may end the process but that sequence. */
+/* main.c - corral's entry point: parses the command line, loads the
+ * configuration (or only checks it), makes the process fit to be PID 1
+ * (stdio, ignored signals), and runs the composition root (corral.c) until
+ * the shutdown sequence stops it. From uv_run on, nothing may end the
+ * process but that sequence. */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -9,7 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/prctl.h>
 #include <unistd.h>
 
 #include <uv.h>
@@ -17,41 +17,6 @@
 #include "config.h"
 #include "corral.h"
 #include "log.h"
-#include "pidbudget.h"
-#include "reload.h"
-#include "signame.h"
-
-static void corral_on_signal(void *data, int sig)
-{
-    struct corral *c = data;
-    char name[32];
-
-    if (sig == SIGCHLD) {
-        bool none = reaper_drain(&c->reaper);
-        shutdown_on_drained(&c->shutdown, none);
-        return;
-    }
-    log_debug("received %s", signame_format(sig, name, sizeof name));
-    int fwd = cli_rewrite_signal(&c->opts, sig);
-    if (sig == SIGTERM || sig == SIGINT) {
-        /* The main is stopped with the signal itself (as tini forwards it),
-         * the other services with their own stop_signal, in order. */
-        shutdown_request(&c->shutdown, sig, fwd);
-        return;
-    }
-    if (sig == SIGHUP && !c->sup.main) {
-        /* No main to forward it to: SIGHUP reloads, as corralctl reload. */
-        struct reload_result r;
-        json_t *errors = NULL;
-        log_info("SIGHUP: reloading %s", c->services_dir ? c->services_dir : "(no directory)");
-        if (reload_run(c, false, &r, &errors) == 0)
-            reload_result_close(&r);
-        json_decref(errors);
-        return;
-    }
-    if (fwd)
-        (void)sup_signal_main(&c->sup, fwd, c->opts.single_child);
-}
 
 /* fds 0-2 must exist: otherwise the first pipe or socket we open would land
  * on one of them and a child would write its output into it. */
@@ -81,83 +46,6 @@ static void corral_ignore_signals(void)
     sigaction(SIGPIPE, &sa, NULL);
     sigaction(SIGTTOU, &sa, NULL);
     sigaction(SIGTTIN, &sa, NULL);
-}
-
-static int corral_setup(struct corral *c, uv_loop_t *loop, struct config *cfg)
-{
-    c->loop = loop;
-    c->is_pid1 = getpid() == 1;
-    c->interactive = isatty(STDIN_FILENO) && tcgetpgrp(STDIN_FILENO) == getpgrp();
-    if (c->opts.pdeathsig && prctl(PR_SET_PDEATHSIG, c->opts.pdeathsig, 0, 0, 0) < 0)
-        log_warn("--pdeathsig: %s", strerror(errno));
-    if (!c->is_pid1 && prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0)
-        log_warn("cannot become a subreaper: %s; orphans will go to the real init",
-                 strerror(errno));
-    int rc = pidtab_init(&c->pids, PIDTAB_CAPACITY);
-    if (rc < 0)
-        return rc;
-    reaper_init(&c->reaper, &c->pids);
-    rc = signals_start(&c->signals, loop, corral_on_signal, c);
-    if (rc < 0)
-        return rc;
-    /* In pure init mode the command line decides the timings; with a service
-     * directory corral.yaml does, unless --grace says otherwise. */
-    uint64_t grace =
-        c->opts.grace_set || cfg->pure_init ? c->opts.grace_ms : cfg->global.kill_grace_ms;
-    uint64_t bound =
-        cfg->pure_init ? c->opts.stop_timeout_ms + grace + 1000 : cfg->global.shutdown_timeout_ms;
-    rc = shutdown_init(&c->shutdown, c, grace, bound);
-    if (rc < 0)
-        return rc;
-    c->started_ms = uv_now(loop);
-    (void)pidbudget_locate(c->pids_dir, sizeof c->pids_dir);
-    if (c->opts.log_format >= 0)
-        cfg->global.log_format = c->opts.log_format ? CONF_LOG_FORMAT_JSON : CONF_LOG_FORMAT_TEXT;
-    c->global = cfg->global;
-    conf_global_init(&cfg->global); /* moved into c */
-    c->services_dir = cfg->services_dir;
-    cfg->services_dir = NULL;
-    rc = output_init(&c->out, loop, &c->global, cfg->set);
-    if (rc < 0)
-        return rc;
-    log_set_json(c->global.log_format == CONF_LOG_FORMAT_JSON);
-    log_set_timestamps(c->global.timestamps);
-    log_set_writer(&c->out.err, &c->out.log_owner);
-    rc = sup_init(&c->sup, c, config_take_set(cfg), cfg->pure_init);
-    if (rc < 0)
-        return rc;
-    /* One sd_notify socket for every service that asks for it (a reload may
-     * add one later, so it opens unless this is pure init mode). */
-    if (!cfg->pure_init && sdnotify_open(&c->sdnotify, loop, sup_on_sdnotify, &c->sup,
-                                         c->notify_socket, sizeof c->notify_socket) < 0)
-        log_warn("sd_notify socket: %s; notify: systemd will not work", strerror(errno));
-    /* The control socket is optional in pure init mode (a drop-in tini may
-     * run where nothing is writable); with services it is how they are
-     * operated, so failing to listen is fatal there. */
-    rc = control_listen(&c->control, c, c->opts.socket_path);
-    if (rc < 0 && cfg->pure_init && !c->opts.socket_path && rc != -EADDRINUSE)
-        rc = 0;
-    return rc;
-}
-
-static void corral_teardown(struct corral *c)
-{
-    signals_close(&c->signals);
-    shutdown_close(&c->shutdown);
-    control_close(&c->control);
-    sdnotify_close(c->sdnotify);
-    sup_close(&c->sup);
-    /* What is still queued for stdout/stderr goes out now (bounded wait);
-     * from here on, corral's own lines are written directly. */
-    log_set_writer(NULL, NULL);
-    output_close(&c->out);
-    /* Let the close callbacks run, then the loop can be closed. */
-    uv_run(c->loop, UV_RUN_NOWAIT);
-    uv_loop_close(c->loop);
-    sup_free(&c->sup);
-    pidtab_close(&c->pids);
-    conf_global_close(&c->global);
-    free(c->services_dir);
 }
 
 int main(int argc, char **argv)
@@ -201,8 +89,7 @@ int main(int argc, char **argv)
             log_error("cannot start: %s", uv_strerror(rc));
         return 1;
     }
-    sup_start_all(&c.sup);
-    uv_run(&loop, UV_RUN_DEFAULT);
+    rc = corral_run(&c);
     corral_teardown(&c);
-    return c.exit_code;
+    return rc;
 }

@@ -1,6 +1,8 @@
 /* control.c - the control socket's server side: where it lives, who may
- * connect, reading bounded request lines and writing replies without ever
- * blocking the loop. What each request does is in control_cmd.c. */
+ * connect and run what, reading bounded request lines, and passing on what
+ * the supervisor tells (state changes, records going away) to every
+ * client. A connection's replies and streams are control_client.c's; what
+ * each request does is control_cmd.c's. */
 #include "control.h"
 
 #include <errno.h>
@@ -13,8 +15,10 @@
 #include <unistd.h>
 
 #include "bounds.h"
+#include "clock.h"
 #include "control_client.h"
-#include "corral.h"
+#include "control_cmd.h"
+#include "control_query.h"
 #include "log.h"
 
 /* ---- the socket file --------------------------------------------------- */
@@ -103,20 +107,42 @@ void control_set_groups(struct control *ctl, const struct conf_global *g)
         log_warn("control socket %s: chmod: %s", ctl->path, strerror(errno));
 }
 
-int control_listen(struct control *ctl, struct corral *c, const char *explicit_path)
+static void control_on_change(struct sup_listener *l, struct sup_service *ss)
+{
+    struct control *ctl = (struct control *)((char *)l - offsetof(struct control, listener));
+    uint64_t now = clock_wall_ms();
+    for (struct control_client *cl = ctl->clients, *next; cl; cl = next) {
+        next = cl->next; /* a send may close it */
+        control_query_on_change(cl, ss, now);
+    }
+}
+
+static void control_on_gone(struct sup_listener *l, struct sup_service *ss)
+{
+    struct control *ctl = (struct control *)((char *)l - offsetof(struct control, listener));
+    for (struct control_client *cl = ctl->clients, *next; cl; cl = next) {
+        next = cl->next; /* a send may close it */
+        control_query_on_gone(cl, ss);
+    }
+}
+
+int control_listen(struct control *ctl, const struct control_env *env, const struct conf_global *g,
+                   const char *explicit_path)
 {
     char cands[SOCKPATH_CANDIDATES][SOCKPATH_MAX];
-    const struct conf_global *g = &c->global;
     int rc;
 
     memset(ctl, 0, sizeof *ctl);
-    ctl->corral = c;
+    ctl->env = *env;
+    ctl->listener.on_change = control_on_change;
+    ctl->listener.on_gone = control_on_gone;
+    sup_listen(env->sup, &ctl->listener);
     ctl->self_uid = getuid();
     control_set_groups(ctl, g);
     /* --socket, then $CORRAL_SOCKET (sockpath handles it), then corral.yaml,
      * then the defaults: the same order corralctl follows. */
-    const char *env = getenv("CORRAL_SOCKET");
-    if (!explicit_path && !(env && *env))
+    const char *env_sock = getenv("CORRAL_SOCKET");
+    if (!explicit_path && !(env_sock && *env_sock))
         explicit_path = g->socket_path;
     int n = sockpath_candidates(explicit_path, ctl->self_uid, cands, SOCKPATH_CANDIDATES);
     if (n < 0) {
@@ -124,21 +150,21 @@ int control_listen(struct control *ctl, struct corral *c, const char *explicit_p
         return n;
     }
     for (int i = 0; i < n; i++) {
-        rc = uv_pipe_init(c->loop, &ctl->server, 0);
+        rc = uv_pipe_init(env->loop, &ctl->server, 0);
         if (rc < 0)
             return rc;
         ctl->server.data = ctl;
         rc = control_try(ctl, cands[i]);
         if (rc == 0) {
             ctl->listening = true;
-            if (c->sup.quiet)
+            if (env->quiet)
                 log_debug("control socket: %s", ctl->path);
             else
                 log_info("control socket: %s", ctl->path);
             return 0;
         }
         uv_close((uv_handle_t *)&ctl->server, NULL);
-        uv_run(c->loop, UV_RUN_NOWAIT); /* let the close finish before reuse */
+        uv_run(env->loop, UV_RUN_NOWAIT); /* let the close finish before reuse */
         if (rc == -EADDRINUSE) {
             log_error("control socket %s: another corral is listening there", cands[i]);
             return rc;
@@ -156,99 +182,13 @@ int control_listen(struct control *ctl, struct corral *c, const char *explicit_p
 
 /* ---- clients ------------------------------------------------------------------ */
 
-/* A client embeds its pipe and, once it has waited with a timeout, a timer:
- * its memory goes after the last of their close callbacks (libuv: memory
- * holding a handle is freed only after that handle's close callback). */
-static void control_on_client_closed(uv_handle_t *h)
-{
-    struct control_client *cl = h->data;
-    if (--cl->closes_pending > 0)
-        return;
-    free(cl->in);
-    free(cl);
-}
-
-static void control_client_close(struct control_client *cl)
-{
-    struct control *ctl = cl->ctl;
-    if (cl->closing)
-        return;
-    cl->closing = true;
-    control_cmd_client_gone(cl);
-    for (struct control_client **pp = &ctl->clients; *pp; pp = &(*pp)->next)
-        if (*pp == cl) {
-            *pp = cl->next;
-            break;
-        }
-    ctl->nclients--;
-    cl->closes_pending = 1;
-    if (cl->wait_timer_ready) {
-        cl->closes_pending++;
-        uv_close((uv_handle_t *)&cl->wait_timer, control_on_client_closed);
-    }
-    uv_close((uv_handle_t *)&cl->pipe, control_on_client_closed);
-}
-
-struct control_write {
-    uv_write_t req;
-    struct control_client *cl;
-    size_t len;
-    char data[];
-};
-
-static void control_on_written(uv_write_t *req, int status)
-{
-    struct control_write *w = (struct control_write *)req;
-    w->cl->out_queued -= w->len;
-    if (status < 0 && status != UV_ECANCELED)
-        control_client_close(w->cl);
-    else
-        control_cmd_stream_resume(w->cl);
-    free(w);
-}
-
-int control_send(struct control_client *cl, char *line, size_t len)
-{
-    if (cl->closing) {
-        free(line);
-        return -EPIPE;
-    }
-    /* A client that does not read its replies is cut off, not buffered
-     * without bound. */
-    if (cl->out_queued + len > CONTROL_OUT_MAX) {
-        free(line);
-        log_debug("control: pid %d reads too slowly; closing its connection", (int)cl->pid);
-        control_client_close(cl);
-        return -EPIPE;
-    }
-    struct control_write *w = malloc(sizeof *w + len);
-    if (!w) {
-        free(line);
-        return -ENOMEM;
-    }
-    memcpy(w->data, line, len);
-    free(line);
-    w->cl = cl;
-    w->len = len;
-    uv_buf_t buf = uv_buf_init(w->data, (unsigned)len);
-    cl->out_queued += len;
-    int rc = uv_write(&w->req, (uv_stream_t *)&cl->pipe, &buf, 1, control_on_written);
-    if (rc < 0) {
-        cl->out_queued -= len;
-        free(w);
-        control_client_close(cl);
-        return -EPIPE;
-    }
-    return 0;
-}
-
 static void control_send_error(struct control_client *cl, int64_t id, enum proto_err code,
                                const char *msg)
 {
     char *line;
     size_t len;
     if (proto_encode_error(id, code, msg, NULL, &line, &len) == 0)
-        control_send(cl, line, len);
+        control_client_send(cl, line, len);
 }
 
 static bool control_in_group(const struct control_client *cl, gid_t g)
@@ -392,24 +332,18 @@ static void control_on_connect(uv_stream_t *server, int status)
     struct control *ctl = server->data;
     if (status < 0)
         return;
-    struct control_client *cl = calloc(1, sizeof *cl);
+    bool full = ctl->nclients >= CONTROL_CLIENTS_MAX;
+    struct control_client *cl = control_client_new(ctl, server->loop);
     if (!cl)
         return;
-    cl->ctl = ctl;
-    uv_pipe_init(server->loop, &cl->pipe, 0);
-    cl->pipe.data = cl;
-    if (uv_accept(server, (uv_stream_t *)&cl->pipe) < 0 || ctl->nclients >= CONTROL_CLIENTS_MAX) {
-        if (ctl->nclients >= CONTROL_CLIENTS_MAX)
+    if (uv_accept(server, (uv_stream_t *)&cl->pipe) < 0 || full) {
+        if (full)
             log_warn("control: %d clients already connected; refusing one more",
                      CONTROL_CLIENTS_MAX);
-        cl->closes_pending = 1;
-        uv_close((uv_handle_t *)&cl->pipe, control_on_client_closed);
+        control_client_close(cl);
         return;
     }
     control_peer(cl);
-    cl->next = ctl->clients;
-    ctl->clients = cl;
-    ctl->nclients++;
     uv_read_start((uv_stream_t *)&cl->pipe, control_alloc, control_on_read);
 }
 

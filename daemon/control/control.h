@@ -1,7 +1,10 @@
 /* control.h - the control socket: newline-delimited JSON requests
  * (proto/), answered on the loop without ever forking, with access checked
  * per command from the peer's credentials (SO_PEERCRED), every buffer
- * bounded, and streams (events, logs -f, wait) for the clients that ask. */
+ * bounded, and streams (events, logs -f, wait) for the clients that ask.
+ * It listens to the supervisor (state changes, records going away) and
+ * asks the composition root, through control_ops, for what lies beside it
+ * (reload, shutdown, corral's own figures). */
 #ifndef CORRAL_CONTROL_H
 #define CORRAL_CONTROL_H
 
@@ -9,17 +12,38 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include <jansson.h>
 #include <uv.h>
 
+#include "conf.h"
 #include "proto.h"
 #include "sockpath.h"
+#include "supervisor.h"
 
-struct corral;
-struct sup_service;
 struct control_client;
 
+/* What the root does for control. */
+struct control_ops {
+    /* reload_run's contract (lifecycle/reload.h). */
+    int (*reload)(void *arg, bool dry_run, json_t **result, json_t **errors);
+    /* corralctl shutdown: why names the asker. */
+    void (*shutdown)(void *arg, const char *why);
+    bool (*shutting_down)(void *arg);
+    /* The "corral" object of status (a new reference). */
+    json_t *(*corral_status)(void *arg);
+};
+
+struct control_env {
+    uv_loop_t *loop;
+    struct supervisor *sup;
+    const struct control_ops *ops;
+    void *arg;
+    bool quiet; /* pure init mode: where it listens is a debug line */
+};
+
 struct control {
-    struct corral *corral;
+    struct control_env env;
+    struct sup_listener listener;
     uv_pipe_t server;
     bool listening;
     char path[SOCKPATH_MAX];
@@ -30,38 +54,19 @@ struct control {
     gid_t read_gid, admin_gid;
 };
 
-/* Picks the socket path (--socket, $CORRAL_SOCKET, /run/corral, $XDG_RUNTIME_DIR,
- * /tmp/corral-UID), replaces a stale socket left by a dead corral, refuses
- * to take over a live one, and listens. Returns 0, or -errno after logging
- * why (-EADDRINUSE: another corral is listening there). */
-int control_listen(struct control *ctl, struct corral *c, const char *explicit_path);
+/* Picks the socket path (explicit_path, $CORRAL_SOCKET, g's socket,
+ * /run/corral, $XDG_RUNTIME_DIR, /tmp/corral-UID), replaces a stale socket
+ * left by a dead corral, refuses to take over a live one, and listens.
+ * Returns 0, or -errno after logging why (-EADDRINUSE: another corral is
+ * listening there). Either way control_close undoes it. */
+int control_listen(struct control *ctl, const struct control_env *env, const struct conf_global *g,
+                   const char *explicit_path);
 
 /* Who besides corral's own uid may use the socket: read_group and
  * admin_group of g (at start, and after a reload of corral.yaml). */
-struct conf_global;
 void control_set_groups(struct control *ctl, const struct conf_global *g);
-
-/* A service changed state: wakes waiters and sends events. */
-void control_on_change(struct control *ctl, struct sup_service *ss);
-
-/* A service record is going away (a reload removed it and it has stopped):
- * every client holding it lets go first. */
-void control_on_gone(struct control *ctl, struct sup_service *ss);
 
 /* Closes the server and every client; removes the socket file. */
 void control_close(struct control *ctl);
-
-/* ---- for control_cmd.c ---- */
-
-/* Sends one line to a client (copied). Returns 0, or -EPIPE when the client
- * is gone or too slow (it is then closed). */
-int control_send(struct control_client *cl, char *line, size_t len);
-
-/* Runs one decoded request for a client (control_cmd.c). */
-void control_cmd_run(struct control_client *cl, struct proto_request *req);
-
-/* Stream and waiter state kept per client (control_cmd.c owns its meaning). */
-struct control_waiter;
-void control_cmd_client_gone(struct control_client *cl);
 
 #endif

@@ -1,102 +1,171 @@
 /* control_query.c - the control requests that only read: status, pid,
- * health, logs (and its -f stream), wait; and the events stream. */
-#include <errno.h>
+ * health, logs (and its -f stream), wait; the events stream. See
+ * control_query.h. */
+#include "control_query.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
+#include <sys/wait.h>
 
-#include "control.h"
-#include "control_client.h"
-#include "corral.h"
-#include "pidbudget.h"
+#include "exitstatus.h"
+#include "signame.h"
+#include "suggest.h"
 
-/* ---- read-only commands ---------------------------------------------------- */
+static bool query_listed(struct sup_service *const *list, size_t n, const struct sup_service *ss)
+{
+    for (size_t i = 0; i < n; i++)
+        if (list[i] == ss)
+            return true;
+    return false;
+}
+
+static void query_unknown(struct control_client *cl, const struct proto_request *req,
+                          const char *name)
+{
+    struct supervisor *sup = cl->ctl->env.sup;
+    size_t count = sup_count(sup);
+    const char **names = malloc((count + 1) * sizeof *names);
+    const char *best = NULL;
+    if (names) {
+        for (size_t k = 0; k < count; k++)
+            names[k] = sup_name(sup_at(sup, k));
+        best = suggest_closest(name, names, count);
+    }
+    char hint[96] = "";
+    if (best)
+        snprintf(hint, sizeof hint, " (did you mean '%s'?)", best);
+    free(names);
+    control_client_error(cl, req->id, PROTO_ERR_UNKNOWN_SERVICE, "no service named '%s'%s", name,
+                         hint);
+}
+
+int control_query_resolve(struct control_client *cl, const struct proto_request *req,
+                          struct sup_service **out, size_t *n)
+{
+    struct supervisor *sup = cl->ctl->env.sup;
+    *n = 0;
+    if (req->all || req->n_names == 0) {
+        for (size_t i = 0; i < sup_count(sup); i++)
+            out[(*n)++] = sup_at(sup, i);
+        return 0;
+    }
+    for (size_t i = 0; i < req->n_names; i++) {
+        struct sup_service *ss = sup_find(sup, req->names[i]);
+        if (!ss) {
+            query_unknown(cl, req, req->names[i]);
+            return -1;
+        }
+        /* out has room for every service once: a repeated name adds nothing. */
+        if (!query_listed(out, *n, ss))
+            out[(*n)++] = ss;
+    }
+    return 0;
+}
+
+/* A list with room for every service, or NULL (out of memory). */
+static struct sup_service **query_list(struct control_client *cl)
+{
+    return malloc((sup_count(cl->ctl->env.sup) + 1) * sizeof(struct sup_service *));
+}
+
+json_t *control_query_service_json(const struct sup_service *ss, uint64_t now)
+{
+    struct sup_view v;
+    char what[64], sig[32];
+    sup_view(ss, now, &v);
+    json_t *o =
+        json_pack("{s:s, s:s, s:I, s:I, s:s, s:s, s:b, s:b, s:I}", "name", v.name, "state",
+                  svc_state_name(v.state), "pid", (json_int_t)v.pid, "restarts",
+                  (json_int_t)v.restarts, "reason", v.reason, "type", conf_type_name(v.type),
+                  "main", v.main, "critical", v.critical, "uptime_ms", (json_int_t)v.uptime_ms);
+    if (!o)
+        return NULL;
+    if (v.has_exited) {
+        int st = v.last_wstatus;
+        json_object_set_new(
+            o, "last_exit",
+            json_pack("{s:o, s:o, s:s}", "code",
+                      WIFEXITED(st) ? json_integer(WEXITSTATUS(st)) : json_null(), "signal",
+                      WIFSIGNALED(st) ? json_string(signame_format(WTERMSIG(st), sig, sizeof sig))
+                                      : json_null(),
+                      "text", exitstatus_describe(st, what, sizeof what)));
+    } else {
+        json_object_set_new(o, "last_exit", json_null());
+    }
+    if (v.state == SVC_BACKOFF)
+        json_object_set_new(o, "next_start_in_ms", json_integer((json_int_t)v.next_start_in_ms));
+    if (v.held)
+        json_object_set_new(o, "held", json_true());
+    if (v.has_health)
+        json_object_set_new(o, "healthy", json_boolean(v.health_passed));
+    if (v.check[0])
+        json_object_set_new(o, "check", json_string(v.check));
+    if (v.status_text[0])
+        json_object_set_new(o, "status_text", json_string(v.status_text));
+    return o;
+}
 
 void control_query_status(struct control_client *cl, struct proto_request *req)
 {
-    struct corral *c = cl->ctl->corral;
-    struct sup_service **list = malloc((c->sup.n + 1) * sizeof *list);
-    struct pidbudget b;
+    const struct control_env *env = &cl->ctl->env;
+    struct sup_service **list = query_list(cl);
+    uint64_t now = uv_now(env->loop);
     size_t n;
-    uint64_t now = uv_now(c->loop);
 
-    if (!list || control_cmd_resolve(cl, req, list, &n) < 0) {
+    if (!list || control_query_resolve(cl, req, list, &n) < 0) {
         free(list);
         return;
     }
-    json_t *me = json_pack("{s:I, s:I, s:I, s:I, s:b}", "pid", (json_int_t)getpid(), "uptime_ms",
-                           (json_int_t)(now - c->started_ms), "orphans_reaped",
-                           (json_int_t)c->reaper.orphans_reaped, "children_reaped",
-                           (json_int_t)c->reaper.children_reaped, "shutting_down",
-                           c->shutdown.phase != SHUTDOWN_RUNNING);
-    if (me && c->pids_dir[0] && pidbudget_read_at(c->pids_dir, &b) == 0) {
-        json_object_set_new(me, "pids_current", json_integer(b.current));
-        json_object_set_new(me, "pids_max", b.max < 0 ? json_null() : json_integer(b.max));
-    }
     json_t *arr = json_array();
     for (size_t i = 0; i < n; i++)
-        json_array_append_new(arr, control_cmd_service_json(list[i], now));
+        json_array_append_new(arr, control_query_service_json(list[i], now));
     free(list);
-    control_cmd_ok(cl, req->id, json_pack("{s:o, s:o}", "corral", me, "services", arr));
+    control_client_ok(
+        cl, req->id,
+        json_pack("{s:o, s:o}", "corral", env->ops->corral_status(env->arg), "services", arr));
 }
 
 void control_query_pid(struct control_client *cl, struct proto_request *req)
 {
     struct sup_service *ss[1];
+    struct sup_view v;
     size_t n;
     if (req->n_names != 1) {
-        control_cmd_error(cl, req->id, PROTO_ERR_BAD_REQUEST, "pid takes exactly one name");
+        control_client_error(cl, req->id, PROTO_ERR_BAD_REQUEST, "pid takes exactly one name");
         return;
     }
-    if (control_cmd_resolve(cl, req, ss, &n) < 0)
+    if (control_query_resolve(cl, req, ss, &n) < 0)
         return;
-    if (ss[0]->svc.pid <= 0) {
-        control_cmd_error(cl, req->id, PROTO_ERR_NOT_RUNNING, "%s is %s: no process", req->names[0],
-                          svc_state_name(ss[0]->svc.state));
+    sup_view(ss[0], uv_now(cl->ctl->env.loop), &v);
+    if (v.pid <= 0) {
+        control_client_error(cl, req->id, PROTO_ERR_NOT_RUNNING, "%s is %s: no process", v.name,
+                             svc_state_name(v.state));
         return;
     }
-    control_cmd_ok(
-        cl, req->id,
-        json_pack("{s:s, s:I}", "name", req->names[0], "pid", (json_int_t)ss[0]->svc.pid));
-}
-
-static bool cmd_is_healthy(const struct sup_service *ss)
-{
-    const struct svc *s = &ss->svc;
-    if (ss->held)
-        return true; /* stopped on purpose (corralctl stop): not a fault */
-    if (s->conf->type == CONF_TYPE_ONESHOT)
-        return s->state != SVC_FAILED && s->state != SVC_FATAL;
-    return s->state == SVC_UP;
+    control_client_ok(cl, req->id,
+                      json_pack("{s:s, s:I}", "name", v.name, "pid", (json_int_t)v.pid));
 }
 
 void control_query_health(struct control_client *cl, struct proto_request *req)
 {
-    struct supervisor *sup = &cl->ctl->corral->sup;
-    uint64_t now = uv_now(cl->ctl->corral->loop);
+    const struct control_env *env = &cl->ctl->env;
+    uint64_t now = uv_now(env->loop);
     json_t *bad = json_array();
-    bool healthy = cl->ctl->corral->shutdown.phase == SHUTDOWN_RUNNING;
-    for (size_t i = 0; i < sup->n; i++) {
-        if (cmd_is_healthy(sup->svcs[i]))
+    bool healthy = !env->ops->shutting_down(env->arg);
+    for (size_t i = 0; i < sup_count(env->sup); i++) {
+        struct sup_service *ss = sup_at(env->sup, i);
+        if (sup_is_healthy(ss))
             continue;
         healthy = false;
-        json_array_append_new(bad, control_cmd_service_json(sup->svcs[i], now));
+        json_array_append_new(bad, control_query_service_json(ss, now));
     }
-    control_cmd_ok(cl, req->id, json_pack("{s:b, s:o}", "healthy", healthy, "services", bad));
+    control_client_ok(cl, req->id, json_pack("{s:b, s:o}", "healthy", healthy, "services", bad));
 }
 
-static void cmd_logs_line(struct output_follower *f, const struct ring_line *l);
-
-struct cmd_lines {
-    json_t *arr;
-};
-
-static void cmd_logs_collect(void *arg, const struct ring_line *l)
+static void query_logs_collect(void *arg, const struct ring_line *l)
 {
-    struct cmd_lines *c = arg;
-    json_array_append_new(c->arr,
+    json_array_append_new(arg,
                           json_pack("{s:I, s:s, s:s%}", "time_ms", (json_int_t)l->time_ms, "stream",
                                     l->stream == 2 ? "stderr" : "stdout", "line", l->text, l->len));
 }
@@ -106,117 +175,101 @@ void control_query_logs(struct control_client *cl, struct proto_request *req)
     struct sup_service *ss[1];
     size_t n;
     if (req->n_names != 1) {
-        control_cmd_error(cl, req->id, PROTO_ERR_BAD_REQUEST, "logs takes exactly one name");
+        control_client_error(cl, req->id, PROTO_ERR_BAD_REQUEST, "logs takes exactly one name");
         return;
     }
-    if (control_cmd_resolve(cl, req, ss, &n) < 0)
+    if (control_query_resolve(cl, req, ss, &n) < 0)
         return;
-    if (req->follow && control_cmd_stream_busy(cl, req))
+    if (req->follow && control_client_stream_busy(cl, req))
         return;
-    struct cmd_lines lines = {json_array()};
+    json_t *lines = json_array();
     if (req->lines > 0)
-        ring_last(&ss[0]->output.ring, req->lines, req->has_since ? req->since_ms : 0,
-                  cmd_logs_collect, &lines);
-    control_cmd_ok(cl, req->id, json_pack("{s:o}", "lines", lines.arr));
-    if (req->follow && !cl->closing) {
-        cl->stream_id = req->id;
-        cl->following = ss[0];
-        cl->follower.on_line = cmd_logs_line;
-        output_follow(&ss[0]->output, &cl->follower);
-    }
+        sup_logs(ss[0], req->lines, req->has_since ? req->since_ms : 0, query_logs_collect, lines);
+    control_client_ok(cl, req->id, json_pack("{s:o}", "lines", lines));
+    if (req->follow && !cl->closing)
+        control_client_follow(cl, ss[0], req->id);
 }
 
-static void cmd_logs_line(struct output_follower *f, const struct ring_line *l)
+void control_query_events(struct control_client *cl, struct proto_request *req)
 {
-    struct control_client *cl =
-        (struct control_client *)((char *)f - offsetof(struct control_client, follower));
-    /* A follower that does not keep up loses lines (counted, and told):
-     * it never slows the service down. */
-    if (!control_cmd_stream_room(cl))
+    if (control_client_stream_busy(cl, req))
         return;
-    control_cmd_stream(cl,
-                       json_pack("{s:I, s:s, s:s%}", "time_ms", (json_int_t)l->time_ms, "stream",
-                                 l->stream == 2 ? "stderr" : "stdout", "line", l->text, l->len));
+    cl->stream_id = req->id;
+    cl->events = true;
+    control_client_ok(cl, req->id, NULL);
 }
 
 /* ---- wait ------------------------------------------------------------------ */
 
-static bool cmd_wait_met(const struct svc *s, enum proto_wait_for f)
+static bool query_wait_met(enum svc_state st, enum proto_wait_for f)
 {
     switch (f) {
     case PROTO_WAIT_UP:
     case PROTO_WAIT_READY:
-        return s->state == SVC_UP;
+        return st == SVC_UP;
     case PROTO_WAIT_DONE:
-        return s->state == SVC_DONE || s->state == SVC_FAILED || s->state == SVC_FATAL;
+        return st == SVC_DONE || st == SVC_FAILED || st == SVC_FATAL;
     case PROTO_WAIT_DOWN:
     case PROTO_WAIT_COUNT:
         break;
     }
-    return !svc_is_running(s);
+    return st != SVC_STARTING && st != SVC_UP && st != SVC_STOPPING;
 }
 
-/* Answers the waiter when every named service meets the condition. */
-static void cmd_wait_check(struct control_client *cl)
+static void query_wait_end(struct control_client *cl)
 {
-    struct supervisor *sup = &cl->ctl->corral->sup;
-    json_t *arr = json_array();
-    for (size_t i = 0; i < cl->wait_req.n_names; i++) {
-        struct sup_service *ss = control_cmd_find(sup, cl->wait_req.names[i]);
-        if (!ss || !cmd_wait_met(&ss->svc, cl->wait_req.wait_for)) {
-            json_decref(arr);
-            return;
-        }
-        json_array_append_new(arr, json_pack("{s:s, s:s}", "name", ss->svc.conf->name, "state",
-                                             svc_state_name(ss->svc.state)));
-    }
     cl->waiting = false;
     if (cl->wait_timer_ready)
         uv_timer_stop(&cl->wait_timer);
-    control_cmd_ok(cl, cl->wait_req.id, json_pack("{s:o}", "services", arr));
     proto_request_close(&cl->wait_req);
 }
 
-/* A waiter for a service that no longer exists would wait for ever. */
-static void cmd_wait_gone(struct control_client *cl)
+/* Answers the waiter when every named service meets the condition. */
+static void query_wait_check(struct control_client *cl)
 {
-    struct supervisor *sup = &cl->ctl->corral->sup;
+    struct supervisor *sup = cl->ctl->env.sup;
+    json_t *arr = json_array();
     for (size_t i = 0; i < cl->wait_req.n_names; i++) {
-        if (control_cmd_find(sup, cl->wait_req.names[i]))
-            continue;
-        cl->waiting = false;
-        if (cl->wait_timer_ready)
-            uv_timer_stop(&cl->wait_timer);
-        control_cmd_error(cl, cl->wait_req.id, PROTO_ERR_UNKNOWN_SERVICE,
-                          "%s was removed by a reload", cl->wait_req.names[i]);
-        proto_request_close(&cl->wait_req);
-        return;
+        struct sup_service *ss = sup_find(sup, cl->wait_req.names[i]);
+        struct sup_view v;
+        if (ss)
+            sup_view(ss, 0, &v);
+        if (!ss || !query_wait_met(v.state, cl->wait_req.wait_for)) {
+            json_decref(arr);
+            return;
+        }
+        json_array_append_new(
+            arr, json_pack("{s:s, s:s}", "name", v.name, "state", svc_state_name(v.state)));
     }
+    int64_t id = cl->wait_req.id;
+    query_wait_end(cl);
+    control_client_ok(cl, id, json_pack("{s:o}", "services", arr));
 }
 
-static void cmd_on_wait_timeout(uv_timer_t *t)
+static void query_on_wait_timeout(uv_timer_t *t)
 {
     struct control_client *cl = t->data;
-    if (!cl->waiting)
+    if (!cl->waiting || cl->closing)
         return;
-    cl->waiting = false;
-    control_cmd_error(cl, cl->wait_req.id, PROTO_ERR_TIMEOUT, "not %s after %llu ms",
-                      proto_wait_for_name(cl->wait_req.wait_for),
-                      (unsigned long long)cl->wait_req.timeout_ms);
-    proto_request_close(&cl->wait_req);
+    int64_t id = cl->wait_req.id;
+    const char *what = proto_wait_for_name(cl->wait_req.wait_for);
+    unsigned long long ms = (unsigned long long)cl->wait_req.timeout_ms;
+    query_wait_end(cl);
+    control_client_error(cl, id, PROTO_ERR_TIMEOUT, "not %s after %llu ms", what, ms);
 }
 
 void control_query_wait(struct control_client *cl, struct proto_request *req)
 {
-    struct sup_service **list = malloc((cl->ctl->corral->sup.n + 1) * sizeof *list);
+    struct sup_service **list = query_list(cl);
     size_t n;
-    if (!list || control_cmd_resolve(cl, req, list, &n) < 0) {
+    if (!list || control_query_resolve(cl, req, list, &n) < 0) {
         free(list);
         return;
     }
     free(list);
     if (cl->waiting) {
-        control_cmd_error(cl, req->id, PROTO_ERR_BAD_REQUEST, "one wait at a time per connection");
+        control_client_error(cl, req->id, PROTO_ERR_BAD_REQUEST,
+                             "one wait at a time per connection");
         return;
     }
     cl->wait_req = *req;
@@ -224,58 +277,49 @@ void control_query_wait(struct control_client *cl, struct proto_request *req)
     cl->waiting = true;
     if (cl->wait_req.timeout_ms > 0) {
         if (!cl->wait_timer_ready) {
-            uv_timer_init(cl->ctl->corral->loop, &cl->wait_timer);
+            uv_timer_init(cl->ctl->env.loop, &cl->wait_timer);
             cl->wait_timer.data = cl;
             cl->wait_timer_ready = true;
         }
-        uv_timer_start(&cl->wait_timer, cmd_on_wait_timeout, cl->wait_req.timeout_ms, 0);
+        uv_timer_start(&cl->wait_timer, query_on_wait_timeout, cl->wait_req.timeout_ms, 0);
     }
-    cmd_wait_check(cl);
+    query_wait_check(cl);
 }
 
-void control_on_change(struct control *ctl, struct sup_service *ss)
+/* ---- what the supervisor tells ------------------------------------------------ */
+
+void control_query_on_change(struct control_client *cl, const struct sup_service *ss,
+                             uint64_t wall_ms)
 {
-    uint64_t now = output_wall_ms();
-    for (struct control_client *cl = ctl->clients, *next; cl; cl = next) {
-        next = cl->next; /* a send may close it */
-        if (cl->events && control_cmd_stream_room(cl))
-            control_cmd_stream(cl, json_pack("{s:I, s:s, s:s, s:s, s:I}", "time_ms",
-                                             (json_int_t)now, "service", ss->svc.conf->name,
-                                             "state", svc_state_name(ss->svc.state), "reason",
-                                             ss->svc.reason, "pid", (json_int_t)ss->svc.pid));
-        if (cl->waiting && !cl->closing)
-            cmd_wait_check(cl);
+    if (cl->events && control_client_stream_room(cl)) {
+        struct sup_view v;
+        sup_view(ss, 0, &v);
+        control_client_stream(cl,
+                              json_pack("{s:I, s:s, s:s, s:s, s:I}", "time_ms", (json_int_t)wall_ms,
+                                        "service", v.name, "state", svc_state_name(v.state),
+                                        "reason", v.reason, "pid", (json_int_t)v.pid));
     }
+    if (cl->waiting && !cl->closing)
+        query_wait_check(cl);
 }
 
-void control_cmd_client_gone(struct control_client *cl)
+void control_query_on_gone(struct control_client *cl, struct sup_service *ss)
 {
-    if (cl->following) {
-        output_unfollow(&cl->following->output, &cl->follower);
-        cl->following = NULL;
+    if (cl->following == ss) {
+        control_client_unfollow(cl);
+        control_client_error(cl, cl->stream_id, PROTO_ERR_UNKNOWN_SERVICE,
+                             "%s was removed by a reload: its log stream ends", sup_name(ss));
     }
-    if (cl->waiting) {
-        cl->waiting = false;
-        proto_request_close(&cl->wait_req);
-    }
-    if (cl->wait_timer_ready)
-        uv_timer_stop(&cl->wait_timer); /* closed with the client (control.c) */
-}
-
-void control_on_gone(struct control *ctl, struct sup_service *ss)
-{
-    for (struct control_client *cl = ctl->clients, *next; cl; cl = next) {
-        next = cl->next; /* a send may close it */
-        if (cl->following == ss) {
-            /* The stream ends with an error carrying its id; the connection
-             * stays. */
-            output_unfollow(&ss->output, &cl->follower);
-            cl->following = NULL;
-            control_cmd_error(cl, cl->stream_id, PROTO_ERR_UNKNOWN_SERVICE,
-                              "%s was removed by a reload: its log stream ends",
-                              ss->svc.conf->name);
-        }
-        if (cl->waiting && !cl->closing)
-            cmd_wait_gone(cl);
+    if (!cl->waiting || cl->closing)
+        return;
+    for (size_t i = 0; i < cl->wait_req.n_names; i++) {
+        if (sup_find(cl->ctl->env.sup, cl->wait_req.names[i]))
+            continue;
+        int64_t id = cl->wait_req.id;
+        char name[PROTO_MSG_MAX / 2];
+        snprintf(name, sizeof name, "%s", cl->wait_req.names[i]);
+        query_wait_end(cl);
+        control_client_error(cl, id, PROTO_ERR_UNKNOWN_SERVICE, "%s was removed by a reload", name);
+        return;
     }
 }

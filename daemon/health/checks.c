@@ -8,18 +8,17 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "corral.h"
 #include "log.h"
 #include "notify.h"
 
 static const struct conf_probe *checks_readiness(const struct checks *ck)
 {
-    return &ck->ss->svc.conf->readiness;
+    return &ck->conf->readiness;
 }
 
 static const struct conf_probe *checks_health(const struct checks *ck)
 {
-    return &ck->ss->svc.conf->health;
+    return &ck->conf->health;
 }
 
 static bool checks_is_probe(const struct conf_probe *p)
@@ -42,11 +41,10 @@ static void checks_schedule(struct checks *ck, uint64_t delay_ms)
 static void checks_on_result(struct probe *p, enum probe_result r, const char *why)
 {
     struct checks *ck = p->data;
-    struct sup_service *ss = ck->ss;
     snprintf(ck->last, sizeof ck->last, "%s", why);
     if (ck->mode == CHECKS_READINESS) {
         if (r == PROBE_OK) {
-            sup_ready(ss);
+            ck->ops->ready(ck->arg);
             return;
         }
         checks_schedule(ck, checks_readiness(ck)->interval_ms);
@@ -58,30 +56,29 @@ static void checks_on_result(struct probe *p, enum probe_result r, const char *w
     if (r == PROBE_UNKNOWN) {
         /* Could not even run (PID limit): says nothing about the service. */
         if (!ck->warned_unknown)
-            log_warn("%s: health check not run: %s; not counted as a failure", ss->svc.conf->name,
-                     why);
+            log_warn("%s: health check not run: %s; not counted as a failure", ck->conf->name, why);
         ck->warned_unknown = true;
     } else if (r == PROBE_OK) {
         ck->warned_unknown = false;
         ck->fails = 0;
         if (!ck->healthy) {
             ck->healthy = true;
-            sup_healthy(ss); /* dependents waiting for `healthy` */
+            ck->ops->healthy(ck->arg); /* dependents waiting for `healthy` */
         }
     } else {
-        uint64_t now = uv_now(ss->sup->corral->loop);
+        uint64_t now = uv_now(ck->env->loop);
         if (now - ck->up_ms < h->start_period_ms) {
-            log_debug("%s: health check failed in its start period: %s", ss->svc.conf->name, why);
+            log_debug("%s: health check failed in its start period: %s", ck->conf->name, why);
         } else {
             ck->healthy = false; /* failing now, whatever passed before */
             if (++ck->fails >= h->retries) {
                 char text[SVC_REASON_MAX];
                 snprintf(text, sizeof text, "%s (%u in a row)", why, ck->fails);
                 ck->fails = 0;
-                sup_unhealthy(ss, text);
+                ck->ops->unhealthy(ck->arg, text);
                 return;
             }
-            log_info("%s: health check failed (%u of %u): %s", ss->svc.conf->name, ck->fails,
+            log_info("%s: health check failed (%u of %u): %s", ck->conf->name, ck->fails,
                      h->retries, why);
         }
     }
@@ -90,53 +87,59 @@ static void checks_on_result(struct probe *p, enum probe_result r, const char *w
 
 static void checks_run(struct checks *ck)
 {
-    struct sup_service *ss = ck->ss;
     const struct conf_probe *p =
         ck->mode == CHECKS_READINESS ? checks_readiness(ck) : checks_health(ck);
     struct spawn_plan plan;
     char path[SPAWN_PATH_MAX];
     if (ck->mode == CHECKS_IDLE || ck->probe.busy)
         return;
-    svcplan_fill(&ss->plan, ss->svc.conf, ss->sup->devnull, false, path, sizeof path, &plan);
-    probe_start(&ck->probe, p, &plan, ss->sup->devnull);
+    svcplan_fill(ck->plan, ck->conf, ck->env->devnull, false, path, sizeof path, &plan);
+    probe_start(&ck->probe, p, &plan, ck->env->devnull);
 }
 
-int checks_init(struct checks *ck, struct sup_service *ss)
+int checks_init(struct checks *ck, const struct checks_env *env, const struct checks_ops *ops,
+                void *arg)
 {
     memset(ck, 0, sizeof *ck);
-    ck->ss = ss;
+    ck->env = env;
+    ck->ops = ops;
+    ck->arg = arg;
     ck->nfd_child = -1;
-    int rc =
-        probe_init(&ck->probe, ss->sup->corral->loop, &ss->sup->corral->pids, checks_on_result, ck);
+    int rc = probe_init(&ck->probe, env->loop, env->pids, checks_on_result, ck);
     if (rc == 0)
-        rc = uv_timer_init(ss->sup->corral->loop, &ck->tick);
+        rc = uv_timer_init(env->loop, &ck->tick);
     ck->tick.data = ck;
     return rc;
+}
+
+void checks_set_conf(struct checks *ck, const struct conf_service *conf, struct svcplan *plan)
+{
+    ck->conf = conf;
+    ck->plan = plan;
 }
 
 static void checks_nfd_ready(void *arg)
 {
     struct checks *ck = arg;
     snprintf(ck->last, sizeof ck->last, "wrote to NOTIFY_FD");
-    sup_ready(ck->ss);
+    ck->ops->ready(ck->arg);
 }
 
 void checks_prepare_spawn(struct checks *ck, int *keep_fd, char *env, size_t env_len)
 {
     const struct conf_probe *r = checks_readiness(ck);
-    struct corral *c = ck->ss->sup->corral;
     env[0] = '\0';
     *keep_fd = -1;
     notify_fd_drop(ck->nfd);
     ck->nfd = NULL;
     if (r->kind == CONF_PROBE_NOTIFY_FD) {
-        ck->nfd = notify_fd_new(c->loop, checks_nfd_ready, ck, &ck->nfd_child);
+        ck->nfd = notify_fd_new(ck->env->loop, checks_nfd_ready, ck, &ck->nfd_child);
         if (ck->nfd) {
             *keep_fd = ck->nfd_child;
             snprintf(env, env_len, "NOTIFY_FD=%d", SPAWN_KEEP_FD);
         }
-    } else if (r->kind == CONF_PROBE_NOTIFY_SYSTEMD && c->notify_socket[0]) {
-        snprintf(env, env_len, "NOTIFY_SOCKET=%s", c->notify_socket);
+    } else if (r->kind == CONF_PROBE_NOTIFY_SYSTEMD && ck->env->notify_socket[0]) {
+        snprintf(env, env_len, "NOTIFY_SOCKET=%s", ck->env->notify_socket);
     }
 }
 
@@ -154,16 +157,16 @@ void checks_spawned(struct checks *ck, bool ok)
     ck->nfd_child = -1;
 }
 
-void checks_on_state(struct checks *ck)
+void checks_on_state(struct checks *ck, enum svc_state state, int pid)
 {
-    const struct svc *s = &ck->ss->svc;
     enum checks_mode want = CHECKS_IDLE;
 
-    if (s->state == SVC_STARTING && s->pid > 0 && checks_is_probe(checks_readiness(ck)))
+    ck->state = state;
+    if (state == SVC_STARTING && pid > 0 && checks_is_probe(checks_readiness(ck)))
         want = CHECKS_READINESS;
-    else if (s->state == SVC_UP && checks_is_probe(checks_health(ck)))
+    else if (state == SVC_UP && checks_is_probe(checks_health(ck)))
         want = CHECKS_HEALTH;
-    if (s->state != SVC_UP && s->state != SVC_STARTING)
+    if (state != SVC_UP && state != SVC_STARTING)
         ck->healthy = false;
     if (want == ck->mode)
         return;
@@ -174,11 +177,11 @@ void checks_on_state(struct checks *ck)
     if (want == CHECKS_READINESS) {
         checks_run(ck); /* at once: a quick service is ready at the first try */
     } else if (want == CHECKS_HEALTH) {
-        ck->up_ms = uv_now(ck->ss->sup->corral->loop);
+        ck->up_ms = uv_now(ck->env->loop);
         ck->healthy = false;
         checks_schedule(ck, checks_health(ck)->interval_ms);
     }
-    if (s->state != SVC_STARTING) {
+    if (state != SVC_STARTING) {
         notify_fd_drop(ck->nfd);
         ck->nfd = NULL;
     }
@@ -187,7 +190,7 @@ void checks_on_state(struct checks *ck)
 void checks_on_line(struct checks *ck, const char *text, size_t len)
 {
     const struct conf_probe *r = checks_readiness(ck);
-    if (r->kind != CONF_PROBE_LOG || !r->has_regex || ck->ss->svc.state != SVC_STARTING)
+    if (r->kind != CONF_PROBE_LOG || !r->has_regex || ck->state != SVC_STARTING)
         return;
     char *line = strndup(text, len);
     if (!line)
@@ -196,20 +199,20 @@ void checks_on_line(struct checks *ck, const char *text, size_t len)
     free(line);
     if (match) {
         snprintf(ck->last, sizeof ck->last, "a line matched /%s/", r->pattern);
-        sup_ready(ck->ss);
+        ck->ops->ready(ck->arg);
     }
 }
 
 void checks_on_sdnotify(struct checks *ck, const char *msg, size_t len)
 {
-    const char *name = ck->ss->svc.conf->name;
+    const char *name = ck->conf->name;
     for (const char *p = msg, *end = msg + len; p < end;) {
         const char *nl = memchr(p, '\n', (size_t)(end - p));
         size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
         if (n == 7 && memcmp(p, "READY=1", 7) == 0) {
             snprintf(ck->last, sizeof ck->last, "sd_notify READY=1");
-            if (ck->ss->svc.state == SVC_STARTING)
-                sup_ready(ck->ss);
+            if (ck->state == SVC_STARTING)
+                ck->ops->ready(ck->arg);
         } else if (n > 7 && memcmp(p, "STATUS=", 7) == 0) {
             snprintf(ck->status_text, sizeof ck->status_text, "%.*s", (int)(n - 7), p + 7);
         } else if (n == 10 && memcmp(p, "STOPPING=1", 10) == 0) {
@@ -223,7 +226,7 @@ void checks_on_sdnotify(struct checks *ck, const char *msg, size_t len)
     }
 }
 
-void checks_close(struct checks *ck, uv_close_cb cb, void *data)
+int checks_close(struct checks *ck, uv_close_cb cb, void *data)
 {
     notify_fd_drop(ck->nfd);
     ck->nfd = NULL;
@@ -238,4 +241,5 @@ void checks_close(struct checks *ck, uv_close_cb cb, void *data)
     ck->probe.timeout.data = data;
     uv_close((uv_handle_t *)&ck->tick, cb);
     uv_close((uv_handle_t *)&ck->probe.timeout, cb);
+    return 2;
 }

@@ -13,10 +13,30 @@
 
 #include <uv.h>
 
+#include "conf.h"
+#include "pidtab.h"
 #include "probe.h"
+#include "service.h"
+#include "svcplan.h"
 
-struct sup_service;
 struct notify_fd;
+
+/* What the checks tell their owner (the supervisor): the service is ready;
+ * it passed its first health check since up; it failed `retries` health
+ * checks in a row (text says how). */
+struct checks_ops {
+    void (*ready)(void *arg);
+    void (*healthy)(void *arg);
+    void (*unhealthy)(void *arg, const char *text);
+};
+
+/* What every service's checks share, owned by the supervisor. */
+struct checks_env {
+    uv_loop_t *loop;
+    struct pidtab *pids;
+    int devnull;               /* probes' stdin and output */
+    const char *notify_socket; /* NOTIFY_SOCKET for notify: systemd; "" when none */
+};
 
 enum checks_mode {
     CHECKS_IDLE,
@@ -25,7 +45,12 @@ enum checks_mode {
 };
 
 struct checks {
-    struct sup_service *ss;
+    const struct checks_env *env;
+    const struct checks_ops *ops;
+    void *arg;
+    const struct conf_service *conf; /* the service's current configuration */
+    struct svcplan *plan;            /* how to run its probes */
+    enum svc_state state;            /* the service's, as last told */
     struct probe probe;
     uv_timer_t tick; /* the next attempt */
     enum checks_mode mode;
@@ -39,7 +64,13 @@ struct checks {
     char status_text[128]; /* sd_notify STATUS= */
 };
 
-int checks_init(struct checks *ck, struct sup_service *ss);
+/* ops and arg are how results reach the owner; env outlives ck. */
+int checks_init(struct checks *ck, const struct checks_env *env, const struct checks_ops *ops,
+                void *arg);
+
+/* The service's configuration and spawn plan (at creation and whenever a
+ * reload gives it new ones); both outlive their use here. */
+void checks_set_conf(struct checks *ck, const struct conf_service *conf, struct svcplan *plan);
 
 /* Before a spawn: the notify fd pipe (its number goes into *keep_fd and the
  * environment through *env, "NOTIFY_FD=N"), or the sd_notify socket's name.
@@ -49,8 +80,8 @@ void checks_prepare_spawn(struct checks *ck, int *keep_fd, char *env, size_t env
 /* After the spawn (ok false: it failed). */
 void checks_spawned(struct checks *ck, bool ok);
 
-/* The service's state changed: start or stop what runs. */
-void checks_on_state(struct checks *ck);
+/* The service's state (and pid) now: start or stop what runs. */
+void checks_on_state(struct checks *ck, enum svc_state state, int pid);
 
 /* A line of its output (for readiness.log). */
 void checks_on_line(struct checks *ck, const char *text, size_t len);
@@ -58,8 +89,9 @@ void checks_on_line(struct checks *ck, const char *text, size_t len);
 /* A datagram on the sd_notify socket from a process of this service. */
 void checks_on_sdnotify(struct checks *ck, const char *msg, size_t len);
 
-/* Cancels everything and closes both handles with cb, each handle's data
- * set to data first (the owner counts the closes). */
-void checks_close(struct checks *ck, uv_close_cb cb, void *data);
+/* Cancels everything and closes its handles with cb, each handle's data
+ * set to data first. Returns how many: the owner counts their close
+ * callbacks (libuv never calls one from uv_close itself). */
+int checks_close(struct checks *ck, uv_close_cb cb, void *data);
 
 #endif

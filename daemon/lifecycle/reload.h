@@ -1,41 +1,36 @@
 /* reload.h - `corralctl reload` and SIGHUP without a main: reads corral.yaml
- * and the service directory again; with any error nothing changes; otherwise
- * corral.yaml's settings apply (reload_global.c), added services start,
- * removed ones stop, changed ones restart (a change to anything that affects
- * the process) and the rest keep running with the same pid. */
+ * and the service directory again; with any error in either nothing
+ * changes; otherwise corral.yaml's settings are handed to whoever applies
+ * them (the composition root), then the supervisor swaps the new set in:
+ * added services start, removed ones stop, changed ones restart (a change to
+ * anything that affects the process), the rest keep their pid. */
 #ifndef CORRAL_RELOAD_H
 #define CORRAL_RELOAD_H
 
 #include <stdbool.h>
-#include <stddef.h>
+#include <stdint.h>
 
 #include <jansson.h>
 
 #include "conf.h"
+#include "supervisor.h"
 
-struct corral;
-
-struct reload_result {
-    bool dry_run;
-    char **added, **removed, **restarted, **kept; /* owned names */
-    size_t n_added, n_removed, n_restarted, n_kept;
+/* Where the configuration comes from, as decided at start. */
+struct reload_source {
+    const char *config_path;  /* --config, or NULL for the default file */
+    const char *services_dir; /* NULL in pure init mode */
+    char *const *main_argv;   /* the command after "--", or NULL */
+    uint64_t main_stop_timeout_ms;
 };
 
-/* Loads and applies (or, with dry_run, only plans) the configuration. Returns
- * 0 with r filled; -EINVAL with *errors the list [{file,line,column,message}]
- * (the caller owns it) and nothing changed; or another -errno. */
-int reload_run(struct corral *c, bool dry_run, struct reload_result *r, json_t **errors);
+/* Applies corral.yaml's settings (g is the callee's to keep or close). */
+typedef void (*reload_apply_global_fn)(void *arg, struct conf_global *g);
 
-/* True when a and b would run the same process (command, directory, user and
- * groups, umask, environment, limits, type, output piping): a service whose
- * configuration differs only elsewhere keeps running. Pure. */
-bool reload_same_process(const struct conf_service *a, const struct conf_service *b);
-
-/* Two optional strings are equal: both NULL, or the same text. Pure. */
-bool reload_str_eq(const char *a, const char *b);
-
-/* {"dry_run":..,"added":[..],"removed":[..],"restarted":[..],"kept":[..]} */
-json_t *reload_result_json(const struct reload_result *r);
-void reload_result_close(struct reload_result *r);
+/* Loads src and applies it (or, with dry_run, only plans). Returns 0 with
+ * *result {"dry_run","added","removed","restarted","kept"} (the caller's);
+ * -EINVAL with *errors the list [{file,line,column,message}] (the
+ * caller's) and nothing changed; or another -errno. */
+int reload_run(const struct reload_source *src, struct supervisor *sup, bool dry_run,
+               reload_apply_global_fn apply_global, void *arg, json_t **result, json_t **errors);
 
 #endif

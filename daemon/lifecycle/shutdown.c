@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,7 +14,6 @@
 #include <unistd.h>
 
 #include "bounds.h"
-#include "corral.h"
 #include "exitstatus.h"
 #include "log.h"
 #include "proctree.h"
@@ -24,18 +24,45 @@
  * us waiting forever; as PID 1 our exit makes the kernel kill it anyway. */
 #define SHUTDOWN_FINAL_WAIT_MS 1000
 
-int shutdown_init(struct shutdown *s, struct corral *c, uint64_t grace_ms, uint64_t timeout_ms)
+static void shutdown_on_fate(struct sup_listener *l, enum sup_fate fate, int code, const char *why)
+{
+    struct shutdown *s = (struct shutdown *)((char *)l - offsetof(struct shutdown, listener));
+    enum shutdown_cause cause = fate == SUP_FATE_MAIN       ? SHUTDOWN_CAUSE_MAIN
+                                : fate == SUP_FATE_CRITICAL ? SHUTDOWN_CAUSE_CRITICAL
+                                                            : SHUTDOWN_CAUSE_SETTLED;
+    shutdown_begin(s, cause, code, why);
+}
+
+static void shutdown_sweep(struct shutdown *s);
+
+static void shutdown_on_all_stopped(struct sup_listener *l)
+{
+    struct shutdown *s = (struct shutdown *)((char *)l - offsetof(struct shutdown, listener));
+    if (s->phase == SHUTDOWN_STOPPING)
+        shutdown_sweep(s);
+}
+
+int shutdown_init(struct shutdown *s, const struct shutdown_env *env, uint64_t grace_ms,
+                  uint64_t timeout_ms)
 {
     memset(s, 0, sizeof *s);
-    s->corral = c;
+    s->env = *env;
     s->grace_ms = grace_ms;
     s->timeout_ms = timeout_ms;
-    int rc = uv_timer_init(c->loop, &s->timer);
+    int rc = uv_timer_init(env->loop, &s->timer);
     if (rc == 0)
-        rc = uv_timer_init(c->loop, &s->bound);
+        rc = uv_timer_init(env->loop, &s->bound);
     s->timer.data = s;
     s->bound.data = s;
+    s->listener.on_fate = shutdown_on_fate;
+    s->listener.on_all_stopped = shutdown_on_all_stopped;
+    sup_listen(env->sup, &s->listener);
     return rc;
+}
+
+int shutdown_exit_code(const struct shutdown *s)
+{
+    return s->final_code;
 }
 
 void shutdown_set_timings(struct shutdown *s, uint64_t grace_ms, uint64_t timeout_ms)
@@ -52,7 +79,6 @@ void shutdown_set_timings(struct shutdown *s, uint64_t grace_ms, uint64_t timeou
  * With name_them, each is named first (before a SIGKILL). */
 static void shutdown_signal_rest(struct shutdown *s, int sig, bool name_them)
 {
-    struct corral *c = s->corral;
     pid_t *pids = malloc(PROCTREE_MAX * sizeof *pids);
     char desc[300], signame[32];
     int n = pids ? proctree_descendants(getpid(), pids, PROCTREE_MAX) : 0;
@@ -67,7 +93,7 @@ static void shutdown_signal_rest(struct shutdown *s, int sig, bool name_them)
         if (n > SHUTDOWN_NAME_MAX)
             log_warn("and %d more processes", n - SHUTDOWN_NAME_MAX);
     }
-    if (c->is_pid1) {
+    if (s->env.is_pid1) {
         (void)kill(-1, sig);
     } else {
         for (int i = 0; i < n; i++)
@@ -89,36 +115,35 @@ static void shutdown_write_termination_log(const char *reason)
 
 static void shutdown_decide_code(struct shutdown *s, char *reason, size_t len)
 {
-    struct corral *c = s->corral;
-    struct sup_service *m = c->sup.main;
+    struct sup_service *m = sup_main(s->env.sup);
+    struct sup_view v;
     char what[64];
 
+    if (m)
+        sup_view(m, uv_now(s->env.loop), &v);
     bool requested = s->cause == SHUTDOWN_CAUSE_SIGNAL || s->cause == SHUTDOWN_CAUSE_REQUEST;
-    if ((s->cause == SHUTDOWN_CAUSE_MAIN || requested) && m && m->svc.has_exited) {
-        c->exit_code = cli_exit_code(&c->opts, exitstatus_code(m->svc.last_wstatus));
-        const char *name = m->svc.conf->name;
-        if (strcmp(name, "main") == 0)
+    if ((s->cause == SHUTDOWN_CAUSE_MAIN || requested) && m && v.has_exited) {
+        s->final_code = cli_exit_code(s->env.opts, exitstatus_code(v.last_wstatus));
+        if (strcmp(v.name, "main") == 0)
             snprintf(reason, len, "main %s",
-                     exitstatus_describe(m->svc.last_wstatus, what, sizeof what));
+                     exitstatus_describe(v.last_wstatus, what, sizeof what));
         else
-            snprintf(reason, len, "main '%s' %s", name,
-                     exitstatus_describe(m->svc.last_wstatus, what, sizeof what));
+            snprintf(reason, len, "main '%s' %s", v.name,
+                     exitstatus_describe(v.last_wstatus, what, sizeof what));
     } else if (s->cause == SHUTDOWN_CAUSE_MAIN && m) {
-        c->exit_code = 1;
-        snprintf(reason, len, "main '%s' is %s: %s", m->svc.conf->name,
-                 svc_state_name(m->svc.state), m->svc.reason);
+        s->final_code = 1;
+        snprintf(reason, len, "main '%s' is %s: %s", v.name, svc_state_name(v.state), v.reason);
     } else if (requested) {
-        c->exit_code = 0;
+        s->final_code = 0;
         snprintf(reason, len, "stopped by %s", s->why[0] ? s->why : "request");
     } else {
-        c->exit_code = s->exit_code;
+        s->final_code = s->exit_code;
         snprintf(reason, len, "%s", s->why);
     }
 }
 
 static void shutdown_finish(struct shutdown *s)
 {
-    struct corral *c = s->corral;
     char reason[400], line[460];
 
     if (s->phase == SHUTDOWN_DONE)
@@ -127,12 +152,12 @@ static void shutdown_finish(struct shutdown *s)
     uv_timer_stop(&s->timer);
     uv_timer_stop(&s->bound);
     /* The services' last lines come before corral's last line. */
-    sup_drain_output(&c->sup);
+    sup_drain_output(s->env.sup);
     shutdown_decide_code(s, reason, sizeof reason);
-    log_info("exiting %d: %s", c->exit_code, reason);
-    snprintf(line, sizeof line, "corral: exiting %d: %s\n", c->exit_code, reason);
+    log_info("exiting %d: %s", s->final_code, reason);
+    snprintf(line, sizeof line, "corral: exiting %d: %s\n", s->final_code, reason);
     shutdown_write_termination_log(line);
-    uv_stop(c->loop);
+    uv_stop(s->env.loop);
 }
 
 static void shutdown_on_final(uv_timer_t *t)
@@ -146,7 +171,7 @@ static void shutdown_kill_rest(struct shutdown *s)
     s->phase = SHUTDOWN_SWEEP_KILL;
     uv_timer_stop(&s->timer);
     shutdown_signal_rest(s, SIGKILL, true);
-    if (reaper_drain(&s->corral->reaper)) {
+    if (reaper_drain(s->env.reaper)) {
         shutdown_finish(s);
         return;
     }
@@ -160,23 +185,21 @@ static void shutdown_on_grace(uv_timer_t *t)
 
 static void shutdown_sweep(struct shutdown *s)
 {
-    struct corral *c = s->corral;
-
     if (s->phase >= SHUTDOWN_SWEEP_TERM)
         return;
     s->phase = SHUTDOWN_SWEEP_TERM;
-    if (c->interactive) {
+    if (s->env.interactive) {
         /* Take the terminal back from the main's group so that whoever ran
          * us gets it. SIGTTOU is ignored (main.c). */
         (void)tcsetpgrp(STDIN_FILENO, getpgrp());
     }
     /* Nothing left at all: the common case, and no reason to wait. */
-    if (reaper_drain(&c->reaper)) {
+    if (reaper_drain(s->env.reaper)) {
         shutdown_finish(s);
         return;
     }
     shutdown_signal_rest(s, SIGTERM, false);
-    if (reaper_drain(&c->reaper)) {
+    if (reaper_drain(s->env.reaper)) {
         shutdown_finish(s);
         return;
     }
@@ -190,7 +213,7 @@ static void shutdown_on_bound(uv_timer_t *t)
     log_warn("shutdown_timeout (%s) reached: killing everything",
              units_format_duration(s->timeout_ms, dur, sizeof dur));
     if (s->phase == SHUTDOWN_STOPPING)
-        sup_kill_all(&s->corral->sup);
+        sup_kill_all(s->env.sup);
     s->phase = SHUTDOWN_SWEEP_TERM;
     shutdown_kill_rest(s);
 }
@@ -199,7 +222,7 @@ static void shutdown_start(struct shutdown *s, int main_sig)
 {
     s->phase = SHUTDOWN_STOPPING;
     uv_timer_start(&s->bound, shutdown_on_bound, s->timeout_ms, 0);
-    sup_stop_all(&s->corral->sup, main_sig);
+    sup_stop_all(s->env.sup, main_sig);
 }
 
 void shutdown_begin(struct shutdown *s, enum shutdown_cause cause, int code, const char *why)
@@ -228,7 +251,7 @@ void shutdown_request(struct shutdown *s, int sig, int main_sig)
         break;
     case SHUTDOWN_STOPPING:
         log_info("%s again: killing the services now", name);
-        sup_kill_all(&s->corral->sup);
+        sup_kill_all(s->env.sup);
         break;
     case SHUTDOWN_SWEEP_TERM:
         log_info("%s again: killing the remaining processes now", name);
@@ -238,12 +261,6 @@ void shutdown_request(struct shutdown *s, int sig, int main_sig)
     case SHUTDOWN_DONE:
         break;
     }
-}
-
-void shutdown_on_services_stopped(struct shutdown *s)
-{
-    if (s->phase == SHUTDOWN_STOPPING)
-        shutdown_sweep(s);
 }
 
 void shutdown_on_drained(struct shutdown *s, bool no_children)

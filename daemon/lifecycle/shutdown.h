@@ -11,7 +11,19 @@
 
 #include <uv.h>
 
-struct corral;
+#include "cli.h"
+#include "reaper.h"
+#include "supervisor.h"
+
+/* What the shutdown sequence works with; each outlives it. */
+struct shutdown_env {
+    uv_loop_t *loop;
+    struct supervisor *sup;
+    struct reaper *reaper;
+    const struct cli_opts *opts; /* --success-code and friends map the main's code */
+    bool is_pid1;                /* kill(-1) reaches the whole namespace */
+    bool interactive;            /* take the terminal back from the main */
+};
 
 enum shutdown_phase {
     SHUTDOWN_RUNNING,
@@ -30,10 +42,12 @@ enum shutdown_cause {
 };
 
 struct shutdown {
-    struct corral *corral;
+    struct shutdown_env env;
+    struct sup_listener listener; /* the supervisor's fate and all-stopped */
     enum shutdown_phase phase;
     enum shutdown_cause cause;
-    int exit_code; /* for CRITICAL and SETTLED; the main's status decides otherwise */
+    int exit_code;  /* for CRITICAL and SETTLED; the main's status decides otherwise */
+    int final_code; /* what corral exits with, once DONE */
     char why[256];
     uint64_t grace_ms;
     uint64_t timeout_ms; /* the whole sequence */
@@ -41,7 +55,9 @@ struct shutdown {
     uv_timer_t bound;    /* shutdown_timeout */
 };
 
-int shutdown_init(struct shutdown *s, struct corral *c, uint64_t grace_ms, uint64_t timeout_ms);
+/* Prepares the sequence and listens to env->sup. Returns 0 or -errno. */
+int shutdown_init(struct shutdown *s, const struct shutdown_env *env, uint64_t grace_ms,
+                  uint64_t timeout_ms);
 
 /* A SIGTERM or SIGINT arrived. The first starts the shutdown (the main
  * service is stopped with main_sig, 0 for none); a second skips ahead. */
@@ -51,15 +67,15 @@ void shutdown_request(struct shutdown *s, int sig, int main_sig);
  * first cause wins; code and why are used for CRITICAL and SETTLED. */
 void shutdown_begin(struct shutdown *s, enum shutdown_cause cause, int code, const char *why);
 
-/* The supervisor reports that no service has a process any more. */
-void shutdown_on_services_stopped(struct shutdown *s);
-
 /* After each reaper drain: finishes the sweep once no child is left. */
 void shutdown_on_drained(struct shutdown *s, bool no_children);
 
 /* New grace and shutdown_timeout (a reload of corral.yaml): taken while
  * nothing is shutting down, ignored once the shutdown has begun. */
 void shutdown_set_timings(struct shutdown *s, uint64_t grace_ms, uint64_t timeout_ms);
+
+/* What corral exits with, once the loop has stopped. */
+int shutdown_exit_code(const struct shutdown *s);
 
 void shutdown_close(struct shutdown *s);
 

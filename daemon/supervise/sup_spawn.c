@@ -3,21 +3,15 @@
  * burst, with the PID budget), exec failures from the report pipe every
  * child shares; and signals to a service's whole tree. */
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
-#include "corral.h"
-#include "exitstatus.h"
 #include "log.h"
-#include "notify.h"
 #include "pidbudget.h"
-#include "proctree.h"
 #include "spawn.h"
 #include "supervisor_int.h"
 
@@ -31,20 +25,20 @@ extern char **environ;
 void sup_signal_tree(struct sup_service *ss, int sig)
 {
     struct supervisor *sup = ss->sup;
-    struct corral *c = sup->corral;
     pid_t pid = ss->svc.pid;
     if (pid <= 0 || sig <= 0)
         return;
     /* One /proc snapshot serves every stop of this loop tick (a shutdown of
      * 1,000 services is one scan, not 1,000); any reap or a new tick takes a
      * new one, so a SIGKILL after stop_timeout looks the tree up again. */
-    uint64_t now = uv_now(c->loop);
-    if (!sup->snap.all || sup->snap_ms != now || sup->snap_reaped != c->reaper.children_reaped) {
+    uint64_t now = uv_now(sup->env.loop);
+    uint64_t reaped = sup->env.reaper->children_reaped;
+    if (!sup->snap.all || sup->snap_ms != now || sup->snap_reaped != reaped) {
         proctree_snap_free(&sup->snap);
         if (proctree_snapshot(&sup->snap) < 0)
             sup->snap.n = 0;
         sup->snap_ms = now;
-        sup->snap_reaped = c->reaper.children_reaped;
+        sup->snap_reaped = reaped;
     }
     pid_t *kids = malloc((sup->snap.n + 1) * sizeof *kids);
     int n = kids ? proctree_descendants_in(&sup->snap, pid, kids, sup->snap.n) : 0;
@@ -78,7 +72,7 @@ static void sup_log_fork_failure(struct sup_service *ss, int err)
 static void sup_log_spawn_failure(struct sup_service *ss, const struct spawn_report *r)
 {
     const char *stage = spawn_stage_name(r->fail.stage);
-    if (ss->sup->quiet)
+    if (ss->sup->env.quiet)
         log_error("%s %s: %s", stage, r->path, strerror(r->fail.err));
     else
         log_error("%s: %s %s: %s", sup_name(ss), stage, r->path, strerror(r->fail.err));
@@ -92,8 +86,8 @@ void sup_read_spawn_reports(struct supervisor *sup, pid_t exiting, struct sup_se
         /* The reaper takes a pid out of the table before its owner hears of
          * the exit: the exiting one is named by the caller. */
         struct pidtab_owner *o =
-            r.pid == exiting ? &owner->owner : pidtab_find(&sup->corral->pids, r.pid);
-        if (o && o->on_exit == sup_on_exit)
+            r.pid == exiting ? &owner->owner : pidtab_find(sup->env.pids, r.pid);
+        if (o && o->on_exit == sup->on_exit)
             sup_log_spawn_failure((struct sup_service *)o, &r);
         else
             log_debug("pid %ld: %s %s: %s", (long)r.pid, spawn_stage_name(r.fail.stage), r.path,
@@ -115,7 +109,7 @@ int sup_spawn_reports_open(struct supervisor *sup)
         sup->report_fds[0] = sup->report_fds[1] = -1;
         return rc;
     }
-    rc = uv_poll_init(sup->corral->loop, &sup->report_poll, sup->report_fds[0]);
+    rc = uv_poll_init(sup->env.loop, &sup->report_poll, sup->report_fds[0]);
     if (rc == 0) {
         sup->report_poll.data = sup;
         rc = uv_poll_start(&sup->report_poll, UV_READABLE, sup_on_spawn_report);
@@ -136,10 +130,9 @@ void sup_spawn_reports_close(struct supervisor *sup)
     }
 }
 
-void sup_spawn(struct sup_service *ss)
+int sup_spawn(struct sup_service *ss)
 {
     struct supervisor *sup = ss->sup;
-    struct corral *c = sup->corral;
     const struct conf_service *conf = ss->svc.conf;
     bool is_main = ss == sup->main;
     struct spawn_plan plan;
@@ -147,8 +140,8 @@ void sup_spawn(struct sup_service *ss)
 
     char notify_env[128];
     char path[SPAWN_PATH_MAX]; /* spawn_resolve fills it (no 4 KiB memset per spawn) */
-    svcplan_fill(&ss->plan, conf, is_main ? -1 : sup->devnull, is_main && c->interactive, path,
-                 sizeof path, &plan);
+    svcplan_fill(&ss->plan, conf, is_main ? -1 : sup->devnull, is_main && sup->env.interactive,
+                 path, sizeof path, &plan);
     checks_prepare_spawn(&ss->checks, &plan.keep_fd, notify_env, sizeof notify_env);
     svcplan_add_env(&ss->plan, &plan, notify_env);
     int rc = output_prepare(&ss->output, &plan.stdio[1], &plan.stdio[2]);
@@ -159,15 +152,14 @@ void sup_spawn(struct sup_service *ss)
         output_abort(&ss->output);
         ss->fork_failures++;
         sup_log_fork_failure(ss, -rc);
-        sup_feed(ss, SVC_EV_SPAWN_FAILED, 0, -rc);
-        return;
+        return rc;
     }
     if (ss->fork_failures)
         log_info("%s: started after %" PRIu32 " failed forks", sup_name(ss), ss->fork_failures);
     ss->fork_failures = 0;
     ss->svc.pid = pid;
     output_started(&ss->output);
-    rc = pidtab_add(&c->pids, pid, &ss->owner);
+    rc = pidtab_add(sup->env.pids, pid, &ss->owner);
     if (rc < 0)
         log_error("%s: pid table: %s; its exit will be counted as an orphan's", sup_name(ss),
                   strerror(-rc));
@@ -176,5 +168,5 @@ void sup_spawn(struct sup_service *ss)
      * pipe never fills. */
     if (++sup->spawns_unread >= SUP_REPORT_READ_EVERY)
         sup_read_spawn_reports(sup, 0, NULL);
-    sup_feed(ss, SVC_EV_SPAWNED, 0, 0);
+    return 0;
 }

@@ -1,30 +1,74 @@
-/* supervisor.c - carries out what the service state machines decide, and
- * decides what only the whole set can: dependencies, stop order, and when the
- * container is done. Effects live here and in spawn.c; decisions about one
- * service live in service.c. */
+/* supervisor.c - the service runtime: carries out what each service's state
+ * machine decides, asks the set logic (core/svcset.c) what only the whole
+ * set can decide (dependencies, stop order, settling), takes requests (the
+ * control socket's, the checks', sd_notify's), and publishes what happens
+ * to its listeners. Decisions about one service live in core/service.c. */
 #include "supervisor.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <inttypes.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "corral.h"
 #include "exitstatus.h"
 #include "log.h"
 #include "notify.h"
-#include "pidbudget.h"
-#include "proctree.h"
-#include "spawn.h"
 #include "supervisor_int.h"
+
+static void sup_feed(struct sup_service *ss, enum svc_event_kind kind, int wstatus, int err);
+static void sup_try_start(struct sup_service *ss);
+
+/* ---- telling the listeners ------------------------------------------------- */
+
+static void sup_tell_change(struct sup_service *ss)
+{
+    for (struct sup_listener *l = ss->sup->listeners; l; l = l->next)
+        if (l->on_change)
+            l->on_change(l, ss);
+}
+
+static void sup_tell_gone(struct sup_service *ss)
+{
+    for (struct sup_listener *l = ss->sup->listeners; l; l = l->next)
+        if (l->on_gone)
+            l->on_gone(l, ss);
+}
+
+static void sup_tell_fate(struct supervisor *sup, enum sup_fate fate, int code, const char *why)
+{
+    for (struct sup_listener *l = sup->listeners; l; l = l->next)
+        if (l->on_fate)
+            l->on_fate(l, fate, code, why);
+}
+
+static void sup_tell_all_stopped(struct supervisor *sup)
+{
+    for (struct sup_listener *l = sup->listeners; l; l = l->next)
+        if (l->on_all_stopped)
+            l->on_all_stopped(l);
+}
+
+void sup_listen(struct supervisor *sup, struct sup_listener *l)
+{
+    l->next = sup->listeners;
+    sup->listeners = l;
+}
+
+/* ---- one service: events in, actions out ----------------------------------- */
 
 static void sup_on_timer(uv_timer_t *t)
 {
     sup_feed(t->data, SVC_EV_TIMER, 0, 0);
+}
+
+static void sup_do_spawn(struct sup_service *ss)
+{
+    int rc = sup_spawn(ss);
+    sup_feed(ss, rc < 0 ? SVC_EV_SPAWN_FAILED : SVC_EV_SPAWNED, 0, -rc);
 }
 
 static void sup_apply(struct sup_service *ss, const struct svc_step *st)
@@ -35,7 +79,7 @@ static void sup_apply(struct sup_service *ss, const struct svc_step *st)
         const struct svc_action *a = &st->actions[i];
         switch (a->kind) {
         case SVC_ACT_SPAWN:
-            sup_spawn(ss);
+            sup_do_spawn(ss);
             break;
         case SVC_ACT_SIGNAL: {
             int sig = a->sig;
@@ -44,7 +88,7 @@ static void sup_apply(struct sup_service *ss, const struct svc_step *st)
                 log_warn("%s did not exit in time: %s; sending SIGKILL to its process tree",
                          sup_name(ss), proctree_describe(ss->svc.pid, desc, sizeof desc));
             }
-            bool single = sup->corral->opts.single_child && ss == sup->main;
+            bool single = sup->env.single_child && ss == sup->main;
             if (ss == sup->main && sig != SIGKILL && sup->main_stop_sig >= 0)
                 sig = sup->main_stop_sig;
             if (single && sig != SIGKILL)
@@ -63,17 +107,11 @@ static void sup_apply(struct sup_service *ss, const struct svc_step *st)
     }
 }
 
-void sup_feed(struct sup_service *ss, enum svc_event_kind kind, int wstatus, int err)
-{
-    struct svc_event ev = {.kind = kind, .wstatus = wstatus, .err = err};
-    sup_feed_event(ss, &ev);
-}
-
-void sup_feed_event(struct sup_service *ss, const struct svc_event *evp)
+static void sup_feed_event(struct sup_service *ss, const struct svc_event *evp)
 {
     enum svc_event_kind kind = evp->kind;
     enum svc_state before = ss->svc.state;
-    struct svc_step st = svc_step(&ss->svc, evp, uv_now(ss->sup->corral->loop));
+    struct svc_step st = svc_step(&ss->svc, evp, uv_now(ss->sup->env.loop));
 
     if (st.changed) {
         /* One line per change that matters: waiting and a first start are
@@ -82,14 +120,14 @@ void sup_feed_event(struct sup_service *ss, const struct svc_event *evp)
         bool routine =
             st.state == SVC_WAITING || (st.state == SVC_STARTING && kind != SVC_EV_EXITED);
         bool quiet =
-            ss->sup->quiet || routine || (ss->fork_failures > 1 && st.state == SVC_BACKOFF);
+            ss->sup->env.quiet || routine || (ss->fork_failures > 1 && st.state == SVC_BACKOFF);
         if (quiet)
             log_debug("%s: %s (%s)", sup_name(ss), svc_state_name(st.state), ss->svc.reason);
         else
             log_info("%s: %s (%s)", sup_name(ss), svc_state_name(st.state), ss->svc.reason);
     }
-    checks_on_state(&ss->checks);
-    control_on_change(&ss->sup->corral->control, ss);
+    checks_on_state(&ss->checks, ss->svc.state, ss->svc.pid);
+    sup_tell_change(ss);
     if (ss->tail_pending) {
         /* Under the exit line: the cause of a crash is usually in there. */
         ss->tail_pending = false;
@@ -102,7 +140,13 @@ void sup_feed_event(struct sup_service *ss, const struct svc_event *evp)
         sup_after_change(ss);
 }
 
-void sup_on_exit(struct pidtab_owner *owner, pid_t pid, int wstatus)
+static void sup_feed(struct sup_service *ss, enum svc_event_kind kind, int wstatus, int err)
+{
+    struct svc_event ev = {.kind = kind, .wstatus = wstatus, .err = err};
+    sup_feed_event(ss, &ev);
+}
+
+static void sup_on_exit(struct pidtab_owner *owner, pid_t pid, int wstatus)
 {
     struct sup_service *ss = (struct sup_service *)owner;
     bool failed = !svc_exit_is_success(&ss->svc, wstatus) && ss->svc.state != SVC_STOPPING;
@@ -115,56 +159,75 @@ void sup_on_exit(struct pidtab_owner *owner, pid_t pid, int wstatus)
     sup_feed(ss, SVC_EV_EXITED, wstatus, 0);
 }
 
-/* ---- the whole set -------------------------------------------------------- */
+/* ---- the checks' results ------------------------------------------------------ */
 
-static bool sup_dep_met(const struct sup_service *dep, enum conf_condition cond)
+static void sup_on_ready(void *arg)
 {
-    const struct svc *d = &dep->svc;
-    switch (cond) {
-    case CONF_COND_STARTED:
-        return (d->state == SVC_STARTING && d->pid > 0) || d->state == SVC_UP;
-    case CONF_COND_READY:
-        /* A oneshot is never up: for it, ready means it finished well. */
-        if (d->conf->type == CONF_TYPE_ONESHOT)
-            return d->state == SVC_DONE && d->has_exited && svc_exit_is_success(d, d->last_wstatus);
-        return d->state == SVC_UP;
-    case CONF_COND_HEALTHY:
-        /* Without a health check, ready is the best there is to know. */
-        return d->state == SVC_UP &&
-               (dep->checks.healthy || dep->svc.conf->health.kind == CONF_PROBE_NONE);
-    case CONF_COND_COMPLETED:
-        return d->state == SVC_DONE && d->has_exited && svc_exit_is_success(d, d->last_wstatus);
-    }
-    return false;
+    struct sup_service *ss = arg;
+    if (ss->svc.state == SVC_STARTING)
+        sup_feed(ss, SVC_EV_READY, 0, 0);
 }
 
-/* A dependency that will never meet its condition by itself. */
-static bool sup_dep_hopeless(const struct sup_service *dep, enum conf_condition cond)
+static void sup_on_healthy(void *arg)
 {
-    const struct svc *d = &dep->svc;
-    if (d->state == SVC_FAILED || d->state == SVC_FATAL)
-        return true;
-    return d->state == SVC_DONE && !sup_dep_met(dep, cond);
+    struct sup_service *ss = arg;
+    log_info("%s: healthy (%s)", sup_name(ss), ss->checks.last);
+    sup_tell_change(ss); /* `healthy` shows in status and events */
+    for (size_t i = 0; i < ss->n_dependents; i++)
+        sup_try_start(ss->dependents[i]);
 }
 
-void sup_try_start(struct sup_service *ss)
+static void sup_on_unhealthy(void *arg, const char *text)
 {
-    struct supervisor *sup = ss->sup;
+    struct svc_event ev = {.kind = SVC_EV_UNHEALTHY, .text = text};
+    sup_feed_event(arg, &ev);
+}
 
-    if (ss->svc.state != SVC_WAITING || sup->stopping)
+static const struct checks_ops sup_check_ops = {
+    .ready = sup_on_ready,
+    .healthy = sup_on_healthy,
+    .unhealthy = sup_on_unhealthy,
+};
+
+void sup_on_sdnotify(void *arg, pid_t pid, const char *msg, size_t len)
+{
+    struct supervisor *sup = arg;
+    if (pid <= 0) {
+        log_warn("sd_notify from a process outside corral's PID namespace ignored");
         return;
-    for (size_t i = 0; i < ss->n_deps; i++) {
-        const struct sup_service *dep = ss->deps[i].ss;
-        enum conf_condition cond = ss->deps[i].condition;
-        if (!sup_dep_met(dep, cond)) {
-            if (sup_dep_hopeless(dep, cond)) {
-                snprintf(ss->svc.reason, sizeof ss->svc.reason,
-                         "dependency %s is %s: it will not become %s", sup_name(dep),
-                         svc_state_name(dep->svc.state), conf_condition_name(cond));
-                log_warn("%s: waiting (%s)", sup_name(ss), ss->svc.reason);
-            }
+    }
+    for (size_t i = 0; i < sup->n; i++) {
+        struct sup_service *ss = sup->svcs[i];
+        if (ss->svc.conf->readiness.kind != CONF_PROBE_NOTIFY_SYSTEMD || ss->svc.pid <= 0)
+            continue;
+        if (notify_pid_in_tree(pid, ss->svc.pid)) {
+            checks_on_sdnotify(&ss->checks, msg, len);
             return;
         }
+    }
+    log_warn("sd_notify from pid %d ignored: not a process of a service that uses notify: "
+             "systemd",
+             (int)pid);
+}
+
+/* ---- the whole set -------------------------------------------------------- */
+
+static void sup_try_start(struct sup_service *ss)
+{
+    if (ss->svc.state != SVC_WAITING || ss->sup->stopping)
+        return;
+    for (size_t i = 0; i < ss->n_deps; i++) {
+        struct svcset_node dep = sup_record_node(ss->deps[i].ss);
+        enum conf_condition cond = ss->deps[i].condition;
+        if (svcset_dep_met(&dep, cond))
+            continue;
+        if (svcset_dep_hopeless(&dep, cond)) {
+            snprintf(ss->svc.reason, sizeof ss->svc.reason,
+                     "dependency %s is %s: it will not become %s", sup_name(ss->deps[i].ss),
+                     svc_state_name(dep.svc->state), conf_condition_name(cond));
+            log_warn("%s: waiting (%s)", sup_name(ss), ss->svc.reason);
+        }
+        return;
     }
     sup_feed(ss, SVC_EV_DEPS_MET, 0, 0);
 }
@@ -177,14 +240,13 @@ static bool sup_has_running_dependent(const struct sup_service *ss)
     return false;
 }
 
+/* During a stop of everything: stops ss once no dependent runs. */
 static void sup_stop_one(struct sup_service *ss)
 {
     ss->svc.no_restart = true;
-    if (ss->svc.state == SVC_STOPPING || svc_is_finished(&ss->svc))
-        return;
-    if (svc_is_running(&ss->svc) && sup_has_running_dependent(ss))
-        return; /* after its dependents */
-    sup_feed(ss, SVC_EV_STOP, 0, 0);
+    struct svcset_node n = sup_record_node(ss);
+    if (svcset_may_stop(&n, sup_has_running_dependent(ss)))
+        sup_feed(ss, SVC_EV_STOP, 0, 0);
 }
 
 bool sup_all_stopped(const struct supervisor *sup)
@@ -203,47 +265,34 @@ static bool sup_all_settled(const struct supervisor *sup)
 {
     for (size_t i = 0; i < sup->n; i++) {
         const struct sup_service *ss = sup->svcs[i];
-        if (ss->held)
-            return false; /* stopped by request: it may be started again */
-        if (svc_is_finished(&ss->svc))
-            continue;
-        if (ss->svc.state != SVC_WAITING)
-            return false;
         bool blocked = false;
-        for (size_t d = 0; d < ss->n_deps; d++)
-            if (sup_dep_hopeless(ss->deps[d].ss, ss->deps[d].condition))
-                blocked = true;
-        if (!blocked)
+        for (size_t d = 0; d < ss->n_deps && !blocked; d++) {
+            struct svcset_node dep = sup_record_node(ss->deps[d].ss);
+            blocked = svcset_dep_hopeless(&dep, ss->deps[d].condition);
+        }
+        struct svcset_node n = sup_record_node(ss);
+        if (svcset_keeps_running(&n, blocked))
             return false;
     }
     return true;
 }
 
-/* The exit code of a set that finished by itself: the first failed oneshot's,
- * else 1 if anything failed for good, else 0. */
+/* The exit code of a set that finished by itself (core/svcset.c). */
 static int sup_settled_code(const struct supervisor *sup, char *why, size_t len)
 {
-    int code = 0;
-    for (size_t i = 0; i < sup->n; i++) {
-        const struct svc *s = &sup->svcs[sup->set->start_order[i]]->svc;
-        if (s->state != SVC_FAILED && s->state != SVC_FATAL)
-            continue;
-        int c = s->has_exited ? exitstatus_code(s->last_wstatus) : 1;
-        if (s->conf->type == CONF_TYPE_ONESHOT && c != 0) {
-            snprintf(why, len, "oneshot %s failed: %s", s->conf->name, s->reason);
-            return c;
-        }
-        if (code == 0) {
-            code = 1;
-            snprintf(why, len, "%s is %s: %s", s->conf->name, svc_state_name(s->state), s->reason);
-        }
-    }
-    if (code == 0)
+    const struct svc **order = malloc((sup->n + 1) * sizeof *order);
+    if (!order) {
         snprintf(why, len, "every service has finished");
+        return 1;
+    }
+    for (size_t i = 0; i < sup->n; i++)
+        order[i] = &sup->svcs[sup->set->start_order[i]]->svc;
+    int code = svcset_settled_code(order, sup->n, why, len);
+    free(order);
     return code;
 }
 
-/* A retired record has stopped: it goes away (everyone holding it is told
+/* A retired record has stopped: it goes away (every listener lets go of it
  * first), and what it depended on may now stop in turn. */
 static void sup_retired(struct sup_service *ss)
 {
@@ -256,73 +305,148 @@ static void sup_retired(struct sup_service *ss)
     /* Out of every list: the graph forgets it, its own deps stay readable
      * until its memory goes. */
     sup_graph_rebuild(sup);
-    control_on_gone(&sup->corral->control, ss);
+    sup_tell_gone(ss);
     if (sup->stopping)
         for (size_t i = 0; i < ss->n_deps; i++)
             sup_stop_one(ss->deps[i].ss);
-    sup_service_close(ss);
+    sup_record_close(ss);
 }
 
 void sup_after_change(struct sup_service *ss)
 {
     struct supervisor *sup = ss->sup;
-    struct shutdown *sd = &sup->corral->shutdown;
     const struct conf_service *conf = ss->svc.conf;
     char why[SVC_REASON_MAX + 64];
+    bool running = svc_is_running(&ss->svc);
 
-    if (ss->retiring) {
-        if (!svc_is_running(&ss->svc))
+    if (ss->closed)
+        return; /* gone already: nothing about it can matter now */
+    if (ss->intent.retiring) {
+        if (!running)
             sup_retired(ss);
         if (sup->stopping && sup_all_stopped(sup))
-            shutdown_on_services_stopped(sd);
+            sup_tell_all_stopped(sup);
         return;
     }
-    if (ss->pending_conf && !svc_is_running(&ss->svc)) {
-        sup_swap_conf(ss, ss->pending_conf, ss->pending_ref);
+    if (ss->pending_conf && !running) {
+        sup_record_set_conf(ss, ss->pending_conf, ss->pending_ref);
         sup_setref_put(ss->pending_ref);
         ss->pending_conf = NULL;
         ss->pending_ref = NULL;
         sup_graph_rebuild(sup);
         conf = ss->svc.conf;
     }
-    if (ss->restart_pending && !svc_is_running(&ss->svc) && !sup->stopping) {
-        ss->restart_pending = false;
+    if (ss->intent.restart_pending && !running && !sup->stopping) {
+        ss->intent.restart_pending = false;
         sup_start_service(ss);
         return;
     }
     if (sup->stopping) {
         /* Its dependencies may now be free to stop. */
-        if (!svc_is_running(&ss->svc))
+        if (!running)
             for (size_t i = 0; i < ss->n_deps; i++)
                 sup_stop_one(ss->deps[i].ss);
         if (sup_all_stopped(sup))
-            shutdown_on_services_stopped(sd);
+            sup_tell_all_stopped(sup);
         return;
     }
     for (size_t i = 0; i < ss->n_dependents; i++)
         sup_try_start(ss->dependents[i]);
     if (ss == sup->main && svc_is_finished(&ss->svc)) {
-        shutdown_begin(sd, SHUTDOWN_CAUSE_MAIN, 0, "");
+        sup_tell_fate(sup, SUP_FATE_MAIN, 0, "");
     } else if (conf->critical && (ss->svc.state == SVC_FAILED || ss->svc.state == SVC_FATAL)) {
         int code = ss->svc.has_exited ? exitstatus_code(ss->svc.last_wstatus) : 1;
         snprintf(why, sizeof why, "critical service %s is %s: %s", sup_name(ss),
                  svc_state_name(ss->svc.state), ss->svc.reason);
-        shutdown_begin(sd, SHUTDOWN_CAUSE_CRITICAL, code ? code : 1, why);
+        sup_tell_fate(sup, SUP_FATE_CRITICAL, code ? code : 1, why);
     } else if (!sup->main && sup_all_settled(sup)) {
         int code = sup_settled_code(sup, why, sizeof why);
-        shutdown_begin(sd, SHUTDOWN_CAUSE_SETTLED, code, why);
+        sup_tell_fate(sup, SUP_FATE_SETTLED, code, why);
     }
 }
 
-/* ---- public ----------------------------------------------------------------- */
-
-int sup_init(struct supervisor *sup, struct corral *c, struct conf_set *set, bool quiet)
+void sup_retire(struct sup_service *ss)
 {
-    memset(sup, 0, sizeof *sup);
-    sup->corral = c;
-    sup->quiet = quiet;
+    struct supervisor *sup = ss->sup;
+    if (sup->main == ss)
+        sup->main = NULL;
+    sup_stop_service(ss);
+    if (!svc_is_running(&ss->svc))
+        sup_after_change(ss);
+}
+
+void sup_reconf_later(struct sup_service *ss, const struct conf_service *conf,
+                      struct sup_setref *ref)
+{
+    sup_setref_put(ss->pending_ref);
+    ss->pending_conf = conf;
+    ss->pending_ref = ref;
+    ref->refs++;
+    sup_restart_service(ss);
+}
+
+/* ---- requests ------------------------------------------------------------------ */
+
+void sup_start_service(struct sup_service *ss)
+{
+    ss->intent.held = false;
+    if (svc_is_running(&ss->svc) || ss->svc.state == SVC_WAITING)
+        return;
+    if (ss->svc.state == SVC_BACKOFF) {
+        /* Asked for now: skip the rest of the delay. */
+        uv_timer_stop(&ss->timer);
+        sup_feed(ss, SVC_EV_TIMER, 0, 0);
+        return;
+    }
+    sup_feed(ss, SVC_EV_START, 0, 0);
+    sup_try_start(ss);
+}
+
+void sup_stop_service(struct sup_service *ss)
+{
+    ss->intent.held = true;
+    ss->intent.restart_pending = false;
+    if (ss->svc.state != SVC_STOPPING && !svc_is_finished(&ss->svc))
+        sup_feed(ss, SVC_EV_STOP, 0, 0);
+}
+
+void sup_restart_service(struct sup_service *ss)
+{
+    if (!svc_is_running(&ss->svc)) {
+        sup_start_service(ss);
+        return;
+    }
+    ss->intent.held = false;
+    ss->intent.restart_pending = true;
+    if (ss->svc.state != SVC_STOPPING)
+        sup_feed(ss, SVC_EV_STOP, 0, 0);
+}
+
+int sup_signal_service(struct sup_service *ss, int sig)
+{
+    pid_t pid = ss->svc.pid;
+    if (pid <= 0)
+        return -ESRCH;
+    bool single = ss->sup->env.single_child && ss == ss->sup->main;
+    if (!single && kill(-pid, sig) == 0)
+        return 0;
+    return kill(pid, sig) == 0 ? 0 : -errno;
+}
+
+int sup_signal_main(struct supervisor *sup, int sig)
+{
+    return sup->main ? sup_signal_service(sup->main, sig) : -ESRCH;
+}
+
+/* ---- life of the supervisor ---------------------------------------------------- */
+
+static int sup_init(struct supervisor *sup, const struct sup_env *env, struct conf_set *set)
+{
+    sup->env = *env;
     sup->main_stop_sig = -1;
     sup->report_fds[0] = sup->report_fds[1] = -1;
+    sup->on_exit = sup_on_exit;
+    sup->check_ops = &sup_check_ops;
     sup->devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
     if (sup->devnull < 0) {
         /* An empty chroot or a FROM scratch image without /dev: an empty
@@ -330,9 +454,15 @@ int sup_init(struct supervisor *sup, struct corral *c, struct conf_set *set, boo
          * stays in memory; only probes write there). */
         log_warn("/dev/null: %s; using an empty memory file instead", strerror(errno));
         sup->devnull = memfd_create("corral-null", MFD_CLOEXEC);
-        if (sup->devnull < 0)
+        if (sup->devnull < 0) {
+            conf_set_free(set);
             return -errno;
+        }
     }
+    sup->checks_env = (struct checks_env){.loop = env->loop,
+                                          .pids = env->pids,
+                                          .devnull = sup->devnull,
+                                          .notify_socket = env->notify_socket};
     sup->setref = sup_setref_new(set);
     if (!sup->setref) {
         conf_set_free(set);
@@ -346,7 +476,7 @@ int sup_init(struct supervisor *sup, struct corral *c, struct conf_set *set, boo
     if (!sup->svcs)
         return -ENOMEM;
     for (size_t i = 0; i < set->n; i++) {
-        struct sup_service *ss = sup_service_new(sup, set->services[i], sup->setref, (int)i);
+        struct sup_service *ss = sup_record_new(sup, set->services[i], sup->setref, (int)i);
         if (!ss)
             return -ENOMEM;
         sup->svcs[i] = ss;
@@ -357,28 +487,38 @@ int sup_init(struct supervisor *sup, struct corral *c, struct conf_set *set, boo
     return sup_graph_rebuild(sup);
 }
 
+int sup_new(const struct sup_env *env, struct conf_set *set, struct supervisor **out)
+{
+    struct supervisor *sup = calloc(1, sizeof *sup);
+    *out = NULL;
+    if (!sup) {
+        conf_set_free(set);
+        return -ENOMEM;
+    }
+    int rc = sup_init(sup, env, set);
+    *out = sup; /* also on failure: the caller closes and frees what was made */
+    return rc;
+}
+
 void sup_start_all(struct supervisor *sup)
 {
     /* Want everything first, then start in dependency order: a service
      * whose dependencies are met starts at once, the others when they are. */
     for (size_t i = 0; i < sup->n; i++)
-        sup_feed(sup->svcs[sup->set->start_order[i]], SVC_EV_START, 0, 0);
+        sup_feed(sup_at(sup, i), SVC_EV_START, 0, 0);
     for (size_t i = 0; i < sup->n && !sup->stopping; i++)
-        sup_try_start(sup->svcs[sup->set->start_order[i]]);
+        sup_try_start(sup_at(sup, i));
 }
 
 void sup_stop_all(struct supervisor *sup, int main_sig)
 {
-    if (!sup->stopping) {
-        sup->stopping = true;
-        sup->stopped_ms = uv_now(sup->corral->loop);
-    }
+    sup->stopping = true;
     sup->main_stop_sig = main_sig;
     /* Reverse start order: dependents before what they depend on. */
     for (size_t i = sup->n; i-- > 0;)
-        sup_stop_one(sup->svcs[sup->set->start_order[i]]);
+        sup_stop_one(sup_at(sup, i));
     if (sup_all_stopped(sup))
-        shutdown_on_services_stopped(&sup->corral->shutdown);
+        sup_tell_all_stopped(sup);
 }
 
 static void sup_kill_one(struct sup_service *ss)
@@ -398,20 +538,38 @@ void sup_kill_all(struct supervisor *sup)
         sup_kill_one(sup->svcs[i]);
 }
 
-int sup_signal_main(struct supervisor *sup, int sig, bool single_child)
-{
-    if (!sup->main || sup->main->svc.pid <= 0)
-        return -ESRCH;
-    pid_t pid = sup->main->svc.pid;
-    if (!single_child && kill(-pid, sig) == 0)
-        return 0;
-    return kill(pid, sig) == 0 ? 0 : -errno;
-}
-
 void sup_drain_output(struct supervisor *sup)
 {
     for (size_t i = 0; i < sup->n; i++)
         output_svc_drain(&sup->svcs[i]->output);
     for (struct sup_service *ss = sup->retiring; ss; ss = ss->next_retiring)
         output_svc_drain(&ss->output);
+}
+
+void sup_close(struct supervisor *sup)
+{
+    if (!sup)
+        return;
+    for (size_t i = 0; i < sup->n; i++)
+        sup_record_close(sup->svcs[i]);
+    sup->n = 0;
+    while (sup->retiring) {
+        struct sup_service *ss = sup->retiring;
+        sup->retiring = ss->next_retiring;
+        sup_record_close(ss);
+    }
+    if (sup->devnull >= 0)
+        close(sup->devnull);
+    sup->devnull = -1;
+    sup_spawn_reports_close(sup);
+}
+
+void sup_free(struct supervisor *sup)
+{
+    if (!sup)
+        return;
+    proctree_snap_free(&sup->snap);
+    free(sup->svcs);
+    sup_setref_put(sup->setref);
+    free(sup);
 }

@@ -1,94 +1,76 @@
-/* supervisor.h - runs the services of a conf_set: feeds events to each
- * service's state machine (service.c) and carries out the actions it returns
- * (spawn, signal the tree, timers); starts dependents when their dependencies
- * meet their conditions; stops in reverse dependency order; and tells the
- * shutdown module when the container's fate is decided (main exited, a
- * critical service failed, everything finished). */
+/* supervisor.h - the service runtime: runs the services of a conf_set,
+ * feeds events to each service's state machine (core/service.c) and carries
+ * out the actions it returns (spawn, signal the tree, timers); starts
+ * dependents when their dependencies meet their conditions; stops in
+ * reverse dependency order; swaps in a reloaded set. It tells the layers
+ * above what happens only through the listeners they register (a service
+ * changed state, is going away, the container's fate is decided, every
+ * service has stopped), and offers them a query and request API. Nobody
+ * outside supervise/ reads a record's fields. */
 #ifndef CORRAL_SUPERVISOR_H
 #define CORRAL_SUPERVISOR_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include <uv.h>
 
-#include "checks.h"
 #include "conf.h"
 #include "output.h"
 #include "pidtab.h"
-#include "proctree.h"
+#include "reaper.h"
+#include "ring.h"
 #include "service.h"
-#include "svcplan.h"
 
-struct corral;
 struct supervisor;
+struct sup_service;
 
-/* A loaded configuration, alive while a service record still uses it (a
- * reload swaps sets while old services are still stopping). */
-struct sup_setref {
-    struct conf_set *set;
-    int refs;
+/* What the supervisor is given, from the layers below; each outlives it. */
+struct sup_env {
+    uv_loop_t *loop;
+    struct pidtab *pids;
+    struct output *out;
+    const struct reaper *reaper;
+    const char *notify_socket; /* NOTIFY_SOCKET for notify: systemd; "" when none */
+    bool quiet;                /* pure init mode: state changes are debug lines */
+    bool interactive;          /* the main gets corral's terminal */
+    bool single_child;         /* signals reach the main's process alone */
 };
 
-/* An edge of the runtime dependency graph (sup_graph.c). */
-struct sup_dep {
-    struct sup_service *ss;
-    enum conf_condition condition;
+/* Why the container should end (decided by the supervisor, carried out by
+ * whoever listens: the shutdown sequence). */
+enum sup_fate {
+    SUP_FATE_MAIN,     /* the main service finished */
+    SUP_FATE_CRITICAL, /* a critical service failed for good: code, why */
+    SUP_FATE_SETTLED,  /* no main, and every service has finished: code, why */
 };
 
-struct sup_service {
-    struct pidtab_owner owner; /* first: the reaper hands this back */
-    struct supervisor *sup;
-    struct svc svc;
-    uv_timer_t timer;
-    struct svcplan plan;
-    struct output_svc output;
-    struct checks checks;
-    int closing;            /* handles still closing before it is freed */
-    uint32_t fork_failures; /* in the current burst */
-    bool tail_pending;      /* print its last lines under the next state line */
-    bool held;              /* stopped by request: corral does not count it as finished */
-    bool restart_pending;   /* restart by request: start again once stopped */
-    struct sup_setref *ref; /* the set svc.conf belongs to */
-    /* reload: a changed configuration, applied once the process has stopped */
-    const struct conf_service *pending_conf;
-    struct sup_setref *pending_ref;
-    bool retiring; /* removed by a reload: freed once stopped */
-    struct sup_service *next_retiring;
-    /* The runtime dependency graph, rebuilt whenever the records change. */
-    struct sup_dep *deps; /* what it waits for (current records only) */
-    size_t n_deps;
-    struct sup_service **dependents; /* what waits for it, retiring ones included */
-    size_t n_dependents;
+/* Someone who hears what the supervisor decides (dinit's service_listener).
+ * Any callback may be NULL. A listener must not free the supervisor from a
+ * callback. */
+struct sup_listener {
+    /* A service changed state (or reason). */
+    void (*on_change)(struct sup_listener *l, struct sup_service *ss);
+    /* A record is going away: drop every pointer to it now (docs/dev/STYLE.md
+     * §5a). */
+    void (*on_gone)(struct sup_listener *l, struct sup_service *ss);
+    void (*on_fate)(struct sup_listener *l, enum sup_fate fate, int code, const char *why);
+    /* During a stop of everything: no service has a process any more. */
+    void (*on_all_stopped)(struct sup_listener *l);
+    struct sup_listener *next;
 };
 
-struct supervisor {
-    struct corral *corral;
-    struct conf_set *set;      /* the current set (setref->set) */
-    struct sup_setref *setref; /* one reference held by the supervisor */
-    struct sup_service **svcs; /* in the order of set->services; each owned */
-    size_t n;
-    struct sup_service *retiring; /* removed by a reload, still stopping */
-    /* /proc as read for the stops of this loop tick (see sup_signal_tree). */
-    struct proctree_snap snap;
-    uint64_t snap_ms;
-    uint64_t snap_reaped;
-    struct sup_service *main; /* the main service, or NULL */
-    int devnull;              /* stdin of every service but the main */
-    bool stopping;            /* shutdown: stop all, dependents first */
-    int main_stop_sig;        /* during shutdown: the main's stop signal (0: none) */
-    bool quiet;               /* pure init mode: state changes are debug lines */
-    uint64_t stopped_ms;      /* when stopping began */
-    /* The pipe every service's child reports a failed exec on, and its watch. */
-    int report_fds[2];
-    uv_poll_t report_poll;
-    bool report_polling;
-    unsigned spawns_unread; /* spawns since the pipe was last read */
-};
+/* ---- life of the supervisor ---------------------------------------------- */
 
-/* Takes ownership of set and prepares a runtime record per service.
- * Returns 0 or -errno. */
-int sup_init(struct supervisor *sup, struct corral *c, struct conf_set *set, bool quiet);
+/* Takes ownership of set and makes a record per service. On success *out
+ * is the caller's, to close with sup_close and free with sup_free. Returns
+ * 0 or -errno (set is freed either way). */
+int sup_new(const struct sup_env *env, struct conf_set *set, struct supervisor **out);
+
+/* l hears everything from now on; it stays registered while sup lives. */
+void sup_listen(struct supervisor *sup, struct sup_listener *l);
 
 /* Wants every service: each starts once its dependencies allow. */
 void sup_start_all(struct supervisor *sup);
@@ -107,48 +89,95 @@ void sup_drain_output(struct supervisor *sup);
 /* True when no service has a process any more. */
 bool sup_all_stopped(const struct supervisor *sup);
 
-/* Requests from the control socket: start a service (and let its
- * dependencies decide when), stop it (held down until started again), or
- * stop it and start it again. */
+/* Closes every record (their memory goes in close callbacks); sup_free,
+ * after the loop has run them, frees the rest. NULL is a no-op. */
+void sup_close(struct supervisor *sup);
+void sup_free(struct supervisor *sup);
+
+/* ---- requests -------------------------------------------------------------- */
+
+/* Start a service (its dependencies decide when), stop it (held down until
+ * started again), or stop it and start it again. */
 void sup_start_service(struct sup_service *ss);
 void sup_stop_service(struct sup_service *ss);
 void sup_restart_service(struct sup_service *ss);
 
-/* From checks.c: the service is ready; it passed its first health check;
- * it failed `retries` health checks in a row (text says how). */
-void sup_ready(struct sup_service *ss);
-void sup_healthy(struct sup_service *ss);
-void sup_unhealthy(struct sup_service *ss, const char *text);
+/* Sends sig by the one rule: the service's process group (its process
+ * alone if it left the group), or the main's process alone under
+ * --single-child. Returns 0, or -ESRCH when it has no process. */
+int sup_signal_service(struct sup_service *ss, int sig);
 
-/* A datagram on the sd_notify socket: handed to the service whose process
- * tree holds pid; from anyone else it is ignored. */
+/* The same for the main service; -ESRCH when there is none running. */
+int sup_signal_main(struct supervisor *sup, int sig);
+
+/* A datagram on the sd_notify socket (arg: the supervisor): handed to the
+ * service whose process tree holds pid; from anyone else it is ignored. */
 void sup_on_sdnotify(void *arg, pid_t pid, const char *msg, size_t len);
 
-/* Sends sig to the main service (its process group, or the process alone
- * when single_child). Returns 0, or -ESRCH when there is no main running. */
-int sup_signal_main(struct supervisor *sup, int sig, bool single_child);
+/* ---- reload ---------------------------------------------------------------- */
 
-/* Creates the record of one service of ref's set (taking a reference).
- * Returns NULL when out of memory. */
-struct sup_service *sup_service_new(struct supervisor *sup, const struct conf_service *conf,
-                                    struct sup_setref *ref, int index);
+/* What a reload would do to each service, by name (owned; see
+ * sup_plan_close). */
+struct sup_plan {
+    char **added, **removed, **restarted, **kept;
+    size_t n_added, n_removed, n_restarted, n_kept;
+};
 
-/* Gives a running record a new configuration now (its process keeps
- * running: only what does not touch the process changed), or once stopped
- * (then it starts again with it). */
-void sup_service_reconf(struct sup_service *ss, const struct conf_service *conf,
-                        struct sup_setref *ref, bool restart);
+/* Compares the running records with set. Returns 0 or -ENOMEM. */
+int sup_plan(const struct supervisor *sup, const struct conf_set *set, struct sup_plan *plan);
+void sup_plan_close(struct sup_plan *plan);
 
-/* A service removed by a reload, already marked retiring and on the
- * supervisor's retiring list: stopped, then freed. */
-void sup_service_retire(struct sup_service *ss);
+/* Swaps set in (taking ownership, also on failure): added services start,
+ * removed ones stop and go away, changed ones restart with their new
+ * configuration, the others take it at once. Returns 0 or -ENOMEM (then
+ * nothing changed). */
+int sup_swap_set(struct supervisor *sup, struct conf_set *set);
 
-struct sup_setref *sup_setref_new(struct conf_set *set);
-void sup_setref_put(struct sup_setref *ref);
+/* ---- queries ---------------------------------------------------------------- */
 
-/* Closes every record (their memory goes in close callbacks); sup_free, after
- * the loop has run them, frees the rest. */
-void sup_close(struct supervisor *sup);
-void sup_free(struct supervisor *sup);
+/* The service named name, or NULL. */
+struct sup_service *sup_find(const struct supervisor *sup, const char *name);
+
+/* The services of the current set, in start order (i < sup_count). */
+size_t sup_count(const struct supervisor *sup);
+struct sup_service *sup_at(const struct supervisor *sup, size_t i);
+
+/* The main service, or NULL. */
+struct sup_service *sup_main(const struct supervisor *sup);
+
+const char *sup_name(const struct sup_service *ss);
+
+/* A plain-values copy of what `status` shows of a service at now (loop ms). */
+struct sup_view {
+    const char *name; /* valid while the record lives */
+    enum svc_state state;
+    const char *reason;
+    int pid;
+    uint32_t restarts;
+    enum conf_type type;
+    bool main, critical, held;
+    uint64_t uptime_ms;
+    bool has_exited;
+    int last_wstatus;
+    uint64_t next_start_in_ms; /* BACKOFF only */
+    bool has_health;           /* a health check is configured */
+    bool healthy;              /* see sup_is_healthy */
+    bool health_passed;        /* one has passed since it became up */
+    const char *check;         /* the last check's result, "" when none */
+    const char *status_text;   /* sd_notify STATUS=, "" when none */
+};
+void sup_view(const struct sup_service *ss, uint64_t now, struct sup_view *v);
+
+/* The one meaning of healthy (core/svcset.h svcset_is_healthy). */
+bool sup_is_healthy(const struct sup_service *ss);
+
+/* New lines of the service's output go to f until sup_unfollow (which the
+ * follower must call before the record goes away: on_gone). */
+void sup_follow(struct sup_service *ss, struct output_follower *f);
+void sup_unfollow(struct sup_service *ss, struct output_follower *f);
+
+/* The last n lines kept for the service, at or after since_ms (0: all),
+ * oldest first, each handed to fn. */
+void sup_logs(const struct sup_service *ss, size_t n, uint64_t since_ms, ring_cb fn, void *arg);
 
 #endif

@@ -1,0 +1,82 @@
+/* sup_query.c - what the layers above may know of the services: lookups by
+ * name and in start order, a plain-values view of one service, the one
+ * meaning of healthy, and its output (kept lines, and following new ones).
+ * Reads records; changes nothing but the output's followers. */
+#include <string.h>
+
+#include "supervisor_int.h"
+
+struct sup_service *sup_find(const struct supervisor *sup, const char *name)
+{
+    for (size_t i = 0; i < sup->n; i++)
+        if (strcmp(sup->svcs[i]->svc.conf->name, name) == 0)
+            return sup->svcs[i];
+    return NULL;
+}
+
+size_t sup_count(const struct supervisor *sup)
+{
+    return sup->n;
+}
+
+struct sup_service *sup_at(const struct supervisor *sup, size_t i)
+{
+    return i < sup->n ? sup->svcs[sup->set->start_order[i]] : NULL;
+}
+
+struct sup_service *sup_main(const struct supervisor *sup)
+{
+    return sup->main;
+}
+
+const char *sup_name(const struct sup_service *ss)
+{
+    return ss->svc.conf->name;
+}
+
+bool sup_is_healthy(const struct sup_service *ss)
+{
+    struct svcset_node n = sup_record_node(ss);
+    return svcset_is_healthy(&n);
+}
+
+void sup_view(const struct sup_service *ss, uint64_t now, struct sup_view *v)
+{
+    const struct svc *s = &ss->svc;
+    *v = (struct sup_view){
+        .name = s->conf->name,
+        .state = s->state,
+        .reason = s->reason,
+        .pid = s->pid,
+        .restarts = s->restarts,
+        .type = s->conf->type,
+        .main = s->conf->main,
+        .critical = s->conf->critical,
+        .held = ss->intent.held,
+        .uptime_ms = svc_is_running(s) && now > s->started_ms ? now - s->started_ms : 0,
+        .has_exited = s->has_exited,
+        .last_wstatus = s->last_wstatus,
+        .next_start_in_ms =
+            s->state == SVC_BACKOFF && s->next_start_ms > now ? s->next_start_ms - now : 0,
+        .has_health = s->conf->health.kind != CONF_PROBE_NONE,
+        .healthy = sup_is_healthy(ss),
+        .health_passed = ss->checks.healthy,
+        .check = ss->checks.last,
+        .status_text = ss->checks.status_text,
+    };
+}
+
+void sup_follow(struct sup_service *ss, struct output_follower *f)
+{
+    output_follow(&ss->output, f);
+}
+
+void sup_unfollow(struct sup_service *ss, struct output_follower *f)
+{
+    output_unfollow(&ss->output, f);
+}
+
+void sup_logs(const struct sup_service *ss, size_t n, uint64_t since_ms, ring_cb fn, void *arg)
+{
+    ring_last(&ss->output.ring, n, since_ms, fn, arg);
+}
