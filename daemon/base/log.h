@@ -13,7 +13,7 @@ enum log_level {
     LOG_DEBUG,
 };
 
-/* The one exception to "no mutable globals" (STYLE.md §5): set once before the
+/* The one exception to "no mutable globals" (docs/dev/STYLE.md §5): set once before the
  * loop runs, read everywhere. */
 extern enum log_level log_max_level;
 

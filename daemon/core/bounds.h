@@ -1,4 +1,4 @@
-/* bounds.h - every fixed cap of the daemon, named in one place (STYLE.md §8). */
+/* bounds.h - every fixed cap of the daemon, named in one place (docs/dev/STYLE.md §8). */
 #ifndef CORRAL_BOUNDS_H
 #define CORRAL_BOUNDS_H
 

@@ -1,4 +1,4 @@
-/* service.c - the supervision state machine of DESIGN.md "States". Decides
+/* service.c - the supervision state machine of docs/dev/DESIGN.md "States". Decides
  * restarts (policy, success codes, exponential backoff, start limit) and
  * stops (signal, timeout, SIGKILL). Pure: no syscalls, no clock, no logs. */
 #include "service.h"

@@ -1,7 +1,7 @@
 /* service.h - the state machine of one service: a pure function
  * (state, event) -> (state, actions, reason). It never forks, kills, writes
  * or reads the clock: time comes in as now_ms, and supervisor.c carries the
- * actions out. Includes neither <uv.h> nor <unistd.h> (STYLE.md §1). */
+ * actions out. Includes neither <uv.h> nor <unistd.h> (docs/dev/STYLE.md §1). */
 #ifndef CORRAL_SERVICE_H
 #define CORRAL_SERVICE_H
 

@@ -1,6 +1,6 @@
 /* svcplan.c - prepares a service's environment block and resource limits in
  * the parent, once, so that the child between fork and exec only copies
- * pointers (STYLE.md §6). */
+ * pointers (docs/dev/STYLE.md §6). */
 #include "svcplan.h"
 
 #include <errno.h>

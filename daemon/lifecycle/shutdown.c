@@ -1,4 +1,4 @@
-/* shutdown.c - the shutdown sequence of DESIGN.md "Shutdown". Every wait is a
+/* shutdown.c - the shutdown sequence of docs/dev/DESIGN.md "Shutdown". Every wait is a
  * timer; corral exits as soon as the last child is reaped instead of sitting
  * out a grace period. */
 #include "shutdown.h"

@@ -1,4 +1,4 @@
-/* shutdown.h - the way out (DESIGN.md "Shutdown"): stop the services in
+/* shutdown.h - the way out (docs/dev/DESIGN.md "Shutdown"): stop the services in
  * reverse dependency order (the supervisor does it, each with its stop signal
  * and stop_timeout), sweep whatever is left (SIGTERM, grace, SIGKILL:
  * kill(-1) as PID 1, corral's descendants as a subreaper), reap until nothing

@@ -1,7 +1,7 @@
 /* logfile.h - a service's log file: appended to, rotated by size (NAME.log
  * -> NAME.log.1 -> ... -> NAME.log.KEEP, the oldest dropped), reopened after
  * each rotation so that nothing written after it is lost. Short blocking
- * appends (STYLE.md §7 allows them). */
+ * appends (docs/dev/STYLE.md §7 allows them). */
 #ifndef CORRAL_LOGFILE_H
 #define CORRAL_LOGFILE_H
 
