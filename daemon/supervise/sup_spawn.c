@@ -42,10 +42,10 @@ void sup_signal_tree(struct sup_service *ss, int sig)
     }
     pid_t *kids = malloc((sup->snap.n + 1) * sizeof *kids);
     int n = kids ? proctree_descendants_in(&sup->snap, pid, kids, sup->snap.n) : 0;
-    if (kill(-pid, sig) < 0)
-        (void)kill(pid, sig); /* it left its own group */
+    if (sup->env.procs->kill(-pid, sig) < 0)
+        (void)sup->env.procs->kill(pid, sig); /* it left its own group */
     for (int i = 0; i < n; i++)
-        (void)kill(kids[i], sig);
+        (void)sup->env.procs->kill(kids[i], sig);
     free(kids);
 }
 
@@ -146,7 +146,7 @@ int sup_spawn(struct sup_service *ss)
     svcplan_add_env(&ss->plan, &plan, notify_env);
     int rc = output_prepare(&ss->output, &plan.stdio[1], &plan.stdio[2]);
     if (rc == 0)
-        rc = spawn_start(&plan, sup->report_fds[1], &pid);
+        rc = sup->env.procs->spawn(&plan, sup->report_fds[1], &pid);
     checks_spawned(&ss->checks, rc == 0);
     if (rc < 0) {
         output_abort(&ss->output);

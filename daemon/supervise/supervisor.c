@@ -92,7 +92,7 @@ static void sup_apply(struct sup_service *ss, const struct svc_step *st)
             if (ss == sup->main && sig != SIGKILL && sup->main_stop_sig >= 0)
                 sig = sup->main_stop_sig;
             if (single && sig != SIGKILL)
-                (void)kill(ss->svc.pid, sig);
+                (void)sup->env.procs->kill(ss->svc.pid, sig);
             else
                 sup_signal_tree(ss, sig);
             break;
@@ -427,10 +427,11 @@ int sup_signal_service(struct sup_service *ss, int sig)
     pid_t pid = ss->svc.pid;
     if (pid <= 0)
         return -ESRCH;
+    const struct sup_procs *procs = ss->sup->env.procs;
     bool single = ss->sup->env.single_child && ss == ss->sup->main;
-    if (!single && kill(-pid, sig) == 0)
+    if (!single && procs->kill(-pid, sig) == 0)
         return 0;
-    return kill(pid, sig) == 0 ? 0 : -errno;
+    return procs->kill(pid, sig) == 0 ? 0 : -errno;
 }
 
 int sup_signal_main(struct supervisor *sup, int sig)
@@ -440,9 +441,13 @@ int sup_signal_main(struct supervisor *sup, int sig)
 
 /* ---- life of the supervisor ---------------------------------------------------- */
 
+static const struct sup_procs sup_real_procs = {.spawn = spawn_start, .kill = kill};
+
 static int sup_init(struct supervisor *sup, const struct sup_env *env, struct conf_set *set)
 {
     sup->env = *env;
+    if (!sup->env.procs)
+        sup->env.procs = &sup_real_procs;
     sup->main_stop_sig = -1;
     sup->report_fds[0] = sup->report_fds[1] = -1;
     sup->on_exit = sup_on_exit;

@@ -23,12 +23,21 @@
 #include "reaper.h"
 #include "ring.h"
 #include "service.h"
+#include "spawn.h"
 
 struct supervisor;
 struct sup_service;
 
+/* How the supervisor starts and signals processes: spawn_start and kill(2)
+ * unless a test gives its own (no process is then made or signalled). */
+struct sup_procs {
+    int (*spawn)(const struct spawn_plan *plan, int report_fd, pid_t *pid);
+    int (*kill)(pid_t pid, int sig);
+};
+
 /* What the supervisor is given, from the layers below; each outlives it. */
 struct sup_env {
+    const struct sup_procs *procs; /* NULL: the real ones */
     uv_loop_t *loop;
     struct pidtab *pids;
     struct output *out;

@@ -1,0 +1,516 @@
+/* test_supervisor.c - the service runtime without processes: a fake
+ * spawner hands out pids and records what was started, a fake kill records
+ * what was signalled, and exits are fed through the pid table as the reaper
+ * would. Start and stop order, the container's fate, set swaps (a restart
+ * pending across a swap, retiring dependents in the stop order), and a
+ * seeded random walk of swaps, requests and exits that checks the
+ * runtime's invariants after every step. */
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <cmocka.h>
+
+#include "log.h"
+#include "supervisor_int.h"
+#include "test_conf_fixture.h"
+
+#define EXITED(code) ((code) << 8)
+#define MAX_PROCS    256
+
+/* ---- the fake world --------------------------------------------------------- */
+
+struct proc {
+    pid_t pid;
+    char tag[32]; /* argv[1] of its command: which service and version */
+    bool alive;
+};
+
+static struct world {
+    uv_loop_t loop;
+    struct pidtab pids;
+    struct output out;
+    struct reaper reaper;
+    struct conf_global global;
+    struct supervisor *sup;
+    struct sup_listener listener;
+    char dir[256];
+    struct proc procs[MAX_PROCS];
+    int nprocs;
+    char spawns[4096]; /* "tag tag ..." in spawn order */
+    char kills[4096];  /* "tag:SIG ..." in order */
+    char events[8192]; /* "name:state ..." */
+    char gone[1024];   /* "name ..." */
+    int fates;
+    enum sup_fate fate;
+    int fate_code;
+    int all_stopped;
+} W;
+
+static void append(char *buf, size_t len, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void append(char *buf, size_t len, const char *fmt, ...)
+{
+    size_t used = strlen(buf);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf + used, len - used, fmt, ap);
+    va_end(ap);
+}
+
+static struct proc *proc_of(pid_t pid)
+{
+    for (int i = 0; i < W.nprocs; i++)
+        if (W.procs[i].pid == pid)
+            return &W.procs[i];
+    return NULL;
+}
+
+static int fake_spawn(const struct spawn_plan *plan, int report_fd, pid_t *pid)
+{
+    (void)report_fd;
+    assert_true(W.nprocs < MAX_PROCS);
+    struct proc *p = &W.procs[W.nprocs++];
+    p->pid = 4000000 + W.nprocs; /* above any pid_max of a test machine's processes */
+    snprintf(p->tag, sizeof p->tag, "%s", plan->argv[1] ? plan->argv[1] : "?");
+    p->alive = true;
+    append(W.spawns, sizeof W.spawns, "%s ", p->tag);
+    *pid = p->pid;
+    return 0;
+}
+
+static int fake_kill(pid_t pid, int sig)
+{
+    struct proc *p = proc_of(pid < 0 ? -pid : pid);
+    if (!p || !p->alive)
+        return -1;
+    if (pid < 0) /* the group first; the pid alone would repeat it */
+        append(W.kills, sizeof W.kills, "%s:%s ", p->tag, sig == SIGKILL ? "KILL" : "TERM");
+    return 0;
+}
+
+static const struct sup_procs fake_procs = {.spawn = fake_spawn, .kill = fake_kill};
+
+static void on_change(struct sup_listener *l, struct sup_service *ss)
+{
+    (void)l;
+    struct sup_view v;
+    sup_view(ss, 0, &v);
+    append(W.events, sizeof W.events, "%s:%s ", v.name, svc_state_name(v.state));
+}
+
+static void on_gone(struct sup_listener *l, struct sup_service *ss)
+{
+    (void)l;
+    append(W.gone, sizeof W.gone, "%s ", sup_name(ss));
+}
+
+static void on_fate(struct sup_listener *l, enum sup_fate fate, int code, const char *why)
+{
+    (void)l;
+    (void)why;
+    W.fates++;
+    W.fate = fate;
+    W.fate_code = code;
+}
+
+static void on_all_stopped(struct sup_listener *l)
+{
+    (void)l;
+    W.all_stopped++;
+}
+
+/* A set from "name.yaml", "text", ... pairs, NULL-terminated. */
+static struct conf_set *load(const char *first, ...)
+{
+    char path[300];
+    va_list ap;
+    assert_non_null(fix_tmpdir(W.dir, sizeof W.dir));
+    va_start(ap, first);
+    for (const char *name = first; name; name = va_arg(ap, const char *))
+        assert_int_equal(fix_write(W.dir, name, va_arg(ap, const char *)), 0);
+    va_end(ap);
+    struct conf_set *set = NULL;
+    struct conf_errors errs;
+    conf_errors_init(&errs);
+    int rc = conf_load_dir(W.dir, &fix_env, &set, &errs);
+    if (rc < 0)
+        fail_msg("%s", fix_errors_text(&errs));
+    conf_errors_close(&errs);
+    snprintf(path, sizeof path, "%s", W.dir);
+    fix_rmdir(path);
+    return set;
+}
+
+static void world_start(struct conf_set *set)
+{
+    memset(&W, 0, sizeof W);
+    log_max_level = LOG_ERROR;
+    assert_int_equal(uv_loop_init(&W.loop), 0);
+    assert_int_equal(pidtab_init(&W.pids, 1024), 0);
+    reaper_init(&W.reaper, &W.pids);
+    conf_global_init(&W.global);
+    assert_int_equal(output_init(&W.out, &W.loop, &W.global, set), 0);
+    struct sup_env env = {.procs = &fake_procs,
+                          .loop = &W.loop,
+                          .pids = &W.pids,
+                          .out = &W.out,
+                          .reaper = &W.reaper,
+                          .notify_socket = ""};
+    assert_int_equal(sup_new(&env, set, &W.sup), 0);
+    W.listener = (struct sup_listener){.on_change = on_change,
+                                       .on_gone = on_gone,
+                                       .on_fate = on_fate,
+                                       .on_all_stopped = on_all_stopped};
+    sup_listen(W.sup, &W.listener);
+}
+
+static void world_stop(void)
+{
+    sup_close(W.sup);
+    output_close(&W.out);
+    uv_run(&W.loop, UV_RUN_NOWAIT);
+    assert_int_equal(uv_loop_close(&W.loop), 0);
+    sup_free(W.sup);
+    pidtab_close(&W.pids);
+    conf_global_close(&W.global);
+}
+
+/* The live process of tag (its latest), or 0. */
+static pid_t live(const char *tag)
+{
+    for (int i = W.nprocs; i-- > 0;)
+        if (W.procs[i].alive && strcmp(W.procs[i].tag, tag) == 0)
+            return W.procs[i].pid;
+    return 0;
+}
+
+/* What the reaper does for an exit: the owner hears it. */
+static void die(pid_t pid, int wstatus)
+{
+    struct proc *p = proc_of(pid);
+    assert_non_null(p);
+    assert_true(p->alive);
+    p->alive = false;
+    struct pidtab_owner *o = pidtab_take(&W.pids, pid);
+    assert_non_null(o);
+    o->on_exit(o, pid, wstatus);
+    uv_run(&W.loop, UV_RUN_NOWAIT); /* timers due now (an immediate restart) */
+}
+
+static void die_tag(const char *tag, int wstatus)
+{
+    pid_t pid = live(tag);
+    if (!pid)
+        fail_msg("no live process %s (spawns: %s)", tag, W.spawns);
+    die(pid, wstatus);
+}
+
+static const char *state_of(const char *name)
+{
+    struct sup_service *ss = sup_find(W.sup, name);
+    return ss ? svc_state_name(ss->svc.state) : "absent";
+}
+
+/* ---- order ------------------------------------------------------------------- */
+
+static void services_start_in_dependency_order_and_stop_in_reverse(void **state)
+{
+    (void)state;
+    world_start(load("web.yaml", "command: [sleep, web]\ndepends_on: [db]\n", "db.yaml",
+                     "command: [sleep, db]\n", NULL));
+    sup_start_all(W.sup);
+    assert_string_equal(W.spawns, "db web ");
+    sup_stop_all(W.sup, -1);
+    assert_string_equal(W.kills, "web:TERM ");
+    die_tag("web", EXITED(0));
+    assert_string_equal(W.kills, "web:TERM db:TERM ");
+    assert_int_equal(W.all_stopped, 0);
+    die_tag("db", EXITED(0));
+    assert_int_equal(W.all_stopped, 1);
+    world_stop();
+}
+
+static void a_dependent_waits_for_a_oneshot_to_complete(void **state)
+{
+    (void)state;
+    world_start(load("app.yaml",
+                     "command: [sleep, app]\ndepends_on: {init: {condition: completed}}\n",
+                     "init.yaml", "type: oneshot\ncommand: [sleep, init]\n", NULL));
+    sup_start_all(W.sup);
+    assert_string_equal(W.spawns, "init ");
+    assert_string_equal(state_of("app"), "waiting");
+    die_tag("init", EXITED(0));
+    assert_string_equal(W.spawns, "init app ");
+    world_stop();
+}
+
+static void
+a_failed_oneshot_leaves_its_dependent_waiting_and_the_set_settles_with_its_code(void **state)
+{
+    (void)state;
+    world_start(load("app.yaml",
+                     "command: [sleep, app]\ndepends_on: {init: {condition: completed}}\n",
+                     "init.yaml", "type: oneshot\ncommand: [sleep, init]\n", NULL));
+    sup_start_all(W.sup);
+    die_tag("init", EXITED(4));
+    assert_string_equal(W.spawns, "init ");
+    assert_int_equal(W.fates, 1);
+    assert_int_equal(W.fate, SUP_FATE_SETTLED);
+    assert_int_equal(W.fate_code, 4);
+    world_stop();
+}
+
+/* ---- the container's fate ----------------------------------------------------- */
+
+static void the_main_finishing_decides_the_fate(void **state)
+{
+    (void)state;
+    world_start(load("app.yaml", "command: [sleep, app]\nmain: true\nrestart: never\n", "side.yaml",
+                     "command: [sleep, side]\n", NULL));
+    sup_start_all(W.sup);
+    assert_int_equal(W.fates, 0);
+    die_tag("app", EXITED(0));
+    assert_int_equal(W.fates, 1);
+    assert_int_equal(W.fate, SUP_FATE_MAIN);
+    world_stop();
+}
+
+static void a_critical_oneshot_failing_decides_the_fate_with_its_code(void **state)
+{
+    (void)state;
+    world_start(load("seed.yaml", "type: oneshot\ncommand: [sleep, seed]\ncritical: true\n",
+                     "web.yaml", "command: [sleep, web]\n", NULL));
+    sup_start_all(W.sup);
+    die_tag("seed", EXITED(3));
+    assert_int_equal(W.fate, SUP_FATE_CRITICAL);
+    assert_int_equal(W.fate_code, 3);
+    world_stop();
+}
+
+/* ---- swaps -------------------------------------------------------------------- */
+
+static void
+a_restart_pending_across_a_swap_that_removes_its_dependents_runs_the_new_command(void **state)
+{
+    (void)state;
+    world_start(load("a.yaml", "command: [sleep, a1]\n", "b.yaml", "command: [sleep, b]\n",
+                     "c.yaml", "command: [sleep, c]\n", "z.yaml",
+                     "command: [sleep, z]\ndepends_on: [a]\n", NULL));
+    sup_start_all(W.sup);
+    assert_int_equal(sup_swap_set(W.sup, load("a.yaml", "command: [sleep, a2]\n", NULL)), 0);
+    assert_int_equal(sup_count(W.sup), 1);
+    /* Everything removed is asked to stop; a restarts once it has stopped. */
+    assert_non_null(strstr(W.kills, "a1:TERM"));
+    assert_non_null(strstr(W.kills, "z:TERM"));
+    die_tag("a1", EXITED(0)); /* before its retiring dependent: once read past the new set */
+    die_tag("b", EXITED(0));
+    die_tag("c", EXITED(0));
+    die_tag("z", EXITED(0));
+    assert_string_equal(W.gone, "b c z ");
+    assert_non_null(live("a2"));
+    assert_string_equal(state_of("a"), "up");
+    world_stop();
+}
+
+static void a_retiring_dependent_still_running_holds_its_dependency_in_the_stop_order(void **state)
+{
+    (void)state;
+    world_start(load("a.yaml", "command: [sleep, a]\n", "z.yaml",
+                     "command: [sleep, z]\ndepends_on: [a]\n", NULL));
+    sup_start_all(W.sup);
+    assert_int_equal(sup_swap_set(W.sup, load("a.yaml", "command: [sleep, a]\n", NULL)), 0);
+    assert_string_equal(W.kills, "z:TERM ");
+    sup_stop_all(W.sup, -1);
+    assert_string_equal(W.kills, "z:TERM "); /* a waits for z */
+    die_tag("z", EXITED(0));
+    assert_string_equal(W.kills, "z:TERM a:TERM ");
+    die_tag("a", EXITED(0));
+    assert_int_equal(W.all_stopped, 1);
+    world_stop();
+}
+
+static void a_kept_service_keeps_its_process_and_takes_the_new_dependencies(void **state)
+{
+    (void)state;
+    world_start(load("a.yaml", "command: [sleep, a]\n", "b.yaml", "command: [sleep, b]\n", NULL));
+    sup_start_all(W.sup);
+    pid_t a = live("a");
+    /* Same command, a new dependency on a new service: a keeps running. */
+    assert_int_equal(
+        sup_swap_set(W.sup, load("a.yaml", "command: [sleep, a]\ndepends_on: [n]\n", "b.yaml",
+                                 "command: [sleep, b]\n", "n.yaml", "command: [sleep, n]\n", NULL)),
+        0);
+    assert_int_equal(live("a"), a);
+    sup_stop_all(W.sup, -1);
+    /* n is now depended upon by a: it stops after it. */
+    assert_null(strstr(W.kills, "n:TERM"));
+    die_tag("a", EXITED(0));
+    assert_non_null(strstr(W.kills, "n:TERM"));
+    world_stop();
+}
+
+static void removing_a_waiting_service_closes_it_once(void **state)
+{
+    (void)state;
+    world_start(load("a.yaml", "command: [sleep, a]\ndepends_on: {b: {condition: completed}}\n",
+                     "b.yaml", "type: oneshot\ncommand: [sleep, b]\n", NULL));
+    sup_start_all(W.sup);
+    assert_string_equal(state_of("a"), "waiting");
+    assert_int_equal(
+        sup_swap_set(W.sup, load("b.yaml", "type: oneshot\ncommand: [sleep, b]\n", NULL)), 0);
+    assert_string_equal(W.gone, "a ");
+    world_stop(); /* a second close would abort inside libuv */
+}
+
+/* ---- a random walk ------------------------------------------------------------ */
+
+static unsigned rnd(unsigned *seed, unsigned n)
+{
+    *seed = *seed * 1103515245u + 12345u;
+    return (*seed >> 16) % n;
+}
+
+/* A random set of s0..s5: each present or not, a longrun or a oneshot, with
+ * a command version v and a dependency on a lower one. */
+static struct conf_set *random_set(unsigned *seed)
+{
+    char files[6][2][160];
+    const char *args[6 * 2 + 1];
+    int n = 0;
+    for (int i = 0; i < 6; i++) {
+        if (rnd(seed, 3) == 0)
+            continue;
+        snprintf(files[n][0], sizeof files[n][0], "s%d.yaml", i);
+        int dep = i > 0 && rnd(seed, 2) ? (int)rnd(seed, (unsigned)i) : -1;
+        char deps[64] = "";
+        if (dep >= 0)
+            snprintf(deps, sizeof deps, "depends_on: {s%d: {condition: started}}\n", dep);
+        snprintf(files[n][1], sizeof files[n][1], "%scommand: [sleep, s%d.%u]\n%s",
+                 rnd(seed, 5) == 0 ? "type: oneshot\n" : "", i, rnd(seed, 2), deps);
+        n++;
+    }
+    /* A dependency on an absent service is a load error: keep what loads. */
+    for (;;) {
+        for (int i = 0; i < n; i++) {
+            args[2 * i] = files[i][0];
+            args[2 * i + 1] = files[i][1];
+        }
+        args[2 * n] = NULL;
+        struct conf_set *set = NULL;
+        struct conf_errors errs;
+        assert_non_null(fix_tmpdir(W.dir, sizeof W.dir));
+        for (int i = 0; i < n; i++)
+            fix_write(W.dir, args[2 * i], args[2 * i + 1]);
+        conf_errors_init(&errs);
+        int rc = conf_load_dir(W.dir, &fix_env, &set, &errs);
+        conf_errors_close(&errs);
+        fix_rmdir(W.dir);
+        if (rc == 0)
+            return set;
+        for (int i = 0; i < n; i++) /* drop the dependencies and try again */
+            if (strstr(files[i][1], "depends_on"))
+                *strstr(files[i][1], "depends_on") = '\0';
+    }
+}
+
+/* Every record's process is a live fake one, and every live fake process
+ * belongs to a record (current or retiring). */
+static void check_invariants(unsigned seed, int step)
+{
+    int owned = 0;
+    for (size_t i = 0; i < W.sup->n; i++) {
+        const struct sup_service *ss = W.sup->svcs[i];
+        if (ss->svc.pid > 0) {
+            struct proc *p = proc_of(ss->svc.pid);
+            if (!p || !p->alive)
+                fail_msg("seed %u step %d: %s has pid %d, not a live process", seed, step,
+                         sup_name(ss), ss->svc.pid);
+            owned++;
+        }
+        for (size_t d = 0; d < ss->n_deps; d++)
+            if (!sup_find(W.sup, sup_name(ss->deps[d].ss)))
+                fail_msg("seed %u step %d: %s depends on a record not in the set", seed, step,
+                         sup_name(ss));
+    }
+    for (const struct sup_service *ss = W.sup->retiring; ss; ss = ss->next_retiring)
+        if (ss->svc.pid > 0)
+            owned++;
+    int alive = 0;
+    for (int i = 0; i < W.nprocs; i++)
+        alive += W.procs[i].alive;
+    if (alive != owned)
+        fail_msg("seed %u step %d: %d live processes, %d owned by records", seed, step, alive,
+                 owned);
+}
+
+static void random_swaps_requests_and_exits_keep_the_runtime_consistent(void **state)
+{
+    (void)state;
+    const char *env = getenv("CORRAL_SEED");
+    unsigned seed0 = env ? (unsigned)strtoul(env, NULL, 10) : (unsigned)time(NULL);
+    unsigned seed = seed0;
+    printf("test_supervisor: random walk seed=%u (replay: CORRAL_SEED=%u)\n", seed0, seed0);
+    world_start(random_set(&seed));
+    sup_start_all(W.sup);
+    for (int step = 0; step < 400 && W.nprocs < MAX_PROCS - 16; step++) {
+        unsigned op = rnd(&seed, 10);
+        struct sup_service *some =
+            sup_count(W.sup) ? sup_at(W.sup, rnd(&seed, 6) % sup_count(W.sup)) : NULL;
+        if (op < 2) {
+            assert_int_equal(sup_swap_set(W.sup, random_set(&seed)), 0);
+        } else if (op < 6) {
+            int alive[MAX_PROCS], n = 0;
+            for (int i = 0; i < W.nprocs; i++)
+                if (W.procs[i].alive)
+                    alive[n++] = i;
+            if (n)
+                die(W.procs[alive[rnd(&seed, (unsigned)n)]].pid, EXITED((int)rnd(&seed, 3)));
+        } else if (some && op == 6) {
+            sup_stop_service(some);
+        } else if (some && op == 7) {
+            sup_start_service(some);
+        } else if (some && op == 8) {
+            sup_restart_service(some);
+        } else {
+            uv_run(&W.loop, UV_RUN_NOWAIT);
+        }
+        check_invariants(seed0, step);
+        if (W.fates)
+            break; /* the container would end here */
+    }
+    sup_stop_all(W.sup, -1);
+    for (int guard = 0; guard < MAX_PROCS && !sup_all_stopped(W.sup); guard++)
+        for (int i = 0; i < W.nprocs; i++)
+            if (W.procs[i].alive) {
+                die(W.procs[i].pid, EXITED(0));
+                break;
+            }
+    assert_true(sup_all_stopped(W.sup));
+    world_stop();
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(services_start_in_dependency_order_and_stop_in_reverse),
+        cmocka_unit_test(a_dependent_waits_for_a_oneshot_to_complete),
+        cmocka_unit_test(
+            a_failed_oneshot_leaves_its_dependent_waiting_and_the_set_settles_with_its_code),
+        cmocka_unit_test(the_main_finishing_decides_the_fate),
+        cmocka_unit_test(a_critical_oneshot_failing_decides_the_fate_with_its_code),
+        cmocka_unit_test(
+            a_restart_pending_across_a_swap_that_removes_its_dependents_runs_the_new_command),
+        cmocka_unit_test(a_retiring_dependent_still_running_holds_its_dependency_in_the_stop_order),
+        cmocka_unit_test(a_kept_service_keeps_its_process_and_takes_the_new_dependencies),
+        cmocka_unit_test(removing_a_waiting_service_closes_it_once),
+        cmocka_unit_test(random_swaps_requests_and_exits_keep_the_runtime_consistent),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
