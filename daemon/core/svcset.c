@@ -64,6 +64,29 @@ bool svcset_keeps_running(const struct svcset_node *n, bool blocked)
     return n->svc->state != SVC_WAITING || !blocked;
 }
 
+struct svcset_after svcset_after_change(const struct svcset_intent *in, bool running,
+                                        bool stopping_all)
+{
+    struct svcset_after a = {0};
+    if (in->retiring) {
+        a.go_away = !running;
+        a.stop_deps = stopping_all && !running;
+        return a;
+    }
+    a.apply_pending = in->pending_conf && !running;
+    if (in->restart_pending && !running && !stopping_all) {
+        a.restart = true;
+        return a;
+    }
+    if (stopping_all) {
+        a.stop_deps = !running;
+        return a;
+    }
+    a.start_dependents = true;
+    a.judge_fate = true;
+    return a;
+}
+
 int svcset_settled_code(const struct svc *const *in_start_order, size_t n, char *why,
                         size_t why_len)
 {

@@ -43,6 +43,26 @@ bool svcset_may_stop(const struct svcset_node *n, bool has_running_dependent);
  * hopeless). */
 bool svcset_keeps_running(const struct svcset_node *n, bool blocked);
 
+/* Operator intent, beside what the state machine keeps. */
+struct svcset_intent {
+    bool held;            /* stopped by request: not counted as finished */
+    bool restart_pending; /* restart by request: start again once stopped */
+    bool retiring;        /* removed by a reload: goes away once stopped */
+    bool pending_conf;    /* a reload's new configuration waits for the stop */
+};
+
+/* What follows a change of a service's state. */
+struct svcset_after {
+    bool go_away;          /* retiring and stopped: announce it, then free it */
+    bool apply_pending;    /* take the pending configuration now */
+    bool restart;          /* start it again now (and nothing else) */
+    bool stop_deps;        /* stopping everything: its dependencies may stop now */
+    bool start_dependents; /* its dependents may start now */
+    bool judge_fate;       /* main, critical or settled: the container's fate may be decided */
+};
+struct svcset_after svcset_after_change(const struct svcset_intent *in, bool running,
+                                        bool stopping_all);
+
 /* The exit code of a set that finished by itself, from its services in
  * start order: the first failed oneshot's code, else 1 when anything failed
  * for good, else 0; why says which (why_len bytes). */

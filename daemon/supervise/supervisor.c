@@ -292,8 +292,9 @@ static int sup_settled_code(const struct supervisor *sup, char *why, size_t len)
     return code;
 }
 
-/* A retired record has stopped: it goes away (every listener lets go of it
- * first), and what it depended on may now stop in turn. */
+/* A retired record has stopped: it goes away, every listener letting go of
+ * it first. Its deps stay readable until its memory goes (the caller may
+ * stop them next). */
 static void sup_retired(struct sup_service *ss)
 {
     struct supervisor *sup = ss->sup;
@@ -306,52 +307,44 @@ static void sup_retired(struct sup_service *ss)
      * until its memory goes. */
     sup_graph_rebuild(sup);
     sup_tell_gone(ss);
-    if (sup->stopping)
-        for (size_t i = 0; i < ss->n_deps; i++)
-            sup_stop_one(ss->deps[i].ss);
     sup_record_close(ss);
 }
 
 void sup_after_change(struct sup_service *ss)
 {
     struct supervisor *sup = ss->sup;
-    const struct conf_service *conf = ss->svc.conf;
     char why[SVC_REASON_MAX + 64];
-    bool running = svc_is_running(&ss->svc);
 
     if (ss->closed)
         return; /* gone already: nothing about it can matter now */
-    if (ss->intent.retiring) {
-        if (!running)
-            sup_retired(ss);
-        if (sup->stopping && sup_all_stopped(sup))
-            sup_tell_all_stopped(sup);
-        return;
-    }
-    if (ss->pending_conf && !running) {
+    struct svcset_after next =
+        svcset_after_change(&ss->intent, svc_is_running(&ss->svc), sup->stopping);
+    if (next.go_away)
+        sup_retired(ss);
+    if (next.apply_pending) {
         sup_record_set_conf(ss, ss->pending_conf, ss->pending_ref);
         sup_setref_put(ss->pending_ref);
         ss->pending_conf = NULL;
         ss->pending_ref = NULL;
+        ss->intent.pending_conf = false;
         sup_graph_rebuild(sup);
-        conf = ss->svc.conf;
     }
-    if (ss->intent.restart_pending && !running && !sup->stopping) {
+    if (next.restart) {
         ss->intent.restart_pending = false;
         sup_start_service(ss);
         return;
     }
-    if (sup->stopping) {
-        /* Its dependencies may now be free to stop. */
-        if (!running)
-            for (size_t i = 0; i < ss->n_deps; i++)
-                sup_stop_one(ss->deps[i].ss);
-        if (sup_all_stopped(sup))
-            sup_tell_all_stopped(sup);
+    if (next.stop_deps)
+        for (size_t i = 0; i < ss->n_deps; i++)
+            sup_stop_one(ss->deps[i].ss);
+    if (sup->stopping && sup_all_stopped(sup))
+        sup_tell_all_stopped(sup);
+    if (next.start_dependents)
+        for (size_t i = 0; i < ss->n_dependents; i++)
+            sup_try_start(ss->dependents[i]);
+    if (!next.judge_fate)
         return;
-    }
-    for (size_t i = 0; i < ss->n_dependents; i++)
-        sup_try_start(ss->dependents[i]);
+    const struct conf_service *conf = ss->svc.conf;
     if (ss == sup->main && svc_is_finished(&ss->svc)) {
         sup_tell_fate(sup, SUP_FATE_MAIN, 0, "");
     } else if (conf->critical && (ss->svc.state == SVC_FAILED || ss->svc.state == SVC_FATAL)) {
@@ -381,6 +374,7 @@ void sup_reconf_later(struct sup_service *ss, const struct conf_service *conf,
     sup_setref_put(ss->pending_ref);
     ss->pending_conf = conf;
     ss->pending_ref = ref;
+    ss->intent.pending_conf = true;
     ref->refs++;
     sup_restart_service(ss);
 }

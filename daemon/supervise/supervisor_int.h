@@ -36,13 +36,6 @@ struct sup_dep {
     enum conf_condition condition;
 };
 
-/* Operator intent, besides what the state machine keeps. */
-struct sup_intent {
-    bool held;            /* stopped by request: not counted as finished */
-    bool restart_pending; /* restart by request: start again once stopped */
-    bool retiring;        /* removed by a reload: freed once stopped */
-};
-
 struct sup_service {
     struct pidtab_owner owner; /* first: the reaper hands this back */
     struct supervisor *sup;
@@ -51,12 +44,12 @@ struct sup_service {
     struct svcplan plan;
     struct output_svc output;
     struct checks checks;
-    bool closed;            /* closed: its memory goes once its handles have closed */
-    int closes_pending;     /* its own handles still closing before it is freed */
-    uint32_t fork_failures; /* in the current burst */
-    bool tail_pending;      /* print its last lines under the next state line */
-    struct sup_intent intent;
-    struct sup_setref *ref; /* the set svc.conf belongs to */
+    bool closed;                 /* closed: its memory goes once its handles have closed */
+    int closes_pending;          /* its own handles still closing before it is freed */
+    uint32_t fork_failures;      /* in the current burst */
+    bool tail_pending;           /* print its last lines under the next state line */
+    struct svcset_intent intent; /* pending_conf mirrors pending_conf below */
+    struct sup_setref *ref;      /* the set svc.conf belongs to */
     /* A changed configuration, applied once the process has stopped. */
     const struct conf_service *pending_conf;
     struct sup_setref *pending_ref;

@@ -209,6 +209,34 @@ static void a_changed_directory_user_or_environment_restarts(void **state)
     assert_true(reloadplan_same_process(&a, &b));
 }
 
+static void after_a_change_intent_decides_what_follows(void **state)
+{
+    (void)state;
+    struct svcset_intent retiring = {.retiring = true}, pending = {.pending_conf = true};
+    struct svcset_intent restart = {.restart_pending = true, .pending_conf = true}, plain = {0};
+    struct svcset_after a;
+
+    a = svcset_after_change(&retiring, true, false); /* still stopping */
+    assert_false(a.go_away || a.start_dependents || a.judge_fate || a.stop_deps);
+    a = svcset_after_change(&retiring, false, true); /* gone during a stop of everything */
+    assert_true(a.go_away && a.stop_deps);
+    assert_false(a.start_dependents || a.judge_fate);
+
+    a = svcset_after_change(&pending, true, false); /* the new configuration waits */
+    assert_false(a.apply_pending);
+    a = svcset_after_change(&restart, false, false); /* stopped: new configuration, then start */
+    assert_true(a.apply_pending && a.restart);
+    assert_false(a.judge_fate);                     /* a restart is no fate */
+    a = svcset_after_change(&restart, false, true); /* no restart while stopping everything */
+    assert_true(a.apply_pending && a.stop_deps);
+    assert_false(a.restart);
+
+    a = svcset_after_change(&plain, true, false);
+    assert_true(a.start_dependents && a.judge_fate);
+    a = svcset_after_change(&plain, true, true); /* still running: its deps wait */
+    assert_false(a.stop_deps || a.start_dependents || a.judge_fate);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -223,6 +251,7 @@ int main(void)
         cmocka_unit_test(
             a_restart_pending_from_an_earlier_reload_goes_on_with_the_newest_configuration),
         cmocka_unit_test(a_changed_directory_user_or_environment_restarts),
+        cmocka_unit_test(after_a_change_intent_decides_what_follows),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }
