@@ -102,9 +102,10 @@ enum conf_probe_kind {
 struct conf_probe {
     enum conf_probe_kind kind;
     char **argv;    /* EXEC: NULL-terminated */
-    char *host;     /* TCP: "127.0.0.1", "::1" (no brackets) */
-    uint16_t port;  /* TCP */
-    char *url;      /* HTTP: "http://host:port/path" */
+    char *host;     /* TCP, HTTP: "127.0.0.1", "::1" (no brackets) */
+    uint16_t port;  /* TCP, HTTP (80 when the URL names none) */
+    char *url;      /* HTTP: "http://host:port/path", as written */
+    char *path;     /* HTTP: the request path, "/" at least */
     char *pattern;  /* LOG: the regex as written */
     regex_t regex;  /* LOG: compiled with REG_EXTENDED | REG_NOSUB */
     bool has_regex; /* regex must be regfree'd */

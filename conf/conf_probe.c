@@ -28,6 +28,7 @@ void conf_probe_close(struct conf_probe *p)
     ynode_argv_free(p->argv);
     free(p->host);
     free(p->url);
+    free(p->path);
     free(p->pattern);
     if (p->has_regex)
         regfree(&p->regex);
@@ -140,6 +141,8 @@ static int conf_probe_tcp(struct ynode_ctx *c, yaml_node_t *v, const char *path,
     return pp->p->host ? 0 : -ENOMEM;
 }
 
+/* An http probe's URL, parsed once here: the probe uses host, port and path
+ * as they are (a URL that passes --check works at run time). */
 static int conf_probe_http(struct ynode_ctx *c, yaml_node_t *v, const char *path, void *obj)
 {
     struct conf_probe_parse *pp = obj;
@@ -147,20 +150,34 @@ static int conf_probe_http(struct ynode_ctx *c, yaml_node_t *v, const char *path
     const char *s = ynode_scalar(c, v, path, "an http:// URL");
     if (!s)
         return -EINVAL;
-    if (strncmp(s, "http://", 7) != 0 || s[7] == '\0' || s[7] == '/' || strchr(s, ' '))
+    const char *h = s + 7, *h_end = NULL, *rest = NULL;
+    if (strncmp(s, "http://", 7) == 0 && !strchr(s, ' ')) {
+        h_end = h[0] == '[' ? strchr(h, ']') : h + strcspn(h, ":/");
+        rest = h_end ? h_end + (h[0] == '[') : NULL;
+        if (h[0] == '[')
+            h++;
+    }
+    unsigned long port = 80;
+    if (rest && *rest == ':') {
+        size_t pd = strspn(rest + 1, "0123456789");
+        port = pd > 0 && pd <= 5 ? strtoul(rest + 1, NULL, 10) : 0;
+        rest += 1 + pd;
+    }
+    if (!h_end || h_end == h || port < 1 || port > 65535 || (*rest && *rest != '/'))
         return ynode_error(c, v,
-                           "%s: expected an URL like \"http://127.0.0.1:8080/healthz\", got %s",
+                           "%s: expected an URL like \"http://127.0.0.1:8080/healthz\" (a port "
+                           "from 1 to 65535), got %s",
                            path, ynode_quote(s, q, sizeof q));
-    const char *h = s + 7, *h_end = h[0] == '[' ? strchr(h, ']') : h + strcspn(h, ":/");
-    if (h[0] == '[')
-        h++;
-    if (!h_end || !conf_probe_host_ok(h, (size_t)(h_end - h)))
+    if (!conf_probe_host_ok(h, (size_t)(h_end - h)))
         return conf_probe_refuse_host(c, v, path, s);
     int rc = conf_probe_claim(c, v, path, pp, CONF_PROBE_HTTP);
     if (rc < 0)
         return rc;
     pp->p->url = strdup(s);
-    return pp->p->url ? 0 : -ENOMEM;
+    pp->p->host = strndup(h, (size_t)(h_end - h));
+    pp->p->port = (uint16_t)port;
+    pp->p->path = strdup(*rest ? rest : "/");
+    return pp->p->url && pp->p->host && pp->p->path ? 0 : -ENOMEM;
 }
 
 static int conf_probe_log(struct ynode_ctx *c, yaml_node_t *v, const char *path, void *obj)

@@ -177,19 +177,12 @@ static int probe_addr(const char *host, int port, struct sockaddr_storage *sa)
 
 static void probe_net(struct probe *p, bool http)
 {
-    char host[128], path[256], why[224];
-    int port = p->conf->port;
+    const char *host = p->conf->host;
+    char why[224];
     struct sockaddr_storage sa;
 
-    if (http) {
-        if (probe_parse_url(p->conf->url, host, sizeof host, &port, path, sizeof path) < 0) {
-            probe_finish(p, PROBE_FAIL, "http: bad url");
-            return;
-        }
-    } else {
-        snprintf(host, sizeof host, "%s", p->conf->host);
-    }
-    if (probe_addr(host, port, &sa) < 0) {
+    /* Host, port and path were parsed and checked at load (conf_probe.c). */
+    if (probe_addr(host, p->conf->port, &sa) < 0) {
         snprintf(why, sizeof why, "%s: %s is not an IP address or localhost", http ? "http" : "tcp",
                  host);
         probe_finish(p, PROBE_FAIL, why);
@@ -208,7 +201,7 @@ static void probe_net(struct probe *p, bool http)
     if (http)
         snprintf(n->req, sizeof n->req,
                  "GET %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: corral\r\nConnection: close\r\n\r\n",
-                 path, host);
+                 p->conf->path, host);
     p->net = n;
     int rc = uv_tcp_connect(&n->conn, &n->tcp, (struct sockaddr *)&sa, probe_connected);
     if (rc < 0) {
@@ -287,44 +280,6 @@ void probe_cancel(struct probe *p)
             uv_close((uv_handle_t *)&p->net->tcp, probe_net_closed);
         p->net = NULL;
     }
-}
-
-int probe_parse_url(const char *url, char *host, size_t host_len, int *port, char *path,
-                    size_t path_len)
-{
-    const char *p;
-    if (strncmp(url, "http://", 7) != 0)
-        return -EINVAL;
-    p = url + 7;
-    const char *host_end;
-    if (*p == '[') {
-        host_end = strchr(p, ']');
-        if (!host_end)
-            return -EINVAL;
-        p++;
-    } else {
-        host_end = p + strcspn(p, ":/");
-    }
-    size_t hl = (size_t)(host_end - p);
-    if (hl == 0 || hl >= host_len)
-        return -EINVAL;
-    memcpy(host, p, hl);
-    host[hl] = '\0';
-    p = host_end + (*host_end == ']');
-    *port = 80;
-    if (*p == ':') {
-        char *end;
-        long v = strtol(p + 1, &end, 10);
-        if (end == p + 1 || v < 1 || v > 65535)
-            return -EINVAL;
-        *port = (int)v;
-        p = end;
-    }
-    if (*p && *p != '/')
-        return -EINVAL;
-    if ((size_t)snprintf(path, path_len, "%s", *p ? p : "/") >= path_len)
-        return -EINVAL;
-    return 0;
 }
 
 bool probe_http_ok(const char *line, size_t len, int *code)

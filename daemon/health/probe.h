@@ -51,11 +51,6 @@ void probe_start(struct probe *p, const struct conf_probe *conf, const struct sp
 /* Abandons the attempt in flight (its process is killed); no callback. */
 void probe_cancel(struct probe *p);
 
-/* Parses "http://host:port/path" (host an IP literal or localhost). Pure.
- * Returns 0 or -EINVAL. */
-int probe_parse_url(const char *url, char *host, size_t host_len, int *port, char *path,
-                    size_t path_len);
-
 /* True for an HTTP status line that says 2xx ("HTTP/1.1 204 No Content"). */
 bool probe_http_ok(const char *status_line, size_t len, int *code);
 

@@ -255,7 +255,7 @@ static void an_https_url_is_refused(void **state)
     (void)state;
     assert_string_equal(
         fix_fail(CMD "health: {http: \"https://x/\"}\n"),
-        "web.yaml:2:16: health.http: expected an URL like \"http://127.0.0.1:8080/healthz\", got \"https://x/\"");
+        "web.yaml:2:16: health.http: expected an URL like \"http://127.0.0.1:8080/healthz\" (a port from 1 to 65535), got \"https://x/\"");
 }
 
 static void a_notify_mechanism_is_refused_for_health(void **state)
