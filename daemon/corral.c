@@ -1,8 +1,9 @@
-/* corral.c - the composition root: builds every layer from the bottom up,
- * wires their callbacks (the supervisor's listeners, control's operations,
- * the signal handler), applies what a reload of corral.yaml changes through
- * each module's setter, and tears it all down. The only file that knows
- * every layer (docs/dev/DESIGN.md "Layout"). */
+/* corral.c - the composition root: builds every layer from the bottom up
+ * (control and shutdown register their own listeners with the supervisor it
+ * hands them), gives control its operations (reload, shutdown, corral's own
+ * figures), reacts to the signals signalfd reads, applies what a reload of
+ * corral.yaml changes in one place, and tears it all down. The only file
+ * that knows every layer (docs/dev/DESIGN.md "Layout"). */
 #include "corral.h"
 
 #include <errno.h>

@@ -1,5 +1,5 @@
 /* sockpath.c - the control socket's candidate paths, in the order of
- * docs/protocol.md "Socket path": --socket, $CORRAL_SOCKET, /run/corral,
+ * docs/protocol.md "Where the socket is": --socket, $CORRAL_SOCKET, /run/corral,
  * $XDG_RUNTIME_DIR, /tmp/corral-UID. Builds strings only; whoever listens or
  * connects checks the file system. */
 #include "sockpath.h"

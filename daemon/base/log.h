@@ -13,8 +13,8 @@ enum log_level {
     LOG_DEBUG,
 };
 
-/* The one exception to "no mutable globals" (docs/dev/STYLE.md §5): set once before the
- * loop runs, read everywhere. */
+/* One of the few mutable globals (docs/dev/STYLE.md §5): set at start and by a
+ * reload of corral.yaml (the composition root), read everywhere. */
 extern enum log_level log_max_level;
 
 struct writer;

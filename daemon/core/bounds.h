@@ -1,4 +1,6 @@
-/* bounds.h - every fixed cap of the daemon, named in one place (docs/dev/STYLE.md §8). */
+/* bounds.h - the daemon's caps that several modules share or that an
+ * operator may ask about, named in one place (docs/dev/STYLE.md §8); a cap
+ * only one module uses is named in that module's header. */
 #ifndef CORRAL_BOUNDS_H
 #define CORRAL_BOUNDS_H
 

@@ -61,7 +61,8 @@ struct svc_action {
 #define SVC_START_HISTORY 64 /* start times kept for start_limit (burst <= this) */
 
 /* The runtime record of one service. Only svc_step changes these fields,
- * apart from pid and no_restart, which the supervisor sets. */
+ * apart from what the supervisor sets: pid, no_restart, conf (a reload's
+ * new configuration) and reason (a dependency that will never come). */
 struct svc {
     const struct conf_service *conf;
     enum svc_state state;

@@ -1,6 +1,6 @@
 /* svcplan.c - prepares a service's environment block and resource limits in
- * the parent, once, so that the child between fork and exec only copies
- * pointers (docs/dev/STYLE.md §6). */
+ * the parent, once, so that the child between fork and exec only hands
+ * ready pointers to its calls (docs/dev/STYLE.md §6). */
 #include "svcplan.h"
 
 #include <errno.h>

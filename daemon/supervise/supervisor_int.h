@@ -1,10 +1,10 @@
 /* supervisor_int.h - what the files of supervise/ share among themselves:
  * the records and the supervisor itself. Each file's job, bottom up (no
  * file calls one above it):
- *   sup_records.c  a record's life: made, given a configuration, closed
  *   sup_graph.c    the runtime dependency graph of record pointers
- *   sup_spawn.c    starting a record's process, signalling its tree
+ *   sup_records.c  a record's life: made, given a configuration, closed
  *   sup_query.c    plain-values views and lookups for the layers above
+ *   sup_spawn.c    starting a record's process, signalling its tree
  *   supervisor.c   the runtime: events in, actions out, the whole set
  *   sup_reload.c   a reload's plan and the swap of a new set
  * Not for other layers: they see supervisor.h. */
