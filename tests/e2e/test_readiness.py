@@ -178,6 +178,26 @@ class Readiness(svc.ServiceTest):
         self.assertGreaterEqual(t[1] - t[0], 0.45)
 
 
+    def test_a_restart_while_starting_takes_its_readiness_probe_with_it(self):
+        # The probe outlives its timeout on purpose: only the restart may end it.
+        self.service("slow", "command: [sleep, '1000']\n"
+                             "readiness: {exec: [sleep, '77'], interval: 50ms, timeout: 60s}\n")
+        c = self.run_services()
+        wait_ready(self)
+
+        def probes():
+            return [p for p in c.ns_pids()
+                    if harness.read(f"/proc/{p}/cmdline").split("\0")[:2] == ["sleep", "77"]]
+        harness.wait_for(lambda: probes(), 10, what="the first probe")
+        for _ in range(40):
+            self.assertEqual(ctl(self, "restart", "slow").returncode, 0)
+        harness.wait_for(lambda: len(probes()) <= 1, 10,
+                         what=f"one probe at most (alive: {len(probes())})")
+        time.sleep(0.3)
+        self.assertLessEqual(len(probes()), 1)
+        self.assertEqual(c.zombies(), [])
+
+
 class Health(svc.ServiceTest):
     def test_three_failed_checks_restart_it_once(self):
         flag = self.path("healthy")
