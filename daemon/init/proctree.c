@@ -8,6 +8,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,9 +16,9 @@
 
 #include "bounds.h"
 
-/* Reads the ppid from /proc/PID/stat: the field after the state, which comes
- * after the last ')' (comm may itself hold parentheses and spaces). */
-static pid_t proctree_ppid(pid_t pid)
+/* Reads the state, ppid and pgrp from /proc/PID/stat: the fields after the
+ * last ')' (comm may itself hold parentheses and spaces). */
+static int proctree_stat(pid_t pid, struct proctree_pair *out)
 {
     char path[64], buf[512];
     snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
@@ -30,11 +31,13 @@ static pid_t proctree_ppid(pid_t pid)
         return -1;
     buf[n] = '\0';
     char *rp = strrchr(buf, ')');
-    int ppid;
-    char state;
-    if (!rp || sscanf(rp + 1, " %c %d", &state, &ppid) != 2)
+    int ppid, pgrp;
+    if (!rp || sscanf(rp + 1, " %c %d %d", &out->state, &ppid, &pgrp) != 3)
         return -1;
-    return (pid_t)ppid;
+    out->pid = pid;
+    out->ppid = (pid_t)ppid;
+    out->pgrp = (pid_t)pgrp;
+    return 0;
 }
 
 int proctree_snapshot(struct proctree_snap *s)
@@ -53,9 +56,8 @@ int proctree_snapshot(struct proctree_snap *s)
     while ((e = readdir(d)) != NULL && s->n < PROCTREE_MAX) {
         if (!isdigit((unsigned char)e->d_name[0]))
             continue;
-        pid_t pid = (pid_t)atoi(e->d_name);
-        pid_t ppid = proctree_ppid(pid);
-        if (ppid < 0)
+        struct proctree_pair pp;
+        if (proctree_stat((pid_t)atoi(e->d_name), &pp) < 0)
             continue;
         if (s->n == room) {
             struct proctree_pair *bigger = realloc(s->all, 2 * room * sizeof *s->all);
@@ -64,9 +66,7 @@ int proctree_snapshot(struct proctree_snap *s)
             s->all = bigger;
             room *= 2;
         }
-        s->all[s->n].pid = pid;
-        s->all[s->n].ppid = ppid;
-        s->n++;
+        s->all[s->n++] = pp;
     }
     closedir(d);
     return 0;
@@ -92,6 +92,30 @@ int proctree_descendants_in(const struct proctree_snap *s, pid_t root, pid_t *ou
             break;
         parent = out[head++];
     }
+    return (int)found;
+}
+
+static bool proctree_listed(const pid_t *v, size_t n, pid_t pid)
+{
+    for (size_t i = 0; i < n; i++)
+        if (v[i] == pid)
+            return true;
+    return false;
+}
+
+int proctree_group_in(const struct proctree_snap *s, pid_t pgrp, pid_t *out, size_t cap)
+{
+    size_t found = 0;
+    for (size_t i = 0; i < s->n && found < cap; i++)
+        if (s->all[i].pgrp == pgrp && s->all[i].state != 'Z')
+            out[found++] = s->all[i].pid;
+    /* Below them (a child that left the group with setsid), breadth-first:
+     * out doubles as the queue. */
+    for (size_t head = 0; head < found && found < cap; head++)
+        for (size_t i = 0; i < s->n && found < cap; i++)
+            if (s->all[i].ppid == out[head] && s->all[i].state != 'Z' &&
+                !proctree_listed(out, found, s->all[i].pid))
+                out[found++] = s->all[i].pid;
     return (int)found;
 }
 

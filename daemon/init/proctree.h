@@ -1,6 +1,7 @@
 /* proctree.h - the processes below a pid, found by walking /proc: a service's
  * whole tree (a grandchild that called setsid has left the process group but
- * not the tree), or everything left at shutdown. */
+ * not the tree), what is left of a process group whose leader died, or
+ * everything left at shutdown. */
 #ifndef CORRAL_PROCTREE_H
 #define CORRAL_PROCTREE_H
 
@@ -10,6 +11,8 @@
 struct proctree_pair {
     pid_t pid;
     pid_t ppid;
+    pid_t pgrp;
+    char state; /* 'Z' for a zombie */
 };
 
 /* Who is whose parent, read once from /proc. Stopping many services at once
@@ -27,6 +30,11 @@ void proctree_snap_free(struct proctree_snap *s);
 /* Fills out with up to cap descendants of root found in s (root itself
  * excluded), parents before children. Returns how many. */
 int proctree_descendants_in(const struct proctree_snap *s, pid_t root, pid_t *out, size_t cap);
+
+/* Fills out with up to cap live processes of s (zombies excluded) in
+ * process group pgrp, or below one that is: what a dead group leader left.
+ * Returns how many. */
+int proctree_group_in(const struct proctree_snap *s, pid_t pgrp, pid_t *out, size_t cap);
 
 /* A snapshot and a walk at once. Returns how many, or -errno when /proc
  * cannot be read. */

@@ -2,7 +2,8 @@
  * the records it depends on and to the records that depend on it, rebuilt
  * from the records' own configurations whenever the set of records changes
  * (start, a reload's swap, a pending configuration applied, a retired record
- * leaving the lists before it is closed). Records never follow another set's indexes (docs/dev/STYLE.md §5a). */
+ * leaving the lists before it is closed). Records never follow another set's indexes
+ * (docs/dev/STYLE.md §5a). */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>

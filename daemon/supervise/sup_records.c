@@ -41,7 +41,7 @@ static void sup_record_on_line(void *arg, const char *text, size_t len)
     checks_on_line(&ss->checks, text, len);
 }
 
-/* Its timer, the checks' tick and the probe's timeout: the last close
+/* Its two timers, the checks' tick and the probe's timeout: the last close
  * callback frees it. */
 static void sup_record_on_closed(uv_handle_t *h)
 {
@@ -72,6 +72,8 @@ struct sup_service *sup_record_new(struct supervisor *sup, const struct conf_ser
         return NULL;
     }
     ss->timer.data = ss;
+    uv_timer_init(sup->env.loop, &ss->leftover_timer); /* cannot fail on Linux */
+    ss->leftover_timer.data = ss;
     ss->ref = ref;
     ref->refs++;
     output_svc_init(&ss->output, sup->env.out, conf, sup_record_is_piped(sup, conf), index);
@@ -112,8 +114,10 @@ void sup_record_close(struct sup_service *ss)
     ss->closed = true;
     output_svc_close(&ss->output);
     /* Every handle it embeds reports to one callback, which counts them. */
-    ss->closes_pending = 1 + checks_close(&ss->checks, sup_record_on_closed, ss);
+    sup_leftovers_close(ss);
+    ss->closes_pending = 2 + checks_close(&ss->checks, sup_record_on_closed, ss);
     uv_close((uv_handle_t *)&ss->timer, sup_record_on_closed);
+    uv_close((uv_handle_t *)&ss->leftover_timer, sup_record_on_closed);
 }
 
 struct svcset_node sup_record_node(const struct sup_service *ss)

@@ -26,6 +26,8 @@ void sup_signal_tree(struct sup_service *ss, int sig)
 {
     struct supervisor *sup = ss->sup;
     pid_t pid = ss->svc.pid;
+    if (sig > 0)
+        sup_leftovers_signal(ss, sig); /* what a dead main left, if anything */
     if (pid <= 0 || sig <= 0)
         return;
     /* One /proc snapshot serves every stop of this loop tick (a shutdown of

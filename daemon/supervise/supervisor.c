@@ -146,17 +146,25 @@ static void sup_feed(struct sup_service *ss, enum svc_event_kind kind, int wstat
     sup_feed_event(ss, &ev);
 }
 
+/* The run is over: its main process exited, and nothing it left runs. */
+static void sup_exited(struct sup_service *ss, int wstatus)
+{
+    ss->tail_pending = !svc_exit_is_success(&ss->svc, wstatus) && ss->svc.state != SVC_STOPPING;
+    sup_feed(ss, SVC_EV_EXITED, wstatus, 0);
+}
+
 static void sup_on_exit(struct pidtab_owner *owner, pid_t pid, int wstatus)
 {
     struct sup_service *ss = (struct sup_service *)owner;
-    bool failed = !svc_exit_is_success(&ss->svc, wstatus) && ss->svc.state != SVC_STOPPING;
     ss->svc.pid = 0;
     /* Why it may have died (exec failed) and its last lines may still sit in
      * their pipes: read them first, so that they come before the exit line. */
     sup_read_spawn_reports(ss->sup, pid, ss);
     output_svc_drain(&ss->output);
-    ss->tail_pending = failed;
-    sup_feed(ss, SVC_EV_EXITED, wstatus, 0);
+    /* A restart must not meet what the last run left (workers holding its
+     * port): its exit counts once they are gone. */
+    if (!sup_leftovers_begin(ss, pid, wstatus))
+        sup_exited(ss, wstatus);
 }
 
 /* ---- the checks' results ------------------------------------------------------ */
@@ -445,6 +453,7 @@ static int sup_init(struct supervisor *sup, const struct sup_env *env, struct co
     sup->main_stop_sig = -1;
     sup->report_fds[0] = sup->report_fds[1] = -1;
     sup->on_exit = sup_on_exit;
+    sup->on_leftovers_gone = sup_exited;
     sup->check_ops = &sup_check_ops;
     sup->devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
     if (sup->devnull < 0) {
@@ -523,8 +532,12 @@ void sup_stop_all(struct supervisor *sup, int main_sig)
 static void sup_kill_one(struct sup_service *ss)
 {
     char desc[300];
-    if (!svc_is_running(&ss->svc) || ss->svc.pid <= 0)
+    if (!svc_is_running(&ss->svc))
         return;
+    if (ss->svc.pid <= 0) {
+        sup_leftovers_signal(ss, SIGKILL); /* what its dead main left, if anything */
+        return;
+    }
     log_warn("%s: killing %s", sup_name(ss), proctree_describe(ss->svc.pid, desc, sizeof desc));
     sup_signal_tree(ss, SIGKILL);
 }

@@ -5,6 +5,7 @@
  *   sup_records.c  a record's life: made, given a configuration, closed
  *   sup_query.c    plain-values views and lookups for the layers above
  *   sup_spawn.c    starting a record's process, signalling its tree
+ *   sup_leftovers.c  what a dead main process left of its tree
  *   supervisor.c   the runtime: events in, actions out, the whole set
  *   sup_reload.c   a reload's plan and the swap of a new set
  * Not for other layers: they see supervisor.h. */
@@ -54,6 +55,14 @@ struct sup_service {
     const struct conf_service *pending_conf;
     struct sup_setref *pending_ref;
     struct sup_service *next_retiring;
+    /* What its last main process left running (sup_leftovers.c). */
+    struct pidtab_owner leftover_owner;
+    uv_timer_t leftover_timer; /* SIGKILL after stop_timeout */
+    pid_t *leftovers;          /* owned: the ones still alive */
+    size_t n_leftovers;
+    pid_t leftover_pgid;
+    bool leftover_killed; /* SIGKILL sent: the next timeout gives up waiting */
+    int leftover_wstatus; /* the main's exit, fed once they are gone */
     /* The runtime dependency graph, rebuilt whenever the records change. */
     struct sup_dep *deps; /* what it waits for (current records only) */
     size_t n_deps;
@@ -73,6 +82,7 @@ struct supervisor {
     struct sup_service *main;     /* the main service, or NULL */
     /* How records hand their events back (set by supervisor.c). */
     void (*on_exit)(struct pidtab_owner *owner, pid_t pid, int wstatus);
+    void (*on_leftovers_gone)(struct sup_service *ss, int wstatus);
     const struct checks_ops *check_ops;
     /* /proc as read for the stops of this loop tick (see sup_signal_tree). */
     struct proctree_snap snap;
@@ -118,6 +128,17 @@ void sup_spawn_reports_close(struct supervisor *sup);
 /* Logs every failure report in the pipe; exiting/owner: a pid already taken
  * out of the pid table and its record (0/NULL: none). */
 void sup_read_spawn_reports(struct supervisor *sup, pid_t exiting, struct sup_service *owner);
+
+/* sup_leftovers.c */
+/* After ss's main process pid exited with wstatus: a long-running service's
+ * leftovers get its stop signal (SIGKILL after stop_timeout) and true is
+ * returned: sup->on_leftovers_gone(ss, wstatus) follows once they are gone.
+ * A oneshot's are named and left; false then, and when nothing is left. */
+bool sup_leftovers_begin(struct sup_service *ss, pid_t pid, int wstatus);
+/* Sends sig to ss's leftovers (their group and each one), if any. */
+void sup_leftovers_signal(struct sup_service *ss, int sig);
+/* The record is closing: its leftovers' exits go to an owner that outlives it. */
+void sup_leftovers_close(struct sup_service *ss);
 
 /* supervisor.c: what sup_reload.c asks of the runtime. */
 void sup_after_change(struct sup_service *ss);

@@ -1,0 +1,190 @@
+/* sup_leftovers.c - what a dead main process left of its tree: the rest of
+ * its process group and what runs below them (workers keep a port, a leaker
+ * keeps the PID budget). A long-running service's leftovers get its stop
+ * signal, SIGKILL after its stop_timeout, and its exit counts only once they
+ * are gone, so that a restart never meets the previous run; a oneshot's
+ * (a daemon started on purpose) are named and left to the shutdown. */
+#include <errno.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "signame.h"
+#include "supervisor_int.h"
+#include "units.h"
+
+/* Leftovers named in one log line; the rest are counted. */
+#define SUP_LEFTOVERS_NAMED 8
+
+/* After the SIGKILL: how long their exits may take to be reaped. */
+#define SUP_LEFTOVERS_KILL_WAIT_MS 1000
+
+/* The exit of a leftover whose record has gone: reaped, nothing to say. It
+ * outlives every record, so that such an exit never reaches freed memory. */
+static void sup_leftover_abandoned_exit(struct pidtab_owner *owner, pid_t pid, int wstatus)
+{
+    (void)owner;
+    (void)pid;
+    (void)wstatus;
+}
+
+static struct pidtab_owner sup_leftover_abandoned = {.on_exit = sup_leftover_abandoned_exit};
+
+static bool sup_group_exists(const struct supervisor *sup, pid_t pgid)
+{
+    return sup->env.procs->kill(-pgid, 0) == 0 || errno == EPERM;
+}
+
+/* Finds the group's live members (and what runs below them) now. */
+static int sup_leftovers_find(pid_t pgid, pid_t **out)
+{
+    struct proctree_snap snap;
+    *out = NULL;
+    if (proctree_snapshot(&snap) < 0)
+        return 0;
+    pid_t *found = malloc((snap.n + 1) * sizeof *found);
+    int n = found ? proctree_group_in(&snap, pgid, found, snap.n) : 0;
+    proctree_snap_free(&snap);
+    if (n <= 0) {
+        free(found);
+        return 0;
+    }
+    *out = found;
+    return n;
+}
+
+static void sup_leftovers_describe(const pid_t *pids, int n, char *buf, size_t len)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (int i = 0; i < n && i < SUP_LEFTOVERS_NAMED && used < len; i++)
+        used += (size_t)snprintf(buf + used, len - used, "%s%d", i ? " " : "", (int)pids[i]);
+    if (n > SUP_LEFTOVERS_NAMED && used < len)
+        snprintf(buf + used, len - used, " and %d more", n - SUP_LEFTOVERS_NAMED);
+}
+
+void sup_leftovers_signal(struct sup_service *ss, int sig)
+{
+    const struct sup_procs *procs = ss->sup->env.procs;
+    if (!ss->n_leftovers)
+        return;
+    (void)procs->kill(-ss->leftover_pgid, sig);
+    for (size_t i = 0; i < ss->n_leftovers; i++)
+        (void)procs->kill(ss->leftovers[i], sig);
+}
+
+/* Lets go of the leftovers: their exits go to an owner that outlives the
+ * record. */
+static void sup_leftovers_abandon(struct sup_service *ss)
+{
+    struct pidtab *pids = ss->sup->env.pids;
+    for (size_t i = 0; i < ss->n_leftovers; i++)
+        if (pidtab_take(pids, ss->leftovers[i]))
+            (void)pidtab_add(pids, ss->leftovers[i], &sup_leftover_abandoned);
+    free(ss->leftovers);
+    ss->leftovers = NULL;
+    ss->n_leftovers = 0;
+}
+
+static void sup_leftovers_on_timeout(uv_timer_t *t)
+{
+    struct sup_service *ss = t->data;
+    if (!ss->leftover_killed) {
+        log_warn("%s: %zu leftover processes did not exit in time: sending SIGKILL", sup_name(ss),
+                 ss->n_leftovers);
+        sup_leftovers_signal(ss, SIGKILL);
+        ss->leftover_killed = true;
+        uv_timer_start(t, sup_leftovers_on_timeout, SUP_LEFTOVERS_KILL_WAIT_MS, 0);
+        return;
+    }
+    /* Not ours to reap after all (corral is neither PID 1 nor a subreaper),
+     * or stuck in the kernel: the run is over anyway. */
+    log_warn("%s: %zu leftover processes still there after SIGKILL; restarting anyway",
+             sup_name(ss), ss->n_leftovers);
+    sup_leftovers_abandon(ss);
+    ss->sup->on_leftovers_gone(ss, ss->leftover_wstatus);
+}
+
+/* Takes found's pids into the pid table as ss's leftovers; returns how many. */
+static size_t sup_leftovers_track(struct sup_service *ss, pid_t *found, int n)
+{
+    struct supervisor *sup = ss->sup;
+    size_t kept = 0;
+    for (int i = 0; i < n; i++)
+        if (pidtab_add(sup->env.pids, found[i], &ss->leftover_owner) == 0)
+            found[kept++] = found[i];
+    free(ss->leftovers);
+    ss->leftovers = found;
+    ss->n_leftovers = kept;
+    return kept;
+}
+
+static void sup_leftover_on_exit(struct pidtab_owner *owner, pid_t pid, int wstatus)
+{
+    struct sup_service *ss =
+        (struct sup_service *)((char *)owner - offsetof(struct sup_service, leftover_owner));
+    (void)wstatus;
+    for (size_t i = 0; i < ss->n_leftovers; i++)
+        if (ss->leftovers[i] == pid) {
+            ss->leftovers[i] = ss->leftovers[--ss->n_leftovers];
+            break;
+        }
+    if (ss->n_leftovers)
+        return;
+    /* Whatever they forked meanwhile is in the group too. */
+    pid_t *found;
+    int n = sup_group_exists(ss->sup, ss->leftover_pgid)
+                ? sup_leftovers_find(ss->leftover_pgid, &found)
+                : 0;
+    if (n > 0 && sup_leftovers_track(ss, found, n) > 0) {
+        sup_leftovers_signal(ss, ss->svc.conf->stop_signal);
+        return;
+    }
+    free(ss->leftovers);
+    ss->leftovers = NULL;
+    ss->n_leftovers = 0;
+    uv_timer_stop(&ss->leftover_timer);
+    ss->sup->on_leftovers_gone(ss, ss->leftover_wstatus);
+}
+
+bool sup_leftovers_begin(struct sup_service *ss, pid_t pid, int wstatus)
+{
+    struct supervisor *sup = ss->sup;
+    const struct conf_service *conf = ss->svc.conf;
+    char list[160], sig[32], dur[32];
+    pid_t *found;
+
+    /* One syscall when nothing is left, the common case; the main of the
+     * container ends it anyway (the shutdown sweeps everything). */
+    if (conf->main || !sup_group_exists(sup, pid))
+        return false;
+    int n = sup_leftovers_find(pid, &found);
+    if (n <= 0)
+        return false;
+    sup_leftovers_describe(found, n, list, sizeof list);
+    if (conf->type == CONF_TYPE_ONESHOT) {
+        log_info("%s: exited and left %d processes running (%s)", sup_name(ss), n, list);
+        free(found);
+        return false;
+    }
+    ss->leftover_owner.on_exit = sup_leftover_on_exit;
+    ss->leftover_pgid = pid;
+    ss->leftover_killed = false;
+    ss->leftover_wstatus = wstatus;
+    if (sup_leftovers_track(ss, found, n) == 0)
+        return false;
+    log_warn("%s: exited but left %d processes (%s): stopping them with %s, SIGKILL after %s",
+             sup_name(ss), n, list, signame_format(conf->stop_signal, sig, sizeof sig),
+             units_format_duration(conf->stop_timeout_ms, dur, sizeof dur));
+    sup_leftovers_signal(ss, conf->stop_signal);
+    uv_timer_start(&ss->leftover_timer, sup_leftovers_on_timeout, conf->stop_timeout_ms, 0);
+    return true;
+}
+
+void sup_leftovers_close(struct sup_service *ss)
+{
+    sup_leftovers_abandon(ss);
+}

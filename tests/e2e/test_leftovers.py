@@ -1,0 +1,138 @@
+"""What a dead main process leaves of its tree: a long-running service's
+leftovers (workers in its process group, a leaker's children) are stopped
+before it restarts, with one line that names them, and SIGKILLed after its
+stop_timeout when they ignore the stop signal; a oneshot's are named and
+left running; under a pids cgroup the budget is back to what the new run
+uses after a restart."""
+
+import os
+import re
+import signal
+import time
+
+import harness
+import svc
+from ctl import ctl, status, wait_ready
+
+
+class Leftovers(svc.ServiceTest):
+    def pid_of(self, name):
+        return harness.wait_for(lambda: status(self)[0][name]["pid"], 10, what=f"{name} running")
+
+    def host_pid(self, c, ns_pid):
+        for p in c.ns_pids():
+            if harness.ns_pid_of(p) == ns_pid:
+                return p
+        return None
+
+    def alive_in_ns(self, c, ns_pids):
+        live = {harness.ns_pid_of(p) for p in c.ns_pids()
+                if (harness.proc_stat(p) or ("Z",))[0] != "Z"}
+        return [p for p in ns_pids if p in live]
+
+    def test_workers_of_a_killed_master_are_stopped_before_the_restart(self):
+        kids, report = self.path("kids"), self.path("report")
+        # Each run first says which workers of earlier runs are still alive,
+        # then starts two workers in its group (as nginx's master does).
+        self.service("web", "command: |\n"
+                            f"  for p in $(cat {kids} 2>/dev/null); do\n"
+                            f"    kill -0 $p 2>/dev/null && echo ALIVE $p >> {report}\n"
+                            "  done\n"
+                            f"  sleep 1000 & echo $! >> {kids}\n"
+                            f"  sleep 1000 & echo $! >> {kids}\n"
+                            "  exec sleep 2000\n")
+        c = self.run_services()
+        wait_ready(self)
+        first = self.pid_of("web")
+        harness.wait_for(lambda: len(harness.read(kids).split()) == 2, 10, what="two workers")
+        os.kill(self.host_pid(c, first), signal.SIGKILL)
+        harness.wait_for(lambda: status(self)[0]["web"]["pid"] not in (0, first), 10,
+                         what="web restarted")
+        old = [int(x) for x in harness.read(kids).split()[:2]]
+        self.assertRegex(c.stderr(), r"web: exited but left 2 processes \((\d+ \d+)\): "
+                                     r"stopping them with SIGTERM, SIGKILL after")
+        self.assertEqual(harness.read(report), "", "the new run met the old workers")
+        self.assertEqual(self.alive_in_ns(c, old), [])
+
+    def test_leftovers_that_ignore_the_stop_signal_are_killed_after_stop_timeout(self):
+        self.service("stubborn", "command: |\n"
+                                 "  sh -c \"trap '' TERM; sleep 1000\" &\n"
+                                 "  exec sleep 2000\n"
+                                 "stop_timeout: 1s\n")
+        c = self.run_services()
+        wait_ready(self)
+        first = self.pid_of("stubborn")
+        time.sleep(0.2)
+        os.kill(self.host_pid(c, first), signal.SIGKILL)
+        harness.wait_for(lambda: re.search(r"stubborn: \d+ leftover processes did not exit in "
+                                           r"time: sending SIGKILL", c.stderr()), 10,
+                         what="the SIGKILL")
+        harness.wait_for(lambda: status(self)[0]["stubborn"]["pid"] not in (0, first), 10,
+                         what="restarted once they were gone")
+        self.assertIn("stubborn: exited but left", c.stderr())
+
+    def test_stop_reaches_the_leftovers_of_a_dead_main(self):
+        self.service("web", "command: |\n"
+                            "  sh -c \"trap '' TERM; sleep 1000\" &\n"
+                            "  exec sleep 2000\n"
+                            "stop_timeout: 5s\n")
+        c = self.run_services()
+        wait_ready(self)
+        first = self.pid_of("web")
+        time.sleep(0.2)
+        os.kill(self.host_pid(c, first), signal.SIGKILL)
+        harness.wait_for(lambda: "web: exited but left" in c.stderr(), 10, what="leftovers")
+        # corralctl stop while the leftovers hold the run: they go, the service is down.
+        self.assertEqual(ctl(self, "stop", "web").returncode, 0)
+        self.assertEqual(ctl(self, "wait", "--for", "down", "--timeout", "10s", "web").returncode,
+                         0)
+        self.assertEqual([p for p in c.ns_pids()
+                          if harness.read(f"/proc/{p}/cmdline").startswith("sleep\0" "1000")],
+                         [])
+        self.assertEqual(status(self)[0]["web"]["state"], "done")
+
+    def test_a_oneshots_daemon_is_named_and_left_running(self):
+        self.service("boot", "type: oneshot\ncommand: 'sleep 1000 & exit 0'\n")
+        self.service("web", "command: [sleep, '1000']\n")
+        c = self.run_services()
+        wait_ready(self)
+        harness.wait_for(lambda: "boot: exited and left 1 processes running" in c.stderr(), 10,
+                         what="the oneshot's daemon named")
+        self.assertEqual(status(self)[0]["boot"]["state"], "done")
+        # web's sleep and the one boot left (each may still be on its way to exec).
+        harness.wait_for(lambda: len([p for p in c.ns_pids() if harness.read(
+            f"/proc/{p}/cmdline") == "sleep\0" "1000\0"]) == 2, 10, what="both sleeps")
+
+
+class LeakerUnderPidsCgroup(svc.ServiceTest):
+    def setUp(self):
+        super().setUp()
+        self.cg = harness.pids_cgroup()
+        if not self.cg:
+            self.skipTest("no writable pids cgroup (v1 or v2) here")
+        self.addCleanup(harness.remove_cgroup, self.cg)
+
+    def current(self):
+        return int(harness.read(self.cg + "/pids.current") or 0)
+
+    def test_after_a_restart_the_budget_is_what_the_new_run_uses(self):
+        self.service("leaker", "command: |\n"
+                               "  for i in $(seq 20); do sleep 1000 & done\n"
+                               "  exec sleep 2000\n")
+        wrap = ["sh", "-c", f'echo $$ > {self.cg}/cgroup.procs && exec "$@"', "wrap"]
+        c = self.run_services(wrapper=wrap)
+        wait_ready(self)
+        harness.wait_for(lambda: self.current() >= 22, 10, what="the first run's 21 processes")
+        one_run = self.current()
+        first = harness.wait_for(lambda: status(self)[0]["leaker"]["pid"], 10)
+        host = [p for p in c.ns_pids() if harness.ns_pid_of(p) == first][0]
+        os.kill(host, signal.SIGKILL)
+        harness.wait_for(lambda: status(self)[0]["leaker"]["pid"] not in (0, first), 10,
+                         what="restarted")
+        harness.wait_for(lambda: self.current() == one_run, 10,
+                         what=f"pids.current back to {one_run} (now {self.current()})")
+        self.assertRegex(c.stderr(), r"leaker: exited but left 20 processes \(\d+ .* and 12 more\)")
+
+
+if __name__ == "__main__":
+    harness.main()
