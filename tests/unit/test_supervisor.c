@@ -5,6 +5,7 @@
  * pending across a swap, retiring dependents in the stop order), and a
  * seeded random walk of swaps, requests and exits that checks the
  * runtime's invariants after every step. */
+#include <errno.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -88,8 +89,10 @@ static int fake_spawn(const struct spawn_plan *plan, int report_fd, pid_t *pid)
 static int fake_kill(pid_t pid, int sig)
 {
     struct proc *p = proc_of(pid < 0 ? -pid : pid);
-    if (!p || !p->alive)
+    if (!p || !p->alive) {
+        errno = ESRCH;
         return -1;
+    }
     if (pid < 0) /* the group first; the pid alone would repeat it */
         append(W.kills, sizeof W.kills, "%s:%s ", p->tag, sig == SIGKILL ? "KILL" : "TERM");
     return 0;
