@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sigforward.h"
 #include "signame.h"
 #include "units.h"
 
@@ -88,16 +89,23 @@ static int cli_add_rewrite(struct cli_opts *o, const char *arg, char *err, size_
         snprintf(err, len, "--rewrite-signal: expected FROM:TO like TERM:QUIT, got \"%s\"", arg);
         return -EINVAL;
     }
-    if (o->nrewrite == CLI_MAX_REWRITES) {
-        snprintf(err, len, "--rewrite-signal: at most %d", CLI_MAX_REWRITES);
+    snprintf(from, sizeof from, "%.*s", (int)(colon - arg), arg);
+    int sig_from, sig_to;
+    if (cli_signal("--rewrite-signal", from, 0, &sig_from, err, len) < 0 ||
+        cli_signal("--rewrite-signal", colon + 1, 1, &sig_to, err, len) < 0)
+        return -EINVAL;
+    /* A signal corral does not catch would never be rewritten (and SIGSYS
+     * would kill corral): refused here rather than ignored later. */
+    const char *why = sig_from < CLI_NSIG ? sigforward_why_not(sig_from) : "out of range";
+    if (why) {
+        char name[32];
+        snprintf(err, len,
+                 "--rewrite-signal: corral does not catch %s (%s), so it cannot "
+                 "rewrite it",
+                 signame_format(sig_from, name, sizeof name), why);
         return -EINVAL;
     }
-    snprintf(from, sizeof from, "%.*s", (int)(colon - arg), arg);
-    int *pair = o->rewrite[o->nrewrite];
-    if (cli_signal("--rewrite-signal", from, 0, &pair[0], err, len) < 0 ||
-        cli_signal("--rewrite-signal", colon + 1, 1, &pair[1], err, len) < 0)
-        return -EINVAL;
-    o->nrewrite++;
+    o->rewrite[sig_from] = sig_to + 1; /* a later rewrite of the same signal wins */
     return 0;
 }
 
@@ -109,27 +117,21 @@ static int cli_add_success(struct cli_opts *o, const char *arg, char *err, size_
         snprintf(err, len, "--success-code: expected an exit code from 0 to 255, got \"%s\"", arg);
         return -EINVAL;
     }
-    if (o->nsuccess == CLI_MAX_SUCCESS_CODE) {
-        snprintf(err, len, "--success-code: at most %d", CLI_MAX_SUCCESS_CODE);
-        return -EINVAL;
-    }
-    o->success_codes[o->nsuccess++] = (int)v;
+    o->success[v / 8] |= (uint8_t)(1u << (v % 8));
     return 0;
 }
 
 int cli_rewrite_signal(const struct cli_opts *o, int sig)
 {
-    for (int i = 0; i < o->nrewrite; i++)
-        if (o->rewrite[i][0] == sig)
-            return o->rewrite[i][1];
+    if (sig > 0 && sig < CLI_NSIG && o->rewrite[sig])
+        return o->rewrite[sig] - 1;
     return sig;
 }
 
 int cli_exit_code(const struct cli_opts *o, int code)
 {
-    for (int i = 0; i < o->nsuccess; i++)
-        if (o->success_codes[i] == code)
-            return 0;
+    if (code >= 0 && code <= 255 && (o->success[code / 8] & (1u << (code % 8))))
+        return 0;
     return code;
 }
 

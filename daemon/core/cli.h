@@ -10,8 +10,8 @@
 #define CLI_DEFAULT_STOP_TIMEOUT_MS 7000
 #define CLI_DEFAULT_GRACE_MS        2000
 
-#define CLI_MAX_REWRITES     16
-#define CLI_MAX_SUCCESS_CODE 16
+/* Signal numbers a rewrite table covers (Linux: 1-64). */
+#define CLI_NSIG 65
 
 struct cli_opts {
     char **main_argv;         /* borrowed from argv; NULL when no main command */
@@ -22,13 +22,11 @@ struct cli_opts {
     bool check;               /* --check: validate, print the start order, exit */
     uint64_t stop_timeout_ms;
     uint64_t grace_ms;
-    bool grace_set;                   /* --grace was given: it overrides corral.yaml */
-    int rewrite[CLI_MAX_REWRITES][2]; /* {from, to}; to 0 drops the signal */
-    int nrewrite;
-    int success_codes[CLI_MAX_SUCCESS_CODE]; /* main exit codes reported as 0 */
-    int nsuccess;
-    int pdeathsig;     /* signal corral gets when its parent dies; 0 for none */
-    bool single_child; /* signals go to the main only, not its group */
+    bool grace_set;        /* --grace was given: it overrides corral.yaml */
+    int rewrite[CLI_NSIG]; /* FROM -> TO + 1 (0: not rewritten; 1: dropped) */
+    uint8_t success[32];   /* bitmap of main exit codes reported as 0 */
+    int pdeathsig;         /* signal corral gets when its parent dies; 0 for none */
+    bool single_child;     /* signals go to the main only, not its group */
     bool verbose;
     bool help;
     bool version;

@@ -8,32 +8,7 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
-int signals_is_forwarded(int sig)
-{
-    switch (sig) {
-    case SIGKILL:
-    case SIGSTOP:
-    case SIGCHLD: /* the reaper's */
-    /* Faults: delivered by the kernel for corral's own bugs; catching them
-     * would loop on the faulting instruction. */
-    case SIGSEGV:
-    case SIGBUS:
-    case SIGILL:
-    case SIGFPE:
-    case SIGTRAP:
-    case SIGABRT:
-    case SIGSYS:
-    /* Ignored (main.c): SIGPIPE so a closed socket is an error return, and
-     * the terminal-stop signals so corral can hand its terminal over. */
-    case SIGPIPE:
-    case SIGTTIN:
-    case SIGTTOU:
-        return 0;
-    default:
-        /* glibc keeps the first real-time signals for itself. */
-        return sig > 0 && sig < NSIG && (sig < 32 || (sig >= SIGRTMIN && sig <= SIGRTMAX));
-    }
-}
+#include "sigforward.h"
 
 static void signals_on_readable(uv_poll_t *h, int status, int events)
 {
@@ -69,7 +44,7 @@ int signals_start(struct signals *s, uv_loop_t *loop, signals_cb cb, void *data)
     sigemptyset(&s->set);
     sigaddset(&s->set, SIGCHLD);
     for (int sig = 1; sig < NSIG; sig++)
-        if (signals_is_forwarded(sig))
+        if (sigforward_is_caught(sig))
             sigaddset(&s->set, sig);
     /* A blocked signal stays pending even for the init of a PID namespace,
      * which would otherwise drop signals at their default disposition

@@ -24,9 +24,6 @@ struct signals {
 /* Blocks the handled signals and starts reading them. Returns 0 or -errno. */
 int signals_start(struct signals *s, uv_loop_t *loop, signals_cb cb, void *data);
 
-/* True for a signal corral catches and forwards. */
-int signals_is_forwarded(int sig);
-
 void signals_close(struct signals *s);
 
 #endif

@@ -134,6 +134,50 @@ static void success_codes_exit_zero_and_others_pass(void **state)
     assert_int_equal(cli_parse(4, bad, &o, err, sizeof err), -EINVAL);
 }
 
+static void every_exit_code_may_be_a_success_code(void **state)
+{
+    (void)state;
+    struct cli_opts o;
+    char err[128];
+    char *argv[2 * 255 + 3];
+    char codes[255][4];
+    int argc = 0;
+    argv[argc++] = "corral";
+    for (int c = 1; c <= 255; c++) { /* tini's own test passes 255 of them */
+        snprintf(codes[c - 1], sizeof codes[0], "%d", c);
+        argv[argc++] = "--success-code";
+        argv[argc++] = codes[c - 1];
+    }
+    argv[argc++] = "true";
+    argv[argc] = NULL;
+    assert_int_equal(cli_parse(argc, argv, &o, err, sizeof err), 0);
+    for (int c = 0; c <= 255; c++)
+        assert_int_equal(cli_exit_code(&o, c), 0);
+}
+
+static void a_rewrite_of_a_signal_corral_never_catches_is_refused(void **state)
+{
+    (void)state;
+    struct cli_opts o;
+    char err[200];
+    char *ttin[] = {"corral", "--rewrite-signal", "TTIN:TERM", "true", NULL};
+    assert_int_equal(cli_parse(4, ttin, &o, err, sizeof err), -EINVAL);
+    assert_string_equal(err, "--rewrite-signal: corral does not catch SIGTTIN (corral ignores it, "
+                             "to hand its terminal to the main command), so it cannot rewrite it");
+    const char *never[] = {"PIPE", "SYS", "TTOU", "32", "33", "CHLD", "SEGV"};
+    for (size_t i = 0; i < sizeof never / sizeof never[0]; i++) {
+        char arg[32];
+        snprintf(arg, sizeof arg, "%s:TERM", never[i]);
+        char *argv[] = {"corral", "--rewrite-signal", arg, "true", NULL};
+        assert_int_equal(cli_parse(4, argv, &o, err, sizeof err), -EINVAL);
+    }
+    char *ok[] = {"corral", "--rewrite-signal", "RTMIN:TERM", "--rewrite-signal", "WINCH:0", "true",
+                  NULL};
+    assert_int_equal(cli_parse(6, ok, &o, err, sizeof err), 0);
+    assert_int_equal(cli_rewrite_signal(&o, SIGRTMIN), SIGTERM);
+    assert_int_equal(cli_rewrite_signal(&o, SIGWINCH), 0);
+}
+
 static void pdeathsig_and_single_child_are_parsed(void **state)
 {
     (void)state;
@@ -191,6 +235,8 @@ int main(void)
         cmocka_unit_test(rewrites_map_signals_and_zero_drops_them),
         cmocka_unit_test(a_bad_rewrite_is_a_usage_error),
         cmocka_unit_test(success_codes_exit_zero_and_others_pass),
+        cmocka_unit_test(every_exit_code_may_be_a_success_code),
+        cmocka_unit_test(a_rewrite_of_a_signal_corral_never_catches_is_refused),
         cmocka_unit_test(pdeathsig_and_single_child_are_parsed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
