@@ -231,7 +231,8 @@ int corral_setup(struct corral *c, uv_loop_t *loop, struct config *cfg)
                               .reaper = &c->reaper,
                               .opts = &c->opts,
                               .is_pid1 = c->is_pid1,
-                              .interactive = c->interactive};
+                              .interactive = c->interactive,
+                              .quiet = cfg->pure_init};
     rc = shutdown_init(&c->shutdown, &sd, grace, bound);
     if (rc < 0)
         return rc;

@@ -123,7 +123,11 @@ static void shutdown_decide_code(struct shutdown *s, char *reason, size_t len)
         sup_view(m, uv_now(s->env.loop), &v);
     bool requested = s->cause == SHUTDOWN_CAUSE_SIGNAL || s->cause == SHUTDOWN_CAUSE_REQUEST;
     if ((s->cause == SHUTDOWN_CAUSE_MAIN || requested) && m && v.has_exited) {
-        s->final_code = cli_exit_code(s->env.opts, exitstatus_code(v.last_wstatus));
+        /* The main's success_codes and --success-code agree: either makes
+         * its code a 0 (a JVM that exits 143 after SIGTERM). */
+        s->final_code = v.exit_code_is_success
+                            ? 0
+                            : cli_exit_code(s->env.opts, exitstatus_code(v.last_wstatus));
         if (strcmp(v.name, "main") == 0)
             snprintf(reason, len, "main %s",
                      exitstatus_describe(v.last_wstatus, what, sizeof what));
@@ -154,7 +158,11 @@ static void shutdown_finish(struct shutdown *s)
     /* The services' last lines come before corral's last line. */
     sup_drain_output(s->env.sup);
     shutdown_decide_code(s, reason, sizeof reason);
-    log_info("exiting %d: %s", s->final_code, reason);
+    /* A drop-in tini says nothing when its command simply ended. */
+    if (s->env.quiet && s->cause == SHUTDOWN_CAUSE_MAIN)
+        log_debug("exiting %d: %s", s->final_code, reason);
+    else
+        log_info("exiting %d: %s", s->final_code, reason);
     snprintf(line, sizeof line, "corral: exiting %d: %s\n", s->final_code, reason);
     shutdown_write_termination_log(line);
     uv_stop(s->env.loop);

@@ -23,6 +23,7 @@ struct shutdown_env {
     const struct cli_opts *opts; /* --success-code and friends map the main's code */
     bool is_pid1;                /* kill(-1) reaches the whole namespace */
     bool interactive;            /* take the terminal back from the main */
+    bool quiet;                  /* pure init mode: a main that simply exited says nothing */
 };
 
 enum shutdown_phase {

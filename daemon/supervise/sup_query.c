@@ -4,6 +4,7 @@
  * Reads records; changes nothing but the output's followers. */
 #include <string.h>
 
+#include "exitstatus.h"
 #include "supervisor_int.h"
 
 struct sup_service *sup_find(const struct supervisor *sup, const char *name)
@@ -56,6 +57,8 @@ void sup_view(const struct sup_service *ss, uint64_t now, struct sup_view *v)
         .uptime_ms = svc_is_running(s) && now > s->started_ms ? now - s->started_ms : 0,
         .has_exited = s->has_exited,
         .last_wstatus = s->last_wstatus,
+        .exit_code_is_success =
+            s->has_exited && conf_is_success(s->conf, exitstatus_code(s->last_wstatus)),
         .next_start_in_ms =
             s->state == SVC_BACKOFF && s->next_start_ms > now ? s->next_start_ms - now : 0,
         .has_health = s->conf->health.kind != CONF_PROBE_NONE,

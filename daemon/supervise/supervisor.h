@@ -168,6 +168,7 @@ struct sup_view {
     uint64_t uptime_ms;
     bool has_exited;
     int last_wstatus;
+    bool exit_code_is_success; /* its last exit code (128+N for signal N) is in success_codes */
     uint64_t next_start_in_ms; /* BACKOFF only */
     bool has_health;           /* a health check is configured */
     bool healthy;              /* see sup_is_healthy */

@@ -9,15 +9,31 @@ import harness
 
 
 class ExitCodes(harness.TestCase):
-    def test_exit_3_gives_3(self):
+    def test_exit_3_gives_3_and_says_nothing_as_tini_does(self):
         c = self.corral(["sh", "-c", "exit 3"])
+        self.assertEqual(c.wait(), 3)
+        self.assertEqual(c.stderr(), "")
+        c = self.corral(["sh", "-c", "exit 3"], args=["-v"])
         self.assertEqual(c.wait(), 3)
         self.assertIn("corral: exiting 3: main exited 3", c.stderr())
 
     def test_sigsegv_gives_139(self):
         c = self.corral(["sh", "-c", "kill -SEGV $$"])
         self.assertEqual(c.wait(), 139)
-        self.assertIn("main killed by SIGSEGV", c.stderr())
+        self.assertNotIn("exiting", c.stderr())
+
+    def test_a_main_service_s_success_codes_reach_corral_s_exit_code(self):
+        d = self.path("services.d")
+        os.mkdir(d)
+        with open(os.path.join(d, "jvm.yaml"), "w") as f:
+            f.write("command: \"exit 143\"\nmain: true\nrestart: never\n"
+                    "success_codes: [0, 143]\n")
+        c = self.corral([], args=["--services", d])
+        self.assertEqual(c.wait(), 0)
+        with open(os.path.join(d, "jvm.yaml"), "w") as f:
+            f.write("command: \"exit 143\"\nmain: true\nrestart: never\n")
+        c = self.corral([], args=["--services", d])
+        self.assertEqual(c.wait(), 143)
 
     def test_a_missing_binary_prints_a_sentence_and_exits_127(self):
         c = self.corral(["/usr/bin/ngnix", "-g", "daemon off;"])
