@@ -163,6 +163,8 @@ int outfmt_json(struct outbuf *b, const struct outfmt_line *l)
                             : outbuf_put(b, ",\"stream\":\"stdout\"", 18);
     if (rc == 0 && l->continuation)
         rc = outbuf_put(b, ",\"continued\":true", 17);
+    if (rc == 0 && l->replay)
+        rc = outbuf_put(b, ",\"replay\":true", 14);
     if (rc == 0)
         rc = outbuf_put(b, ",\"line\":", 8);
     if (rc == 0)

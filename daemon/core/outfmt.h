@@ -24,6 +24,7 @@ struct outfmt_line {
     const char *stamp; /* "2026-11-24T21:36:39.123Z" or NULL */
     int stream;        /* 1 stdout, 2 stderr */
     bool continuation; /* this piece continues the previous one */
+    bool replay;       /* printed again under a failed exit (JSON: "replay":true) */
     const char *text;
     size_t len;
 };

@@ -102,6 +102,7 @@ int ring_push(struct ring *r, uint64_t time_ms, int stream, const char *text, si
     r->head = head;
     r->used = used + need;
     r->count = count + 1;
+    r->pushed++;
     return 0;
 }
 

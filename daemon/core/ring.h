@@ -10,9 +10,10 @@
 struct ring {
     char *buf; /* allocated on the first line */
     size_t cap;
-    size_t head;  /* offset of the oldest record */
-    size_t used;  /* bytes in use */
-    size_t count; /* records */
+    size_t head;     /* offset of the oldest record */
+    size_t used;     /* bytes in use */
+    size_t count;    /* records */
+    uint64_t pushed; /* lines ever pushed: a run's lines are the last (pushed - at its start) */
 };
 
 struct ring_line {

@@ -155,6 +155,7 @@ static void output_emit(struct output_svc *s, struct output_batch *b)
 
     if (drop && s->owner.queued > OUTPUT_QUEUE_HIGH) {
         s->dropped_lines += b->lines;
+        s->run_dropped_lines += b->lines;
     } else {
         (void)writer_write(&o->out, &s->owner, b->to_out->data, b->to_out->len);
         (void)writer_write(&o->err, &s->owner, b->to_err->data, b->to_err->len);
@@ -317,7 +318,8 @@ void output_abort(struct output_svc *s)
 
 void output_started(struct output_svc *s)
 {
-    s->run_started_ms = clock_wall_ms();
+    s->run_first_line = s->ring.pushed;
+    s->run_dropped_lines = 0;
     for (int i = 0; i < 2; i++) {
         if (s->child_fds[i] >= 0)
             close(s->child_fds[i]);
@@ -382,6 +384,7 @@ static void output_tail_line(void *arg, const struct ring_line *line)
         .stream = line->stream,
         .text = line->text,
         .len = line->len,
+        .replay = true,
     };
     /* JSON always carries the time; with timestamps on, a text line shows
      * when it was read, as it did on stdout. */
@@ -402,13 +405,22 @@ static void output_tail_line(void *arg, const struct ring_line *line)
 void output_print_tail(struct output_svc *s, int n)
 {
     struct output_tail t = {.s = s};
-    if (!s->piped || s->ring.count == 0)
+    uint64_t this_run = s->ring.pushed - s->run_first_line;
+    bool shown = s->conf->logs.sinks & (CONF_LOG_PREFIX | CONF_LOG_JSON);
+    /* Printed live already: twice would double a crash loop's log (and a
+     * collector would count each line twice). */
+    if (!s->piped || this_run == 0 || (shown && s->run_dropped_lines == 0))
         return;
-    /* Only this run's lines: an older run's would mislead. */
-    ring_last(&s->ring, (size_t)n, s->run_started_ms, output_tail_line, &t);
+    /* Only this run's lines (the last ones pushed): an older run's would
+     * mislead. */
+    ring_last(&s->ring, this_run < (uint64_t)n ? (size_t)this_run : (size_t)n, 0, output_tail_line,
+              &t);
     if (t.lines == 0)
         return;
-    log_info("%s: its last %zu lines:", s->conf->name, t.lines);
+    if (t.lines == 1)
+        log_info("%s: its last line:", s->conf->name);
+    else
+        log_info("%s: its last %zu lines:", s->conf->name, t.lines);
     log_write_block(t.buf.data, t.buf.len, t.lines);
     outbuf_free(&t.buf);
 }

@@ -51,8 +51,9 @@ struct output_svc {
     int parent_fds[2];
     struct ring ring;
     struct logfile file;
-    uint64_t dropped_lines;
-    uint64_t run_started_ms; /* wall clock of the latest start: its tail begins there */
+    uint64_t dropped_lines;     /* since last reported */
+    uint64_t run_first_line;    /* ring.pushed when the latest run started: its tail begins there */
+    uint64_t run_dropped_lines; /* lines of the latest run that did not reach corral's output */
     int color;
     /* "web   | " and "web   + ", made once (timestamps take the slow path). */
     char head[2][96];
@@ -92,8 +93,10 @@ void output_abort(struct output_svc *s);
  * are printed, and at exit). */
 void output_svc_drain(struct output_svc *s);
 
-/* Prints the last n lines of the service on corral's stderr, under its exit
- * line. */
+/* Prints the last n lines of the service's latest run on corral's stderr,
+ * under its exit line, when the container's log has not shown them all: its
+ * lines do not go to corral's output (logs: file or none), or some were
+ * dropped. In JSON each replayed line says "replay":true. */
 void output_print_tail(struct output_svc *s, int n);
 
 void output_follow(struct output_svc *s, struct output_follower *f);

@@ -217,9 +217,10 @@ class Output(svc.ServiceTest):
         c.signal(signal.SIGTERM)
         self.assertEqual(c.wait(), 0)
 
-    def test_a_failed_service_s_last_lines_come_under_its_exit(self):
+    def test_a_failed_service_s_last_lines_come_under_its_exit_when_not_shown_live(self):
         self.service("crash", "type: oneshot\ncommand: \"for i in $(seq 1 15); do echo step $i; "
-                              "done; echo 'cause: disk full' >&2; exit 3\"\n")
+                              "done; echo 'cause: disk full' >&2; exit 3\"\n"
+                              "logs: {stdout: none}\n")
         c = self.run_services()
         self.assertEqual(c.wait(), 3)
         err = c.stderr()
@@ -230,6 +231,38 @@ class Output(svc.ServiceTest):
         self.assertIn("crash | step 15", tail)
         self.assertNotIn("crash | step 5", tail)
 
+    def test_lines_shown_live_are_not_printed_again_under_a_failed_exit(self):
+        self.service("loop", "command: \"echo run $$; exit 1\"\n"
+                             "backoff: {initial: 10ms}\nstart_limit: {burst: 4, interval: 1m}\n")
+        self.service("idle", "command: [sleep, '1000']\n")
+        c = self.run_services(args=["--log-format", "json"])
+        harness.wait_for(lambda: "loop: fatal" in c.stderr(), 10, what="fatal")
+        c.signal(signal.SIGTERM)
+        c.wait()
+        lines = [json.loads(l) for l in c.stdout().splitlines()]
+        runs = [o["line"] for o in lines if o["service"] == "loop"]
+        self.assertEqual(len(runs), 4)
+        self.assertEqual(len(set(runs)), 4, "each line once")
+        self.assertNotIn("its last", c.stderr())
+
+    def test_only_this_run_s_lines_are_replayed_and_json_marks_them(self):
+        # A restart at once, in the same millisecond as the last line of the
+        # run before: only the run's own line comes under its exit.
+        self.service("twice", "command: \"echo run $$; exit 1\"\nlogs: {stdout: none}\n"
+                              "backoff: {initial: 10ms}\nstart_limit: {burst: 3, interval: 1m}\n")
+        self.service("idle", "command: [sleep, '1000']\n")
+        c = self.run_services(args=["--log-format", "json"])
+        harness.wait_for(lambda: "twice: fatal" in c.stderr(), 10, what="fatal")
+        c.signal(signal.SIGTERM)
+        c.wait()
+        err = [json.loads(l) for l in c.stderr().splitlines()]
+        heads = [e for e in err if e["service"] == "corral" and "its last" in e["line"]]
+        self.assertEqual([e["line"] for e in heads], ["twice: its last line:"] * 3)
+        replayed = [e for e in err if e["service"] == "twice"]
+        self.assertEqual(len(replayed), 3)
+        self.assertTrue(all(e.get("replay") is True for e in replayed))
+        self.assertEqual(len({e["line"] for e in replayed}), 3, "each run its own line")
+
     def test_timestamps_stamp_the_services_lines_and_corral_s_own(self):
         cfg = self.write_conf("timestamps: true\n")
         self.service("t", "type: oneshot\ncommand: 'echo hello; echo oops >&2; exit 3'\n")
@@ -237,11 +270,9 @@ class Output(svc.ServiceTest):
         self.assertEqual(c.wait(), 3)
         stamp = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z "
         self.assertRegex(c.stdout(), "^" + stamp + r"t \| hello\n")
-        # corral's own lines, the service's stderr, and the last lines shown
-        # under its failed exit all carry a time.
+        # corral's own lines and the service's stderr all carry a time.
         err = c.stderr().splitlines()
         self.assertTrue(any(l.endswith("t | oops") for l in err), err)
-        self.assertTrue(any(l.endswith("corral: t: its last 2 lines:") for l in err), err)
         for line in err:
             self.assertRegex(line, "^" + stamp + r"(t \| (hello|oops)|corral: )")
 
