@@ -183,6 +183,7 @@ static void svc_on_exit_as(struct svc *s, struct svc_step *st, int wstatus, bool
 static void svc_begin_stop(struct svc *s, struct svc_step *st, const char *why)
 {
     svc_set_text(s, st, SVC_STOPPING, why);
+    s->stop_cause[0] = '\0';
     svc_push(st, (struct svc_action){.kind = SVC_ACT_SIGNAL, .sig = s->conf->stop_signal});
     svc_push(st,
              (struct svc_action){.kind = SVC_ACT_ARM_TIMER, .delay_ms = s->conf->stop_timeout_ms});
@@ -224,14 +225,22 @@ struct svc_step svc_step(struct svc *s, const struct svc_event *ev, uint64_t now
                                                       .delay_ms = s->conf->readiness.timeout_ms});
             }
         } else if (ev->kind == SVC_EV_TIMER && s->state == SVC_STARTING) {
-            /* Not ready in time: stopped, and it counts as a failed start. */
+            /* Not ready in time: stopped, and it counts as a failed start.
+             * The last check's result says what was wrong. */
+            char why[SVC_REASON_MAX];
+            if (ev->text && *ev->text)
+                snprintf(why, sizeof why, "not ready in time (last check: %s): stopping", ev->text);
+            else
+                snprintf(why, sizeof why, "not ready in time: stopping");
             s->stop_is_failure = true;
-            svc_begin_stop(s, &st, "not ready in time: stopping");
+            svc_begin_stop(s, &st, why);
+            snprintf(s->stop_cause, sizeof s->stop_cause, "not ready in time");
         } else if (ev->kind == SVC_EV_UNHEALTHY && s->state == SVC_UP) {
             char why[SVC_REASON_MAX];
             snprintf(why, sizeof why, "unhealthy: %s", ev->text ? ev->text : "check failed");
             s->stop_is_failure = true;
             svc_begin_stop(s, &st, why);
+            snprintf(s->stop_cause, sizeof s->stop_cause, "unhealthy");
         } else if (ev->kind == SVC_EV_SPAWN_FAILED) {
             struct backoff_policy policy = svc_policy(s->conf);
             uint64_t delay = backoff_after_error(&policy, &s->backoff);
@@ -253,7 +262,7 @@ struct svc_step svc_step(struct svc *s, const struct svc_event *ev, uint64_t now
         if (ev->kind == SVC_EV_EXITED && s->stop_is_failure) {
             char what[SVC_REASON_MAX];
             /* The reason it was stopped is the cause worth showing. */
-            snprintf(what, sizeof what, "%.*s", (int)(strcspn(s->reason, ":")), s->reason);
+            snprintf(what, sizeof what, "%s", s->stop_cause[0] ? s->stop_cause : "stopped");
             s->stop_is_failure = false;
             svc_push(&st, (struct svc_action){.kind = SVC_ACT_CANCEL_TIMER});
             svc_on_exit_as(s, &st, ev->wstatus, false, what, now_ms);

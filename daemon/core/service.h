@@ -40,7 +40,7 @@ struct svc_event {
     enum svc_event_kind kind;
     int wstatus;      /* EXITED */
     int err;          /* SPAWN_FAILED: positive errno */
-    const char *text; /* UNHEALTHY: why */
+    const char *text; /* UNHEALTHY: why; TIMER while starting: the last readiness check */
 };
 
 enum svc_action_kind {
@@ -80,6 +80,7 @@ struct svc {
     uint32_t nstarts;
     char reason[SVC_REASON_MAX];
     char last_failure[64]; /* what the last failed run ended with ("exited 1", "unhealthy") */
+    char stop_cause[96];   /* why corral is stopping it as a failure ("not ready in time") */
 };
 
 struct svc_step {

@@ -162,6 +162,7 @@ void checks_on_state(struct checks *ck, enum svc_state state, int pid)
     enum checks_mode want = CHECKS_IDLE;
 
     ck->state = state;
+    ck->pid = pid;
     if (state == SVC_STARTING && pid > 0 && checks_is_probe(checks_readiness(ck)))
         want = CHECKS_READINESS;
     else if (state == SVC_UP && checks_is_probe(checks_health(ck)))
@@ -217,7 +218,8 @@ void checks_on_sdnotify(struct checks *ck, const char *msg, size_t len)
             snprintf(ck->status_text, sizeof ck->status_text, "%.*s", (int)(n - 7), p + 7);
         } else if (n == 10 && memcmp(p, "STOPPING=1", 10) == 0) {
             log_info("%s: says it is stopping (sd_notify STOPPING=1)", name);
-        } else if (n > 8 && memcmp(p, "MAINPID=", 8) == 0) {
+        } else if (n > 8 && memcmp(p, "MAINPID=", 8) == 0 && strtol(p + 8, NULL, 10) != ck->pid) {
+            /* Its own pid (php-fpm -F sends it) changes nothing. */
             log_warn("%s: sd_notify MAINPID= refused: corral supervises the process it started "
                      "(run the daemon in the foreground)",
                      name);

@@ -51,6 +51,7 @@ struct checks {
     const struct conf_service *conf; /* the service's current configuration */
     struct svcplan *plan;            /* how to run its probes */
     enum svc_state state;            /* the service's, as last told */
+    int pid;                         /* its main process, as last told */
     struct probe probe;
     uv_timer_t tick; /* the next attempt */
     enum checks_mode mode;
@@ -60,7 +61,7 @@ struct checks {
     bool healthy;   /* a health check passed (or there is none) since up */
     uint64_t up_ms; /* when it became up: start_period counts from here */
     bool warned_unknown;
-    char last[96];         /* the last check's result */
+    char last[160];        /* the last check's result */
     char status_text[128]; /* sd_notify STATUS= */
 };
 

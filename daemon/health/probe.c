@@ -20,6 +20,7 @@ struct probe_net {
     uv_write_t wr;
     struct probe *p; /* NULL once abandoned */
     bool http;
+    char what[64]; /* "tcp 127.0.0.1:5432", "http [::1]:8080": what failed, in its results */
     char req[512];
     char resp[256];
     size_t resp_len;
@@ -159,13 +160,13 @@ static void probe_http_written(uv_write_t *w, int status)
 static void probe_connected(uv_connect_t *c, int status)
 {
     struct probe_net *n = c->data;
-    char why[96];
+    char why[160];
     if (!n->p) {
         probe_net_done(n, PROBE_FAIL, "");
         return;
     }
     if (status < 0) {
-        snprintf(why, sizeof why, "%s: connect: %s", n->http ? "http" : "tcp", uv_strerror(status));
+        snprintf(why, sizeof why, "%s: connect: %s", n->what, uv_strerror(status));
         probe_net_done(n, PROBE_FAIL, why);
         return;
     }
@@ -209,6 +210,8 @@ static void probe_net(struct probe *p, bool http)
     }
     n->p = p;
     n->http = http;
+    snprintf(n->what, sizeof n->what, strchr(host, ':') ? "%s [%s]:%d" : "%s %s:%d",
+             http ? "http" : "tcp", host, (int)p->conf->port);
     n->tcp.data = n;
     n->conn.data = n;
     if (http)
@@ -218,7 +221,7 @@ static void probe_net(struct probe *p, bool http)
     p->net = n;
     int rc = uv_tcp_connect(&n->conn, &n->tcp, (struct sockaddr *)&sa, probe_connected);
     if (rc < 0) {
-        snprintf(why, sizeof why, "%s: connect: %s", http ? "http" : "tcp", uv_strerror(rc));
+        snprintf(why, sizeof why, "%s: connect: %s", n->what, uv_strerror(rc));
         probe_net_done(n, PROBE_FAIL, why);
     }
 }

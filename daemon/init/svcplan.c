@@ -4,6 +4,7 @@
 #include "svcplan.h"
 
 #include <errno.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -74,6 +75,26 @@ static int svcplan_env_set(struct svcplan_env *e, struct svcplan *p, const char 
     return 0;
 }
 
+/* A service run as another user gets that user's HOME, USER and LOGNAME (as
+ * login(1) and su(1) set them), unless env_file or environment set them
+ * (they come after). Looked up once here, in the parent: getpwuid_r is not
+ * for the child. */
+static int svcplan_user_env(struct svcplan_env *e, struct svcplan *p,
+                            const struct conf_service *conf)
+{
+    struct passwd pw, *found = NULL;
+    char buf[4096];
+    if (!conf->set_ids || !conf->user || getpwuid_r(conf->uid, &pw, buf, sizeof buf, &found) != 0 ||
+        !found)
+        return 0;
+    int rc = svcplan_env_set(e, p, "HOME", pw.pw_dir);
+    if (rc == 0)
+        rc = svcplan_env_set(e, p, "USER", pw.pw_name);
+    if (rc == 0)
+        rc = svcplan_env_set(e, p, "LOGNAME", pw.pw_name);
+    return rc;
+}
+
 int svcplan_init(struct svcplan *p, const struct conf_service *conf, char *const *base_env)
 {
     struct svcplan_env e = {0};
@@ -89,6 +110,8 @@ int svcplan_init(struct svcplan *p, const struct conf_service *conf, char *const
                 continue;
             rc = svcplan_env_append(&e, *v);
         }
+    if (rc == 0)
+        rc = svcplan_user_env(&e, p, conf);
     for (size_t i = 0; i < conf->n_env_file_vars && rc == 0; i++)
         rc = svcplan_env_set(&e, p, conf->env_file_vars[i].key, conf->env_file_vars[i].value);
     for (size_t i = 0; i < conf->n_environment && rc == 0; i++)

@@ -76,8 +76,9 @@ void shutdown_set_timings(struct shutdown *s, uint64_t grace_ms, uint64_t timeou
 /* Signals everything left: as PID 1 the whole namespace with kill(-1), which
  * spares the caller; as a subreaper only corral's own descendants, since
  * kill(-1) outside a PID namespace (docker --pid=host) would hit the host.
- * With name_them, each is named first (before a SIGKILL). */
-static void shutdown_signal_rest(struct shutdown *s, int sig, bool name_them)
+ * With when ("after the grace period"), each is named first (before a
+ * SIGKILL). */
+static void shutdown_signal_rest(struct shutdown *s, int sig, const char *when)
 {
     pid_t *pids = malloc(PROCTREE_MAX * sizeof *pids);
     char desc[300], signame[32];
@@ -85,9 +86,9 @@ static void shutdown_signal_rest(struct shutdown *s, int sig, bool name_them)
 
     if (n < 0)
         n = 0;
-    if (name_them) {
+    if (when) {
         for (int i = 0; i < n && i < SHUTDOWN_NAME_MAX; i++)
-            log_warn("still running after the grace period: %s; sending %s",
+            log_warn("still running %s: %s; sending %s", when,
                      proctree_describe(pids[i], desc, sizeof desc),
                      signame_format(sig, signame, sizeof signame));
         if (n > SHUTDOWN_NAME_MAX)
@@ -174,11 +175,11 @@ static void shutdown_on_final(uv_timer_t *t)
     shutdown_finish(t->data);
 }
 
-static void shutdown_kill_rest(struct shutdown *s)
+static void shutdown_kill_rest(struct shutdown *s, const char *when)
 {
     s->phase = SHUTDOWN_SWEEP_KILL;
     uv_timer_stop(&s->timer);
-    shutdown_signal_rest(s, SIGKILL, true);
+    shutdown_signal_rest(s, SIGKILL, when);
     if (reaper_drain(s->env.reaper)) {
         shutdown_finish(s);
         return;
@@ -188,7 +189,7 @@ static void shutdown_kill_rest(struct shutdown *s)
 
 static void shutdown_on_grace(uv_timer_t *t)
 {
-    shutdown_kill_rest(t->data);
+    shutdown_kill_rest(t->data, "after the grace period");
 }
 
 static void shutdown_sweep(struct shutdown *s)
@@ -206,7 +207,7 @@ static void shutdown_sweep(struct shutdown *s)
         shutdown_finish(s);
         return;
     }
-    shutdown_signal_rest(s, SIGTERM, false);
+    shutdown_signal_rest(s, SIGTERM, NULL);
     if (reaper_drain(s->env.reaper)) {
         shutdown_finish(s);
         return;
@@ -223,7 +224,7 @@ static void shutdown_on_bound(uv_timer_t *t)
     if (s->phase == SHUTDOWN_STOPPING)
         sup_kill_all(s->env.sup);
     s->phase = SHUTDOWN_SWEEP_TERM;
-    shutdown_kill_rest(s);
+    shutdown_kill_rest(s, "at shutdown_timeout");
 }
 
 static void shutdown_start(struct shutdown *s, int main_sig)
@@ -263,7 +264,7 @@ void shutdown_request(struct shutdown *s, int sig, int main_sig)
         break;
     case SHUTDOWN_SWEEP_TERM:
         log_info("%s again: killing the remaining processes now", name);
-        shutdown_kill_rest(s);
+        shutdown_kill_rest(s, "at the second signal");
         break;
     case SHUTDOWN_SWEEP_KILL:
     case SHUTDOWN_DONE:

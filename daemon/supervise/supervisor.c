@@ -20,6 +20,7 @@
 #include "supervisor_int.h"
 
 static void sup_feed(struct sup_service *ss, enum svc_event_kind kind, int wstatus, int err);
+static void sup_feed_event(struct sup_service *ss, const struct svc_event *evp);
 static void sup_try_start(struct sup_service *ss);
 
 /* ---- telling the listeners ------------------------------------------------- */
@@ -62,7 +63,12 @@ void sup_listen(struct supervisor *sup, struct sup_listener *l)
 
 static void sup_on_timer(uv_timer_t *t)
 {
-    sup_feed(t->data, SVC_EV_TIMER, 0, 0);
+    struct sup_service *ss = t->data;
+    /* While starting, the timer is the readiness timeout: the last check's
+     * result says why it is not ready. */
+    struct svc_event ev = {.kind = SVC_EV_TIMER,
+                           .text = ss->svc.state == SVC_STARTING ? ss->checks.last : NULL};
+    sup_feed_event(ss, &ev);
 }
 
 static void sup_do_spawn(struct sup_service *ss)
@@ -234,6 +240,11 @@ static void sup_try_start(struct sup_service *ss)
                      "dependency %s is %s: it will not become %s", sup_name(ss->deps[i].ss),
                      svc_state_name(dep.svc->state), conf_condition_name(cond));
             log_warn("%s: waiting (%s)", sup_name(ss), ss->svc.reason);
+        } else {
+            /* Which one it waits for, as status shows it. */
+            snprintf(ss->svc.reason, sizeof ss->svc.reason, "waiting for %s (%s, needs %s)",
+                     sup_name(ss->deps[i].ss), svc_state_name(dep.svc->state),
+                     conf_condition_name(cond));
         }
         return;
     }
@@ -532,6 +543,14 @@ void sup_stop_all(struct supervisor *sup, int main_sig)
 static void sup_kill_one(struct sup_service *ss)
 {
     char desc[300];
+    if (!svc_is_running(&ss->svc))
+        return;
+    /* Stopped by corral: its exit is a stop, never a failure with its last
+     * lines, even if it never got its stop signal before (it was waiting
+     * for its dependents). */
+    ss->svc.no_restart = true;
+    if (ss->svc.state != SVC_STOPPING)
+        sup_feed(ss, SVC_EV_STOP, 0, 0);
     if (!svc_is_running(&ss->svc))
         return;
     if (ss->svc.pid <= 0) {

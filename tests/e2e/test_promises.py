@@ -1,0 +1,91 @@
+"""What corral says and does where its documentation promises it: the
+dependency a service waits for, the check a service failed to pass in
+time, a sd_notify MAINPID= that changes nothing, a service killed at
+shutdown_timeout reported as stopped (not failed), and a service run as
+another user getting that user's HOME, USER and LOGNAME."""
+
+import os
+import re
+import signal
+
+import harness
+import svc
+from ctl import ctl, status, wait_ready
+
+SDNOTIFY_MAINPID = r'''
+import os, socket, time
+addr = os.environ["NOTIFY_SOCKET"]
+if addr.startswith("@"):
+    addr = "\0" + addr[1:]
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.sendto(("MAINPID=%d\nREADY=1\n" % os.getpid()).encode(), addr)
+time.sleep(1000)
+'''
+
+
+class Promises(svc.ServiceTest):
+    def test_a_waiting_service_names_the_dependency_it_waits_for(self):
+        self.service("db", "command: [sleep, '1000']\nreadiness: {tcp: '127.0.0.1:1'}\n")
+        self.service("web", "command: [sleep, '1000']\ndepends_on: [db]\n")
+        self.run_services()
+        wait_ready(self)
+        harness.wait_for(lambda: status(self)[0]["web"]["reason"] ==
+                         "waiting for db (starting, needs ready)", 10,
+                         what="web's reason naming db")
+
+    def test_not_ready_in_time_says_which_check_failed_and_how(self):
+        self.service("db", "command: [sleep, '1000']\n"
+                           "readiness: {tcp: '127.0.0.1:1', interval: 100ms, timeout: 500ms}\n"
+                           "start_limit: {burst: 1, interval: 1m}\n")
+        c = self.run_services()
+        wait_ready(self)
+        harness.wait_for(lambda: "db: stopping (not ready in time (last check: tcp 127.0.0.1:1: connect: "
+                         "connection refused): stopping)" in c.stderr(), 10,
+                         what="the check in the reason")
+        self.assertIn("db: fatal (start limit: 1 starts within 1m, last not ready in time)",
+                      c.stderr())
+
+    def test_sd_notify_mainpid_of_the_supervised_process_is_quiet(self):
+        script = self.script("notify.py", SDNOTIFY_MAINPID)
+        self.service("fpm", f"command: [{harness.PY}, {script}]\nreadiness: {{notify: systemd}}\n")
+        c = self.run_services()
+        wait_ready(self)
+        harness.wait_for(lambda: status(self)[0]["fpm"]["state"] == "up", 10, what="fpm up")
+        self.assertNotIn("MAINPID", c.stderr())
+
+    def test_a_service_killed_at_shutdown_timeout_is_stopped_not_failed(self):
+        cfg = self.write_conf("shutdown_timeout: 1s\n")
+        self.service("db", "command: 'echo db up; exec sleep 1000'\n")
+        self.service("app", "command: \"trap '' TERM; while :; do sleep 0.05; done\"\n"
+                            "depends_on: {db: {condition: started}}\nstop_timeout: 30s\n")
+        c = self.run_services(args=["--config", cfg])
+        wait_ready(self)
+        harness.wait_for(lambda: all(s["state"] == "up" for s in status(self)[0].values()), 10)
+        c.signal(signal.SIGTERM)
+        self.assertEqual(c.wait(15), 0)
+        err = c.stderr()
+        self.assertIn("shutdown_timeout (1s) reached", err)
+        # db never got its stop signal (app still ran): killed, but stopped.
+        self.assertRegex(err, r"db: done \(stopped \(killed by SIG(TERM|KILL)\)\)")
+        self.assertNotIn("db: failed", err)
+        self.assertNotIn("its last", err)
+        self.assertNotIn("after the grace period", err)
+
+    def test_a_service_run_as_another_user_gets_its_home_user_and_logname(self):
+        out, out2 = self.path("env"), self.path("env2")
+        os.chmod(self.tmp, 0o777)
+        self.service("asnobody", f"type: oneshot\nuser: nobody\n"
+                                 f"command: 'env > {out}'\n")
+        self.service("override", f"type: oneshot\nuser: nobody\nenvironment: {{HOME: /srv}}\n"
+                                 f"command: 'env > {out2}'\n")
+        c = self.run_services()
+        self.assertEqual(c.wait(10), 0)
+        env = dict(l.split("=", 1) for l in harness.read(out).splitlines() if "=" in l)
+        self.assertEqual((env.get("USER"), env.get("LOGNAME")), ("nobody", "nobody"))
+        self.assertEqual(env.get("HOME"), "/nonexistent")
+        env2 = dict(l.split("=", 1) for l in harness.read(out2).splitlines() if "=" in l)
+        self.assertEqual(env2.get("HOME"), "/srv")
+
+
+if __name__ == "__main__":
+    harness.main()
