@@ -103,6 +103,8 @@ json_t *control_query_service_json(const struct sup_service *ss, uint64_t now)
         json_object_set_new(o, "check", json_string(v.check));
     if (v.status_text[0])
         json_object_set_new(o, "status_text", json_string(v.status_text));
+    if (v.log_file_lost)
+        json_object_set_new(o, "log_lines_lost", json_integer((json_int_t)v.log_file_lost));
     return o;
 }
 

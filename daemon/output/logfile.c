@@ -68,16 +68,24 @@ int logfile_write(struct logfile *f, const char *data, size_t len)
         logfile_rotate(f);
     if (f->fd < 0)
         return -EIO;
-    while (len > 0) {
-        ssize_t n = write(f->fd, data, len);
+    uint64_t before = f->size;
+    size_t done = 0;
+    while (done < len) {
+        ssize_t n = write(f->fd, data + done, len - done);
         if (n < 0 && errno == EINTR)
             continue;
-        if (n < 0)
-            return -errno;
-        data += n;
-        len -= (size_t)n;
-        f->size += (uint64_t)n;
+        if (n <= 0) {
+            int err = n < 0 ? -errno : -ENOSPC;
+            /* A full disk takes what fits, often ending inside a line, and
+             * the next line written would be glued to that piece: what this
+             * call wrote goes, so the file holds whole lines only. */
+            if (done > 0 && ftruncate(f->fd, (off_t)before) < 0)
+                f->size = before + done;
+            return err;
+        }
+        done += (size_t)n;
     }
+    f->size = before + len;
     return 0;
 }
 

@@ -23,7 +23,9 @@ int logfile_open(struct logfile *f, const char *path, uint64_t max_size, uint32_
 /* True when appending len bytes would take a non-empty file past max_size. */
 bool logfile_must_rotate(uint64_t size, size_t len, uint64_t max_size);
 
-/* Appends data, rotating first when it would not fit. Returns 0 or -errno. */
+/* Appends data (whole lines), rotating first when it would not fit. Returns
+ * 0, or -errno with nothing of data left in the file (a full disk never
+ * leaves a torn line). */
 int logfile_write(struct logfile *f, const char *data, size_t len);
 
 void logfile_close(struct logfile *f);

@@ -148,6 +148,37 @@ static void output_on_piece(void *arg, const char *data, size_t len, int flags)
 
 static void output_pause(struct output_svc *s, bool pause);
 
+/* The batch's lines into the log file. A failed write (a full disk, a
+ * file gone read-only) loses the batch, never a part of a line, and never
+ * slows the service: the loss is counted, said once when it starts and once
+ * when the file takes writes again (for OUTPUT_FILE_RECOVERED_MS after the
+ * last failure), and the next batch tries again. */
+static void output_file_write(struct output_svc *s, struct output_batch *b)
+{
+    int rc = 0;
+    if (!s->file.path)
+        rc = logfile_open(&s->file, s->conf->logs.file, s->conf->logs.max_size, s->conf->logs.keep);
+    if (rc == 0)
+        rc = logfile_write(&s->file, b->to_file->data, b->to_file->len);
+    uint64_t now = uv_now(s->out->loop);
+    if (rc < 0) {
+        if (!s->file_failing)
+            log_warn("%s: log file %s: %s; its lines are lost until it takes writes again",
+                     s->conf->name, s->conf->logs.file, strerror(-rc));
+        s->file_failing = true;
+        s->file_failed_ms = now;
+        s->file_lost_lines += b->lines;
+        s->file_lost_episode += b->lines;
+    } else if (s->file_failing && now - s->file_failed_ms >= OUTPUT_FILE_RECOVERED_MS) {
+        /* A nearly full disk takes a small batch between two that do not
+         * fit: only writes that go on working end the episode. */
+        log_warn("%s: log file %s: written again; %llu lines were lost", s->conf->name,
+                 s->conf->logs.file, (unsigned long long)s->file_lost_episode);
+        s->file_failing = false;
+        s->file_lost_episode = 0;
+    }
+}
+
 static void output_emit(struct output_svc *s, struct output_batch *b)
 {
     struct output *o = s->out;
@@ -160,16 +191,8 @@ static void output_emit(struct output_svc *s, struct output_batch *b)
         (void)writer_write(&o->out, &s->owner, b->to_out->data, b->to_out->len);
         (void)writer_write(&o->err, &s->owner, b->to_err->data, b->to_err->len);
     }
-    if (b->to_file->len) {
-        if (s->file.fd < 0 && !s->file.path) {
-            int rc = logfile_open(&s->file, s->conf->logs.file, s->conf->logs.max_size,
-                                  s->conf->logs.keep);
-            if (rc < 0)
-                log_warn("%s: log file %s: %s", s->conf->name, s->conf->logs.file, strerror(-rc));
-        }
-        if (s->file.path)
-            (void)logfile_write(&s->file, b->to_file->data, b->to_file->len);
-    }
+    if (b->to_file->len)
+        output_file_write(s, b);
     if (!drop && s->owner.queued > OUTPUT_QUEUE_HIGH)
         output_pause(s, true);
     b->to_out->len = b->to_err->len = b->to_file->len = 0;

@@ -17,6 +17,10 @@
 #include "ring.h"
 #include "writer.h"
 
+/* A log file that lost lines has recovered once it has taken writes for
+ * this long after its last failed one. */
+#define OUTPUT_FILE_RECOVERED_MS 1000
+
 struct output_stream;
 struct output_svc;
 
@@ -52,6 +56,10 @@ struct output_svc {
     struct ring ring;
     struct logfile file;
     uint64_t dropped_lines;     /* since last reported */
+    uint64_t file_lost_lines;   /* lines its log file could not take, in all */
+    uint64_t file_lost_episode; /* ... since the file last took a write */
+    bool file_failing;          /* its log file lost lines, and has not recovered yet */
+    uint64_t file_failed_ms;    /* loop time of the last failed write */
     uint64_t run_first_line;    /* ring.pushed when the latest run started: its tail begins there */
     uint64_t run_dropped_lines; /* lines of the latest run that did not reach corral's output */
     int color;

@@ -66,6 +66,7 @@ void sup_view(const struct sup_service *ss, uint64_t now, struct sup_view *v)
         .health_passed = ss->checks.healthy,
         .check = ss->checks.last,
         .status_text = ss->checks.status_text,
+        .log_file_lost = ss->output.file_lost_lines,
     };
 }
 

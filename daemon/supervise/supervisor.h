@@ -175,6 +175,7 @@ struct sup_view {
     bool health_passed;        /* one has passed since it became up */
     const char *check;         /* the last check's result, "" when none */
     const char *status_text;   /* sd_notify STATUS=, "" when none */
+    uint64_t log_file_lost;    /* lines its log file could not take (a full disk) */
 };
 void sup_view(const struct sup_service *ss, uint64_t now, struct sup_view *v);
 
