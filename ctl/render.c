@@ -95,6 +95,15 @@ void render_result(const struct proto_request *req, json_t *result, FILE *out, b
             fprintf(out, "%" JSON_INTEGER_FORMAT "\n", json_integer_value(v));
         break;
     case PROTO_CMD_LOGS:
+        /* Older lines that did not fit in one reply come first, as a note
+         * on stderr. */
+        v = json_object_get(result, "omitted");
+        if (json_is_integer(v))
+            fprintf(stderr,
+                    "corralctl: %" JSON_INTEGER_FORMAT
+                    " older lines omitted: a reply holds at most "
+                    "2 MiB of lines (ask for fewer with -n)\n",
+                    json_integer_value(v));
         json_array_foreach(json_object_get(result, "lines"), i, v)
         {
             render_log_line(v, out);

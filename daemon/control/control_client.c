@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "bounds.h"
+#include "control_line.h"
 #include "log.h"
 
 /* The pipe and, once it has waited with a timeout, the timer: its memory
@@ -198,9 +199,9 @@ static void control_client_on_line(struct output_follower *f, const struct ring_
      * it never slows the service down. */
     if (!control_client_stream_room(cl))
         return;
-    control_client_stream(cl,
-                          json_pack("{s:I, s:s, s:s%}", "time_ms", (json_int_t)l->time_ms, "stream",
-                                    l->stream == 2 ? "stderr" : "stdout", "line", l->text, l->len));
+    json_t *item = control_line_json(l);
+    if (item)
+        control_client_stream(cl, item);
 }
 
 void control_client_follow(struct control_client *cl, struct sup_service *ss, int64_t id)

@@ -8,9 +8,14 @@
 #include <string.h>
 #include <sys/wait.h>
 
+#include "bounds.h"
+#include "control_line.h"
 #include "exitstatus.h"
 #include "signame.h"
 #include "suggest.h"
+
+/* A logs line's JSON beside its text: keys, time and quotes. */
+#define QUERY_LINE_OVERHEAD 64
 
 static bool query_listed(struct sup_service *const *list, size_t n, const struct sup_service *ss)
 {
@@ -165,11 +170,31 @@ void control_query_health(struct control_client *cl, struct proto_request *req)
     control_client_ok(cl, req->id, json_pack("{s:b, s:o}", "healthy", healthy, "services", bad));
 }
 
+/* The lines of a logs reply, newest kept when they would pass what one
+ * reply may hold: a reply over CONTROL_OUT_MAX would cost the connection. */
+struct query_lines {
+    json_t *arr;
+    size_t *bytes; /* per line: an upper bound of its encoded size */
+    size_t cap;
+};
+
 static void query_logs_collect(void *arg, const struct ring_line *l)
 {
-    json_array_append_new(arg,
-                          json_pack("{s:I, s:s, s:s%}", "time_ms", (json_int_t)l->time_ms, "stream",
-                                    l->stream == 2 ? "stderr" : "stdout", "line", l->text, l->len));
+    struct query_lines *q = arg;
+    size_t i = json_array_size(q->arr);
+    if (i == q->cap) {
+        size_t cap = q->cap ? 2 * q->cap : 256;
+        size_t *bytes = realloc(q->bytes, cap * sizeof *bytes);
+        if (!bytes)
+            return;
+        q->bytes = bytes;
+        q->cap = cap;
+    }
+    json_t *o = control_line_json(l);
+    if (!o)
+        return;
+    json_array_append_new(q->arr, o);
+    q->bytes[i] = QUERY_LINE_OVERHEAD + 6 * l->len; /* \u00XX at worst */
 }
 
 void control_query_logs(struct control_client *cl, struct proto_request *req)
@@ -184,10 +209,28 @@ void control_query_logs(struct control_client *cl, struct proto_request *req)
         return;
     if (req->follow && control_client_stream_busy(cl, req))
         return;
-    json_t *lines = json_array();
+    struct query_lines q = {.arr = json_array()};
     if (req->lines > 0)
-        sup_logs(ss[0], req->lines, req->has_since ? req->since_ms : 0, query_logs_collect, lines);
-    control_client_ok(cl, req->id, json_pack("{s:o}", "lines", lines));
+        sup_logs(ss[0], req->lines, req->has_since ? req->since_ms : 0, query_logs_collect, &q);
+    /* The newest lines that fit in half of what a reply may hold (the rest
+     * leaves room for what the connection has queued); the older ones are
+     * omitted, and the reply says how many. */
+    size_t n_lines = json_array_size(q.arr), first = n_lines, sum = 0;
+    while (first > 0 && sum + q.bytes[first - 1] <= CONTROL_OUT_MAX / 2)
+        sum += q.bytes[--first];
+    size_t omitted = first;
+    json_t *kept = q.arr;
+    if (omitted) {
+        kept = json_array();
+        for (size_t i = first; i < n_lines; i++)
+            json_array_append(kept, json_array_get(q.arr, i));
+        json_decref(q.arr);
+    }
+    free(q.bytes);
+    json_t *result = json_pack("{s:o}", "lines", kept);
+    if (omitted && result)
+        json_object_set_new(result, "omitted", json_integer((json_int_t)omitted));
+    control_client_ok(cl, req->id, result);
     if (req->follow && !cl->closing)
         control_client_follow(cl, ss[0], req->id);
 }

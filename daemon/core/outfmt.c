@@ -115,6 +115,25 @@ static size_t outfmt_utf8_len(const unsigned char *s, size_t n)
     return len;
 }
 
+size_t outfmt_utf8_clean(const char *str, size_t n, char *out)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    size_t o = 0;
+    for (size_t i = 0; i < n;) {
+        size_t len = s[i] < 0x80 ? 1 : outfmt_utf8_len(s + i, n - i);
+        if (len == 0) { /* the byte as U+00XX, what the JSON sink writes as \u00XX */
+            out[o++] = (char)(0xc0 | (s[i] >> 6));
+            out[o++] = (char)(0x80 | (s[i] & 0x3f));
+            i++;
+        } else {
+            memcpy(out + o, s + i, len);
+            o += len;
+            i += len;
+        }
+    }
+    return o;
+}
+
 int outfmt_json_string(struct outbuf *b, const char *str, size_t n)
 {
     const unsigned char *s = (const unsigned char *)str;

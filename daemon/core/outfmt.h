@@ -53,6 +53,11 @@ int outfmt_json(struct outbuf *b, const struct outfmt_line *l);
 /* Appends s as a JSON string (quotes included), escaping as above. */
 int outfmt_json_string(struct outbuf *b, const char *s, size_t n);
 
+/* Copies s into out (room for 2n bytes) as valid UTF-8: each byte that is
+ * not part of a valid sequence becomes U+00XX, as outfmt_json_string writes
+ * it. Returns the length written. */
+size_t outfmt_utf8_clean(const char *s, size_t n, char *out);
+
 /* Formats a wall-clock time in ms as RFC 3339 UTC with milliseconds. */
 void outfmt_stamp(uint64_t unix_ms, char *buf, size_t len);
 

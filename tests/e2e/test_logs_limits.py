@@ -1,0 +1,76 @@
+"""corralctl logs at the edges: lines that are not UTF-8 are shown (their
+stray bytes as U+00XX), never dropped, in a backlog and in a follow stream;
+a backlog bigger than one reply keeps its newest lines and says how many
+older ones it left out, instead of closing the connection."""
+
+import json
+import os
+import subprocess
+
+import harness
+import svc
+from ctl import ctl, ctl_json, status, wait_ready
+
+BAD = r'''
+import os, sys, time
+os.write(1, b"before\n")
+os.write(1, b"caf\xe9 \xff\xfe end\n")
+os.write(1, b"after\n")
+while not os.path.exists(sys.argv[1]):
+    time.sleep(0.05)
+os.write(1, b"late \xc3\x28 bytes\n")
+time.sleep(1000)
+'''
+
+BIG = r'''
+import sys, time
+line = "y" * 1000
+for i in range(12000):
+    print("%05d %s" % (i, line))
+sys.stdout.flush()
+open(sys.argv[1], "w").close()
+time.sleep(1000)
+'''
+
+
+class LogsLimits(svc.ServiceTest):
+    def test_lines_that_are_not_utf8_are_shown_not_dropped(self):
+        go = self.path("go")
+        script = self.script("bad.py", BAD)
+        self.service("bad", f"command: [{harness.PY}, {script}, {go}]\n")
+        self.run_services()
+        wait_ready(self)
+        harness.wait_for(lambda: "after" in ctl(self, "logs", "bad").stdout, 10, what="3 lines")
+        r, objs = ctl_json(self, "logs", "bad")
+        lines = [l["line"] for l in objs[0]["result"]["lines"]]
+        self.assertEqual(lines, ["before", "caf\u00e9 \u00ff\u00fe end", "after"])
+        env = dict(os.environ, CORRAL_SOCKET=os.path.join(self.tmp, "corral.sock"))
+        f = subprocess.Popen([harness.CORRALCTL, "--json", "logs", "-f", "-n", "0", "bad"],
+                             env=env, stdout=subprocess.PIPE, text=True)
+        self.addCleanup(lambda: f.poll() is None and (f.kill(), f.wait()))
+        self.assertTrue(json.loads(f.stdout.readline())["ok"])
+        open(go, "w").close()
+        item = json.loads(f.stdout.readline())
+        self.assertEqual(item["stream"]["line"], "late \u00c3( bytes")
+
+    def test_a_backlog_bigger_than_a_reply_keeps_its_newest_lines(self):
+        done = self.path("done")
+        script = self.script("big.py", BIG)
+        self.service("big", f"command: [{harness.PY}, {script}, {done}]\n"
+                            "logs: {ring_size: 16MiB}\n")
+        c = self.run_services()
+        wait_ready(self)
+        harness.wait_for(lambda: os.path.exists(done), 20, what="12,000 lines written")
+        harness.wait_for(lambda: "11999 " in ctl(self, "logs", "-n", "1", "big").stdout, 10)
+        r = ctl(self, "logs", "-n", "12000", "big", timeout=30)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        got = r.stdout.splitlines()
+        self.assertTrue(got[-1].startswith("11999 "), got[-1][:20])
+        self.assertRegex(r.stderr, r"corralctl: \d+ older lines omitted")
+        omitted = int(r.stderr.split()[1])
+        self.assertEqual(omitted + len(got), 12000)
+        self.assertIsNone(c.proc.poll())
+
+
+if __name__ == "__main__":
+    harness.main()
