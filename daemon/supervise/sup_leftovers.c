@@ -93,8 +93,8 @@ static void sup_leftovers_on_timeout(uv_timer_t *t)
 {
     struct sup_service *ss = t->data;
     if (!ss->leftover_killed) {
-        log_warn("%s: %zu leftover processes did not exit in time: sending SIGKILL", sup_name(ss),
-                 ss->n_leftovers);
+        log_warn("%s: %zu leftover processes did not exit in time: sending SIGKILL",
+                 sup_record_name(ss), ss->n_leftovers);
         sup_leftovers_signal(ss, SIGKILL);
         ss->leftover_killed = true;
         uv_timer_start(t, sup_leftovers_on_timeout, SUP_LEFTOVERS_KILL_WAIT_MS, 0);
@@ -103,7 +103,7 @@ static void sup_leftovers_on_timeout(uv_timer_t *t)
     /* Not ours to reap after all (corral is neither PID 1 nor a subreaper),
      * or stuck in the kernel: the run is over anyway. */
     log_warn("%s: %zu leftover processes still there after SIGKILL; restarting anyway",
-             sup_name(ss), ss->n_leftovers);
+             sup_record_name(ss), ss->n_leftovers);
     sup_leftovers_abandon(ss);
     ss->sup->on_leftovers_gone(ss, ss->leftover_wstatus);
 }
@@ -166,7 +166,7 @@ bool sup_leftovers_begin(struct sup_service *ss, pid_t pid, int wstatus)
         return false;
     sup_leftovers_describe(found, n, list, sizeof list);
     if (conf->type == CONF_TYPE_ONESHOT) {
-        log_info("%s: exited and left %d processes running (%s)", sup_name(ss), n, list);
+        log_info("%s: exited and left %d processes running (%s)", sup_record_name(ss), n, list);
         free(found);
         return false;
     }
@@ -177,7 +177,7 @@ bool sup_leftovers_begin(struct sup_service *ss, pid_t pid, int wstatus)
     if (sup_leftovers_track(ss, found, n) == 0)
         return false;
     log_warn("%s: exited but left %d processes (%s): stopping them with %s, SIGKILL after %s",
-             sup_name(ss), n, list, signame_format(conf->stop_signal, sig, sizeof sig),
+             sup_record_name(ss), n, list, signame_format(conf->stop_signal, sig, sizeof sig),
              units_format_duration(conf->stop_timeout_ms, dur, sizeof dur));
     sup_leftovers_signal(ss, conf->stop_signal);
     uv_timer_start(&ss->leftover_timer, sup_leftovers_on_timeout, conf->stop_timeout_ms, 0);

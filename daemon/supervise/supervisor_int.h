@@ -98,6 +98,13 @@ struct supervisor {
     unsigned spawns_unread; /* spawns since the pipe was last read */
 };
 
+/* A record's name, for the files below sup_query.c (a call of sup_name
+ * would make them depend on it). */
+static inline const char *sup_record_name(const struct sup_service *ss)
+{
+    return ss->svc.conf->name;
+}
+
 /* sup_records.c */
 struct sup_setref *sup_setref_new(struct conf_set *set);
 void sup_setref_put(struct sup_setref *ref);
