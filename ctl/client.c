@@ -6,6 +6,8 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,19 +67,23 @@ static int client_try(struct client *c, const char *path)
 {
     struct sockaddr_un addr = {.sun_family = AF_UNIX};
     struct timeval tv = {.tv_sec = CTL_CONNECT_TIMEOUT_MS / 1000};
+    socklen_t addr_len = sizeof addr;
+    bool abstract = path[0] == '@';
     struct stat st;
+    struct ucred cred;
+    socklen_t cred_len = sizeof cred;
     int fd, rc;
 
-    if (stat(path, &st) < 0) {
+    if (!abstract && stat(path, &st) < 0) {
         rc = -errno;
         client_note(c, path, strerror(-rc));
         return rc;
     }
-    if (!S_ISSOCK(st.st_mode)) {
+    if (!abstract && !S_ISSOCK(st.st_mode)) {
         client_note(c, path, "not a socket");
         return -ENOTSOCK;
     }
-    rc = client_check_private(c, path);
+    rc = abstract ? 0 : client_check_private(c, path);
     if (rc < 0)
         return rc;
     fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -90,11 +96,23 @@ static int client_try(struct client *c, const char *path)
      * SO_SNDTIMEO (net/unix/af_unix.c, unix_stream_connect). */
     setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
     memcpy(addr.sun_path, path, strlen(path));
-    if (connect(fd, (struct sockaddr *)&addr, sizeof addr) < 0) {
+    if (abstract) {
+        /* "@NAME": the abstract socket NAME, exactly strlen(path) bytes. */
+        addr.sun_path[0] = '\0';
+        addr_len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + strlen(path));
+    }
+    if (connect(fd, (struct sockaddr *)&addr, addr_len) < 0) {
         rc = errno == EAGAIN ? -ETIMEDOUT : -errno;
         close(fd);
         client_note(c, path, strerror(-rc));
         return rc;
+    }
+    /* Anyone may bind an abstract name: only root's or our own is corral. */
+    if (abstract && (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &cred_len) < 0 ||
+                     (cred.uid != 0 && cred.uid != getuid()))) {
+        close(fd);
+        client_note(c, path, "refused: not a socket of root or of this user");
+        return -EPERM;
     }
     c->fd = fd;
     /* sockpath_candidates() returns paths shorter than SOCKPATH_MAX, the size

@@ -19,6 +19,29 @@
 #include "reloadplan.h"
 #include "signame.h"
 
+/* ---- the sd_notify socket ---------------------------------------------------- */
+
+/* True when a service of set says it is ready with sd_notify. */
+static bool corral_uses_sdnotify(const struct conf_set *set)
+{
+    for (size_t i = 0; set && i < set->n; i++)
+        if (set->services[i]->readiness.kind == CONF_PROBE_NOTIFY_SYSTEMD)
+            return true;
+    return false;
+}
+
+/* Opens the one sd_notify socket, once: every datagram on it is somebody's
+ * to read, so it exists only once a service may use it. */
+static void corral_open_sdnotify(struct corral *c)
+{
+    if (c->sdnotify)
+        return;
+    int rc = sdnotify_open(&c->sdnotify, c->loop, sup_on_sdnotify, c->sup, c->notify_socket,
+                           sizeof c->notify_socket);
+    if (rc < 0)
+        log_warn("sd_notify socket: %s; notify: systemd will not work", strerror(-rc));
+}
+
 /* ---- reload ----------------------------------------------------------------- */
 
 /* Appends key to the list of what changed, "a, b, c". */
@@ -33,8 +56,9 @@ static void corral_note(char *buf, size_t len, const char *key)
 }
 
 /* corral.yaml read again: every setting that can change live, through its
- * module's setter, in one place. Takes g. */
-static void corral_apply_global(void *arg, struct conf_global *g)
+ * module's setter, in one place; and the sd_notify socket, opened before a
+ * service of set that uses it starts. Takes g. */
+static void corral_apply_global(void *arg, struct conf_global *g, const struct conf_set *set)
 {
     struct corral *c = arg;
     struct conf_global *old = &c->global;
@@ -93,6 +117,8 @@ static void corral_apply_global(void *arg, struct conf_global *g)
     conf_global_close(old);
     *old = *g;
     conf_global_init(g); /* moved into c */
+    if (corral_uses_sdnotify(set))
+        corral_open_sdnotify(c);
 }
 
 static int corral_reload(void *arg, bool dry_run, json_t **result, json_t **errors)
@@ -209,6 +235,7 @@ int corral_setup(struct corral *c, uv_loop_t *loop, struct config *cfg)
     log_set_json(c->global.log_format == CONF_LOG_FORMAT_JSON);
     log_set_timestamps(c->global.timestamps);
     log_set_writer(&c->out.err, &c->out.log_owner);
+    bool sdnotify = corral_uses_sdnotify(cfg->set);
     struct sup_env env = {.loop = loop,
                           .pids = &c->pids,
                           .out = &c->out,
@@ -236,11 +263,10 @@ int corral_setup(struct corral *c, uv_loop_t *loop, struct config *cfg)
     rc = shutdown_init(&c->shutdown, &sd, grace, bound);
     if (rc < 0)
         return rc;
-    /* One sd_notify socket for every service that asks for it (a reload may
-     * add one later, so it opens unless this is pure init mode). */
-    if (!cfg->pure_init && sdnotify_open(&c->sdnotify, loop, sup_on_sdnotify, c->sup,
-                                         c->notify_socket, sizeof c->notify_socket) < 0)
-        log_warn("sd_notify socket: %s; notify: systemd will not work", strerror(errno));
+    /* One sd_notify socket for every service that asks for it, when one
+     * does (a reload may add one later). */
+    if (sdnotify)
+        corral_open_sdnotify(c);
     /* The control socket is optional in pure init mode (a drop-in tini may
      * run where nothing is writable); with services it is how they are
      * operated, so failing to listen is fatal there. */

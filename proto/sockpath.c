@@ -1,7 +1,7 @@
 /* sockpath.c - the control socket's candidate paths, in the order of
  * docs/protocol.md "Where the socket is": --socket, $CORRAL_SOCKET, /run/corral,
- * $XDG_RUNTIME_DIR, /tmp/corral-UID. Builds strings only; whoever listens or
- * connects checks the file system. */
+ * $XDG_RUNTIME_DIR, /tmp/corral-UID, @corral-UID. Builds strings only;
+ * whoever listens or connects checks the file system and the peer. */
 #include "sockpath.h"
 
 #include <errno.h>
@@ -32,6 +32,13 @@ int sockpath_private_dir(uid_t uid, char *buf, size_t len)
     return n < 0 ? n : 0;
 }
 
+int sockpath_abstract(uid_t uid, char *buf, size_t len)
+{
+    char num[STRJOIN_ULONG_MAX];
+    int n = strjoin(buf, len, "@corral-", strjoin_ulong(num, uid), NULL);
+    return n < 0 ? n : 0;
+}
+
 int sockpath_candidates_env(const char *explicit_path, uid_t uid, char out[][SOCKPATH_MAX], int max,
                             sockpath_lookup_fn lookup, void *arg)
 {
@@ -58,6 +65,8 @@ int sockpath_candidates_env(const char *explicit_path, uid_t uid, char out[][SOC
         n++;
     if (n < max && sockpath_private_dir(uid, dir, sizeof dir) == 0 &&
         sockpath_put(out[n], dir, SOCKPATH_NAME) == 0)
+        n++;
+    if (n < max && sockpath_abstract(uid, out[n], SOCKPATH_MAX) == 0)
         n++;
     return n;
 }

@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -23,10 +24,26 @@
 
 /* ---- the socket file --------------------------------------------------- */
 
-/* Makes the directory of path: /run/corral 0755, /tmp/corral-UID 0700 and
- * ours (a directory there owned by someone else is refused: they could
- * swap our socket). */
-static int control_make_dir(const char *path, uid_t uid)
+/* SIOCUNIXFILE (linux/un.h: SIOCPROTOPRIVATE + 0, Linux 6.1): an O_PATH
+ * descriptor of the file a Unix socket is bound to. Named here because
+ * linux/un.h and sys/un.h cannot both be included. */
+#define CONTROL_SIOCUNIXFILE 0x89E0
+
+/* The mode of the socket file: other users can connect only when groups are
+ * configured; their commands are then checked one by one (SO_PEERCRED). */
+static mode_t control_mode(const struct control *ctl)
+{
+    return ctl->has_read_gid || ctl->has_admin_gid ? 0666 : 0600;
+}
+
+/* Makes the directory of path when it is missing: /run/corral 0755,
+ * /tmp/corral-UID 0700. For a default place (checked), refuses a directory
+ * where someone else could swap corral's socket for something of theirs: not
+ * a directory (a symlink included), owned by another user than uid or root,
+ * or writable by group or others without the sticky bit; /tmp/corral-UID
+ * must be uid's and writable by nobody else, as corralctl checks before it
+ * connects there. why says it for people. */
+static int control_make_dir(const char *path, uid_t uid, bool checked, char *why, size_t why_len)
 {
     char dir[SOCKPATH_MAX], priv[SOCKPATH_MAX];
     struct stat st;
@@ -39,10 +56,32 @@ static int control_make_dir(const char *path, uid_t uid)
         return 0;
     *slash = '\0';
     bool is_private = sockpath_private_dir(uid, priv, sizeof priv) == 0 && !strcmp(dir, priv);
-    if (mkdir(dir, is_private ? 0700 : 0755) < 0 && errno != EEXIST)
-        return -errno;
-    if (is_private && (lstat(dir, &st) < 0 || !S_ISDIR(st.st_mode) || st.st_uid != uid))
+    if (mkdir(dir, is_private ? 0700 : 0755) < 0 && errno != EEXIST) {
+        int rc = -errno;
+        snprintf(why, why_len, "%s: %s", dir, strerror(-rc));
+        return rc;
+    }
+    if (!checked)
+        return 0;
+    if (lstat(dir, &st) < 0) {
+        int rc = -errno;
+        snprintf(why, why_len, "%s: %s", dir, strerror(-rc));
+        return rc;
+    }
+    if (!S_ISDIR(st.st_mode)) {
+        snprintf(why, why_len, "%s is not a directory", dir);
+        return -ENOTDIR;
+    }
+    if (st.st_uid != uid && (is_private || st.st_uid != 0)) {
+        snprintf(why, why_len, "%s belongs to uid %lu, not %lu", dir, (unsigned long)st.st_uid,
+                 (unsigned long)uid);
         return -EPERM;
+    }
+    if ((st.st_mode & 022) && (is_private || !(st.st_mode & S_ISVTX))) {
+        snprintf(why, why_len, "%s is writable by other users (mode %04o)", dir,
+                 (unsigned)(st.st_mode & 07777));
+        return -EPERM;
+    }
     return 0;
 }
 
@@ -63,48 +102,133 @@ static bool control_is_live(const char *path)
     return live;
 }
 
-static void control_on_connect(uv_stream_t *server, int status);
-
-static int control_try(struct control *ctl, const char *path)
+/* Keeps an O_PATH descriptor of the file bind(2) made for sock, so that a
+ * later change of its mode (control_set_groups) reaches that very file,
+ * whatever has been put at its path since. SIOCUNIXFILE hands it over from
+ * the socket itself (it needs CAP_NET_ADMIN); otherwise the path is opened
+ * at once without following a symlink, and must be a socket of corral's
+ * user. */
+static void control_keep_file(struct control *ctl, int sock, const char *path)
 {
     struct stat st;
-    int rc = control_make_dir(path, ctl->self_uid);
-    if (rc < 0)
-        return rc;
-    if (lstat(path, &st) == 0) {
-        if (!S_ISSOCK(st.st_mode))
-            return -EEXIST;
-        if (control_is_live(path))
-            return -EADDRINUSE;
-        /* A socket nobody answers on: left by a corral that was killed. */
-        if (unlink(path) < 0)
-            return -errno;
-        log_info("replaced the stale control socket %s", path);
+    int fd = ioctl(sock, CONTROL_SIOCUNIXFILE, 0);
+    if (fd < 0) {
+        fd = open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+        if (fd >= 0 && (fstat(fd, &st) < 0 || !S_ISSOCK(st.st_mode) || st.st_uid != geteuid())) {
+            close(fd);
+            fd = -1;
+        }
     }
-    rc = uv_pipe_bind(&ctl->server, path);
-    if (rc < 0)
-        return rc;
-    /* Other users can connect only when groups are configured; their
-     * commands are then checked one by one (SO_PEERCRED). */
-    mode_t mode = ctl->has_read_gid || ctl->has_admin_gid ? 0666 : 0600;
-    if (chmod(path, mode) < 0)
+    ctl->file_fd = fd;
+    ctl->has_file = fd >= 0;
+}
+
+/* Binds the server to path ("@NAME": an abstract socket, which has no file
+ * and no mode). The file is born with the socket's mode: bind(2) creates it
+ * with that mode less the umask (net/unix/af_unix.c, unix_bind_bsd), so the
+ * umask is set around it and no chmod by path follows, which someone able
+ * to write the directory could send through a symlink to a file of
+ * root's. */
+static int control_bind(struct control *ctl, const char *path)
+{
+    struct sockaddr_un a = {.sun_family = AF_UNIX};
+    size_t len = strlen(path);
+    bool abstract = path[0] == '@';
+
+    if (len >= sizeof a.sun_path)
+        return -ENAMETOOLONG;
+    memcpy(a.sun_path, path, len);
+    if (abstract)
+        a.sun_path[0] = '\0'; /* the name is exactly len bytes: no NUL after it */
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
         return -errno;
-    memcpy(ctl->path, path, strlen(path) + 1); /* fits: it was bound */
-    return uv_listen((uv_stream_t *)&ctl->server, CONTROL_BACKLOG, control_on_connect);
+    mode_t umask_was = umask(~control_mode(ctl) & 0777);
+    int rc = bind(fd, (struct sockaddr *)&a,
+                  (socklen_t)(offsetof(struct sockaddr_un, sun_path) + len + !abstract));
+    if (rc < 0)
+        rc = -errno;
+    umask(umask_was);
+    if (rc < 0) {
+        close(fd);
+        return rc;
+    }
+    if (!abstract)
+        control_keep_file(ctl, fd, path);
+    rc = uv_pipe_open(&ctl->server, fd);
+    if (rc < 0)
+        close(fd);
+    return rc;
+}
+
+static void control_on_connect(uv_stream_t *server, int status);
+
+/* Listens on path. checked: a default place, whose directory must be safe
+ * (control_make_dir). Returns 0, or -errno with why filled for people. */
+static int control_try(struct control *ctl, const char *path, bool checked, char *why,
+                       size_t why_len)
+{
+    struct stat st;
+    int rc = 0;
+
+    why[0] = '\0';
+    if (path[0] != '@') {
+        rc = control_make_dir(path, ctl->self_uid, checked, why, why_len);
+        if (rc < 0)
+            return rc;
+        if (lstat(path, &st) == 0) {
+            if (!S_ISSOCK(st.st_mode)) {
+                snprintf(why, why_len, "something other than a socket is there");
+                return -EEXIST;
+            }
+            if (control_is_live(path)) {
+                snprintf(why, why_len, "another corral is listening there");
+                return -EADDRINUSE;
+            }
+            /* A socket nobody answers on: left by a corral that was killed. */
+            if (unlink(path) < 0) {
+                rc = -errno;
+                snprintf(why, why_len, "cannot replace a stale socket: %s", strerror(-rc));
+                return rc;
+            }
+            log_info("replaced the stale control socket %s", path);
+        }
+    }
+    rc = control_bind(ctl, path);
+    if (rc == 0) {
+        memcpy(ctl->path, path, strlen(path) + 1); /* fits: it was bound */
+        rc = uv_listen((uv_stream_t *)&ctl->server, CONTROL_BACKLOG, control_on_connect);
+        if (rc < 0 && path[0] != '@')
+            (void)unlink(path);
+    }
+    if (rc == -EADDRINUSE && path[0] == '@')
+        snprintf(why, why_len, "the name is taken (another corral, or another program)");
+    else if (rc < 0)
+        snprintf(why, why_len, "%s", strerror(-rc));
+    return rc;
 }
 
 void control_set_groups(struct control *ctl, const struct conf_global *g)
 {
+    mode_t was = control_mode(ctl);
     ctl->has_read_gid = g->read_group != NULL;
     ctl->read_gid = g->read_gid;
     ctl->has_admin_gid = g->admin_group != NULL;
     ctl->admin_gid = g->admin_gid;
+    if (!ctl->listening || ctl->path[0] == '@' || control_mode(ctl) == was)
+        return;
     /* Who may connect at all follows (each command is still checked), on
-     * the socket corral bound: never through whatever replaced it. */
-    struct stat st;
-    if (ctl->listening && lstat(ctl->path, &st) == 0 && S_ISSOCK(st.st_mode) &&
-        chmod(ctl->path, ctl->has_read_gid || ctl->has_admin_gid ? 0666 : 0600) < 0)
-        log_warn("control socket %s: chmod: %s", ctl->path, strerror(errno));
+     * the file corral bound: through the descriptor kept since, never by
+     * path (/proc/self/fd/N leads to that inode, as fchmodat does for
+     * AT_SYMLINK_NOFOLLOW in glibc; fchmod refuses an O_PATH descriptor). */
+    char fdpath[64];
+    snprintf(fdpath, sizeof fdpath, "/proc/self/fd/%d", ctl->file_fd);
+    if (!ctl->has_file)
+        log_warn("control socket %s: its mode stays %04o: corral could not hold on to the "
+                 "file it bound",
+                 ctl->path, (unsigned)was);
+    else if (chmod(fdpath, control_mode(ctl)) < 0)
+        log_warn("control socket %s: chmod %s: %s", ctl->path, fdpath, strerror(errno));
 }
 
 static void control_on_change(struct sup_listener *l, struct sup_service *ss)
@@ -126,10 +250,20 @@ static void control_on_gone(struct sup_listener *l, struct sup_service *ss)
     }
 }
 
+/* Appends "path: why" to the list of places that failed. */
+static void control_note_failure(char *buf, size_t len, const char *path, const char *why)
+{
+    size_t used = strlen(buf);
+    if (used < len)
+        snprintf(buf + used, len - used, "%s%s: %s", used ? "; " : "", path, why);
+}
+
 int control_listen(struct control *ctl, const struct control_env *env, const struct conf_global *g,
                    const char *explicit_path)
 {
     char cands[SOCKPATH_CANDIDATES][SOCKPATH_MAX];
+    char why[SOCKPATH_MAX + 128], failed[1024] = "";
+    bool refused = false; /* a default place was passed over as unsafe */
     int rc;
 
     memset(ctl, 0, sizeof *ctl);
@@ -142,8 +276,11 @@ int control_listen(struct control *ctl, const struct control_env *env, const str
     /* --socket, then $CORRAL_SOCKET (sockpath handles it), then corral.yaml,
      * then the defaults: the same order corralctl follows. */
     const char *env_sock = getenv("CORRAL_SOCKET");
-    if (!explicit_path && !(env_sock && *env_sock))
+    bool named = (explicit_path && *explicit_path) || (env_sock && *env_sock);
+    if (!named) {
         explicit_path = g->socket_path;
+        named = explicit_path && *explicit_path;
+    }
     int n = sockpath_candidates(explicit_path, ctl->self_uid, cands, SOCKPATH_CANDIDATES);
     if (n < 0) {
         log_error("control socket: %s", strerror(-n));
@@ -154,10 +291,15 @@ int control_listen(struct control *ctl, const struct control_env *env, const str
         if (rc < 0)
             return rc;
         ctl->server.data = ctl;
-        rc = control_try(ctl, cands[i]);
+        rc = control_try(ctl, cands[i], !named, why, sizeof why);
         if (rc == 0) {
             ctl->listening = true;
-            if (env->quiet)
+            /* A default place passed over as unsafe is said with the one
+             * taken, and so are all of them when that is the abstract
+             * socket, the last resort. */
+            if ((refused || ctl->path[0] == '@') && !env->quiet)
+                log_warn("control socket: %s (%s)", ctl->path, failed);
+            else if (env->quiet)
                 log_debug("control socket: %s", ctl->path);
             else
                 log_info("control socket: %s", ctl->path);
@@ -165,19 +307,28 @@ int control_listen(struct control *ctl, const struct control_env *env, const str
         }
         uv_close((uv_handle_t *)&ctl->server, NULL);
         uv_run(env->loop, UV_RUN_NOWAIT); /* let the close finish before reuse */
-        if (rc == -EADDRINUSE) {
-            log_error("control socket %s: another corral is listening there", cands[i]);
+        if (ctl->has_file) {
+            close(ctl->file_fd);
+            ctl->has_file = false;
+        }
+        /* A path named explicitly is final, and so is another corral on a
+         * default path (only root or this uid can have put it there). */
+        if (named || (rc == -EADDRINUSE && cands[i][0] != '@')) {
+            log_error("control socket %s: %s", cands[i], why);
             return rc;
         }
-        /* Only a path given explicitly is final; the defaults fall through
-         * (a read-only /run, a non-root USER). */
-        if (n == 1 || i == n - 1) {
-            log_error("control socket %s: %s", cands[i], strerror(-rc));
-            return rc;
-        }
-        log_debug("control socket %s: %s; trying the next place", cands[i], strerror(-rc));
+        /* The defaults fall through (a read-only /run, a non-root USER, a
+         * directory someone else took). */
+        log_debug("control socket %s: %s; trying the next place", cands[i], why);
+        control_note_failure(failed, sizeof failed, cands[i], why);
+        refused |= rc == -EPERM || rc == -ENOTDIR;
     }
-    return -ENOENT;
+    /* The services run all the same; only corralctl cannot reach them. */
+    if (env->quiet)
+        log_debug("control socket: none (%s)", failed);
+    else
+        log_warn("control socket: none, corralctl cannot reach this corral (%s)", failed);
+    return 0;
 }
 
 /* ---- clients ------------------------------------------------------------------ */
@@ -201,10 +352,16 @@ static bool control_in_group(const struct control_client *cl, gid_t g)
     return false;
 }
 
+/* Root and corral's own uid: every command, and slots nobody else may take. */
+static bool control_is_owner(const struct control *ctl, uid_t uid)
+{
+    return uid == 0 || uid == ctl->self_uid;
+}
+
 static bool control_allowed(const struct control_client *cl, enum proto_cmd cmd)
 {
     const struct control *ctl = cl->ctl;
-    if (cl->uid == 0 || cl->uid == ctl->self_uid)
+    if (control_is_owner(ctl, cl->uid))
         return true;
     if (proto_cmd_is_changing(cmd))
         return ctl->has_admin_gid && control_in_group(cl, ctl->admin_gid);
@@ -239,6 +396,12 @@ static void control_handle_line(struct control_client *cl, const char *line, siz
         log_info("control: uid %u pid %d: %s%s%s", (unsigned)cl->uid, (int)cl->pid,
                  proto_cmd_name(req.cmd), req.n_names ? " " : (req.all ? " all" : ""),
                  req.n_names ? req.names[0] : "");
+    /* A client that may run a request stays as long as it likes (a stream,
+     * a wait): the caps on slots bound how many. */
+    if (!cl->requested) {
+        cl->requested = true;
+        uv_timer_stop(&cl->deadline);
+    }
     control_cmd_run(cl, &req); /* takes req */
 }
 
@@ -248,6 +411,22 @@ static void control_on_shutdown(uv_shutdown_t *req, int status)
     (void)status;
     free(req);
     control_client_close(cl);
+}
+
+/* Lets the replies already queued go out, then closes the connection. */
+static void control_end(struct control_client *cl)
+{
+    uv_stream_t *s = (uv_stream_t *)&cl->pipe;
+    if (cl->closing)
+        return;
+    uv_read_stop(s);
+    uv_shutdown_t *sd = malloc(sizeof *sd);
+    if (sd)
+        sd->data = cl;
+    if (!sd || uv_shutdown(sd, s, control_on_shutdown) < 0) {
+        free(sd);
+        control_client_close(cl);
+    }
 }
 
 static void control_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
@@ -276,14 +455,7 @@ static void control_on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
                                "request line longer than 65536 bytes");
             /* The reply goes out, then the connection closes: the rest of
              * an oversized line cannot be told from a new request. */
-            uv_read_stop(s);
-            uv_shutdown_t *sd = malloc(sizeof *sd);
-            if (sd)
-                sd->data = cl;
-            if (!sd || uv_shutdown(sd, s, control_on_shutdown) < 0) {
-                free(sd);
-                control_client_close(cl);
-            }
+            control_end(cl);
             cl->in_len = 0;
             return;
         }
@@ -327,23 +499,93 @@ static void control_peer(struct control_client *cl)
         cl->ngroups = (int)(len / sizeof cl->groups[0]);
 }
 
+/* Why cl may not have a slot, in words, or NULL when it may. Every slot
+ * but CONTROL_CLIENTS_RESERVED is open to anyone, at most
+ * CONTROL_CLIENTS_PER_UID per uid; root and corral's own uid may take the
+ * reserved ones too, so other users, however many connections they open,
+ * never lock them out. */
+static const char *control_admit(const struct control *ctl, const struct control_client *cl,
+                                 char *why, size_t why_len)
+{
+    size_t all = 0, others = 0, same = 0;
+    for (const struct control_client *o = ctl->clients; o; o = o->next) {
+        if (o == cl || o->refused)
+            continue;
+        all++;
+        if (!control_is_owner(ctl, o->uid)) {
+            others++;
+            same += o->uid == cl->uid;
+        }
+    }
+    if (all >= CONTROL_CLIENTS_MAX)
+        snprintf(why, why_len, "too many clients: %d connected", CONTROL_CLIENTS_MAX);
+    else if (control_is_owner(ctl, cl->uid))
+        return NULL;
+    else if (same >= CONTROL_CLIENTS_PER_UID)
+        snprintf(why, why_len,
+                 "too many clients of uid %u: %d connected, the most one user may have",
+                 (unsigned)cl->uid, CONTROL_CLIENTS_PER_UID);
+    else if (others >= CONTROL_CLIENTS_MAX - CONTROL_CLIENTS_RESERVED)
+        snprintf(why, why_len, "too many clients: the slots left are root's and corral's own");
+    else
+        return NULL;
+    return why;
+}
+
+/* Anyone able to connect can make corral refuse them, as often as they
+ * like: at most one line per REFUSED_LOG_INTERVAL_MS says so, with how many
+ * were refused since the last. */
+static void control_log_refusal(struct control *ctl, const struct control_client *cl,
+                                const char *why)
+{
+    uint64_t now = uv_now(ctl->env.loop);
+    if (ctl->refusal_logged && now - ctl->refusal_log_ms < REFUSED_LOG_INTERVAL_MS) {
+        ctl->refusals_unlogged++;
+        return;
+    }
+    if (ctl->refusals_unlogged)
+        log_warn("control: uid %u pid %d refused: %s (and %llu more refused since the last line)",
+                 (unsigned)cl->uid, (int)cl->pid, why, (unsigned long long)ctl->refusals_unlogged);
+    else
+        log_warn("control: uid %u pid %d refused: %s", (unsigned)cl->uid, (int)cl->pid, why);
+    ctl->refusal_logged = true;
+    ctl->refusal_log_ms = now;
+    ctl->refusals_unlogged = 0;
+}
+
+static void control_on_deadline(uv_timer_t *t)
+{
+    struct control_client *cl = t->data;
+    log_debug("control: uid %u pid %d: no request in %dms; closing its connection",
+              (unsigned)cl->uid, (int)cl->pid, CONTROL_FIRST_REQUEST_MS);
+    control_client_close(cl);
+}
+
 static void control_on_connect(uv_stream_t *server, int status)
 {
     struct control *ctl = server->data;
+    char why[128];
     if (status < 0)
         return;
-    bool full = ctl->nclients >= CONTROL_CLIENTS_MAX;
     struct control_client *cl = control_client_new(ctl, server->loop);
     if (!cl)
         return;
-    if (uv_accept(server, (uv_stream_t *)&cl->pipe) < 0 || full) {
-        if (full)
-            log_warn("control: %d clients already connected; refusing one more",
-                     CONTROL_CLIENTS_MAX);
+    if (uv_accept(server, (uv_stream_t *)&cl->pipe) < 0) {
         control_client_close(cl);
         return;
     }
     control_peer(cl);
+    /* Until it runs a request; a refused client is closed by then at the
+     * latest, if its reply cannot go out. */
+    uv_timer_start(&cl->deadline, control_on_deadline, CONTROL_FIRST_REQUEST_MS, 0);
+    const char *refusal = control_admit(ctl, cl, why, sizeof why);
+    if (refusal) {
+        cl->refused = true;
+        control_log_refusal(ctl, cl, refusal);
+        control_send_error(cl, PROTO_ID_NONE, PROTO_ERR_BAD_REQUEST, refusal);
+        control_end(cl);
+        return;
+    }
     uv_read_start((uv_stream_t *)&cl->pipe, control_alloc, control_on_read);
 }
 
@@ -353,7 +595,12 @@ void control_close(struct control *ctl)
         control_client_close(ctl->clients);
     if (ctl->listening) {
         uv_close((uv_handle_t *)&ctl->server, NULL);
-        (void)unlink(ctl->path);
+        if (ctl->path[0] != '@')
+            (void)unlink(ctl->path);
         ctl->listening = false;
+    }
+    if (ctl->has_file) {
+        close(ctl->file_fd);
+        ctl->has_file = false;
     }
 }

@@ -46,24 +46,35 @@ struct control {
     struct sup_listener listener;
     uv_pipe_t server;
     bool listening;
-    char path[SOCKPATH_MAX];
+    char path[SOCKPATH_MAX]; /* "@NAME" for an abstract socket */
+    bool has_file;           /* file_fd: O_PATH, the very file corral bound */
+    int file_fd;
     struct control_client *clients;
-    size_t nclients;
+    size_t nclients; /* on the list, refused ones included */
     uid_t self_uid;
     bool has_read_gid, has_admin_gid;
     gid_t read_gid, admin_gid;
+    /* Refused clients: when the last line said so, and how many since. */
+    bool refusal_logged;
+    uint64_t refusal_log_ms;
+    uint64_t refusals_unlogged;
 };
 
-/* Picks the socket path (explicit_path, $CORRAL_SOCKET, g's socket,
- * /run/corral, $XDG_RUNTIME_DIR, /tmp/corral-UID), replaces a stale socket
- * left by a dead corral, refuses to take over a live one, and listens.
- * Returns 0, or -errno after logging why (-EADDRINUSE: another corral is
- * listening there). Either way control_close undoes it. */
+/* Picks the socket (explicit_path, $CORRAL_SOCKET, g's socket; else the
+ * first usable of /run/corral, $XDG_RUNTIME_DIR, /tmp/corral-UID and the
+ * abstract @corral-UID), replaces a stale socket left by a dead corral,
+ * refuses to take over a live one, and listens. A default place whose
+ * directory someone else could write is passed over. Returns 0 (listening,
+ * or, when no default place could be used, without a socket, said in one
+ * line), or -errno after logging why: the path named could not be used, or
+ * -EADDRINUSE, another corral listens there. Either way control_close
+ * undoes it. */
 int control_listen(struct control *ctl, const struct control_env *env, const struct conf_global *g,
                    const char *explicit_path);
 
 /* Who besides corral's own uid may use the socket: read_group and
- * admin_group of g (at start, and after a reload of corral.yaml). */
+ * admin_group of g (at start, and after a reload of corral.yaml, when the
+ * mode of the file corral bound follows: 0666 with a group, else 0600). */
 void control_set_groups(struct control *ctl, const struct conf_global *g);
 
 /* Closes the server and every client; removes the socket file. */

@@ -12,9 +12,10 @@
 #include "control_line.h"
 #include "log.h"
 
-/* The pipe and, once it has waited with a timeout, the timer: its memory
- * goes after the last of their close callbacks (libuv: memory holding a
- * handle is freed only after that handle's close callback). */
+/* The pipe, the deadline and, once it has waited with a timeout, the wait
+ * timer: its memory goes after the last of their close callbacks (libuv:
+ * memory holding a handle is freed only after that handle's close
+ * callback). */
 static void control_client_on_closed(uv_handle_t *h)
 {
     struct control_client *cl = h->data;
@@ -32,6 +33,8 @@ struct control_client *control_client_new(struct control *ctl, uv_loop_t *loop)
     cl->ctl = ctl;
     uv_pipe_init(loop, &cl->pipe, 0);
     cl->pipe.data = cl;
+    uv_timer_init(loop, &cl->deadline);
+    cl->deadline.data = cl;
     cl->next = ctl->clients;
     ctl->clients = cl;
     ctl->nclients++;
@@ -63,7 +66,8 @@ void control_client_close(struct control_client *cl)
             break;
         }
     ctl->nclients--;
-    cl->closes_pending = 1;
+    cl->closes_pending = 2;
+    uv_close((uv_handle_t *)&cl->deadline, control_client_on_closed);
     if (cl->wait_timer_ready) {
         cl->closes_pending++;
         uv_close((uv_handle_t *)&cl->wait_timer, control_client_on_closed);

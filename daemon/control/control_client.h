@@ -1,7 +1,7 @@
 /* control_client.h - one connection to the control socket: its I/O
  * (bounded replies, never blocking the loop), its one stream, its one
- * wait, and its lifetime: a client embeds a pipe and a timer and is freed
- * after the last of their close callbacks. Used by control_query.c,
+ * wait, and its lifetime: a client embeds a pipe and two timers and is
+ * freed after the last of their close callbacks. Used by control_query.c,
  * control_cmd.c and control.c above it. */
 #ifndef CORRAL_CONTROL_CLIENT_H
 #define CORRAL_CONTROL_CLIENT_H
@@ -32,7 +32,13 @@ struct control_client {
     gid_t groups[64]; /* supplementary groups (SO_PEERGROUPS) */
     int ngroups;
     bool closing;
-    int closes_pending; /* its pipe and wait timer: freed after the last close */
+    int closes_pending; /* its pipe and timers: freed after the last close */
+    /* Until it has run a request, it must send one before this fires
+     * (CONTROL_FIRST_REQUEST_MS); a refused client is closed by it at the
+     * latest. */
+    uv_timer_t deadline;
+    bool requested; /* has run a request: the deadline no longer applies */
+    bool refused;   /* over a cap: told why and closing; holds no slot */
     /* Its stream: at most one per connection, for as long as it stays open. */
     int64_t stream_id;
     bool stream_lagging;     /* dropping items until the reader catches up */
@@ -47,8 +53,8 @@ struct control_client {
     bool wait_timer_ready;
 };
 
-/* A new client on ctl's list, its pipe initialised on loop (not accepted
- * yet). NULL when out of memory. */
+/* A new client on ctl's list, its pipe and timers initialised on loop (not
+ * accepted yet, no timer started). NULL when out of memory. */
 struct control_client *control_client_new(struct control *ctl, uv_loop_t *loop);
 
 /* Ends the client: its stream and wait let go, its handles closed, its

@@ -46,8 +46,26 @@
 #define CONTROL_BACKLOG     64
 #define CONTROL_CLIENTS_MAX 256
 #define CONTROL_OUT_MAX     (4 * 1024 * 1024)
+/* Of CONTROL_CLIENTS_MAX, the slots only root and corral's own uid may take:
+ * other users, however many, never lock those two out. */
+#define CONTROL_CLIENTS_RESERVED 32
+/* Clients at once of one uid other than root and corral's own. */
+#define CONTROL_CLIENTS_PER_UID 32
+/* How long a new client has to send a request it may run; past it the
+ * connection is closed, so that a silent one holds no slot for long. Once a
+ * request has run the client may stay (a stream, a wait). */
+#define CONTROL_FIRST_REQUEST_MS 2000
 /* A stream (events, logs -f) whose reader falls this far behind loses items
  * instead: counted, and reported to it once it has caught up to half. */
 #define CONTROL_STREAM_MAX (1024 * 1024)
+
+/* Refusals that anyone may provoke (a control client past its cap, an
+ * sd_notify datagram from a stranger) are logged at most once per interval;
+ * the next line counts those refused meanwhile. */
+#define REFUSED_LOG_INTERVAL_MS 10000
+
+/* Datagrams read from the sd_notify socket per wakeup: a flood never holds
+ * the loop. */
+#define SDNOTIFY_READ_BATCH 64
 
 #endif

@@ -1,6 +1,8 @@
 /* notify.c - the two notification channels a service may use to say it is
  * ready. Both are read on the loop; neither trusts what it reads beyond one
- * newline or one datagram from a known process. */
+ * newline or one datagram from a known process, and a flood of datagrams
+ * from strangers costs a bounded batch per wakeup and one line per
+ * interval. */
 #include "notify.h"
 
 #include <errno.h>
@@ -12,6 +14,9 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
+
+#include "bounds.h"
+#include "log.h"
 
 struct notify_fd {
     uv_pipe_t pipe;
@@ -94,17 +99,57 @@ void notify_fd_drop(struct notify_fd *n)
 
 struct sdnotify {
     uv_poll_t poll;
+    uv_timer_t hush; /* while armed, refusals are counted, not logged */
     int fd;
     sdnotify_cb cb;
     void *arg;
+    bool hushed;
+    uint64_t ignored; /* datagrams refused since the last line */
+    int closes_pending;
 };
+
+/* The end of an interval after a line about refusals: the datagrams refused
+ * meanwhile are said in one line, which starts another interval; with none,
+ * the next refusal is logged at once. */
+static void sdnotify_on_hush(uv_timer_t *t)
+{
+    struct sdnotify *s = t->data;
+    if (!s->ignored) {
+        s->hushed = false;
+        return;
+    }
+    log_warn("sd_notify: %llu more datagrams ignored in the last %ds: not from a process of a "
+             "service that uses notify: systemd",
+             (unsigned long long)s->ignored, REFUSED_LOG_INTERVAL_MS / 1000);
+    s->ignored = 0;
+    uv_timer_start(&s->hush, sdnotify_on_hush, REFUSED_LOG_INTERVAL_MS, 0);
+}
+
+/* A datagram nobody takes: one line per interval at most, whoever floods. */
+static void sdnotify_refuse(struct sdnotify *s, pid_t pid)
+{
+    if (s->hushed) {
+        s->ignored++;
+        return;
+    }
+    if (pid > 0)
+        log_warn("sd_notify from pid %d ignored: not a process of a service that uses notify: "
+                 "systemd",
+                 (int)pid);
+    else
+        log_warn("sd_notify from a process outside corral's PID namespace ignored");
+    s->hushed = true;
+    uv_timer_start(&s->hush, sdnotify_on_hush, REFUSED_LOG_INTERVAL_MS, 0);
+}
 
 static void sdnotify_on_readable(uv_poll_t *h, int status, int events)
 {
     struct sdnotify *s = h->data;
     (void)status;
     (void)events;
-    for (;;) {
+    /* A bounded batch: the poll is level-triggered, so what is left is read
+     * at the next wakeup, after the loop has served everything else. */
+    for (int i = 0; i < SDNOTIFY_READ_BATCH;) {
         char buf[4096];
         union {
             struct cmsghdr h;
@@ -118,6 +163,7 @@ static void sdnotify_on_readable(uv_poll_t *h, int status, int events)
             continue;
         if (n < 0)
             return;
+        i++;
         pid_t pid = 0;
         for (struct cmsghdr *c = CMSG_FIRSTHDR(&m); c; c = CMSG_NXTHDR(&m, c)) {
             if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_CREDENTIALS) {
@@ -127,15 +173,25 @@ static void sdnotify_on_readable(uv_poll_t *h, int status, int events)
             } else if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
                 /* sd_notify may pass fds (FDSTORE): we keep none. */
                 int *fds = (int *)CMSG_DATA(c);
-                for (size_t i = 0; i < (c->cmsg_len - CMSG_LEN(0)) / sizeof(int); i++)
-                    close(fds[i]);
+                for (size_t k = 0; k < (c->cmsg_len - CMSG_LEN(0)) / sizeof(int); k++)
+                    close(fds[k]);
             }
         }
         buf[n] = '\0';
-        /* pid 0: a sender outside corral's PID namespace (or no credentials
-         * at all); the callback refuses it by name. */
-        s->cb(s->arg, pid, buf, (size_t)n);
+        /* pid 0: a sender outside corral's PID namespace (the kernel gives
+         * the pid as the receiver sees it), or no credentials at all. */
+        if (pid <= 0 || !s->cb(s->arg, pid, buf, (size_t)n))
+            sdnotify_refuse(s, pid);
     }
+}
+
+static void sdnotify_closed(uv_handle_t *h)
+{
+    struct sdnotify *s = h->data;
+    if (--s->closes_pending > 0)
+        return;
+    close(s->fd);
+    free(s);
 }
 
 int sdnotify_open(struct sdnotify **out, uv_loop_t *loop, sdnotify_cb cb, void *arg,
@@ -163,7 +219,6 @@ int sdnotify_open(struct sdnotify **out, uv_loop_t *loop, sdnotify_cb cb, void *
     if (bind(s->fd, (struct sockaddr *)&a,
              (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + (size_t)len)) < 0)
         goto err;
-    snprintf(env_value, env_len, "@%s", a.sun_path + 1);
     s->cb = cb;
     s->arg = arg;
     int rc = uv_poll_init(loop, &s->poll, s->fd);
@@ -172,7 +227,10 @@ int sdnotify_open(struct sdnotify **out, uv_loop_t *loop, sdnotify_cb cb, void *
         free(s);
         return rc;
     }
+    snprintf(env_value, env_len, "@%s", a.sun_path + 1);
     s->poll.data = s;
+    uv_timer_init(loop, &s->hush);
+    s->hush.data = s;
     uv_poll_start(&s->poll, UV_READABLE, sdnotify_on_readable);
     *out = s;
     return 0;
@@ -184,17 +242,13 @@ err:
     return rc;
 }
 
-static void sdnotify_closed(uv_handle_t *h)
-{
-    struct sdnotify *s = h->data;
-    close(s->fd);
-    free(s);
-}
-
 void sdnotify_close(struct sdnotify *s)
 {
-    if (s)
-        uv_close((uv_handle_t *)&s->poll, sdnotify_closed);
+    if (!s)
+        return;
+    s->closes_pending = 2;
+    uv_close((uv_handle_t *)&s->poll, sdnotify_closed);
+    uv_close((uv_handle_t *)&s->hush, sdnotify_closed);
 }
 
 bool notify_pid_in_tree(pid_t pid, pid_t root)

@@ -27,15 +27,20 @@ void notify_fd_start(struct notify_fd *n, int child_fd);
  * owner's pointer is the only one: it must drop it exactly once. */
 void notify_fd_drop(struct notify_fd *n);
 
-/* The sd_notify socket. */
+/* The sd_notify socket. Anyone in corral's network namespace can send to an
+ * abstract socket: a datagram nobody takes is counted, and said in at most
+ * one line per REFUSED_LOG_INTERVAL_MS (bounds.h), never one line each. */
 struct sdnotify;
 
-/* What a service told us: its pid (as seen by corral), then the message. */
-typedef void (*sdnotify_cb)(void *arg, pid_t pid, const char *msg, size_t len);
+/* A datagram from a process of corral's PID namespace: its pid (as seen by
+ * corral), then the message. Returns true when a service took it; false
+ * makes it a refusal, counted and logged here. A datagram from outside the
+ * namespace never reaches the callback. */
+typedef bool (*sdnotify_cb)(void *arg, pid_t pid, const char *msg, size_t len);
 
 /* Binds an abstract datagram socket with SO_PASSCRED. *env_value becomes
  * what NOTIFY_SOCKET must be set to ("@corral-notify-..."). Returns 0 or
- * -errno. */
+ * -errno. sdnotify_close ends it (its memory goes in close callbacks). */
 int sdnotify_open(struct sdnotify **out, uv_loop_t *loop, sdnotify_cb cb, void *arg,
                   char *env_value, size_t env_len);
 void sdnotify_close(struct sdnotify *s);

@@ -103,7 +103,7 @@ int reload_run(const struct reload_source *src, struct supervisor *sup, bool dry
     }
     /* The settings first, so that this reload's own lines follow them
      * (the swap fails only for memory: the settings are valid). */
-    apply_global(arg, &g);
+    apply_global(arg, &g, set);
     log_info("reload: %zu added, %zu removed, %zu restarted, %zu kept", plan.n_added,
              plan.n_removed, plan.n_restarted, plan.n_kept);
     rc = sup_swap_set(sup, set); /* takes set */

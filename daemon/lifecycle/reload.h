@@ -23,8 +23,10 @@ struct reload_source {
     uint64_t main_stop_timeout_ms;
 };
 
-/* Applies corral.yaml's settings (g is the callee's to keep or close). */
-typedef void (*reload_apply_global_fn)(void *arg, struct conf_global *g);
+/* Applies corral.yaml's settings (g is the callee's to keep or close), just
+ * before set, the services about to be swapped in, starts any of them. */
+typedef void (*reload_apply_global_fn)(void *arg, struct conf_global *g,
+                                       const struct conf_set *set);
 
 /* Loads src and applies it (or, with dry_run, only plans). Returns 0 with
  * *result {"dry_run","added","removed","restarted","kept"} (the caller's);

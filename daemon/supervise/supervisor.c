@@ -203,25 +203,19 @@ static const struct checks_ops sup_check_ops = {
     .unhealthy = sup_on_unhealthy,
 };
 
-void sup_on_sdnotify(void *arg, pid_t pid, const char *msg, size_t len)
+bool sup_on_sdnotify(void *arg, pid_t pid, const char *msg, size_t len)
 {
     struct supervisor *sup = arg;
-    if (pid <= 0) {
-        log_warn("sd_notify from a process outside corral's PID namespace ignored");
-        return;
-    }
     for (size_t i = 0; i < sup->n; i++) {
         struct sup_service *ss = sup->svcs[i];
         if (ss->svc.conf->readiness.kind != CONF_PROBE_NOTIFY_SYSTEMD || ss->svc.pid <= 0)
             continue;
         if (notify_pid_in_tree(pid, ss->svc.pid)) {
             checks_on_sdnotify(&ss->checks, msg, len);
-            return;
+            return true;
         }
     }
-    log_warn("sd_notify from pid %d ignored: not a process of a service that uses notify: "
-             "systemd",
-             (int)pid);
+    return false;
 }
 
 /* ---- the whole set -------------------------------------------------------- */

@@ -1,0 +1,401 @@
+"""Other local users against corral's sockets: a user in no group holding
+hundreds of idle connections never locks root out, a socket swapped under
+corral's path never has its mode changed for corral's, a socket directory
+others can write is passed over, a flood of sd_notify datagrams becomes a
+few lines, and a squatted /tmp/corral-UID never stops a non-root corral
+from running its services."""
+
+import itertools
+import json
+import os
+import re
+import socket
+import stat
+import subprocess
+import time
+
+import harness
+import svc
+from ctl import ctl, status, wait_ready
+
+LONG = "command: [sleep, '1000']\n"
+
+# Run as another user: opens N connections to the socket and sends nothing.
+# Prints one JSON line once they are open and the refusals have come in,
+# then, after a line on stdin, one more once every connection corral kept
+# has been closed by corral (or 10 s have passed).
+HOG = r'''
+import json, os, select, socket, sys, time
+path, n = sys.argv[1], int(sys.argv[2])
+conns, errors = [], []
+for _ in range(n):
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:  # blocking: a full backlog makes connect wait, not fail
+        s.connect(path)
+        conns.append([s, time.monotonic(), b"", None])
+    except OSError as e:
+        errors.append(str(e))
+def poll(until):
+    while time.monotonic() < until:
+        live = [c for c in conns if c[3] is None]
+        if not live:
+            return
+        ready, _, _ = select.select([c[0] for c in live], [], [], max(0, until - time.monotonic()))
+        for c in live:
+            if c[0] in ready:
+                data = c[0].recv(65536)
+                c[2] += data
+                if not data:
+                    c[3] = time.monotonic()
+def report():
+    replies = [json.loads(c[2].split(b"\n")[0]) for c in conns if c[2]]
+    return {"opened": len(conns), "connect_errors": errors[:3] + [len(errors)],
+            "replies": len(replies), "codes": sorted({r["error"]["code"] for r in replies}),
+            "messages": sorted({r["error"]["message"] for r in replies})[:3],
+            "closed_silently": sum(1 for c in conns if c[3] is not None and not c[2]),
+            "open": sum(1 for c in conns if c[3] is None),
+            "closed_after": [round(c[3] - c[1], 3) for c in conns if c[3] is not None and not c[2]]}
+poll(time.monotonic() + 1.0)
+print(json.dumps(report()), flush=True)
+sys.stdin.readline()
+poll(time.monotonic() + 10)
+print(json.dumps(report()), flush=True)
+sys.stdin.readline()
+'''
+
+
+_users = itertools.count()
+
+
+def local_user(test):
+    """A new local user (useradd), removed after the test: (uid, gid)."""
+    name = f"crl{os.getpid() % 100000}x{next(_users)}"
+    for _ in range(20):  # /etc/passwd may be locked by a useradd running beside
+        r = subprocess.run(["useradd", "-M", "-U", "-s", "/usr/sbin/nologin", name],
+                           capture_output=True, text=True)
+        if r.returncode in (0, 9):
+            break
+        time.sleep(0.2)
+    else:
+        test.skipTest(f"useradd: {r.stderr.strip()}")
+    test.addCleanup(subprocess.run, ["userdel", name], capture_output=True)
+    out = subprocess.run(["id", "-u", name], capture_output=True, text=True).stdout
+    gid = subprocess.run(["id", "-g", name], capture_output=True, text=True).stdout
+    return int(out), int(gid)
+
+
+def as_user(uid, gid):
+    return ["setpriv", f"--reuid={uid}", f"--regid={gid}", "--clear-groups"]
+
+
+def mode(path):
+    return stat.S_IMODE(os.lstat(path).st_mode)
+
+
+def private_run_and_tmp(tmp, then):
+    """A shell line for a container's view: its own /run and /tmp (tmpfs),
+    the test's directory as /run/t, corral and corralctl copied to /run/bin
+    (a build under /tmp would be hidden); then `then`, and corral ("$1") runs
+    as /run/bin/corral with the rest of the arguments."""
+    return ("mount -t tmpfs -o mode=0755 tmpfs /run && mkdir /run/t /run/bin && "
+            f"mount --bind {tmp} /run/t && cp \"$1\" /run/bin/corral && "
+            f"cp {harness.CORRALCTL} /run/bin/corralctl && shift && "
+            f"mount -t tmpfs -o mode=1777 tmpfs /tmp && {then} /run/bin/corral \"$@\"")
+
+
+class Lockout(svc.ServiceTest):
+    def test_a_user_in_no_group_holding_400_idle_connections_never_locks_root_out(self):
+        os.chmod(self.tmp, 0o755)
+        uid, gid = local_user(self)
+        cfg = self.write_conf("read_group: nogroup\n")  # the socket is 0666: anyone may connect
+        self.service("web", LONG)
+        c = self.run_services(args=["--config", cfg])
+        wait_ready(self)
+        self.assertEqual(mode(self.path("corral.sock")), 0o666)
+        events = subprocess.Popen(
+            [harness.CORRALCTL, "--json", "events"], stdout=subprocess.PIPE, text=True,
+            env=dict(os.environ, CORRAL_SOCKET=self.path("corral.sock")))
+        self.addCleanup(lambda: (events.kill(), events.wait()))
+        hog = subprocess.Popen([*as_user(uid, gid), harness.PY, "-c", HOG, self.path("corral.sock"),
+                                "400"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        self.addCleanup(lambda: (hog.kill(), hog.wait()))
+        first = json.loads(hog.stdout.readline())
+        # Root is answered at once while that user holds every slot it may.
+        for cmd in ("status", "health"):
+            t = time.monotonic()
+            r = ctl(self, cmd)
+            took = time.monotonic() - t
+            self.assertEqual(r.returncode, 0, f"{cmd}: {r.stdout}{r.stderr} hog: {first}")
+            self.assertLess(took, 5.0, cmd)
+        # The user got 32 slots; the other 368 were told why, then closed.
+        self.assertEqual(first["opened"], 400, first)
+        self.assertEqual(first["replies"], 400 - 32, first)
+        self.assertEqual(first["codes"], ["bad_request"], first)
+        self.assertIn(f"too many clients of uid {uid}", first["messages"][0])
+        self.assertEqual(first["closed_silently"], 0, first)
+        # The 32 kept sent nothing: each is closed once its first request is
+        # 2 s late, not before.
+        hog.stdin.write("\n")
+        hog.stdin.flush()
+        second = json.loads(hog.stdout.readline())
+        self.assertEqual(second["open"], 0, second)
+        self.assertEqual(second["closed_silently"], 32, second)
+        self.assertGreaterEqual(min(second["closed_after"]), 1.9, second)
+        # A stream asked for before that deadline keeps its connection.
+        self.assertEqual(ctl(self, "restart", "web").returncode, 0)
+        harness.wait_for(lambda: json.loads(events.stdout.readline()).get("stream"), 10,
+                         what="an event on the stream opened before the deadline")
+        self.assertIsNone(events.poll())
+        refusals = [l for l in c.stderr().splitlines() if "refused: too many clients" in l]
+        self.assertLessEqual(len(refusals), 2, refusals)
+        self.assertEqual(ctl(self, "shutdown").returncode, 0)
+        self.assertEqual(c.wait(), 0)
+
+
+class SocketMode(svc.ServiceTest):
+    def swap_then_reload(self, wrapper=()):
+        cfg = self.write_conf("")
+        self.service("web", LONG)
+        c = self.run_services(args=["--config", cfg], wrapper=list(wrapper))
+        wait_ready(self)
+        sock = self.path("corral.sock")
+        self.assertEqual(mode(sock), 0o600)
+        # Someone able to write the directory swaps the socket for a hard link
+        # to another socket of root's (lstat says "socket"), then for a symlink
+        # to a file of root's; the socket corral bound stays reachable by
+        # another name, kept.
+        kept = self.path("kept.sock")
+        os.link(sock, kept)
+        victim_sock = self.path("victim.sock")
+        other = socket.socket(socket.AF_UNIX)
+        self.addCleanup(other.close)
+        other.bind(victim_sock)
+        os.chmod(victim_sock, 0o600)
+        os.unlink(sock)
+        os.link(victim_sock, sock)
+        self.write_conf("read_group: nogroup\n")
+        r = ctl(self, "--socket", kept, "reload")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(mode(victim_sock), 0o600, "a reload changed a socket that is not corral's")
+        self.assertEqual(mode(kept), 0o666, "the reload did not open corral's own socket")
+        victim_file = self.path("victim")
+        with open(victim_file, "w") as f:
+            f.write("root's\n")
+        os.chmod(victim_file, 0o600)
+        os.unlink(sock)
+        os.symlink(victim_file, sock)
+        self.write_conf("")
+        r = ctl(self, "--socket", kept, "reload")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(mode(victim_file), 0o600)
+        self.assertEqual(mode(kept), 0o600)
+        self.assertIsNone(c.proc.poll())
+        return c
+
+    def test_a_reload_changes_the_mode_of_the_socket_corral_bound_never_what_replaced_it(self):
+        self.swap_then_reload()
+
+    def test_the_same_without_cap_net_admin(self):
+        # Without CAP_NET_ADMIN the socket cannot hand over its file
+        # (SIOCUNIXFILE): corral opens it by path at once instead.
+        c = self.swap_then_reload(wrapper=["setpriv", "--bounding-set=-net_admin"])
+        cap_eff = next(l for l in harness.read(f"/proc/{c.pid}/status").splitlines()
+                       if l.startswith("CapEff:"))
+        self.assertFalse(int(cap_eff.split()[1], 16) & (1 << 12), cap_eff)  # CAP_NET_ADMIN
+
+    def test_a_default_socket_directory_others_can_write_is_passed_over(self):
+        # /run/corral cannot be made (a file is there); $XDG_RUNTIME_DIR is
+        # mode 0777.
+        os.mkdir(self.path("out"))
+        self.service("web", "command: \"touch /run/t/out/ran; exec sleep 1000\"\n")
+        wrap = ["unshare", "--pid", "--fork", "--mount-proc", "sh", "-c",
+                private_run_and_tmp(self.tmp, ": > /run/corral && mkdir -m 0777 /run/xdg && exec"),
+                "wrap"]
+        c = self.corral(None, args=["--services", "/run/t/services.d"], pid1=False, wrapper=wrap,
+                        env={"CORRAL_SOCKET": "", "XDG_RUNTIME_DIR": "/run/xdg"})
+        harness.wait_for(lambda: os.path.exists(self.path("out/ran")), 10,
+                         what=f"the service: {c.stderr()}")
+        harness.wait_for(lambda: "control socket" in c.stderr(), 10, what="where it listens")
+        root = f"/proc/{c.pid}/root"
+        self.assertFalse(os.path.lexists(root + "/run/xdg/corral.sock"), c.stderr())
+        self.assertTrue(stat.S_ISSOCK(os.lstat(root + "/tmp/corral-0/corral.sock").st_mode))
+        self.assertIn("control socket: /tmp/corral-0/corral.sock (", c.stderr())
+        self.assertIn("/run/xdg is writable by other users (mode 0777)", c.stderr())
+        env = {k: v for k, v in os.environ.items() if k not in ("CORRAL_SOCKET", "XDG_RUNTIME_DIR")}
+        r = subprocess.run(["nsenter", "-t", str(c.pid), "-m", "-p", "/run/bin/corralctl",
+                            "status"], capture_output=True, text=True, timeout=10, env=env)
+        self.assertEqual(r.returncode, 0, r.stderr)
+
+
+def notify_sockets(pid):
+    """The abstract sd_notify names bound by process pid."""
+    inodes = set()
+    for fd in os.listdir(f"/proc/{pid}/fd"):
+        try:
+            link = os.readlink(f"/proc/{pid}/fd/{fd}")
+        except OSError:
+            continue
+        if link.startswith("socket:["):
+            inodes.add(link[8:-1])
+    names = []
+    for line in harness.read(f"/proc/{pid}/net/unix").splitlines()[1:]:
+        f = line.split()
+        if len(f) >= 8 and f[6] in inodes and f[7].startswith("@corral-notify-"):
+            names.append(f[7])
+    return names
+
+
+# A service that says READY=1 through sd_notify, after writing where to
+# (argv[1]).
+NOTIFYING = r'''
+import os, socket, sys, time
+addr = os.environ["NOTIFY_SOCKET"]
+open(sys.argv[1], "w").write(addr)
+socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM).sendto(b"READY=1\n", "\0" + addr[1:])
+time.sleep(1000)
+'''
+
+
+FLOOD = r'''
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+for i in range(int(sys.argv[2])):
+    s.sendto(b"READY=1\n", "\0" + sys.argv[1][1:])
+'''
+
+
+class SdNotify(svc.ServiceTest):
+    def notifying(self, name):
+        script = self.script("notify.py", NOTIFYING)
+        self.service(name, "readiness: {notify: systemd}\n"
+                           f"command: [{harness.PY}, {script}, {self.path(name + '.sock')}]\n")
+
+    def test_without_a_notify_systemd_service_there_is_no_sd_notify_socket(self):
+        self.service("web", LONG)
+        c = self.run_services()
+        wait_ready(self)
+        self.assertEqual(notify_sockets(c.pid), [])
+        # A reload that adds one opens it before the new service starts.
+        self.notifying("db")
+        self.assertEqual(ctl(self, "reload").returncode, 0)
+        harness.wait_for(lambda: status(self)[0].get("db", {}).get("state") == "up", 10,
+                         what="db ready through sd_notify")
+        self.assertEqual(len(notify_sockets(c.pid)), 1)
+
+    def test_a_flood_of_datagrams_from_a_stranger_becomes_a_few_lines(self):
+        self.notifying("db")
+        c = self.run_services()
+        wait_ready(self)
+        harness.wait_for(lambda: status(self)[0]["db"]["state"] == "up", 10, what="db up")
+        addr = harness.read(self.path("db.sock")).strip()
+        self.assertEqual(notify_sockets(c.pid), [addr])
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        self.addCleanup(s.close)
+        n = 20000
+        for i in range(n):
+            s.sendto(b"READY=1\nSTATUS=flood %d\n" % i, "\0" + addr[1:])
+        # One line at once, then one per 10 s with the count since.
+        counted = []
+
+        def count():
+            counted[:] = [int(m) for m in re.findall(
+                r"sd_notify: (\d+) more datagrams ignored in the last 10s", c.stderr())]
+            return sum(counted) == n - 1
+        try:
+            harness.wait_for(count, 25, interval=0.2, what=f"{n - 1} datagrams counted")
+        finally:
+            lines = [l for l in c.stderr().splitlines() if "sd_notify" in l]
+            print(f"{len(lines)} lines about sd_notify; counted {counted}", flush=True)
+        self.assertLessEqual(len(lines), 4, lines[:10])
+        self.assertEqual(sum("outside corral's PID namespace" in l for l in lines), 1, lines)
+        self.assertNotEqual(status(self)[0]["db"].get("status_text", "").split()[:1], ["flood"])
+        # Ending while refusals are still being counted.
+        s.sendto(b"READY=1\n", "\0" + addr[1:])
+        s.sendto(b"READY=1\n", "\0" + addr[1:])
+        self.assertEqual(ctl(self, "shutdown").returncode, 0)
+        self.assertEqual(c.wait(), 0)
+
+    def test_a_flood_from_inside_the_namespace_becomes_a_few_lines(self):
+        self.notifying("db")
+        c = self.run_services()
+        wait_ready(self)
+        harness.wait_for(lambda: status(self)[0]["db"]["state"] == "up", 10, what="db up")
+        addr = harness.read(self.path("db.sock")).strip()
+        n = 20000
+        subprocess.run(["nsenter", "-t", str(c.pid), "-p", harness.PY, "-c", FLOOD, addr, str(n)],
+                       check=True, timeout=60)
+        counted = []
+
+        def count():
+            counted[:] = [int(m) for m in re.findall(
+                r"sd_notify: (\d+) more datagrams ignored in the last 10s", c.stderr())]
+            return sum(counted) == n - 1
+        try:
+            harness.wait_for(count, 25, interval=0.2, what=f"{n - 1} datagrams counted")
+        finally:
+            lines = [l for l in c.stderr().splitlines() if "sd_notify" in l]
+            print(f"{len(lines)} lines about sd_notify; counted {counted}; {lines[:2]}", flush=True)
+        self.assertLessEqual(len(lines), 4, lines[:10])
+
+
+class NonRootSocket(svc.ServiceTest):
+    def run_as(self, uid, gid, squatter, take_abstract=False):
+        """corral as uid, PID 1 of its own PID, mount and network namespaces,
+        with /tmp/corral-UID already made by squatter."""
+        os.chmod(self.tmp, 0o755)
+        os.mkdir(self.path("out"))
+        os.chmod(self.path("out"), 0o777)
+        self.service("web", "command: \"touch /run/t/out/ran; exec sleep 1000\"\n")
+        then = f"mkdir -m 0700 /tmp/corral-{uid} && chown {squatter} /tmp/corral-{uid} && "
+        if take_abstract:
+            # Someone took the abstract name first.
+            then += (f"{{ {harness.PY} -c 'import socket, time; s = socket.socket(socket.AF_UNIX); "
+                     f"s.bind(\"\\0corral-{uid}\"); s.listen(1); time.sleep(1000)' & }} && "
+                     f"until grep -q @corral-{uid} /proc/net/unix; do sleep 0.05; done && ")
+        then += "exec " + " ".join(as_user(uid, gid))
+        wrap = ["unshare", "--pid", "--fork", "--mount-proc", "--net", "sh", "-c",
+                private_run_and_tmp(self.tmp, then), "wrap"]
+        return self.corral(None, args=["--services", "/run/t/services.d"], pid1=False,
+                           wrapper=wrap, env={"CORRAL_SOCKET": "", "XDG_RUNTIME_DIR": ""})
+
+    def test_a_squatted_tmp_dir_falls_back_to_the_abstract_socket(self):
+        uid, gid = local_user(self)
+        other, _ = local_user(self)
+        c = self.run_as(uid, gid, other)
+        harness.wait_for(lambda: os.path.exists(self.path("out/ran")), 10,
+                         what=f"the service to run: {c.stderr()}")
+        harness.wait_for(lambda: "control socket" in c.stderr(), 10, what="where it listens")
+        self.assertIn(f"control socket: @corral-{uid} (", c.stderr())
+        self.assertIn(f"/tmp/corral-{uid} belongs to uid {other}, not {uid}", c.stderr())
+        # Reachable there, in corral's network namespace.
+        probe = ("import socket, sys; s = socket.socket(socket.AF_UNIX); s.settimeout(5); "
+                 f"s.connect('\\0corral-{uid}'); "
+                 "s.sendall(b'{\"v\":1,\"id\":1,\"cmd\":\"version\"}\\n'); "
+                 "sys.stdout.write(s.makefile().readline())")
+        r = subprocess.run(["nsenter", "-t", str(c.pid), "-n", harness.PY, "-c", probe],
+                           capture_output=True, text=True, timeout=10)
+        self.assertTrue(json.loads(r.stdout)["ok"], r.stdout + r.stderr)
+        env = {k: v for k, v in os.environ.items() if k not in ("CORRAL_SOCKET", "XDG_RUNTIME_DIR")}
+        r = subprocess.run(["nsenter", "-t", str(c.pid), "-n", "-m", *as_user(uid, gid),
+                            "/run/bin/corralctl", "status"], capture_output=True, text=True,
+                           timeout=10, env=env)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertRegex(r.stdout, r"web\s+up")
+        self.assertIsNone(c.proc.poll())
+
+    def test_with_no_usable_place_it_runs_without_a_socket_and_says_why(self):
+        uid, gid = local_user(self)
+        other, _ = local_user(self)
+        c = self.run_as(uid, gid, other, take_abstract=True)
+        harness.wait_for(lambda: os.path.exists(self.path("out/ran")), 10,
+                         what=f"the service to run: {c.stderr()}")
+        harness.wait_for(lambda: "control socket" in c.stderr(), 10, what="why no socket")
+        lines = [l for l in c.stderr().splitlines() if "control socket" in l]
+        self.assertEqual(len(lines), 1, lines)
+        self.assertIn("control socket: none, corralctl cannot reach this corral (", lines[0])
+        self.assertIn(f"@corral-{uid}: the name is taken", lines[0])
+        self.assertIsNone(c.proc.poll())
+
+
+if __name__ == "__main__":
+    harness.main()
