@@ -50,7 +50,9 @@ struct control {
     bool has_file;           /* file_fd: O_PATH, the very file corral bound */
     int file_fd;
     struct control_client *clients;
-    size_t nclients; /* on the list, refused ones included */
+    size_t nclients;        /* on the list, refused ones included */
+    size_t out_queued;      /* memory every client's unread replies hold */
+    size_t out_queued_peak; /* its peak since memory was last given back */
     uid_t self_uid;
     bool has_read_gid, has_admin_gid;
     gid_t read_gid, admin_gid;

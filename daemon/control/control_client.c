@@ -6,11 +6,27 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <string.h>
 
 #include "bounds.h"
 #include "control_line.h"
 #include "log.h"
+
+/* What malloc costs beside the bytes asked for (glibc, musl: about this). */
+#define CONTROL_ALLOC_OVERHEAD 16
+
+/* Changes what cl holds by delta bytes (and what every client holds, which
+ * has a cap of its own). */
+static void control_client_account(struct control_client *cl, size_t add, size_t sub)
+{
+    cl->out_queued = cl->out_queued + add - sub;
+    cl->ctl->out_queued = cl->ctl->out_queued + add - sub;
+    if (cl->ctl->out_queued > cl->ctl->out_queued_peak)
+        cl->ctl->out_queued_peak = cl->ctl->out_queued;
+}
 
 /* The pipe, the deadline and, once it has waited with a timeout, the wait
  * timer: its memory goes after the last of their close callbacks (libuv:
@@ -19,10 +35,25 @@
 static void control_client_on_closed(uv_handle_t *h)
 {
     struct control_client *cl = h->data;
+    struct control *ctl = cl->ctl;
     if (--cl->closes_pending > 0)
         return;
+    /* The write in flight was cancelled before any close callback ran. */
+    if (cl->pending)
+        control_client_account(cl, 0, cl->pending_size + CONTROL_ALLOC_OVERHEAD);
+    free(cl->pending);
     free(cl->in);
     free(cl);
+#ifdef __GLIBC__
+    /* Slow readers gone: what they made corral hold goes back to the
+     * system, not only to malloc (glibc keeps freed memory otherwise). */
+    if (ctl->out_queued == 0 && ctl->out_queued_peak > CONTROL_TRIM_AFTER) {
+        ctl->out_queued_peak = 0;
+        (void)malloc_trim(0);
+    }
+#else
+    (void)ctl;
+#endif
 }
 
 struct control_client *control_client_new(struct control *ctl, uv_loop_t *loop)
@@ -77,18 +108,12 @@ void control_client_close(struct control_client *cl)
 
 /* ---- writing ----------------------------------------------------------------- */
 
-struct control_write {
-    uv_write_t req;
-    struct control_client *cl;
-    size_t len;
-    char data[];
-};
-
 /* Once a lagging reader has caught up: tells it how many items it lost, as
  * one {"dropped":N} item, and streams again. */
 static void control_client_stream_resume(struct control_client *cl)
 {
-    if (!cl->stream_lagging || cl->closing || cl->out_queued > CONTROL_STREAM_MAX / 2)
+    if (!cl->stream_lagging || cl->closing || cl->out_queued > CONTROL_STREAM_MAX / 2 ||
+        (cl->ctl->out_queued >= CONTROL_STREAMS_MAX && cl->out_queued >= CONTROL_STREAM_KEEPING_UP))
         return;
     cl->stream_lagging = false;
     json_t *gap = json_pack("{s:I}", "dropped", (json_int_t)cl->stream_dropped);
@@ -96,15 +121,67 @@ static void control_client_stream_resume(struct control_client *cl)
     control_client_stream(cl, gap);
 }
 
+static void control_client_on_written(uv_write_t *req, int status);
+
+/* Hands buf (taken) to libuv as the one write in flight. */
+static int control_client_write(struct control_client *cl, char *buf, size_t len, size_t size)
+{
+    cl->inflight = buf;
+    cl->inflight_len = len;
+    cl->inflight_size = size;
+    uv_buf_t b = uv_buf_init(buf, (unsigned)len);
+    int rc = uv_write(&cl->write_req, (uv_stream_t *)&cl->pipe, &b, 1, control_client_on_written);
+    if (rc < 0) {
+        cl->inflight = NULL;
+        control_client_account(cl, 0, size + CONTROL_ALLOC_OVERHEAD);
+        free(buf);
+    }
+    return rc;
+}
+
 static void control_client_on_written(uv_write_t *req, int status)
 {
-    struct control_write *w = (struct control_write *)req;
-    w->cl->out_queued -= w->len;
-    if (status < 0 && status != UV_ECANCELED)
-        control_client_close(w->cl);
-    else
-        control_client_stream_resume(w->cl);
-    free(w);
+    struct control_client *cl =
+        (struct control_client *)((char *)req - offsetof(struct control_client, write_req));
+    free(cl->inflight);
+    cl->inflight = NULL;
+    control_client_account(cl, 0, cl->inflight_size + CONTROL_ALLOC_OVERHEAD);
+    if (status < 0) {
+        if (status != UV_ECANCELED) /* cancelled: closing already */
+            control_client_close(cl);
+        return;
+    }
+    if (cl->pending_len) {
+        char *buf = cl->pending;
+        size_t len = cl->pending_len, size = cl->pending_size;
+        cl->pending = NULL;
+        cl->pending_len = cl->pending_size = 0;
+        if (control_client_write(cl, buf, len, size) < 0) {
+            control_client_close(cl);
+            return;
+        }
+    }
+    control_client_stream_resume(cl);
+}
+
+/* Appends line to what waits for the write in flight. */
+static int control_client_queue(struct control_client *cl, const char *line, size_t len)
+{
+    if (cl->pending_len + len > cl->pending_size) {
+        size_t size = cl->pending_size ? 2 * cl->pending_size : 4096;
+        while (size < cl->pending_len + len)
+            size *= 2;
+        char *bigger = realloc(cl->pending, size);
+        if (!bigger)
+            return -ENOMEM;
+        control_client_account(cl, size + (cl->pending ? 0 : CONTROL_ALLOC_OVERHEAD),
+                               cl->pending_size);
+        cl->pending = bigger;
+        cl->pending_size = size;
+    }
+    memcpy(cl->pending + cl->pending_len, line, len);
+    cl->pending_len += len;
+    return 0;
 }
 
 int control_client_send(struct control_client *cl, char *line, size_t len)
@@ -121,21 +198,13 @@ int control_client_send(struct control_client *cl, char *line, size_t len)
         control_client_close(cl);
         return -EPIPE;
     }
-    struct control_write *w = malloc(sizeof *w + len);
-    if (!w) {
+    if (cl->inflight) {
+        int rc = control_client_queue(cl, line, len);
         free(line);
-        return -ENOMEM;
+        return rc;
     }
-    memcpy(w->data, line, len);
-    free(line);
-    w->cl = cl;
-    w->len = len;
-    uv_buf_t buf = uv_buf_init(w->data, (unsigned)len);
-    cl->out_queued += len;
-    int rc = uv_write(&w->req, (uv_stream_t *)&cl->pipe, &buf, 1, control_client_on_written);
-    if (rc < 0) {
-        cl->out_queued -= len;
-        free(w);
+    control_client_account(cl, len + 1 + CONTROL_ALLOC_OVERHEAD, 0);
+    if (control_client_write(cl, line, len, len + 1) < 0) {
         control_client_close(cl);
         return -EPIPE;
     }
@@ -180,7 +249,11 @@ bool control_client_stream_busy(struct control_client *cl, const struct proto_re
  * CONTROL_STREAM_MAX queued bytes, items are counted instead of sent. */
 bool control_client_stream_room(struct control_client *cl)
 {
-    if (!cl->stream_lagging && cl->out_queued >= CONTROL_STREAM_MAX)
+    /* Past the cap of every stream together, a reader that holds more than
+     * a reader keeping up would lags too (one that keeps up holds little). */
+    bool crowded =
+        cl->ctl->out_queued >= CONTROL_STREAMS_MAX && cl->out_queued >= CONTROL_STREAM_KEEPING_UP;
+    if (!cl->stream_lagging && (cl->out_queued >= CONTROL_STREAM_MAX || crowded))
         cl->stream_lagging = true;
     if (cl->stream_lagging)
         cl->stream_dropped++;

@@ -25,7 +25,15 @@ struct control_client {
     struct control_client *next;
     char *in; /* a request line not complete yet */
     size_t in_len;
-    size_t out_queued; /* bytes handed to uv_write, not written yet */
+    /* What it has yet to read: one write in flight, and everything sent
+     * since in one buffer that goes out when that write is done (one
+     * allocation per client, not one per item). */
+    uv_write_t write_req;
+    char *inflight; /* owned; NULL when no write is in flight */
+    size_t inflight_len, inflight_size;
+    char *pending; /* owned */
+    size_t pending_len, pending_size;
+    size_t out_queued; /* memory those hold, allocation overhead included */
     uid_t uid;
     gid_t gid;
     pid_t pid;

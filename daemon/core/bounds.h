@@ -58,6 +58,14 @@
 /* A stream (events, logs -f) whose reader falls this far behind loses items
  * instead: counted, and reported to it once it has caught up to half. */
 #define CONTROL_STREAM_MAX (1024 * 1024)
+/* What every stream's unread items may hold together: past it, every
+ * lagging stream drops items, so that many slow readers cannot add up. */
+#define CONTROL_STREAMS_MAX (16 * 1024 * 1024)
+/* Past that, a reader holding less than this still streams: it keeps up. */
+#define CONTROL_STREAM_KEEPING_UP (64 * 1024)
+/* After a peak of unread replies past this, freed memory goes back to the
+ * system once they are all gone. */
+#define CONTROL_TRIM_AFTER (1024 * 1024)
 
 /* Refusals that anyone may provoke (a control client past its cap, an
  * sd_notify datagram from a stranger) are logged at most once per interval;
