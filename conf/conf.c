@@ -6,9 +6,12 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "conf_parse.h"
 #include "conf_set.h"
@@ -119,9 +122,46 @@ int conf_load_buffer(const char *name, const char *file_label, const char *data,
     return 0;
 }
 
-/* Reads dir's entries into files (service files, sorted) and ignored. */
-static int conf_scan(const char *dir, struct conf_list *files, struct conf_list *ignored)
+/* A service file that cannot be stat'ed: most often a symbolic link to
+ * nothing, as when a Kubernetes ConfigMap's ..data link is swapped or a
+ * target was removed. Skipping it would make the service vanish without a
+ * word; it is an error at the file instead. Returns 1 when recorded, 0 when
+ * the entry is gone (removed since readdir), or -ENOMEM. */
+static int conf_scan_unreadable(int dfd, const char *dir, const char *name, int err,
+                                struct conf_errors *errs)
 {
+    const char *sep = dir[0] && dir[strlen(dir) - 1] == '/' ? "" : "/";
+    char target[4096];
+    struct stat lst;
+    char *label = NULL;
+    int rc;
+
+    int lrc = fstatat(dfd, name, &lst, AT_SYMLINK_NOFOLLOW);
+    if (lrc < 0 && errno == ENOENT)
+        return 0;
+    if (asprintf(&label, "%s%s%s", dir, sep, name) < 0)
+        return -ENOMEM;
+    bool link = lrc == 0 && S_ISLNK(lst.st_mode);
+    ssize_t n = link ? readlinkat(dfd, name, target, sizeof target) : -1;
+    if (link && err == ELOOP)
+        rc = conf_errors_add(errs, label, 0, 0, "too many levels of symbolic links");
+    else if (link && (err == ENOENT || err == ENOTDIR) && n >= 0)
+        rc = conf_errors_add(errs, label, 0, 0, "broken symbolic link to %.*s", (int)n, target);
+    else if (link && (err == ENOENT || err == ENOTDIR))
+        rc = conf_errors_add(errs, label, 0, 0, "broken symbolic link");
+    else
+        rc = conf_errors_add(errs, label, 0, 0, "cannot read: %s", strerror(err));
+    free(label);
+    return rc < 0 ? rc : 1;
+}
+
+/* Reads dir's entries into files (service files, sorted) and ignored; a
+ * service file that cannot be stat'ed is recorded in errs (in name order)
+ * and its name goes to failed. */
+static int conf_scan(const char *dir, struct conf_list *files, struct conf_list *ignored,
+                     struct conf_list *failed, struct conf_errors *errs)
+{
+    struct conf_list unreadable = {0};
     DIR *d = opendir(dir);
     if (!d)
         return -errno;
@@ -131,17 +171,33 @@ static int conf_scan(const char *dir, struct conf_list *files, struct conf_list 
         if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
             continue;
         struct stat st;
+        size_t stem = conf_service_stem(e->d_name);
         /* fstatat follows symlinks: a link to a file is a file (ConfigMaps are links). */
-        bool regular = fstatat(dirfd(d), e->d_name, &st, 0) == 0 && S_ISREG(st.st_mode);
-        if (regular && conf_service_stem(e->d_name))
+        bool ok = fstatat(dirfd(d), e->d_name, &st, 0) == 0;
+        if (!ok && stem)
+            rc = conf_list_push(&unreadable, strdup(e->d_name));
+        else if (ok && S_ISREG(st.st_mode) && stem)
             rc = conf_list_push(files, strdup(e->d_name));
         else
             rc = conf_list_push(ignored, strdup(e->d_name));
     }
     if (rc == 0 && errno)
         rc = -errno;
-    closedir(d);
     /* qsort(NULL, 0, ...) is undefined behaviour (C11 7.22.5). */
+    if (rc == 0 && unreadable.n)
+        qsort(unreadable.v, unreadable.n, sizeof *unreadable.v, conf_cmp_str);
+    for (size_t i = 0; rc == 0 && i < unreadable.n; i++) {
+        struct stat st;
+        const char *name = unreadable.v[i];
+        int err = fstatat(dirfd(d), name, &st, 0) == 0 ? 0 : errno;
+        rc = err ? conf_scan_unreadable(dirfd(d), dir, name, err, errs) : 0;
+        if (rc == 1)
+            rc = conf_list_push(failed, strndup(name, conf_service_stem(name)));
+        else if (rc == 0 && !err) /* it came back between the two looks */
+            rc = conf_list_push(S_ISREG(st.st_mode) ? files : ignored, strdup(name));
+    }
+    closedir(d);
+    conf_list_free(&unreadable);
     if (rc == 0 && files->n)
         qsort(files->v, files->n, sizeof *files->v, conf_cmp_str);
     if (rc == 0 && ignored->n)
@@ -158,7 +214,10 @@ int conf_load_dir(const char *dir, const struct conf_env *env, struct conf_set *
     bool bad = false;
 
     *out = NULL;
-    int rc = conf_scan(dir, &files, &ignored);
+    int rc = conf_scan(dir, &files, &ignored, &failed, errs);
+    bad = failed.n > 0;
+    if (rc == -ENOMEM)
+        goto free_lists;
     if (rc < 0) {
         int r = conf_errors_add(errs, dir, 0, 0, "cannot read the services directory: %s",
                                 strerror(-rc));
@@ -189,7 +248,7 @@ int conf_load_dir(const char *dir, const struct conf_env *env, struct conf_set *
                                 "service %s is defined twice: expected %s.yaml or %s.yml, not both",
                                 name, name, name);
         else if (r < 0 && r != -ENOMEM)
-            r = conf_errors_add(errs, label, 0, 0, "cannot read: %s", strerror(-r));
+            r = conf_errors_add(errs, label, 0, 0, "cannot read: %s", readfile_why(r));
         else
             r = conf_parse_one(name, label, dir, data, len, env, &services[n], errs);
         free(data);
@@ -211,6 +270,8 @@ int conf_load_dir(const char *dir, const struct conf_env *env, struct conf_set *
         }
     }
     struct conf_set *set;
+    if (failed.n)
+        qsort(failed.v, failed.n, sizeof *failed.v, conf_cmp_str);
     rc = conf_set_build(services, n, failed.v, failed.n, errs, &set);
     services = NULL; /* owned by the set now, even on failure */
     if (rc == 0 && bad) {

@@ -14,22 +14,43 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+/* ---- limits ---------------------------------------------------------- */
+
+/* What one configuration file may hold (docs/configuration.md, "Limits").
+ * The loader runs on PID 1's loop at every reload: past a cap a file is
+ * refused with an error at the place that passed it, before the rest is read,
+ * so that no file can keep corral from reaping and answering for long. */
+#define CONF_FILE_MAX_BYTES (1024 * 1024) /* a service file, corral.yaml, an env_file */
+#define CONF_DEPTH_MAX      64            /* lists and maps nested in one another */
+#define CONF_ENTRIES_MAX    4096          /* keys of a map, items of a list, env_file variables */
+#define CONF_ANCHORS_MAX    100           /* &anchors in one file, and *aliases */
+
 /* ---- errors ---------------------------------------------------------- */
 
-#define CONF_ERRORS_MAX 100 /* more than this are counted in `dropped` only */
+#define CONF_ERRORS_MAX   100 /* more errors than this are counted in `dropped` only */
+#define CONF_WARNINGS_MAX 100 /* more warnings than this: `dropped_warnings` */
 
+/* One error, or one warning: a warning says something that is probably not
+ * what was meant (an unset ${VAR} expanding to nothing) but does not stop
+ * the file from loading. */
 struct conf_error {
     char *file;    /* label, e.g. "services.d/web.yaml" */
     unsigned line; /* 1-based; 0 when the error is about the whole file */
     unsigned col;  /* 1-based; 0 when line is 0 */
     char *msg;     /* "restart: expected always|on-failure|never, got \"allways\"" */
+    bool warning;  /* a warning, not an error */
 };
 
+/* Errors and warnings in the order found. A load that succeeds may still
+ * have added warnings; one that fails has added at least one error (n is
+ * then more than warnings, unless every error was dropped). */
 struct conf_errors {
     struct conf_error *v;
-    size_t n;
+    size_t n; /* entries in v, errors and warnings */
     size_t cap;
-    size_t dropped; /* errors beyond CONF_ERRORS_MAX, not stored */
+    size_t warnings;         /* how many entries of v are warnings */
+    size_t dropped;          /* errors beyond CONF_ERRORS_MAX, not stored */
+    size_t dropped_warnings; /* warnings beyond CONF_WARNINGS_MAX, not stored */
 };
 
 /* Embedded list: init before use, close to free what it holds. */
@@ -42,8 +63,19 @@ int conf_errors_add(struct conf_errors *e, const char *file, unsigned line, unsi
 int conf_errors_vadd(struct conf_errors *e, const char *file, unsigned line, unsigned col,
                      const char *fmt, va_list ap) __attribute__((format(printf, 5, 0)));
 
+/* Appends one warning, the same way. Returns 0, or -ENOMEM. */
+int conf_errors_warn(struct conf_errors *e, const char *file, unsigned line, unsigned col,
+                     const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+int conf_errors_vwarn(struct conf_errors *e, const char *file, unsigned line, unsigned col,
+                      const char *fmt, va_list ap) __attribute__((format(printf, 5, 0)));
+
+/* True when no further error would be stored (the next ones are only
+ * counted), so that a caller may skip work that only makes a message. */
+bool conf_errors_full(const struct conf_errors *e);
+
 /* Writes "file:line:col: msg" (or "file: msg" when line is 0) into buf and
- * returns buf; a message too long for buf is cut. */
+ * returns buf; a warning reads "file:line:col: warning: msg". A message too
+ * long for buf is cut. */
 char *conf_errors_format(const struct conf_error *err, char *buf, size_t len);
 
 /* ---- the environment of the loader ------------------------------------ */
@@ -222,10 +254,13 @@ struct conf_set {
 /* Loads every NAME.yaml / NAME.yml of dir (NAME matches [a-z0-9_.-]+ and does
  * not start with a dot; other entries go to ignored), checks each file, the
  * dependencies between them, resolves users and groups and reads env_files.
- * env may be NULL. Error labels are "DIR/NAME.yaml" as dir was given.
- * Returns 0 and *out (the caller owns it: conf_set_free), or a negative errno
- * with *out NULL and every error found appended to errs (-EINVAL for
- * configuration errors, -ENOENT when dir does not exist, ...). */
+ * A symbolic link counts as the file it points to; a NAME.yaml that is a
+ * broken link or a link loop is an error at that file. env may be NULL.
+ * Error labels are "DIR/NAME.yaml" as dir was given.
+ * Returns 0 and *out (the caller owns it: conf_set_free), with any warnings
+ * appended to errs; or a negative errno with *out NULL and every error (and
+ * warning) found appended to errs (-EINVAL for configuration errors, -ENOENT
+ * when dir does not exist, ...). */
 int conf_load_dir(const char *dir, const struct conf_env *env, struct conf_set **out,
                   struct conf_errors *errs);
 
@@ -302,8 +337,8 @@ void conf_global_close(struct conf_global *g);
 /* Loads corral.yaml from path into g (which conf_global_init prepared).
  * A relative `services` is taken relative to the file's directory. When
  * missing_ok is true and the file does not exist, returns 0 with g at its
- * defaults. Returns 0, or a negative errno with the errors in errs and g at
- * its defaults. */
+ * defaults. Returns 0 (warnings, if any, in errs), or a negative errno with
+ * the errors in errs and g at its defaults. */
 int conf_global_load(const char *path, bool missing_ok, const struct conf_env *env,
                      struct conf_global *g, struct conf_errors *errs);
 

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "conf_parse.h"
+#include "dups.h"
 
 static const char *const conf_deps_conditions[] = {"started", "ready", "healthy", "completed"};
 
@@ -28,9 +29,10 @@ static int conf_deps_name_ok(const char *s)
     return *s && *s != '.' && strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789_.-") == strlen(s);
 }
 
-/* Adds one dependency named by the scalar k; v (may be NULL) holds its options. */
+/* Adds one dependency named by the scalar k; v (may be NULL) holds its
+ * options; twice is true when an earlier entry has the same name. */
 static int conf_deps_add(struct ynode_ctx *c, struct conf_service *s, yaml_node_t *k,
-                         yaml_node_t *v, const char *path)
+                         yaml_node_t *v, bool twice, const char *path)
 {
     static const struct ynode_key keys[] = {
         {"condition", conf_deps_condition},
@@ -46,9 +48,8 @@ static int conf_deps_add(struct ynode_ctx *c, struct conf_service *s, yaml_node_
                            ynode_quote(name, q, sizeof q));
     if (strcmp(name, s->name) == 0)
         return ynode_error(c, k, "%s: %s depends on itself", path, s->name);
-    for (size_t i = 0; i < s->n_deps; i++)
-        if (strcmp(s->deps[i].name, name) == 0)
-            return ynode_error(c, k, "%s: %s is listed twice", path, name);
+    if (twice)
+        return ynode_error(c, k, "%s: %s is listed twice", path, name);
     struct conf_dep d = {
         .condition = CONF_COND_READY,
         .line = (unsigned)k->start_mark.line + 1,
@@ -69,10 +70,19 @@ static int conf_deps_add(struct ynode_ctx *c, struct conf_service *s, yaml_node_
     return 0;
 }
 
+/* The name node of entry i of depends_on (a list item or a map key). */
+static yaml_node_t *conf_deps_key(struct ynode_ctx *c, yaml_node_t *v, size_t i)
+{
+    if (v->type == YAML_SEQUENCE_NODE)
+        return ynode_at(c, v->data.sequence.items.start[i]);
+    return ynode_at(c, v->data.mapping.pairs.start[i].key);
+}
+
 int conf_deps_parse(struct ynode_ctx *c, yaml_node_t *v, const char *path, void *obj)
 {
     struct conf_service *s = ((struct conf_parse *)obj)->s;
-    size_t n;
+    const char **names = NULL;
+    size_t n, *first = NULL;
     int rc = 0;
 
     if (v->type == YAML_SEQUENCE_NODE)
@@ -85,20 +95,28 @@ int conf_deps_parse(struct ynode_ctx *c, yaml_node_t *v, const char *path, void 
             "%s: expected a list of service names or a map of name: {condition: started|ready|healthy|completed}, got %s",
             path, ynode_kind(v));
     s->deps = calloc(n ? n : 1, sizeof *s->deps);
-    if (!s->deps)
-        return -ENOMEM;
+    names = calloc(n ? n : 1, sizeof *names);
+    first = calloc(n ? n : 1, sizeof *first);
+    if (!s->deps || !names || !first) {
+        rc = -ENOMEM;
+        goto out;
+    }
+    /* Names listed twice, found by sorting rather than by a look at every
+     * earlier entry (quadratic in the length of the list). */
     for (size_t i = 0; i < n; i++) {
-        int r;
-        if (v->type == YAML_SEQUENCE_NODE) {
-            r = conf_deps_add(c, s, ynode_at(c, v->data.sequence.items.start[i]), NULL, path);
-        } else {
-            yaml_node_pair_t *p = &v->data.mapping.pairs.start[i];
-            r = conf_deps_add(c, s, ynode_at(c, p->key), ynode_at(c, p->value), path);
-        }
-        if (r == -ENOMEM)
-            return r;
-        if (r < 0)
+        yaml_node_t *k = conf_deps_key(c, v, i);
+        names[i] = k->type == YAML_SCALAR_NODE ? (const char *)k->data.scalar.value : NULL;
+    }
+    rc = dups_first(names, n, first);
+    for (size_t i = 0; i < n && rc != -ENOMEM; i++) {
+        yaml_node_t *val =
+            v->type == YAML_MAPPING_NODE ? ynode_at(c, v->data.mapping.pairs.start[i].value) : NULL;
+        int r = conf_deps_add(c, s, conf_deps_key(c, v, i), val, first[i] != i, path);
+        if (r < 0 && rc != -ENOMEM)
             rc = r;
     }
+out:
+    free(names);
+    free(first);
     return rc;
 }

@@ -204,7 +204,7 @@ int conf_global_load(const char *path, bool missing_ok, const struct conf_env *e
     if (rc == -ENOENT && missing_ok)
         return 0;
     if (rc < 0) {
-        int r = conf_errors_add(errs, path, 0, 0, "cannot read: %s", strerror(-rc));
+        int r = conf_errors_add(errs, path, 0, 0, "cannot read: %s", readfile_why(rc));
         return r < 0 ? r : rc;
     }
     copy = strdup(path);

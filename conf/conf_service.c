@@ -9,8 +9,10 @@
 #include <string.h>
 
 #include "conf_parse.h"
+#include "dups.h"
 #include "envfile.h"
 #include "ident.h"
+#include "readfile.h"
 
 static const char *const conf_service_types[] = {"longrun", "oneshot"};
 static const char *const conf_service_restarts[] = {"always", "on-failure", "never"};
@@ -204,15 +206,26 @@ static int conf_service_environment(struct ynode_ctx *c, yaml_node_t *v, const c
                                     void *obj)
 {
     struct conf_service *s = ((struct conf_parse *)obj)->s;
+    const char **keys = NULL;
+    size_t *first = NULL;
     int rc = 0;
 
     if (v->type != YAML_MAPPING_NODE)
         return ynode_error(c, v, "%s: expected a map of NAME: value, got %s", path, ynode_kind(v));
     size_t n = (size_t)(v->data.mapping.pairs.top - v->data.mapping.pairs.start);
     s->environment = calloc(n ? n : 1, sizeof *s->environment);
-    if (!s->environment)
-        return -ENOMEM;
+    keys = calloc(n ? n : 1, sizeof *keys);
+    first = calloc(n ? n : 1, sizeof *first);
+    if (!s->environment || !keys || !first) {
+        rc = -ENOMEM;
+        goto out;
+    }
     for (size_t i = 0; i < n; i++) {
+        yaml_node_t *k = ynode_at(c, v->data.mapping.pairs.start[i].key);
+        keys[i] = k->type == YAML_SCALAR_NODE ? (const char *)k->data.scalar.value : NULL;
+    }
+    rc = dups_first(keys, n, first);
+    for (size_t i = 0; i < n && rc != -ENOMEM; i++) {
         yaml_node_pair_t *p = &v->data.mapping.pairs.start[i];
         yaml_node_t *k = ynode_at(c, p->key);
         char q[64], sub[YNODE_PATH_MAX];
@@ -223,14 +236,11 @@ static int conf_service_environment(struct ynode_ctx *c, yaml_node_t *v, const c
                             path, ynode_quote(key, q, sizeof q));
             key = NULL;
         }
-        for (size_t j = 0; key && j < i; j++) {
-            yaml_node_t *kj = ynode_at(c, v->data.mapping.pairs.start[j].key);
-            if (kj->type == YAML_SCALAR_NODE &&
-                strcmp((const char *)kj->data.scalar.value, key) == 0) {
-                r = ynode_error(c, k, "%s.%s: duplicate key (first at line %u)", path, key,
-                                (unsigned)kj->start_mark.line + 1);
-                key = NULL;
-            }
+        if (key && first[i] != i) {
+            yaml_node_t *kf = ynode_at(c, v->data.mapping.pairs.start[first[i]].key);
+            r = ynode_error(c, k, "%s.%s: duplicate key (first at line %u)", path, key,
+                            (unsigned)kf->start_mark.line + 1);
+            key = NULL;
         }
         char *value = NULL;
         if (key)
@@ -242,11 +252,12 @@ static int conf_service_environment(struct ynode_ctx *c, yaml_node_t *v, const c
             if (!s->environment[s->n_environment - 1].key)
                 r = -ENOMEM;
         }
-        if (r == -ENOMEM)
-            return r;
-        if (r < 0)
+        if (r < 0 && rc != -ENOMEM)
             rc = r;
     }
+out:
+    free(keys);
+    free(first);
     return rc;
 }
 
@@ -334,7 +345,7 @@ static int conf_service_finish(struct ynode_ctx *c, struct conf_parse *p, yaml_n
             c->errors++;
         else if (r < 0 && r != -ENOMEM)
             r = ynode_error(c, p->env_file, "env_file: cannot read %s: %s", s->env_file,
-                            strerror(-r));
+                            readfile_why(r));
         if (r == -ENOMEM)
             return r;
         if (r < 0)

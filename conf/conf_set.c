@@ -19,6 +19,11 @@ static int conf_set_cmp(const void *a, const void *b)
     return strcmp((*x)->name, (*y)->name);
 }
 
+static int conf_set_cmp_name(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
 static long conf_set_index(struct conf_service **v, size_t n, const char *name)
 {
     size_t lo = 0, hi = n;
@@ -65,6 +70,12 @@ int conf_set_new(struct conf_set **out)
 static int conf_set_missing(struct conf_set *set, struct conf_service *s, struct conf_dep *d,
                             struct conf_errors *errs)
 {
+    /* The suggestion looks at every name: not for a message only counted. */
+    if (conf_errors_full(errs)) {
+        int rc = conf_errors_add(errs, s->file, d->line, d->col, "depends_on: %s does not exist",
+                                 d->name);
+        return rc < 0 ? rc : -EINVAL;
+    }
     const char **names = malloc((set->n ? set->n : 1) * sizeof *names);
     if (!names)
         return -ENOMEM;
@@ -104,6 +115,13 @@ struct conf_set_cycles {
 static void conf_set_on_cycle(void *arg, const size_t *nodes, size_t len)
 {
     struct conf_set_cycles *cc = arg;
+
+    /* One call per back edge: past the cap, no message to make. */
+    if (conf_errors_full(cc->errs)) {
+        cc->errs->dropped++;
+        cc->rc = cc->rc ? cc->rc : -EINVAL;
+        return;
+    }
     struct conf_service *first = cc->set->services[nodes[0]];
     const struct conf_dep *d = NULL;
     char text[1024] = "";
@@ -139,9 +157,9 @@ static int conf_set_link(struct conf_set *set, char **failed, size_t n_failed,
         for (size_t k = 0; k < s->n_deps; k++) {
             struct conf_dep *d = &s->deps[k];
             long t = conf_set_index(set->services, set->n, d->name);
-            bool known_bad = false;
-            for (size_t f = 0; f < n_failed && t < 0; f++)
-                known_bad |= strcmp(failed[f], d->name) == 0;
+            bool known_bad =
+                t < 0 && n_failed &&
+                bsearch(&d->name, failed, n_failed, sizeof *failed, conf_set_cmp_name) != NULL;
             if (t < 0)
                 r = known_bad ? -EINVAL : conf_set_missing(set, s, d, errs);
             else
@@ -174,11 +192,20 @@ static int conf_set_link(struct conf_set *set, char **failed, size_t n_failed,
         goto err_graph;
     }
     rc = graph_order(&g, set->start_order);
+    size_t **lists = rc == 0 ? calloc(set->n ? set->n : 1, sizeof *lists) : NULL;
+    size_t *counts = rc == 0 ? calloc(set->n ? set->n : 1, sizeof *counts) : NULL;
+    if (rc == 0 && (!lists || !counts))
+        rc = -ENOMEM;
+    if (rc == 0)
+        rc = graph_dependents_all(&g, lists, counts);
     for (size_t i = 0; i < set->n && rc == 0; i++) {
         struct conf_service *s = set->services[i];
         free(s->dependents);
-        rc = graph_dependents(&g, i, &s->dependents, &s->n_dependents);
+        s->dependents = lists[i];
+        s->n_dependents = counts[i];
     }
+    free(lists);
+    free(counts);
 err_graph:
     graph_close(&g);
     return rc;

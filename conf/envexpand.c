@@ -43,7 +43,7 @@ static int envexpand_is_name(char ch)
 }
 
 /* Expands the ${...} whose body (between the braces) is body[0..n). */
-static int envexpand_one(const char *body, size_t n, envexpand_lookup_fn lookup, void *arg,
+static int envexpand_one(const char *body, size_t n, size_t at, const struct envexpand_hooks *h,
                          struct envexpand_buf *b, char *err, size_t errlen)
 {
     char name[256];
@@ -59,7 +59,12 @@ static int envexpand_one(const char *body, size_t n, envexpand_lookup_fn lookup,
     }
     memcpy(name, body, i);
     name[i] = '\0';
-    const char *val = lookup(arg, name);
+    const char *val = h->lookup(h->arg, name);
+    if (i == n && !val && h->unset) {
+        int rc = h->unset(h->arg, name, at);
+        if (rc < 0)
+            return rc;
+    }
     if (i == n)
         return envexpand_put(b, val ? val : "", val ? strlen(val) : 0);
     if (n - i < 2 || body[i] != ':' || (body[i + 1] != '-' && body[i + 1] != '?'))
@@ -83,15 +88,15 @@ bad:
     return -EINVAL;
 }
 
-int envexpand_string(const char *in, envexpand_lookup_fn lookup, void *arg, char **out, char *err,
-                     size_t errlen)
+int envexpand_string(const char *in, const struct envexpand_hooks *h, char **out, char *err,
+                     size_t errlen, size_t *err_at)
 {
     struct envexpand_buf b = {0};
-    const char *s = in;
+    const char *s = in, *dollar = in;
     int rc = envexpand_put(&b, "", 0);
 
     while (rc == 0 && *s) {
-        const char *dollar = strchr(s, '$');
+        dollar = strchr(s, '$');
         if (!dollar) {
             rc = envexpand_put(&b, s, strlen(s));
             break;
@@ -112,12 +117,14 @@ int envexpand_string(const char *in, envexpand_lookup_fn lookup, void *arg, char
                 rc = -EINVAL;
                 break;
             }
-            rc = envexpand_one(dollar + 2, (size_t)(close - dollar - 2), lookup, arg, &b, err,
-                               errlen);
+            rc = envexpand_one(dollar + 2, (size_t)(close - dollar - 2), (size_t)(dollar - in), h,
+                               &b, err, errlen);
             s = close + 1;
         }
     }
     if (rc < 0) {
+        if (rc == -EINVAL && err_at)
+            *err_at = dollar ? (size_t)(dollar - in) : 0;
         free(b.p);
         return rc;
     }

@@ -84,6 +84,15 @@ int envfile_parse(const char *label, const char *data, size_t len, struct conf_k
             rc = r;
         if (!kv.key)
             continue;
+        if (count == CONF_ENTRIES_MAX) {
+            free(kv.key);
+            free(kv.value);
+            r = conf_errors_add(errs, label, lineno, 1,
+                                "expected at most %d variables in one env_file, got more",
+                                CONF_ENTRIES_MAX);
+            rc = r < 0 ? r : -EINVAL;
+            goto err_free;
+        }
         if (count == cap) {
             cap = cap ? cap * 2 : 8;
             struct conf_kv *nv = realloc(v, cap * sizeof *nv);

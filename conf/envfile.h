@@ -10,7 +10,8 @@
  * [A-Za-z_][A-Za-z0-9_]*, VALUE everything after the first = taken literally
  * (no quotes, no ${} expansion); blank lines and lines starting with # (after
  * blanks) are skipped; a trailing \r is dropped. Each bad line is recorded in
- * errs as label:line:col. On success *vars (caller-owned, see
+ * errs as label:line:col, and so is the line past CONF_ENTRIES_MAX variables
+ * (the file is read no further). On success *vars (caller-owned, see
  * envfile_free) holds the pairs in file order. Returns 0, -EINVAL or -ENOMEM. */
 int envfile_parse(const char *label, const char *data, size_t len, struct conf_kv **vars, size_t *n,
                   struct conf_errors *errs);

@@ -5,12 +5,19 @@
 #ifndef CORRAL_GRAPH_H
 #define CORRAL_GRAPH_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct graph {
     size_t n;
     size_t **deps; /* deps[i]: the nodes i depends on, in insertion order */
     size_t *ndeps;
+    /* graph.c's own: the capacity of each deps[i], and what tells a
+     * repeated edge without a search (graph_add_edge). */
+    size_t *cap;
+    size_t *seen;
+    size_t run;
+    bool run_exact;
 };
 
 /* Called for each cycle: nodes[0] -> nodes[1] -> ... -> nodes[len-1] ->
@@ -22,7 +29,8 @@ int graph_init(struct graph *g, size_t n);
 void graph_close(struct graph *g);
 
 /* Records that from depends on to. A repeated edge is kept once. Returns 0,
- * -EINVAL for an index out of range or from == to, or -ENOMEM. */
+ * -EINVAL for an index out of range or from == to, or -ENOMEM. Constant time
+ * while the edges of one node are added one after the other. */
 int graph_add_edge(struct graph *g, size_t from, size_t to);
 
 /* Fills order (g->n entries) with a topological order: every node comes after
@@ -37,7 +45,13 @@ int graph_order(const struct graph *g, size_t *order);
 int graph_cycles(const struct graph *g, graph_cycle_fn fn, void *arg);
 
 /* The nodes that depend on node, in increasing order, in a new array (caller
- * frees; NULL when there are none). Returns 0 or -ENOMEM. */
+ * frees; NULL when there are none). Returns 0 or -ENOMEM. O(edges): for every
+ * node at once, graph_dependents_all. */
 int graph_dependents(const struct graph *g, size_t node, size_t **out, size_t *n);
+
+/* The same for every node in one pass: lists[t] and counts[t] (g->n entries
+ * each, filled; each list the caller's to free, NULL when empty). Returns 0,
+ * or -ENOMEM with every list NULL. */
+int graph_dependents_all(const struct graph *g, size_t **lists, size_t *counts);
 
 #endif

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -59,4 +60,13 @@ err_free:
 err_close:
     close(fd);
     return rc;
+}
+
+const char *readfile_why(int rc)
+{
+    if (rc == -EFBIG)
+        return "larger than 1 MiB, the most a configuration file may hold";
+    if (rc == -ENOTSUP)
+        return "not a regular file";
+    return strerror(-rc);
 }

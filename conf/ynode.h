@@ -14,8 +14,10 @@
 #include "conf.h"
 
 #define YNODE_PATH_MAX 256
+#define YNODE_MAX_KEYS 64 /* known keys of one map in the schema */
 
-/* One file being read. errors counts what this file added to errs. */
+/* One file being read. errors counts the errors (not the warnings) this
+ * file added to errs. */
 struct ynode_ctx {
     yaml_document_t doc;
     bool loaded;
@@ -25,6 +27,18 @@ struct ynode_ctx {
     const struct conf_env *env;
     unsigned errors;
     bool oom;
+    /* The text the document was parsed from (ynode_load's data), to place a
+     * message inside a scalar, and the last place found in it: libyaml
+     * marks count characters, so a byte offset is found by walking. */
+    const char *src;
+    size_t src_len;
+    size_t at_index; /* a character index of libyaml's marks ... */
+    size_t at_byte;  /* ... and its byte offset in src */
+    /* The last scalar a message was placed in (ynode.c, ynode_place). */
+    const yaml_node_t *pl_node;
+    bool pl_ok;
+    size_t pl_v, pl_b, pl_end;
+    unsigned pl_line, pl_col;
 };
 
 /* A handler gets the value node of its key and the dotted path of that key
@@ -37,8 +51,11 @@ struct ynode_key {
 };
 
 /* Parses data as one YAML document into c->doc. A syntax error, or a second
- * document, is recorded with libyaml's problem and mark. Returns 0, -EINVAL
- * or -ENOMEM. Call ynode_close in every case. */
+ * document, is recorded with libyaml's problem and mark; so is a file past
+ * the caps of conf.h (CONF_FILE_MAX_BYTES, CONF_DEPTH_MAX, CONF_ENTRIES_MAX,
+ * CONF_ANCHORS_MAX), found from libyaml's events before any tree is built.
+ * data must stay valid until ynode_close. Returns 0, -EINVAL or -ENOMEM.
+ * Call ynode_close in every case. */
 int ynode_load(struct ynode_ctx *c, const char *data, size_t len);
 void ynode_close(struct ynode_ctx *c);
 
@@ -50,6 +67,17 @@ yaml_node_t *ynode_at(struct ynode_ctx *c, int id);
  * returns -EINVAL (or -ENOMEM when the list could not grow). */
 int ynode_error(struct ynode_ctx *c, const yaml_node_t *n, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+
+/* Records an error at byte at of the scalar n's value: at its own line and
+ * column in the file when that place can be told (a "${" inside a block
+ * scalar), else at n's start mark. Returns as ynode_error. */
+int ynode_error_at(struct ynode_ctx *c, const yaml_node_t *n, size_t at, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* Records a warning, placed the same way; c->errors does not change.
+ * Returns 0, or -ENOMEM (c->oom set). */
+int ynode_warn_at(struct ynode_ctx *c, const yaml_node_t *n, size_t at, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 
 /* "a string", "a list" or "a map", for "got ..." in messages. */
 const char *ynode_kind(const yaml_node_t *n);
@@ -78,8 +106,9 @@ int ynode_argv(struct ynode_ctx *c, yaml_node_t *n, const char *path, bool expan
                size_t *argc);
 void ynode_argv_free(char **argv);
 
-/* Walks the mapping n, calling each key's handler (keys ends with {NULL}).
- * Unknown and duplicate keys are recorded and skipped; other keys go on after
+/* Walks the mapping n, calling each key's handler (keys ends with {NULL},
+ * at most YNODE_MAX_KEYS of them). Unknown and duplicate keys are recorded
+ * and skipped; other keys go on after
  * an error so that every error of the file is found. Returns 0, -EINVAL when
  * anything was recorded, or -ENOMEM. */
 int ynode_map(struct ynode_ctx *c, yaml_node_t *n, const char *path, const struct ynode_key *keys,

@@ -1,6 +1,6 @@
 /* fuzz_conf.c - libFuzzer target over the YAML loaders: each input is read as
- * a service file and as a corral.yaml, every error is formatted, everything
- * is freed. Lookups go through fixed hooks, so a run depends neither on the
+ * a service file and as a corral.yaml, every error and warning is formatted,
+ * everything is freed. Lookups go through fixed hooks, so a run depends neither on the
  * environment nor on /etc/passwd. Crashes, leaks and UB are the findings. */
 #include <errno.h>
 #include <stddef.h>
@@ -87,8 +87,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     conf_errors_init(&e);
     int rc =
         conf_load_buffer("fuzz", "fuzz.yaml", (const char *)data, size, &fuzz_env, true, &s, &e);
-    /* The contract: a service exactly when there is no error. */
-    if ((rc == 0) != (s != NULL) || (rc == 0 && e.n != 0) || (rc == -EINVAL && e.n == 0))
+    /* The contract: a service exactly when there is no error (warnings may
+     * come with either), and a refusal names at least one error. */
+    if ((rc == 0) != (s != NULL) || (rc == 0 && (e.n != e.warnings || e.dropped)) ||
+        (rc == -EINVAL && e.n == e.warnings && !e.dropped) || e.warnings > e.n ||
+        e.warnings > CONF_WARNINGS_MAX || e.n - e.warnings > CONF_ERRORS_MAX)
         __builtin_trap();
     fuzz_format(&e);
     conf_service_free(s);
@@ -97,7 +100,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     conf_errors_init(&e);
     conf_global_init(&g);
     rc = conf_global_load_buffer("corral.yaml", (const char *)data, size, &fuzz_env, &g, &e);
-    if (rc == -EINVAL && e.n == 0)
+    if ((rc == 0 && e.n != e.warnings) || (rc == -EINVAL && e.n == e.warnings && !e.dropped))
         __builtin_trap();
     fuzz_format(&e);
     conf_global_close(&g);

@@ -25,13 +25,22 @@ enum log_level config_log_level(enum conf_log_level l)
     return LOG_INFO;
 }
 
+/* Every error and warning, in the order found; warnings ("file:line:col:
+ * warning: ...") at warn level, so that a load that succeeds still shows
+ * them. */
 static void config_log_errors(const struct conf_errors *errs)
 {
     char line[1024];
-    for (size_t i = 0; i < errs->n; i++)
-        log_error("%s", conf_errors_format(&errs->v[i], line, sizeof line));
+    for (size_t i = 0; i < errs->n; i++) {
+        if (errs->v[i].warning)
+            log_warn("%s", conf_errors_format(&errs->v[i], line, sizeof line));
+        else
+            log_error("%s", conf_errors_format(&errs->v[i], line, sizeof line));
+    }
     if (errs->dropped)
         log_error("and %zu more errors", errs->dropped);
+    if (errs->dropped_warnings)
+        log_warn("and %zu more warnings", errs->dropped_warnings);
 }
 
 static bool config_is_dir(const char *path)
@@ -112,6 +121,7 @@ int config_load(struct config *cfg, const struct cli_opts *o)
     for (size_t i = 0; i < cfg->set->n_ignored; i++)
         log_debug("%s/%s: not a service file (NAME.yaml or NAME.yml); ignored", dir,
                   cfg->set->ignored[i]);
+    config_log_errors(&errs); /* warnings only: the configuration loaded */
 out:
     conf_errors_close(&errs);
     return ret;

@@ -10,16 +10,30 @@
 #include "config.h"
 #include "log.h"
 
+/* Errors and warnings in the order found; a warning's message starts with
+ * "warning: ", as conf_errors_format writes it, so that a client printing
+ * file:line:column: message shows it as one. */
 static json_t *reload_errors_json(const struct conf_errors *errs)
 {
     json_t *arr = json_array();
     for (size_t i = 0; i < errs->n; i++) {
         const struct conf_error *e = &errs->v[i];
-        json_array_append_new(arr,
-                              json_pack("{s:s?, s:i, s:i, s:s}", "file", e->file, "line",
-                                        (int)e->line, "column", (int)e->col, "message", e->msg));
+        json_array_append_new(arr, json_pack("{s:s?, s:i, s:i, s:s+}", "file", e->file, "line",
+                                             (int)e->line, "column", (int)e->col, "message",
+                                             e->warning ? "warning: " : "", e->msg));
     }
     return arr;
+}
+
+/* Logs the warnings of a load that succeeded. */
+static void reload_log_warnings(const struct conf_errors *errs)
+{
+    char line[1024];
+    for (size_t i = 0; i < errs->n; i++)
+        if (errs->v[i].warning)
+            log_warn("reload: %s", conf_errors_format(&errs->v[i], line, sizeof line));
+    if (errs->dropped_warnings)
+        log_warn("reload: and %zu more warnings", errs->dropped_warnings);
 }
 
 /* Loads the new set: the directory again, and the main of the command line. */
@@ -84,13 +98,15 @@ int reload_run(const struct reload_source *src, struct supervisor *sup, bool dry
     if (rc < 0) {
         conf_global_close(&g);
         char line[1024];
-        log_warn("reload refused: %zu errors; the running services are unchanged", errs.n);
+        log_warn("reload refused: %zu errors; the running services are unchanged",
+                 errs.n - errs.warnings + errs.dropped);
         for (size_t i = 0; i < errs.n; i++)
             log_warn("%s", conf_errors_format(&errs.v[i], line, sizeof line));
         *errors = reload_errors_json(&errs);
         conf_errors_close(&errs);
         return -EINVAL;
     }
+    reload_log_warnings(&errs);
     conf_errors_close(&errs);
     rc = sup_plan(sup, set, &plan);
     if (rc < 0 || dry_run) {

@@ -262,6 +262,81 @@ static void a_dependency_on_a_broken_file_is_not_reported_twice(void **state)
                         "D/db.yaml:2:7: type: expected longrun|oneshot, got \"daemon\"");
 }
 
+/* Makes dir/name a symbolic link to target. */
+static void link_to(const char *target, const char *name)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    assert_int_equal(symlink(target, path), 0);
+}
+
+static void a_broken_symbolic_link_named_like_a_service_is_an_error(void **state)
+{
+    (void)state;
+    struct conf_set *set = NULL;
+    /* Skipped, web would vanish without a word (the check still passing). */
+    link_to("..data/web.yaml", "web.yaml");
+    fix_write(dir, "db.yaml", "command: [db]\n");
+    fix_write(dir, "api.yaml", "command: [api]\ndepends_on: [web, db]\n");
+    assert_int_equal(load(&set), -EINVAL);
+    assert_null(set);
+    /* Said once: api's dependency on web is not "does not exist" as well. */
+    assert_string_equal(errors_in_d(), "D/web.yaml: broken symbolic link to ..data/web.yaml");
+}
+
+static void a_symbolic_link_loop_named_like_a_service_is_an_error(void **state)
+{
+    (void)state;
+    struct conf_set *set = NULL;
+    link_to("b.yaml", "a.yaml");
+    link_to("a.yaml", "b.yaml");
+    link_to("self.yml", "self.yml");
+    assert_int_equal(load(&set), -EINVAL);
+    assert_null(set);
+    assert_string_equal(errors_in_d(), "D/a.yaml: too many levels of symbolic links\n"
+                                       "D/b.yaml: too many levels of symbolic links\n"
+                                       "D/self.yml: too many levels of symbolic links");
+}
+
+static void a_broken_link_not_named_like_a_service_is_ignored(void **state)
+{
+    (void)state;
+    struct conf_set *set = NULL;
+    link_to("nowhere", "notes.txt");
+    link_to("nowhere", ".web.yaml");
+    fix_write(dir, "web.yaml", "command: [web]\n");
+    assert_int_equal(load(&set), 0);
+    assert_int_equal(set->n, 1);
+    assert_int_equal(set->n_ignored, 2);
+    assert_string_equal(set->ignored[0], ".web.yaml");
+    assert_string_equal(set->ignored[1], "notes.txt");
+    conf_set_free(set);
+}
+
+static void a_configmap_mount_of_links_into_data_loads(void **state)
+{
+    (void)state;
+    struct conf_set *set = NULL;
+    char sub[300];
+    /* What the kubelet writes: a timestamped directory, ..data pointing at
+     * it (swapped atomically on update), and each key a link through ..data. */
+    snprintf(sub, sizeof sub, "%s/..2024_01_01_00_00_00.123456789", dir);
+    assert_int_equal(mkdir(sub, 0700), 0);
+    assert_int_equal(fix_write(sub, "web.yaml", "command: [web]\ndepends_on: [db]\n"), 0);
+    assert_int_equal(fix_write(sub, "db.yaml", "command: [db]\n"), 0);
+    link_to("..2024_01_01_00_00_00.123456789", "..data");
+    link_to("..data/web.yaml", "web.yaml");
+    link_to("..data/db.yaml", "db.yaml");
+    assert_int_equal(load(&set), 0);
+    assert_int_equal(set->n, 2);
+    assert_string_equal(set->services[set->start_order[0]]->name, "db");
+    assert_string_equal(set->services[set->start_order[1]]->name, "web");
+    assert_int_equal(set->n_ignored, 2);
+    assert_string_equal(set->ignored[0], "..2024_01_01_00_00_00.123456789");
+    assert_string_equal(set->ignored[1], "..data");
+    conf_set_free(set);
+}
+
 static void a_main_command_is_added_as_the_service_main(void **state)
 {
     (void)state;
@@ -378,6 +453,10 @@ int main(void)
         T(condition_healthy_with_a_health_check_loads),
         T(errors_of_several_files_are_all_reported),
         T(a_dependency_on_a_broken_file_is_not_reported_twice),
+        T(a_broken_symbolic_link_named_like_a_service_is_an_error),
+        T(a_symbolic_link_loop_named_like_a_service_is_an_error),
+        T(a_broken_link_not_named_like_a_service_is_ignored),
+        T(a_configmap_mount_of_links_into_data_loads),
         T(a_main_command_is_added_as_the_service_main),
         T(a_main_yaml_beside_a_main_command_is_an_error),
         T(a_main_command_alone_makes_a_set_of_one),

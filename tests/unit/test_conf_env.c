@@ -16,7 +16,8 @@ static char *expand(const char *in)
 {
     char *out = NULL;
     err[0] = '\0';
-    int rc = envexpand_string(in, fix_lookup, NULL, &out, err, sizeof err);
+    struct envexpand_hooks h = {.lookup = fix_lookup};
+    int rc = envexpand_string(in, &h, &out, err, sizeof err, NULL);
     if (rc < 0)
         return NULL;
     return out;
@@ -125,6 +126,158 @@ static void a_shell_command_string_is_expanded_before_sh_sees_it(void **state)
     assert_non_null(s);
     assert_string_equal(s->argv[2], "exec srv --port 8080 $1");
     conf_service_free(s);
+}
+
+/* The message of an unset ${name}, as conf_errors_format writes it. */
+#define UNSET_NAME                                                                            \
+    "warning: command: ${name} is not set, so it expands to nothing (write ${name:-} for an " \
+    "empty default, or $${name} for a literal ${name})"
+
+static void an_unset_variable_in_a_shell_command_is_a_warning_not_an_error(void **state)
+{
+    (void)state;
+    int rc;
+    /* The shell never sees ${name}: it is expanded (to nothing) at load. */
+    struct conf_service *s = fix_load("command: echo \"hello ${name}\"\n", &rc);
+    assert_int_equal(rc, 0);
+    assert_non_null(s);
+    assert_string_equal(s->argv[2], "echo \"hello \"");
+    assert_string_equal(fix_text, "web.yaml:1:10: " UNSET_NAME);
+    conf_service_free(s);
+}
+
+static void a_warning_inside_a_block_scalar_names_the_line_and_column_of_the_variable(void **state)
+{
+    (void)state;
+    int rc;
+    struct conf_service *s = fix_load("command: |\n"
+                                      "  echo start\n"
+                                      "  echo \"hello ${name}\"\n",
+                                      &rc);
+    assert_int_equal(rc, 0);
+    assert_string_equal(fix_text, "web.yaml:3:15: " UNSET_NAME);
+    conf_service_free(s);
+}
+
+static void an_error_inside_a_block_scalar_names_the_line_of_the_variable(void **state)
+{
+    (void)state;
+    assert_string_equal(fix_fail("command: >\n"
+                                 "  run\n"
+                                 "  --port ${PORT}\n"
+                                 "  --url ${DB_URL:?set it}\n"),
+                        "web.yaml:4:9: command: DB_URL: set it");
+    assert_string_equal(fix_fail("command: |\n  a\n  b ${1x}\n"),
+                        "web.yaml:3:5: command: bad substitution \"${1x}\": expected ${VAR}, "
+                        "${VAR:-default} or ${VAR:?message}");
+}
+
+static void each_unset_variable_of_a_value_is_placed_on_its_own_line(void **state)
+{
+    (void)state;
+    int rc;
+    struct conf_service *s = fix_load("command: |\n"
+                                      "  echo ${name}\n"
+                                      "  echo $${name} ${name:-} ${PORT}\n"
+                                      "  echo ${name}\n",
+                                      &rc);
+    assert_int_equal(rc, 0);
+    assert_string_equal(s->argv[2], "echo \necho ${name}  8080\necho \n");
+    assert_string_equal(fix_text, "web.yaml:2:8: " UNSET_NAME "\n"
+                                  "web.yaml:4:8: " UNSET_NAME);
+    conf_service_free(s);
+}
+
+static void columns_count_characters_and_crlf_ends_a_line(void **state)
+{
+    (void)state;
+    int rc;
+    struct conf_service *s =
+        fix_load("command: |\r\n  echo h\xc3\xa9llo\r\n  echo \"h\xc3\xa9llo ${name}\"\r\n", &rc);
+    assert_int_equal(rc, 0);
+    assert_string_equal(fix_text, "web.yaml:3:15: " UNSET_NAME);
+    conf_service_free(s);
+}
+
+static void a_variable_on_a_later_line_of_a_plain_or_quoted_value_is_placed_there(void **state)
+{
+    (void)state;
+    int rc;
+    struct conf_service *s = fix_load("command: echo one\n  two ${name}\n", &rc);
+    assert_int_equal(rc, 0);
+    assert_string_equal(fix_text, "web.yaml:2:7: " UNSET_NAME);
+    conf_service_free(s);
+    s = fix_load("environment:\n  A: \"x\n    y ${NOPE}\"\ncommand: [x]\n", &rc);
+    assert_int_equal(rc, 0);
+    assert_string_equal(fix_text,
+                        "web.yaml:3:7: warning: environment.A: ${NOPE} is not set, so it expands "
+                        "to nothing (write ${NOPE:-} for an empty default, or $${NOPE} for a "
+                        "literal ${NOPE})");
+    conf_service_free(s);
+}
+
+static void a_value_read_twice_through_an_alias_is_placed_alike_both_times(void **state)
+{
+    (void)state;
+    int rc;
+    struct conf_service *s =
+        fix_load("environment:\n  A: &v \"a\n    ${N1} ${N2}\"\n  B: *v\ncommand: [x]\n", &rc);
+    assert_int_equal(rc, 0);
+    const char *tail = " is not set, so it expands to nothing";
+    char want[1024];
+    snprintf(want, sizeof want,
+             "web.yaml:3:5: warning: environment.A: ${N1}%s (write ${N1:-} for an empty default, "
+             "or $${N1} for a literal ${N1})\n"
+             "web.yaml:3:11: warning: environment.A: ${N2}%s (write ${N2:-} for an empty default, "
+             "or $${N2} for a literal ${N2})\n"
+             "web.yaml:3:5: warning: environment.B: ${N1}%s (write ${N1:-} for an empty default, "
+             "or $${N1} for a literal ${N1})\n"
+             "web.yaml:3:11: warning: environment.B: ${N2}%s (write ${N2:-} for an empty default, "
+             "or $${N2} for a literal ${N2})",
+             tail, tail, tail, tail);
+    assert_string_equal(fix_text, want);
+    conf_service_free(s);
+}
+
+static void a_variable_made_by_an_escape_is_placed_at_the_value(void **state)
+{
+    (void)state;
+    int rc;
+    /* "\x24{" is a "${" that the file does not show: the value's start. */
+    struct conf_service *s = fix_load("command: \"a\\n\\x24{name}\"\n", &rc);
+    assert_int_equal(rc, 0);
+    assert_string_equal(fix_text, "web.yaml:1:10: " UNSET_NAME);
+    conf_service_free(s);
+}
+
+static void a_default_or_a_doubled_dollar_is_no_warning(void **state)
+{
+    (void)state;
+    int rc;
+    struct conf_service *s = fix_load("command: echo \"${name:-} $${name} ${EMPTY}\"\n", &rc);
+    assert_int_equal(rc, 0);
+    assert_string_equal(s->argv[2], "echo \" ${name} \"");
+    assert_string_equal(fix_text, "");
+    conf_service_free(s);
+}
+
+static void corral_yaml_warns_the_same_way(void **state)
+{
+    (void)state;
+    struct conf_errors e;
+    struct conf_global g;
+    const char *yaml = "socket: ${RUN_DIR}/c.sock\n";
+    conf_errors_init(&e);
+    conf_global_init(&g);
+    assert_int_equal(conf_global_load_buffer("corral.yaml", yaml, strlen(yaml), &fix_env, &g, &e),
+                     0);
+    assert_string_equal(g.socket_path, "/c.sock");
+    assert_string_equal(fix_errors_text(&e),
+                        "corral.yaml:1:9: warning: socket: ${RUN_DIR} is not set, so it expands "
+                        "to nothing (write ${RUN_DIR:-} for an empty default, or $${RUN_DIR} for "
+                        "a literal ${RUN_DIR})");
+    conf_global_close(&g);
+    conf_errors_close(&e);
 }
 
 static void environment_values_that_yaml_reads_as_numbers_stay_text(void **state)
@@ -241,6 +394,16 @@ int main(void)
         cmocka_unit_test(unsupported_forms_are_errors),
         cmocka_unit_test(a_service_file_expands_command_environment_and_directory),
         cmocka_unit_test(a_shell_command_string_is_expanded_before_sh_sees_it),
+        cmocka_unit_test(an_unset_variable_in_a_shell_command_is_a_warning_not_an_error),
+        cmocka_unit_test(a_warning_inside_a_block_scalar_names_the_line_and_column_of_the_variable),
+        cmocka_unit_test(an_error_inside_a_block_scalar_names_the_line_of_the_variable),
+        cmocka_unit_test(each_unset_variable_of_a_value_is_placed_on_its_own_line),
+        cmocka_unit_test(columns_count_characters_and_crlf_ends_a_line),
+        cmocka_unit_test(a_variable_on_a_later_line_of_a_plain_or_quoted_value_is_placed_there),
+        cmocka_unit_test(a_value_read_twice_through_an_alias_is_placed_alike_both_times),
+        cmocka_unit_test(a_variable_made_by_an_escape_is_placed_at_the_value),
+        cmocka_unit_test(a_default_or_a_doubled_dollar_is_no_warning),
+        cmocka_unit_test(corral_yaml_warns_the_same_way),
         cmocka_unit_test(environment_values_that_yaml_reads_as_numbers_stay_text),
         cmocka_unit_test(an_env_file_gives_its_pairs_in_order),
         cmocka_unit_test(bad_env_file_lines_are_each_reported_with_file_and_line),
