@@ -312,8 +312,10 @@ int control_listen(struct control *ctl, const struct control_env *env, const str
             ctl->has_file = false;
         }
         /* A path named explicitly is final, and so is another corral on a
-         * default path (only root or this uid can have put it there). */
-        if (named || (rc == -EADDRINUSE && cands[i][0] != '@')) {
+         * default path (only root or this uid can have put it there) --
+         * except for a drop-in tini (corral -- CMD), whose socket is a
+         * convenience: it never keeps the command from running. */
+        if (named || (rc == -EADDRINUSE && cands[i][0] != '@' && !env->quiet)) {
             log_error("control socket %s: %s", cands[i], why);
             return rc;
         }

@@ -22,6 +22,25 @@ class ExitCodes(harness.TestCase):
         self.assertEqual(c.wait(), 139)
         self.assertNotIn("exiting", c.stderr())
 
+    def test_a_corral_under_another_corral_runs_its_command_silently(self):
+        # Both on the default socket path (a private /run, no CORRAL_SOCKET):
+        # the inner one finds it taken and runs its command all the same.
+        wrap = ["unshare", "--pid", "--fork", "--mount-proc", "--mount", "sh", "-c",
+                'mount -t tmpfs tmpfs /run && exec "$@"', "wrap",
+                harness.CORRAL, "--", harness.CORRAL, "--", "sh", "-c", "sleep 0.3; echo hi"]
+        env = dict(os.environ)
+        env.pop("CORRAL_SOCKET", None)
+        r = subprocess.run(wrap, env=env, capture_output=True, text=True, timeout=20)
+        self.assertEqual((r.returncode, r.stdout, r.stderr), (0, "hi\n", ""))
+        # A socket named explicitly and taken stays an error.
+        sock = self.path("s.sock")
+        env["CORRAL_SOCKET"] = sock
+        r = subprocess.run(["unshare", "--pid", "--fork", "--mount-proc", harness.CORRAL, "--",
+                            harness.CORRAL, "--", "true"], env=env, capture_output=True,
+                           text=True, timeout=20)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("another corral is listening there", r.stderr)
+
     def test_a_main_service_s_success_codes_reach_corral_s_exit_code(self):
         d = self.path("services.d")
         os.mkdir(d)
