@@ -18,9 +18,9 @@ static json_t *check_errors_json(const struct conf_errors *errs)
 
     for (size_t i = 0; arr && i < errs->n; i++) {
         const struct conf_error *e = &errs->v[i];
-        json_array_append_new(arr,
-                              json_pack("{s:s?,s:i,s:i,s:s}", "file", e->file, "line", (int)e->line,
-                                        "column", (int)e->col, "message", e->msg));
+        json_array_append_new(arr, json_pack("{s:s?,s:i,s:i,s:s,s:b}", "file", e->file, "line",
+                                             (int)e->line, "column", (int)e->col, "message", e->msg,
+                                             "warning", e->warning));
     }
     return arr;
 }
@@ -57,16 +57,21 @@ int check_run(const char *dir, bool json, FILE *out, FILE *err)
         conf_errors_add(&errs, dir, 0, 0, "%s", strerror(-rc));
     if (json) {
         check_print_json(set, &errs, out);
-    } else if (set) {
-        fprintf(out, "%s: %zu service%s, valid; start order:", dir, set->n, set->n == 1 ? "" : "s");
-        for (size_t i = 0; i < set->n; i++)
-            fprintf(out, " %s", set->services[set->start_order[i]]->name);
-        fputc('\n', out);
     } else {
+        /* Warnings (an unset ${VAR}) also for a valid directory. */
         for (size_t i = 0; i < errs.n; i++)
             fprintf(err, "%s\n", conf_errors_format(&errs.v[i], line, sizeof line));
         if (errs.dropped)
             fprintf(err, "%s: and %zu more errors\n", dir, errs.dropped);
+        if (errs.dropped_warnings)
+            fprintf(err, "%s: and %zu more warnings\n", dir, errs.dropped_warnings);
+        if (set) {
+            fprintf(out, "%s: %zu service%s, valid; start order:", dir, set->n,
+                    set->n == 1 ? "" : "s");
+            for (size_t i = 0; i < set->n; i++)
+                fprintf(out, " %s", set->services[set->start_order[i]]->name);
+            fputc('\n', out);
+        }
     }
     conf_set_free(set);
     conf_errors_close(&errs);

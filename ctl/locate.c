@@ -24,17 +24,22 @@ static int locate_take(struct locate *l, const char *path, const char *origin)
     return 0;
 }
 
-/* "FILE:LINE:COL: message" of the first error, and how many more there are. */
+/* "FILE:LINE:COL: message" of the first error (warnings are not why it
+ * failed), and how many more errors there are. */
 static void locate_describe(const struct conf_errors *errs, char *buf, size_t len)
 {
     char line[400];
-    size_t more = errs->n > 1 ? errs->n - 1 + errs->dropped : errs->dropped;
+    size_t errors = errs->n - errs->warnings + errs->dropped;
+    size_t first = 0;
 
-    if (errs->n == 0) {
+    while (first < errs->n && errs->v[first].warning)
+        first++;
+    if (first == errs->n) {
         snprintf(buf, len, "cannot be loaded");
         return;
     }
-    conf_errors_format(&errs->v[0], line, sizeof line);
+    size_t more = errors - 1;
+    conf_errors_format(&errs->v[first], line, sizeof line);
     if (more)
         snprintf(buf, len, "%s (and %zu more errors)", line, more);
     else
