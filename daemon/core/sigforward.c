@@ -4,33 +4,6 @@
 
 #include <signal.h>
 
-int sigforward_is_caught(int sig)
-{
-    switch (sig) {
-    case SIGKILL:
-    case SIGSTOP:
-    case SIGCHLD: /* the reaper's */
-    /* Faults: delivered by the kernel for corral's own bugs; catching them
-     * would loop on the faulting instruction. */
-    case SIGSEGV:
-    case SIGBUS:
-    case SIGILL:
-    case SIGFPE:
-    case SIGTRAP:
-    case SIGABRT:
-    case SIGSYS:
-    /* Ignored (main.c): SIGPIPE so a closed socket is an error return, and
-     * the terminal-stop signals so corral can hand its terminal over. */
-    case SIGPIPE:
-    case SIGTTIN:
-    case SIGTTOU:
-        return 0;
-    default:
-        /* glibc keeps the first real-time signals for itself. */
-        return sig > 0 && sig < NSIG && (sig < 32 || (sig >= SIGRTMIN && sig <= SIGRTMAX));
-    }
-}
-
 const char *sigforward_why_not(int sig)
 {
     switch (sig) {
@@ -46,12 +19,24 @@ const char *sigforward_why_not(int sig)
     case SIGTRAP:
     case SIGABRT:
     case SIGSYS:
+        /* Delivered by the kernel for corral's own bugs: catching them
+         * would loop on the faulting instruction. */
         return "it reports a fault of the process that receives it";
-    case SIGPIPE:
+    case SIGPIPE: /* ignored (main.c) */
         return "corral ignores it, so that a reader gone away is an error, not its death";
     case SIGTTIN:
     case SIGTTOU:
         return "corral ignores it, to hand its terminal to the main command";
     }
-    return sigforward_is_caught(sig) ? NULL : "it is reserved by the C library";
+    if (sig <= 0 || sig >= NSIG)
+        return "no such signal";
+    /* glibc keeps the first real-time signals for itself. */
+    if (sig >= 32 && (sig < SIGRTMIN || sig > SIGRTMAX))
+        return "it is reserved by the C library";
+    return NULL;
+}
+
+int sigforward_is_caught(int sig)
+{
+    return sigforward_why_not(sig) == NULL;
 }
