@@ -1,5 +1,7 @@
-/* config.c - resolves and loads the configuration for main.c, and prints
- * what --check shows. Runs before the loop: blocking file reads are fine. */
+/* config.c - resolves and loads the configuration: for main.c before the
+ * loop runs, and (corral.yaml and the set, the same way) for every reload;
+ * prints what --check shows. Blocking file reads are fine: conf/ bounds
+ * every file it reads. */
 #include "config.h"
 
 #include <errno.h>
@@ -49,6 +51,31 @@ static bool config_is_dir(const char *path)
     return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
+int config_load_global(const char *config_path, struct conf_global *g, struct conf_errors *errs)
+{
+    /* Only the default file may be missing. */
+    return conf_global_load(config_path ? config_path : CONFIG_DEFAULT_FILE, config_path == NULL,
+                            NULL, g, errs);
+}
+
+int config_load_set(const char *dir, char *const *main_argv, uint64_t main_stop_timeout_ms,
+                    struct conf_set **out, struct conf_errors *errs)
+{
+    int rc = dir ? conf_load_dir(dir, NULL, out, errs) : conf_set_new(out);
+    if (rc == 0 && main_argv) {
+        rc = conf_set_add_main(*out, main_argv, errs);
+        /* The main of the command line stops within --stop-timeout. */
+        struct conf_service *m = rc == 0 ? conf_set_find(*out, "main") : NULL;
+        if (m)
+            m->stop_timeout_ms = main_stop_timeout_ms;
+    }
+    if (rc < 0 && *out) {
+        conf_set_free(*out);
+        *out = NULL;
+    }
+    return rc;
+}
+
 int config_load(struct config *cfg, const struct cli_opts *o)
 {
     struct conf_errors errs;
@@ -60,7 +87,7 @@ int config_load(struct config *cfg, const struct cli_opts *o)
     conf_global_init(&cfg->global);
     conf_errors_init(&errs);
     const char *file = o->config_path ? o->config_path : CONFIG_DEFAULT_FILE;
-    rc = conf_global_load(file, o->config_path == NULL, NULL, &cfg->global, &errs);
+    rc = config_load_global(o->config_path, &cfg->global, &errs);
     if (rc < 0) {
         if (errs.n)
             config_log_errors(&errs);
@@ -90,15 +117,11 @@ int config_load(struct config *cfg, const struct cli_opts *o)
         }
         dir = NULL;
     }
-    if (dir) {
+    if (dir)
         cfg->services_dir = strdup(dir);
-        rc = conf_load_dir(dir, NULL, &cfg->set, &errs);
-    } else {
+    else
         cfg->pure_init = true;
-        rc = conf_set_new(&cfg->set);
-    }
-    if (rc == 0 && o->main_argv)
-        rc = conf_set_add_main(cfg->set, o->main_argv, &errs);
+    rc = config_load_set(dir, o->main_argv, o->stop_timeout_ms, &cfg->set, &errs);
     if (rc == 0 && cfg->set->n == 0 && !o->main_argv) {
         log_error("nothing to run: %s holds no service (NAME.yaml) and no command was given", dir);
         ret = 2;
@@ -111,12 +134,6 @@ int config_load(struct config *cfg, const struct cli_opts *o)
             log_error("%s: %s", dir ? dir : "configuration", strerror(-rc));
         ret = 1;
         goto out;
-    }
-    if (o->main_argv) {
-        /* The main of the command line stops within --stop-timeout. */
-        struct conf_service *m = conf_set_find(cfg->set, "main");
-        if (m)
-            m->stop_timeout_ms = o->stop_timeout_ms;
     }
     for (size_t i = 0; i < cfg->set->n_ignored; i++)
         log_debug("%s/%s: not a service file (NAME.yaml or NAME.yml); ignored", dir,

@@ -7,6 +7,7 @@
 #define CORRAL_CONFIG_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "cli.h"
 #include "conf.h"
@@ -21,6 +22,18 @@ struct config {
     char *services_dir;   /* owned; NULL in pure init mode */
     bool pure_init;       /* only a main command, no service directory */
 };
+
+/* corral.yaml at config_path (NULL: the default file, which may be
+ * missing) into g. At start and at every reload. Returns 0 or -errno (the
+ * errors in errs). */
+int config_load_global(const char *config_path, struct conf_global *g, struct conf_errors *errs);
+
+/* The set to run: the services of dir (NULL: none), and the main command
+ * of the command line as the service `main`, stopping within
+ * main_stop_timeout_ms. At start and at every reload, the same way. Returns
+ * 0 with *out (the caller's), or -errno (the errors in errs). */
+int config_load_set(const char *dir, char *const *main_argv, uint64_t main_stop_timeout_ms,
+                    struct conf_set **out, struct conf_errors *errs);
 
 /* Loads everything o names. Returns 0; 1 after logging every configuration
  * error (file:line:column); 2 after logging a usage error (nothing to run). */

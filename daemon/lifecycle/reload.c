@@ -36,25 +36,6 @@ static void reload_log_warnings(const struct conf_errors *errs)
         log_warn("reload: and %zu more warnings", errs->dropped_warnings);
 }
 
-/* Loads the new set: the directory again, and the main of the command line. */
-static int reload_load_set(const struct reload_source *src, struct conf_set **out,
-                           struct conf_errors *errs)
-{
-    int rc =
-        src->services_dir ? conf_load_dir(src->services_dir, NULL, out, errs) : conf_set_new(out);
-    if (rc == 0 && src->main_argv) {
-        rc = conf_set_add_main(*out, src->main_argv, errs);
-        struct conf_service *m = rc == 0 ? conf_set_find(*out, "main") : NULL;
-        if (m)
-            m->stop_timeout_ms = src->main_stop_timeout_ms;
-    }
-    if (rc < 0 && *out) {
-        conf_set_free(*out);
-        *out = NULL;
-    }
-    return rc;
-}
-
 static json_t *reload_names(char **v, size_t n)
 {
     json_t *arr = json_array();
@@ -87,9 +68,9 @@ int reload_run(const struct reload_source *src, struct supervisor *sup, bool dry
     /* corral.yaml and the directory, every error of both: an error in either
      * changes nothing. As at start, only the default corral.yaml may be
      * missing. */
-    const char *path = src->config_path ? src->config_path : CONFIG_DEFAULT_FILE;
-    int rc_global = conf_global_load(path, src->config_path == NULL, NULL, &g, &errs);
-    int rc = reload_load_set(src, &set, &errs);
+    int rc_global = config_load_global(src->config_path, &g, &errs);
+    int rc =
+        config_load_set(src->services_dir, src->main_argv, src->main_stop_timeout_ms, &set, &errs);
     if (rc == 0 && rc_global < 0) {
         conf_set_free(set);
         set = NULL;
