@@ -248,7 +248,8 @@ static void output_feed(struct output_stream *st, const char *data, size_t n, bo
 {
     struct output_batch b;
     output_batch_begin(&b, st);
-    (void)linesplit_feed(&st->ls, data, n, output_on_piece, &b);
+    if (n > 0) /* at EOF there is nothing (data NULL: NULL + 0 is undefined in C) */
+        (void)linesplit_feed(&st->ls, data, n, output_on_piece, &b);
     if (eof)
         linesplit_flush(&st->ls, output_on_piece, &b);
     output_emit(st->svc, &b);
