@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 
 #include "log.h"
+#include "units.h"
 
 enum log_level config_log_level(enum conf_log_level l)
 {
@@ -76,6 +77,49 @@ int config_load_set(const char *dir, char *const *main_argv, uint64_t main_stop_
     return rc;
 }
 
+void config_warn_timeouts(const struct conf_set *set, uint64_t shutdown_timeout_ms)
+{
+    /* A service stops after every service that depends on it: its stop can
+     * end as late as its own stop_timeout after the latest of theirs. In
+     * reverse start order, dependents come first. */
+    uint64_t *done = calloc(set->n ? set->n : 1, sizeof *done);
+    size_t *after = calloc(set->n ? set->n : 1, sizeof *after); /* the dependent before it */
+    size_t worst = set->n;
+    if (!done || !after)
+        goto out;
+    for (size_t k = set->n; k-- > 0;) {
+        size_t i = set->start_order[k];
+        const struct conf_service *s = set->services[i];
+        uint64_t before = 0;
+        after[i] = set->n;
+        for (size_t d = 0; d < s->n_dependents; d++)
+            if (done[s->dependents[d]] > before) {
+                before = done[s->dependents[d]];
+                after[i] = s->dependents[d];
+            }
+        done[i] = before + s->stop_timeout_ms;
+        if (worst == set->n || done[i] > done[worst])
+            worst = i;
+    }
+    if (worst == set->n || done[worst] <= shutdown_timeout_ms)
+        goto out;
+    char chain[512] = "", dur[32], bound[32];
+    size_t used = 0;
+    for (size_t i = worst; i != set->n && used < sizeof chain; i = after[i])
+        used += (size_t)snprintf(
+            chain + used, sizeof chain - used, "%s%s %s", used ? " after " : "",
+            set->services[i]->name,
+            units_format_duration(set->services[i]->stop_timeout_ms, dur, sizeof dur));
+    log_warn("stop_timeout: stopping can take %s (%s), longer than shutdown_timeout %s, which "
+             "cuts it short: raise shutdown_timeout in corral.yaml, and the runtime's with it "
+             "(docker stop -t, terminationGracePeriodSeconds)",
+             units_format_duration(done[worst], dur, sizeof dur), chain,
+             units_format_duration(shutdown_timeout_ms, bound, sizeof bound));
+out:
+    free(done);
+    free(after);
+}
+
 int config_load(struct config *cfg, const struct cli_opts *o)
 {
     struct conf_errors errs;
@@ -139,6 +183,8 @@ int config_load(struct config *cfg, const struct cli_opts *o)
         log_debug("%s/%s: not a service file (NAME.yaml or NAME.yml); ignored", dir,
                   cfg->set->ignored[i]);
     config_log_errors(&errs); /* warnings only: the configuration loaded */
+    if (!cfg->pure_init)
+        config_warn_timeouts(cfg->set, cfg->global.shutdown_timeout_ms);
 out:
     conf_errors_close(&errs);
     return ret;

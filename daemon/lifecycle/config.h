@@ -35,6 +35,10 @@ int config_load_global(const char *config_path, struct conf_global *g, struct co
 int config_load_set(const char *dir, char *const *main_argv, uint64_t main_stop_timeout_ms,
                     struct conf_set **out, struct conf_errors *errs);
 
+/* Warns (one line) when stopping set in dependency order can take longer
+ * than shutdown_timeout_ms, naming the longest chain of stop_timeouts. */
+void config_warn_timeouts(const struct conf_set *set, uint64_t shutdown_timeout_ms);
+
 /* Loads everything o names. Returns 0; 1 after logging every configuration
  * error (file:line:column); 2 after logging a usage error (nothing to run). */
 int config_load(struct config *cfg, const struct cli_opts *o);

@@ -100,6 +100,8 @@ int reload_run(const struct reload_source *src, struct supervisor *sup, bool dry
     }
     /* The settings first, so that this reload's own lines follow them
      * (the swap fails only for memory: the settings are valid). */
+    if (src->services_dir) /* before g moves to whoever applies it */
+        config_warn_timeouts(set, g.shutdown_timeout_ms);
     apply_global(arg, &g, set);
     log_info("reload: %zu added, %zu removed, %zu restarted, %zu kept", plan.n_added,
              plan.n_removed, plan.n_restarted, plan.n_kept);

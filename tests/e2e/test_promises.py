@@ -7,6 +7,7 @@ another user getting that user's HOME, USER and LOGNAME."""
 import os
 import re
 import signal
+import subprocess
 
 import harness
 import svc
@@ -70,6 +71,19 @@ class Promises(svc.ServiceTest):
         self.assertNotIn("db: failed", err)
         self.assertNotIn("its last", err)
         self.assertNotIn("after the grace period", err)
+
+    def test_stop_timeouts_longer_than_shutdown_timeout_are_a_warning(self):
+        self.service("web", "command: [sleep, '1000']\nstop_timeout: 20s\n")
+        self.service("app", "command: [sleep, '1000']\nstop_timeout: 5s\ndepends_on: [web]\n")
+        r = subprocess.run([harness.CORRAL, "--services", self.dir, "--check"],
+                           capture_output=True, text=True, timeout=10)
+        self.assertEqual(r.returncode, 0)
+        self.assertIn("stop_timeout: stopping can take 25s (web 20s after app 5s), longer than "
+                      "shutdown_timeout 9s", r.stderr)
+        cfg = self.write_conf("shutdown_timeout: 30s\n")
+        r = subprocess.run([harness.CORRAL, "--services", self.dir, "--config", cfg, "--check"],
+                           capture_output=True, text=True, timeout=10)
+        self.assertNotIn("stop_timeout", r.stderr)
 
     def test_a_service_run_as_another_user_gets_its_home_user_and_logname(self):
         out, out2 = self.path("env"), self.path("env2")
