@@ -5,6 +5,7 @@
 #include "client.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -42,12 +43,11 @@ static void client_note(struct client *c, const char *path, const char *reason)
 
 /* /tmp/corral-UID must be ours: in a world-writable /tmp, another user could
  * have made it and put a socket there to read our commands. */
-static int client_check_private(struct client *c, const char *path)
+static int client_check_private(struct client *c, const char *path, uid_t uid)
 {
     char dir[SOCKPATH_MAX];
     char reason[SOCKPATH_MAX + 64];
     struct stat st;
-    uid_t uid = getuid();
 
     if (sockpath_private_dir(uid, dir, sizeof dir) < 0 || strncmp(path, dir, strlen(dir)) != 0)
         return 0;
@@ -62,8 +62,9 @@ static int client_check_private(struct client *c, const char *path)
     return 0;
 }
 
-/* Connects to path. Returns 0, or a negative errno with a note in c->why. */
-static int client_try(struct client *c, const char *path)
+/* Connects to path, one of the places of corral's uid. Returns 0, or a
+ * negative errno with a note in c->why. */
+static int client_try(struct client *c, const char *path, uid_t uid)
 {
     struct sockaddr_un addr = {.sun_family = AF_UNIX};
     struct timeval tv = {.tv_sec = CTL_CONNECT_TIMEOUT_MS / 1000};
@@ -83,7 +84,7 @@ static int client_try(struct client *c, const char *path)
         client_note(c, path, "not a socket");
         return -ENOTSOCK;
     }
-    rc = abstract ? 0 : client_check_private(c, path);
+    rc = abstract ? 0 : client_check_private(c, path, uid);
     if (rc < 0)
         return rc;
     fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -107,9 +108,9 @@ static int client_try(struct client *c, const char *path)
         client_note(c, path, strerror(-rc));
         return rc;
     }
-    /* Anyone may bind an abstract name: only root's or our own is corral. */
+    /* Anyone may bind an abstract name: only root's or corral's is corral. */
     if (abstract && (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &cred_len) < 0 ||
-                     (cred.uid != 0 && cred.uid != getuid()))) {
+                     (cred.uid != 0 && cred.uid != uid))) {
         close(fd);
         client_note(c, path, "refused: not a socket of root or of this user");
         return -EPERM;
@@ -122,9 +123,33 @@ static int client_try(struct client *c, const char *path)
     return 0;
 }
 
+/* The uid of the corral that is PID 1 of our PID namespace, or our own: a
+ * `podman exec --user 0` into a container run as another user looks where
+ * that user's corral listens (/tmp/corral-UID, @corral-UID). */
+static uid_t client_pid1_uid(void)
+{
+    char buf[1024];
+    unsigned long uid;
+    int fd = open("/proc/1/comm", O_RDONLY | O_CLOEXEC);
+    ssize_t n = fd >= 0 ? read(fd, buf, sizeof buf - 1) : -1;
+    if (fd >= 0)
+        close(fd);
+    if (n <= 0 || strncmp(buf, "corral\n", 7) != 0)
+        return getuid();
+    fd = open("/proc/1/status", O_RDONLY | O_CLOEXEC);
+    n = fd >= 0 ? read(fd, buf, sizeof buf - 1) : -1;
+    if (fd >= 0)
+        close(fd);
+    if (n <= 0)
+        return getuid();
+    buf[n] = '\0';
+    const char *u = strstr(buf, "\nUid:");
+    return u && sscanf(u + 5, "%lu", &uid) == 1 ? (uid_t)uid : getuid();
+}
+
 int client_connect(struct client *c, const char *explicit_path)
 {
-    char paths[SOCKPATH_CANDIDATES][SOCKPATH_MAX];
+    char paths[SOCKPATH_CANDIDATES][SOCKPATH_MAX], theirs[SOCKPATH_CANDIDATES][SOCKPATH_MAX];
     int rc = -ENOENT;
     int n = sockpath_candidates(explicit_path, getuid(), paths, SOCKPATH_CANDIDATES);
 
@@ -135,8 +160,19 @@ int client_connect(struct client *c, const char *explicit_path)
         return n;
     }
     for (int i = 0; i < n; i++) {
-        rc = client_try(c, paths[i]);
+        rc = client_try(c, paths[i], getuid());
         if (rc == 0)
+            return 0;
+    }
+    /* The defaults failed: the places of PID 1's corral, if it runs as
+     * another user. */
+    uid_t uid = explicit_path && *explicit_path ? getuid() : client_pid1_uid();
+    int m = uid != getuid() ? sockpath_candidates(NULL, uid, theirs, SOCKPATH_CANDIDATES) : 0;
+    for (int i = 0; i < m; i++) {
+        bool tried = false;
+        for (int k = 0; k < n; k++)
+            tried |= strcmp(theirs[i], paths[k]) == 0;
+        if (!tried && (rc = client_try(c, theirs[i], uid)) == 0)
             return 0;
     }
     return rc;

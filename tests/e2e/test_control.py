@@ -160,6 +160,32 @@ class DockerExec(svc.ServiceTest):
         self.assertEqual(p.wait(10), 0)
 
 
+    def test_root_finds_the_socket_of_a_corral_run_as_another_user(self):
+        # podman exec --user 0 into a container run with --user 65534.
+        os.chmod(self.tmp, 0o755)
+        os.chmod(self.dir, 0o755)
+        self.service("web", LONG)
+        wrap = ["unshare", "--pid", "--fork", "--mount-proc", "setpriv", "--reuid=65534",
+                "--regid=65534", "--clear-groups", harness.CORRAL, "--services", self.dir]
+        env = dict(os.environ)
+        env.pop("CORRAL_SOCKET", None)
+        env.pop("XDG_RUNTIME_DIR", None)
+        p = subprocess.Popen(wrap, env=env, stdout=subprocess.DEVNULL,
+                             stderr=open(self.path("err"), "w"))
+        self.addCleanup(lambda: (p.kill(), p.wait()))
+        pid = harness.wait_for(lambda: next((k for k in harness.children_of(p.pid)), None), 10,
+                               what="corral to start")
+        enter = ["nsenter", "-t", str(pid), "-p", "-m"]
+
+        def st():
+            return subprocess.run([*enter, harness.CORRALCTL, "status"], env=env,
+                                  capture_output=True, text=True, timeout=10)
+        harness.wait_for(lambda: st().returncode == 0, 10,
+                         what=f"root's corralctl to find it: {st().stderr} "
+                              f"corral said: {harness.read(self.path('err'))}")
+        self.assertRegex(st().stdout, r"web\s+up")
+
+
 class Access(svc.ServiceTest):
     def as_nobody(self, *args):
         return ctl(self, *args, prefix=("setpriv", "--reuid=65534", "--regid=65534",
