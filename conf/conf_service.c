@@ -297,7 +297,10 @@ static int conf_service_finish(struct ynode_ctx *c, struct conf_parse *p, yaml_n
         rc = ynode_error(
             c, root,
             "missing command: expected command: [\"program\", \"arg\", ...] or command: \"shell line\"");
-    if (s->type == CONF_TYPE_ONESHOT && !p->restart)
+    /* A oneshot runs once; so does the main, whose exit ends the container
+     * (a restart: policy given explicitly still applies, then its final
+     * exit does). */
+    if ((s->type == CONF_TYPE_ONESHOT || s->main) && !p->restart)
         s->restart = CONF_RESTART_NEVER;
     if (s->type == CONF_TYPE_ONESHOT && s->restart == CONF_RESTART_ALWAYS && p->restart)
         rc =

@@ -41,6 +41,18 @@ class ExitCodes(harness.TestCase):
         self.assertNotEqual(r.returncode, 0)
         self.assertIn("another corral is listening there", r.stderr)
 
+    def test_a_main_service_that_exits_ends_the_container_at_once(self):
+        d = self.path("main.d")
+        os.mkdir(d)
+        with open(os.path.join(d, "app.yaml"), "w") as f:
+            f.write("command: \"echo ran >> runs; exit 0\"\nmain: true\n")
+        with open(os.path.join(d, "side.yaml"), "w") as f:
+            f.write("command: [sleep, '1000']\n")
+        c = self.corral([], args=["--services", d])
+        self.assertEqual(c.wait(), 0)
+        self.assertEqual(harness.read(self.path("runs")), "ran\n", "run once, not restarted")
+        self.assertNotIn("restarted", c.stderr())
+
     def test_a_main_service_s_success_codes_reach_corral_s_exit_code(self):
         d = self.path("services.d")
         os.mkdir(d)

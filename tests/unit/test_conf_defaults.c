@@ -116,6 +116,20 @@ static void a_string_command_runs_under_sh_c(void **state)
     conf_service_free(s);
 }
 
+static void a_main_service_runs_once_unless_told_otherwise(void **state)
+{
+    (void)state;
+    struct conf_service *s = load_ok("command: [srv]\nmain: true\n");
+    assert_int_equal(s->restart, CONF_RESTART_NEVER);
+    conf_service_free(s);
+    s = load_ok("command: [srv]\nmain: true\nrestart: always\n");
+    assert_int_equal(s->restart, CONF_RESTART_ALWAYS);
+    conf_service_free(s);
+    s = load_ok("command: [srv]\n");
+    assert_int_equal(s->restart, CONF_RESTART_ALWAYS);
+    conf_service_free(s);
+}
+
 static void every_scalar_key_is_read_back(void **state)
 {
     (void)state;
@@ -362,6 +376,7 @@ int main(void)
         cmocka_unit_test(a_oneshot_defaults_to_restart_never),
         cmocka_unit_test(a_oneshot_may_restart_on_failure),
         cmocka_unit_test(a_string_command_runs_under_sh_c),
+        cmocka_unit_test(a_main_service_runs_once_unless_told_otherwise),
         cmocka_unit_test(every_scalar_key_is_read_back),
         cmocka_unit_test(success_codes_replace_the_default_zero),
         cmocka_unit_test(backoff_and_start_limit_are_read_back),
