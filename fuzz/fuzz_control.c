@@ -72,7 +72,12 @@ enum fuzz_op {
 
 /* The service sets a reload can load: A (the world starts with it), B (web
  * changed, worker removed, cache added) and C (invalid). */
-enum { FUZZ_SET_A, FUZZ_SET_B, FUZZ_SET_C, FUZZ_SETS };
+enum {
+    FUZZ_SET_A,
+    FUZZ_SET_B,
+    FUZZ_SET_C,
+    FUZZ_SETS
+};
 
 struct fuzz_file {
     int set_mask; /* the sets it belongs to */
@@ -155,10 +160,10 @@ static struct fuzz {
     struct output out;
     struct supervisor *sup;
     struct control ctl;
-    unsigned inputs;        /* played on this world */
-    unsigned spawned;       /* processes made in this world */
-    int next_set;           /* what a reload over the socket loads */
-    bool shutting_down;     /* a shutdown was asked: the world ends with the input */
+    unsigned inputs;                    /* played on this world */
+    unsigned spawned;                   /* processes made in this world */
+    int next_set;                       /* what a reload over the socket loads */
+    bool shutting_down;                 /* a shutdown was asked: the world ends with the input */
     struct fuzz_proc procs[FUZZ_PROCS]; /* the live fake processes */
     size_t nprocs;
     /* The clients of the current input. */
@@ -262,13 +267,27 @@ static void fuzz_exit(uint8_t arg)
     fuzz_proc_close(&p); /* its pipes reach EOF before it can be reaped */
     int st;
     switch (arg >> 5) {
-    case 0: st = FUZZ_EXITED(0); break;
-    case 1: st = FUZZ_EXITED(1); break;
-    case 2: st = FUZZ_EXITED(127); break;
-    case 3: st = SIGKILL; break;
-    case 4: st = SIGTERM; break;
-    case 5: st = SIGSEGV | 0x80; break; /* dumped core */
-    default: st = p.last_sig ? p.last_sig : FUZZ_EXITED(0); break;
+    case 0:
+        st = FUZZ_EXITED(0);
+        break;
+    case 1:
+        st = FUZZ_EXITED(1);
+        break;
+    case 2:
+        st = FUZZ_EXITED(127);
+        break;
+    case 3:
+        st = SIGKILL;
+        break;
+    case 4:
+        st = SIGTERM;
+        break;
+    case 5:
+        st = SIGSEGV | 0x80;
+        break; /* dumped core */
+    default:
+        st = p.last_sig ? p.last_sig : FUZZ_EXITED(0);
+        break;
     }
     F.reaper.children_reaped++;
     struct pidtab_owner *o = pidtab_take(&F.pids, p.pid);
@@ -779,16 +798,17 @@ static unsigned fuzz_rand(unsigned n)
 
 #define FUZZ_PICK(a) ((a)[fuzz_rand(sizeof(a) / sizeof((a)[0]))])
 
-static const char *const fuzz_names[] = {"web",   "db",    "init", "worker", "probe",
-                                         "cache", "web",   "db",   "wbe",    "nope"};
-static const char *const fuzz_cmds[] = {"status", "start", "stop",   "restart", "signal",
-                                        "pid",    "wait",  "logs",   "events",  "reload",
+static const char *const fuzz_names[] = {"web",   "db",  "init", "worker", "probe",
+                                         "cache", "web", "db",   "wbe",    "nope"};
+static const char *const fuzz_cmds[] = {"status", "start",   "stop",     "restart", "signal",
+                                        "pid",    "wait",    "logs",     "events",  "reload",
                                         "health", "version", "shutdown", "bogus"};
-static const char *const fuzz_signals[] = {"HUP", "TERM", "SIGKILL", "usr1", "RTMIN+2", "0", "nope"};
+static const char *const fuzz_signals[] = {"HUP",     "TERM", "SIGKILL", "usr1",
+                                           "RTMIN+2", "0",    "nope"};
 static const char *const fuzz_fors[] = {"up", "ready", "done", "down", "later"};
-static const char *const fuzz_keys[] = {"id",     "names",     "all",   "signal", "for",
-                                        "timeout_ms", "lines", "follow", "since_ms", "dry_run",
-                                        "v",      "cmd"};
+static const char *const fuzz_keys[] = {"id",       "names",      "all",   "signal",
+                                        "for",      "timeout_ms", "lines", "follow",
+                                        "since_ms", "dry_run",    "v",     "cmd"};
 
 /* The arguments of each command (docs/protocol.md), NULL-terminated. */
 static const struct {
@@ -942,7 +962,8 @@ static size_t fuzz_mutate_script(uint8_t *data, size_t size, size_t max_size)
     if (what == 0 || (what < 5 && n == 0)) { /* an action somewhere */
         uint8_t op = (uint8_t)fuzz_rand(FUZZ_OP_COUNT);
         uint8_t act[2] = {op, (uint8_t)fuzz_rand(256)};
-        size_t at = n && fuzz_rand(2) ? lines[fuzz_rand((unsigned)n)].end : fuzz_rand((unsigned)size + 1);
+        size_t at =
+            n && fuzz_rand(2) ? lines[fuzz_rand((unsigned)n)].end : fuzz_rand((unsigned)size + 1);
         return fuzz_splice(data, size, max_size, at, at, (const char *)act,
                            fuzz_op_has_arg(op) ? 2 : 1, false);
     }

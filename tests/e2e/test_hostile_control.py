@@ -374,6 +374,7 @@ class NonRootSocket(svc.ServiceTest):
                  "sys.stdout.write(s.makefile().readline())")
         r = subprocess.run(["nsenter", "-t", str(c.pid), "-n", harness.PY, "-c", probe],
                            capture_output=True, text=True, timeout=10)
+        self.assertEqual(r.returncode, 0, f"probe: {r.stdout} {r.stderr}; corral: {c.stderr()}")
         self.assertTrue(json.loads(r.stdout)["ok"], r.stdout + r.stderr)
         env = {k: v for k, v in os.environ.items() if k not in ("CORRAL_SOCKET", "XDG_RUNTIME_DIR")}
         r = subprocess.run(["nsenter", "-t", str(c.pid), "-n", "-m", *as_user(uid, gid),
