@@ -55,6 +55,18 @@ def children_of(pid):
     return kids
 
 
+def can_enter(pid):
+    """Whether nsenter may enter pid's namespaces: root without
+    CAP_SYS_PTRACE (a container's default) may not, for another uid's."""
+    try:
+        os.close(os.open(f"/proc/{pid}/ns/pid", os.O_RDONLY))
+        return True
+    except PermissionError:
+        return False
+    except OSError:
+        return True
+
+
 def pid_ns(pid):
     try:
         return os.readlink(f"/proc/{pid}/ns/pid")

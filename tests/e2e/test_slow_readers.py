@@ -53,7 +53,10 @@ class SlowReaders(svc.ServiceTest):
         while time.monotonic() < deadline:
             peak = max(peak, rss_mib(c.pid))
             time.sleep(0.1)
-        self.assertLess(peak - before, 40, f"grew {peak - before:.1f} MiB")
+        # 16 MiB of items at most, plus what jansson and the loop use; ASan
+        # adds its shadow and allocator metadata (before: 450 MiB).
+        bound = 64 if sanitized() else 40
+        self.assertLess(peak - before, bound, f"grew {peak - before:.1f} MiB")
         # Each still has its stream: a reader that catches up is told what it lost.
         s = clients[0]
         s.settimeout(10)
