@@ -43,8 +43,8 @@ class Promises(svc.ServiceTest):
         harness.wait_for(lambda: "db: stopping (not ready in time (last check: tcp 127.0.0.1:1: connect: "
                          "connection refused): stopping)" in c.stderr(), 10,
                          what="the check in the reason")
-        self.assertIn("db: fatal (start limit: 1 starts within 1m, last not ready in time)",
-                      c.stderr())
+        harness.wait_for(lambda: "db: fatal (start limit: 1 starts within 1m, last not ready in "
+                         "time)" in c.stderr(), 10, what="the cause in the fatal line")
 
     def test_sd_notify_mainpid_of_the_supervised_process_is_quiet(self):
         script = self.script("notify.py", SDNOTIFY_MAINPID)
