@@ -10,9 +10,11 @@
  *
  * The world (the supervisor's state) carries over between inputs and is
  * built again every FUZZ_WORLD_INPUTS inputs, after a shutdown, or when it
- * has made FUZZ_WORLD_SPAWNS processes. CORRAL_FUZZ_WORLD_INPUTS=1 builds it
- * for every input (to replay one crashing input alone); CORRAL_FUZZ_LOG=1
- * shows corral's own lines (at error level) on stderr.
+ * has made FUZZ_WORLD_SPAWNS processes. A finding may therefore need the
+ * inputs before it: they are written out on a finding (fuzz_dump_history)
+ * to be replayed in order. CORRAL_FUZZ_WORLD_INPUTS=N sets how many inputs
+ * a world lives (1: a new world for every input); CORRAL_FUZZ_LOG=1 shows
+ * corral's own lines (at error level) on stderr.
  *
  * The script, byte by byte (see FUZZ_OP_*): a byte below FUZZ_OP_COUNT is
  * an action, some of which take the next byte as their argument; the bytes
@@ -139,6 +141,11 @@ struct fuzz_client {
     size_t in_len, in_cap;
 };
 
+struct fuzz_input {
+    uint8_t *data;
+    size_t size;
+};
+
 struct fuzz_proc {
     pid_t pid;
     int last_sig; /* the last signal sent to it (0: none) */
@@ -161,6 +168,7 @@ static struct fuzz {
     struct supervisor *sup;
     struct control ctl;
     unsigned inputs;                    /* played on this world */
+    struct fuzz_input *history;         /* those inputs, in order (world_inputs of them) */
     unsigned spawned;                   /* processes made in this world */
     int next_set;                       /* what a reload over the socket loads */
     bool shutting_down;                 /* a shutdown was asked: the world ends with the input */
@@ -408,9 +416,52 @@ static const struct control_ops fuzz_control_ops = {
 
 /* ---- the world ----------------------------------------------------------------- */
 
+/* A finding may need the inputs played before it on the same world:
+ * they are written to CORRAL_FUZZ_HISTORY (default
+ * ./fuzz-control-history) as 000, 001, ... the last one being the input
+ * that failed, to replay in order. Called from the sanitizers' error hooks:
+ * no allocation. */
+static void fuzz_dump_history(void)
+{
+    static bool dumped;
+    char path[512], msg[768];
+    if (dumped || !F.history || F.inputs < 2)
+        return;
+    dumped = true;
+    const char *dir = getenv("CORRAL_FUZZ_HISTORY");
+    if (!dir || !*dir)
+        dir = "fuzz-control-history";
+    (void)mkdir(dir, 0755);
+    for (unsigned i = 0; i < F.inputs; i++) {
+        snprintf(path, sizeof path, "%s/%03u", dir, i);
+        int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+        if (fd < 0)
+            return;
+        (void)!write(fd, F.history[i].data, F.history[i].size);
+        close(fd);
+    }
+    int n = snprintf(msg, sizeof msg,
+                     "fuzz_control: this world played %u inputs; replay them in order with "
+                     "CORRAL_FUZZ_WORLD_INPUTS=%u fuzz_control %s/*\n",
+                     F.inputs, F.inputs, dir);
+    (void)!write(STDERR_FILENO, msg, n > 0 && (size_t)n < sizeof msg ? (size_t)n : 0);
+}
+
+void __asan_on_error(void);
+void __ubsan_on_report(void);
+void __asan_on_error(void)
+{
+    fuzz_dump_history();
+}
+void __ubsan_on_report(void)
+{
+    fuzz_dump_history();
+}
+
 static void fuzz_fail(const char *what)
 {
     fprintf(stderr, "fuzz_control: %s\n", what);
+    fuzz_dump_history();
     abort();
 }
 
@@ -419,6 +470,8 @@ static void fuzz_world_up(void)
     struct conf_set *set = NULL;
     struct conf_errors errs;
 
+    for (unsigned i = 0; i < F.inputs; i++)
+        free(F.history[i].data);
     F.inputs = 0;
     F.spawned = 0;
     F.nprocs = 0;
@@ -535,6 +588,9 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     }
     const char *n = getenv("CORRAL_FUZZ_WORLD_INPUTS");
     F.world_inputs = n && atoi(n) > 0 ? (unsigned)atoi(n) : FUZZ_WORLD_INPUTS;
+    F.history = calloc(F.world_inputs, sizeof *F.history);
+    if (!F.history)
+        fuzz_fail("out of memory");
     const char *l = getenv("CORRAL_FUZZ_LOG");
     F.log_stderr = l && *l == '1';
     fuzz_write_sets();
@@ -707,6 +763,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     size_t i = 0;
 
+    struct fuzz_input *h = &F.history[F.inputs++];
+    h->data = malloc(size ? size : 1);
+    h->size = h->data ? size : 0;
+    if (h->data && size)
+        memcpy(h->data, data, size);
     F.cur = -1;
     while (i < size) {
         uint8_t op = data[i++];
@@ -770,7 +831,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
     }
     fuzz_clients_end();
-    if (++F.inputs >= F.world_inputs || F.shutting_down || F.spawned > FUZZ_WORLD_SPAWNS) {
+    if (F.inputs >= F.world_inputs || F.shutting_down || F.spawned > FUZZ_WORLD_SPAWNS) {
         fuzz_world_down();
         fuzz_world_up();
     }
