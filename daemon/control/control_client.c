@@ -108,12 +108,20 @@ void control_client_close(struct control_client *cl)
 
 /* ---- writing ----------------------------------------------------------------- */
 
+/* Past the cap of every stream together, a reader that holds more than a
+ * reader keeping up would lags too (one that keeps up holds little). */
+static bool control_client_crowded(const struct control_client *cl)
+{
+    return cl->ctl->out_queued >= CONTROL_STREAMS_MAX &&
+           cl->out_queued >= CONTROL_STREAM_KEEPING_UP;
+}
+
 /* Once a lagging reader has caught up: tells it how many items it lost, as
  * one {"dropped":N} item, and streams again. */
 static void control_client_stream_resume(struct control_client *cl)
 {
     if (!cl->stream_lagging || cl->closing || cl->out_queued > CONTROL_STREAM_MAX / 2 ||
-        (cl->ctl->out_queued >= CONTROL_STREAMS_MAX && cl->out_queued >= CONTROL_STREAM_KEEPING_UP))
+        control_client_crowded(cl))
         return;
     cl->stream_lagging = false;
     json_t *gap = json_pack("{s:I}", "dropped", (json_int_t)cl->stream_dropped);
@@ -249,11 +257,7 @@ bool control_client_stream_busy(struct control_client *cl, const struct proto_re
  * CONTROL_STREAM_MAX queued bytes, items are counted instead of sent. */
 bool control_client_stream_room(struct control_client *cl)
 {
-    /* Past the cap of every stream together, a reader that holds more than
-     * a reader keeping up would lags too (one that keeps up holds little). */
-    bool crowded =
-        cl->ctl->out_queued >= CONTROL_STREAMS_MAX && cl->out_queued >= CONTROL_STREAM_KEEPING_UP;
-    if (!cl->stream_lagging && (cl->out_queued >= CONTROL_STREAM_MAX || crowded))
+    if (!cl->stream_lagging && (cl->out_queued >= CONTROL_STREAM_MAX || control_client_crowded(cl)))
         cl->stream_lagging = true;
     if (cl->stream_lagging)
         cl->stream_dropped++;

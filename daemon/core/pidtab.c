@@ -76,6 +76,22 @@ struct pidtab_owner *pidtab_find(const struct pidtab *t, pid_t pid)
     return i == SIZE_MAX ? NULL : t->slots[i].owner;
 }
 
+static void pidtab_on_abandoned_exit(struct pidtab_owner *owner, pid_t pid, int wstatus)
+{
+    (void)owner;
+    (void)pid;
+    (void)wstatus;
+}
+
+static struct pidtab_owner pidtab_abandoned = {.on_exit = pidtab_on_abandoned_exit};
+
+void pidtab_abandon(struct pidtab *t, pid_t pid)
+{
+    size_t i = pid > 0 ? pidtab_slot_of(t, pid) : SIZE_MAX;
+    if (i != SIZE_MAX)
+        t->slots[i].owner = &pidtab_abandoned;
+}
+
 struct pidtab_owner *pidtab_take(struct pidtab *t, pid_t pid)
 {
     if (pid <= 0)

@@ -39,6 +39,12 @@ int pidtab_add(struct pidtab *t, pid_t pid, struct pidtab_owner *owner);
 /* Removes pid and returns its owner, or NULL for a pid nobody owns. */
 struct pidtab_owner *pidtab_take(struct pidtab *t, pid_t pid);
 
+/* The owner of pid lets go of it (a cancelled probe, a closed record): pid
+ * stays in the table, owned by one that does nothing with its exit and
+ * outlives every other owner, so a late exit never reaches freed memory or
+ * another attempt. No-op for a pid nobody owns. */
+void pidtab_abandon(struct pidtab *t, pid_t pid);
+
 /* Returns the owner of pid without removing it, or NULL. */
 struct pidtab_owner *pidtab_find(const struct pidtab *t, pid_t pid);
 

@@ -35,18 +35,6 @@ static void probe_finish(struct probe *p, enum probe_result r, const char *why)
 
 /* ---- exec ------------------------------------------------------------------ */
 
-/* The exit of an abandoned attempt: reaped, and nothing to say. It has an
- * owner of its own, alive for ever, so that its exit never reaches a probe
- * that has moved on to another attempt or has been freed. */
-static void probe_on_abandoned_exit(struct pidtab_owner *owner, pid_t pid, int wstatus)
-{
-    (void)owner;
-    (void)pid;
-    (void)wstatus;
-}
-
-static struct pidtab_owner probe_abandoned = {.on_exit = probe_on_abandoned_exit};
-
 static void probe_on_exit(struct pidtab_owner *owner, pid_t pid, int wstatus)
 {
     struct probe *p = (struct probe *)owner;
@@ -286,12 +274,11 @@ void probe_cancel(struct probe *p)
     p->busy = false;
     uv_timer_stop(&p->timeout);
     if (p->pid > 0) {
-        /* It dies with the run it belonged to; its exit is collected by an
-         * owner that outlives every probe. */
+        /* It dies with the run it belonged to; its exit is reaped, and no
+         * later attempt hears of it. */
         (void)kill(-p->pid, SIGKILL);
         (void)kill(p->pid, SIGKILL);
-        if (pidtab_take(p->pids, p->pid))
-            (void)pidtab_add(p->pids, p->pid, &probe_abandoned);
+        pidtab_abandon(p->pids, p->pid);
         p->pid = 0;
     }
     if (p->net) {

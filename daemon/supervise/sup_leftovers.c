@@ -22,17 +22,6 @@
 /* After the SIGKILL: how long their exits may take to be reaped. */
 #define SUP_LEFTOVERS_KILL_WAIT_MS 1000
 
-/* The exit of a leftover whose record has gone: reaped, nothing to say. It
- * outlives every record, so that such an exit never reaches freed memory. */
-static void sup_leftover_abandoned_exit(struct pidtab_owner *owner, pid_t pid, int wstatus)
-{
-    (void)owner;
-    (void)pid;
-    (void)wstatus;
-}
-
-static struct pidtab_owner sup_leftover_abandoned = {.on_exit = sup_leftover_abandoned_exit};
-
 static bool sup_group_exists(const struct supervisor *sup, pid_t pgid)
 {
     return sup->env.procs->kill(-pgid, 0) == 0 || errno == EPERM;
@@ -76,14 +65,11 @@ void sup_leftovers_signal(struct sup_service *ss, int sig)
         (void)procs->kill(ss->leftovers[i], sig);
 }
 
-/* Lets go of the leftovers: their exits go to an owner that outlives the
- * record. */
-static void sup_leftovers_abandon(struct sup_service *ss)
+void sup_leftovers_close(struct sup_service *ss)
 {
-    struct pidtab *pids = ss->sup->env.pids;
+    /* Their exits are still reaped, never told to this record. */
     for (size_t i = 0; i < ss->n_leftovers; i++)
-        if (pidtab_take(pids, ss->leftovers[i]))
-            (void)pidtab_add(pids, ss->leftovers[i], &sup_leftover_abandoned);
+        pidtab_abandon(ss->sup->env.pids, ss->leftovers[i]);
     free(ss->leftovers);
     ss->leftovers = NULL;
     ss->n_leftovers = 0;
@@ -104,7 +90,7 @@ static void sup_leftovers_on_timeout(uv_timer_t *t)
      * or stuck in the kernel: the run is over anyway. */
     log_warn("%s: %zu leftover processes still there after SIGKILL; restarting anyway",
              sup_record_name(ss), ss->n_leftovers);
-    sup_leftovers_abandon(ss);
+    sup_leftovers_close(ss);
     ss->sup->on_leftovers_gone(ss, ss->leftover_wstatus);
 }
 
@@ -182,9 +168,4 @@ bool sup_leftovers_begin(struct sup_service *ss, pid_t pid, int wstatus)
     sup_leftovers_signal(ss, conf->stop_signal);
     uv_timer_start(&ss->leftover_timer, sup_leftovers_on_timeout, conf->stop_timeout_ms, 0);
     return true;
-}
-
-void sup_leftovers_close(struct sup_service *ss)
-{
-    sup_leftovers_abandon(ss);
 }

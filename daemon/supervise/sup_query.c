@@ -32,7 +32,7 @@ struct sup_service *sup_main(const struct supervisor *sup)
 
 const char *sup_name(const struct sup_service *ss)
 {
-    return ss->svc.conf->name;
+    return sup_record_name(ss);
 }
 
 bool sup_is_healthy(const struct sup_service *ss)
