@@ -118,6 +118,7 @@ enum conf_condition {
     CONF_COND_READY,     /* its readiness check passed (running, until readiness lands) */
     CONF_COND_HEALTHY,   /* its health check passed once */
     CONF_COND_COMPLETED, /* a oneshot that exited with a success code */
+    CONF_COND_FINISHED,  /* a oneshot that has exited, whatever its code, or was stopped */
 };
 
 enum conf_probe_kind {
@@ -226,7 +227,8 @@ struct conf_service {
     size_t n_env_file_vars;
     struct conf_dep *deps;
     size_t n_deps;
-    size_t *dependents; /* indexes of the services that depend on this one */
+    bool depends_on_given; /* the file has a depends_on key, maybe an empty one */
+    size_t *dependents;    /* indexes of the services that depend on this one */
     size_t n_dependents;
     struct conf_probe readiness; /* kind NONE: ready as soon as running */
     struct conf_probe health;    /* kind NONE: no health check */
@@ -235,7 +237,9 @@ struct conf_service {
     struct conf_backoff backoff;
     struct conf_start_limit start_limit;
     int stop_signal;
+    bool stop_signal_given; /* the file has a stop_signal key */
     uint64_t stop_timeout_ms;
+    bool stop_timeout_given; /* the file has a stop_timeout key */
     struct conf_logs logs;
     struct conf_rlimit *rlimits;
     size_t n_rlimits;
@@ -278,10 +282,15 @@ int conf_load_buffer(const char *name, const char *file_label, const char *data,
 int conf_set_new(struct conf_set **out);
 
 /* Adds the implicit service `main` for `corral -- CMD ARGS...`: argv is copied
- * and exec'd as is, main: true, restart: never, every other key at its
- * default. A service file named main beside it is an error (-EEXIST, with the
- * error in errs naming that file). On failure the set is unchanged. */
-int conf_set_add_main(struct conf_set *set, char *const argv[], struct conf_errors *errs);
+ * and exec'd as is, main: true, restart: never. Its other keys come from
+ * *section (corral.yaml's main: section, taken over and set to NULL, freed on
+ * failure) when section and *section are not NULL, else from the defaults.
+ * Unless the section has depends_on, main waits for every oneshot of the set
+ * to finish (condition finished), as startup scripts run before the command.
+ * A service file named main beside it is an error (-EEXIST, with the error in
+ * errs naming that file). On failure the set is unchanged. */
+int conf_set_add_main(struct conf_set *set, char *const argv[], struct conf_service **section,
+                      struct conf_errors *errs);
 
 /* Returns the service called name, or NULL. */
 struct conf_service *conf_set_find(const struct conf_set *set, const char *name);
@@ -326,6 +335,7 @@ struct conf_global {
     enum conf_log_format log_format;
     enum conf_log_level log_level;
     bool timestamps;
+    struct conf_service *main; /* the main: section, without a command; NULL: none */
 };
 
 /* Fills g with the defaults (see docs/configuration.md). */

@@ -20,7 +20,7 @@ static const struct help_cmd help_cmds[] = {
      "Fails (exit 1) when the service has no process."},
     {"wait", "wait [--timeout D] [--for up|ready|done|down] NAME...",
      "wait until every service named reaches a condition",
-     "  --for C       up (default), ready, done (finished: done, failed or fatal),\n"
+     "  --for C       up (default), ready, done (finished: done, failed, fatal or stopped),\n"
      "                down (no process)\n"
      "  --timeout D   give up after D (500ms, 30s, 2m); exit 3 on timeout. Default: none."},
     {"logs", "logs NAME [-n N] [-f] [--since D]", "print a service's recent output",

@@ -35,6 +35,8 @@ bool svcset_dep_met(const struct svcset_node *dep, enum conf_condition cond)
         return d->state == SVC_UP && svcset_is_healthy(dep);
     case CONF_COND_COMPLETED:
         return svcset_finished_well(d);
+    case CONF_COND_FINISHED:
+        return d->state != SVC_DOWN && svc_is_finished(d);
     }
     return false;
 }
@@ -42,9 +44,11 @@ bool svcset_dep_met(const struct svcset_node *dep, enum conf_condition cond)
 bool svcset_dep_hopeless(const struct svcset_node *dep, enum conf_condition cond)
 {
     const struct svc *d = dep->svc;
+    if (cond == CONF_COND_FINISHED)
+        return false; /* whatever the end, it comes */
     if (d->state == SVC_FAILED || d->state == SVC_FATAL)
         return true;
-    return d->state == SVC_DONE && !svcset_dep_met(dep, cond);
+    return (d->state == SVC_DONE || d->state == SVC_STOPPED) && !svcset_dep_met(dep, cond);
 }
 
 bool svcset_may_stop(const struct svcset_node *n, bool has_running_dependent)

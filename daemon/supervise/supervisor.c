@@ -526,7 +526,10 @@ void sup_start_all(struct supervisor *sup)
 void sup_stop_all(struct supervisor *sup, int main_sig)
 {
     sup->stopping = true;
-    sup->main_stop_sig = main_sig;
+    /* The main gets the signal that stops corral, as tini forwards it,
+     * unless its own stop_signal was set (corral.yaml's main: section). */
+    bool own = sup->main && sup->main->svc.conf->stop_signal_given;
+    sup->main_stop_sig = own ? -1 : main_sig;
     /* Reverse start order: dependents before what they depend on. */
     for (size_t i = sup->n; i-- > 0;)
         sup_stop_one(sup_at(sup, i));

@@ -86,7 +86,8 @@ void sup_start_all(struct supervisor *sup);
 
 /* Stops every service, each once no running service depends on it. The main
  * service is stopped with main_sig instead of its stop_signal (the signal
- * that asked corral to stop, as tini forwards it); -1 keeps its own. */
+ * that asked corral to stop, as tini forwards it), unless its file sets
+ * stop_signal; -1 keeps its own. */
 void sup_stop_all(struct supervisor *sup, int main_sig);
 
 /* SIGKILLs the tree of every running service at once. */

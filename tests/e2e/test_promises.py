@@ -67,7 +67,7 @@ class Promises(svc.ServiceTest):
         err = c.stderr()
         self.assertIn("shutdown_timeout (1s) reached", err)
         # db never got its stop signal (app still ran): killed, but stopped.
-        self.assertRegex(err, r"db: done \(stopped \(killed by SIG(TERM|KILL)\)\)")
+        self.assertRegex(err, r"db: stopped \(killed by SIG(TERM|KILL)\)")
         self.assertNotIn("db: failed", err)
         self.assertNotIn("its last", err)
         self.assertNotIn("after the grace period", err)
@@ -99,6 +99,60 @@ class Promises(svc.ServiceTest):
         self.assertEqual(env.get("HOME"), "/nonexistent")
         env2 = dict(l.split("=", 1) for l in harness.read(out2).splitlines() if "=" in l)
         self.assertEqual(env2.get("HOME"), "/srv")
+
+
+class MainAfterOneshots(svc.ServiceTest):
+    """`corral -- CMD` runs CMD once the directory's oneshots have finished, as
+    my_init runs its startup scripts first; corral.yaml's main: section
+    configures that main like any service."""
+
+    def test_the_main_command_starts_after_every_oneshot_has_finished(self):
+        done = self.path("prep-done")
+        self.service("prep", f"type: oneshot\ncommand: 'sleep 0.5; touch {done}'\n")
+        self.service("slow", "type: oneshot\ncommand: 'sleep 0.2; exit 3'\n")
+        seen = self.path("seen")
+        c = self.run_services(main=["sh", "-c", f"test -e {done} && echo yes > {seen}"])
+        self.assertEqual(c.wait(15), 0)
+        self.assertEqual(harness.read(seen).strip(), "yes", "main ran before prep had finished")
+        err = c.stderr()
+        # A non-critical oneshot that fails is said, and main still runs.
+        self.assertIn("slow: failed (exited 3)", err)
+        self.assertLess(err.index("prep: done (exited 0)"), err.index("main: up"))
+        self.assertNotIn("stop_timeout", err, "a finished oneshot does not stop after main")
+
+    def test_a_failing_critical_oneshot_aborts_before_main_with_its_code(self):
+        ran = self.path("ran")
+        self.service("prep", "type: oneshot\ncritical: true\ncommand: 'exit 4'\n")
+        c = self.run_services(main=["touch", ran])
+        self.assertEqual(c.wait(15), 4)
+        self.assertFalse(os.path.exists(ran), "main ran although the boot failed")
+
+    def test_a_main_section_with_depends_on_decides_what_main_waits_for(self):
+        self.service("prep", "type: oneshot\ncommand: [sleep, '1000']\n")
+        self.service("db", "command: [sleep, '1000']\n")
+        cfg = self.write_conf("main:\n  depends_on: [db]\n  stop_signal: INT\n")
+        c = self.run_services(args=["--config", cfg],
+                              main=["sh", "-c", "trap 'echo got INT; exit 0' INT; "
+                                    "echo started; while :; do sleep 0.05; done"])
+        wait_ready(self)
+        harness.wait_for(lambda: "main | started" in c.stdout() + c.stderr(), 10,
+                         what="main started while prep still runs")
+        self.assertEqual(status(self)[0]["prep"]["state"], "starting")
+        self.assertEqual(status(self)[0]["main"]["reason"], "running")
+        c.signal(signal.SIGTERM)
+        self.assertEqual(c.wait(15), 0)
+        self.assertIn("main | got INT", c.stdout() + c.stderr())
+
+    def test_a_oneshot_stopped_before_it_finished_is_stopped_not_done(self):
+        self.service("prep", "type: oneshot\ncommand: \"trap 'exit 0' TERM; "
+                             "while :; do sleep 0.05; done\"\n")
+        cfg = self.write_conf("main:\n  depends_on: []\n")
+        c = self.run_services(args=["--config", cfg], main=["sleep", "0.5"])
+        self.assertEqual(c.wait(15), 0)
+        err = c.stderr()
+        # It exited 0 on SIGTERM, but it was stopped half-way: not done.
+        self.assertIn("prep: stopped (exited 0)", err)
+        self.assertNotIn("prep: done", err)
 
 
 if __name__ == "__main__":

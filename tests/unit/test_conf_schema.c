@@ -200,7 +200,7 @@ static void a_bad_dependency_condition_is_reported(void **state)
     (void)state;
     assert_string_equal(
         fix_fail(CMD "depends_on: {db: {condition: up}}\n"),
-        "web.yaml:2:30: depends_on.db.condition: expected started|ready|healthy|completed, got \"up\"");
+        "web.yaml:2:30: depends_on.db.condition: expected started|ready|healthy|completed|finished, got \"up\"");
 }
 
 static void an_unset_required_variable_is_reported_with_its_message(void **state)
