@@ -98,6 +98,15 @@ struct conf_env {
     /* Fills groups (capacity *n) with the groups of user, gid included, and
      * sets *n to their number. Returns 0, or -ERANGE with *n the size needed. */
     int (*group_list)(void *arg, const char *user, gid_t gid, gid_t *groups, size_t *n);
+    /* Returns 0 when path is an executable regular file, else a negative
+     * errno (-ENOENT, -EACCES, ...). */
+    int (*exec_check)(void *arg, const char *path);
+    /* Fills the effective uid and gid corral runs with. */
+    void (*own_ids)(void *arg, uid_t *uid, gid_t *gid);
+    /* The files are meant for another root filesystem (an image): users,
+     * groups, command paths and env_files are not looked up on this machine
+     * (`corralctl check --no-resolve`). */
+    bool no_resolve;
 };
 
 /* ---- services --------------------------------------------------------- */

@@ -7,7 +7,9 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "conf_exec.h"
 #include "conf_parse.h"
 #include "dups.h"
 #include "envfile.h"
@@ -323,6 +325,37 @@ static int conf_service_stop_timeout(struct ynode_ctx *c, yaml_node_t *v, const 
     return conf_policy_stop_timeout(c, v, path, obj);
 }
 
+/* Only root may switch users: corral run as another user (docker run
+ * --user 1000) can run a service as itself only. A user: that names corral's
+ * own ids changes nothing, so it is dropped; any other is an error now, not
+ * exit 127 and a crash loop at every start (setgroups: Operation not
+ * permitted). */
+static int conf_service_ids_allowed(struct ynode_ctx *c, struct conf_parse *p)
+{
+    struct conf_service *s = p->s;
+    uid_t uid;
+    gid_t gid;
+    if (c->env && c->env->own_ids) {
+        c->env->own_ids(c->env->arg, &uid, &gid);
+    } else {
+        uid = geteuid();
+        gid = getegid();
+    }
+    if (uid == 0)
+        return 0;
+    if (s->uid == uid && s->gid == gid) {
+        s->set_ids = false;
+        return 0;
+    }
+    yaml_node_t *at = s->uid != uid && p->user ? p->user : p->group ? p->group : p->user;
+    return ynode_error(c, at,
+                       "%s: expected corral's own user (uid %u, gid %u) or none: corral does not "
+                       "run as root, so it cannot run a service as uid %u, gid %u (run corral "
+                       "as root, or remove %s)",
+                       at == p->user ? "user" : "group", (unsigned)uid, (unsigned)gid,
+                       (unsigned)s->uid, (unsigned)s->gid, at == p->user ? "user:" : "group:");
+}
+
 /* Checks made once every key is read. */
 static int conf_service_finish(struct ynode_ctx *c, struct conf_parse *p, yaml_node_t *root)
 {
@@ -358,7 +391,8 @@ static int conf_service_finish(struct ynode_ctx *c, struct conf_parse *p, yaml_n
         rc = ynode_error(c, p->readiness,
                          "readiness.log: expected another kind of check with logs.raw: true (raw "
                          "output bypasses corral, so no line would ever match)");
-    if (s->user || s->group) {
+    bool resolve = !(c->env && c->env->no_resolve);
+    if ((s->user || s->group) && resolve) {
         struct ident id;
         int bad_group;
         r = ident_resolve(c->env, s->user, s->group, &id, &bad_group);
@@ -378,9 +412,23 @@ static int conf_service_finish(struct ynode_ctx *c, struct conf_parse *p, yaml_n
             s->gid = id.gid;
             s->groups = id.groups;
             s->ngroups = id.ngroups;
+            r = conf_service_ids_allowed(c, p);
+            if (r < 0)
+                rc = r;
         }
     }
-    if (s->env_file) {
+    if (p->command && resolve) {
+        yaml_node_t *at = p->command;
+        if (at->type == YAML_SEQUENCE_NODE &&
+            at->data.sequence.items.top > at->data.sequence.items.start)
+            at = ynode_at(c, at->data.sequence.items.start[0]);
+        r = conf_exec_check(c, at, s);
+        if (r == -ENOMEM)
+            return r;
+        if (r < 0)
+            rc = r;
+    }
+    if (s->env_file && resolve) {
         r = envfile_read(s->env_file, &s->env_file_vars, &s->n_env_file_vars, c->errs);
         if (r == -EINVAL)
             c->errors++;

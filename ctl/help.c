@@ -37,8 +37,10 @@ static const struct help_cmd help_cmds[] = {
     {"health", NULL, "exit 0 when every service is healthy, 3 when not (probe)",
      "Healthy: every long-running service is up and no oneshot failed. Prints one line.\n"
      "Use it as a Kubernetes exec probe or a Docker HEALTHCHECK."},
-    {"check", "check DIR", "validate a service directory offline (no daemon needed)",
-     "Prints every error as file:line:column: message; exit 0 when valid, 1 when not."},
+    {"check", "check [--no-resolve] DIR", "validate a service directory offline (no daemon needed)",
+     "Prints every error as file:line:column: message; exit 0 when valid, 1 when not.\n"
+     "  --no-resolve  the directory is for another root filesystem (an image): do not\n"
+     "                look up users, groups, command paths or env_files on this machine"},
     {"version", NULL, "print the versions of corralctl and of the running corral", NULL},
     {"help", "help [COMMAND]", "print this help, or a command's", NULL},
 };

@@ -155,5 +155,60 @@ class MainAfterOneshots(svc.ServiceTest):
         self.assertNotIn("prep: done", err)
 
 
+class HonestChecks(svc.ServiceTest):
+    """What will certainly fail at run time fails the check and the start,
+    with file:line:column, instead of a crash loop of exit 127."""
+
+    def check(self, *args, prefix=()):
+        return subprocess.run([*prefix, harness.CORRAL, "--services", self.dir, "--check", *args],
+                              capture_output=True, text=True, timeout=30)
+
+    def test_a_missing_or_not_executable_absolute_command_is_an_error(self):
+        script = self.script("notexec.sh", "#!/bin/sh\nexit 0\n")
+        os.chmod(script, 0o644)
+        self.service("httpd", "command: [/usr/sbin/no-such-httpd, -DFOREGROUND]\n")
+        self.service("job", f"command: [{script}]\n")
+        r = self.check()
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("httpd.yaml:1:11: command: expected an executable, got "
+                      "\"/usr/sbin/no-such-httpd\", which does not exist", r.stderr)
+        self.assertIn(f"job.yaml:1:11: command: expected an executable, got \"{script}\", "
+                      "which is not an executable file", r.stderr)
+        # The daemon refuses to start the same way: nothing crash-loops.
+        c = self.run_services()
+        self.assertEqual(c.wait(15), 1)
+        self.assertIn("no-such-httpd\", which does not exist", c.stderr())
+        self.assertNotIn("exited 127", c.stderr())
+
+    def test_a_bare_name_not_on_path_is_a_warning(self):
+        self.service("web", "command: [no-such-program-anywhere]\n")
+        r = self.check()
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertRegex(r.stderr, r"web.yaml:1:11: warning: command: \"no-such-program-anywhere\" "
+                                   r"is not found on PATH \(.*\): it will fail with exit 127")
+
+    def test_another_user_is_refused_when_corral_is_not_root(self):
+        self.service("web", "command: [sleep, '1000']\nuser: root\n")
+        os.chmod(self.tmp, 0o755)
+        os.chmod(self.dir, 0o755)
+        os.chmod(os.path.join(self.dir, "web.yaml"), 0o644)
+        r = self.check(prefix=("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"))
+        self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+        self.assertIn("web.yaml:2:7: user: expected corral's own user (uid 65534, gid 65534) or "
+                      "none: corral does not run as root", r.stderr)
+
+    def test_corralctl_check_no_resolve_skips_what_only_the_image_has(self):
+        self.service("web", "command: [/opt/app/bin/server]\nuser: only-in-the-image\n"
+                            "env_file: /etc/app/env\n")
+        r = subprocess.run([harness.CORRALCTL, "check", self.dir], capture_output=True, text=True,
+                           timeout=30)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("unknown user", r.stderr)
+        r = subprocess.run([harness.CORRALCTL, "check", "--no-resolve", self.dir],
+                           capture_output=True, text=True, timeout=30)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("1 service, valid", r.stdout)
+
+
 if __name__ == "__main__":
     harness.main()
