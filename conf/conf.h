@@ -247,6 +247,8 @@ struct conf_service {
     struct conf_start_limit start_limit;
     int stop_signal;
     bool stop_signal_given; /* the file has a stop_signal key */
+    bool signal_process;    /* signal_to: process: stop_signal and `signal` reach the main
+                             * process only (SIGKILL still reaches the whole tree) */
     uint64_t stop_timeout_ms;
     bool stop_timeout_given; /* the file has a stop_timeout key */
     struct conf_logs logs;

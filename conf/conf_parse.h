@@ -33,6 +33,7 @@ int conf_policy_success_codes(struct ynode_ctx *c, yaml_node_t *v, const char *p
 int conf_policy_backoff(struct ynode_ctx *c, yaml_node_t *v, const char *path, void *obj);
 int conf_policy_start_limit(struct ynode_ctx *c, yaml_node_t *v, const char *path, void *obj);
 int conf_policy_stop_signal(struct ynode_ctx *c, yaml_node_t *v, const char *path, void *obj);
+int conf_policy_signal_to(struct ynode_ctx *c, yaml_node_t *v, const char *path, void *obj);
 int conf_policy_stop_timeout(struct ynode_ctx *c, yaml_node_t *v, const char *path, void *obj);
 int conf_policy_rlimits(struct ynode_ctx *c, yaml_node_t *v, const char *path, void *obj);
 

@@ -466,6 +466,7 @@ static int conf_service_parse_node(struct ynode_ctx *c, yaml_node_t *root, const
         {"backoff", conf_policy_backoff},
         {"start_limit", conf_policy_start_limit},
         {"stop_signal", conf_service_stop_signal},
+        {"signal_to", conf_policy_signal_to},
         {"stop_timeout", conf_service_stop_timeout},
         {"logs", conf_logs_parse},
         {"rlimits", conf_policy_rlimits},

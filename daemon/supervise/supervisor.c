@@ -94,7 +94,8 @@ static void sup_apply(struct sup_service *ss, const struct svc_step *st)
                 log_warn("%s did not exit in time: %s; sending SIGKILL to its process tree",
                          sup_name(ss), proctree_describe(ss->svc.pid, desc, sizeof desc));
             }
-            bool single = sup->env.single_child && ss == sup->main;
+            bool single =
+                (sup->env.single_child && ss == sup->main) || ss->svc.conf->signal_process;
             if (ss == sup->main && sig != SIGKILL && sup->main_stop_sig >= 0)
                 sig = sup->main_stop_sig;
             if (single && sig != SIGKILL)
@@ -435,7 +436,8 @@ int sup_signal_service(struct sup_service *ss, int sig)
     if (pid <= 0)
         return -ESRCH;
     const struct sup_procs *procs = ss->sup->env.procs;
-    bool single = ss->sup->env.single_child && ss == ss->sup->main;
+    bool single = (ss->sup->env.single_child && ss == ss->sup->main) ||
+                  (ss->svc.conf->signal_process && sig != SIGKILL);
     if (!single && procs->kill(-pid, sig) == 0)
         return 0;
     return procs->kill(pid, sig) == 0 ? 0 : -errno;

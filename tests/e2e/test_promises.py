@@ -210,5 +210,39 @@ class HonestChecks(svc.ServiceTest):
         self.assertIn("1 service, valid", r.stdout)
 
 
+class SignalTo(svc.ServiceTest):
+    """signal_to: process sends the stop signal (and corralctl signal) to the
+    service's own process only, supervisord's stopasgroup=false: a wrapper
+    that drains before it stops its child sees the child still alive."""
+
+    WRAPPER = ("command: \"trap 'sleep 0.3; kill -0 $CHILD && echo child alive; "
+               "kill $CHILD; exit 0' TERM; trap 'kill -0 $CHILD && echo hup kept child' HUP; "
+               "sleep 1000 & CHILD=$!; echo ready; while :; do wait; done\"\n"
+               "readiness: {log: ready}\n")
+
+    def run_one(self, extra):
+        self.service("web", self.WRAPPER + extra)
+        c = self.run_services()
+        wait_ready(self)
+        harness.wait_for(lambda: status(self)[0]["web"]["state"] == "up", 10)
+        return c
+
+    def test_the_stop_signal_reaches_the_main_process_only(self):
+        c = self.run_one("signal_to: process\n")
+        self.assertEqual(ctl(self, "signal", "HUP", "web").returncode, 0)
+        harness.wait_for(lambda: "web | hup kept child" in c.stdout() + c.stderr(), 10,
+                         what="HUP to the wrapper only")
+        self.assertEqual(ctl(self, "stop", "web").returncode, 0)
+        harness.wait_for(lambda: "web | child alive" in c.stdout() + c.stderr(), 10,
+                         what="the child alive while the wrapper drains")
+        harness.wait_for(lambda: status(self)[0]["web"]["state"] == "stopped", 10)
+
+    def test_by_default_the_whole_group_gets_it(self):
+        c = self.run_one("")
+        self.assertEqual(ctl(self, "stop", "web").returncode, 0)
+        harness.wait_for(lambda: status(self)[0]["web"]["state"] == "stopped", 10)
+        self.assertNotIn("child alive", c.stdout() + c.stderr())
+
+
 if __name__ == "__main__":
     harness.main()
