@@ -28,7 +28,7 @@ enum svc_state {
 enum svc_event_kind {
     SVC_EV_START,        /* wanted: at start-up, or `start` */
     SVC_EV_DEPS_MET,     /* every dependency meets its condition */
-    SVC_EV_SPAWNED,      /* fork succeeded (exec may still fail: an exit follows) */
+    SVC_EV_SPAWNED,      /* its program runs: the exec succeeded (or, unknown, the fork) */
     SVC_EV_SPAWN_FAILED, /* fork failed: err */
     SVC_EV_READY,        /* readiness reached */
     SVC_EV_EXITED,       /* the process exited: wstatus */

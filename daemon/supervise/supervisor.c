@@ -71,10 +71,15 @@ static void sup_on_timer(uv_timer_t *t)
     sup_feed_event(ss, &ev);
 }
 
+/* A service counts as spawned once its program runs: when its exec is
+ * still to be confirmed, SPAWNED waits for sup_on_exec. */
 static void sup_do_spawn(struct sup_service *ss)
 {
     int rc = sup_spawn(ss);
-    sup_feed(ss, rc < 0 ? SVC_EV_SPAWN_FAILED : SVC_EV_SPAWNED, 0, -rc);
+    if (rc < 0)
+        sup_feed(ss, SVC_EV_SPAWN_FAILED, 0, -rc);
+    else if (!ss->exec)
+        sup_feed(ss, SVC_EV_SPAWNED, 0, 0);
 }
 
 static void sup_apply(struct sup_service *ss, const struct svc_step *st)
@@ -160,10 +165,22 @@ static void sup_exited(struct sup_service *ss, int wstatus)
     sup_feed(ss, SVC_EV_EXITED, wstatus, 0);
 }
 
+static void sup_on_exec(void *arg, bool exec_ok)
+{
+    struct sup_service *ss = arg;
+    ss->exec = NULL;
+    /* A failed exec is followed by the exit, which tells the rest. */
+    if (exec_ok)
+        sup_feed(ss, SVC_EV_SPAWNED, 0, 0);
+}
+
 static void sup_on_exit(struct pidtab_owner *owner, pid_t pid, int wstatus)
 {
     struct sup_service *ss = (struct sup_service *)owner;
     ss->svc.pid = 0;
+    /* Exited before the exec was confirmed: the exit says it all. */
+    execwatch_drop(ss->exec);
+    ss->exec = NULL;
     /* Why it may have died (exec failed) and its last lines may still sit in
      * their pipes: read them first, so that they come before the exit line. */
     sup_read_spawn_reports(ss->sup, pid, ss);
@@ -460,6 +477,7 @@ static int sup_init(struct supervisor *sup, const struct sup_env *env, struct co
     sup->main_stop_sig = -1;
     sup->report_fds[0] = sup->report_fds[1] = -1;
     sup->on_exit = sup_on_exit;
+    sup->on_exec = sup_on_exec;
     sup->on_leftovers_gone = sup_exited;
     sup->check_ops = &sup_check_ops;
     sup->devnull = open("/dev/null", O_RDWR | O_CLOEXEC);

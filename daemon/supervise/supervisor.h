@@ -31,7 +31,7 @@ struct sup_service;
 /* How the supervisor starts and signals processes: spawn_start and kill(2)
  * unless a test gives its own (no process is then made or signalled). */
 struct sup_procs {
-    int (*spawn)(const struct spawn_plan *plan, int report_fd, pid_t *pid);
+    int (*spawn)(const struct spawn_plan *plan, int report_fd, pid_t *pid, int *exec_fd);
     int (*kill)(pid_t pid, int sig);
 };
 

@@ -239,8 +239,17 @@ class Access(svc.ServiceTest):
 
 class BadClients(svc.ServiceTest):
     def connect(self):
-        s = socket.socket(socket.AF_UNIX)
-        s.connect(self.path("corral.sock"))
+        # The socket file exists from bind(2); connections are taken from
+        # listen(2), a moment later.
+        def attempt():
+            s = socket.socket(socket.AF_UNIX)
+            try:
+                s.connect(self.path("corral.sock"))
+                return s
+            except ConnectionRefusedError:
+                s.close()
+                return None
+        s = harness.wait_for(attempt, 10, what="corral listening")
         self.addCleanup(s.close)
         return s
 

@@ -244,5 +244,23 @@ class SignalTo(svc.ServiceTest):
         self.assertNotIn("child alive", c.stdout() + c.stderr())
 
 
+class UpAfterExec(svc.ServiceTest):
+    def test_a_service_whose_exec_fails_is_never_up_and_its_dependents_wait(self):
+        # A bare name not on PATH passes the load with a warning; its exec
+        # fails at run time: never "up", and nothing that needs it ready starts.
+        self.service("bad", "command: [no-such-program-anywhere]\n"
+                            "start_limit: {burst: 3, interval: 1m}\n")
+        self.service("web", "command: [sleep, '1000']\ndepends_on: [bad]\n")
+        c = self.run_services()
+        # With nothing left that can run, corral ends by itself.
+        self.assertEqual(c.wait(20), 1)
+        err = c.stderr()
+        self.assertIn("bad: exec no-such-program-anywhere: No such file or directory", err)
+        self.assertIn("bad: fatal (start limit: 3 starts within 1m, last exited 127)", err)
+        self.assertNotIn("bad: up", err)
+        self.assertNotIn("web: up", err)
+        self.assertIn("web: waiting (dependency bad is fatal", err)
+
+
 if __name__ == "__main__":
     harness.main()

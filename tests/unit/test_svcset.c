@@ -105,6 +105,13 @@ static void finished_is_any_end_of_a_started_oneshot(void **state)
     }
     struct svcset_node n_bad = {.svc = &bad};
     assert_false(svcset_dep_hopeless(&n_bad, CONF_COND_FINISHED)); /* a failure is an end too */
+    /* ... but not a critical one's: the container ends, nothing starts after it. */
+    struct conf_service crit = oneshot;
+    crit.critical = true;
+    struct svc boot = exited(&crit, SVC_FAILED, 4);
+    struct svcset_node n_boot = {.svc = &boot};
+    assert_false(svcset_dep_met(&n_boot, CONF_COND_FINISHED));
+    assert_true(svcset_dep_hopeless(&n_boot, CONF_COND_FINISHED));
 }
 
 static void healthy_needs_a_passed_check_when_there_is_one(void **state)
