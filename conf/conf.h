@@ -314,6 +314,17 @@ enum conf_log_level {
     CONF_LOG_LEVEL_DEBUG,
 };
 
+/* corral.yaml's `syslog:`: corral listens on a datagram socket for
+ * syslog(3) messages (docs/logging.md "syslog"). */
+struct conf_syslog {
+    bool enabled;    /* the key is there */
+    char *path;      /* "/dev/log" unless set */
+    char *name;      /* the name senders of no service are shown under: "syslog" */
+    uint64_t buffer; /* the socket's receive buffer (SO_RCVBUF), bytes */
+};
+
+#define CONF_SYSLOG_BUFFER_DEFAULT (256 * 1024)
+
 struct conf_global {
     char *services_dir; /* NULL: not set (the daemon applies its own rules) */
     char *socket_path;  /* NULL: not set */
@@ -326,6 +337,7 @@ struct conf_global {
     enum conf_log_format log_format;
     enum conf_log_level log_level;
     bool timestamps;
+    struct conf_syslog syslog;
 };
 
 /* Fills g with the defaults (see docs/configuration.md). */

@@ -162,6 +162,8 @@ static void sup_exited(struct sup_service *ss, int wstatus)
 static void sup_on_exit(struct pidtab_owner *owner, pid_t pid, int wstatus)
 {
     struct sup_service *ss = (struct sup_service *)owner;
+    if (ss->sup->env.before_exit)
+        ss->sup->env.before_exit(ss->sup->env.before_exit_arg);
     ss->svc.pid = 0;
     /* Why it may have died (exec failed) and its last lines may still sit in
      * their pipes: read them first, so that they come before the exit line. */

@@ -46,6 +46,10 @@ struct sup_env {
     bool quiet;                /* pure init mode: state changes are debug lines */
     bool interactive;          /* the main gets corral's terminal */
     bool single_child;         /* signals reach the main's process alone */
+    /* Called before a service's exit is handled, while its pid still names
+     * it (the /dev/log messages it sent last); NULL: nothing to do. */
+    void (*before_exit)(void *arg);
+    void *before_exit_arg;
 };
 
 /* Why the container should end (decided by the supervisor, carried out by

@@ -8,6 +8,7 @@
  *   sup_leftovers.c  what a dead main process left of its tree
  *   supervisor.c   the runtime: events in, actions out, the whole set
  *   sup_reload.c   a reload's plan and the swap of a new set
+ *   sup_syslog.c   a /dev/log message printed for the service that sent it
  * Not for other layers: they see supervisor.h. */
 #ifndef CORRAL_SUPERVISOR_INT_H
 #define CORRAL_SUPERVISOR_INT_H
