@@ -259,9 +259,9 @@ struct conf_service {
     struct conf_rlimit *rlimits;
     size_t n_rlimits;
     /* A scheduled oneshot: `schedule` (crontab times, UTC) or `every`. */
-    char *schedule;         /* as written; NULL when none */
-    struct conf_cron cron;  /* valid when schedule is set */
-    uint64_t every_ms;      /* 0 when none */
+    char *schedule;        /* as written; NULL when none */
+    struct conf_cron cron; /* valid when schedule is set */
+    uint64_t every_ms;     /* 0 when none */
     enum conf_overlap overlap;
     uint64_t run_timeout_ms; /* 0: a run may take as long as it takes */
 };

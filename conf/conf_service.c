@@ -79,6 +79,7 @@ void conf_service_free(struct conf_service *s)
     conf_probe_close(&s->health);
     free(s->logs.file);
     free(s->rlimits);
+    free(s->schedule);
     free(s);
 }
 
@@ -316,6 +317,8 @@ static int conf_service_finish(struct ynode_ctx *c, struct conf_parse *p, yaml_n
         rc = ynode_error(c, p->health,
                          "health: expected no health check on a oneshot service, remove it "
                          "(checks run only while a longrun service is up)");
+    if (conf_schedule_check(c, p) < 0)
+        rc = -EINVAL;
     if (s->readiness.kind == CONF_PROBE_LOG && s->logs.raw && p->readiness)
         rc = ynode_error(c, p->readiness,
                          "readiness.log: expected another kind of check with logs.raw: true (raw "
@@ -382,6 +385,10 @@ int conf_service_parse(struct ynode_ctx *c, const char *name, struct conf_servic
         {"stop_timeout", conf_policy_stop_timeout},
         {"logs", conf_logs_parse},
         {"rlimits", conf_policy_rlimits},
+        {"schedule", conf_schedule_schedule},
+        {"every", conf_schedule_every},
+        {"overlap", conf_schedule_overlap},
+        {"run_timeout", conf_schedule_run_timeout},
         {NULL, NULL},
     };
     struct conf_parse p = {0};

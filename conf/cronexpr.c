@@ -171,8 +171,9 @@ int cronexpr_parse(const char *expr, struct conf_cron *out, char *err, size_t er
                 return cronexpr_parse(cronexpr_macros[i].expr, out, err, errlen, &dummy);
             }
         if (len == 7 && strncmp(p, "@reboot", 7) == 0)
-            return cronexpr_fail(&c, p, "@reboot is not a time: a oneshot without a schedule "
-                                        "runs once at start");
+            return cronexpr_fail(&c, p,
+                                 "@reboot is not a time: a oneshot without a schedule "
+                                 "runs once at start");
         return cronexpr_fail(&c, p,
                              "expected @yearly, @annually, @monthly, @weekly, @daily, @midnight "
                              "or @hourly, got \"%.*s\"",

@@ -42,7 +42,8 @@ static void parse_err(const char *expr, const char *want, size_t at)
 /* Unix ms of a UTC date. */
 static uint64_t utc(int y, int mo, int d, int h, int mi)
 {
-    struct tm tm = {.tm_year = y - 1900, .tm_mon = mo - 1, .tm_mday = d, .tm_hour = h, .tm_min = mi};
+    struct tm tm = {
+        .tm_year = y - 1900, .tm_mon = mo - 1, .tm_mday = d, .tm_hour = h, .tm_min = mi};
     return (uint64_t)timegm(&tm) * 1000;
 }
 
@@ -97,14 +98,16 @@ static void errors_say_what_and_where(void **state)
     parse_err("1x * * * *", "minute: unexpected \"x\"", 1);
     parse_err("* * * *", "expected 5 fields (minute hour day-of-month month day-of-week), got 4",
               7);
-    parse_err("0 * * * * *", "expected 5 fields (minute hour day-of-month month day-of-week), got "
-                             "more",
+    parse_err("0 * * * * *",
+              "expected 5 fields (minute hour day-of-month month day-of-week), got "
+              "more",
               10);
     parse_err("", "expected 5 fields (minute hour day-of-month month day-of-week), got 0", 0);
     parse_err("@reboot", "@reboot is not a time: a oneshot without a schedule runs once at start",
               0);
-    parse_err("@often", "expected @yearly, @annually, @monthly, @weekly, @daily, @midnight or "
-                        "@hourly, got \"@often\"",
+    parse_err("@often",
+              "expected @yearly, @annually, @monthly, @weekly, @daily, @midnight or "
+              "@hourly, got \"@often\"",
               0);
     parse_err("@daily 5", "expected nothing after @daily", 7);
     parse_err("0 0 30 2 *", "never runs: no chosen month has a chosen day", 0);
