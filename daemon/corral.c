@@ -55,6 +55,9 @@ static void corral_open_syslog(struct corral *c)
     if (rc == 0)
         rc = syslogd_open(&c->syslogd, c->loop, cs->path, cs->buffer, sup_syslog_on_datagram,
                           &c->syslog);
+    if (rc == 0 && sup_find(c->sup, cs->name))
+        log_warn("syslog: name %s is also a service's: messages of no service are shown as its",
+                 cs->name);
     if (rc < 0)
         log_warn("syslog: %s: %s; messages sent there are lost", cs->path, strerror(-rc));
     else

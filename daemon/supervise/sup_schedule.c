@@ -99,6 +99,8 @@ void sup_sched_update(struct sup_service *ss)
         sc->anchor_ms = now; /* a new interval counts from now */
     }
     sc->ss = ss;
+    if (ss->svc.state == SVC_DOWN && !ss->svc.reason[0])
+        snprintf(ss->svc.reason, sizeof ss->svc.reason, "waiting for its next run");
     sc->every_ms = conf->every_ms;
     sc->next_ms = schedule_next(conf, sc->anchor_ms, now);
     if (!conf->run_timeout_ms)

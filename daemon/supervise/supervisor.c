@@ -575,9 +575,7 @@ void sup_start_all(struct supervisor *sup)
     for (size_t i = 0; i < sup->n; i++) {
         struct sup_service *ss = sup_at(sup, i);
         /* A scheduled job waits for its time (sup_schedule.c). */
-        if (ss->sched)
-            snprintf(ss->svc.reason, sizeof ss->svc.reason, "waiting for its next run");
-        else
+        if (!ss->sched)
             sup_feed(ss, SVC_EV_START, 0, 0);
     }
     for (size_t i = 0; i < sup->n && !sup->stopping; i++)
