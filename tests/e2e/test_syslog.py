@@ -15,8 +15,10 @@ import svc
 from ctl import ctl, status, wait_ready
 
 FLOOD = r"""
-import socket, sys
+import os, socket, sys, time
 path, n = sys.argv[1], int(sys.argv[2])
+while not os.path.exists(sys.argv[3] + ".go"):
+    time.sleep(0.01)
 s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
 s.connect(path)
 for i in range(n):
@@ -115,6 +117,9 @@ class SyslogTest(svc.ServiceTest):
         self.addCleanup(os.close, r)
         c = self.run_services(args=["--config", self.conf()], stdout=wfd)
         os.close(wfd)
+        wait_ready(self)
+        with open(self.path("sent.go"), "w"):
+            pass
         # Nobody reads corral's stdout: past its queue's bound, messages are
         # dropped and counted, the sender is never held for long, and corral
         # answers throughout.

@@ -148,6 +148,7 @@ static void syslog_is_off_by_default_and_an_empty_map_takes_the_defaults(void **
     assert_string_equal(g.syslog.path, "/dev/log");
     assert_string_equal(g.syslog.name, "syslog");
     assert_int_equal(g.syslog.buffer, CONF_SYSLOG_BUFFER_DEFAULT);
+    conf_global_close(&g);
     assert_int_equal(load_global("syslog: {path: /run/log.sock, name: logs, buffer: 1MiB}\n", &g),
                      0);
     assert_string_equal(g.syslog.path, "/run/log.sock");
