@@ -75,6 +75,7 @@ class ScheduleTest(svc.ServiceTest):
         self.service("slow", "type: oneshot\nevery: 1s\n"
                      f"command: \"echo start $$ >> {log}; sleep 2.5; echo end $$ >> {log}\"\n")
         c = self.run_services()
+        wait_ready(self)
         harness.wait_for(lambda: harness.read(log).count("end") >= 2, 20, what="two runs")
         lines = harness.read(log).split("\n")
         # Never two runs at once: each start follows the previous end.
@@ -93,6 +94,7 @@ class ScheduleTest(svc.ServiceTest):
         self.service("slow", "type: oneshot\nevery: 1s\noverlap: queue\n"
                      f"command: \"echo start >> {log}; sleep 2.5; echo end >> {log}\"\n")
         c = self.run_services()
+        wait_ready(self)
         harness.wait_for(lambda: harness.read(log).count("start") >= 2, 20, what="two runs")
         # The second run starts as soon as the first ends: nothing skipped.
         self.assertEqual(harness.read(log).split()[:3], ["start", "end", "start"])
@@ -119,6 +121,7 @@ class ScheduleTest(svc.ServiceTest):
         self.service("job", f"type: oneshot\nevery: 1s\ncommand: \"echo x >> {runs}\"\n")
         self.service("idle", "command: [sleep, '1000']\n")
         c = self.run_services()
+        wait_ready(self)
         harness.wait_for(lambda: harness.read(runs).count("x") >= 1, 10, what="a run")
         self.assertEqual(ctl(self, "stop", "job").returncode, 0)
         harness.wait_for(lambda: status(self)[0]["job"]["state"] == "done", what="done")
@@ -149,6 +152,7 @@ class ScheduleTest(svc.ServiceTest):
     def test_a_set_of_scheduled_jobs_alone_keeps_corral_running(self):
         self.service("job", "type: oneshot\nevery: 1s\ncommand: [\"true\"]\n")
         c = self.run_services()
+        wait_ready(self)
         harness.wait_for(lambda: status(self)[0]["job"]["schedule"]["runs"] >= 2, 10,
                          what="two runs")
         self.assertIsNone(c.proc.poll())
@@ -160,6 +164,7 @@ class ScheduleTest(svc.ServiceTest):
         self.service("job", f"type: oneshot\nevery: 4s\ncommand: \"date +%s%3N >> {runs}\"\n")
         self.service("idle", "command: [sleep, '1000']\n")
         c = self.run_services()
+        wait_ready(self)
 
         def count():
             return len(harness.read(runs).split())
