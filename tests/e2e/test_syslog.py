@@ -74,6 +74,20 @@ class SyslogTest(svc.ServiceTest):
         self.assertEqual(c.wait(), 0, c.stderr())
         self.assertFalse(os.path.exists(sock), "the socket file stays after corral exits")
 
+    def test_a_scheduled_job_that_logs_to_syslog_gets_its_lines(self):
+        # What cron plus syslog-ng did: a job every second, logging through
+        # /dev/log, each message shown as the job's line.
+        self.service("backup", "type: oneshot\nevery: 1s\n"
+                     f"command: [logger, -u, {self.sock()}, -t, backup, -i, snapshot taken]\n")
+        c = self.run_services(args=["--config", self.conf()])
+        lines = harness.wait_for(
+            lambda: (lambda l: l if len(l) >= 2 else None)(
+                [x for x in self.lines(c) if "snapshot taken" in x]), 15, what="two runs' lines")
+        for line in lines:
+            self.assertRegex(line, r"^backup +\| backup\[\d+\]: snapshot taken$")
+        c.signal(15)
+        self.assertEqual(c.wait(), 0, c.stderr())
+
     def test_json_keeps_facility_and_severity(self):
         self.service("job", f"command: [logger, -u, {self.sock()}, -p, cron.warning, -t, CRON, -i, "
                      "json line]\ntype: oneshot\n")
