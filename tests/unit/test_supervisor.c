@@ -73,9 +73,10 @@ static struct proc *proc_of(pid_t pid)
     return NULL;
 }
 
-static int fake_spawn(const struct spawn_plan *plan, int report_fd, pid_t *pid)
+static int fake_spawn(const struct spawn_plan *plan, int report_fd, pid_t *pid, int *exec_fd)
 {
     (void)report_fd;
+    *exec_fd = -1; /* the exec is taken as done */
     assert_true(W.nprocs < MAX_PROCS);
     struct proc *p = &W.procs[W.nprocs++];
     p->pid = 4000000 + W.nprocs; /* above any pid_max of a test machine's processes */
