@@ -213,6 +213,25 @@ struct conf_rlimit {
     uint64_t hard;
 };
 
+/* A crontab(5) schedule as sets: bit N of each mask is value N
+ * (conf/cronexpr.c). */
+struct conf_cron {
+    uint64_t minutes;   /* 0-59 */
+    uint32_t hours;     /* 0-23 */
+    uint32_t days;      /* day of month, 1-31 */
+    uint16_t months;    /* 1-12 */
+    uint8_t weekdays;   /* 0 (Sunday) - 6; 7 in the text is Sunday too */
+    bool days_star;     /* the day-of-month field began with '*' */
+    bool weekdays_star; /* the day-of-week field began with '*' */
+};
+
+/* What a scheduled job does when its time comes while its last run still
+ * goes. */
+enum conf_overlap {
+    CONF_OVERLAP_SKIP,  /* this time is skipped, and counted */
+    CONF_OVERLAP_QUEUE, /* it runs once the last run has ended */
+};
+
 struct conf_service {
     char *name;  /* file stem, or "main" */
     char *file;  /* label used in errors: "services.d/web.yaml" */
@@ -258,6 +277,12 @@ struct conf_service {
     struct conf_logs logs;
     struct conf_rlimit *rlimits;
     size_t n_rlimits;
+    /* A scheduled oneshot: `schedule` (crontab times, UTC) or `every`. */
+    char *schedule;        /* as written; NULL when none */
+    struct conf_cron cron; /* valid when schedule is set */
+    uint64_t every_ms;     /* 0 when none */
+    enum conf_overlap overlap;
+    uint64_t run_timeout_ms; /* 0: a run may take as long as it takes */
 };
 
 /* A loaded, validated directory: services sorted by name, a start order
@@ -338,6 +363,17 @@ enum conf_log_level {
     CONF_LOG_LEVEL_DEBUG,
 };
 
+/* corral.yaml's `syslog:`: corral listens on a datagram socket for
+ * syslog(3) messages (docs/logging.md "syslog"). */
+struct conf_syslog {
+    bool enabled;    /* the key is there */
+    char *path;      /* "/dev/log" unless set */
+    char *name;      /* the name senders of no service are shown under: "syslog" */
+    uint64_t buffer; /* the socket's receive buffer (SO_RCVBUF), bytes */
+};
+
+#define CONF_SYSLOG_BUFFER_DEFAULT (256 * 1024)
+
 struct conf_global {
     char *services_dir; /* NULL: not set (the daemon applies its own rules) */
     char *socket_path;  /* NULL: not set */
@@ -350,6 +386,7 @@ struct conf_global {
     enum conf_log_format log_format;
     enum conf_log_level log_level;
     bool timestamps;
+    struct conf_syslog syslog;
     struct conf_service *main; /* the main: section, without a command; NULL: none */
 };
 

@@ -34,6 +34,8 @@ void conf_global_close(struct conf_global *g)
     free(g->socket_path);
     free(g->read_group);
     free(g->admin_group);
+    free(g->syslog.path);
+    free(g->syslog.name);
     conf_service_free(g->main);
     conf_global_init(g);
 }
@@ -149,6 +151,64 @@ static int conf_global_timestamps(struct ynode_ctx *c, yaml_node_t *v, const cha
     return ynode_bool(c, v, path, &((struct conf_global_parse *)obj)->g->timestamps);
 }
 
+static int conf_syslog_path(struct ynode_ctx *c, yaml_node_t *v, const char *path, void *obj)
+{
+    struct conf_syslog *sl = obj;
+    free(sl->path);
+    sl->path = NULL;
+    int rc = conf_global_path(c, v, path, &sl->path);
+    if (rc == 0 && strlen(sl->path) > 107)
+        return ynode_error(c, v, "%s: expected a path of at most 107 bytes (unix(7) sun_path)",
+                           path);
+    return rc;
+}
+
+static int conf_syslog_name(struct ynode_ctx *c, yaml_node_t *v, const char *path, void *obj)
+{
+    struct conf_syslog *sl = obj;
+    free(sl->name);
+    sl->name = NULL;
+    int rc = ynode_string(c, v, path, false, &sl->name);
+    if (rc < 0)
+        return rc;
+    size_t n = strlen(sl->name);
+    if (n == 0 || n > 64 || strspn(sl->name, "abcdefghijklmnopqrstuvwxyz0123456789_.-") != n)
+        return ynode_error(c, v, "%s: expected a name ([a-z0-9_.-]+, at most 64), got \"%.60s\"",
+                           path, sl->name);
+    return 0;
+}
+
+static int conf_syslog_buffer(struct ynode_ctx *c, yaml_node_t *v, const char *path, void *obj)
+{
+    struct conf_syslog *sl = obj;
+    int rc = ynode_size(c, v, path, &sl->buffer);
+    if (rc == 0 && (sl->buffer < 4096 || sl->buffer > (16ULL << 20)))
+        return ynode_error(c, v, "%s: expected a size from 4KiB to 16MiB", path);
+    return rc;
+}
+
+/* syslog: a map (an empty one takes every default). */
+static int conf_global_syslog(struct ynode_ctx *c, yaml_node_t *v, const char *path, void *obj)
+{
+    static const struct ynode_key keys[] = {
+        {"path", conf_syslog_path},
+        {"name", conf_syslog_name},
+        {"buffer", conf_syslog_buffer},
+        {NULL, NULL},
+    };
+    struct conf_syslog *sl = &((struct conf_global_parse *)obj)->g->syslog;
+    sl->enabled = true;
+    sl->buffer = CONF_SYSLOG_BUFFER_DEFAULT;
+    int rc = ynode_map(c, v, path, keys, sl);
+    if (rc == 0 && !sl->path)
+        sl->path = strdup("/dev/log");
+    if (rc == 0 && !sl->name)
+        sl->name = strdup("syslog");
+    if (rc == 0 && (!sl->path || !sl->name))
+        rc = -ENOMEM;
+    return rc;
+}
+
 static int conf_global_main(struct ynode_ctx *c, yaml_node_t *v, const char *path, void *obj)
 {
     (void)path;
@@ -170,6 +230,7 @@ static int conf_global_parse(const char *label, const char *base_dir, const char
         {"log_format", conf_global_log_format},
         {"log_level", conf_global_log_level},
         {"timestamps", conf_global_timestamps},
+        {"syslog", conf_global_syslog},
         {"main", conf_global_main},
         {NULL, NULL},
     };

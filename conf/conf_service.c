@@ -81,6 +81,7 @@ void conf_service_free(struct conf_service *s)
     conf_probe_close(&s->health);
     free(s->logs.file);
     free(s->rlimits);
+    free(s->schedule);
     free(s);
 }
 
@@ -393,6 +394,8 @@ static int conf_service_finish(struct ynode_ctx *c, struct conf_parse *p, yaml_n
         rc = ynode_error(c, p->health,
                          "health: expected no health check on a oneshot service, remove it "
                          "(checks run only while a longrun service is up)");
+    if (conf_schedule_check(c, p) < 0)
+        rc = -EINVAL;
     if (s->readiness.kind == CONF_PROBE_LOG && s->logs.raw && p->readiness)
         rc = ynode_error(c, p->readiness,
                          "readiness.log: expected another kind of check with logs.raw: true (raw "
@@ -476,6 +479,10 @@ static int conf_service_parse_node(struct ynode_ctx *c, yaml_node_t *root, const
         {"stop_timeout", conf_service_stop_timeout},
         {"logs", conf_logs_parse},
         {"rlimits", conf_policy_rlimits},
+        {"schedule", conf_schedule_schedule},
+        {"every", conf_schedule_every},
+        {"overlap", conf_schedule_overlap},
+        {"run_timeout", conf_schedule_run_timeout},
         {NULL, NULL},
     };
     struct conf_parse p = {.section = section};

@@ -240,14 +240,21 @@ int conf_set_build(struct conf_service **services, size_t n, char **failed, size
     return 0;
 }
 
-/* The implicit main waits for the oneshots of the directory, the way
- * startup scripts run before the command. (No service file can depend on
- * the implicit main: it is not in the directory.) */
+/* A oneshot that runs at boot: not a scheduled job, which runs at its
+ * times only. */
+static bool conf_set_boot_oneshot(const struct conf_service *s)
+{
+    return s->type == CONF_TYPE_ONESHOT && !s->schedule && !s->every_ms;
+}
+
+/* The implicit main waits for the oneshots of the directory that run at
+ * boot, the way startup scripts run before the command. (No service file
+ * can depend on the implicit main: it is not in the directory.) */
 static int conf_set_main_waits(const struct conf_set *set, struct conf_service *m)
 {
     size_t n = 0;
     for (size_t i = 0; i < set->n; i++)
-        n += set->services[i]->type == CONF_TYPE_ONESHOT;
+        n += conf_set_boot_oneshot(set->services[i]);
     if (n == 0)
         return 0;
     m->deps = calloc(n, sizeof *m->deps);
@@ -255,7 +262,7 @@ static int conf_set_main_waits(const struct conf_set *set, struct conf_service *
         return -ENOMEM;
     for (size_t i = 0; i < set->n; i++) {
         const struct conf_service *s = set->services[i];
-        if (s->type != CONF_TYPE_ONESHOT)
+        if (!conf_set_boot_oneshot(s))
             continue;
         struct conf_dep *dep = &m->deps[m->n_deps];
         dep->name = strdup(s->name);

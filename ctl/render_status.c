@@ -43,6 +43,26 @@ static const char *render_int(json_t *o, const char *key, char *buf, size_t len,
     return buf;
 }
 
+/* A scheduled job: "; next run in 4m12s (2 skipped)" after its reason. */
+static void render_schedule(json_t *sched, char *reason, size_t len)
+{
+    char in[32];
+    size_t used = strlen(reason);
+    if (!json_is_object(sched) || used >= len)
+        return;
+    json_t *next = json_object_get(sched, "next_run_in_ms");
+    json_t *skipped = json_object_get(sched, "skipped");
+    if (json_is_integer(next) && json_integer_value(next) >= 0)
+        snprintf(reason + used, len - used, "; next run in %s",
+                 fmt_duration((uint64_t)json_integer_value(next), in, sizeof in));
+    else
+        snprintf(reason + used, len - used, "; no run to come");
+    used = strlen(reason);
+    if (json_is_integer(skipped) && json_integer_value(skipped) > 0 && used < len)
+        snprintf(reason + used, len - used, " (%lld skipped)",
+                 (long long)json_integer_value(skipped));
+}
+
 static const char *render_uptime(json_t *svc, char *buf, size_t len)
 {
     json_t *v = json_object_get(svc, "uptime_ms");
@@ -100,6 +120,7 @@ void render_status(json_t *result, FILE *out, bool colour)
         const char *status_text = field_str(svc, "status_text", NULL);
         snprintf(reason, sizeof reason, status_text ? "%s; %s" : "%s",
                  field_str(svc, "reason", "-"), status_text ? status_text : "");
+        render_schedule(json_object_get(svc, "schedule"), reason, sizeof reason);
         const char *cells[7] = {
             field_str(svc, "name", "?"),
             field_str(svc, "state", "?"),

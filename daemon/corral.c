@@ -42,6 +42,43 @@ static void corral_open_sdnotify(struct corral *c)
         log_warn("sd_notify socket: %s; notify: systemd will not work", strerror(-rc));
 }
 
+/* ---- /dev/log ----------------------------------------------------------------- */
+
+/* corral.yaml's syslog: the socket, and whose each message is. Failing to
+ * bind costs the messages, never the services. */
+static void corral_open_syslog(struct corral *c)
+{
+    const struct conf_syslog *cs = &c->global.syslog;
+    if (!cs->enabled)
+        return;
+    int rc = sup_syslog_init(&c->syslog, c->sup, &c->out, cs->name);
+    if (rc == 0)
+        rc = syslogd_open(&c->syslogd, c->loop, cs->path, cs->buffer, sup_syslog_on_datagram,
+                          &c->syslog);
+    if (rc == 0 && sup_find(c->sup, cs->name))
+        log_warn("syslog: name %s is also a service's: messages of no service are shown as its",
+                 cs->name);
+    if (rc < 0)
+        log_warn("syslog: %s: %s; messages sent there are lost", cs->path, strerror(-rc));
+    else
+        log_debug("syslog: listening on %s", cs->path);
+}
+
+/* Before a service's exit is handled: what it sent to /dev/log last is
+ * still placed by its pid. */
+static void corral_syslog_drain(void *arg)
+{
+    struct corral *c = arg;
+    syslogd_drain(c->syslogd);
+}
+
+/* True when corral.yaml's syslog: differs between a and b. */
+static bool corral_syslog_changed(const struct conf_syslog *a, const struct conf_syslog *b)
+{
+    return a->enabled != b->enabled || !reloadplan_str_eq(a->path, b->path) ||
+           !reloadplan_str_eq(a->name, b->name) || a->buffer != b->buffer;
+}
+
 /* ---- reload ----------------------------------------------------------------- */
 
 /* Appends key to the list of what changed, "a, b, c". */
@@ -114,8 +151,16 @@ static void corral_apply_global(void *arg, struct conf_global *g, const struct c
         log_warn("reload: corral.yaml: `socket` changed; corral listens on %s until it starts "
                  "again",
                  c->control.listening ? c->control.path : "no socket");
+    if (corral_syslog_changed(&g->syslog, &old->syslog))
+        log_warn("reload: corral.yaml: `syslog` changed; it takes effect when corral starts again");
+    /* The socket and its names stay as they started. */
+    struct conf_syslog keep = old->syslog;
+    old->syslog = (struct conf_syslog){0};
     conf_global_close(old);
     *old = *g;
+    free(old->syslog.path);
+    free(old->syslog.name);
+    old->syslog = keep;
     conf_global_init(g); /* moved into c */
     if (corral_uses_sdnotify(set))
         corral_open_sdnotify(c);
@@ -155,6 +200,13 @@ static json_t *corral_status(void *arg)
         json_object_set_new(me, "pids_current", json_integer(b.current));
         json_object_set_new(me, "pids_max", b.max < 0 ? json_null() : json_integer(b.max));
     }
+    if (me && c->syslogd)
+        json_object_set_new(me, "syslog",
+                            json_pack("{s:s, s:I, s:I, s:I, s:I}", "path", c->global.syslog.path,
+                                      "received", (json_int_t)syslogd_received(c->syslogd), "lines",
+                                      (json_int_t)c->syslog.lines, "unattributed",
+                                      (json_int_t)c->syslog.unattributed, "dropped",
+                                      (json_int_t)c->syslog.dropped));
     return me;
 }
 
@@ -243,7 +295,9 @@ int corral_setup(struct corral *c, uv_loop_t *loop, struct config *cfg)
                           .notify_socket = c->notify_socket,
                           .quiet = cfg->pure_init,
                           .interactive = c->interactive,
-                          .single_child = c->opts.single_child};
+                          .single_child = c->opts.single_child,
+                          .before_exit = corral_syslog_drain,
+                          .before_exit_arg = c};
     rc = sup_new(&env, config_take_set(cfg), &c->sup);
     if (rc < 0)
         return rc;
@@ -267,6 +321,7 @@ int corral_setup(struct corral *c, uv_loop_t *loop, struct config *cfg)
      * does (a reload may add one later). */
     if (sdnotify)
         corral_open_sdnotify(c);
+    corral_open_syslog(c);
     /* The control socket is optional in pure init mode (a drop-in tini may
      * run where nothing is writable); with services it is how they are
      * operated, so failing to listen is fatal there. */
@@ -291,11 +346,13 @@ void corral_teardown(struct corral *c)
     shutdown_close(&c->shutdown);
     control_close(&c->control);
     sdnotify_close(c->sdnotify);
+    syslogd_close(c->syslogd);
     sup_close(c->sup);
     /* What is still queued for stdout/stderr goes out now (bounded wait);
      * from here on, corral's own lines are written directly. */
     log_set_writer(NULL, NULL);
     output_close(&c->out);
+    sup_syslog_close(&c->syslog);
     /* Let the close callbacks run, then the loop can be closed. */
     uv_run(c->loop, UV_RUN_NOWAIT);
     uv_loop_close(c->loop);

@@ -21,7 +21,9 @@
 #include "reload.h"
 #include "shutdown.h"
 #include "signals.h"
+#include "sup_syslog.h"
 #include "supervisor.h"
+#include "syslogd.h"
 
 struct corral {
     uv_loop_t *loop;
@@ -38,6 +40,8 @@ struct corral {
     char *services_dir;        /* NULL in pure init mode */
     struct sdnotify *sdnotify; /* the sd_notify socket, or NULL */
     char notify_socket[128];   /* what NOTIFY_SOCKET is set to ("@corral-notify-...") */
+    struct syslogd *syslogd;   /* corral.yaml's syslog: socket, or NULL */
+    struct sup_syslog syslog;  /* whose each of its messages is */
     uint64_t started_ms;
     char pids_dir[600]; /* corral's pids cgroup, found at start; "" when none */
     bool is_pid1;

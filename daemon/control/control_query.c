@@ -9,10 +9,13 @@
 #include <sys/wait.h>
 
 #include "bounds.h"
+#include "clock.h"
 #include "control_line.h"
 #include "exitstatus.h"
+#include "outfmt.h"
 #include "signame.h"
 #include "suggest.h"
+#include "units.h"
 
 /* A logs line's JSON beside its text: keys, time and quotes. */
 #define QUERY_LINE_OVERHEAD 64
@@ -74,6 +77,43 @@ static struct sup_service **query_list(struct control_client *cl)
     return malloc((sup_count(cl->ctl->env.sup) + 1) * sizeof(struct sup_service *));
 }
 
+/* A scheduled job's "schedule": what it is, when it runs next, how its
+ * runs went (the last run's result is last_exit). */
+static json_t *control_query_schedule_json(const struct sup_view *v)
+{
+    char stamp[40], every[32];
+    uint64_t now = clock_wall_ms();
+    json_t *o = json_object();
+    if (!o)
+        return json_null();
+    if (v->schedule) {
+        json_object_set_new(o, "schedule", json_string(v->schedule));
+    } else {
+        units_format_duration(v->every_ms, every, sizeof every);
+        json_object_set_new(o, "every", json_string(every));
+    }
+    if (v->next_run_ms != UINT64_MAX) {
+        outfmt_stamp(v->next_run_ms, stamp, sizeof stamp);
+        json_object_set_new(o, "next_run", json_string(stamp));
+        json_object_set_new(
+            o, "next_run_in_ms",
+            json_integer((json_int_t)(v->next_run_ms > now ? v->next_run_ms - now : 0)));
+    } else {
+        json_object_set_new(o, "next_run", json_null());
+    }
+    if (v->last_run_ms) {
+        outfmt_stamp(v->last_run_ms, stamp, sizeof stamp);
+        json_object_set_new(o, "last_run", json_string(stamp));
+    } else {
+        json_object_set_new(o, "last_run", json_null());
+    }
+    json_object_set_new(o, "runs", json_integer((json_int_t)v->runs));
+    json_object_set_new(o, "skipped", json_integer((json_int_t)v->skipped));
+    if (v->queued)
+        json_object_set_new(o, "queued", json_true());
+    return o;
+}
+
 json_t *control_query_service_json(const struct sup_service *ss, uint64_t now)
 {
     struct sup_view v;
@@ -110,6 +150,8 @@ json_t *control_query_service_json(const struct sup_service *ss, uint64_t now)
         json_object_set_new(o, "status_text", json_string(v.status_text));
     if (v.log_file_lost)
         json_object_set_new(o, "log_lines_lost", json_integer((json_int_t)v.log_file_lost));
+    if (v.scheduled)
+        json_object_set_new(o, "schedule", control_query_schedule_json(&v));
     return o;
 }
 

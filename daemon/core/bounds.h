@@ -76,4 +76,7 @@
  * the loop. */
 #define SDNOTIFY_READ_BATCH 64
 
+/* Datagrams read from the /dev/log socket per wakeup, for the same reason. */
+#define SYSLOGD_READ_BATCH 64
+
 #endif

@@ -245,6 +245,14 @@ struct svc_step svc_step(struct svc *s, const struct svc_event *ev, uint64_t now
             s->stop_is_failure = true;
             svc_begin_stop(s, &st, why);
             snprintf(s->stop_cause, sizeof s->stop_cause, "unhealthy");
+        } else if (ev->kind == SVC_EV_RUN_TIMEOUT) {
+            /* A scheduled run that went on too long: stopped, a failed run. */
+            char why[SVC_REASON_MAX];
+            snprintf(why, sizeof why, "%s: stopping", ev->text ? ev->text : "run timed out");
+            s->stop_is_failure = true;
+            svc_begin_stop(s, &st, why);
+            snprintf(s->stop_cause, sizeof s->stop_cause, "%s",
+                     ev->text ? ev->text : "run timed out");
         } else if (ev->kind == SVC_EV_SPAWN_FAILED) {
             struct backoff_policy policy = svc_policy(s->conf);
             uint64_t delay = backoff_after_error(&policy, &s->backoff);

@@ -35,6 +35,7 @@ enum svc_event_kind {
     SVC_EV_STOP,         /* not wanted any more: shutdown, `stop` */
     SVC_EV_TIMER,        /* the timer the last step armed has fired */
     SVC_EV_UNHEALTHY,    /* the health check failed `retries` times in a row: text */
+    SVC_EV_RUN_TIMEOUT,  /* a scheduled run took longer than its run_timeout: text */
 };
 
 struct svc_event {

@@ -72,7 +72,7 @@ bool svcset_may_stop(const struct svcset_node *n, bool has_running_dependent)
 
 bool svcset_keeps_running(const struct svcset_node *n, bool blocked)
 {
-    if (n->held)
+    if (n->held || n->scheduled)
         return true;
     if (svc_is_finished(n->svc))
         return false;

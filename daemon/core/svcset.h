@@ -19,6 +19,7 @@ struct svcset_node {
     bool held;          /* stopped on request: it may be started again */
     bool health_passed; /* a health check passed since it last became up */
     bool blocked;       /* waiting on a dependency that will never meet its condition */
+    bool scheduled;     /* a scheduled job: it runs again at its next time */
 };
 
 /* True when dep meets cond now. A oneshot is never up: `ready` means it
@@ -44,8 +45,8 @@ bool svcset_is_healthy(const struct svcset_node *n);
 bool svcset_may_stop(const struct svcset_node *n, bool has_running_dependent);
 
 /* Whether n keeps a set without a main service alive: it is held, running,
- * or waiting for dependencies that may still come (blocked: one of them is
- * hopeless). */
+ * scheduled, or waiting for dependencies that may still come (blocked: one
+ * of them is hopeless). */
 bool svcset_keeps_running(const struct svcset_node *n, bool blocked);
 
 /* Operator intent, beside what the state machine keeps. */

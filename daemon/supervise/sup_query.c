@@ -68,6 +68,16 @@ void sup_view(const struct sup_service *ss, uint64_t now, struct sup_view *v)
         .status_text = ss->checks.status_text,
         .log_file_lost = ss->output.file_lost_lines,
     };
+    if (ss->sched) {
+        v->scheduled = true;
+        v->schedule = s->conf->schedule;
+        v->every_ms = s->conf->every_ms;
+        v->next_run_ms = ss->sched->next_ms;
+        v->last_run_ms = ss->sched->last_start_ms;
+        v->runs = ss->sched->runs;
+        v->skipped = ss->sched->skipped;
+        v->queued = ss->sched->queued;
+    }
 }
 
 void sup_follow(struct sup_service *ss, struct output_follower *f)

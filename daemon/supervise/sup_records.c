@@ -85,6 +85,7 @@ struct sup_service *sup_record_new(struct supervisor *sup, const struct conf_ser
     /* Only readiness.log reads lines: no call per line for the others. */
     ss->output.on_line = conf->readiness.kind == CONF_PROBE_LOG ? sup_record_on_line : NULL;
     ss->output.on_line_arg = ss;
+    sup_sched_update(ss);
     return ss;
 }
 
@@ -105,6 +106,7 @@ void sup_record_set_conf(struct sup_service *ss, const struct conf_service *conf
     ref->refs++;
     sup_setref_put(ss->ref);
     ss->ref = ref;
+    sup_sched_update(ss);
 }
 
 void sup_record_close(struct sup_service *ss)
@@ -117,6 +119,7 @@ void sup_record_close(struct sup_service *ss)
     output_svc_close(&ss->output);
     /* Every handle it embeds reports to one callback, which counts them. */
     sup_leftovers_close(ss);
+    sup_sched_drop(ss);
     ss->closes_pending = 2 + checks_close(&ss->checks, sup_record_on_closed, ss);
     uv_close((uv_handle_t *)&ss->timer, sup_record_on_closed);
     uv_close((uv_handle_t *)&ss->leftover_timer, sup_record_on_closed);
@@ -127,5 +130,6 @@ struct svcset_node sup_record_node(const struct sup_service *ss)
     return (struct svcset_node){.svc = &ss->svc,
                                 .held = ss->intent.held,
                                 .health_passed = ss->checks.healthy,
-                                .blocked = ss->blocked};
+                                .blocked = ss->blocked,
+                                .scheduled = ss->sched != NULL};
 }

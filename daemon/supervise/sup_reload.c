@@ -138,7 +138,7 @@ int sup_swap_set(struct supervisor *sup, struct conf_set *set)
             continue;
         if (ss->svc.conf != set->services[i])
             sup_reconf_later(ss, set->services[i], ref); /* running: restarted */
-        else if (!ss->intent.held)
+        else if (!ss->intent.held && !ss->sched)
             sup_start_service(ss); /* added, or changed while stopped */
     }
     free(kept);

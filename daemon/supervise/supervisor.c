@@ -14,10 +14,12 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "exitstatus.h"
 #include "log.h"
 #include "notify.h"
 #include "supervisor_int.h"
+#include "units.h"
 
 static void sup_feed(struct sup_service *ss, enum svc_event_kind kind, int wstatus, int err);
 static void sup_feed_event(struct sup_service *ss, const struct svc_event *evp);
@@ -76,6 +78,8 @@ static void sup_on_timer(uv_timer_t *t)
 static void sup_do_spawn(struct sup_service *ss)
 {
     int rc = sup_spawn(ss);
+    if (rc == 0)
+        sup_sched_started(ss);
     if (rc < 0)
         sup_feed(ss, SVC_EV_SPAWN_FAILED, 0, -rc);
     else if (!ss->exec)
@@ -158,11 +162,16 @@ static void sup_feed(struct sup_service *ss, enum svc_event_kind kind, int wstat
     sup_feed_event(ss, &ev);
 }
 
+static void sup_on_due(struct sup_service *ss);
+
 /* The run is over: its main process exited, and nothing it left runs. */
 static void sup_exited(struct sup_service *ss, int wstatus)
 {
     ss->tail_pending = !svc_exit_is_success(&ss->svc, wstatus) && ss->svc.state != SVC_STOPPING;
     sup_feed(ss, SVC_EV_EXITED, wstatus, 0);
+    /* A run queued while this one went on (overlap: queue) starts now. */
+    if (sup_sched_ended(ss) && !ss->closed && svc_is_finished(&ss->svc))
+        sup_on_due(ss);
 }
 
 static void sup_on_exec(void *arg, bool exec_ok)
@@ -177,6 +186,8 @@ static void sup_on_exec(void *arg, bool exec_ok)
 static void sup_on_exit(struct pidtab_owner *owner, pid_t pid, int wstatus)
 {
     struct sup_service *ss = (struct sup_service *)owner;
+    if (ss->sup->env.before_exit)
+        ss->sup->env.before_exit(ss->sup->env.before_exit_arg);
     /* Reaped before the exec pipe was read: it says now whether the program
      * ran, and a run however short counts (dependents start as before). */
     if (ss->exec) {
@@ -239,6 +250,48 @@ bool sup_on_sdnotify(void *arg, pid_t pid, const char *msg, size_t len)
         }
     }
     return false;
+}
+
+/* ---- scheduled jobs ------------------------------------------------------- */
+
+/* A scheduled job's time has come (sup_schedule.c): it runs unless it is
+ * held (stopped on request), going away, or everything is stopping; while
+ * its last run still goes on the time is skipped, or queued. */
+static void sup_on_due(struct sup_service *ss)
+{
+    struct supervisor *sup = ss->sup;
+    struct sup_sched *sc = ss->sched;
+    char dur[32];
+
+    if (!sc || sup->stopping || ss->intent.held || ss->intent.retiring)
+        return;
+    if (!svc_is_finished(&ss->svc)) {
+        if (ss->svc.conf->overlap == CONF_OVERLAP_QUEUE) {
+            if (!sc->queued)
+                log_info("%s: due while its last run goes on: it runs again once that ends",
+                         sup_name(ss));
+            sc->queued = true;
+            return;
+        }
+        sc->skipped++;
+        uint64_t now = clock_wall_ms();
+        log_warn("%s: due while its last run goes on (started %s ago): this run is skipped",
+                 sup_name(ss),
+                 units_format_duration(now > sc->last_start_ms ? now - sc->last_start_ms : 0, dur,
+                                       sizeof dur));
+        return;
+    }
+    sc->runs++;
+    sup_feed(ss, SVC_EV_START, 0, 0);
+    sup_try_start(ss);
+}
+
+static void sup_on_run_timeout(struct sup_service *ss)
+{
+    char text[96];
+    struct svc_event ev = {.kind = SVC_EV_RUN_TIMEOUT,
+                           .text = sup_sched_timeout_text(ss, text, sizeof text)};
+    sup_feed_event(ss, &ev);
 }
 
 /* ---- the whole set -------------------------------------------------------- */
@@ -518,6 +571,8 @@ static int sup_init(struct supervisor *sup, const struct sup_env *env, struct co
     sup->on_exit = sup_on_exit;
     sup->on_exec = sup_on_exec;
     sup->on_leftovers_gone = sup_exited;
+    sup->on_due = sup_on_due;
+    sup->on_run_timeout = sup_on_run_timeout;
     sup->check_ops = &sup_check_ops;
     sup->devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
     if (sup->devnull < 0) {
@@ -576,8 +631,12 @@ void sup_start_all(struct supervisor *sup)
 {
     /* Want everything first, then start in dependency order: a service
      * whose dependencies are met starts at once, the others when they are. */
-    for (size_t i = 0; i < sup->n; i++)
-        sup_feed(sup_at(sup, i), SVC_EV_START, 0, 0);
+    for (size_t i = 0; i < sup->n; i++) {
+        struct sup_service *ss = sup_at(sup, i);
+        /* A scheduled job waits for its time (sup_schedule.c). */
+        if (!ss->sched)
+            sup_feed(ss, SVC_EV_START, 0, 0);
+    }
     for (size_t i = 0; i < sup->n && !sup->stopping; i++)
         sup_try_start(sup_at(sup, i));
 }

@@ -46,6 +46,10 @@ struct sup_env {
     bool quiet;                /* pure init mode: state changes are debug lines */
     bool interactive;          /* the main gets corral's terminal */
     bool single_child;         /* signals reach the main's process alone */
+    /* Called before a service's exit is handled, while its pid still names
+     * it (the /dev/log messages it sent last); NULL: nothing to do. */
+    void (*before_exit)(void *arg);
+    void *before_exit_arg;
 };
 
 /* Why the container should end (decided by the supervisor, carried out by
@@ -179,6 +183,15 @@ struct sup_view {
     const char *check;         /* the last check's result, "" when none */
     const char *status_text;   /* sd_notify STATUS=, "" when none */
     uint64_t log_file_lost;    /* lines its log file could not take (a full disk) */
+    /* A scheduled job (schedule or every): */
+    bool scheduled;
+    const char *schedule; /* as written; NULL for every */
+    uint64_t every_ms;
+    uint64_t next_run_ms; /* wall clock; UINT64_MAX: none to come */
+    uint64_t last_run_ms; /* wall clock: when its last run started; 0: never */
+    uint64_t runs;        /* runs its schedule started */
+    uint64_t skipped;     /* due times skipped while a run went on */
+    bool queued;          /* a run waits for the current one to end */
 };
 void sup_view(const struct sup_service *ss, uint64_t now, struct sup_view *v);
 

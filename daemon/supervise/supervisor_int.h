@@ -8,6 +8,8 @@
  *   sup_leftovers.c  what a dead main process left of its tree
  *   supervisor.c   the runtime: events in, actions out, the whole set
  *   sup_reload.c   a reload's plan and the swap of a new set
+ *   sup_syslog.c   a /dev/log message printed for the service that sent it
+ *   sup_schedule.c a scheduled job's timer: due times and run timeouts
  * Not for other layers: they see supervisor.h. */
 #ifndef CORRAL_SUPERVISOR_INT_H
 #define CORRAL_SUPERVISOR_INT_H
@@ -36,6 +38,21 @@ struct sup_setref {
 struct sup_dep {
     struct sup_service *ss;
     enum conf_condition condition;
+};
+
+/* A scheduled job's clock (sup_schedule.c); freed by its timer's close
+ * callback, which may come after its record is gone. */
+struct sup_sched {
+    uv_timer_t timer;
+    struct sup_service *ss; /* NULL once dropped */
+    uint64_t anchor_ms;     /* wall clock: when its `every` started counting */
+    uint64_t every_ms;      /* the every it was armed for */
+    uint64_t next_ms;       /* wall clock: the next due time, or SCHEDULE_NEVER */
+    uint64_t deadline_ms;   /* loop time: the current run's run_timeout; 0: none */
+    uint64_t last_start_ms; /* wall clock: when the last run started; 0: never */
+    uint64_t runs;          /* runs started by the schedule */
+    uint64_t skipped;       /* due times skipped: the last run still went on */
+    bool queued;            /* overlap: queue: run again once the current run ends */
 };
 
 struct sup_service {
@@ -71,6 +88,7 @@ struct sup_service {
     size_t n_deps;
     struct sup_service **dependents; /* what waits for it, retiring ones included */
     size_t n_dependents;
+    struct sup_sched *sched; /* a scheduled job's clock, or NULL */
 };
 
 struct supervisor {
@@ -87,6 +105,9 @@ struct supervisor {
     void (*on_exit)(struct pidtab_owner *owner, pid_t pid, int wstatus);
     void (*on_exec)(void *ss, bool exec_ok); /* the exec of a spawn is known */
     void (*on_leftovers_gone)(struct sup_service *ss, int wstatus);
+    /* A scheduled job's time has come; its run went on past run_timeout. */
+    void (*on_due)(struct sup_service *ss);
+    void (*on_run_timeout)(struct sup_service *ss);
     const struct checks_ops *check_ops;
     /* /proc as read for the stops of this loop tick (see sup_signal_tree). */
     struct proctree_snap snap;
@@ -150,6 +171,18 @@ bool sup_leftovers_begin(struct sup_service *ss, pid_t pid, int wstatus);
 void sup_leftovers_signal(struct sup_service *ss, int sig);
 /* The record is closing: its leftovers' exits go to an owner that outlives it. */
 void sup_leftovers_close(struct sup_service *ss);
+
+/* sup_schedule.c */
+/* Arms, re-arms or drops ss's schedule for its current configuration. */
+void sup_sched_update(struct sup_service *ss);
+/* No more schedule for ss (its timer closes and frees itself). */
+void sup_sched_drop(struct sup_service *ss);
+/* A run has started: its run_timeout starts counting. */
+void sup_sched_started(struct sup_service *ss);
+/* A run has ended; returns true when a run was queued meanwhile. */
+bool sup_sched_ended(struct sup_service *ss);
+/* "ran longer than run_timeout 30s", into buf. */
+const char *sup_sched_timeout_text(const struct sup_service *ss, char *buf, size_t len);
 
 /* supervisor.c: what sup_reload.c asks of the runtime. */
 void sup_after_change(struct sup_service *ss);

@@ -377,6 +377,8 @@ static void a_main_command_waits_for_every_oneshot_to_finish(void **state)
     fix_write(dir, "web.yaml", "command: [web]\n");
     fix_write(dir, "prep.yaml", "type: oneshot\ncommand: [prep]\n");
     fix_write(dir, "migrate.yaml", "type: oneshot\ncommand: [m]\ndepends_on: [prep]\n");
+    /* A scheduled job runs at its times, not at boot: main does not wait. */
+    fix_write(dir, "zjob.yaml", "type: oneshot\ncommand: [j]\nevery: 1m\n");
     assert_int_equal(load(&set), 0);
     conf_errors_init(&e);
     assert_int_equal(conf_set_add_main(set, argv, NULL, &e), 0);
@@ -388,7 +390,7 @@ static void a_main_command_waits_for_every_oneshot_to_finish(void **state)
     assert_string_equal(m->deps[1].name, "prep");
     assert_int_equal(m->deps[1].condition, CONF_COND_FINISHED);
     /* prep, migrate, main; web (no dependency) first by name order rules. */
-    assert_int_equal(set->n, 4);
+    assert_int_equal(set->n, 5);
     assert_string_equal(set->services[set->start_order[0]]->name, "prep");
     assert_string_equal(set->services[set->start_order[1]]->name, "migrate");
     assert_string_equal(set->services[set->start_order[2]]->name, "main");

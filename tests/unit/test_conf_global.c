@@ -189,6 +189,47 @@ static void a_relative_services_dir_is_taken_from_the_file_s_directory(void **st
     fix_rmdir(dir);
 }
 
+static void syslog_is_off_by_default_and_an_empty_map_takes_the_defaults(void **state)
+{
+    (void)state;
+    struct conf_global g;
+    assert_int_equal(load_global("", &g), 0);
+    assert_false(g.syslog.enabled);
+    assert_int_equal(load_global("syslog: {}\n", &g), 0);
+    assert_true(g.syslog.enabled);
+    assert_string_equal(g.syslog.path, "/dev/log");
+    assert_string_equal(g.syslog.name, "syslog");
+    assert_int_equal(g.syslog.buffer, CONF_SYSLOG_BUFFER_DEFAULT);
+    conf_global_close(&g);
+    assert_int_equal(load_global("syslog: {path: /run/log.sock, name: logs, buffer: 1MiB}\n", &g),
+                     0);
+    assert_string_equal(g.syslog.path, "/run/log.sock");
+    assert_string_equal(g.syslog.name, "logs");
+    assert_int_equal(g.syslog.buffer, 1024 * 1024);
+    conf_global_close(&g);
+}
+
+static void syslog_errors_name_the_key(void **state)
+{
+    (void)state;
+    struct conf_global g;
+    assert_int_equal(load_global("syslog: /dev/log\n", &g), -EINVAL);
+    assert_string_equal(fix_text, "corral.yaml:1:9: syslog: expected a map, got a string");
+    assert_int_equal(load_global("syslog:\n  path: \"\"\n  name: Bad Name\n  buffer: 1KiB\n"
+                                 "  port: 514\n",
+                                 &g),
+                     -EINVAL);
+    assert_string_equal(
+        fix_text, "corral.yaml:2:9: syslog.path: expected a path, got \"\"\n"
+                  "corral.yaml:3:9: syslog.name: expected a name ([a-z0-9_.-]+, at most 64), got "
+                  "\"Bad Name\"\n"
+                  "corral.yaml:4:11: syslog.buffer: expected a size from 4KiB to 16MiB\n"
+                  "corral.yaml:5:3: syslog: unknown key \"port\"");
+    assert_false(g.syslog.enabled);
+    assert_null(g.syslog.path);
+    conf_global_close(&g);
+}
+
 static void a_missing_file_is_fine_only_when_allowed(void **state)
 {
     (void)state;
@@ -219,6 +260,8 @@ int main(void)
         cmocka_unit_test(a_socket_path_too_long_for_sun_path_is_refused),
         cmocka_unit_test(a_relative_services_dir_is_taken_from_the_file_s_directory),
         cmocka_unit_test(a_missing_file_is_fine_only_when_allowed),
+        cmocka_unit_test(syslog_is_off_by_default_and_an_empty_map_takes_the_defaults),
+        cmocka_unit_test(syslog_errors_name_the_key),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

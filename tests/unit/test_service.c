@@ -312,6 +312,25 @@ static void an_unhealthy_service_restarts_and_backs_off_like_a_crash(void **stat
     assert_string_equal(s.reason, "unhealthy, restart in 100ms");
 }
 
+static void a_scheduled_run_past_its_timeout_is_stopped_and_fails(void **state)
+{
+    (void)state;
+    struct svc s;
+    svc_init(&s, &oneshot);
+    s.state = SVC_STARTING;
+    struct svc_event late = {.kind = SVC_EV_RUN_TIMEOUT, .text = "ran longer than run_timeout 1s"};
+    struct svc_event killed = {.kind = SVC_EV_EXITED, .wstatus = KILLED(SIGTERM)};
+    struct svc_step st = svc_step(&s, &late, 100);
+    assert_int_equal(st.state, SVC_STOPPING);
+    assert_int_equal(st.actions[0].kind, SVC_ACT_SIGNAL);
+    assert_int_equal(st.actions[0].sig, SIGTERM);
+    assert_string_equal(s.reason, "ran longer than run_timeout 1s: stopping");
+    st = svc_step(&s, &killed, 200);
+    assert_int_equal(st.state, SVC_FAILED);
+    assert_string_equal(s.reason, "ran longer than run_timeout 1s");
+    assert_string_equal(s.last_failure, "ran longer than run_timeout 1s");
+}
+
 static void a_stop_request_during_a_failure_stop_is_final(void **state)
 {
     (void)state;
@@ -362,6 +381,7 @@ int main(void)
         cmocka_unit_test(a_service_not_ready_in_time_counts_as_a_failed_start),
         cmocka_unit_test(an_unhealthy_service_restarts_and_backs_off_like_a_crash),
         cmocka_unit_test(a_stop_request_during_a_failure_stop_is_final),
+        cmocka_unit_test(a_scheduled_run_past_its_timeout_is_stopped_and_fails),
         cmocka_unit_test(a_start_limit_after_readiness_timeouts_names_them),
     };
     return cmocka_run_group_tests(tests, setup, NULL);

@@ -179,6 +179,8 @@ static void a_set_settles_when_nothing_can_run_by_itself(void **state)
     assert_false(svcset_keeps_running(&n_done, false));
     assert_true(svcset_keeps_running(&n_up, false));
     assert_true(svcset_keeps_running(&n_held, false)); /* may be started again */
+    struct svcset_node n_scheduled = {.svc = &done, .scheduled = true};
+    assert_true(svcset_keeps_running(&n_scheduled, false)); /* runs again at its time */
 }
 
 static void a_settled_set_exits_with_the_first_failed_oneshots_code(void **state)

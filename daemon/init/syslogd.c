@@ -1,0 +1,199 @@
+/* syslogd.c - the /dev/log socket: datagrams read in bounded batches, each
+ * with its sender's credentials (SO_PASSCRED) and ancestor chain from
+ * /proc/PID/stat, handed to one callback. Decides nothing about whose
+ * message it is: the layer above does. */
+#include "syslogd.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "bounds.h"
+#include "syslogmsg.h"
+
+struct syslogd {
+    uv_poll_t poll;
+    int fd;
+    char path[108];
+    syslogd_cb cb;
+    void *arg;
+    uint64_t received;
+    char buf[SYSLOGMSG_MAX];
+};
+
+/* The parent of pid from /proc/PID/stat, or 0 when it is gone. */
+static pid_t syslogd_parent(pid_t pid)
+{
+    char path[64], buf[512];
+    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return 0;
+    ssize_t n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    if (n <= 0)
+        return 0;
+    buf[n] = '\0';
+    /* comm may hold spaces and parentheses: the state follows the last ')'. */
+    char *rp = strrchr(buf, ')');
+    int ppid;
+    char state;
+    if (!rp || sscanf(rp + 1, " %c %d", &state, &ppid) != 2)
+        return 0;
+    return ppid;
+}
+
+/* pid, its parent, ... up to pid 1 (excluded). Returns how many. */
+static size_t syslogd_chain(pid_t pid, pid_t *chain)
+{
+    size_t n = 0;
+    while (pid > 1 && n < SYSLOGD_CHAIN_MAX) {
+        chain[n++] = pid;
+        pid = syslogd_parent(pid);
+    }
+    return n;
+}
+
+static void syslogd_on_readable(uv_poll_t *h, int status, int events)
+{
+    struct syslogd *s = h->data;
+    pid_t chain[SYSLOGD_CHAIN_MAX];
+    pid_t chain_of = 0; /* a burst from one sender walks /proc once */
+    size_t n_chain = 0;
+    (void)status;
+    (void)events;
+    /* A bounded batch: the poll is level-triggered, so what is left is read
+     * at the next wakeup, after the loop has served everything else. */
+    for (int i = 0; i < SYSLOGD_READ_BATCH;) {
+        union {
+            struct cmsghdr h;
+            char space[CMSG_SPACE(sizeof(struct ucred))];
+        } ctl;
+        struct iovec iov = {.iov_base = s->buf, .iov_len = sizeof s->buf};
+        struct msghdr m = {
+            .msg_iov = &iov, .msg_iovlen = 1, .msg_control = &ctl, .msg_controllen = sizeof ctl};
+        ssize_t n = recvmsg(s->fd, &m, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return;
+        i++;
+        s->received++;
+        pid_t pid = 0;
+        for (struct cmsghdr *c = CMSG_FIRSTHDR(&m); c; c = CMSG_NXTHDR(&m, c)) {
+            if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_CREDENTIALS) {
+                struct ucred cred;
+                memcpy(&cred, CMSG_DATA(c), sizeof cred);
+                pid = cred.pid;
+            } else if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
+                int *fds = (int *)CMSG_DATA(c);
+                for (size_t k = 0; k < (c->cmsg_len - CMSG_LEN(0)) / sizeof(int); k++)
+                    close(fds[k]);
+            }
+        }
+        /* pid 0: a sender outside corral's PID namespace (the kernel gives
+         * the pid as the receiver sees it). */
+        if (pid <= 0) {
+            n_chain = 0;
+            chain_of = 0;
+        } else if (pid != chain_of) {
+            n_chain = syslogd_chain(pid, chain);
+            chain_of = pid;
+        }
+        s->cb(s->arg, chain, n_chain, s->buf, (size_t)n);
+    }
+}
+
+static void syslogd_closed(uv_handle_t *h)
+{
+    struct syslogd *s = h->data;
+    close(s->fd);
+    free(s);
+}
+
+int syslogd_open(struct syslogd **out, uv_loop_t *loop, const char *path, uint64_t rcvbuf,
+                 syslogd_cb cb, void *arg)
+{
+    struct sockaddr_un a = {.sun_family = AF_UNIX};
+    struct stat st;
+    int one = 1, rc;
+
+    if (strlen(path) >= sizeof a.sun_path)
+        return -ENAMETOOLONG;
+    struct syslogd *s = calloc(1, sizeof *s);
+    if (!s)
+        return -ENOMEM;
+    snprintf(s->path, sizeof s->path, "%s", path);
+    memcpy(a.sun_path, path, strlen(path) + 1);
+    s->fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    if (s->fd < 0)
+        goto err;
+    if (setsockopt(s->fd, SOL_SOCKET, SO_PASSCRED, &one, sizeof one) < 0)
+        goto err;
+    int size = rcvbuf > (1u << 30) ? (1 << 30) : (int)rcvbuf;
+    (void)setsockopt(s->fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof size);
+    /* A socket left by an earlier run, or the link an image ships for a
+     * syslog daemon it no longer runs: replaced. Any other file is the
+     * user's, and stays. */
+    if (lstat(path, &st) == 0) {
+        if (!S_ISSOCK(st.st_mode) && !S_ISLNK(st.st_mode)) {
+            errno = EEXIST;
+            goto err;
+        }
+        if (unlink(path) < 0)
+            goto err;
+    }
+    if (bind(s->fd, (struct sockaddr *)&a, sizeof a) < 0)
+        goto err;
+    if (chmod(path, 0666) < 0)
+        goto err_unlink;
+    s->cb = cb;
+    s->arg = arg;
+    rc = uv_poll_init(loop, &s->poll, s->fd);
+    if (rc < 0) {
+        unlink(path);
+        close(s->fd);
+        free(s);
+        return rc;
+    }
+    s->poll.data = s;
+    uv_poll_start(&s->poll, UV_READABLE, syslogd_on_readable);
+    *out = s;
+    return 0;
+err_unlink:
+    rc = -errno;
+    unlink(path);
+    goto out;
+err:
+    rc = -errno;
+out:
+    if (s->fd >= 0)
+        close(s->fd);
+    free(s);
+    return rc;
+}
+
+void syslogd_close(struct syslogd *s)
+{
+    if (!s)
+        return;
+    unlink(s->path);
+    uv_close((uv_handle_t *)&s->poll, syslogd_closed);
+}
+
+void syslogd_drain(struct syslogd *s)
+{
+    if (s)
+        syslogd_on_readable(&s->poll, 0, UV_READABLE);
+}
+
+uint64_t syslogd_received(const struct syslogd *s)
+{
+    return s ? s->received : 0;
+}
