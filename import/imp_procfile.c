@@ -1,0 +1,127 @@
+/* imp_procfile.c - a Procfile (foreman, overmind, honcho: `name: command`,
+ * one process type per line) into services. Each command runs under
+ * /bin/sh -c as those tools run it, with the PORT they would give it. */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "imp.h"
+#include "imp_text.h"
+
+/* foreman, overmind and honcho give the Nth process type (from 0) the port
+ * 5000 + 100 * N. */
+#define PROCFILE_PORT_BASE 5000
+#define PROCFILE_PORT_STEP 100
+
+static void procfile_env_file(struct imp *m, const char *procfile, struct isvc **svcs, size_t n,
+                              bool report)
+{
+    char *env = imp_abs(m, procfile, ".env");
+    if (!imp_is_file(m, env)) {
+        free(env);
+        return;
+    }
+    char *text = imp_read(m, env, NULL);
+    unsigned line = 0;
+    for (const char *p = text; p && *p;) {
+        const char *nl = strchr(p, '\n');
+        size_t len = nl ? (size_t)(nl - p) : strlen(p);
+        line++;
+        char *l = imp_trim(xstrndup(p, len));
+        char *eq = strchr(l, '=');
+        if (report && l[0] && l[0] != '#' &&
+            (strncmp(l, "export ", 7) == 0 || (eq && (eq[1] == '"' || eq[1] == '\'')))) {
+            char *where = xasprintf("%s:%u", env, line);
+            imp_report(m, IMP_CHANGED, where, l,
+                       "corral's env_file takes a value as written: remove the quotes and "
+                       "`export`");
+            free(where);
+        }
+        free(l);
+        p += len + (nl ? 1 : 0);
+    }
+    free(text);
+    for (size_t i = 0; i < n; i++)
+        iv_note(iv_set(svcs[i]->map, "env_file", env, false), "foreman and honcho read .env");
+    free(env);
+}
+
+int imp_procfile(struct imp *m, char **sources, size_t n)
+{
+    for (size_t si = 0; si < n; si++) {
+        char *img = imp_abs(m, NULL, sources[si]);
+        char *text = imp_read(m, img, NULL);
+        if (!text) {
+            int rc = imp_fail(m, "%s: cannot read: %m", img);
+            free(img);
+            return rc;
+        }
+        struct isvc **svcs = NULL;
+        size_t n_svcs = 0;
+        struct isvc *release = NULL;
+        unsigned line = 0;
+        for (const char *p = text; *p;) {
+            const char *nl = strchr(p, '\n');
+            size_t len = nl ? (size_t)(nl - p) : strlen(p);
+            char *l = imp_trim(xstrndup(p, len));
+            p += len + (nl ? 1 : 0);
+            line++;
+            if (!l[0] || l[0] == '#') {
+                free(l);
+                continue;
+            }
+            char *where = xasprintf("%s:%u", img, line);
+            size_t nlen = strspn(l, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                                    "0123456789_-");
+            if (nlen == 0 || l[nlen] != ':') {
+                imp_report(m, IMP_UNMAPPED, where, l,
+                           "expected NAME: COMMAND, NAME being letters, digits, '_' and '-'");
+                free(where);
+                free(l);
+                continue;
+            }
+            l[nlen] = '\0';
+            char *cmd = imp_trim(l + nlen + 1);
+            struct isvc *s = imp_svc(m, l, where, "%s (%s)", where, l);
+            char *esc = imp_escape_vars(cmd);
+            iv_set(s->map, "command", esc, false);
+            free(esc);
+            if (strcmp(l, "release") == 0) {
+                release = s;
+                iv_set(s->map, "type", "oneshot", true);
+                iv_note(iv_set(s->map, "critical", "true", true),
+                        "a failed release stops the deploy");
+                imp_report(m, IMP_CHANGED, where, "release",
+                           "Heroku runs release once before a deploy; here it runs once at "
+                           "start, and the other processes wait until it completed");
+            } else {
+                unsigned port = PROCFILE_PORT_BASE + PROCFILE_PORT_STEP * (unsigned)n_svcs;
+                struct iv *env = iv_child(s->map, "environment", IV_MAP);
+                iv_setf(env, "PORT", false, "%u", port);
+                iv_note(env, "foreman, overmind and honcho: 5000 + 100 per process type");
+                svcs = xrealloc(svcs, (n_svcs + 1) * sizeof *svcs);
+                svcs[n_svcs++] = s;
+            }
+            free(where);
+            free(l);
+        }
+        if (release)
+            for (size_t i = 0; i < n_svcs; i++)
+                imp_dep(svcs[i], release->name, "completed", NULL);
+        if (n_svcs) {
+            char *where = xasprintf("%s", img);
+            imp_report(m, IMP_CHANGED, where, "every process",
+                       "foreman, overmind and honcho stop every process when one exits; corral "
+                       "restarts the one that exited (restart: always)");
+            free(where);
+        }
+        procfile_env_file(m, img, svcs, n_svcs, true);
+        if (release)
+            procfile_env_file(m, img, &release, 1, false);
+        free(svcs);
+        free(text);
+        free(img);
+    }
+    return 0;
+}

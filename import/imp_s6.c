@@ -1,0 +1,359 @@
+/* imp_s6.c - s6-overlay v3: the s6-rc source directories of
+ * /etc/s6-overlay/s6-rc.d (type, run, up, finish, dependencies.d,
+ * contents.d, notification-fd, timeout-*, down-signal), the user bundles,
+ * /etc/cont-init.d, /etc/cont-finish.d and the legacy /etc/services.d. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "imp.h"
+#include "imp_script.h"
+#include "imp_text.h"
+#include "units.h"
+
+/* s6-overlay's own services and bundles, which a user's service names as
+ * dependencies: under corral they are corral itself. */
+static bool s6_internal(const char *name)
+{
+    return strcmp(name, "base") == 0 || strcmp(name, "legacy-cont-init") == 0 ||
+           strcmp(name, "legacy-services") == 0 || strcmp(name, "user") == 0 ||
+           strcmp(name, "user2") == 0;
+}
+
+static char *s6_file(struct imp *m, const char *dir, const char *name)
+{
+    char *p = xasprintf("%s/%s", dir, name);
+    char *t = imp_is_file(m, p) ? imp_read(m, p, NULL) : NULL;
+    free(p);
+    if (t)
+        imp_trim(t);
+    return t;
+}
+
+/* The names of dir/sub.d/ (files), or of the lines of dir/sub (s6-rc's
+ * older form). */
+static char **s6_list(struct imp *m, const char *dir, const char *sub)
+{
+    char *d = xasprintf("%s/%s.d", dir, sub);
+    char **v = imp_list_dir(m, d, NULL);
+    free(d);
+    if (v)
+        return v;
+    char *t = s6_file(m, dir, sub);
+    if (!t)
+        return NULL;
+    char **w = imp_words(t, NULL);
+    free(t);
+    return w;
+}
+
+struct s6 {
+    struct imp *m;
+    const char *rcd;
+    char **names; /* entries of s6-rc.d */
+    size_t n;
+    struct isvc **svc;
+    char **type;
+    bool *enabled;
+};
+
+static int s6_index(struct s6 *c, const char *name)
+{
+    for (size_t i = 0; i < c->n; i++)
+        if (strcmp(c->names[i], name) == 0)
+            return (int)i;
+    return -1;
+}
+
+/* Marks a service and what it depends on (through bundles too) enabled. */
+static void s6_enable(struct s6 *c, const char *name, int depth)
+{
+    int i = s6_index(c, name);
+    if (i < 0 || c->enabled[i] || depth > 64)
+        return;
+    c->enabled[i] = true;
+    char *dir = xasprintf("%s/%s", c->rcd, name);
+    const char *subs[] = {"dependencies", "contents"};
+    for (size_t k = 0; k < 2; k++) {
+        char **v = s6_list(c->m, dir, subs[k]);
+        for (size_t j = 0; v && v[j]; j++)
+            s6_enable(c, v[j], depth + 1);
+        imp_strv_free(v);
+    }
+    free(dir);
+}
+
+static void s6_longrun(struct s6 *c, size_t i, const char *dir)
+{
+    struct imp *m = c->m;
+    char *run = xasprintf("%s/run", dir);
+    char *text = imp_read(m, run, NULL);
+    if (!text) {
+        imp_report(m, IMP_UNMAPPED, dir, c->names[i], "a longrun without run: nothing to start");
+        free(run);
+        return;
+    }
+    struct isvc *s = c->svc[i] = imp_svc(m, c->names[i], dir, "%s", run);
+    struct script sc;
+    script_parse(text, &sc);
+    script_apply(m, s, &sc, run);
+    bool check = sc.notify_check;
+    script_free(&sc);
+    free(text);
+    free(run);
+
+    char *t, buf[32];
+    char *p = xasprintf("%s/finish", dir);
+    if (imp_is_file(m, p)) {
+        struct iv *f = iv_child(s->map, "finish", IV_LIST);
+        iv_push(f, p, false);
+        iv_note(f, "runs after each exit of run");
+    }
+    free(p);
+    p = xasprintf("%s/data/check", dir);
+    if (check && imp_is_file(m, p)) {
+        struct iv *r = iv_child(s->map, "readiness", IV_MAP);
+        iv_push(iv_child(r, "exec", IV_LIST), p, false);
+        iv_note(r, "s6-notifyoncheck runs it");
+    } else if ((t = s6_file(m, dir, "notification-fd"))) {
+        struct iv *r = iv_child(s->map, "readiness", IV_MAP);
+        iv_note(iv_set(r, "notify", "fd", true), "notification-fd %s", t);
+        if (strcmp(t, "3") != 0) {
+            char *where = xasprintf("%s/notification-fd", dir);
+            imp_report(m, IMP_CHANGED, where, t,
+                       "corral's readiness fd is 3 ($NOTIFY_FD): make the service write its "
+                       "newline there");
+            free(where);
+        }
+        free(t);
+    }
+    free(p);
+    if ((t = s6_file(m, dir, "timeout-up"))) {
+        unsigned long ms;
+        struct iv *r = iv_get(s->map, "readiness");
+        if (r && imp_uint(t, &ms) == 0 && ms > 0)
+            iv_note(iv_set(r, "timeout", units_format_duration(ms, buf, sizeof buf), true),
+                    "timeout-up %lu", ms);
+        else {
+            char *where = xasprintf("%s/timeout-up", dir);
+            imp_report(m, IMP_UNNEEDED, where, t,
+                       r ? "0 means no limit; corral's readiness timeout stays 30s"
+                         : "without a readiness check a service is up once it runs");
+            free(where);
+        }
+        free(t);
+    }
+    if ((t = s6_file(m, dir, "timeout-kill"))) {
+        unsigned long ms;
+        if (imp_uint(t, &ms) == 0 && ms > 0)
+            iv_note(
+                iv_set(s->map, "stop_timeout", units_format_duration(ms, buf, sizeof buf), true),
+                "timeout-kill %lu", ms);
+        free(t);
+    }
+    if ((t = s6_file(m, dir, "down-signal"))) {
+        iv_note(iv_set(s->map, "stop_signal", t, false), "down-signal");
+        free(t);
+    }
+    static const char *const unmapped[][2] = {
+        {"timeout-down", "s6-rc's own deadline for bringing it down; corral uses stop_timeout"},
+        {"max-death-tally", "corral keeps no death tally; start_limit bounds restarts"},
+        {"producer-for", "corral runs no logger beside a service: its output goes to corral's "
+                         "stdout, or to logs.file"},
+        {"consumer-for", "a logger for another service: corral writes that service's output "
+                         "itself (logs.file)"},
+        {"pipeline-name", "no pipelines: see producer-for"},
+        {"lock-fd", "corral has no lock fd"},
+        {"flag-newpidns", "corral does not start a service in a new PID namespace"},
+    };
+    for (size_t k = 0; k < sizeof unmapped / sizeof *unmapped; k++) {
+        char *where = xasprintf("%s/%s", dir, unmapped[k][0]);
+        if (imp_is_file(m, where))
+            imp_report(m, IMP_UNMAPPED, where, unmapped[k][0], "%s", unmapped[k][1]);
+        free(where);
+    }
+}
+
+static void s6_oneshot(struct s6 *c, size_t i, const char *dir)
+{
+    struct imp *m = c->m;
+    char *up = xasprintf("%s/up", dir);
+    char *text = imp_read(m, up, NULL);
+    if (!text) {
+        imp_report(m, IMP_UNMAPPED, dir, c->names[i], "a oneshot without up: nothing to run");
+        free(up);
+        return;
+    }
+    struct isvc *s = c->svc[i] = imp_svc(m, c->names[i], dir, "%s", up);
+    /* up is one execline command line, not a script file (s6-rc-compile). */
+    char *script = xasprintf("#!/command/execlineb -P\n%s", text);
+    struct script sc;
+    script_parse(script, &sc);
+    if (sc.argv) {
+        script_apply(m, s, &sc, up);
+    } else {
+        iv_note(iv_child(s->map, "command", IV_LIST), "%s", up);
+        struct iv *cmd = iv_get(s->map, "command");
+        iv_push(cmd, "/command/execlineb", false);
+        iv_push(cmd, "-Pc", false);
+        char *esc = imp_escape_vars(text);
+        iv_push(cmd, esc, false);
+        free(esc);
+        imp_report(m, IMP_CHANGED, up, "up",
+                   "an execline line corral cannot take apart: it still runs under execlineb");
+    }
+    script_free(&sc);
+    free(script);
+    free(text);
+    free(up);
+    iv_set(s->map, "type", "oneshot", true);
+    char *down = xasprintf("%s/down", dir);
+    if (imp_is_file(m, down))
+        imp_report(m, IMP_UNMAPPED, down, "down",
+                   "corral runs nothing when a oneshot goes down; run it from "
+                   "pre_shutdown_scripts or post_shutdown_scripts in corral.yaml");
+    free(down);
+}
+
+static void s6_tree(struct imp *m, const char *rcd, const char *bundles)
+{
+    struct s6 c = {.m = m, .rcd = rcd};
+    c.names = imp_list_dir(m, rcd, &c.n);
+    c.svc = xcalloc(c.n + 1, sizeof *c.svc);
+    c.type = xcalloc(c.n + 1, sizeof *c.type);
+    c.enabled = xcalloc(c.n + 1, sizeof *c.enabled);
+    bool any_user = false;
+    for (size_t i = 0; i < c.n; i++) {
+        char *dir = xasprintf("%s/%s", rcd, c.names[i]);
+        c.type[i] = s6_file(m, dir, "type");
+        free(dir);
+    }
+    /* What starts: the user and user2 bundles, in s6-rc.d (3.0, 3.1) or in
+     * user-bundles.d (3.2). */
+    const char *ub[] = {"user", "user2"};
+    for (size_t k = 0; k < 2; k++) {
+        char *dir = xasprintf("%s/%s", rcd, ub[k]);
+        char **v = s6_list(m, dir, "contents");
+        free(dir);
+        if (!v && bundles) {
+            dir = xasprintf("%s/%s", bundles, ub[k]);
+            v = s6_list(m, dir, "contents");
+            free(dir);
+        }
+        for (size_t j = 0; v && v[j]; j++) {
+            any_user = true;
+            s6_enable(&c, v[j], 0);
+        }
+        imp_strv_free(v);
+    }
+    for (size_t i = 0; i < c.n; i++) {
+        if (!c.type[i] || s6_internal(c.names[i]))
+            continue;
+        char *dir = xasprintf("%s/%s", rcd, c.names[i]);
+        if (strcmp(c.type[i], "longrun") == 0)
+            s6_longrun(&c, i, dir);
+        else if (strcmp(c.type[i], "oneshot") == 0)
+            s6_oneshot(&c, i, dir);
+        else if (strcmp(c.type[i], "bundle") != 0)
+            imp_report(m, IMP_UNMAPPED, dir, c.type[i], "not an s6-rc type");
+        if (c.svc[i] && any_user && !c.enabled[i])
+            iv_note(iv_set(c.svc[i]->map, "autostart", "false", true),
+                    "in no user bundle, needed by nothing in one");
+        free(dir);
+    }
+    for (size_t i = 0; i < c.n; i++) {
+        char *dir = xasprintf("%s/%s", rcd, c.names[i]);
+        if (c.svc[i]) {
+            char **v = s6_list(m, dir, "dependencies");
+            for (size_t j = 0; v && v[j]; j++) {
+                if (s6_internal(v[j]))
+                    continue;
+                int d = s6_index(&c, v[j]);
+                if (d >= 0 && c.type[d] && strcmp(c.type[d], "bundle") == 0) {
+                    /* A bundle dependency: each of its members. */
+                    char *bdir = xasprintf("%s/%s", rcd, v[j]);
+                    char **mem = s6_list(m, bdir, "contents");
+                    for (size_t k = 0; mem && mem[k]; k++)
+                        imp_deps_resolve(m, c.svc[i], &mem[k], 1, "ready");
+                    imp_strv_free(mem);
+                    free(bdir);
+                    continue;
+                }
+                const char *cond = d >= 0 && c.type[d] && strcmp(c.type[d], "oneshot") == 0
+                                       ? "completed"
+                                       : "ready";
+                imp_deps_resolve(m, c.svc[i], &v[j], 1, cond);
+            }
+            imp_strv_free(v);
+        } else if (c.type[i] && strcmp(c.type[i], "bundle") == 0 && !s6_internal(c.names[i])) {
+            char **v = s6_list(m, dir, "contents");
+            for (size_t j = 0; v && v[j]; j++) {
+                int d = s6_index(&c, v[j]);
+                if (d < 0 || !c.svc[d])
+                    continue;
+                struct iv *g = iv_child(c.svc[d]->map, "groups", IV_LIST);
+                iv_push(g, c.names[i], false);
+                iv_note(g, "s6-rc bundles");
+            }
+            imp_strv_free(v);
+        }
+        free(dir);
+    }
+    for (size_t i = 0; i < c.n; i++)
+        free(c.type[i]);
+    free(c.type);
+    free(c.svc);
+    free(c.enabled);
+    imp_strv_free(c.names);
+}
+
+int imp_s6(struct imp *m, char **sources, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        char *src = imp_abs(m, NULL, sources[i]);
+        const char *r = strcmp(src, "/") == 0 ? "" : src;
+        char *rcd = xasprintf("%s/etc/s6-overlay/s6-rc.d", r);
+        if (imp_is_dir(m, rcd)) {
+            char *bundles = xasprintf("%s/etc/s6-overlay/user-bundles.d", r);
+            s6_tree(m, rcd, bundles);
+            free(bundles);
+            char *p = xasprintf("%s/etc/cont-init.d", r);
+            imp_startup_dir(m, p, "startup_scripts", "s6-overlay runs these before the services");
+            free(p);
+            p = xasprintf("%s/etc/cont-finish.d", r);
+            imp_startup_dir(m, p, "post_shutdown_scripts",
+                            "s6-overlay runs these after the services stopped");
+            free(p);
+            p = xasprintf("%s/etc/services.d", r);
+            size_t ns;
+            char **legacy = imp_list_dir(m, p, &ns);
+            for (size_t k = 0; legacy && legacy[k]; k++) {
+                char *d = xasprintf("%s/%s", p, legacy[k]);
+                char **deps;
+                size_t nd;
+                struct isvc *s =
+                    imp_is_dir(m, d) ? imp_runit_dir(m, d, legacy[k], &deps, &nd) : NULL;
+                if (s) {
+                    imp_deps_resolve(m, s, deps, nd, "ready");
+                    imp_strv_free(deps);
+                }
+                free(d);
+            }
+            imp_strv_free(legacy);
+            free(p);
+        } else if (imp_is_dir(m, src)) {
+            s6_tree(m, src, NULL);
+        } else {
+            int rc = imp_fail(m,
+                              "%s: expected an s6-rc.d directory or an image root with "
+                              "etc/s6-overlay/s6-rc.d",
+                              src);
+            free(rcd);
+            free(src);
+            return rc;
+        }
+        free(rcd);
+        free(src);
+    }
+    return 0;
+}

@@ -1,0 +1,200 @@
+/* imp_text.c - text helpers of the mappers: shell words, `${` escaping,
+ * booleans and numbers, dependencies and commands in the model. */
+#include "imp_text.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+struct strbuf {
+    char *p;
+    size_t n, cap;
+};
+
+static void sb_put(struct strbuf *b, char c)
+{
+    if (b->n + 1 >= b->cap) {
+        b->cap = b->cap ? b->cap * 2 : 32;
+        b->p = xrealloc(b->p, b->cap);
+    }
+    b->p[b->n++] = c;
+    b->p[b->n] = '\0';
+}
+
+size_t imp_strv_len(char *const *v)
+{
+    size_t n = 0;
+    while (v && v[n])
+        n++;
+    return n;
+}
+
+char **imp_words(const char *s, bool *meta)
+{
+    char **v = xcalloc(1, sizeof *v);
+    size_t n = 0;
+    bool need_shell = false;
+    const char *p = s;
+    for (;;) {
+        while (*p == ' ' || *p == '\t')
+            p++;
+        if (*p == '\n') {
+            need_shell = true;
+            p++;
+            continue;
+        }
+        if (!*p)
+            break;
+        if (*p == '#') { /* a comment to the end of the line */
+            need_shell = true;
+            break;
+        }
+        struct strbuf w = {0};
+        sb_put(&w, '\0');
+        w.n = 0;
+        while (*p && *p != ' ' && *p != '\t' && *p != '\n') {
+            if (*p == '\'') {
+                const char *end = strchr(p + 1, '\'');
+                if (!end)
+                    goto unbalanced;
+                for (const char *q = p + 1; q < end; q++)
+                    sb_put(&w, *q);
+                p = end + 1;
+            } else if (*p == '"') {
+                p++;
+                while (*p && *p != '"') {
+                    if (*p == '\\' && p[1] && strchr("\\\"$`\n", p[1])) {
+                        p++;
+                    } else if (*p == '$' || *p == '`') {
+                        need_shell = true;
+                    }
+                    sb_put(&w, *p++);
+                }
+                if (*p != '"')
+                    goto unbalanced;
+                p++;
+            } else if (*p == '\\' && p[1]) {
+                sb_put(&w, p[1]);
+                p += 2;
+            } else {
+                if (strchr("$`|&;<>()*?[~", *p))
+                    need_shell = true;
+                sb_put(&w, *p++);
+            }
+            continue;
+unbalanced:
+            free(w.p);
+            imp_strv_free(v);
+            return NULL;
+        }
+        v = xrealloc(v, (n + 2) * sizeof *v);
+        v[n++] = w.p;
+        v[n] = NULL;
+    }
+    if (meta)
+        *meta = need_shell;
+    return v;
+}
+
+char *imp_escape_vars(const char *s)
+{
+    struct strbuf b = {0};
+    sb_put(&b, '\0');
+    b.n = 0;
+    for (const char *p = s; *p; p++) {
+        if (p[0] == '$' && p[1] == '{')
+            sb_put(&b, '$');
+        sb_put(&b, *p);
+    }
+    return b.p;
+}
+
+int imp_bool(const char *s, bool *out)
+{
+    static const char *const yes[] = {"true", "yes", "on", "1"};
+    static const char *const no[] = {"false", "no", "off", "0"};
+    for (size_t i = 0; i < 4; i++) {
+        if (strcasecmp(s, yes[i]) == 0) {
+            *out = true;
+            return 0;
+        }
+        if (strcasecmp(s, no[i]) == 0) {
+            *out = false;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+int imp_uint(const char *s, unsigned long *out)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n > 9 || strspn(s, "0123456789") != n)
+        return -1;
+    *out = strtoul(s, NULL, 10);
+    return 0;
+}
+
+char *imp_trim(char *s)
+{
+    char *p = s;
+    while (*p && isspace((unsigned char)*p))
+        p++;
+    size_t n = strlen(p);
+    while (n && isspace((unsigned char)p[n - 1]))
+        n--;
+    memmove(s, p, n);
+    s[n] = '\0';
+    return s;
+}
+
+void imp_dep(struct isvc *s, const char *dep, const char *cond, const char *comment)
+{
+    struct iv *deps = iv_child(s->map, "depends_on", IV_MAP);
+    struct iv *d = iv_child(deps, dep, IV_MAP);
+    iv_set(d, "condition", cond, true);
+    if (comment)
+        iv_note(d, "%s", comment);
+}
+
+struct iv *imp_command_list(struct iv *map, char *const *argv, bool escape)
+{
+    struct iv *c = iv_child(map, "command", IV_LIST);
+    for (size_t i = 0; argv[i]; i++) {
+        char *t = escape ? imp_escape_vars(argv[i]) : xstrdup(argv[i]);
+        iv_push(c, t, false);
+        free(t);
+    }
+    return c;
+}
+
+char *imp_shell_join(char *const *argv)
+{
+    struct strbuf b = {0};
+    sb_put(&b, '\0');
+    b.n = 0;
+    for (size_t i = 0; argv[i]; i++) {
+        if (i)
+            sb_put(&b, ' ');
+        const char *w = argv[i];
+        bool plain = *w && strspn(w, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                                     "0123456789_-./:=@%+,") == strlen(w);
+        if (plain) {
+            for (; *w; w++)
+                sb_put(&b, *w);
+            continue;
+        }
+        sb_put(&b, '\'');
+        for (; *w; w++) {
+            if (*w == '\'') {
+                sb_put(&b, '\'');
+                sb_put(&b, '\\');
+                sb_put(&b, '\'');
+            }
+            sb_put(&b, *w);
+        }
+        sb_put(&b, '\'');
+    }
+    return b.p;
+}
