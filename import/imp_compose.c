@@ -307,7 +307,13 @@ static void cy_env_file(struct cy *c, struct isvc *s, yaml_node_t *v, const char
     if (!cy_str(first))
         return;
     char *path = imp_abs(c->m, c->file, cy_str(first));
-    iv_note(iv_set(s->map, "env_file", path, false), "relative to the compose file");
+    bool seen = false;
+    for (size_t i = 0; i < c->m->n_sources; i++)
+        seen |= strcmp(c->m->sources[i], path) == 0;
+    if (imp_is_file(c->m, path))
+        imp_env_file(c->m, s, path, "relative to the compose file", !seen);
+    else
+        cy_report(c, IMP_UNMAPPED, first, what, "%s: no such file here", path);
     free(path);
 }
 
@@ -366,12 +372,13 @@ static void cy_depends(struct cy *c, size_t idx, yaml_node_t *v)
         imp_dep(s, c->svc[d]->name, ours, note);
         free(note);
         yaml_node_t *x;
+        char *w = xasprintf("services.%s.depends_on.%s", c->name[idx], dep);
         if ((x = cy_get(c, spec, "restart")) && cy_str(x) && strcmp(cy_str(x), "true") == 0)
-            cy_report(c, IMP_UNMAPPED, x, "depends_on.restart",
+            cy_report(c, IMP_UNMAPPED, x, w,
                       "corral does not restart a service when a dependency restarts");
         if ((x = cy_get(c, spec, "required")) && cy_str(x) && strcmp(cy_str(x), "false") == 0)
-            cy_report(c, IMP_CHANGED, x, "depends_on.required: false",
-                      "every dependency of a corral service is required");
+            cy_report(c, IMP_CHANGED, x, w, "every dependency of a corral service is required");
+        free(w);
     }
 }
 
@@ -657,9 +664,11 @@ static void cy_service(struct cy *c, size_t idx)
             yaml_node_t *r = cy_get(c, v, "replicas");
             if (cy_str(r))
                 iv_note(iv_set(s->map, "instances", cy_str(r), true), "deploy.replicas");
-            cy_report(c, IMP_UNMAPPED, v, "deploy",
+            char *w = xasprintf("%s.deploy", what);
+            cy_report(c, IMP_UNMAPPED, v, w,
                       "%sresources, placement and update settings belong to the container",
                       cy_str(r) ? "replicas became instances; " : "");
+            free(w);
         } else if (strcmp(key, "image") == 0 || strcmp(key, "build") == 0) {
             char *w = xasprintf("%s.%s", what, key);
             cy_report(c, IMP_CHANGED, v, w,
@@ -694,8 +703,12 @@ static int cy_commands(struct cy *c, size_t idx)
 {
     yaml_node_t *svc = c->node[idx];
     yaml_node_t *ep = cy_get(c, svc, "entrypoint"), *cmd = cy_get(c, svc, "command");
-    char **a = ep ? cy_argv(c, ep, "entrypoint") : NULL;
-    char **b = cmd ? cy_argv(c, cmd, "command") : NULL;
+    char *wa = xasprintf("services.%s.entrypoint", c->name[idx]);
+    char *wb = xasprintf("services.%s.command", c->name[idx]);
+    char **a = ep ? cy_argv(c, ep, wa) : NULL;
+    char **b = cmd ? cy_argv(c, cmd, wb) : NULL;
+    free(wa);
+    free(wb);
     size_t na = imp_strv_len(a), nb = imp_strv_len(b);
     if (na + nb == 0) {
         cy_report(c, IMP_UNMAPPED, svc, c->name[idx],

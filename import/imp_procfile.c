@@ -14,36 +14,12 @@
 #define PROCFILE_PORT_BASE 5000
 #define PROCFILE_PORT_STEP 100
 
-static void procfile_env_file(struct imp *m, const char *procfile, struct isvc **svcs, size_t n,
-                              bool report)
+static void procfile_env_file(struct imp *m, const char *procfile, struct isvc **svcs, size_t n)
 {
     char *env = imp_abs(m, procfile, ".env");
-    if (!imp_is_file(m, env)) {
-        free(env);
-        return;
-    }
-    char *text = imp_read(m, env, NULL);
-    unsigned line = 0;
-    for (const char *p = text; p && *p;) {
-        const char *nl = strchr(p, '\n');
-        size_t len = nl ? (size_t)(nl - p) : strlen(p);
-        line++;
-        char *l = imp_trim(xstrndup(p, len));
-        char *eq = strchr(l, '=');
-        if (report && l[0] && l[0] != '#' &&
-            (strncmp(l, "export ", 7) == 0 || (eq && (eq[1] == '"' || eq[1] == '\'')))) {
-            char *where = xasprintf("%s:%u", env, line);
-            imp_report(m, IMP_CHANGED, where, l,
-                       "corral's env_file takes a value as written: remove the quotes and "
-                       "`export`");
-            free(where);
-        }
-        free(l);
-        p += len + (nl ? 1 : 0);
-    }
-    free(text);
-    for (size_t i = 0; i < n; i++)
-        iv_note(iv_set(svcs[i]->map, "env_file", env, false), "foreman and honcho read .env");
+    if (imp_is_file(m, env))
+        for (size_t i = 0; i < n; i++)
+            imp_env_file(m, svcs[i], env, "foreman and honcho read .env", i == 0);
     free(env);
 }
 
@@ -116,9 +92,11 @@ int imp_procfile(struct imp *m, char **sources, size_t n)
                        "restarts the one that exited (restart: always)");
             free(where);
         }
-        procfile_env_file(m, img, svcs, n_svcs, true);
-        if (release)
-            procfile_env_file(m, img, &release, 1, false);
+        if (release) {
+            svcs = xrealloc(svcs, (n_svcs + 1) * sizeof *svcs);
+            svcs[n_svcs] = release;
+        }
+        procfile_env_file(m, img, svcs, n_svcs + (release != NULL));
         free(svcs);
         free(text);
         free(img);

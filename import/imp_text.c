@@ -3,6 +3,7 @@
 #include "imp_text.h"
 
 #include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -197,4 +198,67 @@ char *imp_shell_join(char *const *argv)
         sb_put(&b, '\'');
     }
     return b.p;
+}
+
+/* What corral's env_file takes: KEY=VALUE, KEY being [A-Za-z_][A-Za-z0-9_]*. */
+static bool env_line_ok(const char *l)
+{
+    size_t n = strspn(l, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_0123456789");
+    return n > 0 && !isdigit((unsigned char)l[0]) && l[n] == '=' && l[n + 1] != '"' &&
+           l[n + 1] != '\'';
+}
+
+void imp_env_file(struct imp *m, struct isvc *s, const char *path, const char *note, bool report)
+{
+    char *text = imp_read(m, path, NULL);
+    if (!text)
+        return;
+    bool plain = true;
+    for (const char *p = text; *p && plain;) {
+        const char *nl = strchr(p, '\n');
+        size_t len = nl ? (size_t)(nl - p) : strlen(p);
+        char *l = imp_trim(xstrndup(p, len));
+        p += len + (nl ? 1 : 0);
+        if (l[0] && l[0] != '#' && !env_line_ok(l))
+            plain = false;
+        free(l);
+    }
+    if (plain) {
+        iv_note(iv_set(s->map, "env_file", path, false), "%s", note);
+        free(text);
+        return;
+    }
+    struct iv *env = iv_child(s->map, "environment", IV_MAP);
+    unsigned line = 0;
+    for (const char *p = text; *p;) {
+        const char *nl = strchr(p, '\n');
+        size_t len = nl ? (size_t)(nl - p) : strlen(p);
+        char *l = imp_trim(xstrndup(p, len));
+        p += len + (nl ? 1 : 0);
+        line++;
+        char *k = l;
+        if (strncmp(k, "export ", 7) == 0)
+            k = imp_trim(k + 7);
+        char *eq = strchr(k, '=');
+        if (!k[0] || k[0] == '#' || !eq) {
+            free(l);
+            continue;
+        }
+        *eq = '\0';
+        char *v = eq + 1;
+        size_t vn = strlen(v);
+        if (vn >= 2 && (v[0] == '"' || v[0] == '\'') && v[vn - 1] == v[0]) {
+            v[vn - 1] = '\0';
+            v++;
+        }
+        char *esc = imp_escape_vars(v);
+        iv_note(iv_set(env, imp_trim(k), esc, false), "%s:%u", path, line);
+        free(esc);
+        free(l);
+    }
+    free(text);
+    if (report)
+        imp_report(m, IMP_CHANGED, path, "env_file",
+                   "its variables are copied into environment: without `export` and quotes: "
+                   "corral's env_file takes KEY=VALUE lines as written");
 }

@@ -19,7 +19,7 @@
 #include "imp_write.h"
 #include "import.h"
 
-static char *fx_read(const char *path)
+static inline char *fx_read(const char *path)
 {
     FILE *f = fopen(path, "r");
     if (!f)
@@ -38,7 +38,7 @@ static char *fx_read(const char *path)
     return buf;
 }
 
-static void fx_write(const char *path, const char *text)
+static inline void fx_write(const char *path, const char *text)
 {
     char dir[PATH_MAX];
     snprintf(dir, sizeof dir, "%s", path);
@@ -57,7 +57,8 @@ static void fx_write(const char *path, const char *text)
 /* Runs format on source (an image path) under tests/import/casename/root,
  * leaving the import in *m, and compares every file it would write with
  * tests/import/casename/expected. */
-static void fx_golden(struct imp *m, const char *format, const char *casename, const char *source)
+static inline void fx_golden(struct imp *m, const char *format, const char *casename,
+                             const char *source)
 {
     char root[PATH_MAX / 2], expected[PATH_MAX / 2];
     snprintf(root, sizeof root, "%s/%s/root", CORRAL_TEST_IMPORT_DIR, casename);
@@ -105,7 +106,7 @@ static void fx_golden(struct imp *m, const char *format, const char *casename, c
 }
 
 /* A temporary root holding files given as path, text, ..., NULL. */
-static char *fx_tree(const char *path, ...)
+static inline char *fx_tree(const char *path, ...)
 {
     char tmpl[] = "/tmp/corral-import-test-XXXXXX";
     char *root = mkdtemp(tmpl);
@@ -130,7 +131,7 @@ static char *fx_tree(const char *path, ...)
     return root;
 }
 
-static void fx_rmtree(const char *root)
+static inline void fx_rmtree(const char *root)
 {
     char cmd[PATH_MAX + 16];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
@@ -138,7 +139,7 @@ static void fx_rmtree(const char *root)
 }
 
 /* Imports source under a temporary root made of the files given. */
-static void fx_import(struct imp *m, const char *format, const char *source, char *root)
+static inline void fx_import(struct imp *m, const char *format, const char *source, char *root)
 {
     imp_init(m, format, root);
     char *src = (char *)source;
@@ -149,7 +150,7 @@ static void fx_import(struct imp *m, const char *format, const char *source, cha
 }
 
 /* The rendered file of service name (must exist). Caller frees. */
-static char *fx_service(const struct imp *m, const char *name)
+static inline char *fx_service(const struct imp *m, const char *name)
 {
     struct isvc *s = imp_find(m, name);
     if (!s)
@@ -160,7 +161,8 @@ static char *fx_service(const struct imp *m, const char *name)
 
 /* Whether the report has an item of kind whose what and why contain the
  * given texts. */
-static bool fx_reported(const struct imp *m, enum imp_kind kind, const char *what, const char *why)
+static inline bool fx_reported(const struct imp *m, enum imp_kind kind, const char *what,
+                               const char *why)
 {
     for (const struct imp_item *it = m->items; it; it = it->next)
         if (it->kind == kind && strstr(it->what, what) && strstr(it->why, why))
