@@ -109,6 +109,29 @@ exec chpst -u nobody /bin/sh -c 'echo app-uid-$(id -u) >> {log}; exec sleep 1000
         c.signal(signal.SIGTERM)
         self.assertEqual(c.wait(), 0)
 
+    def test_usage_errors_a_missing_source_and_a_dry_run_that_writes_nothing(self):
+        def run(*args):
+            return subprocess.run([harness.CORRAL, "import", *args], capture_output=True,
+                                  text=True, cwd=self.tmp)
+        r = run("supervisord", "x.conf")
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("expected --to DIR or --dry-run", r.stderr)
+        r = run("upstart", "x.conf", "--dry-run")
+        self.assertEqual(r.returncode, 2)
+        self.assertIn('unknown format "upstart"', r.stderr)
+        r = run("supervisord", "missing.conf", "--to", "out")
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("missing.conf: cannot read: No such file or directory", r.stderr)
+        self.assertFalse(os.path.exists(self.path("out")))
+        with open(self.path("Procfile"), "w") as f:
+            f.write("web: serve --port $PORT\n")
+        r = run("procfile", "Procfile", "--dry-run")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("==> services.d/web.yaml <==\n", r.stdout)
+        self.assertIn('command: "serve --port $PORT"', r.stdout)
+        self.assertIn("==> import-report.txt <==\n", r.stdout)
+        self.assertEqual(sorted(os.listdir(self.tmp)), ["Procfile"])
+
 
 if __name__ == "__main__":
     harness.main()
