@@ -131,11 +131,13 @@ static inline char *fx_tree(const char *path, ...)
     return root;
 }
 
-static inline void fx_rmtree(const char *root)
+/* Removes a tree of fx_tree, and frees its name. */
+static inline void fx_rmtree(char *root)
 {
     char cmd[PATH_MAX + 16];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
     assert_int_equal(system(cmd), 0);
+    free(root);
 }
 
 /* Imports source under a temporary root made of the files given. */
