@@ -19,27 +19,27 @@
 #define IMP_FILE_MAX  (1024 * 1024)
 #define IMP_FILES_MAX 256
 
-enum iv_kind {
-    IV_SCALAR,
-    IV_LIST,
-    IV_MAP
+enum imp_iv_kind {
+    IMP_IV_SCALAR,
+    IMP_IV_LIST,
+    IMP_IV_MAP
 };
 
 /* One YAML value. In a map, each entry is a value with a key. */
-struct iv {
-    enum iv_kind kind;
+struct imp_iv {
+    enum imp_iv_kind kind;
     char *key;     /* in a map: the entry's key */
     char *text;    /* a scalar's text */
     bool plain;    /* a scalar written as is (numbers, durations, words) */
     char *comment; /* a map entry's trailing comment: where it came from */
-    struct iv *first, *last, *next;
+    struct imp_iv *first, *last, *next;
 };
 
-struct isvc {
+struct imp_service {
     char *name;   /* the file stem: [a-z0-9_.-]+ */
     char *origin; /* "supervisord.conf:12 [program:web]" */
-    struct iv *map;
-    struct isvc *next;
+    struct imp_iv *map;
+    struct imp_service *next;
 };
 
 enum imp_kind {
@@ -57,11 +57,11 @@ struct imp_item {
 };
 
 struct imp {
-    const char *format;  /* supervisord, procfile, compose, runit, s6 */
-    const char *root;    /* files are read under this directory ("" for /) */
-    struct isvc *svcs;   /* in the order they were made */
-    struct iv *global;   /* corral.yaml's keys besides services: */
-    char *global_origin; /* where they came from */
+    const char *format;       /* supervisord, procfile, compose, runit, s6 */
+    const char *root;         /* files are read under this directory ("" for /) */
+    struct imp_service *svcs; /* in the order they were made */
+    struct imp_iv *global;    /* corral.yaml's keys besides services: */
+    char *global_origin;      /* where they came from */
     struct imp_item *items, *items_last;
     char *inputs;   /* the SOURCE arguments, as image paths, joined by ", " */
     char **sources; /* image paths of the files read, NULL-terminated */
@@ -72,34 +72,34 @@ struct imp {
 /* ---- memory ------------------------------------------------------------ */
 
 _Noreturn void imp_oom(void);
-void *xmalloc(size_t n);
-void *xcalloc(size_t n, size_t size);
-void *xrealloc(void *p, size_t n);
-char *xstrdup(const char *s);
-char *xstrndup(const char *s, size_t n);
-char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-char *xvasprintf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
+void *imp_xmalloc(size_t n);
+void *imp_xcalloc(size_t n, size_t size);
+void *imp_xrealloc(void *p, size_t n);
+char *imp_xstrdup(const char *s);
+char *imp_xstrndup(const char *s, size_t n);
+char *imp_xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+char *imp_xvasprintf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
 
 /* ---- values ------------------------------------------------------------ */
 
-struct iv *iv_new(enum iv_kind kind);
-void iv_free(struct iv *v);
+struct imp_iv *imp_iv_new(enum imp_iv_kind kind);
+void imp_iv_free(struct imp_iv *v);
 /* The entry of map named key, or NULL. */
-struct iv *iv_get(const struct iv *map, const char *key);
+struct imp_iv *imp_iv_get(const struct imp_iv *map, const char *key);
 /* Sets map[key] to a scalar, replacing an entry of that key (in its place)
  * or appending one. Returns the entry. */
-struct iv *iv_set(struct iv *map, const char *key, const char *text, bool plain);
-struct iv *iv_setf(struct iv *map, const char *key, bool plain, const char *fmt, ...)
+struct imp_iv *imp_iv_set(struct imp_iv *map, const char *key, const char *text, bool plain);
+struct imp_iv *imp_iv_setf(struct imp_iv *map, const char *key, bool plain, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 /* map[key] as a map or list, made (empty) when missing or of another kind. */
-struct iv *iv_child(struct iv *map, const char *key, enum iv_kind kind);
+struct imp_iv *imp_iv_child(struct imp_iv *map, const char *key, enum imp_iv_kind kind);
 /* Removes map[key]; true when there was one. */
-bool iv_del(struct iv *map, const char *key);
+bool imp_iv_del(struct imp_iv *map, const char *key);
 /* Appends a scalar to a list. Returns it. */
-struct iv *iv_push(struct iv *list, const char *text, bool plain);
+struct imp_iv *imp_iv_push(struct imp_iv *list, const char *text, bool plain);
 /* Sets an entry's trailing comment (replacing one). */
-void iv_note(struct iv *entry, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-size_t iv_count(const struct iv *v);
+void imp_iv_note(struct imp_iv *entry, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+size_t imp_iv_count(const struct imp_iv *v);
 
 /* ---- the import -------------------------------------------------------- */
 
@@ -109,9 +109,9 @@ void imp_free(struct imp *m);
 int imp_fail(struct imp *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* A service named after src_name (lowercased, other characters made '-';
  * a rename is reported; a taken name gets -2, -3...). */
-struct isvc *imp_svc(struct imp *m, const char *src_name, const char *where, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-struct isvc *imp_find(const struct imp *m, const char *name);
+struct imp_service *imp_svc(struct imp *m, const char *src_name, const char *where, const char *fmt,
+                            ...) __attribute__((format(printf, 4, 5)));
+struct imp_service *imp_find(const struct imp *m, const char *name);
 /* A source's name as a service name would be made of it. Caller frees. */
 char *imp_name(const char *src);
 /* Drops a service (and every depends_on entry naming it, reported). */
@@ -119,7 +119,7 @@ void imp_drop(struct imp *m, const char *name);
 void imp_report(struct imp *m, enum imp_kind kind, const char *where, const char *what,
                 const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 /* corral.yaml's map. */
-struct iv *imp_global(struct imp *m);
+struct imp_iv *imp_global(struct imp *m);
 
 /* ---- files under the root ---------------------------------------------- */
 
@@ -153,11 +153,12 @@ int imp_s6(struct imp *m, char **sources, size_t n);
  * (run, down, finish, check, log/run) as service name; *deps gets the
  * names its run script waits for (`sv start`), NULL-terminated. NULL
  * (reported) when it has no run file. */
-struct isvc *imp_runit_dir(struct imp *m, const char *dir, const char *name, char ***deps,
-                           size_t *n_deps);
+struct imp_service *imp_runit_dir(struct imp *m, const char *dir, const char *name, char ***deps,
+                                  size_t *n_deps);
 /* depends_on: {DEP: {condition: cond}} for each name that was imported;
  * the others are reported. */
-void imp_deps_resolve(struct imp *m, struct isvc *s, char **deps, size_t n, const char *cond);
+void imp_deps_resolve(struct imp *m, struct imp_service *s, char **deps, size_t n,
+                      const char *cond);
 /* corral.yaml's key (startup_scripts...) = dir, when dir exists. */
 void imp_startup_dir(struct imp *m, const char *dir, const char *key, const char *from);
 

@@ -55,7 +55,7 @@ int import_run(struct imp *m, const char *format, char **sources, size_t n)
             for (size_t k = 0; k < n; k++) {
                 char *abs = imp_abs(m, NULL, sources[k]);
                 char *x =
-                    xasprintf("%s%s%s", m->inputs ? m->inputs : "", m->inputs ? ", " : "", abs);
+                    imp_xasprintf("%s%s%s", m->inputs ? m->inputs : "", m->inputs ? ", " : "", abs);
                 free(m->inputs);
                 m->inputs = x;
                 free(abs);
@@ -109,7 +109,7 @@ static int import_write_file(const char *path, const char *text, char *err, size
 
 int import_write(const struct imp *m, const char *dir, char *err, size_t errlen)
 {
-    char *sub = xasprintf("%s/services.d", dir);
+    char *sub = imp_xasprintf("%s/services.d", dir);
     int rc = import_mkdir(dir, err, errlen);
     if (rc == 0)
         rc = import_mkdir(sub, err, errlen);
@@ -118,7 +118,7 @@ int import_write(const struct imp *m, const char *dir, char *err, size_t errlen)
     size_t n;
     imp_outputs(m, &files, &n);
     for (size_t i = 0; i < n && rc == 0; i++) {
-        char *path = xasprintf("%s/%s", dir, files[i].path);
+        char *path = imp_xasprintf("%s/%s", dir, files[i].path);
         rc = import_write_file(path, files[i].text, err, errlen);
         free(path);
     }
@@ -215,7 +215,7 @@ int import_main(int argc, char **argv)
         return 1;
     } else {
         size_t svcs = 0;
-        for (const struct isvc *s = m.svcs; s; s = s->next)
+        for (const struct imp_service *s = m.svcs; s; s = s->next)
             svcs++;
         fprintf(stderr,
                 "corral import: wrote %zu service%s to %s/services.d and %s/corral.yaml; "

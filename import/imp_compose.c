@@ -18,10 +18,10 @@
 struct cy {
     struct imp *m;
     yaml_document_t doc;
-    const char *file;   /* image path of the compose file */
-    struct isvc **svc;  /* per service of the file, NULL when skipped */
-    yaml_node_t **node; /* per service: its mapping */
-    const char **name;  /* per service: its key */
+    const char *file;         /* image path of the compose file */
+    struct imp_service **svc; /* per service of the file, NULL when skipped */
+    yaml_node_t **node;       /* per service: its mapping */
+    const char **name;        /* per service: its key */
     size_t n;
     bool *healthy_wanted; /* a dependent waits with service_healthy */
     bool *completed_wanted;
@@ -39,7 +39,7 @@ static const char *cy_str(yaml_node_t *n)
 
 static char *cy_where(struct cy *c, yaml_node_t *n)
 {
-    return xasprintf("%s:%lu", c->file, n ? (unsigned long)n->start_mark.line + 1 : 0UL);
+    return imp_xasprintf("%s:%lu", c->file, n ? (unsigned long)n->start_mark.line + 1 : 0UL);
 }
 
 static void cy_report(struct cy *c, enum imp_kind kind, yaml_node_t *at, const char *what,
@@ -49,7 +49,7 @@ static void cy_report(struct cy *c, enum imp_kind kind, yaml_node_t *at, const c
 {
     va_list ap;
     va_start(ap, fmt);
-    char *why = xvasprintf(fmt, ap);
+    char *why = imp_xvasprintf(fmt, ap);
     va_end(ap);
     char *where = cy_where(c, at);
     imp_report(c->m, kind, where, what, "%s", why);
@@ -128,12 +128,12 @@ static size_t cy_keys(struct cy *c, yaml_node_t *map, const char **keys, yaml_no
 static char *cy_interp(struct cy *c, yaml_node_t *at, const char *what, const char *s)
 {
     size_t cap = strlen(s) * 2 + 16, n = 0;
-    char *out = xmalloc(cap);
-#define PUT(ch)                            \
-    do {                                   \
-        if (n + 4 >= cap)                  \
-            out = xrealloc(out, cap *= 2); \
-        out[n++] = (ch);                   \
+    char *out = imp_xmalloc(cap);
+#define PUT(ch)                                \
+    do {                                       \
+        if (n + 4 >= cap)                      \
+            out = imp_xrealloc(out, cap *= 2); \
+        out[n++] = (ch);                       \
     } while (0)
     for (const char *p = s; *p;) {
         if (p[0] != '$') {
@@ -162,7 +162,7 @@ static char *cy_interp(struct cy *c, yaml_node_t *at, const char *what, const ch
             if (op[0] == '-' || op[0] == '?')
                 fix = ":";
             if (op[0] == '+' || (op[0] == ':' && op[1] == '+')) {
-                char *lit = xstrndup(p, (size_t)(close + 1 - p));
+                char *lit = imp_xstrndup(p, (size_t)(close + 1 - p));
                 cy_report(c, IMP_UNMAPPED, at, what,
                           "%s: corral has no ${VAR:+value}; written as the literal text", lit);
                 free(lit);
@@ -210,11 +210,11 @@ static char **cy_argv(struct cy *c, yaml_node_t *v, const char *what)
     char **argv = NULL;
     if (v && v->type == YAML_SEQUENCE_NODE) {
         size_t n = 0;
-        argv = xcalloc(1, sizeof *argv);
+        argv = imp_xcalloc(1, sizeof *argv);
         for (yaml_node_item_t *i = v->data.sequence.items.start; i < v->data.sequence.items.top;
              i++) {
             const char *s = cy_str(cy_node(c, *i));
-            argv = xrealloc(argv, (n + 2) * sizeof *argv);
+            argv = imp_xrealloc(argv, (n + 2) * sizeof *argv);
             argv[n++] = cy_interp(c, v, what, s ? s : "");
             argv[n] = NULL;
         }
@@ -233,14 +233,14 @@ static char *cy_duration(struct cy *c, yaml_node_t *v, const char *what)
     if (!s)
         return NULL;
     if (units_parse_duration_ms(s, &ms) == 0)
-        return xstrdup(s);
+        return imp_xstrdup(s);
     cy_report(c, IMP_UNMAPPED, v, what, "expected a duration like 10s or 1m30s, got \"%s\"", s);
     return NULL;
 }
 
-static void cy_env(struct cy *c, struct isvc *s, yaml_node_t *v)
+static void cy_env(struct cy *c, struct imp_service *s, yaml_node_t *v)
 {
-    struct iv *env = iv_child(s->map, "environment", IV_MAP);
+    struct imp_iv *env = imp_iv_child(s->map, "environment", IMP_IV_MAP);
     if (v->type == YAML_MAPPING_NODE) {
         for (yaml_node_pair_t *p = v->data.mapping.pairs.start; p < v->data.mapping.pairs.top;
              p++) {
@@ -257,7 +257,7 @@ static void cy_env(struct cy *c, struct isvc *s, yaml_node_t *v)
                 continue;
             }
             char *x = cy_interp(c, val, k, t);
-            iv_set(env, k, x, false);
+            imp_iv_set(env, k, x, false);
             free(x);
         }
     } else if (v->type == YAML_SEQUENCE_NODE) {
@@ -274,18 +274,18 @@ static void cy_env(struct cy *c, struct isvc *s, yaml_node_t *v)
                           "corral's services inherit corral's");
                 continue;
             }
-            char *k = xstrndup(t, (size_t)(eq - t));
+            char *k = imp_xstrndup(t, (size_t)(eq - t));
             char *x = cy_interp(c, item, k, eq + 1);
-            iv_set(env, k, x, false);
+            imp_iv_set(env, k, x, false);
             free(x);
             free(k);
         }
     }
     if (!env->first)
-        iv_del(s->map, "environment");
+        imp_iv_del(s->map, "environment");
 }
 
-static void cy_env_file(struct cy *c, struct isvc *s, yaml_node_t *v, const char *what)
+static void cy_env_file(struct cy *c, struct imp_service *s, yaml_node_t *v, const char *what)
 {
     yaml_node_t *first = v;
     if (v->type == YAML_SEQUENCE_NODE) {
@@ -338,7 +338,7 @@ static int cy_index(struct cy *c, const char *name)
 
 static void cy_depends(struct cy *c, size_t idx, yaml_node_t *v)
 {
-    struct isvc *s = c->svc[idx];
+    struct imp_service *s = c->svc[idx];
     if (v->type == YAML_SEQUENCE_NODE) {
         for (yaml_node_item_t *i = v->data.sequence.items.start; i < v->data.sequence.items.top;
              i++) {
@@ -368,11 +368,11 @@ static void cy_depends(struct cy *c, size_t idx, yaml_node_t *v)
             c->healthy_wanted[d] = true;
         if (strcmp(ours, "completed") == 0)
             c->completed_wanted[d] = true;
-        char *note = xasprintf("compose: %s", cond ? cond : "service_started");
+        char *note = imp_xasprintf("compose: %s", cond ? cond : "service_started");
         imp_dep(s, c->svc[d]->name, ours, note);
         free(note);
         yaml_node_t *x;
-        char *w = xasprintf("services.%s.depends_on.%s", c->name[idx], dep);
+        char *w = imp_xasprintf("services.%s.depends_on.%s", c->name[idx], dep);
         if ((x = cy_get(c, spec, "restart")) && cy_str(x) && strcmp(cy_str(x), "true") == 0)
             cy_report(c, IMP_UNMAPPED, x, w,
                       "corral does not restart a service when a dependency restarts");
@@ -383,45 +383,45 @@ static void cy_depends(struct cy *c, size_t idx, yaml_node_t *v)
 }
 
 /* healthcheck: into health:, and kept for readiness (cy_readiness). */
-static void cy_health(struct cy *c, struct isvc *s, yaml_node_t *hc)
+static void cy_health(struct cy *c, struct imp_service *s, yaml_node_t *hc)
 {
     yaml_node_t *test = cy_get(c, hc, "test"), *v;
     const char *dis = cy_str(cy_get(c, hc, "disable"));
     if (dis && strcmp(dis, "true") == 0)
         return;
-    struct iv *h = iv_new(IV_MAP);
-    struct iv *exec = NULL;
+    struct imp_iv *h = imp_iv_new(IMP_IV_MAP);
+    struct imp_iv *exec = NULL;
     if (test && test->type == YAML_SEQUENCE_NODE) {
         yaml_node_item_t *i = test->data.sequence.items.start;
         const char *kind = i < test->data.sequence.items.top ? cy_str(cy_node(c, *i)) : NULL;
         if (kind && strcmp(kind, "NONE") == 0) {
-            iv_free(h);
+            imp_iv_free(h);
             return;
         }
-        exec = iv_child(h, "exec", IV_LIST);
+        exec = imp_iv_child(h, "exec", IMP_IV_LIST);
         if (kind && strcmp(kind, "CMD-SHELL") == 0) {
-            iv_push(exec, "/bin/sh", false);
-            iv_push(exec, "-c", false);
+            imp_iv_push(exec, "/bin/sh", false);
+            imp_iv_push(exec, "-c", false);
         }
         for (i++; i < test->data.sequence.items.top; i++) {
             char *x = cy_interp(c, test, "healthcheck.test",
                                 cy_str(cy_node(c, *i)) ? cy_str(cy_node(c, *i)) : "");
-            iv_push(exec, x, false);
+            imp_iv_push(exec, x, false);
             free(x);
         }
     } else if (cy_str(test)) {
-        exec = iv_child(h, "exec", IV_LIST);
-        iv_push(exec, "/bin/sh", false);
-        iv_push(exec, "-c", false);
+        exec = imp_iv_child(h, "exec", IMP_IV_LIST);
+        imp_iv_push(exec, "/bin/sh", false);
+        imp_iv_push(exec, "-c", false);
         char *x = cy_interp(c, test, "healthcheck.test", cy_str(test));
-        iv_push(exec, x, false);
+        imp_iv_push(exec, x, false);
         free(x);
     }
     if (!exec || !exec->first) {
         cy_report(c, IMP_UNMAPPED, hc, "healthcheck",
                   "no test: the image's HEALTHCHECK is not "
                   "known here; write health.exec");
-        iv_free(h);
+        imp_iv_free(h);
         return;
     }
     static const char *const keys[][3] = {{"interval", "interval", "30s"},
@@ -430,25 +430,25 @@ static void cy_health(struct cy *c, struct isvc *s, yaml_node_t *hc)
     for (size_t k = 0; k < 3; k++) {
         char *d = cy_duration(c, cy_get(c, hc, keys[k][0]), keys[k][0]);
         if (d || keys[k][2])
-            iv_set(h, keys[k][1], d ? d : keys[k][2], true);
+            imp_iv_set(h, keys[k][1], d ? d : keys[k][2], true);
         free(d);
     }
     const char *retries = cy_str(cy_get(c, hc, "retries"));
     unsigned long r;
-    iv_set(h, "retries", retries && imp_uint(retries, &r) == 0 && r >= 1 ? retries : "3", true);
+    imp_iv_set(h, "retries", retries && imp_uint(retries, &r) == 0 && r >= 1 ? retries : "3", true);
     if ((v = cy_get(c, hc, "start_interval"))) {
         char *d = cy_duration(c, v, "start_interval");
         if (d)
-            iv_set(h, "start_interval", d, true); /* moved to readiness, or dropped */
+            imp_iv_set(h, "start_interval", d, true); /* moved to readiness, or dropped */
         free(d);
     }
-    struct iv *e = iv_child(s->map, "health", IV_MAP);
+    struct imp_iv *e = imp_iv_child(s->map, "health", IMP_IV_MAP);
     e->first = h->first;
     e->last = h->last;
     h->first = h->last = NULL;
-    iv_free(h);
-    iv_note(e, "healthcheck, line %lu (compose's defaults: interval 30s, timeout 30s)",
-            (unsigned long)hc->start_mark.line + 1);
+    imp_iv_free(h);
+    imp_iv_note(e, "healthcheck, line %lu (compose's defaults: interval 30s, timeout 30s)",
+                (unsigned long)hc->start_mark.line + 1);
 }
 
 /* A service a dependent waits for with service_healthy gets a readiness
@@ -457,42 +457,42 @@ static void cy_health(struct cy *c, struct isvc *s, yaml_node_t *hc)
  * compose would before calling it unhealthy. */
 static void cy_readiness(struct cy *c, size_t idx)
 {
-    struct isvc *s = c->svc[idx];
-    struct iv *h = iv_get(s->map, "health");
-    struct iv *si = h ? iv_get(h, "start_interval") : NULL;
+    struct imp_service *s = c->svc[idx];
+    struct imp_iv *h = imp_iv_get(s->map, "health");
+    struct imp_iv *si = h ? imp_iv_get(h, "start_interval") : NULL;
     if (!h || !c->healthy_wanted[idx]) {
         if (si)
-            iv_del(h, "start_interval");
+            imp_iv_del(h, "start_interval");
         return;
     }
     uint64_t interval = 0, timeout = 0, start = 0, retries = 3;
-    units_parse_duration_ms(iv_get(h, "interval")->text, &interval);
-    units_parse_duration_ms(iv_get(h, "timeout")->text, &timeout);
-    if (iv_get(h, "start_period"))
-        units_parse_duration_ms(iv_get(h, "start_period")->text, &start);
-    retries = strtoull(iv_get(h, "retries")->text, NULL, 10);
-    struct iv *r = iv_child(s->map, "readiness", IV_MAP);
-    struct iv *exec = iv_child(r, "exec", IV_LIST);
-    for (struct iv *a = iv_get(h, "exec")->first; a; a = a->next)
-        iv_push(exec, a->text, false);
+    units_parse_duration_ms(imp_iv_get(h, "interval")->text, &interval);
+    units_parse_duration_ms(imp_iv_get(h, "timeout")->text, &timeout);
+    if (imp_iv_get(h, "start_period"))
+        units_parse_duration_ms(imp_iv_get(h, "start_period")->text, &start);
+    retries = strtoull(imp_iv_get(h, "retries")->text, NULL, 10);
+    struct imp_iv *r = imp_iv_child(s->map, "readiness", IMP_IV_MAP);
+    struct imp_iv *exec = imp_iv_child(r, "exec", IMP_IV_LIST);
+    for (struct imp_iv *a = imp_iv_get(h, "exec")->first; a; a = a->next)
+        imp_iv_push(exec, a->text, false);
     char buf[32];
-    iv_set(r, "interval", si ? si->text : iv_get(h, "interval")->text, true);
+    imp_iv_set(r, "interval", si ? si->text : imp_iv_get(h, "interval")->text, true);
     uint64_t total = start + retries * (interval + timeout) + interval;
-    iv_set(r, "timeout", units_format_duration(total, buf, sizeof buf), true);
-    iv_note(r, "the healthcheck, which a dependent waits for (service_healthy)");
+    imp_iv_set(r, "timeout", units_format_duration(total, buf, sizeof buf), true);
+    imp_iv_note(r, "the healthcheck, which a dependent waits for (service_healthy)");
     if (si)
-        iv_del(h, "start_interval");
+        imp_iv_del(h, "start_interval");
     for (size_t i = 0; i < c->n; i++) {
-        struct iv *deps = c->svc[i] ? iv_get(c->svc[i]->map, "depends_on") : NULL;
-        struct iv *d = deps ? iv_get(deps, s->name) : NULL;
-        if (d && strcmp(iv_get(d, "condition")->text, "healthy") == 0) {
-            iv_set(d, "condition", "ready", true);
-            iv_note(d, "compose: service_healthy (readiness runs %s's healthcheck)", s->name);
+        struct imp_iv *deps = c->svc[i] ? imp_iv_get(c->svc[i]->map, "depends_on") : NULL;
+        struct imp_iv *d = deps ? imp_iv_get(deps, s->name) : NULL;
+        if (d && strcmp(imp_iv_get(d, "condition")->text, "healthy") == 0) {
+            imp_iv_set(d, "condition", "ready", true);
+            imp_iv_note(d, "compose: service_healthy (readiness runs %s's healthcheck)", s->name);
         }
     }
 }
 
-static void cy_restart(struct cy *c, struct isvc *s, yaml_node_t *v, bool oneshot)
+static void cy_restart(struct cy *c, struct imp_service *s, yaml_node_t *v, bool oneshot)
 {
     const char *t = cy_str(v) ? cy_str(v) : "no";
     const char *policy = "never";
@@ -504,47 +504,47 @@ static void cy_restart(struct cy *c, struct isvc *s, yaml_node_t *v, bool onesho
         cy_report(c, IMP_CHANGED, v, t,
                   "corral counts starts in a window (start_limit, 10 in 60s by default), not "
                   "retries in a row");
-    struct iv *e = iv_set(s->map, "restart", policy, true);
+    struct imp_iv *e = imp_iv_set(s->map, "restart", policy, true);
     if (v)
-        iv_note(e, "restart: \"%s\", line %lu", t, (unsigned long)v->start_mark.line + 1);
+        imp_iv_note(e, "restart: \"%s\", line %lu", t, (unsigned long)v->start_mark.line + 1);
     else
-        iv_note(e, "compose's default: restart: \"no\"");
+        imp_iv_note(e, "compose's default: restart: \"no\"");
 }
 
-static void cy_user(struct cy *c, struct isvc *s, yaml_node_t *v)
+static void cy_user(struct cy *c, struct imp_service *s, yaml_node_t *v)
 {
     const char *u = cy_str(v);
     if (!u)
         return;
     const char *colon = strchr(u, ':');
-    char *user = colon ? xstrndup(u, (size_t)(colon - u)) : xstrdup(u);
-    iv_set(s->map, "user", user, false);
+    char *user = colon ? imp_xstrndup(u, (size_t)(colon - u)) : imp_xstrdup(u);
+    imp_iv_set(s->map, "user", user, false);
     if (colon)
-        iv_set(s->map, "group", colon + 1, false);
+        imp_iv_set(s->map, "group", colon + 1, false);
     free(user);
     (void)c;
 }
 
-static void cy_ulimits(struct cy *c, struct isvc *s, yaml_node_t *v)
+static void cy_ulimits(struct cy *c, struct imp_service *s, yaml_node_t *v)
 {
     if (v->type != YAML_MAPPING_NODE)
         return;
-    struct iv *rl = iv_child(s->map, "rlimits", IV_MAP);
+    struct imp_iv *rl = imp_iv_child(s->map, "rlimits", IMP_IV_MAP);
     for (yaml_node_pair_t *p = v->data.mapping.pairs.start; p < v->data.mapping.pairs.top; p++) {
         const char *k = cy_str(cy_node(c, p->key));
         yaml_node_t *val = cy_node(c, p->value);
         if (!k)
             continue;
         if (cy_str(val)) {
-            iv_set(rl, k, cy_str(val), true);
+            imp_iv_set(rl, k, cy_str(val), true);
         } else {
-            struct iv *m2 = iv_child(rl, k, IV_MAP);
+            struct imp_iv *m2 = imp_iv_child(rl, k, IMP_IV_MAP);
             const char *soft = cy_str(cy_get(c, val, "soft"));
             const char *hard = cy_str(cy_get(c, val, "hard"));
             if (soft)
-                iv_set(m2, "soft", soft, true);
+                imp_iv_set(m2, "soft", soft, true);
             if (hard)
-                iv_set(m2, "hard", hard, true);
+                imp_iv_set(m2, "hard", hard, true);
         }
     }
 }
@@ -627,8 +627,8 @@ static void cy_service(struct cy *c, size_t idx)
     yaml_node_t *at[256];
     size_t nk = cy_keys(c, svc, keys, at, 256, 0);
     char *where = cy_where(c, svc);
-    struct isvc *s = c->svc[idx];
-    char *what = xasprintf("services.%s", c->name[idx]);
+    struct imp_service *s = c->svc[idx];
+    char *what = imp_xasprintf("services.%s", c->name[idx]);
     yaml_node_t *v;
     for (size_t k = 0; k < nk; k++) {
         const char *key = keys[k];
@@ -640,37 +640,37 @@ static void cy_service(struct cy *c, size_t idx)
         } else if (strcmp(key, "environment") == 0) {
             cy_env(c, s, v);
         } else if (strcmp(key, "env_file") == 0) {
-            char *w = xasprintf("%s.env_file", what);
+            char *w = imp_xasprintf("%s.env_file", what);
             cy_env_file(c, s, v, w);
             free(w);
         } else if (strcmp(key, "stop_signal") == 0 && cy_str(v)) {
-            iv_set(s->map, "stop_signal", cy_str(v), false);
+            imp_iv_set(s->map, "stop_signal", cy_str(v), false);
         } else if (strcmp(key, "stop_grace_period") == 0) {
             char *d = cy_duration(c, v, key);
             if (d)
-                iv_set(s->map, "stop_timeout", d, true);
+                imp_iv_set(s->map, "stop_timeout", d, true);
             free(d);
         } else if (strcmp(key, "user") == 0) {
             cy_user(c, s, v);
         } else if (strcmp(key, "working_dir") == 0 && cy_str(v)) {
             char *d = cy_interp(c, v, key, cy_str(v));
-            iv_set(s->map, "directory", d, false);
+            imp_iv_set(s->map, "directory", d, false);
             free(d);
         } else if (strcmp(key, "ulimits") == 0) {
             cy_ulimits(c, s, v);
         } else if (strcmp(key, "scale") == 0 && cy_str(v)) {
-            iv_note(iv_set(s->map, "instances", cy_str(v), true), "scale");
+            imp_iv_note(imp_iv_set(s->map, "instances", cy_str(v), true), "scale");
         } else if (strcmp(key, "deploy") == 0) {
             yaml_node_t *r = cy_get(c, v, "replicas");
             if (cy_str(r))
-                iv_note(iv_set(s->map, "instances", cy_str(r), true), "deploy.replicas");
-            char *w = xasprintf("%s.deploy", what);
+                imp_iv_note(imp_iv_set(s->map, "instances", cy_str(r), true), "deploy.replicas");
+            char *w = imp_xasprintf("%s.deploy", what);
             cy_report(c, IMP_UNMAPPED, v, w,
                       "%sresources, placement and update settings belong to the container",
                       cy_str(r) ? "replicas became instances; " : "");
             free(w);
         } else if (strcmp(key, "image") == 0 || strcmp(key, "build") == 0) {
-            char *w = xasprintf("%s.%s", what, key);
+            char *w = imp_xasprintf("%s.%s", what, key);
             cy_report(c, IMP_CHANGED, v, w,
                       "%s: every service runs in this one container: install what %s's image "
                       "holds in it",
@@ -682,7 +682,7 @@ static void cy_service(struct cy *c, size_t idx)
             bool container = false;
             for (size_t j = 0; j < sizeof cy_container_keys / sizeof *cy_container_keys; j++)
                 container |= strcmp(key, cy_container_keys[j]) == 0;
-            char *w = xasprintf("%s.%s", what, key);
+            char *w = imp_xasprintf("%s.%s", what, key);
             if (strcmp(key, "init") == 0)
                 cy_report(c, IMP_UNNEEDED, at[k], w, "corral is the init: it reaps every orphan");
             else
@@ -703,8 +703,8 @@ static int cy_commands(struct cy *c, size_t idx)
 {
     yaml_node_t *svc = c->node[idx];
     yaml_node_t *ep = cy_get(c, svc, "entrypoint"), *cmd = cy_get(c, svc, "command");
-    char *wa = xasprintf("services.%s.entrypoint", c->name[idx]);
-    char *wb = xasprintf("services.%s.command", c->name[idx]);
+    char *wa = imp_xasprintf("services.%s.entrypoint", c->name[idx]);
+    char *wb = imp_xasprintf("services.%s.command", c->name[idx]);
     char **a = ep ? cy_argv(c, ep, wa) : NULL;
     char **b = cmd ? cy_argv(c, cmd, wb) : NULL;
     free(wa);
@@ -718,14 +718,14 @@ static int cy_commands(struct cy *c, size_t idx)
         imp_strv_free(b);
         return -1;
     }
-    char **argv = xcalloc(na + nb + 1, sizeof *argv);
+    char **argv = imp_xcalloc(na + nb + 1, sizeof *argv);
     for (size_t i = 0; i < na; i++)
         argv[i] = a[i];
     for (size_t i = 0; i < nb; i++)
         argv[na + i] = b[i];
-    struct iv *e = imp_command_list(c->svc[idx]->map, argv, false);
-    iv_note(e, "%s%s%s, line %lu", ep ? "entrypoint" : "", ep && cmd ? " + " : "",
-            cmd ? "command" : "", (unsigned long)(cmd ? cmd : ep)->start_mark.line + 1);
+    struct imp_iv *e = imp_command_list(c->svc[idx]->map, argv, false);
+    imp_iv_note(e, "%s%s%s, line %lu", ep ? "entrypoint" : "", ep && cmd ? " + " : "",
+                cmd ? "command" : "", (unsigned long)(cmd ? cmd : ep)->start_mark.line + 1);
     free(argv);
     imp_strv_free(a);
     imp_strv_free(b);
@@ -767,11 +767,11 @@ static int cy_file(struct imp *m, const char *img)
         return imp_fail(m, "%s: expected a services: map", img);
     }
     size_t n = (size_t)(services->data.mapping.pairs.top - services->data.mapping.pairs.start);
-    c.svc = xcalloc(n, sizeof *c.svc);
-    c.node = xcalloc(n, sizeof *c.node);
-    c.name = xcalloc(n, sizeof *c.name);
-    c.healthy_wanted = xcalloc(n, sizeof *c.healthy_wanted);
-    c.completed_wanted = xcalloc(n, sizeof *c.completed_wanted);
+    c.svc = imp_xcalloc(n, sizeof *c.svc);
+    c.node = imp_xcalloc(n, sizeof *c.node);
+    c.name = imp_xcalloc(n, sizeof *c.name);
+    c.healthy_wanted = imp_xcalloc(n, sizeof *c.healthy_wanted);
+    c.completed_wanted = imp_xcalloc(n, sizeof *c.completed_wanted);
     for (yaml_node_pair_t *p = services->data.mapping.pairs.start;
          p < services->data.mapping.pairs.top; p++) {
         const char *name = cy_str(cy_node(&c, p->key));
@@ -801,10 +801,10 @@ static int cy_file(struct imp *m, const char *img)
         if (!c.svc[i])
             continue;
         if (c.completed_wanted[i]) {
-            iv_note(iv_set(c.svc[i]->map, "type", "oneshot", true),
-                    "a dependent waits for it to complete");
-            if (iv_get(c.svc[i]->map, "health")) {
-                iv_del(c.svc[i]->map, "health");
+            imp_iv_note(imp_iv_set(c.svc[i]->map, "type", "oneshot", true),
+                        "a dependent waits for it to complete");
+            if (imp_iv_get(c.svc[i]->map, "health")) {
+                imp_iv_del(c.svc[i]->map, "health");
                 cy_report(&c, IMP_UNMAPPED, c.node[i], c.name[i],
                           "healthcheck: a oneshot has no health check");
             }

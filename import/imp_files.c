@@ -13,7 +13,7 @@
 
 char *imp_host_path(const struct imp *m, const char *image_path)
 {
-    return xasprintf("%s%s", m->root, image_path);
+    return imp_xasprintf("%s%s", m->root, image_path);
 }
 
 /* Normalises an absolute path in place: no "//", "/./", and ".." takes a
@@ -50,18 +50,18 @@ char *imp_abs(const struct imp *m, const char *base, const char *path)
 {
     char *r;
     if (path[0] == '/') {
-        r = xstrdup(path);
+        r = imp_xstrdup(path);
     } else if (base) {
         const char *slash = strrchr(base, '/');
         size_t n = slash ? (size_t)(slash - base) : 0;
-        r = xasprintf("%.*s/%s", (int)n, base, path);
+        r = imp_xasprintf("%.*s/%s", (int)n, base, path);
     } else if (m->root[0]) {
-        r = xasprintf("/%s", path);
+        r = imp_xasprintf("/%s", path);
     } else {
         char cwd[4096];
         if (!getcwd(cwd, sizeof cwd))
             strcpy(cwd, "/");
-        r = xasprintf("%s/%s", cwd, path);
+        r = imp_xasprintf("%s/%s", cwd, path);
     }
     imp_normalise(r);
     return r;
@@ -72,8 +72,8 @@ static void imp_add_source(struct imp *m, const char *image_path)
     for (size_t i = 0; i < m->n_sources; i++)
         if (strcmp(m->sources[i], image_path) == 0)
             return;
-    m->sources = xrealloc(m->sources, (m->n_sources + 2) * sizeof *m->sources);
-    m->sources[m->n_sources++] = xstrdup(image_path);
+    m->sources = imp_xrealloc(m->sources, (m->n_sources + 2) * sizeof *m->sources);
+    m->sources[m->n_sources++] = imp_xstrdup(image_path);
     m->sources[m->n_sources] = NULL;
 }
 
@@ -85,7 +85,7 @@ char *imp_read(struct imp *m, const char *image_path, size_t *len)
     if (fd < 0)
         return NULL;
     size_t cap = 4096, n = 0;
-    char *buf = xmalloc(cap + 1);
+    char *buf = imp_xmalloc(cap + 1);
     for (;;) {
         if (n == cap) {
             if (cap >= IMP_FILE_MAX) {
@@ -95,7 +95,7 @@ char *imp_read(struct imp *m, const char *image_path, size_t *len)
                 return NULL;
             }
             cap *= 2;
-            buf = xrealloc(buf, cap + 1);
+            buf = imp_xrealloc(buf, cap + 1);
         }
         ssize_t r = read(fd, buf + n, cap - n);
         if (r < 0 && errno == EINTR)
@@ -151,13 +151,13 @@ char **imp_list_dir(const struct imp *m, const char *image_path, size_t *n)
     if (!d)
         return NULL;
     size_t cnt = 0;
-    char **v = xcalloc(1, sizeof *v);
+    char **v = imp_xcalloc(1, sizeof *v);
     struct dirent *e;
     while ((e = readdir(d)) && cnt < IMP_FILES_MAX) {
         if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
             continue;
-        v = xrealloc(v, (cnt + 2) * sizeof *v);
-        v[cnt++] = xstrdup(e->d_name);
+        v = imp_xrealloc(v, (cnt + 2) * sizeof *v);
+        v[cnt++] = imp_xstrdup(e->d_name);
     }
     closedir(d);
     v[cnt] = NULL;

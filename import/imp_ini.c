@@ -10,20 +10,20 @@
 #include "imp.h"
 #include "imp_text.h"
 
-static struct ini_sec *ini_add_sec(struct ini *ini, const char *name, const char *file,
-                                   unsigned line)
+static struct imp_ini_sec *imp_ini_add_sec(struct imp_ini *ini, const char *name, const char *file,
+                                           unsigned line)
 {
-    ini->secs = xrealloc(ini->secs, (ini->n + 1) * sizeof *ini->secs);
-    struct ini_sec *s = &ini->secs[ini->n++];
+    ini->secs = imp_xrealloc(ini->secs, (ini->n + 1) * sizeof *ini->secs);
+    struct imp_ini_sec *s = &ini->secs[ini->n++];
     memset(s, 0, sizeof *s);
-    s->name = xstrdup(name);
-    s->file = xstrdup(file);
+    s->name = imp_xstrdup(name);
+    s->file = imp_xstrdup(file);
     s->line = line;
     return s;
 }
 
 /* Drops an inline comment: ';' after a blank (supervisord 4's rule). */
-static void ini_strip_comment(char *v)
+static void imp_ini_strip_comment(char *v)
 {
     for (char *p = v; *p; p++)
         if (*p == ';' && p > v && (p[-1] == ' ' || p[-1] == '\t')) {
@@ -32,16 +32,16 @@ static void ini_strip_comment(char *v)
         }
 }
 
-int ini_parse(struct ini *ini, const char *file, const char *text, char *err, size_t errlen)
+int imp_ini_parse(struct imp_ini *ini, const char *file, const char *text, char *err, size_t errlen)
 {
-    struct ini_sec *sec = NULL;
-    struct ini_key *last = NULL;
+    struct imp_ini_sec *sec = NULL;
+    struct imp_ini_key *last = NULL;
     unsigned lineno = 0;
     const char *p = text;
     while (*p) {
         const char *nl = strchr(p, '\n');
         size_t len = nl ? (size_t)(nl - p) : strlen(p);
-        char *line = xstrndup(p, len);
+        char *line = imp_xstrndup(p, len);
         p += len + (nl ? 1 : 0);
         lineno++;
         size_t l = strlen(line);
@@ -54,9 +54,9 @@ int ini_parse(struct ini *ini, const char *file, const char *text, char *err, si
             continue;
         }
         if (indented && last) {
-            ini_strip_comment(line);
+            imp_ini_strip_comment(line);
             imp_trim(line);
-            char *v = xasprintf("%s\n%s", last->val, line);
+            char *v = imp_xasprintf("%s\n%s", last->val, line);
             free(last->val);
             last->val = v;
             free(line);
@@ -70,7 +70,7 @@ int ini_parse(struct ini *ini, const char *file, const char *text, char *err, si
                 return -1;
             }
             *end = '\0';
-            sec = ini_add_sec(ini, imp_trim(line + 1), file, lineno);
+            sec = imp_ini_add_sec(ini, imp_trim(line + 1), file, lineno);
             last = NULL;
             free(line);
             continue;
@@ -87,12 +87,12 @@ int ini_parse(struct ini *ini, const char *file, const char *text, char *err, si
         for (char *k = key; *k; k++)
             *k = (char)tolower((unsigned char)*k);
         char *val = eq + 1;
-        ini_strip_comment(val);
+        imp_ini_strip_comment(val);
         imp_trim(val);
-        sec->keys = xrealloc(sec->keys, (sec->n + 1) * sizeof *sec->keys);
+        sec->keys = imp_xrealloc(sec->keys, (sec->n + 1) * sizeof *sec->keys);
         last = &sec->keys[sec->n++];
-        last->key = xstrdup(key);
-        last->val = xstrdup(val);
+        last->key = imp_xstrdup(key);
+        last->val = imp_xstrdup(val);
         last->line = lineno;
         last->used = false;
         free(line);
@@ -100,10 +100,10 @@ int ini_parse(struct ini *ini, const char *file, const char *text, char *err, si
     return 0;
 }
 
-void ini_free(struct ini *ini)
+void imp_ini_free(struct imp_ini *ini)
 {
     for (size_t i = 0; i < ini->n; i++) {
-        struct ini_sec *s = &ini->secs[i];
+        struct imp_ini_sec *s = &ini->secs[i];
         for (size_t k = 0; k < s->n; k++) {
             free(s->keys[k].key);
             free(s->keys[k].val);
@@ -117,9 +117,9 @@ void ini_free(struct ini *ini)
     ini->n = 0;
 }
 
-struct ini_key *ini_get(struct ini_sec *s, const char *key)
+struct imp_ini_key *imp_ini_get(struct imp_ini_sec *s, const char *key)
 {
-    struct ini_key *found = NULL;
+    struct imp_ini_key *found = NULL;
     for (size_t i = 0; i < s->n; i++)
         if (strcmp(s->keys[i].key, key) == 0) {
             s->keys[i].used = true;
@@ -128,8 +128,8 @@ struct ini_key *ini_get(struct ini_sec *s, const char *key)
     return found;
 }
 
-const char *ini_val(struct ini_sec *s, const char *key)
+const char *imp_ini_val(struct imp_ini_sec *s, const char *key)
 {
-    struct ini_key *k = ini_get(s, key);
+    struct imp_ini_key *k = imp_ini_get(s, key);
     return k ? k->val : NULL;
 }

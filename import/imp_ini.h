@@ -8,32 +8,33 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-struct ini_key {
+struct imp_ini_key {
     char *key;
     char *val;
     unsigned line;
     bool used; /* mapped or reported: what is left unused is reported as unknown */
 };
 
-struct ini_sec {
+struct imp_ini_sec {
     char *name; /* "program:web" */
     char *file; /* image path */
     unsigned line;
-    struct ini_key *keys;
+    struct imp_ini_key *keys;
     size_t n;
 };
 
-struct ini {
-    struct ini_sec *secs;
+struct imp_ini {
+    struct imp_ini_sec *secs;
     size_t n;
 };
 
 /* Adds the sections of text (read from file) to ini. Returns 0, or -1 with
  * "file:line: reason" in err. */
-int ini_parse(struct ini *ini, const char *file, const char *text, char *err, size_t errlen);
-void ini_free(struct ini *ini);
+int imp_ini_parse(struct imp_ini *ini, const char *file, const char *text, char *err,
+                  size_t errlen);
+void imp_ini_free(struct imp_ini *ini);
 /* The key of a section, marked used, or NULL. */
-struct ini_key *ini_get(struct ini_sec *s, const char *key);
-const char *ini_val(struct ini_sec *s, const char *key);
+struct imp_ini_key *imp_ini_get(struct imp_ini_sec *s, const char *key);
+const char *imp_ini_val(struct imp_ini_sec *s, const char *key);
 
 #endif

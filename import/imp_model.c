@@ -14,7 +14,7 @@ _Noreturn void imp_oom(void)
     exit(1);
 }
 
-void *xmalloc(size_t n)
+void *imp_xmalloc(size_t n)
 {
     void *p = malloc(n ? n : 1);
     if (!p)
@@ -22,7 +22,7 @@ void *xmalloc(size_t n)
     return p;
 }
 
-void *xcalloc(size_t n, size_t size)
+void *imp_xcalloc(size_t n, size_t size)
 {
     void *p = calloc(n ? n : 1, size ? size : 1);
     if (!p)
@@ -30,7 +30,7 @@ void *xcalloc(size_t n, size_t size)
     return p;
 }
 
-void *xrealloc(void *p, size_t n)
+void *imp_xrealloc(void *p, size_t n)
 {
     p = realloc(p, n ? n : 1);
     if (!p)
@@ -38,20 +38,20 @@ void *xrealloc(void *p, size_t n)
     return p;
 }
 
-char *xstrdup(const char *s)
+char *imp_xstrdup(const char *s)
 {
-    return xstrndup(s, strlen(s));
+    return imp_xstrndup(s, strlen(s));
 }
 
-char *xstrndup(const char *s, size_t n)
+char *imp_xstrndup(const char *s, size_t n)
 {
-    char *p = xmalloc(n + 1);
+    char *p = imp_xmalloc(n + 1);
     memcpy(p, s, n);
     p[n] = '\0';
     return p;
 }
 
-char *xvasprintf(const char *fmt, va_list ap)
+char *imp_xvasprintf(const char *fmt, va_list ap)
 {
     va_list ap2;
     va_copy(ap2, ap);
@@ -59,34 +59,34 @@ char *xvasprintf(const char *fmt, va_list ap)
     va_end(ap2);
     if (n < 0)
         imp_oom();
-    char *p = xmalloc((size_t)n + 1);
+    char *p = imp_xmalloc((size_t)n + 1);
     vsnprintf(p, (size_t)n + 1, fmt, ap);
     return p;
 }
 
-char *xasprintf(const char *fmt, ...)
+char *imp_xasprintf(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    char *p = xvasprintf(fmt, ap);
+    char *p = imp_xvasprintf(fmt, ap);
     va_end(ap);
     return p;
 }
 
 /* ---- values ------------------------------------------------------------ */
 
-struct iv *iv_new(enum iv_kind kind)
+struct imp_iv *imp_iv_new(enum imp_iv_kind kind)
 {
-    struct iv *v = xcalloc(1, sizeof *v);
+    struct imp_iv *v = imp_xcalloc(1, sizeof *v);
     v->kind = kind;
     return v;
 }
 
-void iv_free(struct iv *v)
+void imp_iv_free(struct imp_iv *v)
 {
     while (v) {
-        struct iv *next = v->next;
-        iv_free(v->first);
+        struct imp_iv *next = v->next;
+        imp_iv_free(v->first);
         free(v->key);
         free(v->text);
         free(v->comment);
@@ -95,15 +95,15 @@ void iv_free(struct iv *v)
     }
 }
 
-struct iv *iv_get(const struct iv *map, const char *key)
+struct imp_iv *imp_iv_get(const struct imp_iv *map, const char *key)
 {
-    for (struct iv *e = map ? map->first : NULL; e; e = e->next)
+    for (struct imp_iv *e = map ? map->first : NULL; e; e = e->next)
         if (e->key && strcmp(e->key, key) == 0)
             return e;
     return NULL;
 }
 
-static void iv_append(struct iv *parent, struct iv *v)
+static void imp_iv_append(struct imp_iv *parent, struct imp_iv *v)
 {
     if (parent->last)
         parent->last->next = v;
@@ -113,9 +113,9 @@ static void iv_append(struct iv *parent, struct iv *v)
 }
 
 /* Makes entry e of kind, emptied, keeping its key and place. */
-static void iv_reset(struct iv *e, enum iv_kind kind)
+static void imp_iv_reset(struct imp_iv *e, enum imp_iv_kind kind)
 {
-    iv_free(e->first);
+    imp_iv_free(e->first);
     e->first = e->last = NULL;
     free(e->text);
     e->text = NULL;
@@ -124,48 +124,48 @@ static void iv_reset(struct iv *e, enum iv_kind kind)
     e->kind = kind;
 }
 
-struct iv *iv_set(struct iv *map, const char *key, const char *text, bool plain)
+struct imp_iv *imp_iv_set(struct imp_iv *map, const char *key, const char *text, bool plain)
 {
-    struct iv *e = iv_get(map, key);
+    struct imp_iv *e = imp_iv_get(map, key);
     if (!e) {
-        e = iv_new(IV_SCALAR);
-        e->key = xstrdup(key);
-        iv_append(map, e);
+        e = imp_iv_new(IMP_IV_SCALAR);
+        e->key = imp_xstrdup(key);
+        imp_iv_append(map, e);
     }
-    iv_reset(e, IV_SCALAR);
-    e->text = xstrdup(text);
+    imp_iv_reset(e, IMP_IV_SCALAR);
+    e->text = imp_xstrdup(text);
     e->plain = plain;
     return e;
 }
 
-struct iv *iv_setf(struct iv *map, const char *key, bool plain, const char *fmt, ...)
+struct imp_iv *imp_iv_setf(struct imp_iv *map, const char *key, bool plain, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    char *t = xvasprintf(fmt, ap);
+    char *t = imp_xvasprintf(fmt, ap);
     va_end(ap);
-    struct iv *e = iv_set(map, key, t, plain);
+    struct imp_iv *e = imp_iv_set(map, key, t, plain);
     free(t);
     return e;
 }
 
-struct iv *iv_child(struct iv *map, const char *key, enum iv_kind kind)
+struct imp_iv *imp_iv_child(struct imp_iv *map, const char *key, enum imp_iv_kind kind)
 {
-    struct iv *e = iv_get(map, key);
+    struct imp_iv *e = imp_iv_get(map, key);
     if (!e) {
-        e = iv_new(kind);
-        e->key = xstrdup(key);
-        iv_append(map, e);
+        e = imp_iv_new(kind);
+        e->key = imp_xstrdup(key);
+        imp_iv_append(map, e);
     } else if (e->kind != kind) {
-        iv_reset(e, kind);
+        imp_iv_reset(e, kind);
     }
     return e;
 }
 
-bool iv_del(struct iv *map, const char *key)
+bool imp_iv_del(struct imp_iv *map, const char *key)
 {
-    struct iv *prev = NULL;
-    for (struct iv *e = map->first; e; prev = e, e = e->next) {
+    struct imp_iv *prev = NULL;
+    for (struct imp_iv *e = map->first; e; prev = e, e = e->next) {
         if (!e->key || strcmp(e->key, key) != 0)
             continue;
         if (prev)
@@ -175,34 +175,34 @@ bool iv_del(struct iv *map, const char *key)
         if (map->last == e)
             map->last = prev;
         e->next = NULL;
-        iv_free(e);
+        imp_iv_free(e);
         return true;
     }
     return false;
 }
 
-struct iv *iv_push(struct iv *list, const char *text, bool plain)
+struct imp_iv *imp_iv_push(struct imp_iv *list, const char *text, bool plain)
 {
-    struct iv *v = iv_new(IV_SCALAR);
-    v->text = xstrdup(text);
+    struct imp_iv *v = imp_iv_new(IMP_IV_SCALAR);
+    v->text = imp_xstrdup(text);
     v->plain = plain;
-    iv_append(list, v);
+    imp_iv_append(list, v);
     return v;
 }
 
-void iv_note(struct iv *entry, const char *fmt, ...)
+void imp_iv_note(struct imp_iv *entry, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
     free(entry->comment);
-    entry->comment = xvasprintf(fmt, ap);
+    entry->comment = imp_xvasprintf(fmt, ap);
     va_end(ap);
 }
 
-size_t iv_count(const struct iv *v)
+size_t imp_iv_count(const struct imp_iv *v)
 {
     size_t n = 0;
-    for (const struct iv *e = v->first; e; e = e->next)
+    for (const struct imp_iv *e = v->first; e; e = e->next)
         n++;
     return n;
 }
@@ -219,14 +219,14 @@ void imp_init(struct imp *m, const char *format, const char *root)
 void imp_free(struct imp *m)
 {
     while (m->svcs) {
-        struct isvc *s = m->svcs;
+        struct imp_service *s = m->svcs;
         m->svcs = s->next;
         free(s->name);
         free(s->origin);
-        iv_free(s->map);
+        imp_iv_free(s->map);
         free(s);
     }
-    iv_free(m->global);
+    imp_iv_free(m->global);
     free(m->global_origin);
     free(m->inputs);
     while (m->items) {
@@ -250,9 +250,9 @@ int imp_fail(struct imp *m, const char *fmt, ...)
     return -1;
 }
 
-struct isvc *imp_find(const struct imp *m, const char *name)
+struct imp_service *imp_find(const struct imp *m, const char *name)
 {
-    for (struct isvc *s = m->svcs; s; s = s->next)
+    for (struct imp_service *s = m->svcs; s; s = s->next)
         if (strcmp(s->name, name) == 0)
             return s;
     return NULL;
@@ -263,7 +263,7 @@ struct isvc *imp_find(const struct imp *m, const char *name)
 char *imp_name(const char *src)
 {
     size_t n = strlen(src);
-    char *name = xmalloc(n + 2);
+    char *name = imp_xmalloc(n + 2);
     size_t j = 0;
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)src[i];
@@ -278,12 +278,13 @@ char *imp_name(const char *src)
     return name;
 }
 
-struct isvc *imp_svc(struct imp *m, const char *src_name, const char *where, const char *fmt, ...)
+struct imp_service *imp_svc(struct imp *m, const char *src_name, const char *where, const char *fmt,
+                            ...)
 {
     char *name = imp_name(src_name);
     if (imp_find(m, name) || strcmp(name, "main") == 0) {
         for (int i = 2;; i++) {
-            char *alt = xasprintf("%s-%d", name, i);
+            char *alt = imp_xasprintf("%s-%d", name, i);
             if (!imp_find(m, alt)) {
                 free(name);
                 name = alt;
@@ -297,14 +298,14 @@ struct isvc *imp_svc(struct imp *m, const char *src_name, const char *where, con
                    "named %s: a service name is lowercase letters, digits, '_', '.' and '-', "
                    "unique, and not main",
                    name);
-    struct isvc *s = xcalloc(1, sizeof *s);
+    struct imp_service *s = imp_xcalloc(1, sizeof *s);
     s->name = name;
     va_list ap;
     va_start(ap, fmt);
-    s->origin = xvasprintf(fmt, ap);
+    s->origin = imp_xvasprintf(fmt, ap);
     va_end(ap);
-    s->map = iv_new(IV_MAP);
-    struct isvc **p = &m->svcs;
+    s->map = imp_iv_new(IMP_IV_MAP);
+    struct imp_service **p = &m->svcs;
     while (*p)
         p = &(*p)->next;
     *p = s;
@@ -313,39 +314,39 @@ struct isvc *imp_svc(struct imp *m, const char *src_name, const char *where, con
 
 void imp_drop(struct imp *m, const char *name)
 {
-    for (struct isvc **p = &m->svcs; *p; p = &(*p)->next) {
+    for (struct imp_service **p = &m->svcs; *p; p = &(*p)->next) {
         if (strcmp((*p)->name, name) != 0)
             continue;
-        struct isvc *s = *p;
+        struct imp_service *s = *p;
         *p = s->next;
         free(s->name);
         free(s->origin);
-        iv_free(s->map);
+        imp_iv_free(s->map);
         free(s);
         break;
     }
-    for (struct isvc *s = m->svcs; s; s = s->next) {
-        struct iv *deps = iv_get(s->map, "depends_on");
+    for (struct imp_service *s = m->svcs; s; s = s->next) {
+        struct imp_iv *deps = imp_iv_get(s->map, "depends_on");
         if (!deps)
             continue;
-        if (deps->kind == IV_MAP && iv_del(deps, name))
+        if (deps->kind == IMP_IV_MAP && imp_iv_del(deps, name))
             imp_report(m, IMP_UNMAPPED, s->origin, "depends_on",
                        "%s: dropped the dependency on %s, which was not imported", s->name, name);
         if (!deps->first)
-            iv_del(s->map, "depends_on");
+            imp_iv_del(s->map, "depends_on");
     }
 }
 
 void imp_report(struct imp *m, enum imp_kind kind, const char *where, const char *what,
                 const char *fmt, ...)
 {
-    struct imp_item *it = xcalloc(1, sizeof *it);
+    struct imp_item *it = imp_xcalloc(1, sizeof *it);
     it->kind = kind;
-    it->where = xstrdup(where ? where : "");
-    it->what = xstrdup(what ? what : "");
+    it->where = imp_xstrdup(where ? where : "");
+    it->what = imp_xstrdup(what ? what : "");
     va_list ap;
     va_start(ap, fmt);
-    it->why = xvasprintf(fmt, ap);
+    it->why = imp_xvasprintf(fmt, ap);
     va_end(ap);
     if (m->items_last)
         m->items_last->next = it;
@@ -354,9 +355,9 @@ void imp_report(struct imp *m, enum imp_kind kind, const char *where, const char
     m->items_last = it;
 }
 
-struct iv *imp_global(struct imp *m)
+struct imp_iv *imp_global(struct imp *m)
 {
     if (!m->global)
-        m->global = iv_new(IV_MAP);
+        m->global = imp_iv_new(IMP_IV_MAP);
     return m->global;
 }

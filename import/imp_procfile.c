@@ -14,7 +14,8 @@
 #define PROCFILE_PORT_BASE 5000
 #define PROCFILE_PORT_STEP 100
 
-static void procfile_env_file(struct imp *m, const char *procfile, struct isvc **svcs, size_t n)
+static void procfile_env_file(struct imp *m, const char *procfile, struct imp_service **svcs,
+                              size_t n)
 {
     char *env = imp_abs(m, procfile, ".env");
     if (imp_is_file(m, env))
@@ -33,21 +34,21 @@ int imp_procfile(struct imp *m, char **sources, size_t n)
             free(img);
             return rc;
         }
-        struct isvc **svcs = NULL;
+        struct imp_service **svcs = NULL;
         size_t n_svcs = 0;
-        struct isvc *release = NULL;
+        struct imp_service *release = NULL;
         unsigned line = 0;
         for (const char *p = text; *p;) {
             const char *nl = strchr(p, '\n');
             size_t len = nl ? (size_t)(nl - p) : strlen(p);
-            char *l = imp_trim(xstrndup(p, len));
+            char *l = imp_trim(imp_xstrndup(p, len));
             p += len + (nl ? 1 : 0);
             line++;
             if (!l[0] || l[0] == '#') {
                 free(l);
                 continue;
             }
-            char *where = xasprintf("%s:%u", img, line);
+            char *where = imp_xasprintf("%s:%u", img, line);
             size_t nlen = strspn(l, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
                                     "0123456789_-");
             if (nlen == 0 || l[nlen] != ':') {
@@ -59,24 +60,24 @@ int imp_procfile(struct imp *m, char **sources, size_t n)
             }
             l[nlen] = '\0';
             char *cmd = imp_trim(l + nlen + 1);
-            struct isvc *s = imp_svc(m, l, where, "%s (%s)", where, l);
+            struct imp_service *s = imp_svc(m, l, where, "%s (%s)", where, l);
             char *esc = imp_escape_vars(cmd);
-            iv_set(s->map, "command", esc, false);
+            imp_iv_set(s->map, "command", esc, false);
             free(esc);
             if (strcmp(l, "release") == 0) {
                 release = s;
-                iv_set(s->map, "type", "oneshot", true);
-                iv_note(iv_set(s->map, "critical", "true", true),
-                        "a failed release stops the deploy");
+                imp_iv_set(s->map, "type", "oneshot", true);
+                imp_iv_note(imp_iv_set(s->map, "critical", "true", true),
+                            "a failed release stops the deploy");
                 imp_report(m, IMP_CHANGED, where, "release",
                            "Heroku runs release once before a deploy; here it runs once at "
                            "start, and the other processes wait until it completed");
             } else {
                 unsigned port = PROCFILE_PORT_BASE + PROCFILE_PORT_STEP * (unsigned)n_svcs;
-                struct iv *env = iv_child(s->map, "environment", IV_MAP);
-                iv_setf(env, "PORT", false, "%u", port);
-                iv_note(env, "foreman, overmind and honcho: 5000 + 100 per process type");
-                svcs = xrealloc(svcs, (n_svcs + 1) * sizeof *svcs);
+                struct imp_iv *env = imp_iv_child(s->map, "environment", IMP_IV_MAP);
+                imp_iv_setf(env, "PORT", false, "%u", port);
+                imp_iv_note(env, "foreman, overmind and honcho: 5000 + 100 per process type");
+                svcs = imp_xrealloc(svcs, (n_svcs + 1) * sizeof *svcs);
                 svcs[n_svcs++] = s;
             }
             free(where);
@@ -86,14 +87,14 @@ int imp_procfile(struct imp *m, char **sources, size_t n)
             for (size_t i = 0; i < n_svcs; i++)
                 imp_dep(svcs[i], release->name, "completed", NULL);
         if (n_svcs) {
-            char *where = xasprintf("%s", img);
+            char *where = imp_xasprintf("%s", img);
             imp_report(m, IMP_CHANGED, where, "every process",
                        "foreman, overmind and honcho stop every process when one exits; corral "
                        "restarts the one that exited (restart: always)");
             free(where);
         }
         if (release) {
-            svcs = xrealloc(svcs, (n_svcs + 1) * sizeof *svcs);
+            svcs = imp_xrealloc(svcs, (n_svcs + 1) * sizeof *svcs);
             svcs[n_svcs] = release;
         }
         procfile_env_file(m, img, svcs, n_svcs + (release != NULL));

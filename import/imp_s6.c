@@ -22,7 +22,7 @@ static bool s6_internal(const char *name)
 
 static char *s6_file(struct imp *m, const char *dir, const char *name)
 {
-    char *p = xasprintf("%s/%s", dir, name);
+    char *p = imp_xasprintf("%s/%s", dir, name);
     char *t = imp_is_file(m, p) ? imp_read(m, p, NULL) : NULL;
     free(p);
     if (t)
@@ -34,7 +34,7 @@ static char *s6_file(struct imp *m, const char *dir, const char *name)
  * older form). */
 static char **s6_list(struct imp *m, const char *dir, const char *sub)
 {
-    char *d = xasprintf("%s/%s.d", dir, sub);
+    char *d = imp_xasprintf("%s/%s.d", dir, sub);
     char **v = imp_list_dir(m, d, NULL);
     free(d);
     if (v)
@@ -52,7 +52,7 @@ struct s6 {
     const char *rcd;
     char **names; /* entries of s6-rc.d */
     size_t n;
-    struct isvc **svc;
+    struct imp_service **svc;
     char **type;
     bool *enabled;
 };
@@ -72,7 +72,7 @@ static void s6_enable(struct s6 *c, const char *name, int depth)
     if (i < 0 || c->enabled[i] || depth > 64)
         return;
     c->enabled[i] = true;
-    char *dir = xasprintf("%s/%s", c->rcd, name);
+    char *dir = imp_xasprintf("%s/%s", c->rcd, name);
     const char *subs[] = {"dependencies", "contents"};
     for (size_t k = 0; k < 2; k++) {
         char **v = s6_list(c->m, dir, subs[k]);
@@ -86,40 +86,40 @@ static void s6_enable(struct s6 *c, const char *name, int depth)
 static void s6_longrun(struct s6 *c, size_t i, const char *dir)
 {
     struct imp *m = c->m;
-    char *run = xasprintf("%s/run", dir);
+    char *run = imp_xasprintf("%s/run", dir);
     char *text = imp_read(m, run, NULL);
     if (!text) {
         imp_report(m, IMP_UNMAPPED, dir, c->names[i], "a longrun without run: nothing to start");
         free(run);
         return;
     }
-    struct isvc *s = c->svc[i] = imp_svc(m, c->names[i], dir, "%s", run);
-    struct script sc;
-    script_parse(text, &sc);
-    script_apply(m, s, &sc, run);
+    struct imp_service *s = c->svc[i] = imp_svc(m, c->names[i], dir, "%s", run);
+    struct imp_script sc;
+    imp_script_parse(text, &sc);
+    imp_script_apply(m, s, &sc, run);
     bool check = sc.notify_check;
-    script_free(&sc);
+    imp_script_free(&sc);
     free(text);
     free(run);
 
     char *t, buf[32];
-    char *p = xasprintf("%s/finish", dir);
+    char *p = imp_xasprintf("%s/finish", dir);
     if (imp_is_file(m, p)) {
-        struct iv *f = iv_child(s->map, "finish", IV_LIST);
-        iv_push(f, p, false);
-        iv_note(f, "runs after each exit of run");
+        struct imp_iv *f = imp_iv_child(s->map, "finish", IMP_IV_LIST);
+        imp_iv_push(f, p, false);
+        imp_iv_note(f, "runs after each exit of run");
     }
     free(p);
-    p = xasprintf("%s/data/check", dir);
+    p = imp_xasprintf("%s/data/check", dir);
     if (check && imp_is_file(m, p)) {
-        struct iv *r = iv_child(s->map, "readiness", IV_MAP);
-        iv_push(iv_child(r, "exec", IV_LIST), p, false);
-        iv_note(r, "s6-notifyoncheck runs it");
+        struct imp_iv *r = imp_iv_child(s->map, "readiness", IMP_IV_MAP);
+        imp_iv_push(imp_iv_child(r, "exec", IMP_IV_LIST), p, false);
+        imp_iv_note(r, "s6-notifyoncheck runs it");
     } else if ((t = s6_file(m, dir, "notification-fd"))) {
-        struct iv *r = iv_child(s->map, "readiness", IV_MAP);
-        iv_note(iv_set(r, "notify", "fd", true), "notification-fd %s", t);
+        struct imp_iv *r = imp_iv_child(s->map, "readiness", IMP_IV_MAP);
+        imp_iv_note(imp_iv_set(r, "notify", "fd", true), "notification-fd %s", t);
         if (strcmp(t, "3") != 0) {
-            char *where = xasprintf("%s/notification-fd", dir);
+            char *where = imp_xasprintf("%s/notification-fd", dir);
             imp_report(m, IMP_CHANGED, where, t,
                        "corral's readiness fd is 3 ($NOTIFY_FD): make the service write its "
                        "newline there");
@@ -130,12 +130,12 @@ static void s6_longrun(struct s6 *c, size_t i, const char *dir)
     free(p);
     if ((t = s6_file(m, dir, "timeout-up"))) {
         unsigned long ms;
-        struct iv *r = iv_get(s->map, "readiness");
+        struct imp_iv *r = imp_iv_get(s->map, "readiness");
         if (r && imp_uint(t, &ms) == 0 && ms > 0)
-            iv_note(iv_set(r, "timeout", units_format_duration(ms, buf, sizeof buf), true),
-                    "timeout-up %lu", ms);
+            imp_iv_note(imp_iv_set(r, "timeout", units_format_duration(ms, buf, sizeof buf), true),
+                        "timeout-up %lu", ms);
         else {
-            char *where = xasprintf("%s/timeout-up", dir);
+            char *where = imp_xasprintf("%s/timeout-up", dir);
             imp_report(m, IMP_UNNEEDED, where, t,
                        r ? "0 means no limit; corral's readiness timeout stays 30s"
                          : "without a readiness check a service is up once it runs");
@@ -146,13 +146,13 @@ static void s6_longrun(struct s6 *c, size_t i, const char *dir)
     if ((t = s6_file(m, dir, "timeout-kill"))) {
         unsigned long ms;
         if (imp_uint(t, &ms) == 0 && ms > 0)
-            iv_note(
-                iv_set(s->map, "stop_timeout", units_format_duration(ms, buf, sizeof buf), true),
-                "timeout-kill %lu", ms);
+            imp_iv_note(imp_iv_set(s->map, "stop_timeout",
+                                   units_format_duration(ms, buf, sizeof buf), true),
+                        "timeout-kill %lu", ms);
         free(t);
     }
     if ((t = s6_file(m, dir, "down-signal"))) {
-        iv_note(iv_set(s->map, "stop_signal", t, false), "down-signal");
+        imp_iv_note(imp_iv_set(s->map, "stop_signal", t, false), "down-signal");
         free(t);
     }
     static const char *const unmapped[][2] = {
@@ -167,7 +167,7 @@ static void s6_longrun(struct s6 *c, size_t i, const char *dir)
         {"flag-newpidns", "corral does not start a service in a new PID namespace"},
     };
     for (size_t k = 0; k < sizeof unmapped / sizeof *unmapped; k++) {
-        char *where = xasprintf("%s/%s", dir, unmapped[k][0]);
+        char *where = imp_xasprintf("%s/%s", dir, unmapped[k][0]);
         if (imp_is_file(m, where))
             imp_report(m, IMP_UNMAPPED, where, unmapped[k][0], "%s", unmapped[k][1]);
         free(where);
@@ -177,37 +177,37 @@ static void s6_longrun(struct s6 *c, size_t i, const char *dir)
 static void s6_oneshot(struct s6 *c, size_t i, const char *dir)
 {
     struct imp *m = c->m;
-    char *up = xasprintf("%s/up", dir);
+    char *up = imp_xasprintf("%s/up", dir);
     char *text = imp_read(m, up, NULL);
     if (!text) {
         imp_report(m, IMP_UNMAPPED, dir, c->names[i], "a oneshot without up: nothing to run");
         free(up);
         return;
     }
-    struct isvc *s = c->svc[i] = imp_svc(m, c->names[i], dir, "%s", up);
+    struct imp_service *s = c->svc[i] = imp_svc(m, c->names[i], dir, "%s", up);
     /* up is one execline command line, not a script file (s6-rc-compile). */
-    char *script = xasprintf("#!/command/execlineb -P\n%s", text);
-    struct script sc;
-    script_parse(script, &sc);
+    char *script = imp_xasprintf("#!/command/execlineb -P\n%s", text);
+    struct imp_script sc;
+    imp_script_parse(script, &sc);
     if (sc.argv) {
-        script_apply(m, s, &sc, up);
+        imp_script_apply(m, s, &sc, up);
     } else {
-        iv_note(iv_child(s->map, "command", IV_LIST), "%s", up);
-        struct iv *cmd = iv_get(s->map, "command");
-        iv_push(cmd, "/command/execlineb", false);
-        iv_push(cmd, "-Pc", false);
+        imp_iv_note(imp_iv_child(s->map, "command", IMP_IV_LIST), "%s", up);
+        struct imp_iv *cmd = imp_iv_get(s->map, "command");
+        imp_iv_push(cmd, "/command/execlineb", false);
+        imp_iv_push(cmd, "-Pc", false);
         char *esc = imp_escape_vars(text);
-        iv_push(cmd, esc, false);
+        imp_iv_push(cmd, esc, false);
         free(esc);
         imp_report(m, IMP_CHANGED, up, "up",
                    "an execline line corral cannot take apart: it still runs under execlineb");
     }
-    script_free(&sc);
+    imp_script_free(&sc);
     free(script);
     free(text);
     free(up);
-    iv_set(s->map, "type", "oneshot", true);
-    char *down = xasprintf("%s/down", dir);
+    imp_iv_set(s->map, "type", "oneshot", true);
+    char *down = imp_xasprintf("%s/down", dir);
     if (imp_is_file(m, down))
         imp_report(m, IMP_UNMAPPED, down, "down",
                    "corral runs nothing when a oneshot goes down; run it from "
@@ -219,12 +219,12 @@ static void s6_tree(struct imp *m, const char *rcd, const char *bundles)
 {
     struct s6 c = {.m = m, .rcd = rcd};
     c.names = imp_list_dir(m, rcd, &c.n);
-    c.svc = xcalloc(c.n + 1, sizeof *c.svc);
-    c.type = xcalloc(c.n + 1, sizeof *c.type);
-    c.enabled = xcalloc(c.n + 1, sizeof *c.enabled);
+    c.svc = imp_xcalloc(c.n + 1, sizeof *c.svc);
+    c.type = imp_xcalloc(c.n + 1, sizeof *c.type);
+    c.enabled = imp_xcalloc(c.n + 1, sizeof *c.enabled);
     bool any_user = false;
     for (size_t i = 0; i < c.n; i++) {
-        char *dir = xasprintf("%s/%s", rcd, c.names[i]);
+        char *dir = imp_xasprintf("%s/%s", rcd, c.names[i]);
         c.type[i] = s6_file(m, dir, "type");
         free(dir);
     }
@@ -232,11 +232,11 @@ static void s6_tree(struct imp *m, const char *rcd, const char *bundles)
      * user-bundles.d (3.2). */
     const char *ub[] = {"user", "user2"};
     for (size_t k = 0; k < 2; k++) {
-        char *dir = xasprintf("%s/%s", rcd, ub[k]);
+        char *dir = imp_xasprintf("%s/%s", rcd, ub[k]);
         char **v = s6_list(m, dir, "contents");
         free(dir);
         if (!v && bundles) {
-            dir = xasprintf("%s/%s", bundles, ub[k]);
+            dir = imp_xasprintf("%s/%s", bundles, ub[k]);
             v = s6_list(m, dir, "contents");
             free(dir);
         }
@@ -249,7 +249,7 @@ static void s6_tree(struct imp *m, const char *rcd, const char *bundles)
     for (size_t i = 0; i < c.n; i++) {
         if (!c.type[i] || s6_internal(c.names[i]))
             continue;
-        char *dir = xasprintf("%s/%s", rcd, c.names[i]);
+        char *dir = imp_xasprintf("%s/%s", rcd, c.names[i]);
         if (strcmp(c.type[i], "longrun") == 0)
             s6_longrun(&c, i, dir);
         else if (strcmp(c.type[i], "oneshot") == 0)
@@ -257,12 +257,12 @@ static void s6_tree(struct imp *m, const char *rcd, const char *bundles)
         else if (strcmp(c.type[i], "bundle") != 0)
             imp_report(m, IMP_UNMAPPED, dir, c.type[i], "not an s6-rc type");
         if (c.svc[i] && any_user && !c.enabled[i])
-            iv_note(iv_set(c.svc[i]->map, "autostart", "false", true),
-                    "in no user bundle, needed by nothing in one");
+            imp_iv_note(imp_iv_set(c.svc[i]->map, "autostart", "false", true),
+                        "in no user bundle, needed by nothing in one");
         free(dir);
     }
     for (size_t i = 0; i < c.n; i++) {
-        char *dir = xasprintf("%s/%s", rcd, c.names[i]);
+        char *dir = imp_xasprintf("%s/%s", rcd, c.names[i]);
         if (c.svc[i]) {
             char **v = s6_list(m, dir, "dependencies");
             for (size_t j = 0; v && v[j]; j++) {
@@ -271,7 +271,7 @@ static void s6_tree(struct imp *m, const char *rcd, const char *bundles)
                 int d = s6_index(&c, v[j]);
                 if (d >= 0 && c.type[d] && strcmp(c.type[d], "bundle") == 0) {
                     /* A bundle dependency: each of its members. */
-                    char *bdir = xasprintf("%s/%s", rcd, v[j]);
+                    char *bdir = imp_xasprintf("%s/%s", rcd, v[j]);
                     char **mem = s6_list(m, bdir, "contents");
                     for (size_t k = 0; mem && mem[k]; k++)
                         imp_deps_resolve(m, c.svc[i], &mem[k], 1, "ready");
@@ -291,9 +291,9 @@ static void s6_tree(struct imp *m, const char *rcd, const char *bundles)
                 int d = s6_index(&c, v[j]);
                 if (d < 0 || !c.svc[d])
                     continue;
-                struct iv *g = iv_child(c.svc[d]->map, "groups", IV_LIST);
-                iv_push(g, c.names[i], false);
-                iv_note(g, "s6-rc bundles");
+                struct imp_iv *g = imp_iv_child(c.svc[d]->map, "groups", IMP_IV_LIST);
+                imp_iv_push(g, c.names[i], false);
+                imp_iv_note(g, "s6-rc bundles");
             }
             imp_strv_free(v);
         }
@@ -312,26 +312,26 @@ int imp_s6(struct imp *m, char **sources, size_t n)
     for (size_t i = 0; i < n; i++) {
         char *src = imp_abs(m, NULL, sources[i]);
         const char *r = strcmp(src, "/") == 0 ? "" : src;
-        char *rcd = xasprintf("%s/etc/s6-overlay/s6-rc.d", r);
+        char *rcd = imp_xasprintf("%s/etc/s6-overlay/s6-rc.d", r);
         if (imp_is_dir(m, rcd)) {
-            char *bundles = xasprintf("%s/etc/s6-overlay/user-bundles.d", r);
+            char *bundles = imp_xasprintf("%s/etc/s6-overlay/user-bundles.d", r);
             s6_tree(m, rcd, bundles);
             free(bundles);
-            char *p = xasprintf("%s/etc/cont-init.d", r);
+            char *p = imp_xasprintf("%s/etc/cont-init.d", r);
             imp_startup_dir(m, p, "startup_scripts", "s6-overlay runs these before the services");
             free(p);
-            p = xasprintf("%s/etc/cont-finish.d", r);
+            p = imp_xasprintf("%s/etc/cont-finish.d", r);
             imp_startup_dir(m, p, "post_shutdown_scripts",
                             "s6-overlay runs these after the services stopped");
             free(p);
-            p = xasprintf("%s/etc/services.d", r);
+            p = imp_xasprintf("%s/etc/services.d", r);
             size_t ns;
             char **legacy = imp_list_dir(m, p, &ns);
             for (size_t k = 0; legacy && legacy[k]; k++) {
-                char *d = xasprintf("%s/%s", p, legacy[k]);
+                char *d = imp_xasprintf("%s/%s", p, legacy[k]);
                 char **deps;
                 size_t nd;
-                struct isvc *s =
+                struct imp_service *s =
                     imp_is_dir(m, d) ? imp_runit_dir(m, d, legacy[k], &deps, &nd) : NULL;
                 if (s) {
                     imp_deps_resolve(m, s, deps, nd, "ready");

@@ -9,29 +9,29 @@
 
 #include "imp_text.h"
 
-static void note(struct script *sc, enum imp_kind kind, unsigned line, const char *what,
+static void note(struct imp_script *sc, enum imp_kind kind, unsigned line, const char *what,
                  const char *why)
 {
-    if (sc->n_notes >= SCRIPT_MAX_ITEMS)
+    if (sc->n_notes >= IMP_SCRIPT_MAX_ITEMS)
         return;
-    struct script_note *n = &sc->notes[sc->n_notes++];
+    struct imp_script_note *n = &sc->notes[sc->n_notes++];
     n->kind = kind;
     n->line = line;
-    n->what = xstrdup(what);
-    n->why = xstrdup(why);
+    n->what = imp_xstrdup(what);
+    n->why = imp_xstrdup(why);
 }
 
 static void set_str(char **dst, const char *v)
 {
     free(*dst);
-    *dst = xstrdup(v);
+    *dst = imp_xstrdup(v);
 }
 
-static void add_limit(struct script *sc, const char *name, const char *v)
+static void add_limit(struct imp_script *sc, const char *name, const char *v)
 {
-    if (sc->n_limits < SCRIPT_MAX_ITEMS) {
+    if (sc->n_limits < IMP_SCRIPT_MAX_ITEMS) {
         sc->limits[sc->n_limits].name = name;
-        sc->limits[sc->n_limits++].value = xstrdup(v);
+        sc->limits[sc->n_limits++].value = imp_xstrdup(v);
     }
 }
 
@@ -42,20 +42,21 @@ static const char *base(const char *p)
 }
 
 /* USER[:GROUP] into user and group. */
-static void set_user(struct script *sc, const char *spec)
+static void set_user(struct imp_script *sc, const char *spec)
 {
     const char *colon = strchr(spec, ':');
     free(sc->user);
-    sc->user = colon ? xstrndup(spec, (size_t)(colon - spec)) : xstrdup(spec);
+    sc->user = colon ? imp_xstrndup(spec, (size_t)(colon - spec)) : imp_xstrdup(spec);
     if (colon && colon[1]) {
         const char *end = strchr(colon + 1, ':');
         free(sc->group);
-        sc->group = end ? xstrndup(colon + 1, (size_t)(end - colon - 1)) : xstrdup(colon + 1);
+        sc->group =
+            end ? imp_xstrndup(colon + 1, (size_t)(end - colon - 1)) : imp_xstrdup(colon + 1);
     }
 }
 
 /* chpst's options (runit's chpst(8)); returns the index of the program. */
-static size_t chpst(struct script *sc, char **w, size_t i, unsigned line)
+static size_t chpst(struct imp_script *sc, char **w, size_t i, unsigned line)
 {
     static const struct {
         char opt;
@@ -104,7 +105,7 @@ static size_t chpst(struct script *sc, char **w, size_t i, unsigned line)
 /* The programs that only change how the next one runs: chpst, setuser,
  * s6-setuidgid, with-contenv, fdmove -c 2 1, cd, s6-notifyoncheck.
  * Returns the index of the program that does the work. */
-static size_t chain(struct script *sc, char **w, unsigned line, bool execline)
+static size_t chain(struct imp_script *sc, char **w, unsigned line, bool execline)
 {
     size_t i = 0;
     while (w[i]) {
@@ -141,7 +142,7 @@ static size_t chain(struct script *sc, char **w, unsigned line, bool execline)
     return i;
 }
 
-static bool sv_line(struct script *sc, char **w, unsigned line)
+static bool sv_line(struct imp_script *sc, char **w, unsigned line)
 {
     const char *b = w[0] ? base(w[0]) : "";
     if (strcmp(b, "sv") != 0)
@@ -163,26 +164,26 @@ static bool sv_line(struct script *sc, char **w, unsigned line)
         i++;
     if (!w[i] || !w[i + 1] || strcmp(w[i + 1], "exit") != 0 || last == first)
         return false;
-    for (size_t k = first; k < last && sc->n_deps < SCRIPT_MAX_ITEMS; k++)
-        sc->deps[sc->n_deps++] = xstrdup(base(w[k]));
-    char *what = xasprintf("%s %s ... || exit", w[0], w[first - 1]);
+    for (size_t k = first; k < last && sc->n_deps < IMP_SCRIPT_MAX_ITEMS; k++)
+        sc->deps[sc->n_deps++] = imp_xstrdup(base(w[k]));
+    char *what = imp_xasprintf("%s %s ... || exit", w[0], w[first - 1]);
     note(sc, IMP_CHANGED, line, what,
          "became depends_on (condition: ready): the service starts once the other is up");
     free(what);
     return true;
 }
 
-static void parse_execline(const char *text, struct script *sc)
+static void parse_execline(const char *text, struct imp_script *sc)
 {
     /* Comments out, then one chain of words: with { blocks } or
      * substitutions it stays the script it is. */
-    char *flat = xstrdup("");
+    char *flat = imp_xstrdup("");
     for (const char *p = text; *p;) {
         const char *nl = strchr(p, '\n');
         size_t len = nl ? (size_t)(nl - p) : strlen(p);
-        char *l = imp_trim(xstrndup(p, len));
+        char *l = imp_trim(imp_xstrndup(p, len));
         if (l[0] && l[0] != '#') {
-            char *x = xasprintf("%s %s", flat, l);
+            char *x = imp_xasprintf("%s %s", flat, l);
             free(flat);
             flat = x;
         }
@@ -201,9 +202,9 @@ static void parse_execline(const char *text, struct script *sc)
         size_t i = chain(sc, w, 2, true);
         if (w[i]) {
             size_t n = imp_strv_len(w + i);
-            sc->argv = xcalloc(n + 1, sizeof *sc->argv);
+            sc->argv = imp_xcalloc(n + 1, sizeof *sc->argv);
             for (size_t k = 0; k < n; k++)
-                sc->argv[k] = xstrdup(w[i + k]);
+                sc->argv[k] = imp_xstrdup(w[i + k]);
             sc->changed = true;
         }
     }
@@ -226,13 +227,13 @@ static void parse_execline(const char *text, struct script *sc)
     imp_strv_free(w);
 }
 
-void script_parse(const char *text, struct script *sc)
+void imp_script_parse(const char *text, struct imp_script *sc)
 {
     memset(sc, 0, sizeof *sc);
     const char *body = text;
     if (strncmp(text, "#!", 2) == 0) {
         const char *nl = strchr(text, '\n');
-        char *she = xstrndup(text + 2, nl ? (size_t)(nl - text - 2) : strlen(text + 2));
+        char *she = imp_xstrndup(text + 2, nl ? (size_t)(nl - text - 2) : strlen(text + 2));
         char **w = imp_words(she, NULL);
         size_t i = 0;
         if (w && w[0] && strcmp(base(w[0]), "with-contenv") == 0) {
@@ -247,7 +248,7 @@ void script_parse(const char *text, struct script *sc)
             if (strcmp(base(w[i]), "execlineb") == 0)
                 sc->execline = true;
             else if (strcmp(w[i], "/bin/sh") != 0 && strcmp(base(w[i]), "sh") != 0)
-                sc->interp = w[i][0] == '/' ? xstrdup(w[i]) : xasprintf("/bin/%s", w[i]);
+                sc->interp = w[i][0] == '/' ? imp_xstrdup(w[i]) : imp_xasprintf("/bin/%s", w[i]);
         }
         imp_strv_free(w);
         free(she);
@@ -258,16 +259,16 @@ void script_parse(const char *text, struct script *sc)
         return;
     }
     unsigned line = body == text ? 0 : 1;
-    char *kept = xstrdup("");
+    char *kept = imp_xstrdup("");
     char *sig[2] = {NULL, NULL}; /* the first two significant lines kept */
     size_t n_sig = 0;
     for (const char *p = body; *p;) {
         const char *nl = strchr(p, '\n');
         size_t len = nl ? (size_t)(nl - p) : strlen(p);
-        char *raw = xstrndup(p, len);
+        char *raw = imp_xstrndup(p, len);
         p += len + (nl ? 1 : 0);
         line++;
-        char *t = imp_trim(xstrdup(raw));
+        char *t = imp_trim(imp_xstrdup(raw));
         bool drop = false;
         if (t[0] && t[0] != '#') {
             if (strcmp(t, "exec 2>&1") == 0) {
@@ -281,14 +282,14 @@ void script_parse(const char *text, struct script *sc)
             }
             if (!drop) {
                 if (n_sig < 2)
-                    sig[n_sig] = xstrdup(t);
+                    sig[n_sig] = imp_xstrdup(t);
                 n_sig++;
             }
         }
         if (drop) {
             sc->changed = true;
         } else {
-            char *x = xasprintf("%s%s\n", kept, raw);
+            char *x = imp_xasprintf("%s%s\n", kept, raw);
             free(kept);
             kept = x;
         }
@@ -308,11 +309,11 @@ void script_parse(const char *text, struct script *sc)
         size_t i = chain(sc, w, line, false);
         if (w[i]) {
             size_t n = imp_strv_len(w + i);
-            sc->argv = xcalloc(n + 1, sizeof *sc->argv);
+            sc->argv = imp_xcalloc(n + 1, sizeof *sc->argv);
             for (size_t k = 0; k < n; k++)
-                sc->argv[k] = xstrdup(w[i + k]);
+                sc->argv[k] = imp_xstrdup(w[i + k]);
             if (n_sig == 2)
-                sc->directory = xstrdup(cdw[1]);
+                sc->directory = imp_xstrdup(cdw[1]);
             sc->changed = true;
         }
     }
@@ -326,7 +327,7 @@ void script_parse(const char *text, struct script *sc)
         free(kept);
 }
 
-void script_free(struct script *sc)
+void imp_script_free(struct imp_script *sc)
 {
     imp_strv_free(sc->argv);
     free(sc->body);
@@ -345,28 +346,28 @@ void script_free(struct script *sc)
     memset(sc, 0, sizeof *sc);
 }
 
-void script_apply(struct imp *m, struct isvc *s, struct script *sc, const char *path)
+void imp_script_apply(struct imp *m, struct imp_service *s, struct imp_script *sc, const char *path)
 {
-    struct iv *map = s->map;
+    struct imp_iv *map = s->map;
     if (sc->argv) {
-        iv_note(imp_command_list(map, sc->argv, true), "%s", path);
+        imp_iv_note(imp_command_list(map, sc->argv, true), "%s", path);
     } else if (sc->body) {
         char *esc = imp_escape_vars(sc->body);
-        struct iv *e;
+        struct imp_iv *e;
         if (!sc->interp) {
-            e = iv_set(map, "command", esc, false);
+            e = imp_iv_set(map, "command", esc, false);
         } else {
-            e = iv_child(map, "command", IV_LIST);
-            iv_push(e, sc->interp, false);
-            iv_push(e, "-c", false);
-            iv_push(e, esc, false);
+            e = imp_iv_child(map, "command", IMP_IV_LIST);
+            imp_iv_push(e, sc->interp, false);
+            imp_iv_push(e, "-c", false);
+            imp_iv_push(e, esc, false);
         }
-        iv_note(e, "%s, without the lines corral does itself", path);
+        imp_iv_note(e, "%s, without the lines corral does itself", path);
         free(esc);
         static const char *const tools[] = {"chpst", "setuser", "s6-setuidgid"};
         for (size_t i = 0; i < 3; i++)
             if (strstr(sc->body, tools[i])) {
-                char *where = xasprintf("%s", path);
+                char *where = imp_xasprintf("%s", path);
                 imp_report(m, IMP_CHANGED, where, tools[i],
                            "the script does more than start one program, so it still runs %s: "
                            "keep it in the image, or move the other lines to a oneshot and set "
@@ -375,24 +376,24 @@ void script_apply(struct imp *m, struct isvc *s, struct script *sc, const char *
                 free(where);
             }
     } else {
-        struct iv *c = iv_child(map, "command", IV_LIST);
-        iv_push(c, path, false);
-        iv_note(c, "the script itself");
+        struct imp_iv *c = imp_iv_child(map, "command", IMP_IV_LIST);
+        imp_iv_push(c, path, false);
+        imp_iv_note(c, "the script itself");
     }
     if (sc->user)
-        iv_note(iv_set(map, "user", sc->user, false), "%s", path);
+        imp_iv_note(imp_iv_set(map, "user", sc->user, false), "%s", path);
     if (sc->group)
-        iv_set(map, "group", sc->group, false);
+        imp_iv_set(map, "group", sc->group, false);
     if (sc->directory)
-        iv_set(map, "directory", sc->directory, false);
+        imp_iv_set(map, "directory", sc->directory, false);
     if (sc->n_limits) {
-        struct iv *rl = iv_child(map, "rlimits", IV_MAP);
+        struct imp_iv *rl = imp_iv_child(map, "rlimits", IMP_IV_MAP);
         for (size_t i = 0; i < sc->n_limits; i++)
-            iv_set(rl, sc->limits[i].name, sc->limits[i].value, true);
-        iv_note(rl, "chpst, %s", path);
+            imp_iv_set(rl, sc->limits[i].name, sc->limits[i].value, true);
+        imp_iv_note(rl, "chpst, %s", path);
     }
     for (size_t i = 0; i < sc->n_notes; i++) {
-        char *where = xasprintf("%s:%u", path, sc->notes[i].line);
+        char *where = imp_xasprintf("%s:%u", path, sc->notes[i].line);
         imp_report(m, sc->notes[i].kind, where, sc->notes[i].what, "%s", sc->notes[i].why);
         free(where);
     }

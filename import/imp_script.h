@@ -12,42 +12,43 @@
 
 #include "imp.h"
 
-#define SCRIPT_MAX_ITEMS 64
+#define IMP_SCRIPT_MAX_ITEMS 64
 
-struct script_note {
+struct imp_script_note {
     enum imp_kind kind;
     unsigned line;
     char *what;
     char *why;
 };
 
-struct script_limit {
+struct imp_script_limit {
     const char *name; /* an rlimits: key */
     char *value;
 };
 
-struct script {
+struct imp_script {
     char **argv;   /* the one command it comes down to, or NULL */
     char *body;    /* else, when lines were recognised: the rest of it */
     char *interp;  /* the #! interpreter ("/bin/bash"), NULL for /bin/sh */
     bool execline; /* an execline script (#!.../execlineb) */
     bool changed;  /* some line or word was recognised */
     char *user, *group, *directory;
-    char *deps[SCRIPT_MAX_ITEMS];
+    char *deps[IMP_SCRIPT_MAX_ITEMS];
     size_t n_deps;
-    struct script_limit limits[SCRIPT_MAX_ITEMS];
+    struct imp_script_limit limits[IMP_SCRIPT_MAX_ITEMS];
     size_t n_limits;
     bool notify_check; /* s6-notifyoncheck: ready when data/check passes */
-    struct script_note notes[SCRIPT_MAX_ITEMS];
+    struct imp_script_note notes[IMP_SCRIPT_MAX_ITEMS];
     size_t n_notes;
 };
 
 /* Reads a run script. Never fails: at worst nothing is recognised. */
-void script_parse(const char *text, struct script *sc);
-void script_free(struct script *sc);
+void imp_script_parse(const char *text, struct imp_script *sc);
+void imp_script_free(struct imp_script *sc);
 
 /* Sets command: (and user, group, directory, rlimits) of s from a parsed
  * script at image path `path`, and reports its notes at path. */
-void script_apply(struct imp *m, struct isvc *s, struct script *sc, const char *path);
+void imp_script_apply(struct imp *m, struct imp_service *s, struct imp_script *sc,
+                      const char *path);
 
 #endif

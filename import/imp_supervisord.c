@@ -13,9 +13,9 @@
 #include "signame.h"
 
 struct sv_prog {
-    struct ini_sec *sec;
+    struct imp_ini_sec *sec;
     const char *name; /* after "program:" */
-    struct isvc *svc;
+    struct imp_service *svc;
     unsigned long priority;
     bool autostart;
     unsigned long numprocs;
@@ -24,21 +24,22 @@ struct sv_prog {
 
 struct sv {
     struct imp *m;
-    struct ini ini;
+    struct imp_ini ini;
     struct sv_prog *progs;
     size_t n_progs;
 };
 
-static char *sv_where(const struct ini_sec *s, unsigned line)
+static char *sv_where(const struct imp_ini_sec *s, unsigned line)
 {
-    return xasprintf("%s:%u", s->file, line);
+    return imp_xasprintf("%s:%u", s->file, line);
 }
 
-static void sv_report(struct sv *c, enum imp_kind kind, struct ini_sec *s, struct ini_key *k,
-                      const char *why)
+static void sv_report(struct sv *c, enum imp_kind kind, struct imp_ini_sec *s,
+                      struct imp_ini_key *k, const char *why)
 {
     char *where = sv_where(s, k ? k->line : s->line);
-    char *what = k ? xasprintf("[%s] %s=%s", s->name, k->key, k->val) : xasprintf("[%s]", s->name);
+    char *what =
+        k ? imp_xasprintf("[%s] %s=%s", s->name, k->key, k->val) : imp_xasprintf("[%s]", s->name);
     imp_report(c->m, kind, where, what, "%s", why);
     free(where);
     free(what);
@@ -46,15 +47,16 @@ static void sv_report(struct sv *c, enum imp_kind kind, struct ini_sec *s, struc
 
 /* The expansions supervisord makes in a value (%(ENV_X)s, %(here)s,
  * %(program_name)s...), with corral's `${` escaped first. */
-static char *sv_expand(struct sv *c, struct sv_prog *p, struct ini_sec *s, struct ini_key *k)
+static char *sv_expand(struct sv *c, struct sv_prog *p, struct imp_ini_sec *s,
+                       struct imp_ini_key *k)
 {
     char *esc = imp_escape_vars(k->val);
     size_t cap = strlen(esc) * 2 + 64, n = 0;
-    char *out = xmalloc(cap);
+    char *out = imp_xmalloc(cap);
     for (const char *q = esc; *q;) {
         if (n + 64 > cap) {
             cap *= 2;
-            out = xrealloc(out, cap);
+            out = imp_xrealloc(out, cap);
         }
         if (q[0] == '%' && q[1] == '%') {
             out[n++] = '%';
@@ -75,41 +77,41 @@ static char *sv_expand(struct sv *c, struct sv_prog *p, struct ini_sec *s, struc
             out[n++] = *q++;
             continue;
         }
-        char *name = xstrndup(q + 2, (size_t)(close - q - 2));
+        char *name = imp_xstrndup(q + 2, (size_t)(close - q - 2));
         char *val = NULL;
         if (strncmp(name, "ENV_", 4) == 0) {
-            val = xasprintf("${%s}", name + 4);
+            val = imp_xasprintf("${%s}", name + 4);
         } else if (strcmp(name, "here") == 0) {
             const char *slash = strrchr(s->file, '/');
-            val = xstrndup(s->file, slash && slash != s->file ? (size_t)(slash - s->file) : 1);
+            val = imp_xstrndup(s->file, slash && slash != s->file ? (size_t)(slash - s->file) : 1);
         } else if (strcmp(name, "program_name") == 0 && p) {
-            val = xstrdup(p->name);
+            val = imp_xstrdup(p->name);
         } else if (strcmp(name, "group_name") == 0 && p) {
-            val = xstrdup(p->group ? p->group : p->name);
+            val = imp_xstrdup(p->group ? p->group : p->name);
         } else if (strcmp(name, "numprocs") == 0 && p) {
-            val = xasprintf("%lu", p->numprocs);
+            val = imp_xasprintf("%lu", p->numprocs);
         } else if (strcmp(name, "process_num") == 0 && p && p->numprocs == 1) {
-            val = xstrdup("0");
+            val = imp_xstrdup("0");
         } else if (strcmp(name, "host_node_name") == 0) {
-            val = xstrdup("${HOSTNAME}");
+            val = imp_xstrdup("${HOSTNAME}");
             sv_report(c, IMP_CHANGED, s, k,
                       "%(host_node_name)s became ${HOSTNAME}, the container's host name as "
                       "corral's environment has it");
         }
         if (!val) {
-            char *why = xasprintf(
+            char *why = imp_xasprintf(
                 "%%(%s)%c is kept as written: corral has no value for it%s", name, *conv,
                 strcmp(name, "process_num") == 0 ? " (instances are named NAME.1 .. NAME.N; see "
                                                    "docs/configuration.md, Instances)"
                                                  : "");
             sv_report(c, IMP_UNMAPPED, s, k, why);
             free(why);
-            val = xstrndup(q, (size_t)(conv + 1 - q));
+            val = imp_xstrndup(q, (size_t)(conv + 1 - q));
         }
         size_t vl = strlen(val);
         if (n + vl + 64 > cap) {
             cap = n + vl + 128;
-            out = xrealloc(out, cap);
+            out = imp_xrealloc(out, cap);
         }
         memcpy(out + n, val, vl);
         n += vl;
@@ -123,8 +125,8 @@ static char *sv_expand(struct sv *c, struct sv_prog *p, struct ini_sec *s, struc
 }
 
 /* environment=A="1",B='x y',C=plain into map. Returns 0 or -1. */
-static int sv_env(struct sv *c, struct sv_prog *p, struct ini_sec *s, struct ini_key *k,
-                  struct iv *env)
+static int sv_env(struct sv *c, struct sv_prog *p, struct imp_ini_sec *s, struct imp_ini_key *k,
+                  struct imp_iv *env)
 {
     char *text = sv_expand(c, p, s, k);
     const char *q = text;
@@ -139,7 +141,7 @@ static int sv_env(struct sv *c, struct sv_prog *p, struct ini_sec *s, struct ini
             rc = -1;
             break;
         }
-        char *key = imp_trim(xstrndup(q, (size_t)(eq - q)));
+        char *key = imp_trim(imp_xstrndup(q, (size_t)(eq - q)));
         q = eq + 1;
         while (*q == ' ')
             q++;
@@ -152,16 +154,16 @@ static int sv_env(struct sv *c, struct sv_prog *p, struct ini_sec *s, struct ini
                 rc = -1;
                 break;
             }
-            val = xstrndup(q, (size_t)(end - q));
+            val = imp_xstrndup(q, (size_t)(end - q));
             q = end + 1;
         } else {
             size_t len = strcspn(q, ",");
-            val = imp_trim(xstrndup(q, len));
+            val = imp_trim(imp_xstrndup(q, len));
             q += len;
         }
-        struct iv *e = iv_set(env, key, val, false);
+        struct imp_iv *e = imp_iv_set(env, key, val, false);
         if (strcmp(s->name, "supervisord") == 0)
-            iv_note(e, "[supervisord] environment, %s:%u", s->file, k->line);
+            imp_iv_note(e, "[supervisord] environment, %s:%u", s->file, k->line);
         free(key);
         free(val);
     }
@@ -177,13 +179,13 @@ static char *sv_size(const char *v)
         return NULL;
     const char *u = v + n;
     if (!*u)
-        return xstrdup(v);
+        return imp_xstrdup(v);
     if (strcasecmp(u, "KB") == 0)
-        return xasprintf("%.*sKiB", (int)n, v);
+        return imp_xasprintf("%.*sKiB", (int)n, v);
     if (strcasecmp(u, "MB") == 0)
-        return xasprintf("%.*sMiB", (int)n, v);
+        return imp_xasprintf("%.*sMiB", (int)n, v);
     if (strcasecmp(u, "GB") == 0)
-        return xasprintf("%.*sGiB", (int)n, v);
+        return imp_xasprintf("%.*sGiB", (int)n, v);
     return NULL;
 }
 
@@ -196,25 +198,26 @@ static bool sv_is_console(const char *v)
 
 static void sv_bool_key(struct sv *c, struct sv_prog *p, const char *key, bool dflt, bool *out)
 {
-    struct ini_key *k = ini_get(p->sec, key);
+    struct imp_ini_key *k = imp_ini_get(p->sec, key);
     *out = dflt;
     if (k && imp_bool(k->val, out) < 0) {
         *out = dflt;
-        char *why = xasprintf("expected true or false; supervisord's default (%s) is used",
-                              dflt ? "true" : "false");
+        char *why = imp_xasprintf("expected true or false; supervisord's default (%s) is used",
+                                  dflt ? "true" : "false");
         sv_report(c, IMP_CHANGED, p->sec, k, why);
         free(why);
     }
 }
 
 static void sv_uint_key(struct sv *c, struct sv_prog *p, const char *key, unsigned long dflt,
-                        unsigned long *out, struct ini_key **kout)
+                        unsigned long *out, struct imp_ini_key **kout)
 {
-    struct ini_key *k = ini_get(p->sec, key);
+    struct imp_ini_key *k = imp_ini_get(p->sec, key);
     *out = dflt;
     if (k && imp_uint(k->val, out) < 0) {
         *out = dflt;
-        char *why = xasprintf("expected a whole number; supervisord's default (%lu) is used", dflt);
+        char *why =
+            imp_xasprintf("expected a whole number; supervisord's default (%lu) is used", dflt);
         sv_report(c, IMP_CHANGED, p->sec, k, why);
         free(why);
     }
@@ -225,14 +228,14 @@ static void sv_uint_key(struct sv *c, struct sv_prog *p, const char *key, unsign
 /* stdout_logfile, stderr_logfile and their settings into logs:. */
 static void sv_logs(struct sv *c, struct sv_prog *p, bool redirect)
 {
-    struct ini_sec *s = p->sec;
-    struct ini_key *out = ini_get(s, "stdout_logfile");
-    struct ini_key *err = ini_get(s, "stderr_logfile");
+    struct imp_ini_sec *s = p->sec;
+    struct imp_ini_key *out = imp_ini_get(s, "stdout_logfile");
+    struct imp_ini_key *err = imp_ini_get(s, "stderr_logfile");
     if (redirect && err)
         sv_report(c, IMP_UNNEEDED, s, err,
                   "redirect_stderr=true: supervisord ignores stderr_logfile, and corral keeps "
                   "both streams in the same sinks");
-    struct ini_key *file_key = NULL;
+    struct imp_ini_key *file_key = NULL;
     const char *which = "stdout";
     if (out && !sv_is_console(out->val) && strcasecmp(out->val, "AUTO") != 0 &&
         strcasecmp(out->val, "NONE") != 0)
@@ -248,14 +251,15 @@ static void sv_logs(struct sv *c, struct sv_prog *p, bool redirect)
             which = "stderr";
         }
     }
-    struct iv *logs = NULL;
+    struct imp_iv *logs = NULL;
     if (file_key) {
-        logs = iv_child(p->svc->map, "logs", IV_MAP);
+        logs = imp_iv_child(p->svc->map, "logs", IMP_IV_MAP);
         char *path = sv_expand(c, p, s, file_key);
-        iv_note(iv_set(logs, "file", path, false), "%s_logfile, line %u", which, file_key->line);
+        imp_iv_note(imp_iv_set(logs, "file", path, false), "%s_logfile, line %u", which,
+                    file_key->line);
         free(path);
         bool console_too = file_key == err; /* stdout stays on the container's log */
-        iv_set(logs, "stdout", console_too ? "both" : "file", true);
+        imp_iv_set(logs, "stdout", console_too ? "both" : "file", true);
         if (console_too)
             sv_report(c, IMP_CHANGED, s, err,
                       "stderr_logfile is the service's log file and holds stdout too; both "
@@ -263,13 +267,13 @@ static void sv_logs(struct sv *c, struct sv_prog *p, bool redirect)
     }
     for (int i = 0; i < 2; i++) {
         const char *stream = i ? "stderr" : "stdout";
-        struct ini_key *lf = i ? err : out;
+        struct imp_ini_key *lf = i ? err : out;
         char key[64];
         if (lf && strcasecmp(lf->val, "NONE") == 0 && (i == 0 || !redirect)) {
             if (i == 0 || !out || strcasecmp(out->val, "NONE") == 0) {
-                logs = iv_child(p->svc->map, "logs", IV_MAP);
-                iv_note(iv_set(logs, "stdout", "none", true), "%s_logfile=NONE, line %u", stream,
-                        lf->line);
+                logs = imp_iv_child(p->svc->map, "logs", IMP_IV_MAP);
+                imp_iv_note(imp_iv_set(logs, "stdout", "none", true), "%s_logfile=NONE, line %u",
+                            stream, lf->line);
             }
         } else if (lf && strcasecmp(lf->val, "AUTO") == 0) {
             sv_report(c, IMP_CHANGED, s, lf,
@@ -282,11 +286,11 @@ static void sv_logs(struct sv *c, struct sv_prog *p, bool redirect)
         }
         bool has_file = lf && lf == file_key;
         snprintf(key, sizeof key, "%s_logfile_maxbytes", stream);
-        struct ini_key *k = ini_get(s, key);
+        struct imp_ini_key *k = imp_ini_get(s, key);
         if (k && has_file) {
             char *size = sv_size(k->val);
             if (size && strcmp(size, "0") != 0) {
-                iv_note(iv_set(logs, "max_size", size, true), "%s, line %u", key, k->line);
+                imp_iv_note(imp_iv_set(logs, "max_size", size, true), "%s, line %u", key, k->line);
             } else {
                 sv_report(c, IMP_CHANGED, s, k,
                           "corral always rotates a log file: logs.max_size stays 10MiB");
@@ -296,28 +300,28 @@ static void sv_logs(struct sv *c, struct sv_prog *p, bool redirect)
             sv_report(c, IMP_UNNEEDED, s, k, "no log file to rotate");
         }
         snprintf(key, sizeof key, "%s_logfile_backups", stream);
-        k = ini_get(s, key);
+        k = imp_ini_get(s, key);
         unsigned long keep;
         if (k && has_file && imp_uint(k->val, &keep) == 0) {
             if (keep > 100) {
                 keep = 100;
                 sv_report(c, IMP_CHANGED, s, k, "corral keeps at most 100 rotated files");
             }
-            iv_note(iv_setf(logs, "keep", true, "%lu", keep), "%s, line %u", key, k->line);
+            imp_iv_note(imp_iv_setf(logs, "keep", true, "%lu", keep), "%s, line %u", key, k->line);
         } else if (k) {
             sv_report(c, IMP_UNNEEDED, s, k, "no log file to rotate");
         }
         snprintf(key, sizeof key, "%s_capture_maxbytes", stream);
-        if ((k = ini_get(s, key)))
+        if ((k = imp_ini_get(s, key)))
             sv_report(c, IMP_UNMAPPED, s, k,
                       "corral has no capture mode; `corralctl logs NAME` reads the last lines "
                       "(logs.ring_size)");
         snprintf(key, sizeof key, "%s_events_enabled", stream);
-        if ((k = ini_get(s, key)))
+        if ((k = imp_ini_get(s, key)))
             sv_report(c, IMP_UNMAPPED, s, k,
                       "corral sends no log events; `corralctl logs -f NAME` follows the output");
         snprintf(key, sizeof key, "%s_syslog", stream);
-        if ((k = ini_get(s, key)))
+        if ((k = imp_ini_get(s, key)))
             sv_report(c, IMP_UNMAPPED, s, k,
                       "corral does not send service output to syslog; logs.stdout: json writes "
                       "JSON lines for a log collector");
@@ -335,7 +339,7 @@ static void sv_logs(struct sv *c, struct sv_prog *p, bool redirect)
 static void sv_starts(struct sv *c, struct sv_prog *p)
 {
     unsigned long secs, retries;
-    struct ini_key *ks, *kr;
+    struct imp_ini_key *ks, *kr;
     sv_uint_key(c, p, "startsecs", 1, &secs, &ks);
     sv_uint_key(c, p, "startretries", 3, &retries, &kr);
     if (retries > 1000) {
@@ -350,17 +354,17 @@ static void sv_starts(struct sv *c, struct sv_prog *p)
             delay = max;
         window += delay;
     }
-    struct iv *b = iv_child(p->svc->map, "backoff", IV_MAP);
-    iv_set(b, "initial", "1s", true);
-    iv_setf(b, "max", true, "%lus", max);
-    iv_setf(b, "reset_after", true, "%lus", secs);
-    iv_note(b, "startsecs=%lu%s: a run that long is a good start", secs,
-            ks ? "" : " (supervisord's default)");
-    struct iv *l = iv_child(p->svc->map, "start_limit", IV_MAP);
-    iv_setf(l, "burst", true, "%lu", burst);
-    iv_setf(l, "interval", true, "%lus", window);
-    iv_note(l, "startretries=%lu%s: %lu quick starts, then fatal", retries,
-            kr ? "" : " (supervisord's default)", burst);
+    struct imp_iv *b = imp_iv_child(p->svc->map, "backoff", IMP_IV_MAP);
+    imp_iv_set(b, "initial", "1s", true);
+    imp_iv_setf(b, "max", true, "%lus", max);
+    imp_iv_setf(b, "reset_after", true, "%lus", secs);
+    imp_iv_note(b, "startsecs=%lu%s: a run that long is a good start", secs,
+                ks ? "" : " (supervisord's default)");
+    struct imp_iv *l = imp_iv_child(p->svc->map, "start_limit", IMP_IV_MAP);
+    imp_iv_setf(l, "burst", true, "%lu", burst);
+    imp_iv_setf(l, "interval", true, "%lus", window);
+    imp_iv_note(l, "startretries=%lu%s: %lu quick starts, then fatal", retries,
+                kr ? "" : " (supervisord's default)", burst);
     if (secs == 0)
         sv_report(c, IMP_CHANGED, p->sec, ks,
                   "supervisord never gives up on a program with startsecs=0; corral's "
@@ -369,30 +373,30 @@ static void sv_starts(struct sv *c, struct sv_prog *p)
 
 static void sv_program(struct sv *c, struct sv_prog *p)
 {
-    struct ini_sec *s = p->sec;
-    struct iv *map;
+    struct imp_ini_sec *s = p->sec;
+    struct imp_iv *map;
     char *where = sv_where(s, s->line);
     p->svc = imp_svc(c->m, p->name, where, "%s:%u [%s]", s->file, s->line, s->name);
     free(where);
     map = p->svc->map;
 
-    struct ini_key *k = ini_get(s, "numprocs");
+    struct imp_ini_key *k = imp_ini_get(s, "numprocs");
     p->numprocs = 1;
     if (k && (imp_uint(k->val, &p->numprocs) < 0 || p->numprocs == 0)) {
         sv_report(c, IMP_CHANGED, s, k, "expected a whole number from 1; 1 is used");
         p->numprocs = 1;
     }
     if (p->numprocs > 1)
-        iv_note(iv_setf(map, "instances", true, "%lu", p->numprocs), "numprocs=%lu, line %u",
-                p->numprocs, k->line);
-    if ((k = ini_get(s, "process_name")))
+        imp_iv_note(imp_iv_setf(map, "instances", true, "%lu", p->numprocs),
+                    "numprocs=%lu, line %u", p->numprocs, k->line);
+    if ((k = imp_ini_get(s, "process_name")))
         sv_report(c, p->numprocs > 1 ? IMP_CHANGED : IMP_UNNEEDED, s, k,
                   p->numprocs > 1 ? "instances are named NAME.1 .. NAME.N"
                                   : "the service is named after its file");
-    if ((k = ini_get(s, "numprocs_start")))
+    if ((k = imp_ini_get(s, "numprocs_start")))
         sv_report(c, IMP_CHANGED, s, k, "instances are numbered from 1");
 
-    k = ini_get(s, "command");
+    k = imp_ini_get(s, "command");
     if (!k) {
         sv_report(c, IMP_UNMAPPED, s, NULL, "no command=: supervisord refuses it too; skipped");
         for (size_t i = 0; i < s->n; i++)
@@ -404,57 +408,57 @@ static void sv_program(struct sv *c, struct sv_prog *p)
     char *cmd = sv_expand(c, p, s, k);
     char **argv = imp_words(cmd, NULL);
     if (!argv || !argv[0]) {
-        iv_note(iv_set(map, "command", cmd, false), "command, line %u (not split into words)",
-                k->line);
+        imp_iv_note(imp_iv_set(map, "command", cmd, false),
+                    "command, line %u (not split into words)", k->line);
         sv_report(c, IMP_CHANGED, s, k,
                   "a quote is not closed: the command runs as written under /bin/sh -c");
     } else {
-        iv_note(imp_command_list(map, argv, false), "command, line %u", k->line);
+        imp_iv_note(imp_command_list(map, argv, false), "command, line %u", k->line);
     }
     imp_strv_free(argv);
     free(cmd);
 
     sv_bool_key(c, p, "autostart", true, &p->autostart);
     if (!p->autostart)
-        iv_note(iv_set(map, "autostart", "false", true), "autostart=false, line %u",
-                ini_get(s, "autostart")->line);
+        imp_iv_note(imp_iv_set(map, "autostart", "false", true), "autostart=false, line %u",
+                    imp_ini_get(s, "autostart")->line);
 
-    if ((k = ini_get(s, "directory"))) {
+    if ((k = imp_ini_get(s, "directory"))) {
         char *d = sv_expand(c, p, s, k);
-        iv_note(iv_set(map, "directory", d, false), "line %u", k->line);
+        imp_iv_note(imp_iv_set(map, "directory", d, false), "line %u", k->line);
         free(d);
     }
-    if ((k = ini_get(s, "user")))
-        iv_note(iv_set(map, "user", k->val, false), "line %u", k->line);
-    if ((k = ini_get(s, "umask"))) {
+    if ((k = imp_ini_get(s, "user")))
+        imp_iv_note(imp_iv_set(map, "user", k->val, false), "line %u", k->line);
+    if ((k = imp_ini_get(s, "umask"))) {
         size_t n = strlen(k->val);
         if (n >= 1 && n <= 4 && strspn(k->val, "01234567") == n)
-            iv_note(iv_setf(map, "umask", false, "%.*s%s", (int)(4 - n), "0000", k->val), "line %u",
-                    k->line);
+            imp_iv_note(imp_iv_setf(map, "umask", false, "%.*s%s", (int)(4 - n), "0000", k->val),
+                        "line %u", k->line);
         else
             sv_report(c, IMP_UNMAPPED, s, k, "expected an octal umask like 022");
     }
-    struct iv *env = NULL;
+    struct imp_iv *env = NULL;
     for (size_t i = 0; i < c->ini.n; i++) /* [supervisord] environment= first */
         if (strcmp(c->ini.secs[i].name, "supervisord") == 0 &&
-            (k = ini_get(&c->ini.secs[i], "environment"))) {
-            env = iv_child(map, "environment", IV_MAP);
+            (k = imp_ini_get(&c->ini.secs[i], "environment"))) {
+            env = imp_iv_child(map, "environment", IMP_IV_MAP);
             if (sv_env(c, p, &c->ini.secs[i], k, env) < 0)
                 sv_report(c, IMP_UNMAPPED, &c->ini.secs[i], k,
                           "expected KEY=\"value\",KEY2=\"value\"; what follows the error is "
                           "left out");
         }
-    if ((k = ini_get(s, "environment"))) {
-        env = iv_child(map, "environment", IV_MAP);
+    if ((k = imp_ini_get(s, "environment"))) {
+        env = imp_iv_child(map, "environment", IMP_IV_MAP);
         if (sv_env(c, p, s, k, env) < 0)
             sv_report(c, IMP_UNMAPPED, s, k,
                       "expected KEY=\"value\",KEY2=\"value\"; what follows the error is left out");
-        iv_note(env, "line %u", k->line);
+        imp_iv_note(env, "line %u", k->line);
     }
 
     bool flag;
     sv_starts(c, p);
-    k = ini_get(s, "autorestart");
+    k = imp_ini_get(s, "autorestart");
     const char *ar = k ? k->val : "unexpected";
     const char *policy = NULL;
     if (strcasecmp(ar, "unexpected") == 0)
@@ -467,55 +471,57 @@ static void sv_program(struct sv *c, struct sv_prog *p)
         policy = "on-failure";
         k = NULL;
     }
-    struct iv *r = iv_set(map, "restart", policy, true);
+    struct imp_iv *r = imp_iv_set(map, "restart", policy, true);
     if (k)
-        iv_note(r, "autorestart=%s, line %u", ar, k->line);
+        imp_iv_note(r, "autorestart=%s, line %u", ar, k->line);
     else
-        iv_note(r, "autorestart=unexpected, supervisord's default");
-    if ((k = ini_get(s, "exitcodes"))) {
-        struct iv *codes = iv_child(map, "success_codes", IV_LIST);
-        iv_note(codes, "exitcodes, line %u", k->line);
-        char *list = xstrdup(k->val);
+        imp_iv_note(r, "autorestart=unexpected, supervisord's default");
+    if ((k = imp_ini_get(s, "exitcodes"))) {
+        struct imp_iv *codes = imp_iv_child(map, "success_codes", IMP_IV_LIST);
+        imp_iv_note(codes, "exitcodes, line %u", k->line);
+        char *list = imp_xstrdup(k->val);
         for (char *tok = strtok(list, ", "); tok; tok = strtok(NULL, ", ")) {
             unsigned long code;
             if (imp_uint(tok, &code) == 0 && code <= 255)
-                iv_push(codes, tok, true);
+                imp_iv_push(codes, tok, true);
             else
                 sv_report(c, IMP_UNMAPPED, s, k, "an exit code is a number from 0 to 255");
         }
         free(list);
         if (!codes->first)
-            iv_del(map, "success_codes");
+            imp_iv_del(map, "success_codes");
     }
-    if ((k = ini_get(s, "stopsignal"))) {
+    if ((k = imp_ini_get(s, "stopsignal"))) {
         if (signame_parse(k->val) > 0)
-            iv_note(iv_set(map, "stop_signal", k->val, false), "stopsignal, line %u", k->line);
+            imp_iv_note(imp_iv_set(map, "stop_signal", k->val, false), "stopsignal, line %u",
+                        k->line);
         else
             sv_report(c, IMP_UNMAPPED, s, k, "not a signal name corral knows; TERM is used");
     }
     unsigned long wait;
     sv_uint_key(c, p, "stopwaitsecs", 10, &wait, &k);
     if (k)
-        iv_note(iv_setf(map, "stop_timeout", true, "%lus", wait), "stopwaitsecs, line %u", k->line);
+        imp_iv_note(imp_iv_setf(map, "stop_timeout", true, "%lus", wait), "stopwaitsecs, line %u",
+                    k->line);
     sv_bool_key(c, p, "stopasgroup", false, &flag);
-    if ((k = ini_get(s, "stopasgroup")))
+    if ((k = imp_ini_get(s, "stopasgroup")))
         sv_report(c, flag ? IMP_UNNEEDED : IMP_CHANGED, s, k,
                   flag ? "corral always sends the stop signal to the service's process group"
                        : "corral sends the stop signal to the service's whole process group");
     sv_bool_key(c, p, "killasgroup", false, &flag);
-    if ((k = ini_get(s, "killasgroup")))
+    if ((k = imp_ini_get(s, "killasgroup")))
         sv_report(c, flag ? IMP_UNNEEDED : IMP_CHANGED, s, k,
                   flag ? "corral's SIGKILL after stop_timeout always reaches the whole tree"
                        : "corral's SIGKILL after stop_timeout reaches the whole process tree");
     sv_bool_key(c, p, "redirect_stderr", false, &flag);
-    if ((k = ini_get(s, "redirect_stderr")) && flag)
+    if ((k = imp_ini_get(s, "redirect_stderr")) && flag)
         sv_report(c, IMP_UNNEEDED, s, k, "corral keeps both streams in the same sinks");
     sv_logs(c, p, flag);
-    if ((k = ini_get(s, "serverurl")))
+    if ((k = imp_ini_get(s, "serverurl")))
         sv_report(c, IMP_UNMAPPED, s, k,
                   "no XML-RPC: a service can run corralctl, which finds corral's socket itself "
                   "($CORRAL_SOCKET)");
-    if ((k = ini_get(s, "priority")) && imp_uint(k->val, &p->priority) < 0) {
+    if ((k = imp_ini_get(s, "priority")) && imp_uint(k->val, &p->priority) < 0) {
         sv_report(c, IMP_CHANGED, s, k, "expected a whole number; 999 is used");
         p->priority = 999;
     }
@@ -547,7 +553,7 @@ static void sv_order(struct sv *c)
                     struct sv_prog *q = &c->progs[j];
                     if (!q->svc || !q->autostart || (long)q->priority != prev)
                         continue;
-                    char *note = xasprintf("priority %ld before %ld", prev, cur);
+                    char *note = imp_xasprintf("priority %ld before %ld", prev, cur);
                     imp_dep(p->svc, q->svc->name, "started", note);
                     free(note);
                 }
@@ -575,10 +581,10 @@ static bool sv_kills_supervisord(struct sv *c, const char *command)
     return found;
 }
 
-static void sv_listener(struct sv *c, struct ini_sec *s)
+static void sv_listener(struct sv *c, struct imp_ini_sec *s)
 {
-    const char *cmd = ini_val(s, "command");
-    struct ini_key *ev = ini_get(s, "events");
+    const char *cmd = imp_ini_val(s, "command");
+    struct imp_ini_key *ev = imp_ini_get(s, "events");
     bool fatal = ev && strstr(ev->val, "PROCESS_STATE_FATAL");
     bool exited =
         ev && (strstr(ev->val, "PROCESS_STATE_EXITED") ||
@@ -593,8 +599,8 @@ static void sv_listener(struct sv *c, struct ini_sec *s)
     }
     for (size_t i = 0; i < c->n_progs; i++)
         if (c->progs[i].svc)
-            iv_note(iv_set(c->progs[i].svc->map, "critical", "true", true),
-                    "[%s] ends supervisord, %s:%u", s->name, s->file, s->line);
+            imp_iv_note(imp_iv_set(c->progs[i].svc->map, "critical", "true", true),
+                        "[%s] ends supervisord, %s:%u", s->name, s->file, s->line);
     sv_report(c, exited ? IMP_CHANGED : IMP_UNNEEDED, s, NULL,
               exited ? "became critical: true on every program: corral ends the container when "
                        "a program fails for good (fatal, or failed with restart: never); an exit "
@@ -622,11 +628,11 @@ static const struct {
     {"minprocs", "set rlimits: {nproc: N} on the services that need it"},
 };
 
-static void sv_supervisord(struct sv *c, struct ini_sec *s)
+static void sv_supervisord(struct sv *c, struct imp_ini_sec *s)
 {
     struct imp *m = c->m;
     for (size_t i = 0; i < s->n; i++) {
-        struct ini_key *k = &s->keys[i];
+        struct imp_ini_key *k = &s->keys[i];
         if (strcmp(k->key, "environment") == 0) {
             k->used = true; /* merged into each program's (sv_program) */
             continue;
@@ -638,8 +644,8 @@ static void sv_supervisord(struct sv *c, struct ini_sec *s)
                 {"debug", "debug"},    {"trace", "debug"}, {"blather", "debug"}};
             for (size_t j = 0; j < sizeof lv / sizeof *lv; j++)
                 if (strcasecmp(k->val, lv[j][0]) == 0)
-                    iv_note(iv_set(imp_global(m), "log_level", lv[j][1], true),
-                            "[supervisord] loglevel=%s, %s:%u", k->val, s->file, k->line);
+                    imp_iv_note(imp_iv_set(imp_global(m), "log_level", lv[j][1], true),
+                                "[supervisord] loglevel=%s, %s:%u", k->val, s->file, k->line);
             continue;
         }
         if (strcmp(k->key, "minfds") == 0) {
@@ -649,9 +655,10 @@ static void sv_supervisord(struct sv *c, struct ini_sec *s)
                 continue;
             for (size_t j = 0; j < c->n_progs; j++)
                 if (c->progs[j].svc)
-                    iv_note(iv_setf(iv_child(c->progs[j].svc->map, "rlimits", IV_MAP), "nofile",
-                                    true, "%lu", n),
-                            "[supervisord] minfds, %s:%u", s->file, k->line);
+                    imp_iv_note(
+                        imp_iv_setf(imp_iv_child(c->progs[j].svc->map, "rlimits", IMP_IV_MAP),
+                                    "nofile", true, "%lu", n),
+                        "[supervisord] minfds, %s:%u", s->file, k->line);
             sv_report(c, IMP_CHANGED, s, k,
                       "rlimits: {nofile: N} on every service: the soft and hard limit, where "
                       "supervisord raises the soft limit to at least N");
@@ -665,14 +672,14 @@ static void sv_supervisord(struct sv *c, struct ini_sec *s)
     }
 }
 
-static int sv_include(struct sv *c, struct ini_sec *s, size_t *n_files)
+static int sv_include(struct sv *c, struct imp_ini_sec *s, size_t *n_files)
 {
-    struct ini_key *k = ini_get(s, "files");
+    struct imp_ini_key *k = imp_ini_get(s, "files");
     if (!k)
         return 0;
     /* Parsing adds sections: s and k move, so what is needed is copied. */
-    char *list = xstrdup(k->val);
-    char *file = xstrdup(s->file);
+    char *list = imp_xstrdup(k->val);
+    char *file = imp_xstrdup(s->file);
     unsigned line = k->line;
     int rc = 0;
     for (char *pat = strtok(list, " \t\n"); pat && rc == 0; pat = strtok(NULL, " \t\n")) {
@@ -694,7 +701,7 @@ static int sv_include(struct sv *c, struct ini_sec *s, size_t *n_files)
                     rc = imp_fail(c->m, "%s: cannot read: %m", img);
                     break;
                 }
-                if (ini_parse(&c->ini, img, text, c->m->err, sizeof c->m->err) < 0)
+                if (imp_ini_parse(&c->ini, img, text, c->m->err, sizeof c->m->err) < 0)
                     rc = -1;
                 free(text);
             }
@@ -718,7 +725,7 @@ int imp_supervisord(struct imp *m, char **sources, size_t n)
         char *text = imp_read(m, img, NULL);
         if (!text)
             rc = imp_fail(m, "%s: cannot read: %m", img);
-        else if (ini_parse(&c.ini, img, text, m->err, sizeof m->err) < 0)
+        else if (imp_ini_parse(&c.ini, img, text, m->err, sizeof m->err) < 0)
             rc = -1;
         free(text);
         free(img);
@@ -728,10 +735,10 @@ int imp_supervisord(struct imp *m, char **sources, size_t n)
         if (strcmp(c.ini.secs[i].name, "include") == 0)
             rc = sv_include(&c, &c.ini.secs[i], &n_files);
     if (rc < 0) {
-        ini_free(&c.ini);
+        imp_ini_free(&c.ini);
         return rc;
     }
-    c.progs = xcalloc(c.ini.n, sizeof *c.progs);
+    c.progs = imp_xcalloc(c.ini.n, sizeof *c.progs);
     for (size_t i = 0; i < c.ini.n; i++)
         if (strncmp(c.ini.secs[i].name, "program:", 8) == 0) {
             struct sv_prog *p = &c.progs[c.n_progs++];
@@ -741,17 +748,17 @@ int imp_supervisord(struct imp *m, char **sources, size_t n)
             p->autostart = true;
         }
     for (size_t i = 0; i < c.ini.n; i++) {
-        struct ini_sec *s = &c.ini.secs[i];
+        struct imp_ini_sec *s = &c.ini.secs[i];
         if (strncmp(s->name, "group:", 6) != 0)
             continue;
-        struct ini_key *k = ini_get(s, "programs");
-        char *list = xstrdup(k ? k->val : "");
+        struct imp_ini_key *k = imp_ini_get(s, "programs");
+        char *list = imp_xstrdup(k ? k->val : "");
         for (char *tok = strtok(list, ", \n"); tok; tok = strtok(NULL, ", \n"))
             for (size_t j = 0; j < c.n_progs; j++)
                 if (strcmp(c.progs[j].name, tok) == 0)
                     c.progs[j].group = s->name + 6;
         free(list);
-        if ((k = ini_get(s, "priority")))
+        if ((k = imp_ini_get(s, "priority")))
             sv_report(&c, IMP_CHANGED, s, k,
                       "the members keep their own priority: corral orders services, not groups");
     }
@@ -760,18 +767,18 @@ int imp_supervisord(struct imp *m, char **sources, size_t n)
     for (size_t i = 0; i < c.n_progs; i++) {
         struct sv_prog *p = &c.progs[i];
         if (p->svc && p->group) {
-            struct iv *g = iv_child(p->svc->map, "groups", IV_LIST);
-            iv_push(g, p->group, false);
-            iv_note(g, "[group:%s]", p->group);
+            struct imp_iv *g = imp_iv_child(p->svc->map, "groups", IMP_IV_LIST);
+            imp_iv_push(g, p->group, false);
+            imp_iv_note(g, "[group:%s]", p->group);
         }
     }
     sv_order(&c);
     for (size_t i = 0; i < c.ini.n; i++) {
-        struct ini_sec *s = &c.ini.secs[i];
+        struct imp_ini_sec *s = &c.ini.secs[i];
         if (strcmp(s->name, "supervisord") == 0) {
             sv_supervisord(&c, s);
             if (!m->global_origin)
-                m->global_origin = xasprintf("%s:%u [supervisord]", s->file, s->line);
+                m->global_origin = imp_xasprintf("%s:%u [supervisord]", s->file, s->line);
         } else if (strncmp(s->name, "eventlistener:", 14) == 0) {
             sv_listener(&c, s);
         } else if (strcmp(s->name, "unix_http_server") == 0 ||
@@ -802,6 +809,6 @@ int imp_supervisord(struct imp *m, char **sources, size_t n)
                 sv_report(&c, IMP_UNMAPPED, s, &s->keys[k], "not a key supervisord documents here");
     }
     free(c.progs);
-    ini_free(&c.ini);
+    imp_ini_free(&c.ini);
     return 0;
 }

@@ -17,7 +17,7 @@ static void sb_put(struct strbuf *b, char c)
 {
     if (b->n + 1 >= b->cap) {
         b->cap = b->cap ? b->cap * 2 : 32;
-        b->p = xrealloc(b->p, b->cap);
+        b->p = imp_xrealloc(b->p, b->cap);
     }
     b->p[b->n++] = c;
     b->p[b->n] = '\0';
@@ -33,7 +33,7 @@ size_t imp_strv_len(char *const *v)
 
 char **imp_words(const char *s, bool *meta)
 {
-    char **v = xcalloc(1, sizeof *v);
+    char **v = imp_xcalloc(1, sizeof *v);
     size_t n = 0;
     bool need_shell = false;
     const char *p = s;
@@ -89,7 +89,7 @@ unbalanced:
             imp_strv_free(v);
             return NULL;
         }
-        v = xrealloc(v, (n + 2) * sizeof *v);
+        v = imp_xrealloc(v, (n + 2) * sizeof *v);
         v[n++] = w.p;
         v[n] = NULL;
     }
@@ -150,21 +150,21 @@ char *imp_trim(char *s)
     return s;
 }
 
-void imp_dep(struct isvc *s, const char *dep, const char *cond, const char *comment)
+void imp_dep(struct imp_service *s, const char *dep, const char *cond, const char *comment)
 {
-    struct iv *deps = iv_child(s->map, "depends_on", IV_MAP);
-    struct iv *d = iv_child(deps, dep, IV_MAP);
-    iv_set(d, "condition", cond, true);
+    struct imp_iv *deps = imp_iv_child(s->map, "depends_on", IMP_IV_MAP);
+    struct imp_iv *d = imp_iv_child(deps, dep, IMP_IV_MAP);
+    imp_iv_set(d, "condition", cond, true);
     if (comment)
-        iv_note(d, "%s", comment);
+        imp_iv_note(d, "%s", comment);
 }
 
-struct iv *imp_command_list(struct iv *map, char *const *argv, bool escape)
+struct imp_iv *imp_command_list(struct imp_iv *map, char *const *argv, bool escape)
 {
-    struct iv *c = iv_child(map, "command", IV_LIST);
+    struct imp_iv *c = imp_iv_child(map, "command", IMP_IV_LIST);
     for (size_t i = 0; argv[i]; i++) {
-        char *t = escape ? imp_escape_vars(argv[i]) : xstrdup(argv[i]);
-        iv_push(c, t, false);
+        char *t = escape ? imp_escape_vars(argv[i]) : imp_xstrdup(argv[i]);
+        imp_iv_push(c, t, false);
         free(t);
     }
     return c;
@@ -208,7 +208,8 @@ static bool env_line_ok(const char *l)
            l[n + 1] != '\'';
 }
 
-void imp_env_file(struct imp *m, struct isvc *s, const char *path, const char *note, bool report)
+void imp_env_file(struct imp *m, struct imp_service *s, const char *path, const char *note,
+                  bool report)
 {
     char *text = imp_read(m, path, NULL);
     if (!text)
@@ -217,23 +218,23 @@ void imp_env_file(struct imp *m, struct isvc *s, const char *path, const char *n
     for (const char *p = text; *p && plain;) {
         const char *nl = strchr(p, '\n');
         size_t len = nl ? (size_t)(nl - p) : strlen(p);
-        char *l = imp_trim(xstrndup(p, len));
+        char *l = imp_trim(imp_xstrndup(p, len));
         p += len + (nl ? 1 : 0);
         if (l[0] && l[0] != '#' && !env_line_ok(l))
             plain = false;
         free(l);
     }
     if (plain) {
-        iv_note(iv_set(s->map, "env_file", path, false), "%s", note);
+        imp_iv_note(imp_iv_set(s->map, "env_file", path, false), "%s", note);
         free(text);
         return;
     }
-    struct iv *env = iv_child(s->map, "environment", IV_MAP);
+    struct imp_iv *env = imp_iv_child(s->map, "environment", IMP_IV_MAP);
     unsigned line = 0;
     for (const char *p = text; *p;) {
         const char *nl = strchr(p, '\n');
         size_t len = nl ? (size_t)(nl - p) : strlen(p);
-        char *l = imp_trim(xstrndup(p, len));
+        char *l = imp_trim(imp_xstrndup(p, len));
         p += len + (nl ? 1 : 0);
         line++;
         char *k = l;
@@ -252,7 +253,7 @@ void imp_env_file(struct imp *m, struct isvc *s, const char *path, const char *n
             v++;
         }
         char *esc = imp_escape_vars(v);
-        iv_note(iv_set(env, imp_trim(k), esc, false), "%s:%u", path, line);
+        imp_iv_note(imp_iv_set(env, imp_trim(k), esc, false), "%s:%u", path, line);
         free(esc);
         free(l);
     }

@@ -32,17 +32,18 @@ char *imp_trim(char *s);
 
 /* depends_on: {dep: {condition: cond}} with an optional trailing comment
  * (NULL). A second call for the same dependency replaces the first. */
-void imp_dep(struct isvc *s, const char *dep, const char *cond, const char *comment);
+void imp_dep(struct imp_service *s, const char *dep, const char *cond, const char *comment);
 
 /* command: as a list of strings, `${` escaped when escape is true. */
-struct iv *imp_command_list(struct iv *map, char *const *argv, bool escape);
+struct imp_iv *imp_command_list(struct imp_iv *map, char *const *argv, bool escape);
 
 /* An .env file for service s: env_file: path when corral reads it as it is
  * (KEY=VALUE lines, docs/configuration.md "env_file"), else its variables
  * copied into environment: without `export` and quotes, as foreman and
  * compose read them (reported when report is true). Nothing when the file
  * cannot be read. */
-void imp_env_file(struct imp *m, struct isvc *s, const char *path, const char *note, bool report);
+void imp_env_file(struct imp *m, struct imp_service *s, const char *path, const char *note,
+                  bool report);
 
 /* Joins argv with single spaces, quoting words that need it for a shell. */
 char *imp_shell_join(char *const *argv);

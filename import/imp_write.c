@@ -32,7 +32,7 @@ static void out_put(struct out *o, const char *s, size_t n)
     if (o->n + n + 1 > o->cap) {
         while (o->n + n + 1 > o->cap)
             o->cap = o->cap ? o->cap * 2 : 256;
-        o->p = xrealloc(o->p, o->cap);
+        o->p = imp_xrealloc(o->p, o->cap);
     }
     memcpy(o->p + o->n, s, n);
     o->n += n;
@@ -49,7 +49,7 @@ static void out_fmt(struct out *o, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    char *s = xvasprintf(fmt, ap);
+    char *s = imp_xvasprintf(fmt, ap);
     va_end(ap);
     out_str(o, s);
     free(s);
@@ -117,7 +117,7 @@ static void out_quoted(struct out *o, const char *s)
     out_put(o, "\"", 1);
 }
 
-static void out_scalar(struct out *o, const struct iv *v, bool in_flow)
+static void out_scalar(struct out *o, const struct imp_iv *v, bool in_flow)
 {
     if (v->plain || (!in_flow && safe_plain(v->text)))
         out_str(o, v->text);
@@ -127,23 +127,23 @@ static void out_scalar(struct out *o, const struct iv *v, bool in_flow)
 
 /* The flow form of v ("[a, b]", "{k: v}"), or NULL when v holds something
  * that needs block style (a comment, a script) or is too long. */
-static char *flow_of(const struct iv *v, size_t budget)
+static char *flow_of(const struct imp_iv *v, size_t budget)
 {
     struct out o = {0};
-    out_str(&o, v->kind == IV_LIST ? "[" : "{");
-    for (const struct iv *e = v->first; e; e = e->next) {
-        if (e->comment || (e->kind == IV_SCALAR && strchr(e->text, '\n'))) {
+    out_str(&o, v->kind == IMP_IV_LIST ? "[" : "{");
+    for (const struct imp_iv *e = v->first; e; e = e->next) {
+        if (e->comment || (e->kind == IMP_IV_SCALAR && strchr(e->text, '\n'))) {
             free(o.p);
             return NULL;
         }
         if (e != v->first)
             out_str(&o, ", ");
-        if (v->kind == IV_MAP) {
+        if (v->kind == IMP_IV_MAP) {
             out_str(&o, e->key);
             out_str(&o, ": ");
         }
-        if (e->kind == IV_SCALAR) {
-            out_scalar(&o, e, v->kind == IV_LIST);
+        if (e->kind == IMP_IV_SCALAR) {
+            out_scalar(&o, e, v->kind == IMP_IV_LIST);
         } else {
             char *inner = flow_of(e, budget);
             if (!inner) {
@@ -158,7 +158,7 @@ static char *flow_of(const struct iv *v, size_t budget)
             return NULL;
         }
     }
-    out_str(&o, v->kind == IV_LIST ? "]" : "}");
+    out_str(&o, v->kind == IMP_IV_LIST ? "]" : "}");
     return o.p;
 }
 
@@ -202,17 +202,17 @@ static void out_block_body(struct out *o, const char *s, int indent)
         out_put(o, "\n", 1); /* the extra trailing newlines of "|+" */
 }
 
-static void out_value(struct out *o, const struct iv *v, int indent);
+static void out_value(struct out *o, const struct imp_iv *v, int indent);
 
 /* One "key: value" (or "- value") at indent. */
-static void out_entry(struct out *o, const struct iv *e, int indent, bool item)
+static void out_entry(struct out *o, const struct imp_iv *e, int indent, bool item)
 {
     out_indent(o, indent);
     if (item)
         out_str(o, "- ");
     else
         out_fmt(o, "%s:", e->key);
-    if (e->kind == IV_SCALAR) {
+    if (e->kind == IMP_IV_SCALAR) {
         if (!item)
             out_str(o, " ");
         if (block_ok(e->text)) {
@@ -243,10 +243,10 @@ static void out_entry(struct out *o, const struct iv *e, int indent, bool item)
     out_value(o, e, indent + 2);
 }
 
-static void out_value(struct out *o, const struct iv *v, int indent)
+static void out_value(struct out *o, const struct imp_iv *v, int indent)
 {
-    for (const struct iv *e = v->first; e; e = e->next)
-        out_entry(o, e, indent, v->kind == IV_LIST);
+    for (const struct imp_iv *e = v->first; e; e = e->next)
+        out_entry(o, e, indent, v->kind == IMP_IV_LIST);
 }
 
 static int key_rank(const char *key)
@@ -258,14 +258,14 @@ static int key_rank(const char *key)
     return (int)n;
 }
 
-char *imp_render_service(const struct isvc *s)
+char *imp_render_service(const struct imp_service *s)
 {
     struct out o = {0};
     out_fmt(&o, "# %s: imported by corral import from %s.\n", s->name, s->origin);
     out_str(&o, "# import-report.txt lists what could not be mapped.\n");
     int n = (int)(sizeof imp_key_order / sizeof *imp_key_order);
     for (int rank = 0; rank <= n; rank++)
-        for (const struct iv *e = s->map->first; e; e = e->next)
+        for (const struct imp_iv *e = s->map->first; e; e = e->next)
             if (key_rank(e->key) == rank)
                 out_entry(&o, e, 0, false);
     return o.p;
@@ -310,7 +310,7 @@ static void out_items(struct out *o, const struct imp *m, enum imp_kind kind, co
         n += it->kind == kind;
     if (!n)
         return;
-    const struct imp_item **v = xcalloc(n, sizeof *v);
+    const struct imp_item **v = imp_xcalloc(n, sizeof *v);
     n = 0;
     for (const struct imp_item *it = m->items; it; it = it->next)
         if (it->kind == kind)
@@ -327,7 +327,7 @@ char *imp_render_report(const struct imp *m)
 {
     struct out o = {0};
     size_t n = 0;
-    for (const struct isvc *s = m->svcs; s; s = s->next)
+    for (const struct imp_service *s = m->svcs; s; s = s->next)
         n++;
     out_fmt(&o, "corral import %s %s: %zu service%s\n\nFiles read:\n", m->format,
             m->inputs ? m->inputs : "", n, n == 1 ? "" : "s");
@@ -347,17 +347,17 @@ char *imp_render_report(const struct imp *m)
 void imp_outputs(const struct imp *m, struct imp_file **files, size_t *n)
 {
     size_t cnt = 0;
-    for (const struct isvc *s = m->svcs; s; s = s->next)
+    for (const struct imp_service *s = m->svcs; s; s = s->next)
         cnt++;
-    struct imp_file *f = xcalloc(cnt + 2, sizeof *f);
+    struct imp_file *f = imp_xcalloc(cnt + 2, sizeof *f);
     size_t i = 0;
-    for (const struct isvc *s = m->svcs; s; s = s->next, i++) {
-        f[i].path = xasprintf("services.d/%s.yaml", s->name);
+    for (const struct imp_service *s = m->svcs; s; s = s->next, i++) {
+        f[i].path = imp_xasprintf("services.d/%s.yaml", s->name);
         f[i].text = imp_render_service(s);
     }
-    f[i].path = xstrdup("corral.yaml");
+    f[i].path = imp_xstrdup("corral.yaml");
     f[i++].text = imp_render_global(m);
-    f[i].path = xstrdup("import-report.txt");
+    f[i].path = imp_xstrdup("import-report.txt");
     f[i++].text = imp_render_report(m);
     *files = f;
     *n = i;

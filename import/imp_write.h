@@ -12,7 +12,7 @@ struct imp_file {
 };
 
 /* One service file. Caller frees. */
-char *imp_render_service(const struct isvc *s);
+char *imp_render_service(const struct imp_service *s);
 /* corral.yaml: services: services.d and the global keys. Caller frees. */
 char *imp_render_global(const struct imp *m);
 /* The report: the sources, then what was not mapped, mapped with a

@@ -27,7 +27,7 @@ static inline char *fx_read(const char *path)
     char *buf = NULL;
     size_t cap = 0, n = 0;
     for (;;) {
-        buf = xrealloc(buf, cap = cap * 2 + 4096);
+        buf = imp_xrealloc(buf, cap = cap * 2 + 4096);
         size_t r = fread(buf + n, 1, cap - n - 1, f);
         n += r;
         if (r == 0)
@@ -111,7 +111,7 @@ static inline char *fx_tree(const char *path, ...)
     char tmpl[] = "/tmp/corral-import-test-XXXXXX";
     char *root = mkdtemp(tmpl);
     assert_non_null(root);
-    root = xstrdup(root);
+    root = imp_xstrdup(root);
     va_list ap;
     va_start(ap, path);
     for (const char *p = path; p; p = va_arg(ap, const char *)) {
@@ -154,7 +154,7 @@ static inline void fx_import(struct imp *m, const char *format, const char *sour
 /* The rendered file of service name (must exist). Caller frees. */
 static inline char *fx_service(const struct imp *m, const char *name)
 {
-    struct isvc *s = imp_find(m, name);
+    struct imp_service *s = imp_find(m, name);
     if (!s)
         fprintf(stderr, "no service %s\n", name);
     assert_non_null(s);

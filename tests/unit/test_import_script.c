@@ -14,9 +14,9 @@
 static void exec_chpst_becomes_user_group_and_limits(void **state)
 {
     (void)state;
-    struct script sc;
-    script_parse("#!/bin/sh\nexec 2>&1\nexec chpst -u www-data:adm -o 1024 -e ./env php-fpm -F\n",
-                 &sc);
+    struct imp_script sc;
+    imp_script_parse(
+        "#!/bin/sh\nexec 2>&1\nexec chpst -u www-data:adm -o 1024 -e ./env php-fpm -F\n", &sc);
     assert_non_null(sc.argv);
     assert_string_equal(sc.argv[0], "php-fpm");
     assert_string_equal(sc.argv[1], "-F");
@@ -30,97 +30,98 @@ static void exec_chpst_becomes_user_group_and_limits(void **state)
     for (size_t i = 0; i < sc.n_notes; i++)
         envdir |= sc.notes[i].kind == IMP_UNMAPPED && strstr(sc.notes[i].what, "-e ./env");
     assert_true(envdir);
-    script_free(&sc);
+    imp_script_free(&sc);
 }
 
 static void sv_start_lines_become_dependencies(void **state)
 {
     (void)state;
-    struct script sc;
-    script_parse("#!/bin/sh\nsv -w 7 start /etc/service/db redis || exit 1\n"
-                 "sv check cache >/dev/null || exit 1\nexec app\n",
-                 &sc);
+    struct imp_script sc;
+    imp_script_parse("#!/bin/sh\nsv -w 7 start /etc/service/db redis || exit 1\n"
+                     "sv check cache >/dev/null || exit 1\nexec app\n",
+                     &sc);
     assert_int_equal(sc.n_deps, 3);
     assert_string_equal(sc.deps[0], "db");
     assert_string_equal(sc.deps[1], "redis");
     assert_string_equal(sc.deps[2], "cache");
     assert_string_equal(sc.argv[0], "app");
-    script_free(&sc);
+    imp_script_free(&sc);
 }
 
 static void sv_start_without_an_exit_is_left_alone(void **state)
 {
     (void)state;
-    struct script sc;
-    script_parse("#!/bin/sh\nsv start db\nexec app\n", &sc);
+    struct imp_script sc;
+    imp_script_parse("#!/bin/sh\nsv start db\nexec app\n", &sc);
     assert_int_equal(sc.n_deps, 0);
     assert_null(sc.argv); /* two lines of shell remain: the script runs as it is */
     assert_false(sc.changed);
-    script_free(&sc);
+    imp_script_free(&sc);
 }
 
 static void cd_then_exec_becomes_directory_and_command(void **state)
 {
     (void)state;
-    struct script sc;
-    script_parse("#!/bin/sh\ncd /srv/app\nexec /sbin/setuser app ./server\n", &sc);
+    struct imp_script sc;
+    imp_script_parse("#!/bin/sh\ncd /srv/app\nexec /sbin/setuser app ./server\n", &sc);
     assert_string_equal(sc.directory, "/srv/app");
     assert_string_equal(sc.user, "app");
     assert_string_equal(sc.argv[0], "./server");
-    script_free(&sc);
+    imp_script_free(&sc);
 }
 
 static void shell_syntax_in_the_exec_line_keeps_a_shell(void **state)
 {
     (void)state;
-    struct script sc;
-    script_parse("#!/bin/sh\nexec 2>&1\nexec nginx -c \"$CONF\" >>/var/log/n.log\n", &sc);
+    struct imp_script sc;
+    imp_script_parse("#!/bin/sh\nexec 2>&1\nexec nginx -c \"$CONF\" >>/var/log/n.log\n", &sc);
     assert_null(sc.argv);
     assert_non_null(sc.body);
     assert_string_equal(sc.body, "exec nginx -c \"$CONF\" >>/var/log/n.log\n");
-    script_free(&sc);
+    imp_script_free(&sc);
 }
 
 static void an_execline_chain_comes_down_to_its_program(void **state)
 {
     (void)state;
-    struct script sc;
-    script_parse("#!/command/execlineb -P\n# comment\nwith-contenv\ns6-setuidgid daemon\n"
-                 "fdmove -c 2 1\ncd /var/lib/x\ns6-notifyoncheck -d -n 300 -w 1000\n"
-                 "x-server --port 8080\n",
-                 &sc);
+    struct imp_script sc;
+    imp_script_parse("#!/command/execlineb -P\n# comment\nwith-contenv\ns6-setuidgid daemon\n"
+                     "fdmove -c 2 1\ncd /var/lib/x\ns6-notifyoncheck -d -n 300 -w 1000\n"
+                     "x-server --port 8080\n",
+                     &sc);
     assert_true(sc.execline);
     assert_string_equal(sc.user, "daemon");
     assert_string_equal(sc.directory, "/var/lib/x");
     assert_true(sc.notify_check);
     assert_string_equal(sc.argv[0], "x-server");
     assert_string_equal(sc.argv[2], "8080");
-    script_free(&sc);
+    imp_script_free(&sc);
 }
 
 static void an_execline_script_with_blocks_stays_a_script(void **state)
 {
     (void)state;
-    struct script sc;
-    script_parse("#!/command/execlineb -P\ns6-setuidgid daemon\nforeground { mkdir -p /run/x }\n"
-                 "x\n",
-                 &sc);
+    struct imp_script sc;
+    imp_script_parse(
+        "#!/command/execlineb -P\ns6-setuidgid daemon\nforeground { mkdir -p /run/x }\n"
+        "x\n",
+        &sc);
     assert_null(sc.argv);
     assert_null(sc.user); /* nothing may be taken out of it */
     assert_int_equal(sc.n_notes, 0);
-    script_free(&sc);
+    imp_script_free(&sc);
 }
 
 static void a_with_contenv_shebang_is_a_shell(void **state)
 {
     (void)state;
-    struct script sc;
-    script_parse("#!/command/with-contenv bash\nexec s6-setuidgid nobody api\n", &sc);
+    struct imp_script sc;
+    imp_script_parse("#!/command/with-contenv bash\nexec s6-setuidgid nobody api\n", &sc);
     assert_false(sc.execline);
     assert_string_equal(sc.interp, "/bin/bash");
     assert_string_equal(sc.user, "nobody");
     assert_string_equal(sc.argv[0], "api");
-    script_free(&sc);
+    imp_script_free(&sc);
 }
 
 int main(void)

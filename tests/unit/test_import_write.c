@@ -11,30 +11,30 @@
 #include "imp_text.h"
 #include "test_import_fixture.h"
 
-static struct isvc *svc(void)
+static struct imp_service *svc(void)
 {
-    struct isvc *s = xcalloc(1, sizeof *s);
-    s->name = xstrdup("x");
-    s->origin = xstrdup("test");
-    s->map = iv_new(IV_MAP);
+    struct imp_service *s = imp_xcalloc(1, sizeof *s);
+    s->name = imp_xstrdup("x");
+    s->origin = imp_xstrdup("test");
+    s->map = imp_iv_new(IMP_IV_MAP);
     return s;
 }
 
-static void svc_free(struct isvc *s)
+static void svc_free(struct imp_service *s)
 {
     free(s->name);
     free(s->origin);
-    iv_free(s->map);
+    imp_iv_free(s->map);
     free(s);
 }
 
 static void keys_come_out_in_the_references_order(void **state)
 {
     (void)state;
-    struct isvc *s = svc();
-    iv_set(s->map, "restart", "always", true);
-    iv_set(s->map, "user", "nobody", false);
-    iv_set(s->map, "command", "run", false);
+    struct imp_service *s = svc();
+    imp_iv_set(s->map, "restart", "always", true);
+    imp_iv_set(s->map, "user", "nobody", false);
+    imp_iv_set(s->map, "command", "run", false);
     char *t = imp_render_service(s);
     assert_contains(t, "command: run\nuser: nobody\nrestart: always\n");
     free(t);
@@ -44,17 +44,17 @@ static void keys_come_out_in_the_references_order(void **state)
 static void values_another_reader_would_type_are_quoted(void **state)
 {
     (void)state;
-    struct isvc *s = svc();
-    struct iv *env = iv_child(s->map, "environment", IV_MAP);
-    iv_set(env, "A", "yes", false);
-    iv_set(env, "B", "8080", false);
-    iv_set(env, "C", "plain/text-1.2", false);
-    iv_set(env, "D", "has space", false);
-    iv_set(env, "E", "-x", false);
-    iv_set(env, "F", "say \"hi\"\\", false);
-    iv_set(env, "G", "", false);
-    iv_set(env, "H", "bell\a", false);
-    iv_set(env, "I", "1:30", false);
+    struct imp_service *s = svc();
+    struct imp_iv *env = imp_iv_child(s->map, "environment", IMP_IV_MAP);
+    imp_iv_set(env, "A", "yes", false);
+    imp_iv_set(env, "B", "8080", false);
+    imp_iv_set(env, "C", "plain/text-1.2", false);
+    imp_iv_set(env, "D", "has space", false);
+    imp_iv_set(env, "E", "-x", false);
+    imp_iv_set(env, "F", "say \"hi\"\\", false);
+    imp_iv_set(env, "G", "", false);
+    imp_iv_set(env, "H", "bell\a", false);
+    imp_iv_set(env, "I", "1:30", false);
     char *t = imp_render_service(s);
     assert_contains(t, "  A: \"yes\"\n  B: \"8080\"\n  C: plain/text-1.2\n  D: \"has space\"\n"
                        "  E: \"-x\"\n  F: \"say \\\"hi\\\"\\\\\"\n  G: \"\"\n  H: \"bell\\x07\"\n"
@@ -66,15 +66,15 @@ static void values_another_reader_would_type_are_quoted(void **state)
 static void a_short_list_is_flow_and_a_long_one_is_a_block(void **state)
 {
     (void)state;
-    struct isvc *s = svc();
-    struct iv *c = iv_child(s->map, "command", IV_LIST);
-    iv_push(c, "a", false);
-    iv_push(c, "b c", false);
+    struct imp_service *s = svc();
+    struct imp_iv *c = imp_iv_child(s->map, "command", IMP_IV_LIST);
+    imp_iv_push(c, "a", false);
+    imp_iv_push(c, "b c", false);
     char *t = imp_render_service(s);
     assert_contains(t, "command: [\"a\", \"b c\"]\n");
     free(t);
     for (int i = 0; i < 10; i++)
-        iv_push(c, "a-long-argument", false);
+        imp_iv_push(c, "a-long-argument", false);
     t = imp_render_service(s);
     assert_contains(t, "command:\n  - a\n  - \"b c\"\n  - a-long-argument\n");
     free(t);
@@ -84,12 +84,12 @@ static void a_short_list_is_flow_and_a_long_one_is_a_block(void **state)
 static void a_script_is_a_literal_block(void **state)
 {
     (void)state;
-    struct isvc *s = svc();
-    iv_note(iv_set(s->map, "command", "set -e\n  indented\necho $x\n", false), "from run");
+    struct imp_service *s = svc();
+    imp_iv_note(imp_iv_set(s->map, "command", "set -e\n  indented\necho $x\n", false), "from run");
     char *t = imp_render_service(s);
     assert_contains(t, "command: |  # from run\n  set -e\n    indented\n  echo $x\n");
     free(t);
-    iv_set(s->map, "command", "a\nb", false);
+    imp_iv_set(s->map, "command", "a\nb", false);
     t = imp_render_service(s);
     assert_contains(t, "command: |-\n  a\n  b\n");
     free(t);
@@ -99,7 +99,7 @@ static void a_script_is_a_literal_block(void **state)
 static void a_commented_entry_makes_its_map_a_block(void **state)
 {
     (void)state;
-    struct isvc *s = svc();
+    struct imp_service *s = svc();
     imp_dep(s, "db", "ready", NULL);
     char *t = imp_render_service(s);
     assert_contains(t, "depends_on: {db: {condition: ready}}\n");
