@@ -365,6 +365,11 @@ static void sv_starts(struct sv *c, struct sv_prog *p)
     imp_iv_setf(l, "interval", true, "%lus", window);
     imp_iv_note(l, "startretries=%lu%s: %lu quick starts, then fatal", retries,
                 kr ? "" : " (supervisord's default)", burst);
+    if (ks && secs > 0)
+        sv_report(c, IMP_CHANGED, p->sec, ks,
+                  "became backoff.reset_after (a run that long forgets earlier failures); corral "
+                  "counts the service up as soon as it runs: a readiness check (tcp:, http:, "
+                  "exec:) says when it is ready");
     if (secs == 0)
         sv_report(c, IMP_CHANGED, p->sec, ks,
                   "supervisord never gives up on a program with startsecs=0; corral's "

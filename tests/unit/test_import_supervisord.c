@@ -20,6 +20,7 @@ static void the_nginx_php_fpm_stack_matches_its_golden_files(void **state)
                             "critical: true on every program"));
     assert_true(fx_reported(&m, IMP_CHANGED, "process_name=", "NAME.1 .. NAME.N"));
     assert_true(fx_reported(&m, IMP_UNNEEDED, "[supervisord] pidfile", "PID 1"));
+    assert_true(fx_reported(&m, IMP_CHANGED, "[program:nginx] startsecs=3", "readiness check"));
     imp_free(&m);
 }
 
