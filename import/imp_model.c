@@ -263,7 +263,7 @@ struct imp_service *imp_find(const struct imp *m, const char *name)
 char *imp_name(const char *src)
 {
     size_t n = strlen(src);
-    char *name = imp_xmalloc(n + 2);
+    char *name = imp_xmalloc(n + sizeof "service"); /* room for the name of an empty one */
     size_t j = 0;
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)src[i];

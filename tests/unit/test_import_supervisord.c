@@ -202,6 +202,23 @@ static void every_key_it_cannot_map_is_in_the_report(void **state)
     fx_rmtree(root);
 }
 
+static void a_name_corral_cannot_take_is_made_one_and_reported(void **state)
+{
+    (void)state;
+    char *root = fx_tree("/s.conf",
+                         "[program:]\ncommand=a\n[program:Web UI]\ncommand=b\n"
+                         "[program:main]\ncommand=c\n",
+                         NULL);
+    struct imp m;
+    fx_import(&m, "supervisord", "/s.conf", root);
+    assert_non_null(imp_find(&m, "service"));
+    assert_non_null(imp_find(&m, "web-ui"));
+    assert_non_null(imp_find(&m, "main-2")); /* main is corral -- COMMAND's */
+    assert_true(fx_reported(&m, IMP_CHANGED, "Web UI", "named web-ui"));
+    imp_free(&m);
+    fx_rmtree(root);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -215,6 +232,7 @@ int main(void)
         cmocka_unit_test(numprocs_becomes_instances_and_a_group_becomes_groups),
         cmocka_unit_test(log_files_keep_their_size_and_backups),
         cmocka_unit_test(every_key_it_cannot_map_is_in_the_report),
+        cmocka_unit_test(a_name_corral_cannot_take_is_made_one_and_reported),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
