@@ -252,9 +252,13 @@ void imp_env_file(struct imp *m, struct imp_service *s, const char *path, const 
             v[vn - 1] = '\0';
             v++;
         }
-        char *esc = imp_escape_vars(v);
-        imp_iv_note(imp_iv_set(env, imp_trim(k), esc, false), "%s:%u", path, line);
-        free(esc);
+        /* environment: wins over an env_file, as in corral and compose; a
+         * Procfile's PORT over .env's, as foreman sets it last. */
+        if (!imp_iv_get(env, imp_trim(k))) {
+            char *esc = imp_escape_vars(v);
+            imp_iv_note(imp_iv_set(env, k, esc, false), "%s:%u", path, line);
+            free(esc);
+        }
         free(l);
     }
     free(text);

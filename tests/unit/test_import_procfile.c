@@ -68,6 +68,36 @@ static void release_runs_once_before_the_others(void **state)
     fx_rmtree(root);
 }
 
+static void an_env_file_with_quotes_is_copied_and_port_stays_foremans(void **state)
+{
+    (void)state;
+    char *root = fx_tree("/Procfile", "web: puma\n", "/.env",
+                         "# comment\nexport A=\"x y\"\nPORT=80\nB='${HOME}'\n", NULL);
+    struct imp m;
+    fx_import(&m, "procfile", "/Procfile", root);
+    char *web = fx_service(&m, "web");
+    assert_contains(web,
+                    "  PORT: \"5000\"\n  A: \"x y\"  # /.env:2\n  B: \"$${HOME}\"  # /.env:4\n");
+    assert_lacks(web, "env_file");
+    free(web);
+    imp_free(&m);
+    fx_rmtree(root);
+}
+
+static void a_plain_env_file_is_read_by_corral(void **state)
+{
+    (void)state;
+    char *root = fx_tree("/app/Procfile", "web: puma\n", "/app/.env", "A=1\nB=two words\n", NULL);
+    struct imp m;
+    fx_import(&m, "procfile", "/app/Procfile", root);
+    char *web = fx_service(&m, "web");
+    assert_contains(web, "env_file: /app/.env");
+    assert_lacks(web, "two words");
+    free(web);
+    imp_free(&m);
+    fx_rmtree(root);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -75,6 +105,8 @@ int main(void)
         cmocka_unit_test(each_process_type_gets_the_port_foreman_would_give_it),
         cmocka_unit_test(shell_braces_reach_the_shell_not_corral),
         cmocka_unit_test(release_runs_once_before_the_others),
+        cmocka_unit_test(an_env_file_with_quotes_is_copied_and_port_stays_foremans),
+        cmocka_unit_test(a_plain_env_file_is_read_by_corral),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
