@@ -109,6 +109,39 @@ exec chpst -u nobody /bin/sh -c 'echo app-uid-$(id -u) >> {log}; exec sleep 1000
         c.signal(signal.SIGTERM)
         self.assertEqual(c.wait(), 0)
 
+    def test_a_compose_file_waits_for_health_and_completion(self):
+        log = self.path("LOG")
+        flag = self.path("db-is-healthy")
+        compose = self.path("docker-compose.yaml")
+        with open(compose, "w") as f:
+            f.write(f"""services:
+  db:
+    image: postgres:16
+    command: ["/bin/sh", "-c", "sleep 0.5; echo db-healthy >> {log}; touch {flag}; exec sleep 1000"]
+    healthcheck:
+      test: ["CMD-SHELL", "test -f {flag}"]
+      interval: 200ms
+      timeout: 1s
+      retries: 20
+  migrate:
+    command: ["/bin/sh", "-c", "echo migrate >> {log}"]
+    depends_on:
+      db: {{condition: service_healthy}}
+  web:
+    command: ["/bin/sh", "-c", "echo web >> {log}; exec sleep 1000"]
+    stop_signal: SIGINT
+    depends_on:
+      migrate: {{condition: service_completed_successfully}}
+""")
+        out = self.import_("compose", compose)
+        c = self.corral(None, args=["--config", f"{out}/corral.yaml"])
+        harness.wait_for(lambda: "web" in log_lines(log), 15, what="web to start")
+        # migrate ran once db's healthcheck passed, web once migrate completed.
+        self.assertEqual(log_lines(log), ["db-healthy", "migrate", "web"])
+        self.assertIn("migrate: done", c.stderr())
+        c.signal(signal.SIGTERM)
+        self.assertEqual(c.wait(), 0)
+
     def test_usage_errors_a_missing_source_and_a_dry_run_that_writes_nothing(self):
         def run(*args):
             return subprocess.run([harness.CORRAL, "import", *args], capture_output=True,
