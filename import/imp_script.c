@@ -142,7 +142,7 @@ static size_t chain(struct imp_script *sc, char **w, unsigned line, bool execlin
     return i;
 }
 
-static bool sv_line(struct imp_script *sc, char **w, unsigned line)
+static bool sv_line(struct imp_script *sc, char **w, const char *text, unsigned line)
 {
     const char *b = w[0] ? base(w[0]) : "";
     if (strcmp(b, "sv") != 0)
@@ -166,10 +166,8 @@ static bool sv_line(struct imp_script *sc, char **w, unsigned line)
         return false;
     for (size_t k = first; k < last && sc->n_deps < IMP_SCRIPT_MAX_ITEMS; k++)
         sc->deps[sc->n_deps++] = imp_xstrdup(base(w[k]));
-    char *what = imp_xasprintf("%s %s ... || exit", w[0], w[first - 1]);
-    note(sc, IMP_CHANGED, line, what,
+    note(sc, IMP_CHANGED, line, text,
          "became depends_on (condition: ready): the service starts once the other is up");
-    free(what);
     return true;
 }
 
@@ -277,7 +275,7 @@ void imp_script_parse(const char *text, struct imp_script *sc)
                 drop = true;
             } else {
                 char **w = imp_words(t, NULL);
-                drop = w && sv_line(sc, w, line);
+                drop = w && sv_line(sc, w, t, line);
                 imp_strv_free(w);
             }
             if (!drop) {
