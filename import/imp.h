@@ -79,6 +79,8 @@ char *imp_xstrdup(const char *s);
 char *imp_xstrndup(const char *s, size_t n);
 char *imp_xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 char *imp_xvasprintf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
+/* Frees a NULL-terminated vector of strings and the strings. */
+void imp_strv_free(char **v);
 
 /* ---- values ------------------------------------------------------------ */
 
@@ -139,7 +141,6 @@ bool imp_is_dir(const struct imp *m, const char *image_path);
 /* The entries of an image directory, sorted, without . and ..; NULL when it
  * cannot be read. Free with imp_strv_free. */
 char **imp_list_dir(const struct imp *m, const char *image_path, size_t *n);
-void imp_strv_free(char **v);
 
 /* ---- the mappers (each returns 0, or -1 with m->err set) -------------- */
 

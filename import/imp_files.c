@@ -166,10 +166,3 @@ char **imp_list_dir(const struct imp *m, const char *image_path, size_t *n)
         *n = cnt;
     return v;
 }
-
-void imp_strv_free(char **v)
-{
-    for (size_t i = 0; v && v[i]; i++)
-        free(v[i]);
-    free(v);
-}

@@ -73,6 +73,13 @@ char *imp_xasprintf(const char *fmt, ...)
     return p;
 }
 
+void imp_strv_free(char **v)
+{
+    for (size_t i = 0; v && v[i]; i++)
+        free(v[i]);
+    free(v);
+}
+
 /* ---- values ------------------------------------------------------------ */
 
 struct imp_iv *imp_iv_new(enum imp_iv_kind kind)
