@@ -215,6 +215,55 @@ static void s6_oneshot(struct s6 *c, size_t i, const char *dir)
     free(down);
 }
 
+/* Files of an s6-rc source directory that corral import reads or reports
+ * by name (s6-rc-compile's documentation of the source format). */
+static const char *const s6_known[] = {
+    "type",
+    "run",
+    "finish",
+    "up",
+    "down",
+    "dependencies",
+    "dependencies.d",
+    "contents",
+    "contents.d",
+    "notification-fd",
+    "timeout-up",
+    "timeout-down",
+    "timeout-kill",
+    "down-signal",
+    "max-death-tally",
+    "producer-for",
+    "consumer-for",
+    "pipeline-name",
+    "lock-fd",
+    "flag-newpidns",
+    "data",
+    "supervise",
+    "event",
+};
+
+/* Every other entry of a service's directory, reported. */
+static void s6_unknown(struct imp *m, const char *dir)
+{
+    char **ents = imp_list_dir(m, dir, NULL);
+    for (size_t i = 0; ents && ents[i]; i++) {
+        bool known = false;
+        for (size_t k = 0; k < sizeof s6_known / sizeof *s6_known; k++)
+            known |= strcmp(ents[i], s6_known[k]) == 0;
+        if (known)
+            continue;
+        char *where = imp_xasprintf("%s/%s", dir, ents[i]);
+        imp_report(m, IMP_UNMAPPED, where, ents[i],
+                   strcmp(ents[i], "env") == 0
+                       ? "an envdir: corral reads KEY=VALUE lines (env_file); if run reads it "
+                         "with s6-envdir, it still does"
+                       : "not a file s6-rc reads; if run uses it, it is still there");
+        free(where);
+    }
+    imp_strv_free(ents);
+}
+
 static void s6_tree(struct imp *m, const char *rcd, const char *bundles)
 {
     struct s6 c = {.m = m, .rcd = rcd};
@@ -256,6 +305,8 @@ static void s6_tree(struct imp *m, const char *rcd, const char *bundles)
             s6_oneshot(&c, i, dir);
         else if (strcmp(c.type[i], "bundle") != 0)
             imp_report(m, IMP_UNMAPPED, dir, c.type[i], "not an s6-rc type");
+        if (c.svc[i])
+            s6_unknown(m, dir);
         if (c.svc[i] && any_user && !c.enabled[i])
             imp_iv_note(imp_iv_set(c.svc[i]->map, "autostart", "false", true),
                         "in no user bundle, needed by nothing in one");

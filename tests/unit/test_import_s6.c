@@ -30,7 +30,8 @@ static void a_longrun_maps_its_files(void **state)
                          "#!/command/execlineb -P\ns6-setuidgid nobody\npostgres\n",
                          "/rc/db/notification-fd", "4\n", "/rc/db/timeout-up", "5000\n",
                          "/rc/db/timeout-kill", "12000\n", "/rc/db/down-signal", "SIGINT\n",
-                         "/rc/db/max-death-tally", "10\n", NULL);
+                         "/rc/db/max-death-tally", "10\n", "/rc/db/env/PGDATA", "/data\n",
+                         "/rc/db/notes.txt", "x\n", NULL);
     struct imp m;
     fx_import(&m, "s6", "/rc", root);
     char *db = fx_service(&m, "db");
@@ -41,6 +42,8 @@ static void a_longrun_maps_its_files(void **state)
     assert_contains(db, "stop_timeout: 12s");
     assert_true(fx_reported(&m, IMP_CHANGED, "4", "fd is 3"));
     assert_true(fx_reported(&m, IMP_UNMAPPED, "max-death-tally", "start_limit"));
+    assert_true(fx_reported(&m, IMP_UNMAPPED, "env", "an envdir"));
+    assert_true(fx_reported(&m, IMP_UNMAPPED, "notes.txt", "not a file s6-rc reads"));
     free(db);
     imp_free(&m);
     fx_rmtree(root);
