@@ -658,12 +658,13 @@ static void sv_supervisord(struct sv *c, struct imp_ini_sec *s)
             unsigned long n;
             if (imp_uint(k->val, &n) < 0)
                 continue;
-            for (size_t j = 0; j < c->n_progs; j++)
-                if (c->progs[j].svc)
-                    imp_iv_note(
-                        imp_iv_setf(imp_iv_child(c->progs[j].svc->map, "rlimits", IMP_IV_MAP),
-                                    "nofile", true, "%lu", n),
-                        "[supervisord] minfds, %s:%u", s->file, k->line);
+            for (size_t j = 0; j < c->n_progs; j++) {
+                if (!c->progs[j].svc)
+                    continue;
+                struct imp_iv *rl = imp_iv_child(c->progs[j].svc->map, "rlimits", IMP_IV_MAP);
+                imp_iv_setf(rl, "nofile", true, "%lu", n);
+                imp_iv_note(rl, "[supervisord] minfds, %s:%u", s->file, k->line);
+            }
             sv_report(c, IMP_CHANGED, s, k,
                       "rlimits: {nofile: N} on every service: the soft and hard limit, where "
                       "supervisord raises the soft limit to at least N");

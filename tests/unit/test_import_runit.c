@@ -93,6 +93,22 @@ static void a_dependency_on_a_service_not_imported_is_reported(void **state)
     fx_rmtree(root);
 }
 
+static void my_inits_rc_local_and_container_environment_are_reported(void **state)
+{
+    (void)state;
+    char *root = fx_tree("/etc/service/a/run", "#!/bin/sh\nexec a\n", "/etc/rc.local",
+                         "#!/bin/sh\n", "/etc/container_environment/FOO", "bar", NULL);
+    struct imp m;
+    fx_import(&m, "my_init", "/", root);
+    assert_true(fx_reported(&m, IMP_UNMAPPED, "rc.local", "move it into that directory"));
+    assert_true(fx_reported(&m, IMP_UNNEEDED, "container_environment", "environment"));
+    char *glob = imp_render_global(&m);
+    assert_lacks(glob, "startup_scripts"); /* no /etc/my_init.d */
+    free(glob);
+    imp_free(&m);
+    fx_rmtree(root);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -101,6 +117,7 @@ int main(void)
         cmocka_unit_test(a_script_that_does_more_keeps_its_lines_without_the_idioms),
         cmocka_unit_test(a_link_to_etc_sv_is_followed_inside_the_root),
         cmocka_unit_test(a_dependency_on_a_service_not_imported_is_reported),
+        cmocka_unit_test(my_inits_rc_local_and_container_environment_are_reported),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -77,12 +77,35 @@ static void dependencies_bundles_and_the_user_bundle(void **state)
     fx_rmtree(root);
 }
 
+static void legacy_services_and_the_finish_scripts_of_an_image_root(void **state)
+{
+    (void)state;
+    char *root =
+        fx_tree("/etc/s6-overlay/s6-rc.d/app/type", "longrun\n", "/etc/s6-overlay/s6-rc.d/app/run",
+                "#!/bin/sh\nexec app\n", "/etc/services.d/old/run",
+                "#!/command/with-contenv sh\nexec s6-setuidgid nobody old-daemon\n",
+                "/etc/cont-finish.d/10-flush", "#!/bin/sh\n", NULL);
+    struct imp m;
+    fx_import(&m, "s6", "/", root);
+    char *old = fx_service(&m, "old");
+    assert_contains(old, "command: [\"old-daemon\"]  # /etc/services.d/old/run");
+    assert_contains(old, "user: nobody");
+    char *glob = imp_render_global(&m);
+    assert_contains(glob, "post_shutdown_scripts: /etc/cont-finish.d");
+    assert_lacks(glob, "startup_scripts"); /* no /etc/cont-init.d */
+    free(glob);
+    free(old);
+    imp_free(&m);
+    fx_rmtree(root);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(an_s6_overlay_tree_matches_its_golden_files),
         cmocka_unit_test(a_longrun_maps_its_files),
         cmocka_unit_test(dependencies_bundles_and_the_user_bundle),
+        cmocka_unit_test(legacy_services_and_the_finish_scripts_of_an_image_root),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

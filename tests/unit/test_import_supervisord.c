@@ -219,6 +219,27 @@ static void a_name_corral_cannot_take_is_made_one_and_reported(void **state)
     fx_rmtree(root);
 }
 
+static void the_supervisord_section_reaches_every_program(void **state)
+{
+    (void)state;
+    char *root = fx_tree("/s.conf",
+                         "[supervisord]\nenvironment=A=\"global\",B=\"global\"\nminfds=4096\n"
+                         "loglevel=blather\n"
+                         "[program:x]\ncommand=x\nenvironment=B=\"own\"\n",
+                         NULL);
+    struct imp m;
+    fx_import(&m, "supervisord", "/s.conf", root);
+    char *x = fx_service(&m, "x");
+    assert_contains(x, "  A: global  # [supervisord] environment, /s.conf:2\n  B: own\n");
+    assert_contains(x, "rlimits: {nofile: 4096}");
+    char *glob = imp_render_global(&m);
+    assert_contains(glob, "log_level: debug");
+    free(glob);
+    free(x);
+    imp_free(&m);
+    fx_rmtree(root);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -233,6 +254,7 @@ int main(void)
         cmocka_unit_test(log_files_keep_their_size_and_backups),
         cmocka_unit_test(every_key_it_cannot_map_is_in_the_report),
         cmocka_unit_test(a_name_corral_cannot_take_is_made_one_and_reported),
+        cmocka_unit_test(the_supervisord_section_reaches_every_program),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
