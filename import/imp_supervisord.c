@@ -508,16 +508,28 @@ static void sv_program(struct sv *c, struct sv_prog *p)
     if (k)
         imp_iv_note(imp_iv_setf(map, "stop_timeout", true, "%lus", wait), "stopwaitsecs, line %u",
                     k->line);
+    /* stopasgroup=false, supervisord's default, signals the program's own
+     * process: corral's signal_to: process (docs/configuration.md). */
     sv_bool_key(c, p, "stopasgroup", false, &flag);
-    if ((k = imp_ini_get(s, "stopasgroup")))
-        sv_report(c, flag ? IMP_UNNEEDED : IMP_CHANGED, s, k,
-                  flag ? "corral always sends the stop signal to the service's process group"
-                       : "corral sends the stop signal to the service's whole process group");
-    sv_bool_key(c, p, "killasgroup", false, &flag);
+    k = imp_ini_get(s, "stopasgroup");
+    if (!flag) {
+        struct imp_iv *e = imp_iv_set(map, "signal_to", "process", true);
+        if (k)
+            imp_iv_note(e, "stopasgroup=%s, line %u", k->val, k->line);
+        else
+            imp_iv_note(e, "stopasgroup=false, supervisord's default");
+    } else {
+        sv_report(c, IMP_UNNEEDED, s, k,
+                  "corral sends the stop signal to the service's process group by default "
+                  "(signal_to: group)");
+    }
+    bool killgroup;
+    sv_bool_key(c, p, "killasgroup", flag, &killgroup); /* stopasgroup implies it */
     if ((k = imp_ini_get(s, "killasgroup")))
-        sv_report(c, flag ? IMP_UNNEEDED : IMP_CHANGED, s, k,
-                  flag ? "corral's SIGKILL after stop_timeout always reaches the whole tree"
-                       : "corral's SIGKILL after stop_timeout reaches the whole process tree");
+        sv_report(c, killgroup ? IMP_UNNEEDED : IMP_CHANGED, s, k,
+                  killgroup ? "corral's SIGKILL after stop_timeout always reaches the whole tree"
+                            : "corral's SIGKILL after stop_timeout reaches the whole process "
+                              "tree, not the program's own process only");
     sv_bool_key(c, p, "redirect_stderr", false, &flag);
     if ((k = imp_ini_get(s, "redirect_stderr")) && flag)
         sv_report(c, IMP_UNNEEDED, s, k, "corral keeps both streams in the same sinks");

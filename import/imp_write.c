@@ -13,11 +13,11 @@
 /* The order of a service file's keys, as docs/configuration.md lists
  * them; a key not listed comes after these. */
 static const char *const imp_key_order[] = {
-    "command",       "type",      "main",        "critical",    "autostart",    "instances",
-    "groups",        "directory", "user",        "group",       "umask",        "clear_env",
-    "environment",   "env_file",  "depends_on",  "readiness",   "health",       "restart",
-    "success_codes", "backoff",   "start_limit", "stop_signal", "stop_timeout", "stop_command",
-    "finish",        "schedule",  "every",       "logs",        "rlimits",
+    "command",       "type",      "main",        "critical",    "autostart", "instances",
+    "groups",        "directory", "user",        "group",       "umask",     "clear_env",
+    "environment",   "env_file",  "depends_on",  "readiness",   "health",    "restart",
+    "success_codes", "backoff",   "start_limit", "stop_signal", "signal_to", "stop_timeout",
+    "stop_command",  "finish",    "schedule",    "every",       "logs",      "rlimits",
 };
 
 #define FLOW_MAX 72

@@ -137,6 +137,7 @@ static void stop_and_user_keys_map_one_to_one(void **state)
     assert_contains(a, "user: www-data");
     assert_contains(a, "umask: \"0022\"");
     assert_contains(a, "autostart: false");
+    assert_contains(a, "signal_to: process  # stopasgroup=false, supervisord's default\n");
     free(a);
     imp_free(&m);
     fx_rmtree(root);
@@ -164,7 +165,7 @@ static void log_files_keep_their_size_and_backups(void **state)
 {
     (void)state;
     char *root = fx_tree("/s.conf",
-                         "[program:a]\ncommand=a\nstdout_logfile=/var/log/a.log\n"
+                         "[program:a]\ncommand=a\nstopasgroup=true\nstdout_logfile=/var/log/a.log\n"
                          "stdout_logfile_maxbytes=50MB\nstdout_logfile_backups=3\n",
                          NULL);
     struct imp m;
@@ -174,6 +175,7 @@ static void log_files_keep_their_size_and_backups(void **state)
     assert_contains(a, "  stdout: file\n");
     assert_contains(a, "  max_size: 50MiB");
     assert_contains(a, "  keep: 3");
+    assert_lacks(a, "signal_to"); /* stopasgroup=true: corral's default */
     free(a);
     imp_free(&m);
     fx_rmtree(root);
