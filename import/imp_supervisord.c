@@ -92,6 +92,17 @@ static char *sv_expand(struct sv *c, struct sv_prog *p, struct imp_ini_sec *s,
             val = imp_xasprintf("%lu", p->numprocs);
         } else if (strcmp(name, "process_num") == 0 && p && p->numprocs == 1) {
             val = imp_xstrdup("0");
+        } else if (strcmp(name, "process_num") == 0 && p) {
+            /* Each instance reads its file with ${CORRAL_INSTANCE} set
+             * (docs/configuration.md, "Instances"). */
+            val = imp_xstrdup("${CORRAL_INSTANCE}");
+            char *why = imp_xasprintf("%%(process_num)%.*s became ${CORRAL_INSTANCE}: instances "
+                                      "count from 1 (supervisord's from numprocs_start, 0 by "
+                                      "default)%s",
+                                      (int)(conv + 1 - (close + 1)), close + 1,
+                                      conv > close + 1 ? ", without zero padding" : "");
+            sv_report(c, IMP_CHANGED, s, k, why);
+            free(why);
         } else if (strcmp(name, "host_node_name") == 0) {
             val = imp_xstrdup("${HOSTNAME}");
             sv_report(c, IMP_CHANGED, s, k,
@@ -99,11 +110,8 @@ static char *sv_expand(struct sv *c, struct sv_prog *p, struct imp_ini_sec *s,
                       "corral's environment has it");
         }
         if (!val) {
-            char *why = imp_xasprintf(
-                "%%(%s)%c is kept as written: corral has no value for it%s", name, *conv,
-                strcmp(name, "process_num") == 0 ? " (instances are named NAME.1 .. NAME.N; see "
-                                                   "docs/configuration.md, Instances)"
-                                                 : "");
+            char *why = imp_xasprintf("%%(%s)%c is kept as written: corral has no value for it",
+                                      name, *conv);
             sv_report(c, IMP_UNMAPPED, s, k, why);
             free(why);
             val = imp_xstrndup(q, (size_t)(conv + 1 - q));

@@ -147,7 +147,7 @@ static void numprocs_becomes_instances_and_a_group_becomes_groups(void **state)
 {
     (void)state;
     char *root = fx_tree("/s.conf",
-                         "[program:w]\ncommand=w\nnumprocs=3\n"
+                         "[program:w]\ncommand=w --id %(process_num)02d\nnumprocs=3\n"
                          "process_name=%(program_name)s_%(process_num)02d\n"
                          "[group:workers]\nprograms=w\n",
                          NULL);
@@ -155,6 +155,8 @@ static void numprocs_becomes_instances_and_a_group_becomes_groups(void **state)
     fx_import(&m, "supervisord", "/s.conf", root);
     char *w = fx_service(&m, "w");
     assert_contains(w, "instances: 3  # numprocs=3");
+    assert_contains(w, "command: [\"w\", \"--id\", \"${CORRAL_INSTANCE}\"]");
+    assert_true(fx_reported(&m, IMP_CHANGED, "command=", "without zero padding"));
     assert_contains(w, "groups: [\"workers\"]  # [group:workers]");
     free(w);
     imp_free(&m);
