@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "imp.h"
 #include "imp_script.h"
@@ -15,6 +16,15 @@
 #include "import.h"
 
 static char fuzz_root[64];
+
+/* The temporary root goes when the fuzzer exits. */
+static void fuzz_cleanup(void)
+{
+    char path[128];
+    snprintf(path, sizeof path, "%s/in", fuzz_root);
+    unlink(path);
+    rmdir(fuzz_root);
+}
 
 static void fuzz_import(const char *format)
 {
@@ -36,6 +46,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         snprintf(fuzz_root, sizeof fuzz_root, "/tmp/corral-fuzz-import-XXXXXX");
         if (!mkdtemp(fuzz_root))
             abort();
+        atexit(fuzz_cleanup);
     }
     char path[128];
     snprintf(path, sizeof path, "%s/in", fuzz_root);
