@@ -16,6 +16,7 @@
 
 #include "config.h"
 #include "corral.h"
+#include "import.h"
 #include "log.h"
 
 /* fds 0-2 must exist: otherwise the first pipe or socket we open would land
@@ -55,6 +56,10 @@ int main(int argc, char **argv)
     char err[256];
     uv_loop_t loop;
 
+    /* `corral import ...` converts configurations and exits
+     * (docs/importing.md); `corral -- import` runs a program named import. */
+    if (argc > 1 && strcmp(argv[1], "import") == 0)
+        return import_main(argc - 1, argv + 1);
     if (cli_parse(argc, argv, &c.opts, err, sizeof err) < 0) {
         fprintf(stderr, "corral: %s\n%s", err, cli_usage);
         return 2;

@@ -17,6 +17,7 @@
 const char cli_usage[] =
     "usage: corral [OPTIONS] [--] COMMAND [ARGS...]\n"
     "       corral [OPTIONS] --services DIR [-- COMMAND [ARGS...]]\n"
+    "       corral import FORMAT SOURCE... (--to DIR | --dry-run)   (corral import --help)\n"
     "\n"
     "Runs COMMAND as the main process of a container, and the services of DIR\n"
     "(one NAME.yaml per service) in dependency order: reaps every orphan,\n"

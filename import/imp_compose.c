@@ -1,0 +1,847 @@
+/* imp_compose.c - the services of a docker-compose.yaml, meant to run
+ * together in one container, into corral services: command and entrypoint,
+ * environment and env_file, depends_on with its conditions, healthcheck
+ * (as health, and as readiness where a dependent waits for it), restart,
+ * stop_signal, stop_grace_period, user, working_dir, ulimits and replicas.
+ * What belongs to a container (image, ports, volumes, networks...) is
+ * reported: it goes on the one container that runs corral. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <yaml.h>
+
+#include "imp.h"
+#include "imp_text.h"
+#include "units.h"
+
+struct cy {
+    struct imp *m;
+    yaml_document_t doc;
+    const char *file;         /* image path of the compose file */
+    struct imp_service **svc; /* per service of the file, NULL when skipped */
+    yaml_node_t **node;       /* per service: its mapping */
+    const char **name;        /* per service: its key */
+    size_t n;
+    bool *healthy_wanted; /* a dependent waits with service_healthy */
+    bool *completed_wanted;
+};
+
+static yaml_node_t *cy_node(struct cy *c, int id)
+{
+    return yaml_document_get_node(&c->doc, id);
+}
+
+static const char *cy_str(yaml_node_t *n)
+{
+    return n && n->type == YAML_SCALAR_NODE ? (const char *)n->data.scalar.value : NULL;
+}
+
+static char *cy_where(struct cy *c, yaml_node_t *n)
+{
+    return imp_xasprintf("%s:%lu", c->file, n ? (unsigned long)n->start_mark.line + 1 : 0UL);
+}
+
+static void cy_report(struct cy *c, enum imp_kind kind, yaml_node_t *at, const char *what,
+                      const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+static void cy_report(struct cy *c, enum imp_kind kind, yaml_node_t *at, const char *what,
+                      const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *why = imp_xvasprintf(fmt, ap);
+    va_end(ap);
+    char *where = cy_where(c, at);
+    imp_report(c->m, kind, where, what, "%s", why);
+    free(where);
+    free(why);
+}
+
+/* The value of key in map, following `<<: *anchor` merge keys (the map's
+ * own keys win). */
+static yaml_node_t *cy_get(struct cy *c, yaml_node_t *map, const char *key)
+{
+    if (!map || map->type != YAML_MAPPING_NODE)
+        return NULL;
+    yaml_node_t *merged = NULL;
+    for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top;
+         p++) {
+        const char *k = cy_str(cy_node(c, p->key));
+        if (!k)
+            continue;
+        if (strcmp(k, key) == 0)
+            return cy_node(c, p->value);
+        if (strcmp(k, "<<") == 0 && !merged) {
+            yaml_node_t *v = cy_node(c, p->value);
+            if (v && v->type == YAML_MAPPING_NODE) {
+                merged = cy_get(c, v, key);
+            } else if (v && v->type == YAML_SEQUENCE_NODE) {
+                for (yaml_node_item_t *i = v->data.sequence.items.start;
+                     i < v->data.sequence.items.top && !merged; i++)
+                    merged = cy_get(c, cy_node(c, *i), key);
+            }
+        }
+    }
+    return merged;
+}
+
+/* Every key of map, merged ones after the map's own, each once. */
+static size_t cy_keys(struct cy *c, yaml_node_t *map, const char **keys, yaml_node_t **at,
+                      size_t max, size_t n)
+{
+    if (!map || map->type != YAML_MAPPING_NODE)
+        return n;
+    for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top;
+         p++) {
+        const char *k = cy_str(cy_node(c, p->key));
+        if (!k || strcmp(k, "<<") == 0)
+            continue;
+        bool seen = false;
+        for (size_t i = 0; i < n && !seen; i++)
+            seen = strcmp(keys[i], k) == 0;
+        if (!seen && n < max) {
+            at[n] = cy_node(c, p->key);
+            keys[n++] = k;
+        }
+    }
+    for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top;
+         p++) {
+        const char *k = cy_str(cy_node(c, p->key));
+        if (!k || strcmp(k, "<<") != 0)
+            continue;
+        yaml_node_t *v = cy_node(c, p->value);
+        if (v && v->type == YAML_SEQUENCE_NODE) {
+            for (yaml_node_item_t *i = v->data.sequence.items.start; i < v->data.sequence.items.top;
+                 i++)
+                n = cy_keys(c, cy_node(c, *i), keys, at, max, n);
+        } else {
+            n = cy_keys(c, v, keys, at, max, n);
+        }
+    }
+    return n;
+}
+
+/* compose's interpolation into corral's (docs/configuration.md,
+ * "Variables"): $$ is a literal $, $VAR and ${VAR} read the environment,
+ * ${VAR-d} and ${VAR?e} become ${VAR:-d} and ${VAR:?e} (an empty value
+ * counts as unset in corral), ${VAR:+x} has no equivalent. */
+static char *cy_interp(struct cy *c, yaml_node_t *at, const char *what, const char *s)
+{
+    size_t cap = strlen(s) * 2 + 16, n = 0;
+    char *out = imp_xmalloc(cap);
+#define PUT(ch)                                \
+    do {                                       \
+        if (n + 4 >= cap)                      \
+            out = imp_xrealloc(out, cap *= 2); \
+        out[n++] = (ch);                       \
+    } while (0)
+    for (const char *p = s; *p;) {
+        if (p[0] != '$') {
+            PUT(*p++);
+        } else if (p[1] == '$') {
+            if (p[2] == '{')
+                PUT('$'); /* corral's literal ${ is $${ */
+            PUT('$');
+            p += 2;
+        } else if (p[1] == '{') {
+            const char *close = strchr(p, '}');
+            if (!close) {
+                PUT(*p++);
+                continue;
+            }
+            const char *name_end = p + 2 +
+                                   strspn(p + 2, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklm"
+                                                 "nopqrstuvwxyz0123456789_");
+            char op[3] = {0};
+            if (name_end < close) {
+                op[0] = *name_end;
+                if (op[0] == ':' && name_end + 1 < close)
+                    op[1] = name_end[1];
+            }
+            const char *fix = NULL;
+            if (op[0] == '-' || op[0] == '?')
+                fix = ":";
+            if (op[0] == '+' || (op[0] == ':' && op[1] == '+')) {
+                char *lit = imp_xstrndup(p, (size_t)(close + 1 - p));
+                cy_report(c, IMP_UNMAPPED, at, what,
+                          "%s: corral has no ${VAR:+value}; written as the literal text", lit);
+                free(lit);
+                PUT('$');
+                PUT('$');
+                for (const char *q = p + 1; q <= close; q++)
+                    PUT(*q);
+                p = close + 1;
+                continue;
+            }
+            if (fix)
+                cy_report(c, IMP_CHANGED, at, what,
+                          "${VAR%c...} became ${VAR:%c...}: corral treats an empty variable as "
+                          "unset",
+                          op[0], op[0]);
+            for (const char *q = p; q <= close; q++) {
+                if (q == name_end && fix)
+                    PUT(':');
+                PUT(*q);
+            }
+            p = close + 1;
+        } else {
+            size_t len = strspn(p + 1, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                                       "0123456789_");
+            if (len == 0) {
+                PUT(*p++);
+                continue;
+            }
+            PUT('$');
+            PUT('{');
+            for (size_t i = 0; i < len; i++)
+                PUT(p[1 + i]);
+            PUT('}');
+            p += 1 + len;
+        }
+    }
+#undef PUT
+    out[n] = '\0';
+    return out;
+}
+
+/* A list of strings, or a string split into words as compose splits it. */
+static char **cy_argv(struct cy *c, yaml_node_t *v, const char *what)
+{
+    char **argv = NULL;
+    if (v && v->type == YAML_SEQUENCE_NODE) {
+        size_t n = 0;
+        argv = imp_xcalloc(1, sizeof *argv);
+        for (yaml_node_item_t *i = v->data.sequence.items.start; i < v->data.sequence.items.top;
+             i++) {
+            const char *s = cy_str(cy_node(c, *i));
+            argv = imp_xrealloc(argv, (n + 2) * sizeof *argv);
+            argv[n++] = cy_interp(c, v, what, s ? s : "");
+            argv[n] = NULL;
+        }
+    } else if (cy_str(v)) {
+        char *s = cy_interp(c, v, what, cy_str(v));
+        argv = imp_words(s, NULL);
+        free(s);
+    }
+    return argv;
+}
+
+static char *cy_duration(struct cy *c, yaml_node_t *v, const char *what)
+{
+    const char *s = cy_str(v);
+    uint64_t ms;
+    if (!s)
+        return NULL;
+    if (units_parse_duration_ms(s, &ms) == 0)
+        return imp_xstrdup(s);
+    cy_report(c, IMP_UNMAPPED, v, what, "expected a duration like 10s or 1m30s, got \"%s\"", s);
+    return NULL;
+}
+
+static void cy_env(struct cy *c, struct imp_service *s, yaml_node_t *v)
+{
+    struct imp_iv *env = imp_iv_child(s->map, "environment", IMP_IV_MAP);
+    if (v->type == YAML_MAPPING_NODE) {
+        for (yaml_node_pair_t *p = v->data.mapping.pairs.start; p < v->data.mapping.pairs.top;
+             p++) {
+            const char *k = cy_str(cy_node(c, p->key));
+            yaml_node_t *val = cy_node(c, p->value);
+            const char *t = cy_str(val);
+            if (!k)
+                continue;
+            if (!t || (val->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
+                       (strcmp(t, "") == 0 || strcmp(t, "~") == 0 || strcmp(t, "null") == 0))) {
+                cy_report(c, IMP_UNNEEDED, val, k,
+                          "no value: compose passes the variable on from its environment, and "
+                          "corral's services inherit corral's");
+                continue;
+            }
+            char *x = cy_interp(c, val, k, t);
+            imp_iv_set(env, k, x, false);
+            free(x);
+        }
+    } else if (v->type == YAML_SEQUENCE_NODE) {
+        for (yaml_node_item_t *i = v->data.sequence.items.start; i < v->data.sequence.items.top;
+             i++) {
+            yaml_node_t *item = cy_node(c, *i);
+            const char *t = cy_str(item);
+            if (!t)
+                continue;
+            const char *eq = strchr(t, '=');
+            if (!eq) {
+                cy_report(c, IMP_UNNEEDED, item, t,
+                          "no value: compose passes the variable on from its environment, and "
+                          "corral's services inherit corral's");
+                continue;
+            }
+            char *k = imp_xstrndup(t, (size_t)(eq - t));
+            char *x = cy_interp(c, item, k, eq + 1);
+            imp_iv_set(env, k, x, false);
+            free(x);
+            free(k);
+        }
+    }
+    if (!env->first)
+        imp_iv_del(s->map, "environment");
+}
+
+static void cy_env_file(struct cy *c, struct imp_service *s, yaml_node_t *v, const char *what)
+{
+    yaml_node_t *first = v;
+    if (v->type == YAML_SEQUENCE_NODE) {
+        first = NULL;
+        for (yaml_node_item_t *i = v->data.sequence.items.start; i < v->data.sequence.items.top;
+             i++) {
+            yaml_node_t *item = cy_node(c, *i);
+            if (item->type == YAML_MAPPING_NODE)
+                item = cy_get(c, item, "path");
+            if (!first)
+                first = item;
+            else
+                cy_report(c, IMP_UNMAPPED, item, what,
+                          "corral reads one env_file per service: copy its lines into the first "
+                          "(%s) or into environment:",
+                          cy_str(first) ? cy_str(first) : "?");
+        }
+    }
+    if (!cy_str(first))
+        return;
+    char *path = imp_abs(c->m, c->file, cy_str(first));
+    bool seen = false;
+    for (size_t i = 0; i < c->m->n_sources; i++)
+        seen |= strcmp(c->m->sources[i], path) == 0;
+    if (imp_is_file(c->m, path))
+        imp_env_file(c->m, s, path, "relative to the compose file", !seen);
+    else
+        cy_report(c, IMP_UNMAPPED, first, what, "%s: no such file here", path);
+    free(path);
+}
+
+static const char *cy_condition(const char *compose)
+{
+    if (strcmp(compose, "service_started") == 0)
+        return "started";
+    if (strcmp(compose, "service_healthy") == 0)
+        return "healthy";
+    if (strcmp(compose, "service_completed_successfully") == 0)
+        return "completed";
+    return NULL;
+}
+
+static int cy_index(struct cy *c, const char *name)
+{
+    for (size_t i = 0; i < c->n; i++)
+        if (strcmp(c->name[i], name) == 0)
+            return (int)i;
+    return -1;
+}
+
+static void cy_depends(struct cy *c, size_t idx, yaml_node_t *v)
+{
+    struct imp_service *s = c->svc[idx];
+    if (v->type == YAML_SEQUENCE_NODE) {
+        for (yaml_node_item_t *i = v->data.sequence.items.start; i < v->data.sequence.items.top;
+             i++) {
+            const char *dep = cy_str(cy_node(c, *i));
+            int d = dep ? cy_index(c, dep) : -1;
+            if (d >= 0 && c->svc[d])
+                imp_dep(s, c->svc[d]->name, "started", "compose: service_started");
+        }
+        return;
+    }
+    if (v->type != YAML_MAPPING_NODE)
+        return;
+    for (yaml_node_pair_t *p = v->data.mapping.pairs.start; p < v->data.mapping.pairs.top; p++) {
+        const char *dep = cy_str(cy_node(c, p->key));
+        yaml_node_t *spec = cy_node(c, p->value);
+        int d = dep ? cy_index(c, dep) : -1;
+        if (d < 0 || !c->svc[d])
+            continue;
+        const char *cond = cy_str(cy_get(c, spec, "condition"));
+        const char *ours = cy_condition(cond ? cond : "service_started");
+        if (!ours) {
+            cy_report(c, IMP_CHANGED, spec, dep,
+                      "unknown condition \"%s\": condition started is used", cond);
+            ours = "started";
+        }
+        if (strcmp(ours, "healthy") == 0)
+            c->healthy_wanted[d] = true;
+        if (strcmp(ours, "completed") == 0)
+            c->completed_wanted[d] = true;
+        char *note = imp_xasprintf("compose: %s", cond ? cond : "service_started");
+        imp_dep(s, c->svc[d]->name, ours, note);
+        free(note);
+        yaml_node_t *x;
+        char *w = imp_xasprintf("services.%s.depends_on.%s", c->name[idx], dep);
+        if ((x = cy_get(c, spec, "restart")) && cy_str(x) && strcmp(cy_str(x), "true") == 0)
+            cy_report(c, IMP_UNMAPPED, x, w,
+                      "corral does not restart a service when a dependency restarts");
+        if ((x = cy_get(c, spec, "required")) && cy_str(x) && strcmp(cy_str(x), "false") == 0)
+            cy_report(c, IMP_CHANGED, x, w, "every dependency of a corral service is required");
+        free(w);
+    }
+}
+
+/* healthcheck: into health:, and kept for readiness (cy_readiness). */
+static void cy_health(struct cy *c, struct imp_service *s, yaml_node_t *hc)
+{
+    yaml_node_t *test = cy_get(c, hc, "test"), *v;
+    const char *dis = cy_str(cy_get(c, hc, "disable"));
+    if (dis && strcmp(dis, "true") == 0)
+        return;
+    struct imp_iv *h = imp_iv_new(IMP_IV_MAP);
+    struct imp_iv *exec = NULL;
+    if (test && test->type == YAML_SEQUENCE_NODE) {
+        yaml_node_item_t *i = test->data.sequence.items.start;
+        const char *kind = i < test->data.sequence.items.top ? cy_str(cy_node(c, *i)) : NULL;
+        if (kind && strcmp(kind, "NONE") == 0) {
+            imp_iv_free(h);
+            return;
+        }
+        exec = imp_iv_child(h, "exec", IMP_IV_LIST);
+        if (kind && strcmp(kind, "CMD-SHELL") == 0) {
+            imp_iv_push(exec, "/bin/sh", false);
+            imp_iv_push(exec, "-c", false);
+        }
+        for (i++; i < test->data.sequence.items.top; i++) {
+            char *x = cy_interp(c, test, "healthcheck.test",
+                                cy_str(cy_node(c, *i)) ? cy_str(cy_node(c, *i)) : "");
+            imp_iv_push(exec, x, false);
+            free(x);
+        }
+    } else if (cy_str(test)) {
+        exec = imp_iv_child(h, "exec", IMP_IV_LIST);
+        imp_iv_push(exec, "/bin/sh", false);
+        imp_iv_push(exec, "-c", false);
+        char *x = cy_interp(c, test, "healthcheck.test", cy_str(test));
+        imp_iv_push(exec, x, false);
+        free(x);
+    }
+    if (!exec || !exec->first) {
+        cy_report(c, IMP_UNMAPPED, hc, "healthcheck",
+                  "no test: the image's HEALTHCHECK is not "
+                  "known here; write health.exec");
+        imp_iv_free(h);
+        return;
+    }
+    static const char *const keys[][3] = {{"interval", "interval", "30s"},
+                                          {"timeout", "timeout", "30s"},
+                                          {"start_period", "start_period", NULL}};
+    for (size_t k = 0; k < 3; k++) {
+        char *d = cy_duration(c, cy_get(c, hc, keys[k][0]), keys[k][0]);
+        if (d || keys[k][2])
+            imp_iv_set(h, keys[k][1], d ? d : keys[k][2], true);
+        free(d);
+    }
+    const char *retries = cy_str(cy_get(c, hc, "retries"));
+    unsigned long r;
+    imp_iv_set(h, "retries", retries && imp_uint(retries, &r) == 0 && r >= 1 ? retries : "3", true);
+    if ((v = cy_get(c, hc, "start_interval"))) {
+        char *d = cy_duration(c, v, "start_interval");
+        if (d)
+            imp_iv_set(h, "start_interval", d, true); /* moved to readiness, or dropped */
+        free(d);
+    }
+    struct imp_iv *e = imp_iv_child(s->map, "health", IMP_IV_MAP);
+    e->first = h->first;
+    e->last = h->last;
+    h->first = h->last = NULL;
+    imp_iv_free(h);
+    imp_iv_note(e, "healthcheck, line %lu (compose's defaults: interval 30s, timeout 30s)",
+                (unsigned long)hc->start_mark.line + 1);
+}
+
+/* A service a dependent waits for with service_healthy gets a readiness
+ * check that runs its healthcheck, so the dependent starts once it passes;
+ * its timeout lets the check fail `retries` times after start_period, as
+ * compose would before calling it unhealthy. */
+static void cy_readiness(struct cy *c, size_t idx)
+{
+    struct imp_service *s = c->svc[idx];
+    struct imp_iv *h = imp_iv_get(s->map, "health");
+    struct imp_iv *si = h ? imp_iv_get(h, "start_interval") : NULL;
+    if (!h || !c->healthy_wanted[idx]) {
+        if (si)
+            imp_iv_del(h, "start_interval");
+        return;
+    }
+    uint64_t interval = 0, timeout = 0, start = 0, retries = 3;
+    units_parse_duration_ms(imp_iv_get(h, "interval")->text, &interval);
+    units_parse_duration_ms(imp_iv_get(h, "timeout")->text, &timeout);
+    if (imp_iv_get(h, "start_period"))
+        units_parse_duration_ms(imp_iv_get(h, "start_period")->text, &start);
+    retries = strtoull(imp_iv_get(h, "retries")->text, NULL, 10);
+    struct imp_iv *r = imp_iv_child(s->map, "readiness", IMP_IV_MAP);
+    struct imp_iv *exec = imp_iv_child(r, "exec", IMP_IV_LIST);
+    for (struct imp_iv *a = imp_iv_get(h, "exec")->first; a; a = a->next)
+        imp_iv_push(exec, a->text, false);
+    char buf[32];
+    imp_iv_set(r, "interval", si ? si->text : imp_iv_get(h, "interval")->text, true);
+    uint64_t total = start + retries * (interval + timeout) + interval;
+    imp_iv_set(r, "timeout", units_format_duration(total, buf, sizeof buf), true);
+    imp_iv_note(r, "the healthcheck, which a dependent waits for (service_healthy)");
+    if (si)
+        imp_iv_del(h, "start_interval");
+    for (size_t i = 0; i < c->n; i++) {
+        struct imp_iv *deps = c->svc[i] ? imp_iv_get(c->svc[i]->map, "depends_on") : NULL;
+        struct imp_iv *d = deps ? imp_iv_get(deps, s->name) : NULL;
+        if (d && strcmp(imp_iv_get(d, "condition")->text, "healthy") == 0) {
+            imp_iv_set(d, "condition", "ready", true);
+            imp_iv_note(d, "compose: service_healthy (readiness runs %s's healthcheck)", s->name);
+        }
+    }
+}
+
+static void cy_restart(struct cy *c, struct imp_service *s, yaml_node_t *v, bool oneshot)
+{
+    const char *t = cy_str(v) ? cy_str(v) : "no";
+    const char *policy = "never";
+    if (strcmp(t, "always") == 0 || strcmp(t, "unless-stopped") == 0)
+        policy = oneshot ? "on-failure" : "always";
+    else if (strncmp(t, "on-failure", 10) == 0)
+        policy = "on-failure";
+    if (strncmp(t, "on-failure:", 11) == 0)
+        cy_report(c, IMP_CHANGED, v, t,
+                  "corral counts starts in a window (start_limit, 10 in 60s by default), not "
+                  "retries in a row");
+    struct imp_iv *e = imp_iv_set(s->map, "restart", policy, true);
+    if (v)
+        imp_iv_note(e, "restart: \"%s\", line %lu", t, (unsigned long)v->start_mark.line + 1);
+    else
+        imp_iv_note(e, "compose's default: restart: \"no\"");
+}
+
+static void cy_user(struct cy *c, struct imp_service *s, yaml_node_t *v)
+{
+    const char *u = cy_str(v);
+    if (!u)
+        return;
+    const char *colon = strchr(u, ':');
+    char *user = colon ? imp_xstrndup(u, (size_t)(colon - u)) : imp_xstrdup(u);
+    imp_iv_set(s->map, "user", user, false);
+    if (colon)
+        imp_iv_set(s->map, "group", colon + 1, false);
+    free(user);
+    (void)c;
+}
+
+static void cy_ulimits(struct cy *c, struct imp_service *s, yaml_node_t *v)
+{
+    if (v->type != YAML_MAPPING_NODE)
+        return;
+    struct imp_iv *rl = imp_iv_child(s->map, "rlimits", IMP_IV_MAP);
+    for (yaml_node_pair_t *p = v->data.mapping.pairs.start; p < v->data.mapping.pairs.top; p++) {
+        const char *k = cy_str(cy_node(c, p->key));
+        yaml_node_t *val = cy_node(c, p->value);
+        if (!k)
+            continue;
+        if (cy_str(val)) {
+            imp_iv_set(rl, k, cy_str(val), true);
+        } else {
+            struct imp_iv *m2 = imp_iv_child(rl, k, IMP_IV_MAP);
+            const char *soft = cy_str(cy_get(c, val, "soft"));
+            const char *hard = cy_str(cy_get(c, val, "hard"));
+            if (soft)
+                imp_iv_set(m2, "soft", soft, true);
+            if (hard)
+                imp_iv_set(m2, "hard", hard, true);
+        }
+    }
+}
+
+/* Keys of a compose service that belong to the container, not to a
+ * process in it. */
+static const char *const cy_container_keys[] = {
+    "container_name",
+    "hostname",
+    "domainname",
+    "ports",
+    "expose",
+    "networks",
+    "network_mode",
+    "volumes",
+    "volumes_from",
+    "labels",
+    "logging",
+    "cap_add",
+    "cap_drop",
+    "privileged",
+    "secrets",
+    "configs",
+    "profiles",
+    "platform",
+    "pull_policy",
+    "extra_hosts",
+    "dns",
+    "dns_search",
+    "dns_opt",
+    "links",
+    "external_links",
+    "mem_limit",
+    "memswap_limit",
+    "mem_reservation",
+    "cpus",
+    "cpu_shares",
+    "cpuset",
+    "devices",
+    "sysctls",
+    "security_opt",
+    "tmpfs",
+    "shm_size",
+    "pid",
+    "ipc",
+    "cgroup",
+    "cgroup_parent",
+    "isolation",
+    "read_only",
+    "runtime",
+    "userns_mode",
+    "uts",
+    "mac_address",
+    "oom_score_adj",
+    "oom_kill_disable",
+    "pids_limit",
+    "storage_opt",
+    "device_cgroup_rules",
+    "group_add",
+    "init",
+    "tty",
+    "stdin_open",
+    "develop",
+    "attach",
+    "annotations",
+    "blkio_config",
+    "credential_spec",
+    "label_file",
+    "models",
+    "post_start",
+    "pre_stop",
+    "provider",
+    "use_api_socket",
+};
+
+static void cy_service(struct cy *c, size_t idx)
+{
+    yaml_node_t *svc = c->node[idx];
+    const char *keys[256];
+    yaml_node_t *at[256];
+    size_t nk = cy_keys(c, svc, keys, at, 256, 0);
+    char *where = cy_where(c, svc);
+    struct imp_service *s = c->svc[idx];
+    char *what = imp_xasprintf("services.%s", c->name[idx]);
+    yaml_node_t *v;
+    for (size_t k = 0; k < nk; k++) {
+        const char *key = keys[k];
+        v = cy_get(c, svc, key);
+        if (strcmp(key, "command") == 0 || strcmp(key, "entrypoint") == 0 ||
+            strcmp(key, "depends_on") == 0 || strcmp(key, "restart") == 0 ||
+            strcmp(key, "healthcheck") == 0) {
+            /* below: they need the whole file */
+        } else if (strcmp(key, "environment") == 0) {
+            cy_env(c, s, v);
+        } else if (strcmp(key, "env_file") == 0) {
+            char *w = imp_xasprintf("%s.env_file", what);
+            cy_env_file(c, s, v, w);
+            free(w);
+        } else if (strcmp(key, "stop_signal") == 0 && cy_str(v)) {
+            imp_iv_set(s->map, "stop_signal", cy_str(v), false);
+        } else if (strcmp(key, "stop_grace_period") == 0) {
+            char *d = cy_duration(c, v, key);
+            if (d)
+                imp_iv_set(s->map, "stop_timeout", d, true);
+            free(d);
+        } else if (strcmp(key, "user") == 0) {
+            cy_user(c, s, v);
+        } else if (strcmp(key, "working_dir") == 0 && cy_str(v)) {
+            char *d = cy_interp(c, v, key, cy_str(v));
+            imp_iv_set(s->map, "directory", d, false);
+            free(d);
+        } else if (strcmp(key, "ulimits") == 0) {
+            cy_ulimits(c, s, v);
+        } else if (strcmp(key, "scale") == 0 && cy_str(v)) {
+            imp_iv_note(imp_iv_set(s->map, "instances", cy_str(v), true), "scale");
+        } else if (strcmp(key, "deploy") == 0) {
+            yaml_node_t *r = cy_get(c, v, "replicas");
+            if (cy_str(r))
+                imp_iv_note(imp_iv_set(s->map, "instances", cy_str(r), true), "deploy.replicas");
+            char *w = imp_xasprintf("%s.deploy", what);
+            cy_report(c, IMP_UNMAPPED, v, w,
+                      "%sresources, placement and update settings belong to the container",
+                      cy_str(r) ? "replicas became instances; " : "");
+            free(w);
+        } else if (strcmp(key, "image") == 0 || strcmp(key, "build") == 0) {
+            char *w = imp_xasprintf("%s.%s", what, key);
+            cy_report(c, IMP_CHANGED, v, w,
+                      "%s: every service runs in this one container: install what %s's image "
+                      "holds in it",
+                      c->name[idx], c->name[idx]);
+            free(w);
+        } else if (strncmp(key, "x-", 2) == 0) {
+            cy_report(c, IMP_UNNEEDED, at[k], key, "a compose extension");
+        } else {
+            bool container = false;
+            for (size_t j = 0; j < sizeof cy_container_keys / sizeof *cy_container_keys; j++)
+                container |= strcmp(key, cy_container_keys[j]) == 0;
+            char *w = imp_xasprintf("%s.%s", what, key);
+            if (strcmp(key, "init") == 0)
+                cy_report(c, IMP_UNNEEDED, at[k], w, "corral is the init: it reaps every orphan");
+            else
+                cy_report(c, IMP_UNMAPPED, at[k], w,
+                          container ? "a setting of the container: give it to the one container "
+                                      "that runs corral"
+                                    : "not a compose key corral maps");
+            free(w);
+        }
+    }
+    if ((v = cy_get(c, svc, "healthcheck")))
+        cy_health(c, s, v);
+    free(what);
+    free(where);
+}
+
+static int cy_commands(struct cy *c, size_t idx)
+{
+    yaml_node_t *svc = c->node[idx];
+    yaml_node_t *ep = cy_get(c, svc, "entrypoint"), *cmd = cy_get(c, svc, "command");
+    char *wa = imp_xasprintf("services.%s.entrypoint", c->name[idx]);
+    char *wb = imp_xasprintf("services.%s.command", c->name[idx]);
+    char **a = ep ? cy_argv(c, ep, wa) : NULL;
+    char **b = cmd ? cy_argv(c, cmd, wb) : NULL;
+    free(wa);
+    free(wb);
+    size_t na = imp_strv_len(a), nb = imp_strv_len(b);
+    if (na + nb == 0) {
+        cy_report(c, IMP_UNMAPPED, svc, c->name[idx],
+                  "no command or entrypoint: the image's CMD is not known here, so the service "
+                  "is left out; write its file by hand");
+        imp_strv_free(a);
+        imp_strv_free(b);
+        return -1;
+    }
+    char **argv = imp_xcalloc(na + nb + 1, sizeof *argv);
+    for (size_t i = 0; i < na; i++)
+        argv[i] = a[i];
+    for (size_t i = 0; i < nb; i++)
+        argv[na + i] = b[i];
+    struct imp_iv *e = imp_command_list(c->svc[idx]->map, argv, false);
+    imp_iv_note(e, "%s%s%s, line %lu", ep ? "entrypoint" : "", ep && cmd ? " + " : "",
+                cmd ? "command" : "", (unsigned long)(cmd ? cmd : ep)->start_mark.line + 1);
+    free(argv);
+    imp_strv_free(a);
+    imp_strv_free(b);
+    return 0;
+}
+
+static int cy_load(struct cy *c, const char *text, size_t len)
+{
+    yaml_parser_t parser;
+    yaml_parser_initialize(&parser);
+    yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
+    int ok = yaml_parser_load(&parser, &c->doc);
+    if (!ok) {
+        imp_fail(c->m, "%s:%lu:%lu: %s", c->file, (unsigned long)parser.problem_mark.line + 1,
+                 (unsigned long)parser.problem_mark.column + 1,
+                 parser.problem ? parser.problem : "not YAML");
+        yaml_parser_delete(&parser);
+        return -1;
+    }
+    yaml_parser_delete(&parser);
+    return 0;
+}
+
+static int cy_file(struct imp *m, const char *img)
+{
+    size_t len;
+    char *text = imp_read(m, img, &len);
+    if (!text)
+        return imp_fail(m, "%s: cannot read: %m", img);
+    struct cy c = {.m = m, .file = img};
+    int rc = cy_load(&c, text, len);
+    free(text);
+    if (rc < 0)
+        return rc;
+    yaml_node_t *root = yaml_document_get_root_node(&c.doc);
+    yaml_node_t *services = cy_get(&c, root, "services");
+    if (!services || services->type != YAML_MAPPING_NODE) {
+        yaml_document_delete(&c.doc);
+        return imp_fail(m, "%s: expected a services: map", img);
+    }
+    size_t n = (size_t)(services->data.mapping.pairs.top - services->data.mapping.pairs.start);
+    c.svc = imp_xcalloc(n, sizeof *c.svc);
+    c.node = imp_xcalloc(n, sizeof *c.node);
+    c.name = imp_xcalloc(n, sizeof *c.name);
+    c.healthy_wanted = imp_xcalloc(n, sizeof *c.healthy_wanted);
+    c.completed_wanted = imp_xcalloc(n, sizeof *c.completed_wanted);
+    for (yaml_node_pair_t *p = services->data.mapping.pairs.start;
+         p < services->data.mapping.pairs.top; p++) {
+        const char *name = cy_str(cy_node(&c, p->key));
+        if (!name)
+            continue;
+        c.name[c.n] = name;
+        c.node[c.n] = cy_node(&c, p->value);
+        char *where = cy_where(&c, c.node[c.n]);
+        c.svc[c.n] = imp_svc(m, name, where, "%s (services.%s)", where, name);
+        free(where);
+        c.n++;
+    }
+    for (size_t i = 0; i < c.n; i++)
+        if (cy_commands(&c, i) < 0) {
+            imp_drop(m, c.svc[i]->name);
+            c.svc[i] = NULL;
+        }
+    for (size_t i = 0; i < c.n; i++)
+        if (c.svc[i])
+            cy_service(&c, i);
+    for (size_t i = 0; i < c.n; i++) {
+        yaml_node_t *d = c.svc[i] ? cy_get(&c, c.node[i], "depends_on") : NULL;
+        if (d)
+            cy_depends(&c, i, d);
+    }
+    for (size_t i = 0; i < c.n; i++) {
+        if (!c.svc[i])
+            continue;
+        if (c.completed_wanted[i]) {
+            imp_iv_note(imp_iv_set(c.svc[i]->map, "type", "oneshot", true),
+                        "a dependent waits for it to complete");
+            if (imp_iv_get(c.svc[i]->map, "health")) {
+                imp_iv_del(c.svc[i]->map, "health");
+                cy_report(&c, IMP_UNMAPPED, c.node[i], c.name[i],
+                          "healthcheck: a oneshot has no health check");
+            }
+        }
+        cy_restart(&c, c.svc[i], cy_get(&c, c.node[i], "restart"), c.completed_wanted[i]);
+        cy_readiness(&c, i);
+    }
+    /* Top-level keys other than services. */
+    for (yaml_node_pair_t *p = root->data.mapping.pairs.start; p < root->data.mapping.pairs.top;
+         p++) {
+        yaml_node_t *kn = cy_node(&c, p->key);
+        const char *k = cy_str(kn);
+        if (!k || strcmp(k, "services") == 0)
+            continue;
+        if (strcmp(k, "version") == 0 || strcmp(k, "name") == 0 || strncmp(k, "x-", 2) == 0)
+            cy_report(&c, IMP_UNNEEDED, kn, k, "not needed for the services of one container");
+        else
+            cy_report(&c, IMP_UNMAPPED, kn, k,
+                      "a setting of containers: give it to the one container that runs corral");
+    }
+    free(c.svc);
+    free(c.node);
+    free(c.name);
+    free(c.healthy_wanted);
+    free(c.completed_wanted);
+    yaml_document_delete(&c.doc);
+    return 0;
+}
+
+int imp_compose(struct imp *m, char **sources, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        char *img = imp_abs(m, NULL, sources[i]);
+        int rc = cy_file(m, img);
+        free(img);
+        if (rc < 0)
+            return rc;
+    }
+    return 0;
+}

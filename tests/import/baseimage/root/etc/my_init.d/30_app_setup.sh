@@ -1,0 +1,3 @@
+#!/bin/bash
+set -e
+chown -R www-data: /home/app/webapp/tmp

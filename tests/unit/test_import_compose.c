@@ -1,0 +1,159 @@
+/* test_import_compose.c - `corral import compose`: a Rails app's compose
+ * file with healthchecks and conditions (tests/import/compose), and each
+ * mapping on its own: conditions, healthcheck as health and readiness,
+ * oneshots, interpolation, merge keys, restart policies. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "test_import_fixture.h"
+
+static void a_rails_compose_file_matches_its_golden_files(void **state)
+{
+    (void)state;
+    struct imp m;
+    fx_golden(&m, "compose", "compose", "/srv/app/docker-compose.yaml");
+    assert_true(fx_reported(&m, IMP_UNMAPPED, "services.web.ports", "one container"));
+    assert_true(fx_reported(&m, IMP_CHANGED, "services.redis.image", "install what"));
+    assert_true(fx_reported(&m, IMP_UNNEEDED, "services.web.init", "corral is the init"));
+    imp_free(&m);
+}
+
+static void service_healthy_becomes_a_readiness_check_and_condition_ready(void **state)
+{
+    (void)state;
+    char *root = fx_tree("/c.yaml",
+                         "services:\n"
+                         "  db:\n"
+                         "    command: [postgres]\n"
+                         "    healthcheck:\n"
+                         "      test: [CMD, pg_isready]\n"
+                         "      interval: 2s\n"
+                         "      timeout: 1s\n"
+                         "      retries: 5\n"
+                         "      start_period: 4s\n"
+                         "      start_interval: 500ms\n"
+                         "  app:\n"
+                         "    command: app\n"
+                         "    depends_on: {db: {condition: service_healthy}}\n",
+                         NULL);
+    struct imp m;
+    fx_import(&m, "compose", "/c.yaml", root);
+    char *db = fx_service(&m, "db"), *app = fx_service(&m, "app");
+    /* 4s + 5 * (2s + 1s) + 2s: as long as compose would take to call it
+     * unhealthy. */
+    assert_contains(db, "readiness: {exec: [\"pg_isready\"], interval: 500ms, timeout: 21s}");
+    assert_contains(db, "  exec: [\"pg_isready\"]\n  interval: 2s\n  timeout: 1s\n");
+    assert_lacks(db, "start_interval");
+    assert_contains(app, "db: {condition: ready}");
+    free(db);
+    free(app);
+    imp_free(&m);
+    fx_rmtree(root);
+}
+
+static void a_dependency_that_must_complete_becomes_a_oneshot(void **state)
+{
+    (void)state;
+    char *root = fx_tree("/c.yaml",
+                         "services:\n"
+                         "  migrate: {command: migrate, restart: always}\n"
+                         "  web:\n"
+                         "    command: web\n"
+                         "    restart: unless-stopped\n"
+                         "    depends_on:\n"
+                         "      migrate: {condition: service_completed_successfully}\n",
+                         NULL);
+    struct imp m;
+    fx_import(&m, "compose", "/c.yaml", root);
+    char *mig = fx_service(&m, "migrate"), *web = fx_service(&m, "web");
+    assert_contains(mig, "type: oneshot");
+    assert_contains(mig, "restart: on-failure"); /* a oneshot may not restart always */
+    assert_contains(web, "migrate: {condition: completed}");
+    assert_contains(web, "restart: always");
+    free(mig);
+    free(web);
+    imp_free(&m);
+    fx_rmtree(root);
+}
+
+static void interpolation_becomes_corrals(void **state)
+{
+    (void)state;
+    char *root = fx_tree("/c.yaml",
+                         "services:\n"
+                         "  a:\n"
+                         "    command: [\"echo\", \"$HOME\", \"${A-x}\", \"${B:?no B}\", \"$$C\","
+                         " \"$${D}\", \"${E:+y}\"]\n",
+                         NULL);
+    struct imp m;
+    fx_import(&m, "compose", "/c.yaml", root);
+    char *a = fx_service(&m, "a");
+    assert_contains(a, "[\"echo\", \"${HOME}\", \"${A:-x}\", \"${B:?no B}\", \"$C\", \"$${D}\", "
+                       "\"$${E:+y}\"]");
+    assert_true(fx_reported(&m, IMP_UNMAPPED, "command", "${VAR:+value}"));
+    free(a);
+    imp_free(&m);
+    fx_rmtree(root);
+}
+
+static void merge_keys_and_the_default_restart_policy(void **state)
+{
+    (void)state;
+    char *root = fx_tree("/c.yaml",
+                         "x-base: &base\n"
+                         "  user: \"33:33\"\n"
+                         "  working_dir: /srv\n"
+                         "  stop_grace_period: 1m30s\n"
+                         "services:\n"
+                         "  a:\n"
+                         "    <<: *base\n"
+                         "    working_dir: /app\n"
+                         "    command: a\n",
+                         NULL);
+    struct imp m;
+    fx_import(&m, "compose", "/c.yaml", root);
+    char *a = fx_service(&m, "a");
+    assert_contains(a, "directory: /app");
+    assert_contains(a, "user: \"33\"\ngroup: \"33\"");
+    assert_contains(a, "stop_timeout: 1m30s");
+    assert_contains(a, "restart: never  # compose's default");
+    free(a);
+    imp_free(&m);
+    fx_rmtree(root);
+}
+
+static void a_service_without_a_command_is_left_out_and_said(void **state)
+{
+    (void)state;
+    char *root = fx_tree("/c.yaml",
+                         "services:\n"
+                         "  db: {image: postgres}\n"
+                         "  web: {command: web, depends_on: [db]}\n",
+                         NULL);
+    struct imp m;
+    fx_import(&m, "compose", "/c.yaml", root);
+    assert_null(imp_find(&m, "db"));
+    char *web = fx_service(&m, "web");
+    assert_lacks(web, "depends_on");
+    assert_true(fx_reported(&m, IMP_UNMAPPED, "db", "the image's CMD is not known"));
+    free(web);
+    imp_free(&m);
+    fx_rmtree(root);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(a_rails_compose_file_matches_its_golden_files),
+        cmocka_unit_test(service_healthy_becomes_a_readiness_check_and_condition_ready),
+        cmocka_unit_test(a_dependency_that_must_complete_becomes_a_oneshot),
+        cmocka_unit_test(interpolation_becomes_corrals),
+        cmocka_unit_test(merge_keys_and_the_default_restart_policy),
+        cmocka_unit_test(a_service_without_a_command_is_left_out_and_said),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,112 @@
+/* test_import_procfile.c - `corral import procfile`: a Rails Procfile
+ * (tests/import/procfile) and the conventions of foreman, overmind and
+ * honcho: one service per line, shell commands, PORT 5000 + 100 per line,
+ * .env, and Heroku's release. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "test_import_fixture.h"
+
+static void a_rails_procfile_matches_its_golden_files(void **state)
+{
+    (void)state;
+    struct imp m;
+    fx_golden(&m, "procfile", "procfile", "/app/Procfile");
+    assert_true(fx_reported(&m, IMP_UNMAPPED, "not a process line", "expected NAME: COMMAND"));
+    assert_true(fx_reported(&m, IMP_CHANGED, "env_file", "copied into environment:"));
+    assert_true(fx_reported(&m, IMP_CHANGED, "Clock", "named clock"));
+    imp_free(&m);
+}
+
+static void each_process_type_gets_the_port_foreman_would_give_it(void **state)
+{
+    (void)state;
+    char *root = fx_tree("/Procfile", "web: puma -p $PORT\nworker: sidekiq\n", NULL);
+    struct imp m;
+    fx_import(&m, "procfile", "/Procfile", root);
+    char *web = fx_service(&m, "web"), *worker = fx_service(&m, "worker");
+    assert_contains(web, "command: \"puma -p $PORT\"");
+    assert_contains(web, "PORT: \"5000\"");
+    assert_contains(worker, "PORT: \"5100\"");
+    assert_lacks(web, "env_file"); /* no .env beside it */
+    free(web);
+    free(worker);
+    imp_free(&m);
+    fx_rmtree(root);
+}
+
+static void shell_braces_reach_the_shell_not_corral(void **state)
+{
+    (void)state;
+    char *root = fx_tree("/Procfile", "web: exec puma -p ${PORT:-3000}\n", NULL);
+    struct imp m;
+    fx_import(&m, "procfile", "/Procfile", root);
+    char *web = fx_service(&m, "web");
+    assert_contains(web, "command: \"exec puma -p $${PORT:-3000}\"");
+    free(web);
+    imp_free(&m);
+    fx_rmtree(root);
+}
+
+static void release_runs_once_before_the_others(void **state)
+{
+    (void)state;
+    char *root = fx_tree("/Procfile", "web: puma\nrelease: rails db:migrate\n", NULL);
+    struct imp m;
+    fx_import(&m, "procfile", "/Procfile", root);
+    char *rel = fx_service(&m, "release"), *web = fx_service(&m, "web");
+    assert_contains(rel, "type: oneshot");
+    assert_lacks(rel, "PORT");
+    assert_contains(web, "depends_on: {release: {condition: completed}}");
+    free(rel);
+    free(web);
+    imp_free(&m);
+    fx_rmtree(root);
+}
+
+static void an_env_file_with_quotes_is_copied_and_port_stays_foremans(void **state)
+{
+    (void)state;
+    char *root = fx_tree("/Procfile", "web: puma\n", "/.env",
+                         "# comment\nexport A=\"x y\"\nPORT=80\nB='${HOME}'\n", NULL);
+    struct imp m;
+    fx_import(&m, "procfile", "/Procfile", root);
+    char *web = fx_service(&m, "web");
+    assert_contains(web,
+                    "  PORT: \"5000\"\n  A: \"x y\"  # /.env:2\n  B: \"$${HOME}\"  # /.env:4\n");
+    assert_lacks(web, "env_file");
+    free(web);
+    imp_free(&m);
+    fx_rmtree(root);
+}
+
+static void a_plain_env_file_is_read_by_corral(void **state)
+{
+    (void)state;
+    char *root = fx_tree("/app/Procfile", "web: puma\n", "/app/.env", "A=1\nB=two words\n", NULL);
+    struct imp m;
+    fx_import(&m, "procfile", "/app/Procfile", root);
+    char *web = fx_service(&m, "web");
+    assert_contains(web, "env_file: /app/.env");
+    assert_lacks(web, "two words");
+    free(web);
+    imp_free(&m);
+    fx_rmtree(root);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(a_rails_procfile_matches_its_golden_files),
+        cmocka_unit_test(each_process_type_gets_the_port_foreman_would_give_it),
+        cmocka_unit_test(shell_braces_reach_the_shell_not_corral),
+        cmocka_unit_test(release_runs_once_before_the_others),
+        cmocka_unit_test(an_env_file_with_quotes_is_copied_and_port_stays_foremans),
+        cmocka_unit_test(a_plain_env_file_is_read_by_corral),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,111 @@
+/* test_import_s6.c - `corral import s6`: an s6-overlay v3 tree
+ * (tests/import/s6-overlay: s6-rc.d with longruns, a oneshot, bundles,
+ * cont-init.d) and each s6-rc file on its own. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "test_import_fixture.h"
+
+static void an_s6_overlay_tree_matches_its_golden_files(void **state)
+{
+    (void)state;
+    struct imp m;
+    fx_golden(&m, "s6", "s6-overlay", "/");
+    assert_true(fx_reported(&m, IMP_UNNEEDED, "with-contenv", "environment"));
+    assert_true(fx_reported(&m, IMP_UNNEEDED, "fdmove -c 2 1", "same sinks"));
+    char *glob = imp_render_global(&m);
+    assert_contains(glob, "startup_scripts: /etc/cont-init.d");
+    free(glob);
+    imp_free(&m);
+}
+
+static void a_longrun_maps_its_files(void **state)
+{
+    (void)state;
+    char *root = fx_tree("/rc/db/type", "longrun\n", "/rc/db/run",
+                         "#!/command/execlineb -P\ns6-setuidgid nobody\npostgres\n",
+                         "/rc/db/notification-fd", "4\n", "/rc/db/timeout-up", "5000\n",
+                         "/rc/db/timeout-kill", "12000\n", "/rc/db/down-signal", "SIGINT\n",
+                         "/rc/db/max-death-tally", "10\n", "/rc/db/env/PGDATA", "/data\n",
+                         "/rc/db/notes.txt", "x\n", NULL);
+    struct imp m;
+    fx_import(&m, "s6", "/rc", root);
+    char *db = fx_service(&m, "db");
+    assert_contains(db, "command: [\"postgres\"]");
+    assert_contains(db, "user: nobody");
+    assert_contains(db, "  notify: fd  # notification-fd 4\n  timeout: 5s");
+    assert_contains(db, "stop_signal: SIGINT");
+    assert_contains(db, "stop_timeout: 12s");
+    assert_true(fx_reported(&m, IMP_CHANGED, "4", "fd is 3"));
+    assert_true(fx_reported(&m, IMP_UNMAPPED, "max-death-tally", "start_limit"));
+    assert_true(fx_reported(&m, IMP_UNMAPPED, "env", "an envdir"));
+    assert_true(fx_reported(&m, IMP_UNMAPPED, "notes.txt", "not a file s6-rc reads"));
+    free(db);
+    imp_free(&m);
+    fx_rmtree(root);
+}
+
+static void dependencies_bundles_and_the_user_bundle(void **state)
+{
+    (void)state;
+    char *root = fx_tree("/rc/prep/type", "oneshot\n", "/rc/prep/up", "/usr/bin/prep --all\n",
+                         "/rc/app/type", "longrun\n", "/rc/app/run", "#!/bin/sh\nexec app\n",
+                         "/rc/app/dependencies.d/prep", "", "/rc/app/dependencies.d/base", "",
+                         "/rc/extra/type", "longrun\n", "/rc/extra/run", "#!/bin/sh\nexec x\n",
+                         "/rc/tier/type", "bundle\n", "/rc/tier/contents.d/app", "",
+                         "/rc/user/type", "bundle\n", "/rc/user/contents.d/app", "", NULL);
+    struct imp m;
+    fx_import(&m, "s6", "/rc", root);
+    char *prep = fx_service(&m, "prep"), *app = fx_service(&m, "app");
+    char *extra = fx_service(&m, "extra");
+    assert_contains(prep, "command: [\"/usr/bin/prep\", \"--all\"]");
+    assert_contains(prep, "type: oneshot");
+    assert_lacks(prep, "autostart"); /* app, in the user bundle, needs it */
+    assert_contains(app, "depends_on: {prep: {condition: completed}}");
+    assert_contains(app, "groups: [\"tier\"]");
+    assert_contains(extra, "autostart: false");
+    assert_null(imp_find(&m, "user"));
+    assert_null(imp_find(&m, "tier"));
+    free(prep);
+    free(app);
+    free(extra);
+    imp_free(&m);
+    fx_rmtree(root);
+}
+
+static void legacy_services_and_the_finish_scripts_of_an_image_root(void **state)
+{
+    (void)state;
+    char *root =
+        fx_tree("/etc/s6-overlay/s6-rc.d/app/type", "longrun\n", "/etc/s6-overlay/s6-rc.d/app/run",
+                "#!/bin/sh\nexec app\n", "/etc/services.d/old/run",
+                "#!/command/with-contenv sh\nexec s6-setuidgid nobody old-daemon\n",
+                "/etc/cont-finish.d/10-flush", "#!/bin/sh\n", NULL);
+    struct imp m;
+    fx_import(&m, "s6", "/", root);
+    char *old = fx_service(&m, "old");
+    assert_contains(old, "command: [\"old-daemon\"]  # /etc/services.d/old/run");
+    assert_contains(old, "user: nobody");
+    char *glob = imp_render_global(&m);
+    assert_contains(glob, "post_shutdown_scripts: /etc/cont-finish.d");
+    assert_lacks(glob, "startup_scripts"); /* no /etc/cont-init.d */
+    free(glob);
+    free(old);
+    imp_free(&m);
+    fx_rmtree(root);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(an_s6_overlay_tree_matches_its_golden_files),
+        cmocka_unit_test(a_longrun_maps_its_files),
+        cmocka_unit_test(dependencies_bundles_and_the_user_bundle),
+        cmocka_unit_test(legacy_services_and_the_finish_scripts_of_an_image_root),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

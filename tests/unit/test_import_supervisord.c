@@ -1,0 +1,264 @@
+/* test_import_supervisord.c - `corral import supervisord`: the golden
+ * import of an nginx + php-fpm + Laravel stack laid out the Debian way
+ * (tests/import/supervisord), and each [program:x] mapping on its own. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "test_import_fixture.h"
+
+static void the_nginx_php_fpm_stack_matches_its_golden_files(void **state)
+{
+    (void)state;
+    struct imp m;
+    fx_golden(&m, "supervisord", "supervisord", "/etc/supervisor/supervisord.conf");
+    assert_true(fx_reported(&m, IMP_UNMAPPED, "stdout_events_enabled=true", "no log events"));
+    assert_true(fx_reported(&m, IMP_UNNEEDED, "[eventlistener:supervisord-watchdog]",
+                            "critical: true on every program"));
+    assert_true(fx_reported(&m, IMP_CHANGED, "process_name=", "NAME.1 .. NAME.N"));
+    assert_true(fx_reported(&m, IMP_UNNEEDED, "[supervisord] pidfile", "PID 1"));
+    assert_true(fx_reported(&m, IMP_CHANGED, "[program:nginx] startsecs=3", "readiness check"));
+    imp_free(&m);
+}
+
+static void priority_orders_programs_by_condition_started(void **state)
+{
+    (void)state;
+    char *root = fx_tree("/s.conf",
+                         "[program:web]\ncommand=web\npriority=20\n"
+                         "[program:db]\ncommand=db\npriority=1\n"
+                         "[program:app]\ncommand=app\npriority=10\n"
+                         "[program:other]\ncommand=other\npriority=10\n",
+                         NULL);
+    struct imp m;
+    fx_import(&m, "supervisord", "/s.conf", root);
+    char *web = fx_service(&m, "web"), *app = fx_service(&m, "app"), *db = fx_service(&m, "db");
+    assert_contains(web, "  app: {condition: started}  # priority 10 before 20\n");
+    assert_contains(web, "  other: {condition: started}");
+    assert_lacks(web, "db:");
+    assert_contains(app, "  db: {condition: started}  # priority 1 before 10\n");
+    assert_lacks(db, "depends_on");
+    free(web);
+    free(app);
+    free(db);
+    imp_free(&m);
+    fx_rmtree(root);
+}
+
+static void include_globs_are_relative_to_the_including_file(void **state)
+{
+    (void)state;
+    char *root = fx_tree("/etc/sup/main.conf", "[include]\nfiles = conf.d/*.ini other.conf\n",
+                         "/etc/sup/conf.d/a.ini", "[program:a]\ncommand=a\n",
+                         "/etc/sup/conf.d/b.ini", "[program:b]\ncommand=b\n", "/etc/sup/other.conf",
+                         "[program:c]\ncommand=c\n", NULL);
+    struct imp m;
+    fx_import(&m, "supervisord", "/etc/sup/main.conf", root);
+    assert_non_null(imp_find(&m, "a"));
+    assert_non_null(imp_find(&m, "b"));
+    assert_non_null(imp_find(&m, "c"));
+    imp_free(&m);
+    fx_rmtree(root);
+}
+
+static void expansions_become_corral_variables_and_literal_braces_are_escaped(void **state)
+{
+    (void)state;
+    char *root = fx_tree("/etc/s.conf",
+                         "[program:x]\n"
+                         "command=/bin/sh -c \"echo ${HOME} %(ENV_USER)s 100%% %(program_name)s\"\n"
+                         "directory=%(here)s/app\n"
+                         "environment=A=\"%(ENV_A)s\",B='two words',C=plain\n",
+                         NULL);
+    struct imp m;
+    fx_import(&m, "supervisord", "/etc/s.conf", root);
+    char *x = fx_service(&m, "x");
+    assert_contains(x, "command: [\"/bin/sh\", \"-c\", \"echo $${HOME} ${USER} 100% x\"]");
+    assert_contains(x, "directory: /etc/app");
+    assert_contains(x, "environment: {A: \"${A}\", B: \"two words\", C: plain}");
+    free(x);
+    imp_free(&m);
+    fx_rmtree(root);
+}
+
+static void autorestart_and_exitcodes_become_restart_and_success_codes(void **state)
+{
+    (void)state;
+    char *root = fx_tree("/s.conf",
+                         "[program:a]\ncommand=a\nautorestart=true\n"
+                         "[program:b]\ncommand=b\nautorestart=false\n"
+                         "[program:c]\ncommand=c\nexitcodes=0,3\n",
+                         NULL);
+    struct imp m;
+    fx_import(&m, "supervisord", "/s.conf", root);
+    char *a = fx_service(&m, "a"), *b = fx_service(&m, "b"), *c = fx_service(&m, "c");
+    assert_contains(a, "restart: always  # autorestart=true");
+    assert_contains(b, "restart: never  # autorestart=false");
+    assert_contains(c, "restart: on-failure  # autorestart=unexpected, supervisord's default");
+    assert_contains(c, "success_codes: [0, 3]");
+    free(a);
+    free(b);
+    free(c);
+    imp_free(&m);
+    fx_rmtree(root);
+}
+
+static void startsecs_and_startretries_keep_supervisords_spacing(void **state)
+{
+    (void)state;
+    char *root = fx_tree("/s.conf", "[program:a]\ncommand=a\nstartsecs=3\nstartretries=5\n", NULL);
+    struct imp m;
+    fx_import(&m, "supervisord", "/s.conf", root);
+    char *a = fx_service(&m, "a");
+    /* Delays 0, 1, 2, 4, 5 s (capped at startretries) and 6 runs of under
+     * 3 s each fit in 1 + 18 + 12 + 5 = 36 s: the 7th start is refused. */
+    assert_contains(a, "backoff: {initial: 1s, max: 5s, reset_after: 3s}");
+    assert_contains(a, "start_limit: {burst: 6, interval: 36s}");
+    free(a);
+    imp_free(&m);
+    fx_rmtree(root);
+}
+
+static void stop_and_user_keys_map_one_to_one(void **state)
+{
+    (void)state;
+    char *root = fx_tree("/s.conf",
+                         "[program:a]\ncommand=a\nstopsignal=QUIT\nstopwaitsecs=20\n"
+                         "user=www-data\numask=022\nautostart=false\n",
+                         NULL);
+    struct imp m;
+    fx_import(&m, "supervisord", "/s.conf", root);
+    char *a = fx_service(&m, "a");
+    assert_contains(a, "stop_signal: QUIT");
+    assert_contains(a, "stop_timeout: 20s");
+    assert_contains(a, "user: www-data");
+    assert_contains(a, "umask: \"0022\"");
+    assert_contains(a, "autostart: false");
+    assert_contains(a, "signal_to: process  # stopasgroup=false, supervisord's default\n");
+    free(a);
+    imp_free(&m);
+    fx_rmtree(root);
+}
+
+static void numprocs_becomes_instances_and_a_group_becomes_groups(void **state)
+{
+    (void)state;
+    char *root = fx_tree("/s.conf",
+                         "[program:w]\ncommand=w --id %(process_num)02d\nnumprocs=3\n"
+                         "process_name=%(program_name)s_%(process_num)02d\n"
+                         "[group:workers]\nprograms=w\n",
+                         NULL);
+    struct imp m;
+    fx_import(&m, "supervisord", "/s.conf", root);
+    char *w = fx_service(&m, "w");
+    assert_contains(w, "instances: 3  # numprocs=3");
+    assert_contains(w, "command: [\"w\", \"--id\", \"${CORRAL_INSTANCE}\"]");
+    assert_true(fx_reported(&m, IMP_CHANGED, "command=", "without zero padding"));
+    assert_contains(w, "groups: [\"workers\"]  # [group:workers]");
+    free(w);
+    imp_free(&m);
+    fx_rmtree(root);
+}
+
+static void log_files_keep_their_size_and_backups(void **state)
+{
+    (void)state;
+    char *root = fx_tree("/s.conf",
+                         "[program:a]\ncommand=a\nstopasgroup=true\nstdout_logfile=/var/log/a.log\n"
+                         "stdout_logfile_maxbytes=50MB\nstdout_logfile_backups=3\n",
+                         NULL);
+    struct imp m;
+    fx_import(&m, "supervisord", "/s.conf", root);
+    char *a = fx_service(&m, "a");
+    assert_contains(a, "  file: /var/log/a.log");
+    assert_contains(a, "  stdout: file\n");
+    assert_contains(a, "  max_size: 50MiB");
+    assert_contains(a, "  keep: 3");
+    assert_lacks(a, "signal_to"); /* stopasgroup=true: corral's default */
+    free(a);
+    imp_free(&m);
+    fx_rmtree(root);
+}
+
+static void every_key_it_cannot_map_is_in_the_report(void **state)
+{
+    (void)state;
+    char *root = fx_tree("/s.conf",
+                         "[program:a]\ncommand=a\nserverurl=AUTO\nstdout_syslog=true\n"
+                         "frobnicate=1\n"
+                         "[eventlistener:mem]\ncommand=memmon -a 200MB\nevents=TICK_60\n"
+                         "[fcgi-program:php]\ncommand=php-cgi\nsocket=tcp://127.0.0.1:9000\n",
+                         NULL);
+    struct imp m;
+    fx_import(&m, "supervisord", "/s.conf", root);
+    assert_true(fx_reported(&m, IMP_UNMAPPED, "serverurl=AUTO", "no XML-RPC"));
+    assert_true(fx_reported(&m, IMP_UNMAPPED, "stdout_syslog=true", "syslog"));
+    assert_true(fx_reported(&m, IMP_UNMAPPED, "frobnicate=1", "not a key supervisord documents"));
+    assert_true(fx_reported(&m, IMP_UNMAPPED, "[eventlistener:mem]", "corralctl events"));
+    assert_true(fx_reported(&m, IMP_UNMAPPED, "[fcgi-program:php]", "FastCGI"));
+    char *a = fx_service(&m, "a");
+    assert_lacks(a, "critical");
+    free(a);
+    imp_free(&m);
+    fx_rmtree(root);
+}
+
+static void a_name_corral_cannot_take_is_made_one_and_reported(void **state)
+{
+    (void)state;
+    char *root = fx_tree("/s.conf",
+                         "[program:]\ncommand=a\n[program:Web UI]\ncommand=b\n"
+                         "[program:main]\ncommand=c\n",
+                         NULL);
+    struct imp m;
+    fx_import(&m, "supervisord", "/s.conf", root);
+    assert_non_null(imp_find(&m, "service"));
+    assert_non_null(imp_find(&m, "web-ui"));
+    assert_non_null(imp_find(&m, "main-2")); /* main is corral -- COMMAND's */
+    assert_true(fx_reported(&m, IMP_CHANGED, "Web UI", "named web-ui"));
+    imp_free(&m);
+    fx_rmtree(root);
+}
+
+static void the_supervisord_section_reaches_every_program(void **state)
+{
+    (void)state;
+    char *root = fx_tree("/s.conf",
+                         "[supervisord]\nenvironment=A=\"global\",B=\"global\"\nminfds=4096\n"
+                         "loglevel=blather\n"
+                         "[program:x]\ncommand=x\nenvironment=B=\"own\"\n",
+                         NULL);
+    struct imp m;
+    fx_import(&m, "supervisord", "/s.conf", root);
+    char *x = fx_service(&m, "x");
+    assert_contains(x, "  A: global  # [supervisord] environment, /s.conf:2\n  B: own\n");
+    assert_contains(x, "rlimits: {nofile: 4096}");
+    char *glob = imp_render_global(&m);
+    assert_contains(glob, "log_level: debug");
+    free(glob);
+    free(x);
+    imp_free(&m);
+    fx_rmtree(root);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(the_nginx_php_fpm_stack_matches_its_golden_files),
+        cmocka_unit_test(priority_orders_programs_by_condition_started),
+        cmocka_unit_test(include_globs_are_relative_to_the_including_file),
+        cmocka_unit_test(expansions_become_corral_variables_and_literal_braces_are_escaped),
+        cmocka_unit_test(autorestart_and_exitcodes_become_restart_and_success_codes),
+        cmocka_unit_test(startsecs_and_startretries_keep_supervisords_spacing),
+        cmocka_unit_test(stop_and_user_keys_map_one_to_one),
+        cmocka_unit_test(numprocs_becomes_instances_and_a_group_becomes_groups),
+        cmocka_unit_test(log_files_keep_their_size_and_backups),
+        cmocka_unit_test(every_key_it_cannot_map_is_in_the_report),
+        cmocka_unit_test(a_name_corral_cannot_take_is_made_one_and_reported),
+        cmocka_unit_test(the_supervisord_section_reaches_every_program),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
