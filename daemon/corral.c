@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "bounds.h"
+#include "diag_metrics.h"
 #include "log.h"
 #include "pidbudget.h"
 #include "reloadplan.h"
@@ -158,11 +159,44 @@ static json_t *corral_status(void *arg)
     return me;
 }
 
+/* ---- diagnostics (docs/diagnosing.md) ----------------------------------------- */
+
+static json_t *corral_figures(void *arg, bool detail)
+{
+    struct corral *c = arg;
+    struct diag_figures f;
+    json_t *o = diag_collect(&c->diag, detail, &f) == 0 ? diag_json(&c->diag, &f, detail) : NULL;
+    diag_figures_free(&f);
+    if (o)
+        json_object_set_new(json_object_get(o, "corral"), "orphans_unattributed",
+                            json_integer((json_int_t)sup_orphans_unattributed(c->sup)));
+    return o;
+}
+
+static char *corral_metrics(void *arg, size_t *len)
+{
+    struct corral *c = arg;
+    struct diag_corral me = {.uptime_ms = uv_now(c->loop) - c->started_ms,
+                             .orphans_reaped = c->reaper.orphans_reaped,
+                             .children_reaped = c->reaper.children_reaped,
+                             .control_clients = control_clients(&c->control)};
+    return diag_metrics(&c->diag, &me, len);
+}
+
+/* A warning of the diagnostics, for every events stream. */
+static void corral_on_warning(void *arg, const char *kind, const char *service, const char *text)
+{
+    struct corral *c = arg;
+    control_publish_warning(&c->control, kind, service, text);
+}
+
 static const struct control_ops corral_control_ops = {
     .reload = corral_reload,
     .shutdown = corral_shutdown,
     .shutting_down = corral_shutting_down,
     .corral_status = corral_status,
+    .figures = corral_figures,
+    .metrics = corral_metrics,
 };
 
 /* ---- signals ------------------------------------------------------------------ */
@@ -174,6 +208,7 @@ static void corral_on_signal(void *data, int sig)
 
     if (sig == SIGCHLD) {
         bool none = reaper_drain(&c->reaper);
+        diag_poke(&c->diag);
         shutdown_on_drained(&c->shutdown, none);
         return;
     }
@@ -241,10 +276,20 @@ int corral_setup(struct corral *c, uv_loop_t *loop, struct config *cfg)
                           .out = &c->out,
                           .reaper = &c->reaper,
                           .notify_socket = c->notify_socket,
+                          .pids_dir = c->pids_dir,
                           .quiet = cfg->pure_init,
                           .interactive = c->interactive,
                           .single_child = c->opts.single_child};
     rc = sup_new(&env, config_take_set(cfg), &c->sup);
+    if (rc < 0)
+        return rc;
+    reaper_on_orphan(&c->reaper, sup_on_orphan, c->sup);
+    struct diag_env de = {.loop = loop,
+                          .sup = c->sup,
+                          .pids_dir = c->pids_dir,
+                          .on_warning = corral_on_warning,
+                          .arg = c};
+    rc = diag_init(&c->diag, &de);
     if (rc < 0)
         return rc;
     /* In pure init mode the command line decides the timings; with a service
@@ -291,6 +336,8 @@ void corral_teardown(struct corral *c)
     shutdown_close(&c->shutdown);
     control_close(&c->control);
     sdnotify_close(c->sdnotify);
+    reaper_on_orphan(&c->reaper, NULL, NULL);
+    diag_close(&c->diag);
     sup_close(c->sup);
     /* What is still queued for stdout/stderr goes out now (bounded wait);
      * from here on, corral's own lines are written directly. */

@@ -14,6 +14,7 @@
 #include "conf.h"
 #include "config.h"
 #include "control.h"
+#include "diag.h"
 #include "notify.h"
 #include "output.h"
 #include "pidtab.h"
@@ -33,6 +34,7 @@ struct corral {
     struct supervisor *sup;
     struct shutdown shutdown;
     struct control control;
+    struct diag diag;          /* the PID budget's warnings, zombies, figures, metrics */
     struct conf_global global; /* corral.yaml, as loaded at start or by a reload */
     struct reload_source source;
     char *services_dir;        /* NULL in pure init mode */

@@ -7,13 +7,21 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "pidtab.h"
+
+/* An adopted orphan, about to be reaped: its process group, read while it is
+ * still a zombie (it stays one during the call, so getsid(pid) works too;
+ * docs/diagnosing.md "Orphans"). pgid is -1 when it could not be read. */
+typedef void (*reaper_orphan_cb)(void *arg, pid_t pid, pid_t pgid);
 
 struct reaper {
     struct pidtab *pids;
     uint64_t orphans_reaped;
     uint64_t children_reaped;
+    reaper_orphan_cb on_orphan; /* NULL: orphans are reaped unexamined */
+    void *orphan_arg;
 };
 
 /* Prepares the reaper and drains once (corral may have inherited zombies
@@ -23,5 +31,8 @@ void reaper_init(struct reaper *r, struct pidtab *pids);
 /* Reaps everything that has exited now (call it on SIGCHLD); returns true
  * when no child is left. */
 bool reaper_drain(struct reaper *r);
+
+/* Orphans are shown to cb before they are reaped (NULL: no longer). */
+void reaper_on_orphan(struct reaper *r, reaper_orphan_cb cb, void *arg);
 
 #endif

@@ -43,6 +43,7 @@ struct sup_env {
     struct output *out;
     const struct reaper *reaper;
     const char *notify_socket; /* NOTIFY_SOCKET for notify: systemd; "" when none */
+    const char *pids_dir;      /* the pids cgroup (pidbudget_locate); NULL or "": none */
     bool quiet;                /* pure init mode: state changes are debug lines */
     bool interactive;          /* the main gets corral's terminal */
     bool single_child;         /* signals reach the main's process alone */
@@ -178,8 +179,22 @@ struct sup_view {
     const char *check;         /* the last check's result, "" when none */
     const char *status_text;   /* sd_notify STATUS=, "" when none */
     uint64_t log_file_lost;    /* lines its log file could not take (a full disk) */
+    uint64_t log_run_dropped;  /* lines of its latest run that missed corral's output */
+    pid_t pgid;                /* its latest process's group (0: never started) */
+    uint64_t orphans_reaped;   /* orphans from its tree corral has reaped */
+    uint64_t fork_failures;    /* forks of its process that failed, in all */
+    long fork_pids_current;    /* the PID budget at the last one (-1: unknown) */
+    long fork_pids_max;        /* ... (-1: no limit) */
 };
 void sup_view(const struct sup_service *ss, uint64_t now, struct sup_view *v);
+
+/* An adopted orphan about to be reaped (a reaper_orphan_cb; arg: the
+ * supervisor): counted for the record whose recent process group, or
+ * session, holds it (docs/diagnosing.md "Orphans"). */
+void sup_on_orphan(void *arg, pid_t pid, pid_t pgid);
+
+/* Orphans reaped that no service's groups held. */
+uint64_t sup_orphans_unattributed(const struct supervisor *sup);
 
 /* The one meaning of healthy (core/svcset.h svcset_is_healthy). */
 bool sup_is_healthy(const struct sup_service *ss);

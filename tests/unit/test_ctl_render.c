@@ -15,6 +15,7 @@
 #include "../../ctl/fmt.c"
 #include "../../ctl/render.c"
 #include "../../ctl/render_status.c"
+#include "../../ctl/render_top.c"
 #include "../../ctl/table.c"
 
 struct capture {

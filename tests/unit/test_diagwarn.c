@@ -79,8 +79,8 @@ static void treeowner_simple_forest(void **state)
 }
 
 /* The nearest root above pid (pid itself included), by walking up naively. */
-static int naive_owner(const pid_t *pid, const pid_t *ppid, size_t n, const pid_t *roots,
-                       size_t m, size_t i)
+static int naive_owner(const pid_t *pid, const pid_t *ppid, size_t n, const pid_t *roots, size_t m,
+                       size_t i)
 {
     for (size_t steps = 0; steps <= n; steps++) {
         for (size_t j = 0; j < m; j++)
