@@ -326,6 +326,9 @@ struct conf_global {
     enum conf_log_format log_format;
     enum conf_log_level log_level;
     bool timestamps;
+    /* metrics: {listen: "HOST:PORT"}: GET /metrics over HTTP. NULL: off. */
+    char *metrics_host; /* an IP literal (without brackets) or localhost */
+    uint16_t metrics_port;
 };
 
 /* Fills g with the defaults (see docs/configuration.md). */

@@ -110,6 +110,10 @@ static void corral_apply_global(void *arg, struct conf_global *g, const struct c
         !(env_dir && *env_dir))
         log_warn("reload: corral.yaml: `services` changed; corral reads %s until it starts again",
                  c->services_dir ? c->services_dir : "no directory");
+    if (!reloadplan_str_eq(g->metrics_host, old->metrics_host) ||
+        g->metrics_port != old->metrics_port)
+        log_warn("reload: corral.yaml: `metrics` changed; it takes effect when corral starts "
+                 "again");
     if (!reloadplan_str_eq(g->socket_path, old->socket_path) && !c->opts.socket_path &&
         !(env_sock && *env_sock))
         log_warn("reload: corral.yaml: `socket` changed; corral listens on %s until it starts "
@@ -181,6 +185,24 @@ static char *corral_metrics(void *arg, size_t *len)
                              .children_reaped = c->reaper.children_reaped,
                              .control_clients = control_clients(&c->control)};
     return diag_metrics(&c->diag, &me, len);
+}
+
+/* GET /metrics on corral.yaml's metrics.listen. A metrics endpoint that
+ * cannot listen is said and left out: the services run regardless. */
+static void corral_listen_metrics(struct corral *c)
+{
+    const struct conf_global *g = &c->global;
+    if (!g->metrics_host)
+        return;
+    bool v6 = strchr(g->metrics_host, ':') != NULL;
+    int rc =
+        diag_http_listen(&c->http, c->loop, g->metrics_host, g->metrics_port, corral_metrics, c);
+    if (rc < 0)
+        log_warn("metrics: cannot listen on %s%s%s:%u: %s; no HTTP metrics", v6 ? "[" : "",
+                 g->metrics_host, v6 ? "]" : "", (unsigned)g->metrics_port, uv_strerror(rc));
+    else
+        log_info("metrics: serving http://%s%s%s:%u/metrics", v6 ? "[" : "", g->metrics_host,
+                 v6 ? "]" : "", (unsigned)g->metrics_port);
 }
 
 /* A warning of the diagnostics, for every events stream. */
@@ -320,6 +342,8 @@ int corral_setup(struct corral *c, uv_loop_t *loop, struct config *cfg)
     rc = control_listen(&c->control, &ce, &c->global, c->opts.socket_path);
     if (rc < 0 && cfg->pure_init && !c->opts.socket_path && rc != -EADDRINUSE)
         rc = 0;
+    if (rc == 0)
+        corral_listen_metrics(c);
     return rc;
 }
 
@@ -337,6 +361,7 @@ void corral_teardown(struct corral *c)
     control_close(&c->control);
     sdnotify_close(c->sdnotify);
     reaper_on_orphan(&c->reaper, NULL, NULL);
+    diag_http_close(&c->http);
     diag_close(&c->diag);
     sup_close(c->sup);
     /* What is still queued for stdout/stderr goes out now (bounded wait);

@@ -229,11 +229,56 @@ static int diag_scan(struct diag *d, bool detail, struct diag_figures *f)
     return rc;
 }
 
+/* The budget's line, naming the service whose tree holds the most tasks:
+ * "pids 1640/2048 (80%): worker holds 1203 processes". */
+static void diag_announce(struct diag *d, enum diagwarn_level was, const struct diag_figures *f)
+{
+    char holder[160] = "";
+    int pct = diagwarn_percent(f->pids_current, f->pids_max);
+    size_t best = f->n;
+    for (size_t i = 0; f->scanned && i < f->n; i++)
+        if (f->svc[i].tasks > 0 && (best == f->n || f->svc[i].tasks > f->svc[best].tasks))
+            best = i;
+    if (best < f->n) {
+        const struct diag_svc *s = &f->svc[best];
+        const char *name = sup_name(sup_at(d->env.sup, best));
+        const char *plural = s->procs == 1 ? "" : "es";
+        if (s->tasks == s->procs)
+            snprintf(holder, sizeof holder, ": %s holds %ld process%s", name, s->procs, plural);
+        else
+            snprintf(holder, sizeof holder, ": %s holds %ld process%s (%ld tasks)", name, s->procs,
+                     plural, s->tasks);
+    }
+    if (d->level > was)
+        diag_warn(d, true, "pids", NULL, "pids %ld/%ld (%d%%)%s", f->pids_current, f->pids_max, pct,
+                  holder);
+    else
+        diag_warn(d, false, "pids", NULL, "pids %ld/%ld (%d%%): back below %d%%%s", f->pids_current,
+                  f->pids_max, pct,
+                  d->level == DIAGWARN_OK ? DIAGWARN_HIGH_PCT : DIAGWARN_CRITICAL_PCT, holder);
+}
+
+static void diag_check_within(struct diag *d, uint64_t ms);
+
+/* The budget as f read it: a new level is announced; while it is high, or
+ * zombies pile up, the watch keeps reading it. */
+static void diag_budget_level(struct diag *d, const struct diag_figures *f)
+{
+    enum diagwarn_level was = d->level;
+    d->level = diagwarn_budget(was, f->pids_current, f->pids_max);
+    if (d->level != was)
+        diag_announce(d, was, f);
+    if (d->level >= DIAGWARN_HIGH || d->zombie_watch)
+        diag_check_within(d, DIAG_WATCH_MS);
+}
+
 int diag_collect(struct diag *d, bool detail, struct diag_figures *f)
 {
     int rc = diag_scan(d, detail, f);
     if (rc == 0 && f->scanned)
         diag_zombie_warnings(d, f);
+    if (rc == 0 && f->has_budget && d->open)
+        diag_budget_level(d, f);
     return rc;
 }
 
@@ -251,42 +296,24 @@ static long diag_growth(long max)
     return max > 20 * DIAG_GROWTH_MIN ? max / 20 : DIAG_GROWTH_MIN;
 }
 
-/* Names the service whose tree holds the most tasks, as the budget's line. */
-static void diag_level_changed(struct diag *d, enum diagwarn_level was, long current, long max)
-{
-    struct diag_figures f;
-    char holder[160] = "";
-    int pct = diagwarn_percent(current, max);
-    if (diag_collect(d, false, &f) == 0) {
-        size_t best = f.n;
-        for (size_t i = 0; i < f.n; i++)
-            if (f.svc[i].tasks > 0 && (best == f.n || f.svc[i].tasks > f.svc[best].tasks))
-                best = i;
-        if (best < f.n) {
-            const struct diag_svc *s = &f.svc[best];
-            if (s->tasks == s->procs)
-                snprintf(holder, sizeof holder, ": %s holds %ld processes",
-                         sup_name(sup_at(d->env.sup, best)), s->procs);
-            else
-                snprintf(holder, sizeof holder, ": %s holds %ld processes (%ld tasks)",
-                         sup_name(sup_at(d->env.sup, best)), s->procs, s->tasks);
-        }
-    }
-    diag_figures_free(&f);
-    if (d->level > was)
-        diag_warn(d, true, "pids", NULL, "pids %ld/%ld (%d%%)%s", current, max, pct, holder);
-    else
-        diag_warn(d, false, "pids", NULL, "pids %ld/%ld (%d%%): back below %d%%%s", current, max,
-                  pct, was == DIAGWARN_CRITICAL ? DIAGWARN_CRITICAL_PCT : DIAGWARN_HIGH_PCT,
-                  holder);
-}
-
 static void diag_arm(uv_timer_t *t, bool *armed, uint64_t ms)
 {
     if (*armed)
         return;
     *armed = true;
     uv_timer_start(t, (void (*)(uv_timer_t *))t->data, ms, 0);
+}
+
+/* The budget is read again in ms at the latest (an event's read is not
+ * delayed by the watch's longer wait). */
+static void diag_check_within(struct diag *d, uint64_t ms)
+{
+    uint64_t due = uv_now(d->env.loop) + ms;
+    if (d->check_armed && d->check_due_ms <= due)
+        return;
+    d->check_armed = false;
+    d->check_due_ms = due;
+    diag_arm(&d->check_timer, &d->check_armed, ms);
 }
 
 static void diag_check(struct diag *d)
@@ -296,16 +323,19 @@ static void diag_check(struct diag *d)
     d->checked = true;
     if (pidbudget_read_at(d->env.pids_dir, &b) < 0)
         return;
-    enum diagwarn_level was = d->level;
-    d->level = diagwarn_budget(was, b.current, b.max);
     if (b.current < d->scan_base)
         d->scan_base = b.current;
-    if (d->level != was)
-        diag_level_changed(d, was, b.current, b.max);
-    else if (b.current >= d->scan_base + diag_growth(b.max))
+    if (diagwarn_budget(d->level, b.current, b.max) != d->level) {
+        /* A new level: one scan names the holder (diag_collect says it). */
+        struct diag_figures f;
+        (void)diag_collect(d, false, &f);
+        diag_figures_free(&f);
+        return;
+    }
+    if (b.current >= d->scan_base + diag_growth(b.max))
         diag_arm(&d->settle_timer, &d->settle_armed, DIAG_SETTLE_MS);
     if (d->level >= DIAGWARN_HIGH || d->zombie_watch)
-        diag_arm(&d->check_timer, &d->check_armed, DIAG_WATCH_MS);
+        diag_check_within(d, DIAG_WATCH_MS);
 }
 
 static void diag_on_check_timer(uv_timer_t *t)
@@ -326,7 +356,7 @@ static void diag_on_settle_timer(uv_timer_t *t)
     (void)diag_collect(d, false, &f);
     diag_figures_free(&f);
     if (d->zombie_watch)
-        diag_arm(&d->check_timer, &d->check_armed, DIAG_WATCH_MS);
+        diag_check_within(d, DIAG_WATCH_MS);
 }
 
 void diag_poke(struct diag *d)
@@ -338,9 +368,7 @@ void diag_poke(struct diag *d)
         diag_check(d);
         return;
     }
-    if (d->check_armed) /* a read is due anyway */
-        return;
-    diag_arm(&d->check_timer, &d->check_armed, d->last_check_ms + DIAG_CHECK_MS - now);
+    diag_check_within(d, d->last_check_ms + DIAG_CHECK_MS - now);
 }
 
 static void diag_on_change(struct sup_listener *l, struct sup_service *ss)

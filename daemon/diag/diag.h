@@ -85,7 +85,8 @@ struct diag {
     uv_timer_t settle_timer;
     bool check_armed, settle_armed, open;
     uint64_t last_check_ms;
-    bool checked; /* last_check_ms means something */
+    uint64_t check_due_ms; /* when check_timer fires, while armed */
+    bool checked;          /* last_check_ms means something */
     enum diagwarn_level level;
     long scan_base; /* pids.current at the last /proc scan (its low mark since) */
     struct diag_warned *warned;
