@@ -40,7 +40,7 @@ void control_diag_metrics(struct control_client *cl, struct proto_request *req)
     size_t len = 0;
     char *text = env->ops->metrics ? env->ops->metrics(env->arg, &len) : NULL;
     if (!text) {
-        control_client_error(cl, req->id, PROTO_ERR_INTERNAL, "metrics: out of memory");
+        control_client_error(cl, req->id, PROTO_ERR_INTERNAL, "metrics: not available");
         return;
     }
     control_client_ok(cl, req->id, json_pack("{s:s%}", "text", text, len));
