@@ -159,11 +159,12 @@ static int diag_tally(struct diag *d, const struct procscan *s, bool detail, str
     if ((rc = treeowner_assign(pid, ppid, n, roots, nroots, owner)) < 0)
         goto out;
     size_t nz = 0;
+    pid_t self = getpid();
     for (size_t i = 0; i < n; i++) {
         const struct procscan_entry *e = &s->all[i];
         int o = owner[i] >= 0 ? root_of[owner[i]] : -1;
         /* What a dead main left keeps its group outside the tree. */
-        for (size_t k = 0; o < 0 && k < m && e->pid != getpid(); k++)
+        for (size_t k = 0; o < 0 && k < m && e->pid != self; k++)
             if (pgids[k] > 0 && e->pgrp == pgids[k])
                 o = (int)k;
         f->procs_total++;

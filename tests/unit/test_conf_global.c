@@ -112,10 +112,13 @@ static void metrics_listen_takes_an_ip_or_localhost_and_a_port(void **state)
     assert_int_equal(load_global("metrics: {listen: \"127.0.0.1:9100\"}\n", &g), 0);
     assert_string_equal(g.metrics_host, "127.0.0.1");
     assert_int_equal(g.metrics_port, 9100);
+    conf_global_close(&g);
     assert_int_equal(load_global("metrics: {listen: \"[::1]:80\"}\n", &g), 0);
     assert_string_equal(g.metrics_host, "::1");
+    conf_global_close(&g);
     assert_int_equal(load_global("metrics:\n  listen: localhost:9100\n", &g), 0);
     assert_string_equal(g.metrics_host, "127.0.0.1");
+    conf_global_close(&g);
     assert_int_equal(load_global("{}\n", &g), 0);
     assert_null(g.metrics_host);
     conf_global_close(&g);
@@ -131,8 +134,11 @@ static void a_bad_metrics_listen_is_refused_with_its_place(void **state)
                         "address or localhost, like \"127.0.0.1:9100\" or \"[::1]:9100\", got "
                         "\"example.com:9100\"");
     assert_null(g.metrics_host);
+    conf_global_close(&g);
     assert_int_equal(load_global("metrics: {listen: \"127.0.0.1:99999\"}\n", &g), -EINVAL);
+    conf_global_close(&g);
     assert_int_equal(load_global("metrics: {listen: \"127.0.0.1\"}\n", &g), -EINVAL);
+    conf_global_close(&g);
     assert_int_equal(load_global("metrics: {port: 9100}\n", &g), -EINVAL);
     conf_global_close(&g);
 }
