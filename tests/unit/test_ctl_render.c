@@ -275,6 +275,22 @@ static void log_items_print_their_text(void **state)
     json_decref(batch);
 }
 
+static void a_warning_on_the_events_stream_prints_its_text(void **state)
+{
+    (void)state;
+    struct capture c;
+    struct proto_request req;
+    json_t *w = load("{\"warning\":\"pids\",\"service\":null,\"text\":\"pids 1640/2048 (80%): "
+                     "worker holds 1203 processes\"}");
+
+    proto_request_init(&req);
+    req.cmd = PROTO_CMD_EVENTS;
+    capture_open(&c);
+    render_stream(&req, w, c.f);
+    capture_check(&c, "-  warning  pids 1640/2048 (80%): worker holds 1203 processes\n");
+    json_decref(w);
+}
+
 static void a_gap_in_a_stream_is_told_as_such(void **state)
 {
     (void)state;
@@ -312,6 +328,7 @@ int main(void)
         cmocka_unit_test(status_shows_processes_zombies_budget_and_troubles),
         cmocka_unit_test(status_from_a_corral_without_a_pids_cgroup_says_so),
         cmocka_unit_test(top_shows_cpu_between_two_samples),
+        cmocka_unit_test(a_warning_on_the_events_stream_prints_its_text),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
