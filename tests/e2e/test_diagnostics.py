@@ -232,6 +232,15 @@ class Diagnostics(svc.ServiceTest):
         self.assertTrue(head.startswith("HTTP/1.1 200"), head)
         self.assertEqual(ctl(self, "status").returncode, 0)
         silent.close()
+        # A reload keeps the endpoint where it is and says so when it moved.
+        self.assertEqual(ctl(self, "reload").returncode, 0)
+        self.assertNotIn("`metrics` changed", c.stderr())
+        self.write_conf(f"metrics:\n  listen: \"127.0.0.1:{free_port()}\"\n")
+        self.assertEqual(ctl(self, "reload").returncode, 0)
+        harness.wait_for(lambda: "reload: corral.yaml: `metrics` changed; it takes effect when "
+                                 "corral starts again" in c.stderr(), 5, what="the reload warning")
+        head, _ = http(port, b"GET /metrics HTTP/1.1\r\n\r\n")
+        self.assertTrue(head.startswith("HTTP/1.1 200"), head)
 
     def test_a_bad_metrics_listen_is_refused_before_anything_starts(self):
         conf = self.write_conf("metrics:\n  listen: \"example.com:80\"\n")
