@@ -59,7 +59,10 @@ while True:
         orphan()
     except OSError:
         pass
-    open(os.path.join(d, "done.%d" % step), "w").write(str(len(kids)))
+    tmp = os.path.join(d, "done.tmp")
+    with open(tmp, "w") as f:
+        f.write(str(len(kids)))
+    os.rename(tmp, os.path.join(d, "done.%d" % step))   # whole, or not yet
     step += 1
 '''
 
@@ -304,8 +307,9 @@ class Budget(svc.ServiceTest):
         return ["sh", "-c", f'echo $$ > {self.cg}/cgroup.procs && exec "$@"', "wrap"]
 
     def step(self, n, want):
-        with open(self.path(f"want.{n}"), "w") as f:
+        with open(self.path("want.tmp"), "w") as f:
             f.write(str(want))
+        os.rename(self.path("want.tmp"), self.path(f"want.{n}"))
         self.wait_file(f"done.{n}", 20)
         return int(harness.read(self.path(f"done.{n}")))
 
