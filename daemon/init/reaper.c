@@ -24,20 +24,31 @@ static pid_t reaper_peek(void)
 
 bool reaper_drain(struct reaper *r)
 {
+    pid_t group = 0; /* orphans of this group are reaped by group */
     for (;;) {
         int st;
         pid_t pid;
-        struct pidtab_owner *owner = NULL;
-        if (r->on_orphan) {
+        if (r->on_orphan && group > 0) {
+            pid = waitpid(-group, &st, WNOHANG);
+            if (pid <= 0) {
+                if (pid == 0 || errno != EINTR)
+                    group = 0; /* none of it has exited: back to peeking */
+                continue;
+            }
+            if (!pidtab_find(r->pids, pid))
+                (void)r->on_orphan(r->orphan_arg, pid, group, false);
+        } else if (r->on_orphan) {
             /* Who an orphan came from is only readable while it is a
-             * zombie: peek, ask its group, then reap that one pid. Two
-             * system calls more per orphan, one per service exit
+             * zombie: peek, ask its group, then reap that one pid; the
+             * rest of its group's exits are then reaped by group
              * (bench/README.md). */
             pid = reaper_peek();
             if (pid > 0) {
-                owner = pidtab_find(r->pids, pid);
-                if (!owner)
-                    r->on_orphan(r->orphan_arg, pid, getpgid(pid));
+                if (!pidtab_find(r->pids, pid)) {
+                    pid_t g = getpgid(pid);
+                    if (r->on_orphan(r->orphan_arg, pid, g, true) && g > 0)
+                        group = g;
+                }
                 pid = waitpid(pid, &st, WNOHANG);
             }
         } else {
@@ -50,7 +61,7 @@ bool reaper_drain(struct reaper *r)
         if (pid == 0)
             return false;
         r->children_reaped++;
-        owner = pidtab_take(r->pids, pid);
+        struct pidtab_owner *owner = pidtab_take(r->pids, pid);
         if (owner) {
             owner->on_exit(owner, pid, st);
         } else {

@@ -11,10 +11,14 @@
 
 #include "pidtab.h"
 
-/* An adopted orphan, about to be reaped: its process group, read while it is
- * still a zombie (it stays one during the call, so getsid(pid) works too;
- * docs/diagnosing.md "Orphans"). pgid is -1 when it could not be read. */
-typedef void (*reaper_orphan_cb)(void *arg, pid_t pid, pid_t pgid);
+/* An adopted orphan and its process group (docs/diagnosing.md "Orphans").
+ * With zombie true it is not reaped yet (getsid(pid) works during the
+ * call); pgid is -1 when it could not be read. Returns true when the group
+ * alone said where it came from: the reaper then reaps that group's next
+ * exits by group, one waitpid(-pgid) each (a burst of orphans costs what
+ * it cost without attribution), and reports each orphan among them with
+ * zombie false, already reaped. */
+typedef bool (*reaper_orphan_cb)(void *arg, pid_t pid, pid_t pgid, bool zombie);
 
 struct reaper {
     struct pidtab *pids;

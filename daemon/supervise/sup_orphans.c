@@ -42,16 +42,18 @@ static struct sup_service *sup_orphans_find(struct supervisor *sup, pid_t g)
     return NULL;
 }
 
-void sup_on_orphan(void *arg, pid_t pid, pid_t pgid)
+bool sup_on_orphan(void *arg, pid_t pid, pid_t pgid, bool zombie)
 {
     struct supervisor *sup = arg;
     struct sup_service *ss = sup_orphans_find(sup, pgid);
-    if (!ss)
+    bool by_group = ss != NULL;
+    if (!ss && zombie)
         ss = sup_orphans_find(sup, getsid(pid));
     if (ss)
         ss->orphans_reaped++;
     else
         sup->orphans_unattributed++;
+    return by_group;
 }
 
 uint64_t sup_orphans_unattributed(const struct supervisor *sup)

@@ -188,10 +188,10 @@ struct sup_view {
 };
 void sup_view(const struct sup_service *ss, uint64_t now, struct sup_view *v);
 
-/* An adopted orphan about to be reaped (a reaper_orphan_cb; arg: the
- * supervisor): counted for the record whose recent process group, or
- * session, holds it (docs/diagnosing.md "Orphans"). */
-void sup_on_orphan(void *arg, pid_t pid, pid_t pgid);
+/* An adopted orphan (a reaper_orphan_cb; arg: the supervisor): counted for
+ * the record whose recent process group, or (while it is a zombie) session,
+ * holds it (docs/diagnosing.md "Orphans"). True when the group named it. */
+bool sup_on_orphan(void *arg, pid_t pid, pid_t pgid, bool zombie);
 
 /* Orphans reaped that no service's groups held. */
 uint64_t sup_orphans_unattributed(const struct supervisor *sup);

@@ -520,15 +520,15 @@ static void orphans_are_counted_for_the_service_whose_recent_group_held_them(voi
     sup_start_all(W.sup);
     pid_t a1 = live("a"), b1 = live("b");
     /* An orphan pid that does not exist: getsid() fails, the group decides. */
-    sup_on_orphan(W.sup, 4999999, a1);
-    die_tag("a", EXITED(1)); /* restarted at once: a new group */
+    assert_true(sup_on_orphan(W.sup, 4999999, a1, true)); /* named by its group */
+    die_tag("a", EXITED(1));                              /* restarted at once: a new group */
     pid_t a2 = live("a");
     assert_int_not_equal(a2, a1);
-    sup_on_orphan(W.sup, 4999999, a1); /* what the old run left */
-    sup_on_orphan(W.sup, 4999999, a2);
-    sup_on_orphan(W.sup, 4999999, b1);
-    sup_on_orphan(W.sup, 4999999, 4999998); /* a group nobody started */
-    sup_on_orphan(W.sup, 4999999, -1);      /* not readable */
+    sup_on_orphan(W.sup, 4999999, a1, true); /* what the old run left */
+    sup_on_orphan(W.sup, 4999999, a2, true);
+    sup_on_orphan(W.sup, 4999999, b1, true);
+    assert_false(sup_on_orphan(W.sup, 4999999, 4999998, true)); /* a group nobody started */
+    sup_on_orphan(W.sup, 4999999, -1, true);                    /* not readable */
     assert_int_equal(orphans_of("a"), 3);
     assert_int_equal(orphans_of("b"), 1);
     assert_int_equal(sup_orphans_unattributed(W.sup), 2);
