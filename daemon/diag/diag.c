@@ -1,6 +1,6 @@
 /* diag.c - the PID budget read on events with a bound on how often, the
  * warnings it and the zombie counts give, and the per-service figures of one
- * /proc scan (docs/diagnosing.md; docs/dev/DESIGN.md "Diagnostics"). */
+ * /proc scan (docs/diagnosing.md; docs/dev/DESIGN.md "Layout", diag/). */
 #include "diag.h"
 
 #include <errno.h>
