@@ -388,6 +388,9 @@ struct conf_global {
     bool timestamps;
     struct conf_syslog syslog;
     struct conf_service *main; /* the main: section, without a command; NULL: none */
+    /* metrics: {listen: "HOST:PORT"}: GET /metrics over HTTP. NULL: off. */
+    char *metrics_host; /* an IP literal (without brackets) or localhost */
+    uint16_t metrics_port;
 };
 
 /* Fills g with the defaults (see docs/configuration.md). */

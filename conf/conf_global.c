@@ -2,6 +2,7 @@
  * control socket and its groups, shutdown bounds, log format). Every key is
  * optional; the command line and the environment win over this file, which
  * is the daemon's business, not ours. */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <libgen.h>
 #include <stdlib.h>
@@ -37,6 +38,7 @@ void conf_global_close(struct conf_global *g)
     free(g->syslog.path);
     free(g->syslog.name);
     conf_service_free(g->main);
+    free(g->metrics_host);
     conf_global_init(g);
 }
 
@@ -216,6 +218,54 @@ static int conf_global_main(struct ynode_ctx *c, yaml_node_t *v, const char *pat
     return conf_service_parse_main_section(c, v, &g->main);
 }
 
+/* metrics.listen: "127.0.0.1:9100", "[::1]:9100", "0.0.0.0:9100" or
+ * "localhost:9100"; a name would need a resolver in PID 1. */
+static int conf_global_metrics_listen(struct ynode_ctx *c, yaml_node_t *v, const char *path,
+                                      void *obj)
+{
+    struct conf_global *g = ((struct conf_global_parse *)obj)->g;
+    const char *s = ynode_scalar(c, v, path, "\"host:port\"");
+    if (!s)
+        return -EINVAL;
+    const char *colon = strrchr(s, ':'), *host = s, *host_end = colon;
+    if (s[0] == '[') {
+        host = s + 1;
+        host_end = colon && colon > s && colon[-1] == ']' ? colon - 1 : NULL;
+    }
+    char *end = NULL;
+    unsigned long port = colon && colon[1] ? strtoul(colon + 1, &end, 10) : 0;
+    char buf[64];
+    unsigned char addr[16];
+    size_t hlen = host_end && host_end > host ? (size_t)(host_end - host) : 0;
+    bool ok = hlen > 0 && hlen < sizeof buf && end && *end == '\0' && port >= 1 && port <= 65535;
+    if (ok) {
+        memcpy(buf, host, hlen);
+        buf[hlen] = '\0';
+        ok = strcmp(buf, "localhost") == 0 || (s[0] != '[' && inet_pton(AF_INET, buf, addr) == 1) ||
+             (s[0] == '[' && inet_pton(AF_INET6, buf, addr) == 1);
+    }
+    if (!ok)
+        return ynode_error(c, v,
+                           "%s: expected \"host:port\" with an IP address or localhost, like "
+                           "\"127.0.0.1:9100\" or \"[::1]:9100\", got \"%.80s\"",
+                           path, s);
+    free(g->metrics_host);
+    g->metrics_host = strdup(strcmp(buf, "localhost") == 0 ? "127.0.0.1" : buf);
+    if (!g->metrics_host)
+        return -ENOMEM;
+    g->metrics_port = (uint16_t)port;
+    return 0;
+}
+
+static int conf_global_metrics(struct ynode_ctx *c, yaml_node_t *v, const char *path, void *obj)
+{
+    static const struct ynode_key keys[] = {
+        {"listen", conf_global_metrics_listen},
+        {NULL, NULL},
+    };
+    return ynode_map(c, v, path, keys, obj);
+}
+
 static int conf_global_parse(const char *label, const char *base_dir, const char *data, size_t len,
                              const struct conf_env *env, struct conf_global *g,
                              struct conf_errors *errs)
@@ -232,6 +282,7 @@ static int conf_global_parse(const char *label, const char *base_dir, const char
         {"timestamps", conf_global_timestamps},
         {"syslog", conf_global_syslog},
         {"main", conf_global_main},
+        {"metrics", conf_global_metrics},
         {NULL, NULL},
     };
     struct ynode_ctx c = {.file = label, .base_dir = base_dir, .errs = errs, .env = env};

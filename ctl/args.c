@@ -211,6 +211,7 @@ static int args_operands(struct args *a, const char *cmd, char **ops, int n, cha
             return args_fail(why, len, "wait: missing NAME");
         break;
     case PROTO_CMD_STATUS:
+    case PROTO_CMD_TOP:
         break;
     default:
         if (n > 0)

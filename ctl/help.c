@@ -27,7 +27,13 @@ static const struct help_cmd help_cmds[] = {
      "  -n, --lines N   the last N lines (default 100)\n"
      "  -f, --follow    keep printing new lines until interrupted\n"
      "  --since D       only lines from the last D (10m, 1h)"},
-    {"events", NULL, "print every state change as it happens, until interrupted", NULL},
+    {"events", NULL, "print every state change and warning as it happens, until interrupted", NULL},
+    {"top", "top [NAME...]", "show each service's processes, zombies, CPU, memory and fds",
+     "Columns: NAME PID STATE PROCS ZOMBIES CPU% RSS FDS RESTARTS UPTIME, then corral's own\n"
+     "line and the PID budget. On a terminal the table is redrawn every 2s until\n"
+     "interrupted; otherwise it is printed once (CPU% over 0.5s). --json prints the reply."},
+    {"metrics", NULL, "print every figure in the Prometheus text format",
+     "The same text corral serves at GET /metrics when corral.yaml has metrics: {listen: ...}."},
     {"reload", "reload [--dry-run]", "re-read the service directory and apply the changes",
      "Added services start, removed ones stop, changed ones restart, the others keep\n"
      "running. A directory with errors is refused whole: every error is printed, nothing\n"

@@ -19,6 +19,7 @@
 #include "proto.h"
 #include "render.h"
 #include "table.h"
+#include "top.h"
 
 static uint64_t main_now_ms(void)
 {
@@ -148,6 +149,10 @@ static int main_remote(struct args *a)
     if (client_connect(&c, where.path) < 0) {
         main_unreachable(&c, &where);
         code = CTL_EXIT_UNREACHABLE;
+        goto out_client;
+    }
+    if (a->req.cmd == PROTO_CMD_TOP) {
+        code = top_run(&c, a);
         goto out_client;
     }
     rc = proto_request_encode(&a->req, &line, &len);

@@ -10,6 +10,7 @@
 #include "fmt.h"
 #include "render_status.h"
 #include "table.h"
+#include "top.h"
 
 void render_list(json_t *list, const char *sep, FILE *out)
 {
@@ -120,6 +121,14 @@ void render_result(const struct proto_request *req, json_t *result, FILE *out, b
         fprintf(out, "corral %s (protocol %" JSON_INTEGER_FORMAT ")\n",
                 field_str(result, "version", "?"), json_is_integer(v) ? json_integer_value(v) : 0);
         break;
+    case PROTO_CMD_METRICS:
+        v = json_object_get(result, "text");
+        if (json_is_string(v))
+            fwrite(json_string_value(v), 1, json_string_length(v), out);
+        break;
+    case PROTO_CMD_TOP:
+        top_render(result, out);
+        break;
     case PROTO_CMD_EVENTS:
     case PROTO_CMD_COUNT:
         break;
@@ -151,6 +160,15 @@ static void render_event(json_t *item, FILE *out)
     json_t *pid = json_object_get(item, "pid");
     const char *reason = field_str(item, "reason", "");
 
+    /* A warning of the diagnostics: its words as corral logged them. */
+    if (json_is_string(json_object_get(item, "warning"))) {
+        fprintf(out, "%s  warning  %s\n",
+                json_is_integer(t) && json_integer_value(t) >= 0
+                    ? fmt_time((uint64_t)json_integer_value(t), when, sizeof when)
+                    : "-",
+                field_str(item, "text", "?"));
+        return;
+    }
     fprintf(out, "%s  %s  %s",
             json_is_integer(t) && json_integer_value(t) >= 0
                 ? fmt_time((uint64_t)json_integer_value(t), when, sizeof when)

@@ -100,34 +100,98 @@ static void render_corral(json_t *c, FILE *out)
     fputc('\n', out);
 }
 
+/* The PID budget's line: "pids 1640/2048 (80%, high; cgroup v1)", or why
+ * there is none. Only from a corral that reads the figures. */
+static void render_budget(json_t *result, FILE *out)
+{
+    json_t *b = json_object_get(result, "budget");
+    char cur[24], max[24];
+    if (!json_object_get(result, "budget"))
+        return;
+    if (!json_is_object(b)) {
+        fputs("budget: no pids cgroup visible (cgroup v2 or v1's pids controller)\n", out);
+        return;
+    }
+    fprintf(out, "budget: pids %s/%s", render_int(b, "current", cur, sizeof cur, true),
+            json_is_integer(json_object_get(b, "max")) ? render_int(b, "max", max, sizeof max, true)
+                                                       : "max");
+    if (json_is_integer(json_object_get(b, "max")))
+        fprintf(out, " (%" JSON_INTEGER_FORMAT "%%, %s)",
+                json_integer_value(json_object_get(b, "percent")), field_str(b, "level", "?"));
+    fprintf(out, "; cgroup %s\n", field_str(b, "cgroup", "?"));
+}
+
+/* A service's zombie pile and fork failures, when it has any. */
+static void render_troubles(json_t *services, FILE *out)
+{
+    size_t i;
+    json_t *svc;
+    json_array_foreach(services, i, svc)
+    {
+        json_t *zp = json_object_get(svc, "zombie_parent");
+        json_t *ff = json_object_get(svc, "fork_failures");
+        if (json_is_object(zp))
+            fprintf(out,
+                    "%s: %" JSON_INTEGER_FORMAT " zombie children of pid %" JSON_INTEGER_FORMAT
+                    " (%s), not waited for\n",
+                    field_str(svc, "name", "?"), json_integer_value(json_object_get(zp, "zombies")),
+                    json_integer_value(json_object_get(zp, "pid")), field_str(zp, "comm", "?"));
+        if (json_is_integer(ff) && json_integer_value(ff) > 0) {
+            json_t *at = json_object_get(svc, "fork_failure_pids");
+            char cur[24], max[24];
+            fprintf(out, "%s: %" JSON_INTEGER_FORMAT " failed forks", field_str(svc, "name", "?"),
+                    json_integer_value(ff));
+            if (json_is_integer(json_object_get(at, "current")))
+                fprintf(out, " (the last at pids %s/%s)",
+                        render_int(at, "current", cur, sizeof cur, true),
+                        json_is_integer(json_object_get(at, "max"))
+                            ? render_int(at, "max", max, sizeof max, true)
+                            : "max");
+            fputc('\n', out);
+        }
+    }
+}
+
 void render_status(json_t *result, FILE *out, bool colour)
 {
-    static const char *const head[] = {"NAME",     "STATE",     "PID",   "UPTIME",
-                                       "RESTARTS", "LAST-EXIT", "REASON"};
+    static const char *const head7[] = {"NAME",     "STATE",     "PID",   "UPTIME",
+                                        "RESTARTS", "LAST-EXIT", "REASON"};
+    static const char *const head9[] = {"NAME",  "STATE",   "PID",       "UPTIME", "RESTARTS",
+                                        "PROCS", "ZOMBIES", "LAST-EXIT", "REASON"};
     json_t *services = json_object_get(result, "services");
     struct table t;
     size_t i;
     json_t *svc;
-
-    table_init(&t, 7);
-    t.colour_col = 1;
-    t.has_header = true;
-    table_add(&t, head);
+    /* The process columns come from a corral that reads them. */
+    bool procs = false;
     json_array_foreach(services, i, svc)
     {
-        char pid[24], uptime[32], restarts[24], reason[320];
+        procs = procs || json_object_get(svc, "procs");
+    }
+    size_t ncols = procs ? 9 : 7;
+
+    table_init(&t, ncols);
+    t.colour_col = 1;
+    t.has_header = true;
+    table_add(&t, procs ? head9 : head7);
+    json_array_foreach(services, i, svc)
+    {
+        char pid[24], uptime[32], restarts[24], reason[320], nprocs[24], zombies[24];
         /* The service's own words (sd_notify STATUS=) after corral's. */
         const char *status_text = field_str(svc, "status_text", NULL);
         snprintf(reason, sizeof reason, status_text ? "%s; %s" : "%s",
                  field_str(svc, "reason", "-"), status_text ? status_text : "");
         render_schedule(json_object_get(svc, "schedule"), reason, sizeof reason);
-        const char *cells[7] = {
+        const char *last_exit = field_str(json_object_get(svc, "last_exit"), "text", "-");
+        const char *cells[9] = {
             field_str(svc, "name", "?"),
             field_str(svc, "state", "?"),
             render_int(svc, "pid", pid, sizeof pid, false),
             render_uptime(svc, uptime, sizeof uptime),
             render_int(svc, "restarts", restarts, sizeof restarts, true),
-            field_str(json_object_get(svc, "last_exit"), "text", "-"),
+            procs ? render_int(svc, "procs", nprocs, sizeof nprocs, true) : last_exit,
+            procs ? render_int(svc, "zombies", zombies, sizeof zombies, true) : reason,
+            last_exit,
             reason,
         };
         table_add(&t, cells);
@@ -135,6 +199,8 @@ void render_status(json_t *result, FILE *out, bool colour)
     table_print(&t, out, colour ? render_status_colour : NULL);
     table_close(&t);
     render_corral(json_object_get(result, "corral"), out);
+    render_budget(result, out);
+    render_troubles(services, out);
 }
 
 void render_health(json_t *result, FILE *out)

@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#define TABLE_COLS_MAX 8
+#define TABLE_COLS_MAX 12
 
 struct table {
     size_t ncols;

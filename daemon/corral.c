@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "bounds.h"
+#include "diag_metrics.h"
 #include "log.h"
 #include "pidbudget.h"
 #include "reloadplan.h"
@@ -146,6 +147,10 @@ static void corral_apply_global(void *arg, struct conf_global *g, const struct c
         !(env_dir && *env_dir))
         log_warn("reload: corral.yaml: `services` changed; corral reads %s until it starts again",
                  c->services_dir ? c->services_dir : "no directory");
+    if (!reloadplan_str_eq(g->metrics_host, old->metrics_host) ||
+        g->metrics_port != old->metrics_port)
+        log_warn("reload: corral.yaml: `metrics` changed; it takes effect when corral starts "
+                 "again");
     if (!reloadplan_str_eq(g->socket_path, old->socket_path) && !c->opts.socket_path &&
         !(env_sock && *env_sock))
         log_warn("reload: corral.yaml: `socket` changed; corral listens on %s until it starts "
@@ -210,11 +215,62 @@ static json_t *corral_status(void *arg)
     return me;
 }
 
+/* ---- diagnostics (docs/diagnosing.md) ----------------------------------------- */
+
+static json_t *corral_figures(void *arg, bool detail)
+{
+    struct corral *c = arg;
+    struct diag_figures f;
+    json_t *o = diag_collect(&c->diag, detail, &f) == 0 ? diag_json(&c->diag, &f, detail) : NULL;
+    diag_figures_free(&f);
+    if (o)
+        json_object_set_new(json_object_get(o, "corral"), "orphans_unattributed",
+                            json_integer((json_int_t)sup_orphans_unattributed(c->sup)));
+    return o;
+}
+
+static char *corral_metrics(void *arg, size_t *len)
+{
+    struct corral *c = arg;
+    struct diag_corral me = {.uptime_ms = uv_now(c->loop) - c->started_ms,
+                             .orphans_reaped = c->reaper.orphans_reaped,
+                             .children_reaped = c->reaper.children_reaped,
+                             .control_clients = control_clients(&c->control)};
+    return diag_metrics(&c->diag, &me, len);
+}
+
+/* GET /metrics on corral.yaml's metrics.listen. A metrics endpoint that
+ * cannot listen is said and left out: the services run regardless. */
+static void corral_listen_metrics(struct corral *c)
+{
+    const struct conf_global *g = &c->global;
+    if (!g->metrics_host)
+        return;
+    bool v6 = strchr(g->metrics_host, ':') != NULL;
+    int rc =
+        diag_http_listen(&c->http, c->loop, g->metrics_host, g->metrics_port, corral_metrics, c);
+    if (rc < 0)
+        log_warn("metrics: cannot listen on %s%s%s:%u: %s; no HTTP metrics", v6 ? "[" : "",
+                 g->metrics_host, v6 ? "]" : "", (unsigned)g->metrics_port, uv_strerror(rc));
+    else
+        log_info("metrics: serving http://%s%s%s:%u/metrics", v6 ? "[" : "", g->metrics_host,
+                 v6 ? "]" : "", (unsigned)g->metrics_port);
+}
+
+/* A warning of the diagnostics, for every events stream. */
+static void corral_on_warning(void *arg, const char *kind, const char *service, const char *text)
+{
+    struct corral *c = arg;
+    control_publish_warning(&c->control, kind, service, text);
+}
+
 static const struct control_ops corral_control_ops = {
     .reload = corral_reload,
     .shutdown = corral_shutdown,
     .shutting_down = corral_shutting_down,
     .corral_status = corral_status,
+    .figures = corral_figures,
+    .metrics = corral_metrics,
 };
 
 /* ---- signals ------------------------------------------------------------------ */
@@ -226,6 +282,7 @@ static void corral_on_signal(void *data, int sig)
 
     if (sig == SIGCHLD) {
         bool none = reaper_drain(&c->reaper);
+        diag_poke(&c->diag);
         shutdown_on_drained(&c->shutdown, none);
         return;
     }
@@ -293,12 +350,22 @@ int corral_setup(struct corral *c, uv_loop_t *loop, struct config *cfg)
                           .out = &c->out,
                           .reaper = &c->reaper,
                           .notify_socket = c->notify_socket,
+                          .pids_dir = c->pids_dir,
                           .quiet = cfg->pure_init,
                           .interactive = c->interactive,
                           .single_child = c->opts.single_child,
                           .before_exit = corral_syslog_drain,
                           .before_exit_arg = c};
     rc = sup_new(&env, config_take_set(cfg), &c->sup);
+    if (rc < 0)
+        return rc;
+    reaper_on_orphan(&c->reaper, sup_on_orphan, c->sup);
+    struct diag_env de = {.loop = loop,
+                          .sup = c->sup,
+                          .pids_dir = c->pids_dir,
+                          .on_warning = corral_on_warning,
+                          .arg = c};
+    rc = diag_init(&c->diag, &de);
     if (rc < 0)
         return rc;
     /* In pure init mode the command line decides the timings; with a service
@@ -330,6 +397,8 @@ int corral_setup(struct corral *c, uv_loop_t *loop, struct config *cfg)
     rc = control_listen(&c->control, &ce, &c->global, c->opts.socket_path);
     if (rc < 0 && cfg->pure_init && !c->opts.socket_path && rc != -EADDRINUSE)
         rc = 0;
+    if (rc == 0)
+        corral_listen_metrics(c);
     return rc;
 }
 
@@ -347,6 +416,9 @@ void corral_teardown(struct corral *c)
     control_close(&c->control);
     sdnotify_close(c->sdnotify);
     syslogd_close(c->syslogd);
+    reaper_on_orphan(&c->reaper, NULL, NULL);
+    diag_http_close(&c->http);
+    diag_close(&c->diag);
     sup_close(c->sup);
     /* What is still queued for stdout/stderr goes out now (bounded wait);
      * from here on, corral's own lines are written directly. */

@@ -14,6 +14,8 @@
 #include "conf.h"
 #include "config.h"
 #include "control.h"
+#include "diag.h"
+#include "diag_http.h"
 #include "notify.h"
 #include "output.h"
 #include "pidtab.h"
@@ -35,6 +37,8 @@ struct corral {
     struct supervisor *sup;
     struct shutdown shutdown;
     struct control control;
+    struct diag diag;          /* the PID budget's warnings, zombies, figures, metrics */
+    struct diag_http http;     /* GET /metrics, when corral.yaml's metrics.listen asks */
     struct conf_global global; /* corral.yaml, as loaded at start or by a reload */
     struct reload_source source;
     char *services_dir;        /* NULL in pure init mode */

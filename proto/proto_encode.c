@@ -91,6 +91,7 @@ static int proto_set_args(json_t *o, const struct proto_request *req)
 
     switch (req->cmd) {
     case PROTO_CMD_STATUS:
+    case PROTO_CMD_TOP:
         return req->n_names ? proto_set_names(o, req) : 0;
     case PROTO_CMD_START:
     case PROTO_CMD_STOP:
@@ -124,6 +125,7 @@ static int proto_set_args(json_t *o, const struct proto_request *req)
     case PROTO_CMD_SHUTDOWN:
     case PROTO_CMD_HEALTH:
     case PROTO_CMD_VERSION:
+    case PROTO_CMD_METRICS:
     case PROTO_CMD_COUNT:
         break;
     }

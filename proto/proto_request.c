@@ -216,6 +216,7 @@ static int proto_get_args(json_t *obj, struct proto_request *req, struct proto_e
 
     switch (req->cmd) {
     case PROTO_CMD_STATUS:
+    case PROTO_CMD_TOP:
         return proto_get_names(obj, PROTO_NAMES_OPTIONAL, req, err);
     case PROTO_CMD_START:
     case PROTO_CMD_STOP:
@@ -244,6 +245,7 @@ static int proto_get_args(json_t *obj, struct proto_request *req, struct proto_e
     case PROTO_CMD_SHUTDOWN:
     case PROTO_CMD_HEALTH:
     case PROTO_CMD_VERSION:
+    case PROTO_CMD_METRICS:
     case PROTO_CMD_COUNT:
         break;
     }

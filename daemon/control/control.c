@@ -250,6 +250,27 @@ static void control_on_gone(struct sup_listener *l, struct sup_service *ss)
     }
 }
 
+void control_publish_warning(struct control *ctl, const char *kind, const char *service,
+                             const char *text)
+{
+    json_t *item =
+        json_pack("{s:I, s:s, s:o, s:s}", "time_ms", (json_int_t)clock_wall_ms(), "warning", kind,
+                  "service", service ? json_string(service) : json_null(), "text", text);
+    if (!item)
+        return;
+    for (struct control_client *cl = ctl->clients, *next; cl; cl = next) {
+        next = cl->next; /* a send may close it */
+        if (cl->events && !cl->closing && control_client_stream_room(cl))
+            control_client_stream(cl, json_incref(item));
+    }
+    json_decref(item);
+}
+
+size_t control_clients(const struct control *ctl)
+{
+    return ctl->nclients;
+}
+
 /* Appends "path: why" to the list of places that failed. */
 static void control_note_failure(char *buf, size_t len, const char *path, const char *why)
 {

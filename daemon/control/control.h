@@ -31,6 +31,13 @@ struct control_ops {
     bool (*shutting_down)(void *arg);
     /* The "corral" object of status (a new reference). */
     json_t *(*corral_status)(void *arg);
+    /* The diagnostics' figures read now (docs/diagnosing.md): {"budget",
+     * "services": {NAME: {...}}, "corral"}; detail adds CPU, memory and
+     * fds (top). A new reference, or NULL. */
+    json_t *(*figures)(void *arg, bool detail);
+    /* The Prometheus text exposition of `metrics` (the caller frees it), or
+     * NULL when out of memory. */
+    char *(*metrics)(void *arg, size_t *len);
 };
 
 struct control_env {
@@ -78,6 +85,14 @@ int control_listen(struct control *ctl, const struct control_env *env, const str
  * admin_group of g (at start, and after a reload of corral.yaml, when the
  * mode of the file corral bound follows: 0666 with a group, else 0600). */
 void control_set_groups(struct control *ctl, const struct conf_global *g);
+
+/* A warning of the diagnostics for every events stream: {"time_ms",
+ * "warning": kind, "service" (or null), "text"}. */
+void control_publish_warning(struct control *ctl, const char *kind, const char *service,
+                             const char *text);
+
+/* Clients connected now. */
+size_t control_clients(const struct control *ctl);
 
 /* Closes the server and every client; removes the socket file. */
 void control_close(struct control *ctl);

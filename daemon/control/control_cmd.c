@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "control_diag.h"
 #include "control_query.h"
 #include "signame.h"
 
@@ -140,6 +141,12 @@ void control_cmd_run(struct control_client *cl, struct proto_request *req)
         break;
     case PROTO_CMD_EVENTS:
         control_query_events(cl, req);
+        break;
+    case PROTO_CMD_TOP:
+        control_diag_top(cl, req);
+        break;
+    case PROTO_CMD_METRICS:
+        control_diag_metrics(cl, req);
         break;
     case PROTO_CMD_START:
     case PROTO_CMD_STOP:

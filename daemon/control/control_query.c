@@ -152,7 +152,27 @@ json_t *control_query_service_json(const struct sup_service *ss, uint64_t now)
         json_object_set_new(o, "log_lines_lost", json_integer((json_int_t)v.log_file_lost));
     if (v.scheduled)
         json_object_set_new(o, "schedule", control_query_schedule_json(&v));
+    json_object_set_new(o, "orphans_reaped", json_integer((json_int_t)v.orphans_reaped));
+    json_object_set_new(o, "fork_failures", json_integer((json_int_t)v.fork_failures));
+    if (v.fork_failures)
+        json_object_set_new(
+            o, "fork_failure_pids",
+            json_pack("{s:o, s:o}", "current",
+                      v.fork_pids_current < 0 ? json_null() : json_integer(v.fork_pids_current),
+                      "max", v.fork_pids_max < 0 ? json_null() : json_integer(v.fork_pids_max)));
     return o;
+}
+
+void control_query_merge(json_t *services, json_t *figures)
+{
+    json_t *by_name = json_object_get(figures, "services"), *svc;
+    size_t i;
+    json_array_foreach(services, i, svc)
+    {
+        json_t *f = json_object_get(by_name, json_string_value(json_object_get(svc, "name")));
+        if (json_is_object(f))
+            json_object_update(svc, f);
+    }
 }
 
 void control_query_status(struct control_client *cl, struct proto_request *req)
@@ -170,9 +190,16 @@ void control_query_status(struct control_client *cl, struct proto_request *req)
     for (size_t i = 0; i < n; i++)
         json_array_append_new(arr, control_query_service_json(list[i], now));
     free(list);
-    control_client_ok(
-        cl, req->id,
-        json_pack("{s:o, s:o}", "corral", env->ops->corral_status(env->arg), "services", arr));
+    json_t *figures = env->ops->figures ? env->ops->figures(env->arg, false) : NULL;
+    json_t *me = env->ops->corral_status(env->arg);
+    control_query_merge(arr, figures);
+    if (json_is_object(me))
+        json_object_update(me, json_object_get(figures, "corral"));
+    json_t *budget = json_object_get(figures, "budget");
+    control_client_ok(cl, req->id,
+                      json_pack("{s:o, s:o, s:O}", "corral", me, "services", arr, "budget",
+                                budget ? budget : json_null()));
+    json_decref(figures);
 }
 
 void control_query_pid(struct control_client *cl, struct proto_request *req)

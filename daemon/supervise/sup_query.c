@@ -67,6 +67,12 @@ void sup_view(const struct sup_service *ss, uint64_t now, struct sup_view *v)
         .check = ss->checks.last,
         .status_text = ss->checks.status_text,
         .log_file_lost = ss->output.file_lost_lines,
+        .log_run_dropped = ss->output.run_dropped_lines,
+        .pgid = ss->pgids[0],
+        .orphans_reaped = ss->orphans_reaped,
+        .fork_failures = ss->fork_failures_total,
+        .fork_pids_current = ss->fork_pids_current,
+        .fork_pids_max = ss->fork_pids_max,
     };
     if (ss->sched) {
         v->scheduled = true;

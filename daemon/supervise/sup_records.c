@@ -64,6 +64,7 @@ struct sup_service *sup_record_new(struct supervisor *sup, const struct conf_ser
         return NULL;
     ss->owner.on_exit = sup->on_exit;
     ss->sup = sup;
+    ss->fork_pids_current = ss->fork_pids_max = -1;
     svc_init(&ss->svc, conf);
     if (svcplan_init(&ss->plan, conf, environ) < 0 ||
         uv_timer_init(sup->env.loop, &ss->timer) < 0) {

@@ -55,6 +55,17 @@ static void sup_log_fork_failure(struct sup_service *ss, int err)
 {
     struct pidbudget b;
     char budget[96] = "";
+    const char *dir = ss->sup->env.pids_dir;
+
+    /* Every failure is counted with the budget at that moment (two small
+     * reads; failures come at backoff's pace). */
+    ss->fork_failures_total++;
+    ss->fork_pids_current = ss->fork_pids_max = -1;
+    bool known = (dir && dir[0] ? pidbudget_read_at(dir, &b) : pidbudget_read(&b)) == 0;
+    if (known) {
+        ss->fork_pids_current = b.current;
+        ss->fork_pids_max = b.max;
+    }
 
     /* One line per burst: the first says what and why; the retries are
      * debug lines; the success that ends the burst says how many. */
@@ -63,7 +74,7 @@ static void sup_log_fork_failure(struct sup_service *ss, int err)
                   ss->fork_failures);
         return;
     }
-    if (pidbudget_read(&b) == 0 && b.max >= 0)
+    if (known && b.max >= 0)
         snprintf(budget, sizeof budget, " (pids %ld of %ld in use: the PID limit is reached)",
                  b.current, b.max);
     log_warn("%s: fork: %s%s; retrying with backoff until it works", sup_name(ss), strerror(err),
@@ -163,6 +174,7 @@ int sup_spawn(struct sup_service *ss)
     ss->svc.pid = pid;
     execwatch_drop(ss->exec);
     ss->exec = exec_fd >= 0 ? execwatch_start(sup->env.loop, exec_fd, sup->on_exec, ss) : NULL;
+    sup_orphans_note_spawn(ss, pid); /* its own process group (spawn.c) */
     output_started(&ss->output);
     rc = pidtab_add(sup->env.pids, pid, &ss->owner);
     if (rc < 0)

@@ -43,6 +43,7 @@ struct sup_env {
     struct output *out;
     const struct reaper *reaper;
     const char *notify_socket; /* NOTIFY_SOCKET for notify: systemd; "" when none */
+    const char *pids_dir;      /* the pids cgroup (pidbudget_locate); NULL or "": none */
     bool quiet;                /* pure init mode: state changes are debug lines */
     bool interactive;          /* the main gets corral's terminal */
     bool single_child;         /* signals reach the main's process alone */
@@ -187,13 +188,27 @@ struct sup_view {
     bool scheduled;
     const char *schedule; /* as written; NULL for every */
     uint64_t every_ms;
-    uint64_t next_run_ms; /* wall clock; UINT64_MAX: none to come */
-    uint64_t last_run_ms; /* wall clock: when its last run started; 0: never */
-    uint64_t runs;        /* runs its schedule started */
-    uint64_t skipped;     /* due times skipped while a run went on */
-    bool queued;          /* a run waits for the current one to end */
+    uint64_t next_run_ms;     /* wall clock; UINT64_MAX: none to come */
+    uint64_t last_run_ms;     /* wall clock: when its last run started; 0: never */
+    uint64_t runs;            /* runs its schedule started */
+    uint64_t skipped;         /* due times skipped while a run went on */
+    bool queued;              /* a run waits for the current one to end */
+    uint64_t log_run_dropped; /* lines of its latest run that missed corral's output */
+    pid_t pgid;               /* its latest process's group (0: never started) */
+    uint64_t orphans_reaped;  /* orphans from its tree corral has reaped */
+    uint64_t fork_failures;   /* forks of its process that failed, in all */
+    long fork_pids_current;   /* the PID budget at the last one (-1: unknown) */
+    long fork_pids_max;       /* ... (-1: no limit) */
 };
 void sup_view(const struct sup_service *ss, uint64_t now, struct sup_view *v);
+
+/* An adopted orphan (a reaper_orphan_cb; arg: the supervisor): counted for
+ * the record whose recent process group, or (while it is a zombie) session,
+ * holds it (docs/diagnosing.md "Orphans"). True when the group named it. */
+bool sup_on_orphan(void *arg, pid_t pid, pid_t pgid, bool zombie);
+
+/* Orphans reaped that no service's groups held. */
+uint64_t sup_orphans_unattributed(const struct supervisor *sup);
 
 /* The one meaning of healthy (core/svcset.h svcset_is_healthy). */
 bool sup_is_healthy(const struct sup_service *ss);

@@ -5,6 +5,7 @@
  *   sup_records.c  a record's life: made, given a configuration, closed
  *   sup_query.c    plain-values views and lookups for the layers above
  *   sup_spawn.c    starting a record's process, signalling its tree
+ *   sup_orphans.c  which record an adopted orphan came from
  *   sup_leftovers.c  what a dead main process left of its tree
  *   supervisor.c   the runtime: events in, actions out, the whole set
  *   sup_reload.c   a reload's plan and the swap of a new set
@@ -26,6 +27,9 @@
 
 /* Spawns between two reads of the report pipe within one loop tick. */
 #define SUP_REPORT_READ_EVERY 128
+
+/* Process groups of a record's last starts that still attribute orphans. */
+#define SUP_PGID_HISTORY 4
 
 /* A loaded configuration, alive while a record still uses it (a reload
  * swaps sets while old services are still stopping). */
@@ -63,11 +67,19 @@ struct sup_service {
     struct svcplan plan;
     struct output_svc output;
     struct checks checks;
-    bool closed;                 /* closed: its memory goes once its handles have closed */
-    int closes_pending;          /* its own handles still closing before it is freed */
-    uint32_t fork_failures;      /* in the current burst */
-    bool blocked;                /* waiting on a dependency that will never meet its condition */
-    struct execwatch *exec;      /* until its process's execve is known to have succeeded */
+    bool closed;            /* closed: its memory goes once its handles have closed */
+    int closes_pending;     /* its own handles still closing before it is freed */
+    uint32_t fork_failures; /* in the current burst */
+    bool blocked;           /* waiting on a dependency that will never meet its condition */
+    struct execwatch *exec; /* until its process's execve is known to have succeeded */
+    /* Diagnostics (docs/diagnosing.md): fork failures in all, with the PID
+     * budget when the last one happened (-1: not known; max -1: no limit);
+     * the process groups of its last starts, newest first (an orphan still
+     * in one of them came from its tree), and the orphans so attributed. */
+    uint64_t fork_failures_total;
+    long fork_pids_current, fork_pids_max;
+    pid_t pgids[SUP_PGID_HISTORY];
+    uint64_t orphans_reaped;
     bool tail_pending;           /* print its last lines under the next state line */
     struct svcset_intent intent; /* pending_conf mirrors pending_conf below */
     struct sup_setref *ref;      /* the set svc.conf belongs to */
@@ -120,7 +132,8 @@ struct supervisor {
     int report_fds[2];
     uv_poll_t report_poll;
     bool report_polling;
-    unsigned spawns_unread; /* spawns since the pipe was last read */
+    unsigned spawns_unread;        /* spawns since the pipe was last read */
+    uint64_t orphans_unattributed; /* reaped orphans no record's groups held */
 };
 
 /* A record's name, for the files below sup_query.c (a call of sup_name
@@ -160,6 +173,9 @@ void sup_spawn_reports_close(struct supervisor *sup);
 /* Logs every failure report in the pipe; exiting/owner: a pid already taken
  * out of the pid table and its record (0/NULL: none). */
 void sup_read_spawn_reports(struct supervisor *sup, pid_t exiting, struct sup_service *owner);
+
+/* sup_orphans.c: a new start's process group, remembered for attribution. */
+void sup_orphans_note_spawn(struct sup_service *ss, pid_t pgid);
 
 /* sup_leftovers.c */
 /* After ss's main process pid exited with wstatus: a long-running service's

@@ -157,6 +157,44 @@ static void a_kill_grace_longer_than_the_shutdown_timeout_is_refused(void **stat
     conf_global_close(&g);
 }
 
+static void metrics_listen_takes_an_ip_or_localhost_and_a_port(void **state)
+{
+    (void)state;
+    struct conf_global g;
+    assert_int_equal(load_global("metrics: {listen: \"127.0.0.1:9100\"}\n", &g), 0);
+    assert_string_equal(g.metrics_host, "127.0.0.1");
+    assert_int_equal(g.metrics_port, 9100);
+    conf_global_close(&g);
+    assert_int_equal(load_global("metrics: {listen: \"[::1]:80\"}\n", &g), 0);
+    assert_string_equal(g.metrics_host, "::1");
+    conf_global_close(&g);
+    assert_int_equal(load_global("metrics:\n  listen: localhost:9100\n", &g), 0);
+    assert_string_equal(g.metrics_host, "127.0.0.1");
+    conf_global_close(&g);
+    assert_int_equal(load_global("{}\n", &g), 0);
+    assert_null(g.metrics_host);
+    conf_global_close(&g);
+}
+
+static void a_bad_metrics_listen_is_refused_with_its_place(void **state)
+{
+    (void)state;
+    struct conf_global g;
+    assert_int_equal(load_global("metrics:\n  listen: example.com:9100\n", &g), -EINVAL);
+    assert_string_equal(fix_text,
+                        "corral.yaml:2:11: metrics.listen: expected \"host:port\" with an IP "
+                        "address or localhost, like \"127.0.0.1:9100\" or \"[::1]:9100\", got "
+                        "\"example.com:9100\"");
+    assert_null(g.metrics_host);
+    conf_global_close(&g);
+    assert_int_equal(load_global("metrics: {listen: \"127.0.0.1:99999\"}\n", &g), -EINVAL);
+    conf_global_close(&g);
+    assert_int_equal(load_global("metrics: {listen: \"127.0.0.1\"}\n", &g), -EINVAL);
+    conf_global_close(&g);
+    assert_int_equal(load_global("metrics: {port: 9100}\n", &g), -EINVAL);
+    conf_global_close(&g);
+}
+
 static void a_socket_path_too_long_for_sun_path_is_refused(void **state)
 {
     (void)state;
@@ -262,6 +300,8 @@ int main(void)
         cmocka_unit_test(a_missing_file_is_fine_only_when_allowed),
         cmocka_unit_test(syslog_is_off_by_default_and_an_empty_map_takes_the_defaults),
         cmocka_unit_test(syslog_errors_name_the_key),
+        cmocka_unit_test(metrics_listen_takes_an_ip_or_localhost_and_a_port),
+        cmocka_unit_test(a_bad_metrics_listen_is_refused_with_its_place),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

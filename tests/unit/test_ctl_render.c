@@ -15,6 +15,7 @@
 #include "../../ctl/fmt.c"
 #include "../../ctl/render.c"
 #include "../../ctl/render_status.c"
+#include "../../ctl/render_top.c"
 #include "../../ctl/table.c"
 
 struct capture {
@@ -81,6 +82,73 @@ static void status_prints_an_aligned_table_and_a_corral_line(void **state)
                   "worker  backoff  -    -       7         exited 1   exited 1, restart in 400ms\n"
                   "corral: pid 1, up 5m12s, reaped 9 (4 orphans), pids 12/2048\n");
     json_decref(r);
+}
+
+static void status_shows_processes_zombies_budget_and_troubles(void **state)
+{
+    (void)state;
+    struct capture c;
+    json_t *r =
+        load("{\"corral\":{\"pid\":1,\"uptime_ms\":1000,\"orphans_reaped\":0,\"children_reaped\":0,"
+             "\"pids_current\":1640,\"pids_max\":2048},\"budget\":{\"current\":1640,\"max\":2048,"
+             "\"percent\":80,\"level\":\"high\",\"cgroup\":\"v1\"},\"services\":["
+             "{\"name\":\"zabbix\",\"state\":\"up\",\"pid\":57,\"uptime_ms\":5000,\"restarts\":0,"
+             "\"last_exit\":null,\"reason\":\"running\",\"procs\":313,\"zombies\":312,"
+             "\"zombie_parent\":{\"pid\":57,\"comm\":\"zabbix_server\",\"zombies\":312},"
+             "\"fork_failures\":0},"
+             "{\"name\":\"w\",\"state\":\"backoff\",\"pid\":0,\"uptime_ms\":0,\"restarts\":2,"
+             "\"last_exit\":null,\"reason\":\"fork failed\",\"procs\":0,\"zombies\":0,"
+             "\"fork_failures\":3,\"fork_failure_pids\":{\"current\":2048,\"max\":2048}}]}");
+
+    capture_open(&c);
+    render_status(r, c.f, false);
+    capture_check(&c,
+                  "NAME    STATE    PID  UPTIME  RESTARTS  PROCS  ZOMBIES  LAST-EXIT  REASON\n"
+                  "zabbix  up       57   5s      0         313    312      -          running\n"
+                  "w       backoff  -    -       2         0      0        -          fork failed\n"
+                  "corral: pid 1, up 1s, reaped 0 (0 orphans), pids 1640/2048\n"
+                  "budget: pids 1640/2048 (80%, high); cgroup v1\n"
+                  "zabbix: 312 zombie children of pid 57 (zabbix_server), not waited for\n"
+                  "w: 3 failed forks (the last at pids 2048/2048)\n");
+    json_decref(r);
+}
+
+static void status_from_a_corral_without_a_pids_cgroup_says_so(void **state)
+{
+    (void)state;
+    struct capture c;
+    json_t *r = load("{\"corral\":{\"pid\":1,\"uptime_ms\":1000,\"orphans_reaped\":0,"
+                     "\"children_reaped\":0},\"budget\":null,\"services\":[]}");
+    capture_open(&c);
+    render_status(r, c.f, false);
+    capture_check(&c, "NAME  STATE  PID  UPTIME  RESTARTS  LAST-EXIT  REASON\n"
+                      "corral: pid 1, up 1s, reaped 0 (0 orphans)\n"
+                      "budget: no pids cgroup visible (cgroup v2 or v1's pids controller)\n");
+    json_decref(r);
+}
+
+static void top_shows_cpu_between_two_samples(void **state)
+{
+    (void)state;
+    struct capture c;
+    json_t *a = load("{\"sample_ms\":1000,\"corral\":{\"pid\":1,\"cpu_ticks\":10,"
+                     "\"ticks_per_second\":100},\"services\":[{\"name\":\"web\",\"pid\":12,"
+                     "\"cpu_ticks\":100}]}");
+    json_t *b = load("{\"sample_ms\":3000,\"corral\":{\"pid\":1,\"cpu_ticks\":11,\"rss_kib\":"
+                     "2168,\"fds\":24,\"procs_total\":5,\"zombies_total\":0,\"ticks_per_second\":"
+                     "100},\"budget\":{\"current\":5,\"max\":null,\"percent\":0},\"services\":["
+                     "{\"name\":\"web\",\"pid\":12,\"state\":\"up\",\"cpu_ticks\":150,\"procs\":3,"
+                     "\"zombies\":0,\"rss_kib\":48212,\"fds\":41,\"restarts\":1,\"uptime_ms\":"
+                     "312000}]}");
+    top_add_cpu(a, b);
+    capture_open(&c);
+    top_render(b, c.f);
+    capture_check(&c, "NAME  PID  STATE  PROCS  ZOMBIES  CPU%  RSS  FDS  RESTARTS  UPTIME\n"
+                      "web   12   up     3      0        25.0  47M  41   1         5m12s\n"
+                      "corral: pid 1, CPU 0.5%, RSS 2168K, fds 24; 5 processes, 0 zombies in all; "
+                      "pids 5/max (0%)\n");
+    json_decref(a);
+    json_decref(b);
 }
 
 static void status_without_pids_cgroup_or_limit_says_so(void **state)
@@ -207,6 +275,22 @@ static void log_items_print_their_text(void **state)
     json_decref(batch);
 }
 
+static void a_warning_on_the_events_stream_prints_its_text(void **state)
+{
+    (void)state;
+    struct capture c;
+    struct proto_request req;
+    json_t *w = load("{\"warning\":\"pids\",\"service\":null,\"text\":\"pids 1640/2048 (80%): "
+                     "worker holds 1203 processes\"}");
+
+    proto_request_init(&req);
+    req.cmd = PROTO_CMD_EVENTS;
+    capture_open(&c);
+    render_stream(&req, w, c.f);
+    capture_check(&c, "-  warning  pids 1640/2048 (80%): worker holds 1203 processes\n");
+    json_decref(w);
+}
+
 static void a_gap_in_a_stream_is_told_as_such(void **state)
 {
     (void)state;
@@ -241,6 +325,10 @@ int main(void)
         cmocka_unit_test(states_and_pid_print_plainly),
         cmocka_unit_test(log_items_print_their_text),
         cmocka_unit_test(a_gap_in_a_stream_is_told_as_such),
+        cmocka_unit_test(status_shows_processes_zombies_budget_and_troubles),
+        cmocka_unit_test(status_from_a_corral_without_a_pids_cgroup_says_so),
+        cmocka_unit_test(top_shows_cpu_between_two_samples),
+        cmocka_unit_test(a_warning_on_the_events_stream_prints_its_text),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -52,6 +52,7 @@ static struct world {
     enum sup_fate fate;
     int fate_code;
     int all_stopped;
+    int fail_spawns; /* the next spawns fail with EAGAIN (a full PID budget) */
 } W;
 
 static void append(char *buf, size_t len, const char *fmt, ...)
@@ -77,6 +78,10 @@ static int fake_spawn(const struct spawn_plan *plan, int report_fd, pid_t *pid, 
 {
     (void)report_fd;
     *exec_fd = -1; /* the exec is taken as done */
+    if (W.fail_spawns > 0) {
+        W.fail_spawns--;
+        return -EAGAIN;
+    }
     assert_true(W.nprocs < MAX_PROCS);
     struct proc *p = &W.procs[W.nprocs++];
     p->pid = 4000000 + W.nprocs; /* above any pid_max of a test machine's processes */
@@ -500,6 +505,55 @@ static void random_swaps_requests_and_exits_keep_the_runtime_consistent(void **s
     world_stop();
 }
 
+/* ---- diagnostics ----------------------------------------------------------------- */
+
+static uint64_t orphans_of(const char *name)
+{
+    struct sup_view v;
+    sup_view(sup_find(W.sup, name), 0, &v);
+    return v.orphans_reaped;
+}
+
+static void orphans_are_counted_for_the_service_whose_recent_group_held_them(void **state)
+{
+    (void)state;
+    world_start(load("a.yaml", "command: [sleep, a]\n", "b.yaml", "command: [sleep, b]\n", NULL));
+    sup_start_all(W.sup);
+    pid_t a1 = live("a"), b1 = live("b");
+    /* An orphan pid that does not exist: getsid() fails, the group decides. */
+    assert_true(sup_on_orphan(W.sup, 4999999, a1, true)); /* named by its group */
+    die_tag("a", EXITED(1));                              /* restarted at once: a new group */
+    pid_t a2 = live("a");
+    assert_int_not_equal(a2, a1);
+    sup_on_orphan(W.sup, 4999999, a1, true); /* what the old run left */
+    sup_on_orphan(W.sup, 4999999, a2, true);
+    sup_on_orphan(W.sup, 4999999, b1, true);
+    assert_false(sup_on_orphan(W.sup, 4999999, 4999998, true)); /* a group nobody started */
+    sup_on_orphan(W.sup, 4999999, -1, true);                    /* not readable */
+    assert_int_equal(orphans_of("a"), 3);
+    assert_int_equal(orphans_of("b"), 1);
+    assert_int_equal(sup_orphans_unattributed(W.sup), 2);
+    struct sup_view v;
+    sup_view(sup_find(W.sup, "a"), 0, &v);
+    assert_int_equal(v.pgid, a2);
+    world_stop();
+}
+
+static void fork_failures_are_counted_per_service(void **state)
+{
+    (void)state;
+    world_start(load("a.yaml", "command: [sleep, a]\n", "b.yaml", "command: [sleep, b]\n", NULL));
+    W.fail_spawns = 1; /* a's first fork (start order: a, b) */
+    sup_start_all(W.sup);
+    struct sup_view va, vb;
+    sup_view(sup_find(W.sup, "a"), 0, &va);
+    sup_view(sup_find(W.sup, "b"), 0, &vb);
+    assert_int_equal(va.fork_failures, 1);
+    assert_int_equal(vb.fork_failures, 0);
+    assert_string_equal(state_of("a"), "backoff");
+    world_stop();
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -515,6 +569,8 @@ int main(void)
         cmocka_unit_test(a_kept_service_keeps_its_process_and_takes_the_new_dependencies),
         cmocka_unit_test(removing_a_waiting_service_closes_it_once),
         cmocka_unit_test(random_swaps_requests_and_exits_keep_the_runtime_consistent),
+        cmocka_unit_test(orphans_are_counted_for_the_service_whose_recent_group_held_them),
+        cmocka_unit_test(fork_failures_are_counted_per_service),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
