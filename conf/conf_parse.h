@@ -17,6 +17,7 @@ struct conf_parse {
     yaml_node_t *env_file;
     yaml_node_t *readiness;
     yaml_node_t *health;
+    yaml_node_t *autostart;
 };
 
 /* conf_service.c: fills s->file/name-independent defaults. */
