@@ -12,11 +12,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "exitstatus.h"
 #include "log.h"
 #include "notify.h"
+#include "signame.h"
 #include "supervisor_int.h"
 
 static void sup_feed(struct sup_service *ss, enum svc_event_kind kind, int wstatus, int err);
@@ -77,6 +79,18 @@ static void sup_do_spawn(struct sup_service *ss)
     sup_feed(ss, rc < 0 ? SVC_EV_SPAWN_FAILED : SVC_EV_SPAWNED, 0, -rc);
 }
 
+/* Runs the service's stop_command instead of its stop_signal, with its
+ * main process's pid in MAINPID (as systemd's ExecStop). Returns 0, or
+ * -errno when it could not run (the signal is sent instead). */
+static int sup_stop_command(struct sup_service *ss)
+{
+    char pid[40];
+    snprintf(pid, sizeof pid, "MAINPID=%ld", (long)ss->svc.pid);
+    char *extra[] = {pid, NULL};
+    const struct conf_service *conf = ss->svc.conf;
+    return sup_hook_start(&ss->stop_hook, conf->stop_argv, conf->stop_timeout_ms, extra);
+}
+
 static void sup_apply(struct sup_service *ss, const struct svc_step *st)
 {
     struct supervisor *sup = ss->sup;
@@ -95,8 +109,14 @@ static void sup_apply(struct sup_service *ss, const struct svc_step *st)
                          sup_name(ss), proctree_describe(ss->svc.pid, desc, sizeof desc));
             }
             bool single = sup->env.single_child && ss == sup->main;
-            if (ss == sup->main && sig != SIGKILL && sup->main_stop_sig >= 0)
+            bool forwarded = ss == sup->main && sig != SIGKILL && sup->main_stop_sig >= 0;
+            if (forwarded)
                 sig = sup->main_stop_sig;
+            if (sig == SIGKILL)
+                sup_hook_signal(&ss->stop_hook, SIGKILL); /* a stop command that hangs too */
+            else if (!forwarded && ss->svc.conf->stop_argv && ss->svc.pid > 0 &&
+                     sup_stop_command(ss) == 0)
+                break; /* the stop command stops it, stop_signal if it fails */
             if (single && sig != SIGKILL)
                 (void)sup->env.procs->kill(ss->svc.pid, sig);
             else
@@ -152,11 +172,64 @@ static void sup_feed(struct sup_service *ss, enum svc_event_kind kind, int wstat
     sup_feed_event(ss, &ev);
 }
 
-/* The run is over: its main process exited, and nothing it left runs. */
+/* The run is over and its finish, if any, has run: the state machine
+ * hears of the exit. no_restart: the finish said so (exit 125). */
+static void sup_exited_final(struct sup_service *ss, int wstatus, bool no_restart)
+{
+    bool was = ss->svc.no_restart;
+    ss->tail_pending = !svc_exit_is_success(&ss->svc, wstatus) && ss->svc.state != SVC_STOPPING;
+    if (no_restart)
+        ss->svc.no_restart = true; /* for this exit only */
+    sup_feed(ss, SVC_EV_EXITED, wstatus, 0);
+    if (no_restart && !ss->closed && !ss->sup->stopping)
+        ss->svc.no_restart = was;
+}
+
+/* The run is over: its main process exited, and nothing it left runs. Its
+ * finish command runs first, with the exit in its environment (s6's
+ * ./finish: the code, 256 when a signal killed it, and the signal). */
 static void sup_exited(struct sup_service *ss, int wstatus)
 {
-    ss->tail_pending = !svc_exit_is_success(&ss->svc, wstatus) && ss->svc.state != SVC_STOPPING;
-    sup_feed(ss, SVC_EV_EXITED, wstatus, 0);
+    const struct conf_service *conf = ss->svc.conf;
+    if (conf->finish_argv) {
+        char code[40], sig[40];
+        snprintf(code, sizeof code, "CORRAL_EXIT_CODE=%d",
+                 WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : 256);
+        snprintf(sig, sizeof sig, "CORRAL_EXIT_SIGNAL=%d",
+                 WIFSIGNALED(wstatus) ? WTERMSIG(wstatus) : 0);
+        char *extra[] = {code, sig, NULL};
+        ss->finish_wstatus = wstatus;
+        if (sup_hook_start(&ss->finish_hook, conf->finish_argv, conf->finish_timeout_ms, extra) ==
+            0)
+            return; /* sup_on_hook_done goes on */
+    }
+    sup_exited_final(ss, wstatus, false);
+}
+
+/* A finish or stop_command process has exited. */
+static void sup_on_hook_done(struct sup_service *ss, int kind, int wstatus)
+{
+    char what[64];
+    exitstatus_describe(wstatus, what, sizeof what);
+    if (kind == SUP_HOOK_FINISH) {
+        bool no_restart = WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == CONF_FINISH_NO_RESTART;
+        if (no_restart)
+            log_info("%s: finish %s: not restarting it", sup_name(ss), what);
+        else if (!WIFEXITED(wstatus) || WEXITSTATUS(wstatus) != 0)
+            log_warn("%s: finish %s", sup_name(ss), what);
+        sup_exited_final(ss, ss->finish_wstatus, no_restart);
+        return;
+    }
+    /* A stop command that failed leaves the service running: it gets its
+     * stop_signal after all (SIGKILL still follows at stop_timeout). */
+    if (WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 0)
+        return;
+    if (ss->svc.state == SVC_STOPPING && ss->svc.pid > 0) {
+        char sig[32];
+        log_warn("%s: stop_command %s: sending %s", sup_name(ss), what,
+                 signame_format(ss->svc.conf->stop_signal, sig, sizeof sig));
+        sup_signal_tree(ss, ss->svc.conf->stop_signal);
+    }
 }
 
 static void sup_on_exit(struct pidtab_owner *owner, pid_t pid, int wstatus)
@@ -459,6 +532,7 @@ static int sup_init(struct supervisor *sup, const struct sup_env *env, struct co
     sup->report_fds[0] = sup->report_fds[1] = -1;
     sup->on_exit = sup_on_exit;
     sup->on_leftovers_gone = sup_exited;
+    sup->on_hook_done = sup_on_hook_done;
     sup->check_ops = &sup_check_ops;
     sup->devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
     if (sup->devnull < 0) {
@@ -518,7 +592,8 @@ void sup_start_all(struct supervisor *sup)
     /* Want everything first, then start in dependency order: a service
      * whose dependencies are met starts at once, the others when they are. */
     for (size_t i = 0; i < sup->n; i++)
-        sup_feed(sup_at(sup, i), SVC_EV_START, 0, 0);
+        if (!sup_at(sup, i)->intent.held) /* autostart: false */
+            sup_feed(sup_at(sup, i), SVC_EV_START, 0, 0);
     for (size_t i = 0; i < sup->n && !sup->stopping; i++)
         sup_try_start(sup_at(sup, i));
 }
@@ -547,8 +622,10 @@ static void sup_kill_one(struct sup_service *ss)
         sup_feed(ss, SVC_EV_STOP, 0, 0);
     if (!svc_is_running(&ss->svc))
         return;
+    sup_hook_signal(&ss->stop_hook, SIGKILL);
     if (ss->svc.pid <= 0) {
         sup_leftovers_signal(ss, SIGKILL); /* what its dead main left, if anything */
+        sup_hook_signal(&ss->finish_hook, SIGKILL);
         return;
     }
     log_warn("%s: killing %s", sup_name(ss), proctree_describe(ss->svc.pid, desc, sizeof desc));

@@ -6,6 +6,7 @@
  *   sup_query.c    plain-values views and lookups for the layers above
  *   sup_spawn.c    starting a record's process, signalling its tree
  *   sup_leftovers.c  what a dead main process left of its tree
+ *   sup_hook.c     a service's finish and stop_command processes
  *   supervisor.c   the runtime: events in, actions out, the whole set
  *   sup_reload.c   a reload's plan and the swap of a new set
  * Not for other layers: they see supervisor.h. */
@@ -29,6 +30,21 @@
 struct sup_setref {
     struct conf_set *set;
     int refs;
+};
+
+enum sup_hook_kind {
+    SUP_HOOK_FINISH, /* finish: after each exit, before anything else */
+    SUP_HOOK_STOP,   /* stop_command: instead of stop_signal */
+};
+
+/* One hook process of a service (sup_hook.c). */
+struct sup_hook {
+    struct pidtab_owner owner; /* first: the reaper hands its exit back */
+    struct sup_service *ss;
+    int kind; /* enum sup_hook_kind */
+    uv_timer_t timer;
+    pid_t pid; /* > 0 while it runs */
+    uint64_t timeout_ms;
 };
 
 /* An edge of the runtime dependency graph (sup_graph.c). */
@@ -63,6 +79,9 @@ struct sup_service {
     pid_t leftover_pgid;
     bool leftover_killed; /* SIGKILL sent: the next timeout gives up waiting */
     int leftover_wstatus; /* the main's exit, fed once they are gone */
+    /* Its finish and stop_command processes (sup_hook.c). */
+    struct sup_hook finish_hook, stop_hook;
+    int finish_wstatus; /* the exit the running finish is about */
     /* The runtime dependency graph, rebuilt whenever the records change. */
     struct sup_dep *deps; /* what it waits for (current records only) */
     size_t n_deps;
@@ -83,6 +102,7 @@ struct supervisor {
     /* How records hand their events back (set by supervisor.c). */
     void (*on_exit)(struct pidtab_owner *owner, pid_t pid, int wstatus);
     void (*on_leftovers_gone)(struct sup_service *ss, int wstatus);
+    void (*on_hook_done)(struct sup_service *ss, int kind, int wstatus);
     const struct checks_ops *check_ops;
     /* /proc as read for the stops of this loop tick (see sup_signal_tree). */
     struct proctree_snap snap;
@@ -146,6 +166,22 @@ bool sup_leftovers_begin(struct sup_service *ss, pid_t pid, int wstatus);
 void sup_leftovers_signal(struct sup_service *ss, int sig);
 /* The record is closing: its leftovers' exits go to an owner that outlives it. */
 void sup_leftovers_close(struct sup_service *ss);
+
+/* sup_hook.c */
+/* Prepares h (its timer) for ss. */
+void sup_hook_init(struct sup_hook *h, struct sup_service *ss, int kind);
+/* Runs argv as ss runs, its output under ss's name, with extra_env
+ * ("KEY=VALUE", NULL-terminated, may be NULL) after ss's environment;
+ * SIGKILL to its group after timeout_ms. Returns 0 (sup->on_hook_done
+ * follows its exit) or -errno (logged; nothing runs). */
+int sup_hook_start(struct sup_hook *h, char *const *argv, uint64_t timeout_ms,
+                   char *const *extra_env);
+bool sup_hook_running(const struct sup_hook *h);
+/* Sends sig to the hook's process group, if it runs. */
+void sup_hook_signal(struct sup_hook *h, int sig);
+/* The record is closing: a running hook is killed and let go; closes its
+ * timer with cb (data: the record). Returns the handles closed (1). */
+int sup_hook_close(struct sup_hook *h, uv_close_cb cb);
 
 /* supervisor.c: what sup_reload.c asks of the runtime. */
 void sup_after_change(struct sup_service *ss);
