@@ -182,6 +182,17 @@ int config_load(struct config *cfg, const struct cli_opts *o)
     for (size_t i = 0; i < cfg->set->n_ignored; i++)
         log_debug("%s/%s: not a service file (NAME.yaml or NAME.yml); ignored", dir,
                   cfg->set->ignored[i]);
+    if (cfg->global.startup_scripts && !o->skip_startup) {
+        rc = conf_scripts_load(cfg->global.startup_scripts, &cfg->startup, &errs);
+        if (rc < 0) {
+            config_log_errors(&errs);
+            ret = 1;
+            goto out;
+        }
+        for (size_t i = 0; i < cfg->startup->n_ignored; i++)
+            log_debug("%s/%s: not an executable file; not run", cfg->global.startup_scripts,
+                      cfg->startup->ignored[i]);
+    }
     config_log_errors(&errs); /* warnings only: the configuration loaded */
     if (!cfg->pure_init)
         config_warn_timeouts(cfg->set, cfg->global.shutdown_timeout_ms);
@@ -193,6 +204,12 @@ out:
 void config_print_plan(const struct config *cfg)
 {
     const struct conf_set *set = cfg->set;
+    if (cfg->startup) {
+        printf("%s: %zu startup scripts, in order, before any service:\n",
+               cfg->global.startup_scripts, cfg->startup->n);
+        for (size_t i = 0; i < cfg->startup->n; i++)
+            printf("%3zu. %s\n", i + 1, cfg->startup->services[i]->name);
+    }
     printf("%s: %zu services, in start order:\n",
            cfg->services_dir ? cfg->services_dir : "command line", set->n);
     for (size_t i = 0; i < set->n; i++) {
@@ -206,6 +223,13 @@ void config_print_plan(const struct config *cfg)
     }
 }
 
+struct conf_set *config_take_startup(struct config *cfg)
+{
+    struct conf_set *set = cfg->startup;
+    cfg->startup = NULL;
+    return set;
+}
+
 struct conf_set *config_take_set(struct config *cfg)
 {
     struct conf_set *set = cfg->set;
@@ -217,6 +241,8 @@ void config_close(struct config *cfg)
 {
     conf_set_free(cfg->set);
     cfg->set = NULL;
+    conf_set_free(cfg->startup);
+    cfg->startup = NULL;
     free(cfg->services_dir);
     cfg->services_dir = NULL;
     conf_global_close(&cfg->global);

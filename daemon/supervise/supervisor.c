@@ -153,7 +153,8 @@ static void sup_feed_event(struct sup_service *ss, const struct svc_event *evp)
             log_info("%s: %s (%s)", sup_name(ss), svc_state_name(st.state), ss->svc.reason);
     }
     checks_on_state(&ss->checks, ss->svc.state, ss->svc.pid);
-    sup_tell_change(ss);
+    if (!ss->run) /* a script is nobody's business but its run's */
+        sup_tell_change(ss);
     if (ss->tail_pending) {
         /* Under the exit line: the cause of a crash is usually in there. */
         ss->tail_pending = false;
@@ -337,6 +338,10 @@ static void sup_stop_one(struct sup_service *ss)
 
 bool sup_all_stopped(const struct supervisor *sup)
 {
+    for (const struct sup_scripts *run = sup->script_runs; run; run = run->next_run)
+        for (size_t i = 0; i < run->n; i++)
+            if (svc_is_running(&run->recs[i]->svc))
+                return false;
     for (size_t i = 0; i < sup->n; i++)
         if (svc_is_running(&sup->svcs[i]->svc))
             return false;
@@ -403,6 +408,14 @@ void sup_after_change(struct sup_service *ss)
 
     if (ss->closed)
         return; /* gone already: nothing about it can matter now */
+    if (ss->run) {
+        /* A script: its run decides what comes next, never the set. */
+        if (sup->stopping && sup_all_stopped(sup))
+            sup_tell_all_stopped(sup);
+        if (sup->on_script_change)
+            sup->on_script_change(ss);
+        return;
+    }
     struct svcset_after next =
         svcset_after_change(&ss->intent, svc_is_running(&ss->svc), sup->stopping);
     if (next.go_away)
@@ -480,6 +493,15 @@ void sup_start_service(struct sup_service *ss)
     }
     sup_feed(ss, SVC_EV_START, 0, 0);
     sup_try_start(ss);
+}
+
+void sup_start_now(struct sup_service *ss)
+{
+    ss->intent.held = false;
+    if (svc_is_running(&ss->svc))
+        return;
+    sup_feed(ss, SVC_EV_START, 0, 0);
+    sup_feed(ss, SVC_EV_DEPS_MET, 0, 0);
 }
 
 void sup_stop_service(struct sup_service *ss)
@@ -634,6 +656,11 @@ static void sup_kill_one(struct sup_service *ss)
 
 void sup_kill_all(struct supervisor *sup)
 {
+    for (struct sup_scripts *run = sup->script_runs; run; run = run->next_run) {
+        run->aborted = run->aborted || !run->told; /* nothing more runs */
+        for (size_t i = 0; i < run->n; i++)
+            sup_kill_one(run->recs[i]);
+    }
     for (struct sup_service *ss = sup->retiring; ss; ss = ss->next_retiring)
         sup_kill_one(ss);
     for (size_t i = 0; i < sup->n; i++)
@@ -659,6 +686,15 @@ void sup_close(struct supervisor *sup)
         struct sup_service *ss = sup->retiring;
         sup->retiring = ss->next_retiring;
         sup_record_close(ss);
+    }
+    while (sup->script_runs) {
+        struct sup_scripts *run = sup->script_runs;
+        sup->script_runs = run->next_run;
+        for (size_t i = 0; i < run->n; i++)
+            sup_record_close(run->recs[i]);
+        free(run->recs);
+        sup_setref_put(run->ref); /* each record holds its own reference */
+        free(run);
     }
     if (sup->devnull >= 0)
         close(sup->devnull);

@@ -7,6 +7,8 @@
  *   sup_spawn.c    starting a record's process, signalling its tree
  *   sup_leftovers.c  what a dead main process left of its tree
  *   sup_hook.c     a service's finish and stop_command processes
+ *   sup_scripts.c  a directory of scripts, one at a time (above supervisor.c:
+ *                  the runtime hears of it only through on_script_change)
  *   supervisor.c   the runtime: events in, actions out, the whole set
  *   sup_reload.c   a reload's plan and the swap of a new set
  * Not for other layers: they see supervisor.h. */
@@ -47,6 +49,23 @@ struct sup_hook {
     uint64_t timeout_ms;
 };
 
+/* A run of a directory of scripts (sup_scripts.c). */
+struct sup_scripts {
+    struct supervisor *sup;
+    struct sup_setref *ref;    /* the scripts' own set */
+    struct sup_service **recs; /* in order; each owned, closed by sup_close */
+    size_t n, next;            /* next: the one to start next */
+    const char *what;          /* "startup script" */
+    bool stop_at_failure;      /* a failure ends the run (else: logged, next) */
+    bool aborted;              /* stopped by a shutdown: nothing more runs, no cb */
+    bool told;                 /* cb has been called */
+    int code;                  /* 0, or the failure's exit code */
+    char why[256];
+    sup_scripts_cb cb;
+    void *arg;
+    struct sup_scripts *next_run;
+};
+
 /* An edge of the runtime dependency graph (sup_graph.c). */
 struct sup_dep {
     struct sup_service *ss;
@@ -81,7 +100,8 @@ struct sup_service {
     int leftover_wstatus; /* the main's exit, fed once they are gone */
     /* Its finish and stop_command processes (sup_hook.c). */
     struct sup_hook finish_hook, stop_hook;
-    int finish_wstatus; /* the exit the running finish is about */
+    int finish_wstatus;      /* the exit the running finish is about */
+    struct sup_scripts *run; /* a script's record: its run; NULL for a service */
     /* The runtime dependency graph, rebuilt whenever the records change. */
     struct sup_dep *deps; /* what it waits for (current records only) */
     size_t n_deps;
@@ -103,6 +123,9 @@ struct supervisor {
     void (*on_exit)(struct pidtab_owner *owner, pid_t pid, int wstatus);
     void (*on_leftovers_gone)(struct sup_service *ss, int wstatus);
     void (*on_hook_done)(struct sup_service *ss, int kind, int wstatus);
+    void (*on_script_change)(struct sup_service *ss); /* set by sup_scripts.c */
+    void (*on_script_done)(struct supervisor *sup);   /* a script exited (cenv) */
+    struct sup_scripts *script_runs;                  /* every run so far, the latest first */
     const struct checks_ops *check_ops;
     /* /proc as read for the stops of this loop tick (see sup_signal_tree). */
     struct proctree_snap snap;
@@ -182,6 +205,10 @@ void sup_hook_signal(struct sup_hook *h, int sig);
 /* The record is closing: a running hook is killed and let go; closes its
  * timer with cb (data: the record). Returns the handles closed (1). */
 int sup_hook_close(struct sup_hook *h, uv_close_cb cb);
+
+/* supervisor.c: starts a record now, whatever its dependencies and even
+ * while everything stops (a script of a run). */
+void sup_start_now(struct sup_service *ss);
 
 /* supervisor.c: what sup_reload.c asks of the runtime. */
 void sup_after_change(struct sup_service *ss);
