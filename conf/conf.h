@@ -300,6 +300,16 @@ int conf_set_add_main(struct conf_set *set, char *const argv[], struct conf_erro
  * negative errno with the error in errs and *out NULL. */
 int conf_scripts_load(const char *dir, struct conf_set **out, struct conf_errors *errs);
 
+/* Reads a directory of NAME files (corral.yaml's container_environment):
+ * each file whose name is a variable name is one variable, its content the
+ * value less one trailing newline. Dot files are skipped; other names, and
+ * files that cannot be read or hold a NUL byte, are skipped with a warning
+ * in errs. At most CONF_ENTRIES_MAX variables and 1 MiB in all. Returns 0
+ * and *vars (sorted by name; conf_envdir_free) with *n, or a negative errno
+ * with the error in errs. */
+int conf_envdir_read(const char *dir, struct conf_kv **vars, size_t *n, struct conf_errors *errs);
+void conf_envdir_free(struct conf_kv *vars, size_t n);
+
 /* Returns the service called name, or NULL. */
 struct conf_service *conf_set_find(const struct conf_set *set, const char *name);
 

@@ -250,6 +250,10 @@ int corral_setup(struct corral *c, uv_loop_t *loop, struct config *cfg)
     rc = sup_new(&env, config_take_set(cfg), &c->sup);
     if (rc < 0)
         return rc;
+    rc = sup_container_env(c->sup, c->global.container_environment,
+                           c->global.write_container_environment);
+    if (rc < 0)
+        return rc;
     /* In pure init mode the command line decides the timings; with a service
      * directory corral.yaml does, unless --grace says otherwise. */
     uint64_t grace =

@@ -204,6 +204,24 @@ out:
 void config_print_plan(const struct config *cfg)
 {
     const struct conf_set *set = cfg->set;
+    if (cfg->global.container_environment) {
+        struct conf_errors errs;
+        struct conf_kv *vars = NULL;
+        size_t n = 0;
+        conf_errors_init(&errs);
+        if (conf_envdir_read(cfg->global.container_environment, &vars, &n, &errs) == 0) {
+            printf("%s: %zu variables for every process%s", cfg->global.container_environment, n,
+                   n ? ":" : "");
+            for (size_t i = 0; i < n; i++)
+                printf(" %s", vars[i].key);
+            printf("\n    (startup scripts and oneshots may add more as they run)\n");
+        } else {
+            printf("%s: not readable now (corral creates it at start)\n",
+                   cfg->global.container_environment);
+        }
+        conf_envdir_free(vars, n);
+        conf_errors_close(&errs);
+    }
     if (cfg->startup) {
         printf("%s: %zu startup scripts, in order, before any service:\n",
                cfg->global.startup_scripts, cfg->startup->n);

@@ -51,6 +51,7 @@ static void sup_record_on_closed(uv_handle_t *h)
         return;
     output_svc_free(&ss->output);
     svcplan_close(&ss->plan);
+    sup_cenv_put(ss->cenv);
     sup_setref_put(ss->ref);
     sup_setref_put(ss->pending_ref);
     sup_graph_free(ss);
@@ -114,6 +115,8 @@ void sup_record_set_conf(struct sup_service *ss, const struct conf_service *conf
     ref->refs++;
     sup_setref_put(ss->ref);
     ss->ref = ref;
+    ss->cenv_gen = 0; /* built over environ: the container environment goes on it */
+    sup_cenv_replan(ss);
 }
 
 void sup_record_close(struct sup_service *ss)

@@ -41,8 +41,7 @@ static void sup_scripts_on_change(struct sup_service *ss)
     if (svc_is_running(&ss->svc) || ss->svc.state == SVC_WAITING || run->aborted)
         return;
     /* The container environment may have changed: what runs next sees it. */
-    if (run->sup->on_script_done)
-        run->sup->on_script_done(run->sup);
+    sup_cenv_load(run->sup);
     if (ss->svc.state != SVC_DONE || !ss->svc.has_exited ||
         !svc_exit_is_success(&ss->svc, ss->svc.last_wstatus)) {
         int code = ss->svc.has_exited ? exitstatus_code(ss->svc.last_wstatus) : 1;

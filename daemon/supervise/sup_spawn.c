@@ -142,6 +142,7 @@ int sup_spawn(struct sup_service *ss)
 
     char notify_env[128];
     char path[SPAWN_PATH_MAX]; /* spawn_resolve fills it (no 4 KiB memset per spawn) */
+    sup_cenv_replan(ss);       /* what scripts and oneshots exported since */
     svcplan_fill(&ss->plan, conf, is_main ? -1 : sup->devnull, is_main && sup->env.interactive,
                  path, sizeof path, &plan);
     checks_prepare_spawn(&ss->checks, &plan.keep_fd, notify_env, sizeof notify_env);

@@ -181,6 +181,9 @@ static void sup_exited_final(struct sup_service *ss, int wstatus, bool no_restar
     ss->tail_pending = !svc_exit_is_success(&ss->svc, wstatus) && ss->svc.state != SVC_STOPPING;
     if (no_restart)
         ss->svc.no_restart = true; /* for this exit only */
+    /* A oneshot may have exported variables: what starts next sees them. */
+    if (ss->svc.conf->type == CONF_TYPE_ONESHOT && svc_exit_is_success(&ss->svc, wstatus))
+        sup_cenv_load(ss->sup);
     sup_feed(ss, SVC_EV_EXITED, wstatus, 0);
     if (no_restart && !ss->closed && !ss->sup->stopping)
         ss->svc.no_restart = was;
@@ -707,6 +710,7 @@ void sup_free(struct supervisor *sup)
     if (!sup)
         return;
     proctree_snap_free(&sup->snap);
+    sup_cenv_free(sup);
     free(sup->svcs);
     sup_setref_put(sup->setref);
     free(sup);

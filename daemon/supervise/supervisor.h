@@ -125,6 +125,17 @@ int sup_scripts_run(struct supervisor *sup, struct conf_set *set, const char *wh
  * more runs and no cb comes. sup_all_stopped counts its process. */
 void sup_scripts_abort(struct supervisor *sup);
 
+/* ---- the container environment ---------------------------------------------- */
+
+/* Reads the NAME files of dir (corral.yaml's container_environment; NULL:
+ * none) now, and again after each script and each oneshot that exits: what
+ * they write reaches every process started after. A variable of corral's
+ * own environment wins over a file that was there at the start, unchanged.
+ * With write, the final environment is written to dir, dir.sh and
+ * dir.json (mode 0600). Creates dir (0700) when missing. Returns 0 or
+ * -ENOMEM; read errors are logged. */
+int sup_container_env(struct supervisor *sup, const char *dir, bool write);
+
 /* ---- requests -------------------------------------------------------------- */
 
 /* Start a service (its dependencies decide when), stop it (held down until

@@ -7,6 +7,7 @@
  *   sup_spawn.c    starting a record's process, signalling its tree
  *   sup_leftovers.c  what a dead main process left of its tree
  *   sup_hook.c     a service's finish and stop_command processes
+ *   sup_cenv.c     the container environment: read again, plans rebuilt
  *   sup_scripts.c  a directory of scripts, one at a time (above supervisor.c:
  *                  the runtime hears of it only through on_script_change)
  *   supervisor.c   the runtime: events in, actions out, the whole set
@@ -15,6 +16,7 @@
 #ifndef CORRAL_SUPERVISOR_INT_H
 #define CORRAL_SUPERVISOR_INT_H
 
+#include "cenv.h"
 #include "checks.h"
 #include "proctree.h"
 #include "supervisor.h"
@@ -47,6 +49,13 @@ struct sup_hook {
     uv_timer_t timer;
     pid_t pid; /* > 0 while it runs */
     uint64_t timeout_ms;
+};
+
+/* The container environment as one read of it made it (sup_cenv.c): the
+ * plans built from it share its strings, so it lives while one holds it. */
+struct sup_cenv_snap {
+    int refs;
+    struct cenv_env env;
 };
 
 /* A run of a directory of scripts (sup_scripts.c). */
@@ -100,8 +109,10 @@ struct sup_service {
     int leftover_wstatus; /* the main's exit, fed once they are gone */
     /* Its finish and stop_command processes (sup_hook.c). */
     struct sup_hook finish_hook, stop_hook;
-    int finish_wstatus;      /* the exit the running finish is about */
-    struct sup_scripts *run; /* a script's record: its run; NULL for a service */
+    int finish_wstatus;         /* the exit the running finish is about */
+    struct sup_scripts *run;    /* a script's record: its run; NULL for a service */
+    struct sup_cenv_snap *cenv; /* the container environment its plan was built from */
+    uint64_t cenv_gen;          /* ... and its generation (0: corral's own environ) */
     /* The runtime dependency graph, rebuilt whenever the records change. */
     struct sup_dep *deps; /* what it waits for (current records only) */
     size_t n_deps;
@@ -124,8 +135,14 @@ struct supervisor {
     void (*on_leftovers_gone)(struct sup_service *ss, int wstatus);
     void (*on_hook_done)(struct sup_service *ss, int kind, int wstatus);
     void (*on_script_change)(struct sup_service *ss); /* set by sup_scripts.c */
-    void (*on_script_done)(struct supervisor *sup);   /* a script exited (cenv) */
-    struct sup_scripts *script_runs;                  /* every run so far, the latest first */
+    /* The container environment (sup_cenv.c); cenv_dir NULL: none. */
+    char *cenv_dir;
+    bool cenv_write, cenv_loaded;
+    struct conf_kv *cenv_initial, *cenv_vars; /* the first read, the latest */
+    size_t n_cenv_initial, n_cenv_vars;
+    struct sup_cenv_snap *cenv;
+    uint64_t cenv_gen;
+    struct sup_scripts *script_runs; /* every run so far, the latest first */
     const struct checks_ops *check_ops;
     /* /proc as read for the stops of this loop tick (see sup_signal_tree). */
     struct proctree_snap snap;
@@ -205,6 +222,17 @@ void sup_hook_signal(struct sup_hook *h, int sig);
 /* The record is closing: a running hook is killed and let go; closes its
  * timer with cb (data: the record). Returns the handles closed (1). */
 int sup_hook_close(struct sup_hook *h, uv_close_cb cb);
+
+/* sup_cenv.c */
+/* Reads the container environment again; when it changed, every record's
+ * plan is rebuilt before its next spawn (and the files are written out
+ * when asked). */
+void sup_cenv_load(struct supervisor *sup);
+/* Rebuilds ss's plan over the current container environment if it is
+ * older. */
+void sup_cenv_replan(struct sup_service *ss);
+void sup_cenv_put(struct sup_cenv_snap *snap);
+void sup_cenv_free(struct supervisor *sup);
 
 /* supervisor.c: starts a record now, whatever its dependencies and even
  * while everything stops (a script of a run). */
