@@ -221,6 +221,64 @@ static const char *state_of(const char *name)
     return ss ? svc_state_name(ss->svc.state) : "absent";
 }
 
+/* ---- hooks and autostart -------------------------------------------------------- */
+
+static void finish_runs_after_each_exit_before_the_restart_and_125_ends_it(void **state)
+{
+    (void)state;
+    world_start(load("job.yaml", "command: [sleep, job]\nfinish: [sh, fin]\n", NULL));
+    sup_start_all(W.sup);
+    die_tag("job", EXITED(3));
+    assert_string_equal(W.spawns, "job fin ");
+    assert_string_equal(state_of("job"), "up"); /* its exit not decided yet */
+    die_tag("fin", EXITED(0));
+    assert_string_equal(W.spawns, "job fin job "); /* restarted once finish is done */
+    die_tag("job", EXITED(1));
+    die_tag("fin", EXITED(CONF_FINISH_NO_RESTART));
+    assert_string_equal(W.spawns, "job fin job fin ");
+    assert_string_equal(state_of("job"), "failed");
+    /* The 125 held for that exit only: a start asks for it again. */
+    sup_start_service(sup_find(W.sup, "job"));
+    assert_string_equal(W.spawns, "job fin job fin job ");
+    sup_stop_all(W.sup, -1);
+    die_tag("job", SIGTERM);
+    assert_int_equal(W.all_stopped, 0); /* its finish still runs */
+    die_tag("fin", EXITED(0));
+    assert_int_equal(W.all_stopped, 1);
+    world_stop();
+}
+
+static void a_stop_command_replaces_the_stop_signal_which_follows_if_it_fails(void **state)
+{
+    (void)state;
+    world_start(load("web.yaml", "command: [sleep, web]\nstop_command: [sh, stopper]\n", NULL));
+    sup_start_all(W.sup);
+    sup_stop_service(sup_find(W.sup, "web"));
+    assert_string_equal(W.spawns, "web stopper ");
+    assert_string_equal(W.kills, "");
+    die_tag("stopper", EXITED(2));
+    assert_string_equal(W.kills, "web:TERM ");
+    die_tag("web", SIGTERM);
+    assert_string_equal(state_of("web"), "done");
+    world_stop();
+}
+
+static void autostart_false_waits_for_a_request_and_so_do_its_dependents(void **state)
+{
+    (void)state;
+    world_start(load("admin.yaml", "command: [sleep, admin]\nautostart: false\n", "panel.yaml",
+                     "command: [sleep, panel]\ndepends_on: [admin]\n", "web.yaml",
+                     "command: [sleep, web]\n", NULL));
+    sup_start_all(W.sup);
+    assert_string_equal(W.spawns, "web ");
+    assert_string_equal(state_of("admin"), "down");
+    assert_string_equal(state_of("panel"), "waiting");
+    assert_int_equal(W.fates, 0); /* held: corral keeps running for it */
+    sup_start_service(sup_find(W.sup, "admin"));
+    assert_string_equal(W.spawns, "web admin panel ");
+    world_stop();
+}
+
 /* ---- order ------------------------------------------------------------------- */
 
 static void services_start_in_dependency_order_and_stop_in_reverse(void **state)
@@ -503,6 +561,9 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(services_start_in_dependency_order_and_stop_in_reverse),
+        cmocka_unit_test(finish_runs_after_each_exit_before_the_restart_and_125_ends_it),
+        cmocka_unit_test(a_stop_command_replaces_the_stop_signal_which_follows_if_it_fails),
+        cmocka_unit_test(autostart_false_waits_for_a_request_and_so_do_its_dependents),
         cmocka_unit_test(a_dependent_waits_for_a_oneshot_to_complete),
         cmocka_unit_test(
             a_failed_oneshot_leaves_its_dependent_waiting_and_the_set_settles_with_its_code),
