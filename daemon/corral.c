@@ -114,6 +114,11 @@ static void corral_apply_global(void *arg, struct conf_global *g, const struct c
         log_warn("reload: corral.yaml: `socket` changed; corral listens on %s until it starts "
                  "again",
                  c->control.listening ? c->control.path : "no socket");
+    if (!reloadplan_str_eq(g->container_environment, old->container_environment) ||
+        g->write_container_environment != old->write_container_environment)
+        log_warn("reload: corral.yaml: `container_environment` changed; corral reads %s until "
+                 "it starts again",
+                 old->container_environment ? old->container_environment : "no directory");
     if (c->booted)
         shutdown_set_scripts(&c->shutdown, g->pre_shutdown_scripts, g->post_shutdown_scripts);
     conf_global_close(old);
