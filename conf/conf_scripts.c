@@ -99,7 +99,8 @@ int conf_scripts_load(const char *dir, struct conf_set **out, struct conf_errors
         }
         n++;
     }
-    qsort(names, n, sizeof *names, conf_scripts_cmp);
+    if (n)
+        qsort(names, n, sizeof *names, conf_scripts_cmp);
     struct conf_set *set = *out;
     set->services = calloc(n ? n : 1, sizeof *set->services);
     set->start_order = calloc(n ? n : 1, sizeof *set->start_order);

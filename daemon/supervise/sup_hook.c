@@ -77,7 +77,8 @@ int sup_hook_start(struct sup_hook *h, char *const *argv, uint64_t timeout_ms,
     if (!envp)
         return -ENOMEM;
     memcpy(envp, ss->plan.envp, ss->plan.nenv * sizeof *envp);
-    memcpy(envp + ss->plan.nenv, extra_env, nextra * sizeof *envp);
+    if (nextra)
+        memcpy(envp + ss->plan.nenv, extra_env, nextra * sizeof *envp);
     envp[ss->plan.nenv + nextra] = NULL;
     plan.envp = envp;
     /* Its lines go out under the service's name; the tail printed under a
