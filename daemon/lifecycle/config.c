@@ -201,6 +201,25 @@ out:
     return ret;
 }
 
+/* The scripts dir holds now, in the order they would run (--check). */
+static void config_print_scripts(const char *dir, const char *when)
+{
+    struct conf_errors errs;
+    struct conf_set *set = NULL;
+    if (!dir)
+        return;
+    conf_errors_init(&errs);
+    if (conf_scripts_load(dir, &set, &errs) == 0) {
+        printf("%s: %zu scripts, in order, %s\n", dir, set->n, when);
+        for (size_t i = 0; i < set->n; i++)
+            printf("%3zu. %s\n", i + 1, set->services[i]->name);
+    } else {
+        printf("%s: not readable now\n", dir);
+    }
+    conf_set_free(set);
+    conf_errors_close(&errs);
+}
+
 void config_print_plan(const struct config *cfg)
 {
     const struct conf_set *set = cfg->set;
@@ -228,6 +247,8 @@ void config_print_plan(const struct config *cfg)
         for (size_t i = 0; i < cfg->startup->n; i++)
             printf("%3zu. %s\n", i + 1, cfg->startup->services[i]->name);
     }
+    config_print_scripts(cfg->global.pre_shutdown_scripts, "before the services stop");
+    config_print_scripts(cfg->global.post_shutdown_scripts, "once they have stopped");
     printf("%s: %zu services, in start order:\n",
            cfg->services_dir ? cfg->services_dir : "command line", set->n);
     for (size_t i = 0; i < set->n; i++) {

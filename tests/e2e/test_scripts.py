@@ -86,6 +86,8 @@ class Scripts(svc.ServiceTest):
         self.assertEqual(r.wait(), 0)
         self.assertRegex(r.stdout(), r"2 startup scripts, in order, before any service:\n"
                                      r"\s+1\. a\n\s+2\. b\n")
+        self.assertIn(f"{self.path('pre.d')}: 0 scripts, in order, before the services stop",
+                      r.stdout())
 
     def test_shutdown_scripts_run_in_order_around_the_stop_of_the_services(self):
         pid = self.path("pid")
