@@ -40,8 +40,8 @@ static void sup_scripts_on_change(struct sup_service *ss)
     char what[SVC_REASON_MAX + 32];
     if (svc_is_running(&ss->svc) || ss->svc.state == SVC_WAITING || run->aborted)
         return;
-    /* The container environment may have changed: what runs next sees it. */
-    sup_cenv_load(run->sup);
+    /* The container environment was read again as the script exited well
+     * (sup_exited_final): what runs next sees what it exported. */
     if (ss->svc.state != SVC_DONE || !ss->svc.has_exited ||
         !svc_exit_is_success(&ss->svc, ss->svc.last_wstatus)) {
         int code = ss->svc.has_exited ? exitstatus_code(ss->svc.last_wstatus) : 1;
