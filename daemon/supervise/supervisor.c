@@ -114,7 +114,7 @@ static void sup_apply(struct sup_service *ss, const struct svc_step *st)
                 sig = sup->main_stop_sig;
             if (sig == SIGKILL)
                 sup_hook_signal(&ss->stop_hook, SIGKILL); /* a stop command that hangs too */
-            else if (!forwarded && ss->svc.conf->stop_argv && ss->svc.pid > 0 &&
+            else if (!forwarded && !sup->killing && ss->svc.conf->stop_argv && ss->svc.pid > 0 &&
                      sup_stop_command(ss) == 0)
                 break; /* the stop command stops it, stop_signal if it fails */
             if (single && sig != SIGKILL)
@@ -195,7 +195,8 @@ static void sup_exited_final(struct sup_service *ss, int wstatus, bool no_restar
 static void sup_exited(struct sup_service *ss, int wstatus)
 {
     const struct conf_service *conf = ss->svc.conf;
-    if (conf->finish_argv) {
+    /* Once everything is being killed, nothing more is started. */
+    if (conf->finish_argv && !ss->sup->killing) {
         char code[40], sig[40];
         snprintf(code, sizeof code, "CORRAL_EXIT_CODE=%d",
                  WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : 256);
@@ -659,6 +660,7 @@ static void sup_kill_one(struct sup_service *ss)
 
 void sup_kill_all(struct supervisor *sup)
 {
+    sup->killing = true;
     for (struct sup_scripts *run = sup->script_runs; run; run = run->next_run) {
         run->aborted = run->aborted || !run->told; /* nothing more runs */
         for (size_t i = 0; i < run->n; i++)

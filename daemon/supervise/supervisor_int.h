@@ -150,6 +150,7 @@ struct supervisor {
     uint64_t snap_reaped;
     int devnull;       /* stdin of every service but the main */
     bool stopping;     /* stopping everything: dependents first */
+    bool killing;      /* killing everything: no finish or stop_command starts */
     int main_stop_sig; /* while stopping: the main's stop signal (-1: its own) */
     /* The pipe every service's child reports a failed exec on, and its watch. */
     int report_fds[2];
