@@ -263,6 +263,23 @@ static void a_stop_command_replaces_the_stop_signal_which_follows_if_it_fails(vo
     world_stop();
 }
 
+static void killing_everything_starts_no_stop_command_and_no_finish(void **state)
+{
+    (void)state;
+    world_start(load("web.yaml",
+                     "command: [sleep, web]\nstop_command: [sh, stopper]\nfinish: [sh, fin]\n",
+                     NULL));
+    sup_start_all(W.sup);
+    sup_stop_all(W.sup, -1);
+    sup_kill_all(W.sup);
+    assert_string_equal(W.spawns, "web stopper ");
+    assert_string_equal(W.kills, "stopper:KILL web:KILL ");
+    die_tag("web", SIGKILL);
+    assert_string_equal(W.spawns, "web stopper "); /* no finish */
+    assert_string_equal(state_of("web"), "done");
+    world_stop();
+}
+
 static void autostart_false_waits_for_a_request_and_so_do_its_dependents(void **state)
 {
     (void)state;
@@ -564,6 +581,7 @@ int main(void)
         cmocka_unit_test(finish_runs_after_each_exit_before_the_restart_and_125_ends_it),
         cmocka_unit_test(a_stop_command_replaces_the_stop_signal_which_follows_if_it_fails),
         cmocka_unit_test(autostart_false_waits_for_a_request_and_so_do_its_dependents),
+        cmocka_unit_test(killing_everything_starts_no_stop_command_and_no_finish),
         cmocka_unit_test(a_dependent_waits_for_a_oneshot_to_complete),
         cmocka_unit_test(
             a_failed_oneshot_leaves_its_dependent_waiting_and_the_set_settles_with_its_code),
