@@ -29,7 +29,7 @@ static void sup_hook_on_exit(struct pidtab_owner *owner, pid_t pid, int wstatus)
     h->pid = 0;
     uv_timer_stop(&h->timer);
     output_svc_drain(&h->ss->output); /* its last lines before what it caused */
-    h->ss->sup->on_hook_done(h->ss, h->kind, wstatus);
+    h->ss->sup->on_hook_done(h, pid, wstatus);
 }
 
 static void sup_hook_on_timeout(uv_timer_t *t)
@@ -48,6 +48,7 @@ void sup_hook_init(struct sup_hook *h, struct sup_service *ss, int kind)
 {
     memset(h, 0, sizeof *h);
     h->owner.on_exit = sup_hook_on_exit;
+    ss->sup->on_hook_exit = sup_hook_on_exit;
     h->ss = ss;
     h->kind = kind;
     uv_timer_init(ss->sup->env.loop, &h->timer); /* cannot fail on Linux */

@@ -211,12 +211,15 @@ static void sup_exited(struct sup_service *ss, int wstatus)
     sup_exited_final(ss, wstatus, false);
 }
 
-/* A finish or stop_command process has exited. */
-static void sup_on_hook_done(struct sup_service *ss, int kind, int wstatus)
+/* A finish or stop_command process (pid) has exited. */
+static void sup_on_hook_done(struct sup_hook *h, pid_t pid, int wstatus)
 {
+    struct sup_service *ss = h->ss;
     char what[64];
+    /* Why it may have failed (exec) comes before what its exit means. */
+    sup_read_spawn_reports(ss->sup, pid, &h->owner);
     exitstatus_describe(wstatus, what, sizeof what);
-    if (kind == SUP_HOOK_FINISH) {
+    if (h->kind == SUP_HOOK_FINISH) {
         bool no_restart = WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == CONF_FINISH_NO_RESTART;
         if (no_restart)
             log_info("%s: finish %s: not restarting it", sup_name(ss), what);
@@ -243,7 +246,7 @@ static void sup_on_exit(struct pidtab_owner *owner, pid_t pid, int wstatus)
     ss->svc.pid = 0;
     /* Why it may have died (exec failed) and its last lines may still sit in
      * their pipes: read them first, so that they come before the exit line. */
-    sup_read_spawn_reports(ss->sup, pid, ss);
+    sup_read_spawn_reports(ss->sup, pid, &ss->owner);
     output_svc_drain(&ss->output);
     /* A restart must not meet what the last run left (workers holding its
      * port): its exit counts once they are gone. */

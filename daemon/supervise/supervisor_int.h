@@ -133,7 +133,8 @@ struct supervisor {
     /* How records hand their events back (set by supervisor.c). */
     void (*on_exit)(struct pidtab_owner *owner, pid_t pid, int wstatus);
     void (*on_leftovers_gone)(struct sup_service *ss, int wstatus);
-    void (*on_hook_done)(struct sup_service *ss, int kind, int wstatus);
+    void (*on_hook_done)(struct sup_hook *h, pid_t pid, int wstatus);
+    pidtab_exit_cb on_hook_exit; /* a hook's pidtab owner (set by sup_hook.c) */
     void (*on_script_change)(struct sup_service *ss); /* set by sup_scripts.c */
     /* The container environment (sup_cenv.c); cenv_dir NULL: none. */
     char *cenv_dir;
@@ -193,9 +194,10 @@ int sup_spawn(struct sup_service *ss);
 void sup_signal_tree(struct sup_service *ss, int sig);
 int sup_spawn_reports_open(struct supervisor *sup);
 void sup_spawn_reports_close(struct supervisor *sup);
-/* Logs every failure report in the pipe; exiting/owner: a pid already taken
- * out of the pid table and its record (0/NULL: none). */
-void sup_read_spawn_reports(struct supervisor *sup, pid_t exiting, struct sup_service *owner);
+/* Logs every failure report in the pipe, naming the service (and the hook)
+ * it belongs to; exiting/owner: a pid already taken out of the pid table and
+ * its owner (0/NULL: none). */
+void sup_read_spawn_reports(struct supervisor *sup, pid_t exiting, struct pidtab_owner *owner);
 
 /* sup_leftovers.c */
 /* After ss's main process pid exited with wstatus: a long-running service's

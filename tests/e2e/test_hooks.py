@@ -64,6 +64,16 @@ class Hooks(svc.ServiceTest):
         c.signal(signal.SIGTERM)
         self.assertEqual(c.wait(), 0)
 
+    def test_a_finish_that_cannot_run_is_named_with_the_reason(self):
+        self.service("job", "command: 'exit 1'\nrestart: never\nfinish: [/nonexistent/cleanup]\n")
+        self.service("idle", "command: [sleep, '1000']\n")
+        c = self.run_services()
+        harness.wait_for(lambda: "job: finish exited 127" in c.stderr(), 10, what="finish")
+        self.assertIn("job: finish: exec /nonexistent/cleanup: No such file or directory",
+                      c.stderr())
+        c.signal(signal.SIGTERM)
+        self.assertEqual(c.wait(), 0)
+
     def test_stop_command_stops_the_service_instead_of_the_signal(self):
         log = self.path("log")
         # The service ignores SIGTERM: only its stop command ends it.
