@@ -456,10 +456,11 @@ static unsigned rnd(unsigned *seed, unsigned n)
 }
 
 /* A random set of s0..s5: each present or not, a longrun or a oneshot, with
- * a command version v and a dependency on a lower one. */
+ * a command version v and a dependency on a lower one, maybe a finish, a
+ * stop command, or autostart: false. */
 static struct conf_set *random_set(unsigned *seed)
 {
-    char files[6][2][160];
+    char files[6][2][256];
     const char *args[6 * 2 + 1];
     int n = 0;
     for (int i = 0; i < 6; i++) {
@@ -470,8 +471,11 @@ static struct conf_set *random_set(unsigned *seed)
         char deps[64] = "";
         if (dep >= 0)
             snprintf(deps, sizeof deps, "depends_on: {s%d: {condition: started}}\n", dep);
-        snprintf(files[n][1], sizeof files[n][1], "%scommand: [sleep, s%d.%u]\n%s",
-                 rnd(seed, 5) == 0 ? "type: oneshot\n" : "", i, rnd(seed, 2), deps);
+        snprintf(files[n][1], sizeof files[n][1], "%scommand: [sleep, s%d.%u]\n%s%s%s%s",
+                 rnd(seed, 5) == 0 ? "type: oneshot\n" : "", i, rnd(seed, 2),
+                 rnd(seed, 3) == 0 ? "finish: [sh, fin]\n" : "",
+                 rnd(seed, 3) == 0 ? "stop_command: [sh, stopper]\n" : "",
+                 rnd(seed, 6) == 0 ? "autostart: false\n" : "", deps);
         n++;
     }
     /* A dependency on an absent service is a load error: keep what loads. */
@@ -498,31 +502,46 @@ static struct conf_set *random_set(unsigned *seed)
     }
 }
 
-/* Every record's process is a live fake one, and every live fake process
- * belongs to a record (current or retiring). */
+/* pid (a record's process or hook) is a live fake process. */
+static void check_alive(unsigned seed, int step, const struct sup_service *ss, const char *what,
+                        pid_t pid)
+{
+    struct proc *p = pid > 0 ? proc_of(pid) : NULL;
+    if (pid > 0 && (!p || !p->alive))
+        fail_msg("seed %u step %d: %s's %s has pid %d, not a live process", seed, step,
+                 sup_name(ss), what, pid);
+}
+
+/* Every record's process and hooks are live fake ones, and every live fake
+ * process belongs to a record (current or retiring), or was let go of by
+ * one that went away (its exit still has an owner in the pid table). */
 static void check_invariants(unsigned seed, int step)
 {
     int owned = 0;
     for (size_t i = 0; i < W.sup->n; i++) {
         const struct sup_service *ss = W.sup->svcs[i];
-        if (ss->svc.pid > 0) {
-            struct proc *p = proc_of(ss->svc.pid);
-            if (!p || !p->alive)
-                fail_msg("seed %u step %d: %s has pid %d, not a live process", seed, step,
-                         sup_name(ss), ss->svc.pid);
-            owned++;
-        }
+        check_alive(seed, step, ss, "process", ss->svc.pid);
+        check_alive(seed, step, ss, "finish", ss->finish_hook.pid);
+        check_alive(seed, step, ss, "stop_command", ss->stop_hook.pid);
+        owned += (ss->svc.pid > 0) + (ss->finish_hook.pid > 0) + (ss->stop_hook.pid > 0);
         for (size_t d = 0; d < ss->n_deps; d++)
             if (!sup_find(W.sup, sup_name(ss->deps[d].ss)))
                 fail_msg("seed %u step %d: %s depends on a record not in the set", seed, step,
                          sup_name(ss));
     }
     for (const struct sup_service *ss = W.sup->retiring; ss; ss = ss->next_retiring)
-        if (ss->svc.pid > 0)
-            owned++;
+        owned += (ss->svc.pid > 0) + (ss->finish_hook.pid > 0) + (ss->stop_hook.pid > 0);
     int alive = 0;
-    for (int i = 0; i < W.nprocs; i++)
-        alive += W.procs[i].alive;
+    for (int i = 0; i < W.nprocs; i++) {
+        if (!W.procs[i].alive)
+            continue;
+        if (!pidtab_find(&W.pids, W.procs[i].pid))
+            fail_msg("seed %u step %d: live pid %d has no owner", seed, step, W.procs[i].pid);
+        /* Let go of (a hook of a record that went away): owned by the table. */
+        struct pidtab_owner *o = pidtab_find(&W.pids, W.procs[i].pid);
+        bool let_go = o->on_exit != W.sup->on_exit && o->on_exit != W.sup->on_hook_exit;
+        alive += !let_go;
+    }
     if (alive != owned)
         fail_msg("seed %u step %d: %d live processes, %d owned by records", seed, step, alive,
                  owned);
@@ -548,8 +567,10 @@ static void random_swaps_requests_and_exits_keep_the_runtime_consistent(void **s
             for (int i = 0; i < W.nprocs; i++)
                 if (W.procs[i].alive)
                     alive[n++] = i;
+            /* 125 from a finish means do not restart. */
+            int code = rnd(&seed, 8) == 0 ? CONF_FINISH_NO_RESTART : (int)rnd(&seed, 3);
             if (n)
-                die(W.procs[alive[rnd(&seed, (unsigned)n)]].pid, EXITED((int)rnd(&seed, 3)));
+                die(W.procs[alive[rnd(&seed, (unsigned)n)]].pid, EXITED(code));
         } else if (some && op == 6) {
             sup_stop_service(some);
         } else if (some && op == 7) {
