@@ -263,6 +263,66 @@ static void a_stop_command_replaces_the_stop_signal_which_follows_if_it_fails(vo
     world_stop();
 }
 
+static int scripts_done, scripts_code;
+static char scripts_why[256];
+
+static void on_scripts(void *arg, int code, const char *why)
+{
+    (void)arg;
+    scripts_done++;
+    scripts_code = code;
+    snprintf(scripts_why, sizeof scripts_why, "%s", why);
+}
+
+/* Scripts as a directory would give them: oneshots, in start order. */
+static struct conf_set *scripts_set(void)
+{
+    return load("a.yaml", "type: oneshot\ncommand: [sh, a]\n", "b.yaml",
+                "type: oneshot\ncommand: [sh, b]\n", "c.yaml", "type: oneshot\ncommand: [sh, c]\n",
+                NULL);
+}
+
+static void scripts_run_one_at_a_time_and_a_failure_ends_the_run_with_its_code(void **state)
+{
+    (void)state;
+    world_start(load("web.yaml", "command: [sleep, web]\n", NULL));
+    scripts_done = 0;
+    assert_int_equal(
+        sup_scripts_run(W.sup, scripts_set(), "startup script", true, on_scripts, NULL), 0);
+    assert_string_equal(W.spawns, "a ");
+    die_tag("a", EXITED(0));
+    assert_string_equal(W.spawns, "a b ");
+    assert_int_equal(scripts_done, 0);
+    die_tag("b", EXITED(4));
+    assert_string_equal(W.spawns, "a b "); /* c never runs */
+    assert_int_equal(scripts_done, 1);
+    assert_int_equal(scripts_code, 4);
+    assert_non_null(strstr(scripts_why, "startup script "));
+    assert_non_null(strstr(scripts_why, "b.yaml exited 4"));
+    assert_string_equal(W.events, ""); /* nobody hears of scripts */
+    assert_string_equal(state_of("web"), "down");
+    world_stop();
+}
+
+static void shutdown_scripts_all_run_and_an_abort_stops_the_one_running(void **state)
+{
+    (void)state;
+    world_start(load("web.yaml", "command: [sleep, web]\n", NULL));
+    scripts_done = 0;
+    sup_scripts_run(W.sup, scripts_set(), "pre-shutdown script", false, on_scripts, NULL);
+    die_tag("a", EXITED(1)); /* logged, the next one runs */
+    assert_string_equal(W.spawns, "a b ");
+    sup_stop_all(W.sup, -1);
+    assert_int_equal(W.all_stopped, 0); /* b still runs */
+    sup_scripts_abort(W.sup);
+    assert_string_equal(W.kills, "b:TERM ");
+    die_tag("b", SIGTERM);
+    assert_string_equal(W.spawns, "a b ");
+    assert_int_equal(scripts_done, 0); /* aborted: no callback */
+    assert_int_equal(W.all_stopped, 1);
+    world_stop();
+}
+
 static void killing_everything_starts_no_stop_command_and_no_finish(void **state)
 {
     (void)state;
@@ -603,6 +663,8 @@ int main(void)
         cmocka_unit_test(a_stop_command_replaces_the_stop_signal_which_follows_if_it_fails),
         cmocka_unit_test(autostart_false_waits_for_a_request_and_so_do_its_dependents),
         cmocka_unit_test(killing_everything_starts_no_stop_command_and_no_finish),
+        cmocka_unit_test(scripts_run_one_at_a_time_and_a_failure_ends_the_run_with_its_code),
+        cmocka_unit_test(shutdown_scripts_all_run_and_an_abort_stops_the_one_running),
         cmocka_unit_test(a_dependent_waits_for_a_oneshot_to_complete),
         cmocka_unit_test(
             a_failed_oneshot_leaves_its_dependent_waiting_and_the_set_settles_with_its_code),
