@@ -112,10 +112,12 @@ static void sup_apply(struct sup_service *ss, const struct svc_step *st)
             bool forwarded = ss == sup->main && sig != SIGKILL && sup->main_stop_sig >= 0;
             if (forwarded)
                 sig = sup->main_stop_sig;
-            if (sig == SIGKILL)
-                sup_hook_signal(&ss->stop_hook, SIGKILL); /* a stop command that hangs too */
-            else if (!forwarded && !sup->killing && ss->svc.conf->stop_argv && ss->svc.pid > 0 &&
-                     sup_stop_command(ss) == 0)
+            if (sig == SIGKILL) {
+                /* The stop is bounded: a stop command or finish that hangs too. */
+                sup_hook_signal(&ss->stop_hook, SIGKILL);
+                sup_hook_signal(&ss->finish_hook, SIGKILL);
+            } else if (!forwarded && !sup->killing && ss->svc.conf->stop_argv && ss->svc.pid > 0 &&
+                       sup_stop_command(ss) == 0)
                 break; /* the stop command stops it, stop_signal if it fails */
             if (single && sig != SIGKILL)
                 (void)sup->env.procs->kill(ss->svc.pid, sig);
@@ -205,8 +207,15 @@ static void sup_exited(struct sup_service *ss, int wstatus)
         char *extra[] = {code, sig, NULL};
         ss->finish_wstatus = wstatus;
         if (sup_hook_start(&ss->finish_hook, conf->finish_argv, conf->finish_timeout_ms, extra) ==
-            0)
-            return; /* sup_on_hook_done goes on */
+            0) {
+            /* Status says why nothing happens yet; sup_on_hook_done goes on. */
+            char what[64];
+            snprintf(ss->svc.reason, sizeof ss->svc.reason, "%s; running its finish",
+                     exitstatus_describe(wstatus, what, sizeof what));
+            log_debug("%s: %s", sup_name(ss), ss->svc.reason);
+            sup_tell_change(ss);
+            return;
+        }
     }
     sup_exited_final(ss, wstatus, false);
 }

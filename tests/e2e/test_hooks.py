@@ -52,6 +52,17 @@ class Hooks(svc.ServiceTest):
         c.signal(signal.SIGTERM)
         self.assertEqual(c.wait(), 0)
 
+    def test_status_says_when_a_finish_runs(self):
+        self.service("job", f"command: 'exit 2'\nrestart: never\nfinish: [sleep, '1000']\n"
+                            "finish_timeout: 1m\n")
+        c = self.run_services()
+        ctl.wait_ready(self)
+        harness.wait_for(lambda: "running its finish" in ctl.status(self)[0]["job"]["reason"],
+                         10, what="finish in status")
+        self.assertEqual(ctl.status(self)[0]["job"]["reason"], "exited 2; running its finish")
+        c.signal(signal.SIGTERM)
+        self.assertEqual(c.wait(), 0)
+
     def test_a_finish_that_hangs_is_killed_after_finish_timeout(self):
         runs = self.path("runs")
         self.service("job", f'command: "echo x >> {runs}; exit 1"\nfinish: [sleep, "1000"]\n'
