@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "conf.h"
+#include "conf_parse.h"
 #include "ident.h"
 #include "readfile.h"
 #include "ynode.h"
@@ -38,6 +39,7 @@ void conf_global_close(struct conf_global *g)
     free(g->pre_shutdown_scripts);
     free(g->post_shutdown_scripts);
     free(g->container_environment);
+    conf_service_free(g->main);
     conf_global_init(g);
 }
 
@@ -194,6 +196,13 @@ static int conf_global_timestamps(struct ynode_ctx *c, yaml_node_t *v, const cha
     return ynode_bool(c, v, path, &((struct conf_global_parse *)obj)->g->timestamps);
 }
 
+static int conf_global_main(struct ynode_ctx *c, yaml_node_t *v, const char *path, void *obj)
+{
+    (void)path;
+    struct conf_global *g = ((struct conf_global_parse *)obj)->g;
+    return conf_service_parse_main_section(c, v, &g->main);
+}
+
 static int conf_global_parse(const char *label, const char *base_dir, const char *data, size_t len,
                              const struct conf_env *env, struct conf_global *g,
                              struct conf_errors *errs)
@@ -213,6 +222,7 @@ static int conf_global_parse(const char *label, const char *base_dir, const char
         {"post_shutdown_scripts", conf_global_post_shutdown},
         {"container_environment", conf_global_cenv},
         {"write_container_environment", conf_global_write_cenv},
+        {"main", conf_global_main},
         {NULL, NULL},
     };
     struct ynode_ctx c = {.file = label, .base_dir = base_dir, .errs = errs, .env = env};

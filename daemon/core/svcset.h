@@ -21,7 +21,10 @@ struct svcset_node {
 };
 
 /* True when dep meets cond now. A oneshot is never up: `ready` means it
- * finished well. `healthy` without a health check means `ready`. */
+ * finished well. `healthy` without a health check means `ready`.
+ * `finished` is any end of a oneshot that was started: done, failed, fatal
+ * or stopped, except the failure of a critical one, which ends the
+ * container instead (and makes the dependency hopeless). */
 bool svcset_dep_met(const struct svcset_node *dep, enum conf_condition cond);
 
 /* True when dep will never meet cond by itself (failed, fatal, or finished

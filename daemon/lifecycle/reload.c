@@ -69,8 +69,8 @@ int reload_run(const struct reload_source *src, struct supervisor *sup, bool dry
      * changes nothing. As at start, only the default corral.yaml may be
      * missing. */
     int rc_global = config_load_global(src->config_path, &g, &errs);
-    int rc =
-        config_load_set(src->services_dir, src->main_argv, src->main_stop_timeout_ms, &set, &errs);
+    int rc = config_load_set(src->services_dir, src->main_argv, src->main_stop_timeout_ms, &g, &set,
+                             &errs);
     if (rc == 0 && rc_global < 0) {
         conf_set_free(set);
         set = NULL;

@@ -87,7 +87,7 @@ int sup_hook_start(struct sup_hook *h, char *const *argv, uint64_t timeout_ms,
     uint64_t first = ss->output.run_first_line, dropped = ss->output.run_dropped_lines;
     int rc = output_prepare(&ss->output, &plan.stdio[1], &plan.stdio[2]);
     if (rc == 0)
-        rc = sup->env.procs->spawn(&plan, sup->report_fds[1], &pid);
+        rc = sup->env.procs->spawn(&plan, sup->report_fds[1], &pid, NULL);
     free(envp);
     if (rc < 0) {
         output_abort(&ss->output);

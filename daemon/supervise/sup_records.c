@@ -124,6 +124,8 @@ void sup_record_close(struct sup_service *ss)
     if (ss->closed)
         return;
     ss->closed = true;
+    execwatch_drop(ss->exec);
+    ss->exec = NULL;
     output_svc_close(&ss->output);
     /* Every handle it embeds reports to one callback, which counts them. */
     sup_leftovers_close(ss);

@@ -73,10 +73,15 @@ static void sup_on_timer(uv_timer_t *t)
     sup_feed_event(ss, &ev);
 }
 
+/* A service counts as spawned once its program runs: when its exec is
+ * still to be confirmed, SPAWNED waits for sup_on_exec. */
 static void sup_do_spawn(struct sup_service *ss)
 {
     int rc = sup_spawn(ss);
-    sup_feed(ss, rc < 0 ? SVC_EV_SPAWN_FAILED : SVC_EV_SPAWNED, 0, -rc);
+    if (rc < 0)
+        sup_feed(ss, SVC_EV_SPAWN_FAILED, 0, -rc);
+    else if (!ss->exec)
+        sup_feed(ss, SVC_EV_SPAWNED, 0, 0);
 }
 
 /* Runs the service's stop_command instead of its stop_signal, with its
@@ -108,7 +113,8 @@ static void sup_apply(struct sup_service *ss, const struct svc_step *st)
                 log_warn("%s did not exit in time: %s; sending SIGKILL to its process tree",
                          sup_name(ss), proctree_describe(ss->svc.pid, desc, sizeof desc));
             }
-            bool single = sup->env.single_child && ss == sup->main;
+            bool single =
+                (sup->env.single_child && ss == sup->main) || ss->svc.conf->signal_process;
             bool forwarded = ss == sup->main && sig != SIGKILL && sup->main_stop_sig >= 0;
             if (forwarded)
                 sig = sup->main_stop_sig;
@@ -249,10 +255,22 @@ static void sup_on_hook_done(struct sup_hook *h, pid_t pid, int wstatus)
     }
 }
 
+static void sup_on_exec(void *arg, bool exec_ok)
+{
+    struct sup_service *ss = arg;
+    ss->exec = NULL;
+    /* A failed exec is followed by the exit, which tells the rest. */
+    if (exec_ok)
+        sup_feed(ss, SVC_EV_SPAWNED, 0, 0);
+}
+
 static void sup_on_exit(struct pidtab_owner *owner, pid_t pid, int wstatus)
 {
     struct sup_service *ss = (struct sup_service *)owner;
     ss->svc.pid = 0;
+    /* Exited before the exec was confirmed: the exit says it all. */
+    execwatch_drop(ss->exec);
+    ss->exec = NULL;
     /* Why it may have died (exec failed) and its last lines may still sit in
      * their pipes: read them first, so that they come before the exit line. */
     sup_read_spawn_reports(ss->sup, pid, &ss->owner);
@@ -546,7 +564,8 @@ int sup_signal_service(struct sup_service *ss, int sig)
     if (pid <= 0)
         return -ESRCH;
     const struct sup_procs *procs = ss->sup->env.procs;
-    bool single = ss->sup->env.single_child && ss == ss->sup->main;
+    bool single = (ss->sup->env.single_child && ss == ss->sup->main) ||
+                  (ss->svc.conf->signal_process && sig != SIGKILL);
     if (!single && procs->kill(-pid, sig) == 0)
         return 0;
     return procs->kill(pid, sig) == 0 ? 0 : -errno;
@@ -569,6 +588,7 @@ static int sup_init(struct supervisor *sup, const struct sup_env *env, struct co
     sup->main_stop_sig = -1;
     sup->report_fds[0] = sup->report_fds[1] = -1;
     sup->on_exit = sup_on_exit;
+    sup->on_exec = sup_on_exec;
     sup->on_leftovers_gone = sup_exited;
     sup->on_hook_done = sup_on_hook_done;
     sup->check_ops = &sup_check_ops;
@@ -639,7 +659,10 @@ void sup_start_all(struct supervisor *sup)
 void sup_stop_all(struct supervisor *sup, int main_sig)
 {
     sup->stopping = true;
-    sup->main_stop_sig = main_sig;
+    /* The main gets the signal that stops corral, as tini forwards it,
+     * unless its own stop_signal was set (corral.yaml's main: section). */
+    bool own = sup->main && sup->main->svc.conf->stop_signal_given;
+    sup->main_stop_sig = own ? -1 : main_sig;
     /* Reverse start order: dependents before what they depend on. */
     for (size_t i = sup->n; i-- > 0;)
         sup_stop_one(sup_at(sup, i));

@@ -18,6 +18,7 @@
 
 #include "cenv.h"
 #include "checks.h"
+#include "execwatch.h"
 #include "proctree.h"
 #include "supervisor.h"
 #include "svcplan.h"
@@ -92,6 +93,7 @@ struct sup_service {
     bool closed;                 /* closed: its memory goes once its handles have closed */
     int closes_pending;          /* its own handles still closing before it is freed */
     uint32_t fork_failures;      /* in the current burst */
+    struct execwatch *exec;      /* until its process's execve is known to have succeeded */
     bool tail_pending;           /* print its last lines under the next state line */
     struct svcset_intent intent; /* pending_conf mirrors pending_conf below */
     struct sup_setref *ref;      /* the set svc.conf belongs to */
@@ -132,6 +134,7 @@ struct supervisor {
     struct sup_service *main;     /* the main service, or NULL */
     /* How records hand their events back (set by supervisor.c). */
     void (*on_exit)(struct pidtab_owner *owner, pid_t pid, int wstatus);
+    void (*on_exec)(void *ss, bool exec_ok); /* the exec of a spawn is known */
     void (*on_leftovers_gone)(struct sup_service *ss, int wstatus);
     void (*on_hook_done)(struct sup_hook *h, pid_t pid, int wstatus);
     pidtab_exit_cb on_hook_exit; /* a hook's pidtab owner (set by sup_hook.c) */
