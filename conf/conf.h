@@ -107,6 +107,10 @@ struct conf_env {
      * groups, command paths and env_files are not looked up on this machine
      * (`corralctl check --no-resolve`). */
     bool no_resolve;
+    /* user: and group: are not compared with this process's ids: the files
+     * are checked by another program than the corral that will run them,
+     * which may be root (corralctl). */
+    bool any_ids;
 };
 
 /* ---- services --------------------------------------------------------- */

@@ -381,6 +381,8 @@ static int conf_service_ids_allowed(struct ynode_ctx *c, struct conf_parse *p)
     struct conf_service *s = p->s;
     uid_t uid;
     gid_t gid;
+    if (c->env && c->env->any_ids)
+        return 0;
     if (c->env && c->env->own_ids) {
         c->env->own_ids(c->env->arg, &uid, &gid);
     } else {
@@ -389,11 +391,15 @@ static int conf_service_ids_allowed(struct ynode_ctx *c, struct conf_parse *p)
     }
     if (uid == 0)
         return 0;
-    if (s->uid == uid && s->gid == gid) {
+    /* Without user:, the uid stays corral's own. */
+    bool same_uid = !s->user || s->uid == uid;
+    if (same_uid && s->gid == gid) {
         s->set_ids = false;
         return 0;
     }
-    yaml_node_t *at = s->uid != uid && p->user ? p->user : p->group ? p->group : p->user;
+    if (!s->user)
+        s->uid = uid;
+    yaml_node_t *at = !same_uid ? p->user : p->group ? p->group : p->user;
     return ynode_error(c, at,
                        "%s: expected corral's own user (uid %u, gid %u) or none: corral does not "
                        "run as root, so it cannot run a service as uid %u, gid %u (run corral "

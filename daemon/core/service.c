@@ -116,6 +116,7 @@ static void svc_spawn(struct svc *s, struct svc_step *st, uint64_t now_ms, const
                 units_format_duration(lim->interval_ms, dur, sizeof dur), last);
         return;
     }
+    s->exec_ok = false;
     s->starts[s->nstarts % SVC_START_HISTORY] = now_ms;
     s->nstarts++;
     s->started_ms = now_ms;
@@ -217,6 +218,7 @@ struct svc_step svc_step(struct svc *s, const struct svc_event *ev, uint64_t now
     case SVC_STARTING:
     case SVC_UP:
         if (ev->kind == SVC_EV_SPAWNED && s->state == SVC_STARTING) {
+            s->exec_ok = true;
             bool longrun = s->conf->type == CONF_TYPE_LONGRUN;
             if (longrun && s->conf->readiness.kind == CONF_PROBE_NONE) {
                 svc_set_text(s, &st, SVC_UP, "running");

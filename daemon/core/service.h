@@ -68,6 +68,7 @@ struct svc {
     const struct conf_service *conf;
     enum svc_state state;
     int pid;             /* > 0 while a process runs */
+    bool exec_ok;        /* its program runs: SPAWNED came since the last spawn */
     uint64_t started_ms; /* when the current/last process was spawned */
     uint32_t restarts;   /* automatic restarts so far */
     bool has_exited;     /* last_wstatus is meaningful */

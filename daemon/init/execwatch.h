@@ -20,8 +20,14 @@ typedef void (*execwatch_cb)(void *arg, bool exec_ok);
  * caller assumes the exec succeeded). */
 struct execwatch *execwatch_start(uv_loop_t *loop, int fd, execwatch_cb cb, void *arg);
 
-/* The owner loses interest (its child exited, or it goes away): cb is never
- * called; the watch closes and frees itself (docs/dev/STYLE.md §5a). */
+/* The owner loses interest (it goes away): cb is never called; the watch
+ * closes and frees itself (docs/dev/STYLE.md §5a). */
 void execwatch_drop(struct execwatch *w);
+
+/* The child has been reaped, so the pipe holds all it ever will: returns
+ * whether the exec succeeded, and drops w (cb is never called). A child
+ * killed before its execve (SIGKILL, the OOM killer) reads as end-of-file,
+ * as for uv_spawn: it counts as run. */
+bool execwatch_settle(struct execwatch *w);
 
 #endif

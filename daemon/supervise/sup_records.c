@@ -138,6 +138,8 @@ void sup_record_close(struct sup_service *ss)
 
 struct svcset_node sup_record_node(const struct sup_service *ss)
 {
-    return (struct svcset_node){
-        .svc = &ss->svc, .held = ss->intent.held, .health_passed = ss->checks.healthy};
+    return (struct svcset_node){.svc = &ss->svc,
+                                .held = ss->intent.held,
+                                .health_passed = ss->checks.healthy,
+                                .blocked = ss->blocked};
 }

@@ -267,10 +267,15 @@ static void sup_on_exec(void *arg, bool exec_ok)
 static void sup_on_exit(struct pidtab_owner *owner, pid_t pid, int wstatus)
 {
     struct sup_service *ss = (struct sup_service *)owner;
+    /* Reaped before the exec pipe was read: it says now whether the program
+     * ran, and a run however short counts (dependents start as before). */
+    if (ss->exec) {
+        bool ran = execwatch_settle(ss->exec);
+        ss->exec = NULL;
+        if (ran)
+            sup_feed(ss, SVC_EV_SPAWNED, 0, 0);
+    }
     ss->svc.pid = 0;
-    /* Exited before the exec was confirmed: the exit says it all. */
-    execwatch_drop(ss->exec);
-    ss->exec = NULL;
     /* Why it may have died (exec failed) and its last lines may still sit in
      * their pipes: read them first, so that they come before the exit line. */
     sup_read_spawn_reports(ss->sup, pid, &ss->owner);
@@ -328,8 +333,35 @@ bool sup_on_sdnotify(void *arg, pid_t pid, const char *msg, size_t len)
 
 /* ---- the whole set -------------------------------------------------------- */
 
+/* A service that can never start: said once; a main that can never start
+ * ends the container (it would otherwise wait forever), and what waits for
+ * it looks again, since being blocked can settle their wait too
+ * (condition finished). */
+static void sup_became_blocked(struct sup_service *ss, const struct sup_service *dep)
+{
+    struct supervisor *sup = ss->sup;
+    log_warn("%s: waiting (%s)", sup_name(ss), ss->svc.reason);
+    /* A critical dependency that failed ends the container with its own
+     * code, right after this. */
+    bool dep_ends_it =
+        dep->svc.conf->critical && (dep->svc.state == SVC_FAILED || dep->svc.state == SVC_FATAL);
+    if (ss == sup->main && !dep_ends_it) {
+        char why[SVC_REASON_MAX + 32];
+        snprintf(why, sizeof why, "main cannot start: %s", ss->svc.reason);
+        sup_tell_fate(sup, SUP_FATE_CRITICAL, 1, why);
+        return;
+    }
+    if (ss == sup->main)
+        return;
+    for (size_t i = 0; i < ss->n_dependents; i++)
+        sup_try_start(ss->dependents[i]);
+}
+
 static void sup_try_start(struct sup_service *ss)
 {
+    bool was_blocked = ss->blocked;
+    size_t pending = ss->n_deps; /* the first dependency not met yet */
+    ss->blocked = false;
     if (ss->svc.state != SVC_WAITING || ss->sup->stopping)
         return;
     for (size_t i = 0; i < ss->n_deps; i++) {
@@ -341,13 +373,20 @@ static void sup_try_start(struct sup_service *ss)
             snprintf(ss->svc.reason, sizeof ss->svc.reason,
                      "dependency %s is %s: it will not become %s", sup_name(ss->deps[i].ss),
                      svc_state_name(dep.svc->state), conf_condition_name(cond));
-            log_warn("%s: waiting (%s)", sup_name(ss), ss->svc.reason);
-        } else {
-            /* Which one it waits for, as status shows it. */
-            snprintf(ss->svc.reason, sizeof ss->svc.reason, "waiting for %s (%s, needs %s)",
-                     sup_name(ss->deps[i].ss), svc_state_name(dep.svc->state),
-                     conf_condition_name(cond));
+            ss->blocked = true;
+            if (!was_blocked)
+                sup_became_blocked(ss, ss->deps[i].ss);
+            return;
         }
+        if (pending == ss->n_deps)
+            pending = i;
+    }
+    if (pending < ss->n_deps) {
+        /* Which one it waits for, as status shows it. */
+        struct sup_service *d = ss->deps[pending].ss;
+        snprintf(ss->svc.reason, sizeof ss->svc.reason, "waiting for %s (%s, needs %s)",
+                 sup_name(d), svc_state_name(d->svc.state),
+                 conf_condition_name(ss->deps[pending].condition));
         return;
     }
     sup_feed(ss, SVC_EV_DEPS_MET, 0, 0);

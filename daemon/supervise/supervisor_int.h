@@ -93,6 +93,7 @@ struct sup_service {
     bool closed;                 /* closed: its memory goes once its handles have closed */
     int closes_pending;          /* its own handles still closing before it is freed */
     uint32_t fork_failures;      /* in the current burst */
+    bool blocked;                /* waiting on a dependency that will never meet its condition */
     struct execwatch *exec;      /* until its process's execve is known to have succeeded */
     bool tail_pending;           /* print its last lines under the next state line */
     struct svcset_intent intent; /* pending_conf mirrors pending_conf below */

@@ -143,6 +143,38 @@ class MainAfterOneshots(svc.ServiceTest):
         self.assertEqual(c.wait(15), 0)
         self.assertIn("main | got INT", c.stdout() + c.stderr())
 
+    def test_main_starts_when_a_oneshot_can_never_run(self):
+        # prep waits for db, whose exec fails for good: prep never runs, and
+        # that must not hold CMD back forever.
+        self.service("db", "command: [./no-such-db]\nrestart: never\n")
+        self.service("prep", "type: oneshot\ncommand: [true]\ndepends_on: [db]\n")
+        ran = self.path("ran")
+        c = self.run_services(main=["touch", ran])
+        self.assertEqual(c.wait(15), 0, c.stderr())
+        self.assertTrue(os.path.exists(ran))
+        self.assertIn("prep: waiting (dependency db is failed: it will not become ready)",
+                      c.stderr())
+
+    def test_a_main_that_can_never_start_ends_the_container(self):
+        self.service("db", "command: [./no-such-db]\nrestart: never\n")
+        self.service("prep", "type: oneshot\ncritical: true\ncommand: [true]\n"
+                             "depends_on: [db]\n")
+        ran = self.path("ran")
+        c = self.run_services(main=["touch", ran])
+        self.assertEqual(c.wait(15), 1)
+        self.assertFalse(os.path.exists(ran))
+        self.assertIn("exiting 1: main cannot start: dependency prep is waiting", c.stderr())
+
+    def test_the_main_section_s_stop_timeout_wins_over_the_command_line_s(self):
+        cfg = self.write_conf("main:\n  stop_timeout: 1s\n")
+        c = self.run_services(args=["--config", cfg, "--stop-timeout", "30s"],
+                              main=["sh", "-c", "trap '' TERM; echo started; "
+                                    "while :; do sleep 0.05; done"])
+        harness.wait_for(lambda: "main | started" in c.stdout() + c.stderr(), 10)
+        c.signal(signal.SIGTERM)
+        c.wait(15)
+        self.assertIn("main: stopping (stop timeout (1s): killed)", c.stderr())
+
     def test_a_oneshot_stopped_before_it_finished_is_stopped_not_done(self):
         self.service("prep", "type: oneshot\ncommand: \"trap 'exit 0' TERM; "
                              "while :; do sleep 0.05; done\"\n")
@@ -196,6 +228,15 @@ class HonestChecks(svc.ServiceTest):
         self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
         self.assertIn("web.yaml:2:7: user: expected corral's own user (uid 65534, gid 65534) or "
                       "none: corral does not run as root", r.stderr)
+        # corralctl check is not the corral that will run them, which may be root.
+        r = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                            harness.CORRALCTL, "check", self.dir], capture_output=True, text=True,
+                           timeout=30)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        # A group: alone is compared with corral's own gid only.
+        self.service("web", "command: [sleep, '1000']\ngroup: '65534'\n")
+        r = self.check(prefix=("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"))
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
 
     def test_corralctl_check_no_resolve_skips_what_only_the_image_has(self):
         self.service("web", "command: [/opt/app/bin/server]\nuser: only-in-the-image\n"
@@ -260,6 +301,28 @@ class UpAfterExec(svc.ServiceTest):
         self.assertNotIn("bad: up", err)
         self.assertNotIn("web: up", err)
         self.assertIn("web: waiting (dependency bad is fatal", err)
+
+    def test_started_means_the_program_runs(self):
+        self.service("bad", "command: [./no-such-program]\nrestart: never\n")
+        self.service("web", "command: [sleep, '1000']\n"
+                            "depends_on: {bad: {condition: started}}\n")
+        c = self.run_services()
+        self.assertEqual(c.wait(15), 1)
+        self.assertNotIn("web: up", c.stderr())
+        self.assertIn("web: waiting (dependency bad is failed: it will not become started)",
+                      c.stderr())
+
+    def test_a_program_that_ran_and_exited_at_once_still_was_up(self):
+        # Reaped before its exec pipe was read: it ran, so what needs it
+        # ready starts, every time.
+        for i in range(20):
+            self.service(f"a{i}", "command: [true]\nrestart: never\n")
+            self.service(f"b{i}", f"type: oneshot\ncommand: [true]\ndepends_on: [a{i}]\n")
+        c = self.run_services()
+        self.assertEqual(c.wait(20), 0, c.stderr())
+        err = c.stderr()
+        for i in range(20):
+            self.assertIn(f"b{i}: done (exited 0)", err)
 
 
 if __name__ == "__main__":

@@ -54,13 +54,15 @@ static struct svc exited(const struct conf_service *c, enum svc_state st, int co
     return s;
 }
 
-static void a_starting_dependency_is_started_only_once_it_has_a_process(void **state)
+static void a_starting_dependency_is_started_only_once_its_program_runs(void **state)
 {
     (void)state;
     struct svc before = svc_in(&longrun, SVC_STARTING, 0),
-               after = svc_in(&longrun, SVC_STARTING, 7);
-    struct svcset_node a = {.svc = &before}, b = {.svc = &after};
+               forked = svc_in(&longrun, SVC_STARTING, 7), after = forked;
+    after.exec_ok = true;
+    struct svcset_node a = {.svc = &before}, f = {.svc = &forked}, b = {.svc = &after};
     assert_false(svcset_dep_met(&a, CONF_COND_STARTED));
+    assert_false(svcset_dep_met(&f, CONF_COND_STARTED)); /* forked, exec not yet known */
     assert_true(svcset_dep_met(&b, CONF_COND_STARTED));
     assert_false(svcset_dep_met(&b, CONF_COND_READY));
 }
@@ -112,6 +114,16 @@ static void finished_is_any_end_of_a_started_oneshot(void **state)
     struct svcset_node n_boot = {.svc = &boot};
     assert_false(svcset_dep_met(&n_boot, CONF_COND_FINISHED));
     assert_true(svcset_dep_hopeless(&n_boot, CONF_COND_FINISHED));
+    /* One that can never run (blocked) is as good as finished, unless critical. */
+    struct svc stuck = svc_in(&oneshot, SVC_WAITING, 0), stuck_crit = svc_in(&crit, SVC_WAITING, 0);
+    struct svcset_node n_stuck = {.svc = &stuck, .blocked = true};
+    struct svcset_node n_stuck_crit = {.svc = &stuck_crit, .blocked = true};
+    struct svcset_node n_waits = {.svc = &stuck};
+    assert_true(svcset_dep_met(&n_stuck, CONF_COND_FINISHED));
+    assert_false(svcset_dep_met(&n_waits, CONF_COND_FINISHED));
+    assert_false(svcset_dep_met(&n_stuck_crit, CONF_COND_FINISHED));
+    assert_true(svcset_dep_hopeless(&n_stuck_crit, CONF_COND_FINISHED));
+    assert_false(svcset_dep_hopeless(&n_waits, CONF_COND_FINISHED));
 }
 
 static void healthy_needs_a_passed_check_when_there_is_one(void **state)
@@ -274,7 +286,7 @@ static void after_a_change_intent_decides_what_follows(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(a_starting_dependency_is_started_only_once_it_has_a_process),
+        cmocka_unit_test(a_starting_dependency_is_started_only_once_its_program_runs),
         cmocka_unit_test(a_oneshot_is_ready_and_completed_only_after_exiting_well),
         cmocka_unit_test(finished_is_any_end_of_a_started_oneshot),
         cmocka_unit_test(healthy_needs_a_passed_check_when_there_is_one),
