@@ -699,8 +699,10 @@ void sup_stop_all(struct supervisor *sup, int main_sig)
 {
     sup->stopping = true;
     /* The main gets the signal that stops corral, as tini forwards it,
-     * unless its own stop_signal was set (corral.yaml's main: section). */
-    bool own = sup->main && sup->main->svc.conf->stop_signal_given;
+     * unless its own stop_signal or stop_command was set (corral.yaml's
+     * main: section). */
+    bool own =
+        sup->main && (sup->main->svc.conf->stop_signal_given || sup->main->svc.conf->stop_argv);
     sup->main_stop_sig = own ? -1 : main_sig;
     /* Reverse start order: dependents before what they depend on. */
     for (size_t i = sup->n; i-- > 0;)

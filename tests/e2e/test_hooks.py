@@ -105,6 +105,18 @@ class Hooks(svc.ServiceTest):
         c.signal(signal.SIGTERM)
         self.assertEqual(c.wait(), 0)
 
+    def test_the_main_command_stops_with_the_stop_command_of_its_section(self):
+        log = self.path("log")
+        conf = self.write_conf(f'main:\n  stop_command: "echo quit >> {log}; kill -USR1 $MAINPID"\n')
+        c = self.corral(["sh", "-c", f"trap '' TERM; echo $$ > {self.path('pid')}; "
+                                     "while :; do sleep 0.05; done"],
+                        args=["--config", conf])
+        self.wait_file("pid")
+        harness.wait_for(lambda: harness.read(self.path("pid")).strip(), 5, what="pid")
+        c.signal(signal.SIGTERM)
+        self.assertEqual(c.wait(), 128 + signal.SIGUSR1)
+        self.assertEqual(harness.read(log), "quit\n")
+
     def test_a_stop_command_that_fails_falls_back_to_the_stop_signal(self):
         self.service("web", "command: [sleep, '1000']\nstop_command: 'exit 4'\n")
         c = self.run_services()
