@@ -283,7 +283,15 @@ struct conf_service {
     uint64_t every_ms;     /* 0 when none */
     enum conf_overlap overlap;
     uint64_t run_timeout_ms; /* 0: a run may take as long as it takes */
+    bool autostart;          /* false: installed, not started until `corralctl start` */
+    char **finish_argv;      /* NULL: none; run after each exit, before any restart */
+    uint64_t finish_timeout_ms;
+    char **stop_argv; /* NULL: none; run instead of sending stop_signal */
 };
+
+/* A finish command that exits with this code says: do not restart the
+ * service (s6-supervise's convention for ./finish). */
+#define CONF_FINISH_NO_RESTART 125
 
 /* A loaded, validated directory: services sorted by name, a start order
  * (dependencies first, ties broken by name) and the files that were skipped. */
@@ -331,6 +339,25 @@ int conf_set_new(struct conf_set **out);
  * errs naming that file). On failure the set is unchanged. */
 int conf_set_add_main(struct conf_set *set, char *const argv[], struct conf_service **section,
                       struct conf_errors *errs);
+
+/* Loads a directory of scripts (startup_scripts and the shutdown ones of
+ * corral.yaml): each executable regular file (or link to one) is a oneshot
+ * service named after the file, running it with no argument, restart: never;
+ * start_order is the lexical order of the names. Other entries go to ignored;
+ * dot files are skipped. A directory that does not exist is an empty set and
+ * a warning in errs. Returns 0 and *out (the caller's: conf_set_free), or a
+ * negative errno with the error in errs and *out NULL. */
+int conf_scripts_load(const char *dir, struct conf_set **out, struct conf_errors *errs);
+
+/* Reads a directory of NAME files (corral.yaml's container_environment):
+ * each file whose name is a variable name is one variable, its content the
+ * value less one trailing newline. Dot files are skipped; other names, and
+ * files that cannot be read or hold a NUL byte, are skipped with a warning
+ * in errs. At most CONF_ENTRIES_MAX variables and 1 MiB in all. Returns 0
+ * and *vars (sorted by name; conf_envdir_free) with *n, or a negative errno
+ * with the error in errs. */
+int conf_envdir_read(const char *dir, struct conf_kv **vars, size_t *n, struct conf_errors *errs);
+void conf_envdir_free(struct conf_kv *vars, size_t n);
 
 /* Returns the service called name, or NULL. */
 struct conf_service *conf_set_find(const struct conf_set *set, const char *name);
@@ -391,6 +418,11 @@ struct conf_global {
     /* metrics: {listen: "HOST:PORT"}: GET /metrics over HTTP. NULL: off. */
     char *metrics_host; /* an IP literal (without brackets) or localhost */
     uint16_t metrics_port;
+    char *startup_scripts;            /* NULL: none; run in order before any service */
+    char *pre_shutdown_scripts;       /* NULL: none; run before the services stop */
+    char *post_shutdown_scripts;      /* NULL: none; run once they have stopped */
+    char *container_environment;      /* NULL: none; NAME files exported by scripts and oneshots */
+    bool write_container_environment; /* write the final environment there, .sh and .json */
 };
 
 /* Fills g with the defaults (see docs/configuration.md). */

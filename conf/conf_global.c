@@ -18,6 +18,7 @@ struct conf_global_parse {
     struct conf_global *g;
     const char *base_dir;
     yaml_node_t *kill_grace;
+    yaml_node_t *write_cenv;
 };
 
 void conf_global_init(struct conf_global *g)
@@ -37,6 +38,10 @@ void conf_global_close(struct conf_global *g)
     free(g->admin_group);
     free(g->syslog.path);
     free(g->syslog.name);
+    free(g->startup_scripts);
+    free(g->pre_shutdown_scripts);
+    free(g->post_shutdown_scripts);
+    free(g->container_environment);
     conf_service_free(g->main);
     free(g->metrics_host);
     conf_global_init(g);
@@ -53,9 +58,11 @@ static int conf_global_path(struct ynode_ctx *c, yaml_node_t *v, const char *pat
     return rc;
 }
 
-static int conf_global_services(struct ynode_ctx *c, yaml_node_t *v, const char *path, void *obj)
+/* A directory path; a relative one is taken relative to corral.yaml's
+ * directory. */
+static int conf_global_dir(struct ynode_ctx *c, yaml_node_t *v, const char *path,
+                           struct conf_global_parse *gp, char **out)
 {
-    struct conf_global_parse *gp = obj;
     char *dir;
     int rc = conf_global_path(c, v, path, &dir);
     if (rc < 0)
@@ -69,8 +76,48 @@ static int conf_global_services(struct ynode_ctx *c, yaml_node_t *v, const char 
             return -ENOMEM;
         dir = full;
     }
-    gp->g->services_dir = dir;
+    free(*out);
+    *out = dir;
     return 0;
+}
+
+static int conf_global_services(struct ynode_ctx *c, yaml_node_t *v, const char *path, void *obj)
+{
+    struct conf_global_parse *gp = obj;
+    return conf_global_dir(c, v, path, gp, &gp->g->services_dir);
+}
+
+static int conf_global_startup(struct ynode_ctx *c, yaml_node_t *v, const char *path, void *obj)
+{
+    struct conf_global_parse *gp = obj;
+    return conf_global_dir(c, v, path, gp, &gp->g->startup_scripts);
+}
+
+static int conf_global_pre_shutdown(struct ynode_ctx *c, yaml_node_t *v, const char *path,
+                                    void *obj)
+{
+    struct conf_global_parse *gp = obj;
+    return conf_global_dir(c, v, path, gp, &gp->g->pre_shutdown_scripts);
+}
+
+static int conf_global_post_shutdown(struct ynode_ctx *c, yaml_node_t *v, const char *path,
+                                     void *obj)
+{
+    struct conf_global_parse *gp = obj;
+    return conf_global_dir(c, v, path, gp, &gp->g->post_shutdown_scripts);
+}
+
+static int conf_global_cenv(struct ynode_ctx *c, yaml_node_t *v, const char *path, void *obj)
+{
+    struct conf_global_parse *gp = obj;
+    return conf_global_dir(c, v, path, gp, &gp->g->container_environment);
+}
+
+static int conf_global_write_cenv(struct ynode_ctx *c, yaml_node_t *v, const char *path, void *obj)
+{
+    struct conf_global_parse *gp = obj;
+    gp->write_cenv = v;
+    return ynode_bool(c, v, path, &gp->g->write_container_environment);
 }
 
 static int conf_global_socket(struct ynode_ctx *c, yaml_node_t *v, const char *path, void *obj)
@@ -281,6 +328,11 @@ static int conf_global_parse(const char *label, const char *base_dir, const char
         {"log_level", conf_global_log_level},
         {"timestamps", conf_global_timestamps},
         {"syslog", conf_global_syslog},
+        {"startup_scripts", conf_global_startup},
+        {"pre_shutdown_scripts", conf_global_pre_shutdown},
+        {"post_shutdown_scripts", conf_global_post_shutdown},
+        {"container_environment", conf_global_cenv},
+        {"write_container_environment", conf_global_write_cenv},
         {"main", conf_global_main},
         {"metrics", conf_global_metrics},
         {NULL, NULL},
@@ -298,6 +350,10 @@ static int conf_global_parse(const char *label, const char *base_dir, const char
         rc = ynode_error(&c, gp.kill_grace,
                          "kill_grace: expected less than shutdown_timeout (%llums)",
                          (unsigned long long)g->shutdown_timeout_ms);
+    if (rc == 0 && gp.write_cenv && g->write_container_environment && !g->container_environment)
+        rc = ynode_error(&c, gp.write_cenv,
+                         "write_container_environment: expected container_environment: DIR "
+                         "beside it (where to write)");
     ynode_close(&c);
     if (rc == 0 && c.errors)
         rc = -EINVAL;

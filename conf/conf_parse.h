@@ -22,6 +22,7 @@ struct conf_parse {
     yaml_node_t *readiness;
     yaml_node_t *health;
     yaml_node_t *schedule, *every, *overlap, *run_timeout;
+    yaml_node_t *autostart;
 };
 
 /* conf_service.c: fills s->file/name-independent defaults. */

@@ -45,6 +45,8 @@ void conf_service_defaults(struct conf_service *s)
     s->start_limit = (struct conf_start_limit){.burst = 10, .interval_ms = 60000};
     s->stop_signal = SIGTERM;
     s->stop_timeout_ms = 7000;
+    s->autostart = true;
+    s->finish_timeout_ms = 5000; /* s6-supervise's default for ./finish */
     conf_probe_defaults(&s->readiness, false);
     conf_probe_defaults(&s->health, true);
     conf_logs_defaults(&s->logs);
@@ -82,6 +84,8 @@ void conf_service_free(struct conf_service *s)
     free(s->logs.file);
     free(s->rlimits);
     free(s->schedule);
+    ynode_argv_free(s->finish_argv);
+    ynode_argv_free(s->stop_argv);
     free(s);
 }
 
@@ -95,18 +99,16 @@ static int conf_service_not_in_section(struct ynode_ctx *c, yaml_node_t *v, cons
                        path, path + sizeof "main");
 }
 
-static int conf_service_command(struct ynode_ctx *c, yaml_node_t *v, const char *path, void *obj)
+/* A command as a list (exec'd as is) or a string (run by /bin/sh -c) into
+ * *argv (NULL-terminated) and *argc. */
+static int conf_service_argv(struct ynode_ctx *c, yaml_node_t *v, const char *path, char ***argv,
+                             size_t *argc, bool *shell)
 {
-    struct conf_parse *p = obj;
-    struct conf_service *s = p->s;
     char *line;
 
-    if (p->section)
-        return conf_service_not_in_section(c, v, path);
-    p->command = v;
     if (v->type == YAML_SEQUENCE_NODE) {
-        int rc = ynode_argv(c, v, path, true, &s->argv, &s->argc);
-        if (rc == 0 && s->argv[0][0] == '\0')
+        int rc = ynode_argv(c, v, path, true, argv, argc);
+        if (rc == 0 && (*argv)[0][0] == '\0')
             return ynode_error(c, v, "%s: expected a program as the first item, got \"\"", path);
         return rc;
     }
@@ -121,17 +123,61 @@ static int conf_service_command(struct ynode_ctx *c, yaml_node_t *v, const char 
         free(line);
         return ynode_error(c, v, "%s: expected a command, got an empty string", path);
     }
-    s->argv = calloc(4, sizeof *s->argv);
-    if (!s->argv) {
+    *argv = calloc(4, sizeof **argv);
+    if (!*argv) {
         free(line);
         return -ENOMEM;
     }
-    s->argv[0] = strdup("/bin/sh");
-    s->argv[1] = strdup("-c");
-    s->argv[2] = line;
-    s->argc = 3;
-    s->shell = true;
-    return s->argv[0] && s->argv[1] ? 0 : -ENOMEM;
+    (*argv)[0] = strdup("/bin/sh");
+    (*argv)[1] = strdup("-c");
+    (*argv)[2] = line;
+    *argc = 3;
+    if (shell)
+        *shell = true;
+    return (*argv)[0] && (*argv)[1] ? 0 : -ENOMEM;
+}
+
+static int conf_service_command(struct ynode_ctx *c, yaml_node_t *v, const char *path, void *obj)
+{
+    struct conf_parse *p = obj;
+    struct conf_service *s = p->s;
+
+    if (p->section)
+        return conf_service_not_in_section(c, v, path);
+    p->command = v;
+    return conf_service_argv(c, v, path, &s->argv, &s->argc, &s->shell);
+}
+
+static int conf_service_finish_cmd(struct ynode_ctx *c, yaml_node_t *v, const char *path, void *obj)
+{
+    struct conf_service *s = ((struct conf_parse *)obj)->s;
+    size_t n;
+    return conf_service_argv(c, v, path, &s->finish_argv, &n, NULL);
+}
+
+static int conf_service_finish_timeout(struct ynode_ctx *c, yaml_node_t *v, const char *path,
+                                       void *obj)
+{
+    struct conf_service *s = ((struct conf_parse *)obj)->s;
+    int rc = ynode_duration(c, v, path, &s->finish_timeout_ms);
+    if (rc == 0 && s->finish_timeout_ms == 0)
+        return ynode_error(c, v, "%s: expected a duration greater than 0", path);
+    return rc;
+}
+
+static int conf_service_stop_command(struct ynode_ctx *c, yaml_node_t *v, const char *path,
+                                     void *obj)
+{
+    struct conf_service *s = ((struct conf_parse *)obj)->s;
+    size_t n;
+    return conf_service_argv(c, v, path, &s->stop_argv, &n, NULL);
+}
+
+static int conf_service_autostart(struct ynode_ctx *c, yaml_node_t *v, const char *path, void *obj)
+{
+    struct conf_parse *p = obj;
+    p->autostart = v;
+    return ynode_bool(c, v, path, &p->s->autostart);
 }
 
 static int conf_service_type(struct ynode_ctx *c, yaml_node_t *v, const char *path, void *obj)
@@ -396,6 +442,10 @@ static int conf_service_finish(struct ynode_ctx *c, struct conf_parse *p, yaml_n
                          "(checks run only while a longrun service is up)");
     if (conf_schedule_check(c, p) < 0)
         rc = -EINVAL;
+    if (!s->autostart && s->main && p->autostart)
+        rc = ynode_error(c, p->autostart,
+                         "autostart: expected true for the main service (its exit ends the "
+                         "container, so it must start)");
     if (s->readiness.kind == CONF_PROBE_LOG && s->logs.raw && p->readiness)
         rc = ynode_error(c, p->readiness,
                          "readiness.log: expected another kind of check with logs.raw: true (raw "
@@ -483,6 +533,10 @@ static int conf_service_parse_node(struct ynode_ctx *c, yaml_node_t *root, const
         {"every", conf_schedule_every},
         {"overlap", conf_schedule_overlap},
         {"run_timeout", conf_schedule_run_timeout},
+        {"autostart", conf_service_autostart},
+        {"finish", conf_service_finish_cmd},
+        {"finish_timeout", conf_service_finish_timeout},
+        {"stop_command", conf_service_stop_command},
         {NULL, NULL},
     };
     struct conf_parse p = {.section = section};

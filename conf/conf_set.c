@@ -241,10 +241,11 @@ int conf_set_build(struct conf_service **services, size_t n, char **failed, size
 }
 
 /* A oneshot that runs at boot: not a scheduled job, which runs at its
- * times only. */
+ * times only, nor one with autostart: false, which waits for corralctl
+ * start. */
 static bool conf_set_boot_oneshot(const struct conf_service *s)
 {
-    return s->type == CONF_TYPE_ONESHOT && !s->schedule && !s->every_ms;
+    return s->type == CONF_TYPE_ONESHOT && !s->schedule && !s->every_ms && s->autostart;
 }
 
 /* The implicit main waits for the oneshots of the directory that run at

@@ -161,6 +161,13 @@ static void corral_apply_global(void *arg, struct conf_global *g, const struct c
     /* The socket and its names stay as they started. */
     struct conf_syslog keep = old->syslog;
     old->syslog = (struct conf_syslog){0};
+    if (!reloadplan_str_eq(g->container_environment, old->container_environment) ||
+        g->write_container_environment != old->write_container_environment)
+        log_warn("reload: corral.yaml: `container_environment` changed; corral reads %s until "
+                 "it starts again",
+                 old->container_environment ? old->container_environment : "no directory");
+    if (c->booted)
+        shutdown_set_scripts(&c->shutdown, g->pre_shutdown_scripts, g->post_shutdown_scripts);
     conf_global_close(old);
     *old = *g;
     free(old->syslog.path);
@@ -334,6 +341,7 @@ int corral_setup(struct corral *c, uv_loop_t *loop, struct config *cfg)
     conf_global_init(&cfg->global); /* moved into c */
     c->services_dir = cfg->services_dir;
     cfg->services_dir = NULL;
+    c->startup = config_take_startup(cfg);
     c->source = (struct reload_source){.config_path = c->opts.config_path,
                                        .services_dir = c->services_dir,
                                        .main_argv = c->opts.main_argv,
@@ -366,6 +374,8 @@ int corral_setup(struct corral *c, uv_loop_t *loop, struct config *cfg)
                           .on_warning = corral_on_warning,
                           .arg = c};
     rc = diag_init(&c->diag, &de);
+    rc = sup_container_env(c->sup, c->global.container_environment,
+                           c->global.write_container_environment);
     if (rc < 0)
         return rc;
     /* In pure init mode the command line decides the timings; with a service
@@ -402,9 +412,41 @@ int corral_setup(struct corral *c, uv_loop_t *loop, struct config *cfg)
     return rc;
 }
 
+/* The startup scripts are done (or there were none): the services start,
+ * and from now on a shutdown runs the shutdown scripts around their stop. */
+static void corral_boot(struct corral *c)
+{
+    c->booted = true;
+    shutdown_set_scripts(&c->shutdown, c->global.pre_shutdown_scripts,
+                         c->global.post_shutdown_scripts);
+    sup_start_all(c->sup);
+}
+
+static void corral_on_startup_done(void *arg, int code, const char *why)
+{
+    struct corral *c = arg;
+    if (c->shutdown.phase != SHUTDOWN_RUNNING)
+        return;
+    if (code != 0) {
+        /* Nothing started: the container ends with the script's code, as
+         * my_init and s6-overlay's cont-init.d do. */
+        shutdown_begin(&c->shutdown, SHUTDOWN_CAUSE_CRITICAL, code, why);
+        return;
+    }
+    corral_boot(c);
+}
+
 int corral_run(struct corral *c)
 {
-    sup_start_all(c->sup);
+    struct conf_set *startup = c->startup;
+    c->startup = NULL;
+    if (!startup || startup->n == 0) {
+        conf_set_free(startup);
+        corral_boot(c);
+    } else if (sup_scripts_run(c->sup, startup, "startup script", true, corral_on_startup_done, c) <
+               0) {
+        shutdown_begin(&c->shutdown, SHUTDOWN_CAUSE_CRITICAL, 1, "startup scripts: out of memory");
+    }
     uv_run(c->loop, UV_RUN_DEFAULT);
     return shutdown_exit_code(&c->shutdown);
 }
@@ -432,4 +474,5 @@ void corral_teardown(struct corral *c)
     pidtab_close(&c->pids);
     conf_global_close(&c->global);
     free(c->services_dir);
+    conf_set_free(c->startup);
 }

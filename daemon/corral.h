@@ -49,7 +49,9 @@ struct corral {
     uint64_t started_ms;
     char pids_dir[600]; /* corral's pids cgroup, found at start; "" when none */
     bool is_pid1;
-    bool interactive; /* stdin is our terminal and we are its foreground */
+    bool interactive;         /* stdin is our terminal and we are its foreground */
+    struct conf_set *startup; /* owned until run: corral.yaml's startup_scripts */
+    bool booted;              /* the startup scripts are done and the services started */
 };
 
 /* Builds and wires everything from the loaded configuration (cfg's set

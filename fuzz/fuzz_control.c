@@ -232,7 +232,8 @@ static int fuzz_spawn(const struct spawn_plan *plan, int report_fd, pid_t *pid, 
 {
     char line[128];
     (void)report_fd;
-    *exec_fd = -1; /* the exec is taken as done */
+    if (exec_fd)
+        *exec_fd = -1; /* the exec is taken as done */
     if (F.nprocs == FUZZ_PROCS)
         return -EAGAIN; /* as a PID limit would */
     const char *name = fuzz_service_of(plan);

@@ -29,6 +29,8 @@ const char cli_usage[] =
     "                           then corral.yaml's services, then /etc/corral/services.d)\n"
     "  --config FILE            global settings (default /etc/corral/corral.yaml)\n"
     "  --check                  validate the configuration, print the start order, exit\n"
+    "  --skip-startup-scripts   do not run corral.yaml's startup_scripts\n"
+    "                           (--skip-startup-files, as my_init, means the same)\n"
     "  --socket PATH            the control socket (default: $CORRAL_SOCKET, then\n"
     "                           /run/corral/corral.sock, $XDG_RUNTIME_DIR/corral.sock,\n"
     "                           /tmp/corral-UID/corral.sock: the first that works)\n"
@@ -63,6 +65,7 @@ enum {
     CLI_OPT_CHECK,
     CLI_OPT_SOCKET,
     CLI_OPT_LOG_FORMAT,
+    CLI_OPT_SKIP_STARTUP,
 };
 
 static int cli_signal(const char *opt, const char *arg, int allow_zero, int *out, char *err,
@@ -158,6 +161,8 @@ int cli_parse(int argc, char **argv, struct cli_opts *o, char *err, size_t errle
         {"check", no_argument, NULL, CLI_OPT_CHECK},
         {"socket", required_argument, NULL, CLI_OPT_SOCKET},
         {"log-format", required_argument, NULL, CLI_OPT_LOG_FORMAT},
+        {"skip-startup-scripts", no_argument, NULL, CLI_OPT_SKIP_STARTUP},
+        {"skip-startup-files", no_argument, NULL, CLI_OPT_SKIP_STARTUP},
         {"verbose", no_argument, NULL, 'v'},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
@@ -196,6 +201,9 @@ int cli_parse(int argc, char **argv, struct cli_opts *o, char *err, size_t errle
             break;
         case CLI_OPT_CHECK:
             o->check = true;
+            break;
+        case CLI_OPT_SKIP_STARTUP:
+            o->skip_startup = true;
             break;
         case CLI_OPT_SOCKET:
             o->socket_path = optarg;

@@ -20,6 +20,7 @@ struct cli_opts {
     const char *socket_path;  /* --socket; NULL: not given */
     int log_format;           /* --log-format: -1 not given, 0 text, 1 json */
     bool check;               /* --check: validate, print the start order, exit */
+    bool skip_startup;        /* --skip-startup-scripts: corral.yaml's startup_scripts not run */
     uint64_t stop_timeout_ms;
     uint64_t grace_ms;
     bool grace_set;        /* --grace was given: it overrides corral.yaml */

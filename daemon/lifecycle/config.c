@@ -203,6 +203,17 @@ int config_load(struct config *cfg, const struct cli_opts *o)
     for (size_t i = 0; i < cfg->set->n_ignored; i++)
         log_debug("%s/%s: not a service file (NAME.yaml or NAME.yml); ignored", dir,
                   cfg->set->ignored[i]);
+    if (cfg->global.startup_scripts && !o->skip_startup) {
+        rc = conf_scripts_load(cfg->global.startup_scripts, &cfg->startup, &errs);
+        if (rc < 0) {
+            config_log_errors(&errs);
+            ret = 1;
+            goto out;
+        }
+        for (size_t i = 0; i < cfg->startup->n_ignored; i++)
+            log_debug("%s/%s: not an executable file; not run", cfg->global.startup_scripts,
+                      cfg->startup->ignored[i]);
+    }
     config_log_errors(&errs); /* warnings only: the configuration loaded */
     if (!cfg->pure_init)
         config_warn_timeouts(cfg->set, cfg->global.shutdown_timeout_ms);
@@ -211,9 +222,54 @@ out:
     return ret;
 }
 
+/* The scripts dir holds now, in the order they would run (--check). */
+static void config_print_scripts(const char *dir, const char *when)
+{
+    struct conf_errors errs;
+    struct conf_set *set = NULL;
+    if (!dir)
+        return;
+    conf_errors_init(&errs);
+    if (conf_scripts_load(dir, &set, &errs) == 0) {
+        printf("%s: %zu scripts, in order, %s\n", dir, set->n, when);
+        for (size_t i = 0; i < set->n; i++)
+            printf("%3zu. %s\n", i + 1, set->services[i]->name);
+    } else {
+        printf("%s: not readable now\n", dir);
+    }
+    conf_set_free(set);
+    conf_errors_close(&errs);
+}
+
 void config_print_plan(const struct config *cfg)
 {
     const struct conf_set *set = cfg->set;
+    if (cfg->global.container_environment) {
+        struct conf_errors errs;
+        struct conf_kv *vars = NULL;
+        size_t n = 0;
+        conf_errors_init(&errs);
+        if (conf_envdir_read(cfg->global.container_environment, &vars, &n, &errs) == 0) {
+            printf("%s: %zu variables for every process%s", cfg->global.container_environment, n,
+                   n ? ":" : "");
+            for (size_t i = 0; i < n; i++)
+                printf(" %s", vars[i].key);
+            printf("\n    (startup scripts and oneshots may add more as they run)\n");
+        } else {
+            printf("%s: not readable now (corral creates it at start)\n",
+                   cfg->global.container_environment);
+        }
+        conf_envdir_free(vars, n);
+        conf_errors_close(&errs);
+    }
+    if (cfg->startup) {
+        printf("%s: %zu startup scripts, in order, before any service:\n",
+               cfg->global.startup_scripts, cfg->startup->n);
+        for (size_t i = 0; i < cfg->startup->n; i++)
+            printf("%3zu. %s\n", i + 1, cfg->startup->services[i]->name);
+    }
+    config_print_scripts(cfg->global.pre_shutdown_scripts, "before the services stop");
+    config_print_scripts(cfg->global.post_shutdown_scripts, "once they have stopped");
     printf("%s: %zu services, in start order:\n",
            cfg->services_dir ? cfg->services_dir : "command line", set->n);
     for (size_t i = 0; i < set->n; i++) {
@@ -227,6 +283,13 @@ void config_print_plan(const struct config *cfg)
     }
 }
 
+struct conf_set *config_take_startup(struct config *cfg)
+{
+    struct conf_set *set = cfg->startup;
+    cfg->startup = NULL;
+    return set;
+}
+
 struct conf_set *config_take_set(struct config *cfg)
 {
     struct conf_set *set = cfg->set;
@@ -238,6 +301,8 @@ void config_close(struct config *cfg)
 {
     conf_set_free(cfg->set);
     cfg->set = NULL;
+    conf_set_free(cfg->startup);
+    cfg->startup = NULL;
     free(cfg->services_dir);
     cfg->services_dir = NULL;
     conf_global_close(&cfg->global);

@@ -18,9 +18,10 @@
 
 struct config {
     struct conf_global global;
-    struct conf_set *set; /* owned; NULL after config_take_set */
-    char *services_dir;   /* owned; NULL in pure init mode */
-    bool pure_init;       /* only a main command, no service directory */
+    struct conf_set *set;     /* owned; NULL after config_take_set */
+    char *services_dir;       /* owned; NULL in pure init mode */
+    bool pure_init;           /* only a main command, no service directory */
+    struct conf_set *startup; /* owned: corral.yaml's startup_scripts; NULL: none to run */
 };
 
 /* corral.yaml at config_path (NULL: the default file, which may be
@@ -50,6 +51,9 @@ enum log_level config_log_level(enum conf_log_level l);
 
 /* Prints the services in start order with their dependencies (--check). */
 void config_print_plan(const struct config *cfg);
+
+/* Hands the startup scripts over (NULL: none): the caller owns them. */
+struct conf_set *config_take_startup(struct config *cfg);
 
 /* Hands the set over: the caller owns it from now on. */
 struct conf_set *config_take_set(struct config *cfg);

@@ -35,11 +35,73 @@ static void shutdown_on_fate(struct sup_listener *l, enum sup_fate fate, int cod
 
 static void shutdown_sweep(struct shutdown *s);
 
+/* Runs the scripts of dir (read now: one added since the start runs too),
+ * each named in the log, every one even when one fails. Returns true when
+ * a run started: cb follows, maybe at once. */
+static bool shutdown_run_scripts(struct shutdown *s, const char *dir, const char *what,
+                                 sup_scripts_cb cb)
+{
+    struct conf_errors errs;
+    struct conf_set *set = NULL;
+    char line[512];
+
+    if (!dir)
+        return false;
+    conf_errors_init(&errs);
+    int rc = conf_scripts_load(dir, &set, &errs);
+    for (size_t i = 0; i < errs.n; i++)
+        log_warn("%s", conf_errors_format(&errs.v[i], line, sizeof line));
+    conf_errors_close(&errs);
+    if (rc < 0 || set->n == 0) {
+        conf_set_free(set);
+        return false;
+    }
+    log_info("running %zu %ss of %s", set->n, what, dir);
+    return sup_scripts_run(s->env.sup, set, what, false, cb, s) == 0;
+}
+
+static void shutdown_on_post_done(void *arg, int code, const char *why)
+{
+    struct shutdown *s = arg;
+    (void)code;
+    (void)why;
+    if (s->phase == SHUTDOWN_POST_SCRIPTS)
+        shutdown_sweep(s);
+}
+
 static void shutdown_on_all_stopped(struct sup_listener *l)
 {
     struct shutdown *s = (struct shutdown *)((char *)l - offsetof(struct shutdown, listener));
-    if (s->phase == SHUTDOWN_STOPPING)
+    if (s->phase != SHUTDOWN_STOPPING)
+        return;
+    s->phase = SHUTDOWN_POST_SCRIPTS;
+    if (!shutdown_run_scripts(s, s->post_dir, "post-shutdown script", shutdown_on_post_done))
         shutdown_sweep(s);
+}
+
+static void shutdown_stop_services(struct shutdown *s)
+{
+    s->phase = SHUTDOWN_STOPPING;
+    sup_stop_all(s->env.sup, s->main_sig);
+}
+
+static void shutdown_on_pre_done(void *arg, int code, const char *why)
+{
+    struct shutdown *s = arg;
+    (void)code;
+    (void)why;
+    if (s->phase == SHUTDOWN_PRE_SCRIPTS)
+        shutdown_stop_services(s);
+}
+
+void shutdown_set_scripts(struct shutdown *s, const char *pre_dir, const char *post_dir)
+{
+    if (s->phase != SHUTDOWN_RUNNING)
+        return;
+    free(s->pre_dir);
+    free(s->post_dir);
+    s->pre_dir = pre_dir ? strdup(pre_dir) : NULL;
+    s->post_dir = post_dir ? strdup(post_dir) : NULL;
 }
 
 int shutdown_init(struct shutdown *s, const struct shutdown_env *env, uint64_t grace_ms,
@@ -221,17 +283,22 @@ static void shutdown_on_bound(uv_timer_t *t)
     char dur[32];
     log_warn("shutdown_timeout (%s) reached: killing everything",
              units_format_duration(s->timeout_ms, dur, sizeof dur));
-    if (s->phase == SHUTDOWN_STOPPING)
-        sup_kill_all(s->env.sup);
+    if (s->phase < SHUTDOWN_SWEEP_TERM)
+        sup_kill_all(s->env.sup); /* the services, and a script still running */
     s->phase = SHUTDOWN_SWEEP_TERM;
     shutdown_kill_rest(s, "at shutdown_timeout");
 }
 
 static void shutdown_start(struct shutdown *s, int main_sig)
 {
-    s->phase = SHUTDOWN_STOPPING;
+    s->phase = SHUTDOWN_PRE_SCRIPTS;
+    s->main_sig = main_sig;
     uv_timer_start(&s->bound, shutdown_on_bound, s->timeout_ms, 0);
-    sup_stop_all(s->env.sup, main_sig);
+    /* A start still running its startup scripts ends here: no service
+     * ever started, and none will. */
+    sup_scripts_abort(s->env.sup);
+    if (!shutdown_run_scripts(s, s->pre_dir, "pre-shutdown script", shutdown_on_pre_done))
+        shutdown_stop_services(s);
 }
 
 void shutdown_begin(struct shutdown *s, enum shutdown_cause cause, int code, const char *why)
@@ -258,9 +325,20 @@ void shutdown_request(struct shutdown *s, int sig, int main_sig)
         log_info("%s: shutting down", name);
         shutdown_start(s, main_sig);
         break;
+    case SHUTDOWN_PRE_SCRIPTS:
+        log_info("%s again: stopping the pre-shutdown scripts, and the services now", name);
+        sup_scripts_abort(s->env.sup);
+        shutdown_stop_services(s);
+        break;
     case SHUTDOWN_STOPPING:
         log_info("%s again: killing the services now", name);
         sup_kill_all(s->env.sup);
+        break;
+    case SHUTDOWN_POST_SCRIPTS:
+        log_info("%s again: killing the post-shutdown scripts now", name);
+        sup_kill_all(s->env.sup);
+        s->phase = SHUTDOWN_SWEEP_TERM;
+        shutdown_kill_rest(s, "at the second signal");
         break;
     case SHUTDOWN_SWEEP_TERM:
         log_info("%s again: killing the remaining processes now", name);
@@ -280,6 +358,9 @@ void shutdown_on_drained(struct shutdown *s, bool no_children)
 
 void shutdown_close(struct shutdown *s)
 {
+    free(s->pre_dir);
+    free(s->post_dir);
+    s->pre_dir = s->post_dir = NULL;
     uv_close((uv_handle_t *)&s->timer, NULL);
     uv_close((uv_handle_t *)&s->bound, NULL);
 }

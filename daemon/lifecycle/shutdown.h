@@ -28,9 +28,11 @@ struct shutdown_env {
 
 enum shutdown_phase {
     SHUTDOWN_RUNNING,
-    SHUTDOWN_STOPPING,   /* services being stopped in order */
-    SHUTDOWN_SWEEP_TERM, /* services gone; SIGTERM sent to the rest, grace armed */
-    SHUTDOWN_SWEEP_KILL, /* SIGKILL sent to the rest; reaping the last */
+    SHUTDOWN_PRE_SCRIPTS,  /* pre_shutdown_scripts running; the services still run */
+    SHUTDOWN_STOPPING,     /* services being stopped in order */
+    SHUTDOWN_POST_SCRIPTS, /* services gone; post_shutdown_scripts running */
+    SHUTDOWN_SWEEP_TERM,   /* services gone; SIGTERM sent to the rest, grace armed */
+    SHUTDOWN_SWEEP_KILL,   /* SIGKILL sent to the rest; reaping the last */
     SHUTDOWN_DONE,
 };
 
@@ -54,6 +56,9 @@ struct shutdown {
     uint64_t timeout_ms; /* the whole sequence */
     uv_timer_t timer;    /* grace, then the final bound */
     uv_timer_t bound;    /* shutdown_timeout */
+    char *pre_dir;       /* owned: pre_shutdown_scripts; NULL: none */
+    char *post_dir;      /* owned: post_shutdown_scripts; NULL: none */
+    int main_sig;        /* for the services' stop, once the pre-shutdown scripts are done */
 };
 
 /* Prepares the sequence and listens to env->sup. Returns 0 or -errno. */
@@ -74,6 +79,10 @@ void shutdown_on_drained(struct shutdown *s, bool no_children);
 /* New grace and shutdown_timeout (a reload of corral.yaml): taken while
  * nothing is shutting down, ignored once the shutdown has begun. */
 void shutdown_set_timings(struct shutdown *s, uint64_t grace_ms, uint64_t timeout_ms);
+
+/* The script directories run before the services stop and once they have
+ * stopped (copied; NULL: none). Taken while nothing is shutting down. */
+void shutdown_set_scripts(struct shutdown *s, const char *pre_dir, const char *post_dir);
 
 /* What corral exits with, once the loop has stopped. */
 int shutdown_exit_code(const struct shutdown *s);

@@ -2,6 +2,7 @@
  * configuration set (kept alive by reference count), given a configuration
  * (at creation, by a reload), closed, and freed once every handle it embeds
  * has closed (docs/dev/STYLE.md §5a). */
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "log.h"
@@ -50,6 +51,7 @@ static void sup_record_on_closed(uv_handle_t *h)
         return;
     output_svc_free(&ss->output);
     svcplan_close(&ss->plan);
+    sup_cenv_put(ss->cenv);
     sup_setref_put(ss->ref);
     sup_setref_put(ss->pending_ref);
     sup_graph_free(ss);
@@ -75,8 +77,16 @@ struct sup_service *sup_record_new(struct supervisor *sup, const struct conf_ser
     ss->timer.data = ss;
     uv_timer_init(sup->env.loop, &ss->leftover_timer); /* cannot fail on Linux */
     ss->leftover_timer.data = ss;
+    sup_hook_init(&ss->finish_hook, ss, SUP_HOOK_FINISH);
+    sup_hook_init(&ss->stop_hook, ss, SUP_HOOK_STOP);
     ss->ref = ref;
     ref->refs++;
+    /* autostart: false is held down from the start: only a request starts
+     * it, and corral keeps running for it as for a service stopped on
+     * request. */
+    ss->intent.held = !conf->autostart;
+    if (!conf->autostart)
+        snprintf(ss->svc.reason, sizeof ss->svc.reason, "autostart: false (corralctl start)");
     output_svc_init(&ss->output, sup->env.out, conf, sup_record_is_piped(sup, conf), index);
     if (checks_init(&ss->checks, &sup->checks_env, sup->check_ops, ss) < 0) {
         sup_record_close(ss); /* the timer is initialised: closed, not just freed */
@@ -108,6 +118,8 @@ void sup_record_set_conf(struct sup_service *ss, const struct conf_service *conf
     sup_setref_put(ss->ref);
     ss->ref = ref;
     sup_sched_update(ss);
+    ss->cenv_gen = 0; /* built over environ: the container environment goes on it */
+    sup_cenv_replan(ss);
 }
 
 void sup_record_close(struct sup_service *ss)
@@ -122,6 +134,8 @@ void sup_record_close(struct sup_service *ss)
     sup_leftovers_close(ss);
     sup_sched_drop(ss);
     ss->closes_pending = 2 + checks_close(&ss->checks, sup_record_on_closed, ss);
+    ss->closes_pending += sup_hook_close(&ss->finish_hook, sup_record_on_closed);
+    ss->closes_pending += sup_hook_close(&ss->stop_hook, sup_record_on_closed);
     uv_close((uv_handle_t *)&ss->timer, sup_record_on_closed);
     uv_close((uv_handle_t *)&ss->leftover_timer, sup_record_on_closed);
 }

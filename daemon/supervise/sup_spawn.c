@@ -91,18 +91,22 @@ static void sup_log_spawn_failure(struct sup_service *ss, const struct spawn_rep
         log_error("%s: %s %s: %s", sup_name(ss), stage, r->path, strerror(r->fail.err));
 }
 
-void sup_read_spawn_reports(struct supervisor *sup, pid_t exiting, struct sup_service *owner)
+void sup_read_spawn_reports(struct supervisor *sup, pid_t exiting, struct pidtab_owner *owner)
 {
     struct spawn_report r;
     sup->spawns_unread = 0;
     while (spawn_read_report(sup->report_fds[0], &r) == 1) {
         /* The reaper takes a pid out of the table before its owner hears of
          * the exit: the exiting one is named by the caller. */
-        struct pidtab_owner *o =
-            r.pid == exiting ? &owner->owner : pidtab_find(sup->env.pids, r.pid);
-        if (o && o->on_exit == sup->on_exit)
+        struct pidtab_owner *o = r.pid == exiting ? owner : pidtab_find(sup->env.pids, r.pid);
+        if (o && o->on_exit == sup->on_exit) {
             sup_log_spawn_failure((struct sup_service *)o, &r);
-        else
+        } else if (o && o->on_exit == sup->on_hook_exit) {
+            const struct sup_hook *h = (const struct sup_hook *)o;
+            log_error("%s: %s: %s %s: %s", sup_record_name(h->ss),
+                      h->kind == SUP_HOOK_FINISH ? "finish" : "stop_command",
+                      spawn_stage_name(r.fail.stage), r.path, strerror(r.fail.err));
+        } else
             log_debug("pid %ld: %s %s: %s", (long)r.pid, spawn_stage_name(r.fail.stage), r.path,
                       strerror(r.fail.err));
     }
@@ -153,6 +157,7 @@ int sup_spawn(struct sup_service *ss)
 
     char notify_env[128];
     char path[SPAWN_PATH_MAX]; /* spawn_resolve fills it (no 4 KiB memset per spawn) */
+    sup_cenv_replan(ss);       /* what scripts and oneshots exported since */
     svcplan_fill(&ss->plan, conf, is_main ? -1 : sup->devnull, is_main && sup->env.interactive,
                  path, sizeof path, &plan);
     checks_prepare_spawn(&ss->checks, &plan.keep_fd, notify_env, sizeof notify_env);

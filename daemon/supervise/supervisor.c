@@ -12,12 +12,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "clock.h"
 #include "exitstatus.h"
 #include "log.h"
 #include "notify.h"
+#include "signame.h"
 #include "supervisor_int.h"
 #include "units.h"
 
@@ -86,6 +88,18 @@ static void sup_do_spawn(struct sup_service *ss)
         sup_feed(ss, SVC_EV_SPAWNED, 0, 0);
 }
 
+/* Runs the service's stop_command instead of its stop_signal, with its
+ * main process's pid in MAINPID (as systemd's ExecStop). Returns 0, or
+ * -errno when it could not run (the signal is sent instead). */
+static int sup_stop_command(struct sup_service *ss)
+{
+    char pid[40];
+    snprintf(pid, sizeof pid, "MAINPID=%ld", (long)ss->svc.pid);
+    char *extra[] = {pid, NULL};
+    const struct conf_service *conf = ss->svc.conf;
+    return sup_hook_start(&ss->stop_hook, conf->stop_argv, conf->stop_timeout_ms, extra);
+}
+
 static void sup_apply(struct sup_service *ss, const struct svc_step *st)
 {
     struct supervisor *sup = ss->sup;
@@ -105,8 +119,16 @@ static void sup_apply(struct sup_service *ss, const struct svc_step *st)
             }
             bool single =
                 (sup->env.single_child && ss == sup->main) || ss->svc.conf->signal_process;
-            if (ss == sup->main && sig != SIGKILL && sup->main_stop_sig >= 0)
+            bool forwarded = ss == sup->main && sig != SIGKILL && sup->main_stop_sig >= 0;
+            if (forwarded)
                 sig = sup->main_stop_sig;
+            if (sig == SIGKILL) {
+                /* The stop is bounded: a stop command or finish that hangs too. */
+                sup_hook_signal(&ss->stop_hook, SIGKILL);
+                sup_hook_signal(&ss->finish_hook, SIGKILL);
+            } else if (!forwarded && !sup->killing && ss->svc.conf->stop_argv && ss->svc.pid > 0 &&
+                       sup_stop_command(ss) == 0)
+                break; /* the stop command stops it, stop_signal if it fails */
             if (single && sig != SIGKILL)
                 (void)sup->env.procs->kill(ss->svc.pid, sig);
             else
@@ -143,7 +165,8 @@ static void sup_feed_event(struct sup_service *ss, const struct svc_event *evp)
             log_info("%s: %s (%s)", sup_name(ss), svc_state_name(st.state), ss->svc.reason);
     }
     checks_on_state(&ss->checks, ss->svc.state, ss->svc.pid);
-    sup_tell_change(ss);
+    if (!ss->run) /* a script is nobody's business but its run's */
+        sup_tell_change(ss);
     if (ss->tail_pending) {
         /* Under the exit line: the cause of a crash is usually in there. */
         ss->tail_pending = false;
@@ -164,14 +187,81 @@ static void sup_feed(struct sup_service *ss, enum svc_event_kind kind, int wstat
 
 static void sup_on_due(struct sup_service *ss);
 
-/* The run is over: its main process exited, and nothing it left runs. */
-static void sup_exited(struct sup_service *ss, int wstatus)
+/* The run is over and its finish, if any, has run: the state machine
+ * hears of the exit. no_restart: the finish said so (exit 125). */
+static void sup_exited_final(struct sup_service *ss, int wstatus, bool no_restart)
 {
+    bool was = ss->svc.no_restart;
     ss->tail_pending = !svc_exit_is_success(&ss->svc, wstatus) && ss->svc.state != SVC_STOPPING;
+    if (no_restart)
+        ss->svc.no_restart = true; /* for this exit only */
+    /* A oneshot may have exported variables: what starts next sees them. */
+    if (ss->svc.conf->type == CONF_TYPE_ONESHOT && svc_exit_is_success(&ss->svc, wstatus))
+        sup_cenv_load(ss->sup);
     sup_feed(ss, SVC_EV_EXITED, wstatus, 0);
+    if (no_restart && !ss->closed && !ss->sup->stopping)
+        ss->svc.no_restart = was;
     /* A run queued while this one went on (overlap: queue) starts now. */
     if (sup_sched_ended(ss) && !ss->closed && svc_is_finished(&ss->svc))
         sup_on_due(ss);
+}
+
+/* The run is over: its main process exited, and nothing it left runs. Its
+ * finish command runs first, with the exit in its environment (s6's
+ * ./finish: the code, 256 when a signal killed it, and the signal). */
+static void sup_exited(struct sup_service *ss, int wstatus)
+{
+    const struct conf_service *conf = ss->svc.conf;
+    /* Once everything is being killed, nothing more is started. */
+    if (conf->finish_argv && !ss->sup->killing) {
+        char code[40], sig[40];
+        snprintf(code, sizeof code, "CORRAL_EXIT_CODE=%d",
+                 WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : 256);
+        snprintf(sig, sizeof sig, "CORRAL_EXIT_SIGNAL=%d",
+                 WIFSIGNALED(wstatus) ? WTERMSIG(wstatus) : 0);
+        char *extra[] = {code, sig, NULL};
+        ss->finish_wstatus = wstatus;
+        if (sup_hook_start(&ss->finish_hook, conf->finish_argv, conf->finish_timeout_ms, extra) ==
+            0) {
+            /* Status says why nothing happens yet; sup_on_hook_done goes on. */
+            char what[64];
+            snprintf(ss->svc.reason, sizeof ss->svc.reason, "%s; running its finish",
+                     exitstatus_describe(wstatus, what, sizeof what));
+            log_debug("%s: %s", sup_name(ss), ss->svc.reason);
+            sup_tell_change(ss);
+            return;
+        }
+    }
+    sup_exited_final(ss, wstatus, false);
+}
+
+/* A finish or stop_command process (pid) has exited. */
+static void sup_on_hook_done(struct sup_hook *h, pid_t pid, int wstatus)
+{
+    struct sup_service *ss = h->ss;
+    char what[64];
+    /* Why it may have failed (exec) comes before what its exit means. */
+    sup_read_spawn_reports(ss->sup, pid, &h->owner);
+    exitstatus_describe(wstatus, what, sizeof what);
+    if (h->kind == SUP_HOOK_FINISH) {
+        bool no_restart = WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == CONF_FINISH_NO_RESTART;
+        if (no_restart)
+            log_info("%s: finish %s: not restarting it", sup_name(ss), what);
+        else if (!WIFEXITED(wstatus) || WEXITSTATUS(wstatus) != 0)
+            log_warn("%s: finish %s", sup_name(ss), what);
+        sup_exited_final(ss, ss->finish_wstatus, no_restart);
+        return;
+    }
+    /* A stop command that failed leaves the service running: it gets its
+     * stop_signal after all (SIGKILL still follows at stop_timeout). */
+    if (WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 0)
+        return;
+    if (ss->svc.state == SVC_STOPPING && ss->svc.pid > 0) {
+        char sig[32];
+        log_warn("%s: stop_command %s: sending %s", sup_name(ss), what,
+                 signame_format(ss->svc.conf->stop_signal, sig, sizeof sig));
+        sup_signal_tree(ss, ss->svc.conf->stop_signal);
+    }
 }
 
 static void sup_on_exec(void *arg, bool exec_ok)
@@ -199,7 +289,7 @@ static void sup_on_exit(struct pidtab_owner *owner, pid_t pid, int wstatus)
     ss->svc.pid = 0;
     /* Why it may have died (exec failed) and its last lines may still sit in
      * their pipes: read them first, so that they come before the exit line. */
-    sup_read_spawn_reports(ss->sup, pid, ss);
+    sup_read_spawn_reports(ss->sup, pid, &ss->owner);
     output_svc_drain(&ss->output);
     /* A restart must not meet what the last run left (workers holding its
      * port): its exit counts once they are gone. */
@@ -374,6 +464,10 @@ static void sup_stop_one(struct sup_service *ss)
 
 bool sup_all_stopped(const struct supervisor *sup)
 {
+    for (const struct sup_scripts *run = sup->script_runs; run; run = run->next_run)
+        for (size_t i = 0; i < run->n; i++)
+            if (svc_is_running(&run->recs[i]->svc))
+                return false;
     for (size_t i = 0; i < sup->n; i++)
         if (svc_is_running(&sup->svcs[i]->svc))
             return false;
@@ -440,6 +534,14 @@ void sup_after_change(struct sup_service *ss)
 
     if (ss->closed)
         return; /* gone already: nothing about it can matter now */
+    if (ss->run) {
+        /* A script: its run decides what comes next, never the set. */
+        if (sup->stopping && sup_all_stopped(sup))
+            sup_tell_all_stopped(sup);
+        if (sup->on_script_change)
+            sup->on_script_change(ss);
+        return;
+    }
     struct svcset_after next =
         svcset_after_change(&ss->intent, svc_is_running(&ss->svc), sup->stopping);
     if (next.go_away)
@@ -519,6 +621,15 @@ void sup_start_service(struct sup_service *ss)
     sup_try_start(ss);
 }
 
+void sup_start_now(struct sup_service *ss)
+{
+    ss->intent.held = false;
+    if (svc_is_running(&ss->svc))
+        return;
+    sup_feed(ss, SVC_EV_START, 0, 0);
+    sup_feed(ss, SVC_EV_DEPS_MET, 0, 0);
+}
+
 void sup_stop_service(struct sup_service *ss)
 {
     ss->intent.held = true;
@@ -573,6 +684,7 @@ static int sup_init(struct supervisor *sup, const struct sup_env *env, struct co
     sup->on_leftovers_gone = sup_exited;
     sup->on_due = sup_on_due;
     sup->on_run_timeout = sup_on_run_timeout;
+    sup->on_hook_done = sup_on_hook_done;
     sup->check_ops = &sup_check_ops;
     sup->devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
     if (sup->devnull < 0) {
@@ -633,8 +745,9 @@ void sup_start_all(struct supervisor *sup)
      * whose dependencies are met starts at once, the others when they are. */
     for (size_t i = 0; i < sup->n; i++) {
         struct sup_service *ss = sup_at(sup, i);
-        /* A scheduled job waits for its time (sup_schedule.c). */
-        if (!ss->sched)
+        /* A scheduled job waits for its time (sup_schedule.c); autostart:
+         * false waits for corralctl start. */
+        if (!ss->sched && !ss->intent.held)
             sup_feed(ss, SVC_EV_START, 0, 0);
     }
     for (size_t i = 0; i < sup->n && !sup->stopping; i++)
@@ -645,8 +758,10 @@ void sup_stop_all(struct supervisor *sup, int main_sig)
 {
     sup->stopping = true;
     /* The main gets the signal that stops corral, as tini forwards it,
-     * unless its own stop_signal was set (corral.yaml's main: section). */
-    bool own = sup->main && sup->main->svc.conf->stop_signal_given;
+     * unless its own stop_signal or stop_command was set (corral.yaml's
+     * main: section). */
+    bool own =
+        sup->main && (sup->main->svc.conf->stop_signal_given || sup->main->svc.conf->stop_argv);
     sup->main_stop_sig = own ? -1 : main_sig;
     /* Reverse start order: dependents before what they depend on. */
     for (size_t i = sup->n; i-- > 0;)
@@ -668,8 +783,10 @@ static void sup_kill_one(struct sup_service *ss)
         sup_feed(ss, SVC_EV_STOP, 0, 0);
     if (!svc_is_running(&ss->svc))
         return;
+    sup_hook_signal(&ss->stop_hook, SIGKILL);
     if (ss->svc.pid <= 0) {
         sup_leftovers_signal(ss, SIGKILL); /* what its dead main left, if anything */
+        sup_hook_signal(&ss->finish_hook, SIGKILL);
         return;
     }
     log_warn("%s: killing %s", sup_name(ss), proctree_describe(ss->svc.pid, desc, sizeof desc));
@@ -678,6 +795,12 @@ static void sup_kill_one(struct sup_service *ss)
 
 void sup_kill_all(struct supervisor *sup)
 {
+    sup->killing = true;
+    for (struct sup_scripts *run = sup->script_runs; run; run = run->next_run) {
+        run->aborted = run->aborted || !run->told; /* nothing more runs */
+        for (size_t i = 0; i < run->n; i++)
+            sup_kill_one(run->recs[i]);
+    }
     for (struct sup_service *ss = sup->retiring; ss; ss = ss->next_retiring)
         sup_kill_one(ss);
     for (size_t i = 0; i < sup->n; i++)
@@ -704,6 +827,15 @@ void sup_close(struct supervisor *sup)
         sup->retiring = ss->next_retiring;
         sup_record_close(ss);
     }
+    while (sup->script_runs) {
+        struct sup_scripts *run = sup->script_runs;
+        sup->script_runs = run->next_run;
+        for (size_t i = 0; i < run->n; i++)
+            sup_record_close(run->recs[i]);
+        free(run->recs);
+        sup_setref_put(run->ref); /* each record holds its own reference */
+        free(run);
+    }
     if (sup->devnull >= 0)
         close(sup->devnull);
     sup->devnull = -1;
@@ -715,6 +847,7 @@ void sup_free(struct supervisor *sup)
     if (!sup)
         return;
     proctree_snap_free(&sup->snap);
+    sup_cenv_free(sup);
     free(sup->svcs);
     sup_setref_put(sup->setref);
     free(sup);

@@ -109,6 +109,39 @@ bool sup_all_stopped(const struct supervisor *sup);
 void sup_close(struct supervisor *sup);
 void sup_free(struct supervisor *sup);
 
+/* ---- script directories ---------------------------------------------------- */
+
+/* Told once when a run of scripts is over: code 0 when every script
+ * succeeded (or, without stop_at_failure, ran), else the failing script's
+ * exit code (128+N for signal N) and why ("startup script DIR/10_x exited
+ * 3"). */
+typedef void (*sup_scripts_cb)(void *arg, int code, const char *why);
+
+/* Runs the scripts of set (conf_scripts_load; taken, also on failure) one
+ * at a time in order, each to completion, their lines under their own
+ * names; what names them in the log ("startup script"). With
+ * stop_at_failure, a failing script ends the run. A script is no service:
+ * status and events do not show it. cb comes once the run is over (at once
+ * for an empty set), unless it is aborted. Returns 0 or -ENOMEM. */
+int sup_scripts_run(struct supervisor *sup, struct conf_set *set, const char *what,
+                    bool stop_at_failure, sup_scripts_cb cb, void *arg);
+
+/* Ends every run in flight: the running script gets its stop signal
+ * (SIGKILL after its stop_timeout, or at once with sup_kill_all), nothing
+ * more runs and no cb comes. sup_all_stopped counts its process. */
+void sup_scripts_abort(struct supervisor *sup);
+
+/* ---- the container environment ---------------------------------------------- */
+
+/* Reads the NAME files of dir (corral.yaml's container_environment; NULL:
+ * none) now, and again after each script and each oneshot that exits: what
+ * they write reaches every process started after. A variable of corral's
+ * own environment wins over a file that was there at the start, unchanged.
+ * With write, the final environment is written to dir, dir.sh and
+ * dir.json (mode 0600). Creates dir (0700) when missing. Returns 0 or
+ * -ENOMEM; read errors are logged. */
+int sup_container_env(struct supervisor *sup, const char *dir, bool write);
+
 /* ---- requests -------------------------------------------------------------- */
 
 /* Start a service (its dependencies decide when), stop it (held down until

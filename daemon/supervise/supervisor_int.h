@@ -7,6 +7,10 @@
  *   sup_spawn.c    starting a record's process, signalling its tree
  *   sup_orphans.c  which record an adopted orphan came from
  *   sup_leftovers.c  what a dead main process left of its tree
+ *   sup_hook.c     a service's finish and stop_command processes
+ *   sup_cenv.c     the container environment: read again, plans rebuilt
+ *   sup_scripts.c  a directory of scripts, one at a time (above supervisor.c:
+ *                  the runtime hears of it only through on_script_change)
  *   supervisor.c   the runtime: events in, actions out, the whole set
  *   sup_reload.c   a reload's plan and the swap of a new set
  *   sup_syslog.c   a /dev/log message printed for the service that sent it
@@ -15,6 +19,7 @@
 #ifndef CORRAL_SUPERVISOR_INT_H
 #define CORRAL_SUPERVISOR_INT_H
 
+#include "cenv.h"
 #include "checks.h"
 #include "execwatch.h"
 #include "proctree.h"
@@ -36,6 +41,45 @@
 struct sup_setref {
     struct conf_set *set;
     int refs;
+};
+
+enum sup_hook_kind {
+    SUP_HOOK_FINISH, /* finish: after each exit, before anything else */
+    SUP_HOOK_STOP,   /* stop_command: instead of stop_signal */
+};
+
+/* One hook process of a service (sup_hook.c). */
+struct sup_hook {
+    struct pidtab_owner owner; /* first: the reaper hands its exit back */
+    struct sup_service *ss;
+    int kind; /* enum sup_hook_kind */
+    uv_timer_t timer;
+    pid_t pid; /* > 0 while it runs */
+    uint64_t timeout_ms;
+};
+
+/* The container environment as one read of it made it (sup_cenv.c): the
+ * plans built from it share its strings, so it lives while one holds it. */
+struct sup_cenv_snap {
+    int refs;
+    struct cenv_env env;
+};
+
+/* A run of a directory of scripts (sup_scripts.c). */
+struct sup_scripts {
+    struct supervisor *sup;
+    struct sup_setref *ref;    /* the scripts' own set */
+    struct sup_service **recs; /* in order; each owned, closed by sup_close */
+    size_t n, next;            /* next: the one to start next */
+    const char *what;          /* "startup script" */
+    bool stop_at_failure;      /* a failure ends the run (else: logged, next) */
+    bool aborted;              /* stopped by a shutdown: nothing more runs, no cb */
+    bool told;                 /* cb has been called */
+    int code;                  /* 0, or the failure's exit code */
+    char why[256];
+    sup_scripts_cb cb;
+    void *arg;
+    struct sup_scripts *next_run;
 };
 
 /* An edge of the runtime dependency graph (sup_graph.c). */
@@ -95,6 +139,12 @@ struct sup_service {
     pid_t leftover_pgid;
     bool leftover_killed; /* SIGKILL sent: the next timeout gives up waiting */
     int leftover_wstatus; /* the main's exit, fed once they are gone */
+    /* Its finish and stop_command processes (sup_hook.c). */
+    struct sup_hook finish_hook, stop_hook;
+    int finish_wstatus;         /* the exit the running finish is about */
+    struct sup_scripts *run;    /* a script's record: its run; NULL for a service */
+    struct sup_cenv_snap *cenv; /* the container environment its plan was built from */
+    uint64_t cenv_gen;          /* ... and its generation (0: corral's own environ) */
     /* The runtime dependency graph, rebuilt whenever the records change. */
     struct sup_dep *deps; /* what it waits for (current records only) */
     size_t n_deps;
@@ -120,6 +170,17 @@ struct supervisor {
     /* A scheduled job's time has come; its run went on past run_timeout. */
     void (*on_due)(struct sup_service *ss);
     void (*on_run_timeout)(struct sup_service *ss);
+    void (*on_hook_done)(struct sup_hook *h, pid_t pid, int wstatus);
+    pidtab_exit_cb on_hook_exit; /* a hook's pidtab owner (set by sup_hook.c) */
+    void (*on_script_change)(struct sup_service *ss); /* set by sup_scripts.c */
+    /* The container environment (sup_cenv.c); cenv_dir NULL: none. */
+    char *cenv_dir;
+    bool cenv_write, cenv_loaded;
+    struct conf_kv *cenv_initial, *cenv_vars; /* the first read, the latest */
+    size_t n_cenv_initial, n_cenv_vars;
+    struct sup_cenv_snap *cenv;
+    uint64_t cenv_gen;
+    struct sup_scripts *script_runs; /* every run so far, the latest first */
     const struct checks_ops *check_ops;
     /* /proc as read for the stops of this loop tick (see sup_signal_tree). */
     struct proctree_snap snap;
@@ -127,6 +188,7 @@ struct supervisor {
     uint64_t snap_reaped;
     int devnull;       /* stdin of every service but the main */
     bool stopping;     /* stopping everything: dependents first */
+    bool killing;      /* killing everything: no finish or stop_command starts */
     int main_stop_sig; /* while stopping: the main's stop signal (-1: its own) */
     /* The pipe every service's child reports a failed exec on, and its watch. */
     int report_fds[2];
@@ -170,9 +232,10 @@ int sup_spawn(struct sup_service *ss);
 void sup_signal_tree(struct sup_service *ss, int sig);
 int sup_spawn_reports_open(struct supervisor *sup);
 void sup_spawn_reports_close(struct supervisor *sup);
-/* Logs every failure report in the pipe; exiting/owner: a pid already taken
- * out of the pid table and its record (0/NULL: none). */
-void sup_read_spawn_reports(struct supervisor *sup, pid_t exiting, struct sup_service *owner);
+/* Logs every failure report in the pipe, naming the service (and the hook)
+ * it belongs to; exiting/owner: a pid already taken out of the pid table and
+ * its owner (0/NULL: none). */
+void sup_read_spawn_reports(struct supervisor *sup, pid_t exiting, struct pidtab_owner *owner);
 
 /* sup_orphans.c: a new start's process group, remembered for attribution. */
 void sup_orphans_note_spawn(struct sup_service *ss, pid_t pgid);
@@ -199,6 +262,36 @@ void sup_sched_started(struct sup_service *ss);
 bool sup_sched_ended(struct sup_service *ss);
 /* "ran longer than run_timeout 30s", into buf. */
 const char *sup_sched_timeout_text(const struct sup_service *ss, char *buf, size_t len);
+/* sup_hook.c */
+/* Prepares h (its timer) for ss. */
+void sup_hook_init(struct sup_hook *h, struct sup_service *ss, int kind);
+/* Runs argv as ss runs, its output under ss's name, with extra_env
+ * ("KEY=VALUE", NULL-terminated, may be NULL) after ss's environment;
+ * SIGKILL to its group after timeout_ms. Returns 0 (sup->on_hook_done
+ * follows its exit) or -errno (logged; nothing runs). */
+int sup_hook_start(struct sup_hook *h, char *const *argv, uint64_t timeout_ms,
+                   char *const *extra_env);
+bool sup_hook_running(const struct sup_hook *h);
+/* Sends sig to the hook's process group, if it runs. */
+void sup_hook_signal(struct sup_hook *h, int sig);
+/* The record is closing: a running hook is killed and let go; closes its
+ * timer with cb (data: the record). Returns the handles closed (1). */
+int sup_hook_close(struct sup_hook *h, uv_close_cb cb);
+
+/* sup_cenv.c */
+/* Reads the container environment again; when it changed, every record's
+ * plan is rebuilt before its next spawn (and the files are written out
+ * when asked). */
+void sup_cenv_load(struct supervisor *sup);
+/* Rebuilds ss's plan over the current container environment if it is
+ * older. */
+void sup_cenv_replan(struct sup_service *ss);
+void sup_cenv_put(struct sup_cenv_snap *snap);
+void sup_cenv_free(struct supervisor *sup);
+
+/* supervisor.c: starts a record now, whatever its dependencies and even
+ * while everything stops (a script of a run). */
+void sup_start_now(struct sup_service *ss);
 
 /* supervisor.c: what sup_reload.c asks of the runtime. */
 void sup_after_change(struct sup_service *ss);

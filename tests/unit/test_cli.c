@@ -23,6 +23,23 @@ static void the_command_after_double_dash_is_the_main(void **state)
     assert_null(o.main_argv[3]);
 }
 
+static void skip_startup_scripts_has_my_init_s_name_too(void **state)
+{
+    (void)state;
+    struct cli_opts o;
+    char err[256];
+    char *a[] = {"corral", "--skip-startup-scripts", "--", "app", NULL};
+    assert_int_equal(cli_parse(4, a, &o, err, sizeof err), 0);
+    assert_true(o.skip_startup);
+    char *b[] = {"corral", "--skip-startup-files", "app", NULL};
+    assert_int_equal(cli_parse(3, b, &o, err, sizeof err), 0);
+    assert_true(o.skip_startup);
+    assert_string_equal(o.main_argv[0], "app");
+    char *c[] = {"corral", "app", NULL};
+    assert_int_equal(cli_parse(2, c, &o, err, sizeof err), 0);
+    assert_false(o.skip_startup);
+}
+
 static void options_of_the_main_are_not_corrals(void **state)
 {
     (void)state;
@@ -226,6 +243,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(the_command_after_double_dash_is_the_main),
         cmocka_unit_test(options_of_the_main_are_not_corrals),
+        cmocka_unit_test(skip_startup_scripts_has_my_init_s_name_too),
         cmocka_unit_test(defaults_fit_dockers_ten_seconds),
         cmocka_unit_test(durations_are_parsed_with_units),
         cmocka_unit_test(a_bad_duration_names_the_option),

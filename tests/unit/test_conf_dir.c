@@ -379,6 +379,8 @@ static void a_main_command_waits_for_every_oneshot_to_finish(void **state)
     fix_write(dir, "migrate.yaml", "type: oneshot\ncommand: [m]\ndepends_on: [prep]\n");
     /* A scheduled job runs at its times, not at boot: main does not wait. */
     fix_write(dir, "zjob.yaml", "type: oneshot\ncommand: [j]\nevery: 1m\n");
+    /* Nor for one that waits for corralctl start. */
+    fix_write(dir, "zmanual.yaml", "type: oneshot\ncommand: [j]\nautostart: false\n");
     assert_int_equal(load(&set), 0);
     conf_errors_init(&e);
     assert_int_equal(conf_set_add_main(set, argv, NULL, &e), 0);
@@ -390,7 +392,7 @@ static void a_main_command_waits_for_every_oneshot_to_finish(void **state)
     assert_string_equal(m->deps[1].name, "prep");
     assert_int_equal(m->deps[1].condition, CONF_COND_FINISHED);
     /* prep, migrate, main; web (no dependency) first by name order rules. */
-    assert_int_equal(set->n, 5);
+    assert_int_equal(set->n, 6);
     assert_string_equal(set->services[set->start_order[0]]->name, "prep");
     assert_string_equal(set->services[set->start_order[1]]->name, "migrate");
     assert_string_equal(set->services[set->start_order[2]]->name, "main");

@@ -77,7 +77,8 @@ static struct proc *proc_of(pid_t pid)
 static int fake_spawn(const struct spawn_plan *plan, int report_fd, pid_t *pid, int *exec_fd)
 {
     (void)report_fd;
-    *exec_fd = -1; /* the exec is taken as done */
+    if (exec_fd)
+        *exec_fd = -1; /* the exec is taken as done */
     if (W.fail_spawns > 0) {
         W.fail_spawns--;
         return -EAGAIN;
@@ -225,6 +226,141 @@ static const char *state_of(const char *name)
 {
     struct sup_service *ss = sup_find(W.sup, name);
     return ss ? svc_state_name(ss->svc.state) : "absent";
+}
+
+/* ---- hooks and autostart -------------------------------------------------------- */
+
+static void finish_runs_after_each_exit_before_the_restart_and_125_ends_it(void **state)
+{
+    (void)state;
+    world_start(load("job.yaml", "command: [sleep, job]\nfinish: [sh, fin]\n", NULL));
+    sup_start_all(W.sup);
+    die_tag("job", EXITED(3));
+    assert_string_equal(W.spawns, "job fin ");
+    assert_string_equal(state_of("job"), "up"); /* its exit not decided yet */
+    die_tag("fin", EXITED(0));
+    assert_string_equal(W.spawns, "job fin job "); /* restarted once finish is done */
+    die_tag("job", EXITED(1));
+    die_tag("fin", EXITED(CONF_FINISH_NO_RESTART));
+    assert_string_equal(W.spawns, "job fin job fin ");
+    assert_string_equal(state_of("job"), "failed");
+    /* The 125 held for that exit only: a start asks for it again. */
+    sup_start_service(sup_find(W.sup, "job"));
+    assert_string_equal(W.spawns, "job fin job fin job ");
+    sup_stop_all(W.sup, -1);
+    die_tag("job", SIGTERM);
+    assert_int_equal(W.all_stopped, 0); /* its finish still runs */
+    die_tag("fin", EXITED(0));
+    assert_int_equal(W.all_stopped, 1);
+    world_stop();
+}
+
+static void a_stop_command_replaces_the_stop_signal_which_follows_if_it_fails(void **state)
+{
+    (void)state;
+    world_start(load("web.yaml", "command: [sleep, web]\nstop_command: [sh, stopper]\n", NULL));
+    sup_start_all(W.sup);
+    sup_stop_service(sup_find(W.sup, "web"));
+    assert_string_equal(W.spawns, "web stopper ");
+    assert_string_equal(W.kills, "");
+    die_tag("stopper", EXITED(2));
+    assert_string_equal(W.kills, "web:TERM ");
+    die_tag("web", SIGTERM);
+    assert_string_equal(state_of("web"), "stopped");
+    world_stop();
+}
+
+static int scripts_done, scripts_code;
+static char scripts_why[256];
+
+static void on_scripts(void *arg, int code, const char *why)
+{
+    (void)arg;
+    scripts_done++;
+    scripts_code = code;
+    snprintf(scripts_why, sizeof scripts_why, "%s", why);
+}
+
+/* Scripts as a directory would give them: oneshots, in start order. */
+static struct conf_set *scripts_set(void)
+{
+    return load("a.yaml", "type: oneshot\ncommand: [sh, a]\n", "b.yaml",
+                "type: oneshot\ncommand: [sh, b]\n", "c.yaml", "type: oneshot\ncommand: [sh, c]\n",
+                NULL);
+}
+
+static void scripts_run_one_at_a_time_and_a_failure_ends_the_run_with_its_code(void **state)
+{
+    (void)state;
+    world_start(load("web.yaml", "command: [sleep, web]\n", NULL));
+    scripts_done = 0;
+    assert_int_equal(
+        sup_scripts_run(W.sup, scripts_set(), "startup script", true, on_scripts, NULL), 0);
+    assert_string_equal(W.spawns, "a ");
+    die_tag("a", EXITED(0));
+    assert_string_equal(W.spawns, "a b ");
+    assert_int_equal(scripts_done, 0);
+    die_tag("b", EXITED(4));
+    assert_string_equal(W.spawns, "a b "); /* c never runs */
+    assert_int_equal(scripts_done, 1);
+    assert_int_equal(scripts_code, 4);
+    assert_non_null(strstr(scripts_why, "startup script "));
+    assert_non_null(strstr(scripts_why, "b.yaml exited 4"));
+    assert_string_equal(W.events, ""); /* nobody hears of scripts */
+    assert_string_equal(state_of("web"), "down");
+    world_stop();
+}
+
+static void shutdown_scripts_all_run_and_an_abort_stops_the_one_running(void **state)
+{
+    (void)state;
+    world_start(load("web.yaml", "command: [sleep, web]\n", NULL));
+    scripts_done = 0;
+    sup_scripts_run(W.sup, scripts_set(), "pre-shutdown script", false, on_scripts, NULL);
+    die_tag("a", EXITED(1)); /* logged, the next one runs */
+    assert_string_equal(W.spawns, "a b ");
+    sup_stop_all(W.sup, -1);
+    assert_int_equal(W.all_stopped, 0); /* b still runs */
+    sup_scripts_abort(W.sup);
+    assert_string_equal(W.kills, "b:TERM ");
+    die_tag("b", SIGTERM);
+    assert_string_equal(W.spawns, "a b ");
+    assert_int_equal(scripts_done, 0); /* aborted: no callback */
+    assert_int_equal(W.all_stopped, 1);
+    world_stop();
+}
+
+static void killing_everything_starts_no_stop_command_and_no_finish(void **state)
+{
+    (void)state;
+    world_start(load("web.yaml",
+                     "command: [sleep, web]\nstop_command: [sh, stopper]\nfinish: [sh, fin]\n",
+                     NULL));
+    sup_start_all(W.sup);
+    sup_stop_all(W.sup, -1);
+    sup_kill_all(W.sup);
+    assert_string_equal(W.spawns, "web stopper ");
+    assert_string_equal(W.kills, "stopper:KILL web:KILL ");
+    die_tag("web", SIGKILL);
+    assert_string_equal(W.spawns, "web stopper "); /* no finish */
+    assert_string_equal(state_of("web"), "stopped");
+    world_stop();
+}
+
+static void autostart_false_waits_for_a_request_and_so_do_its_dependents(void **state)
+{
+    (void)state;
+    world_start(load("admin.yaml", "command: [sleep, admin]\nautostart: false\n", "panel.yaml",
+                     "command: [sleep, panel]\ndepends_on: [admin]\n", "web.yaml",
+                     "command: [sleep, web]\n", NULL));
+    sup_start_all(W.sup);
+    assert_string_equal(W.spawns, "web ");
+    assert_string_equal(state_of("admin"), "down");
+    assert_string_equal(state_of("panel"), "waiting");
+    assert_int_equal(W.fates, 0); /* held: corral keeps running for it */
+    sup_start_service(sup_find(W.sup, "admin"));
+    assert_string_equal(W.spawns, "web admin panel ");
+    world_stop();
 }
 
 /* ---- order ------------------------------------------------------------------- */
@@ -387,10 +523,11 @@ static unsigned rnd(unsigned *seed, unsigned n)
 }
 
 /* A random set of s0..s5: each present or not, a longrun or a oneshot, with
- * a command version v and a dependency on a lower one. */
+ * a command version v and a dependency on a lower one, maybe a finish, a
+ * stop command, or autostart: false. */
 static struct conf_set *random_set(unsigned *seed)
 {
-    char files[6][2][160];
+    char files[6][2][256];
     const char *args[6 * 2 + 1];
     int n = 0;
     for (int i = 0; i < 6; i++) {
@@ -401,8 +538,11 @@ static struct conf_set *random_set(unsigned *seed)
         char deps[64] = "";
         if (dep >= 0)
             snprintf(deps, sizeof deps, "depends_on: {s%d: {condition: started}}\n", dep);
-        snprintf(files[n][1], sizeof files[n][1], "%scommand: [sleep, s%d.%u]\n%s",
-                 rnd(seed, 5) == 0 ? "type: oneshot\n" : "", i, rnd(seed, 2), deps);
+        snprintf(files[n][1], sizeof files[n][1], "%scommand: [sleep, s%d.%u]\n%s%s%s%s",
+                 rnd(seed, 5) == 0 ? "type: oneshot\n" : "", i, rnd(seed, 2),
+                 rnd(seed, 3) == 0 ? "finish: [sh, fin]\n" : "",
+                 rnd(seed, 3) == 0 ? "stop_command: [sh, stopper]\n" : "",
+                 rnd(seed, 6) == 0 ? "autostart: false\n" : "", deps);
         n++;
     }
     /* A dependency on an absent service is a load error: keep what loads. */
@@ -429,31 +569,46 @@ static struct conf_set *random_set(unsigned *seed)
     }
 }
 
-/* Every record's process is a live fake one, and every live fake process
- * belongs to a record (current or retiring). */
+/* pid (a record's process or hook) is a live fake process. */
+static void check_alive(unsigned seed, int step, const struct sup_service *ss, const char *what,
+                        pid_t pid)
+{
+    struct proc *p = pid > 0 ? proc_of(pid) : NULL;
+    if (pid > 0 && (!p || !p->alive))
+        fail_msg("seed %u step %d: %s's %s has pid %d, not a live process", seed, step,
+                 sup_name(ss), what, pid);
+}
+
+/* Every record's process and hooks are live fake ones, and every live fake
+ * process belongs to a record (current or retiring), or was let go of by
+ * one that went away (its exit still has an owner in the pid table). */
 static void check_invariants(unsigned seed, int step)
 {
     int owned = 0;
     for (size_t i = 0; i < W.sup->n; i++) {
         const struct sup_service *ss = W.sup->svcs[i];
-        if (ss->svc.pid > 0) {
-            struct proc *p = proc_of(ss->svc.pid);
-            if (!p || !p->alive)
-                fail_msg("seed %u step %d: %s has pid %d, not a live process", seed, step,
-                         sup_name(ss), ss->svc.pid);
-            owned++;
-        }
+        check_alive(seed, step, ss, "process", ss->svc.pid);
+        check_alive(seed, step, ss, "finish", ss->finish_hook.pid);
+        check_alive(seed, step, ss, "stop_command", ss->stop_hook.pid);
+        owned += (ss->svc.pid > 0) + (ss->finish_hook.pid > 0) + (ss->stop_hook.pid > 0);
         for (size_t d = 0; d < ss->n_deps; d++)
             if (!sup_find(W.sup, sup_name(ss->deps[d].ss)))
                 fail_msg("seed %u step %d: %s depends on a record not in the set", seed, step,
                          sup_name(ss));
     }
     for (const struct sup_service *ss = W.sup->retiring; ss; ss = ss->next_retiring)
-        if (ss->svc.pid > 0)
-            owned++;
+        owned += (ss->svc.pid > 0) + (ss->finish_hook.pid > 0) + (ss->stop_hook.pid > 0);
     int alive = 0;
-    for (int i = 0; i < W.nprocs; i++)
-        alive += W.procs[i].alive;
+    for (int i = 0; i < W.nprocs; i++) {
+        if (!W.procs[i].alive)
+            continue;
+        if (!pidtab_find(&W.pids, W.procs[i].pid))
+            fail_msg("seed %u step %d: live pid %d has no owner", seed, step, W.procs[i].pid);
+        /* Let go of (a hook of a record that went away): owned by the table. */
+        struct pidtab_owner *o = pidtab_find(&W.pids, W.procs[i].pid);
+        bool let_go = o->on_exit != W.sup->on_exit && o->on_exit != W.sup->on_hook_exit;
+        alive += !let_go;
+    }
     if (alive != owned)
         fail_msg("seed %u step %d: %d live processes, %d owned by records", seed, step, alive,
                  owned);
@@ -479,8 +634,10 @@ static void random_swaps_requests_and_exits_keep_the_runtime_consistent(void **s
             for (int i = 0; i < W.nprocs; i++)
                 if (W.procs[i].alive)
                     alive[n++] = i;
+            /* 125 from a finish means do not restart. */
+            int code = rnd(&seed, 8) == 0 ? CONF_FINISH_NO_RESTART : (int)rnd(&seed, 3);
             if (n)
-                die(W.procs[alive[rnd(&seed, (unsigned)n)]].pid, EXITED((int)rnd(&seed, 3)));
+                die(W.procs[alive[rnd(&seed, (unsigned)n)]].pid, EXITED(code));
         } else if (some && op == 6) {
             sup_stop_service(some);
         } else if (some && op == 7) {
@@ -558,6 +715,12 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(services_start_in_dependency_order_and_stop_in_reverse),
+        cmocka_unit_test(finish_runs_after_each_exit_before_the_restart_and_125_ends_it),
+        cmocka_unit_test(a_stop_command_replaces_the_stop_signal_which_follows_if_it_fails),
+        cmocka_unit_test(autostart_false_waits_for_a_request_and_so_do_its_dependents),
+        cmocka_unit_test(killing_everything_starts_no_stop_command_and_no_finish),
+        cmocka_unit_test(scripts_run_one_at_a_time_and_a_failure_ends_the_run_with_its_code),
+        cmocka_unit_test(shutdown_scripts_all_run_and_an_abort_stops_the_one_running),
         cmocka_unit_test(a_dependent_waits_for_a_oneshot_to_complete),
         cmocka_unit_test(
             a_failed_oneshot_leaves_its_dependent_waiting_and_the_set_settles_with_its_code),
