@@ -45,6 +45,10 @@ void conf_logs_defaults(struct conf_logs *l);
 /* conf_deps.c: depends_on. */
 int conf_deps_parse(struct ynode_ctx *c, yaml_node_t *v, const char *path, void *obj);
 
+/* conf_members.c: instances and groups. */
+int conf_members_instances(struct ynode_ctx *c, yaml_node_t *v, const char *path, void *obj);
+int conf_members_groups(struct ynode_ctx *c, yaml_node_t *v, const char *path, void *obj);
+
 /* conf_service.c: parses the document of one service file into a new
  * service (ctx->errors tells whether anything was wrong). Returns 0 with *out
  * set, -EINVAL (errors recorded, *out NULL) or -ENOMEM. */

@@ -79,6 +79,10 @@ void conf_service_free(struct conf_service *s)
     conf_probe_close(&s->health);
     free(s->logs.file);
     free(s->rlimits);
+    free(s->base);
+    for (size_t i = 0; i < s->n_member_of; i++)
+        free(s->member_of[i]);
+    free(s->member_of);
     free(s);
 }
 
@@ -320,6 +324,10 @@ static int conf_service_finish(struct ynode_ctx *c, struct conf_parse *p, yaml_n
         rc = ynode_error(c, p->readiness,
                          "readiness.log: expected another kind of check with logs.raw: true (raw "
                          "output bypasses corral, so no line would ever match)");
+    if (s->main && s->instances_file)
+        rc = ynode_error(c, root,
+                         "instances: expected no instances on the main service (its exit ends "
+                         "the container: there is one)");
     if (s->user || s->group) {
         struct ident id;
         int bad_group;
@@ -382,6 +390,8 @@ int conf_service_parse(struct ynode_ctx *c, const char *name, struct conf_servic
         {"stop_timeout", conf_policy_stop_timeout},
         {"logs", conf_logs_parse},
         {"rlimits", conf_policy_rlimits},
+        {"instances", conf_members_instances},
+        {"groups", conf_members_groups},
         {NULL, NULL},
     };
     struct conf_parse p = {0};
