@@ -41,14 +41,13 @@ static void cmd_change(struct control_client *cl, struct proto_request *req)
         free(list);
         return;
     }
-    for (size_t i = 0; i < n; i++) {
-        if (req->cmd == PROTO_CMD_START)
+    /* Dependency order: a start waits for its dependencies anyway; a stop
+     * goes to dependents first, each once those it waits for are down. */
+    if (req->cmd == PROTO_CMD_START)
+        for (size_t i = 0; i < n; i++)
             sup_start_service(list[i]);
-        else if (req->cmd == PROTO_CMD_STOP)
-            sup_stop_service(list[i]);
-        else
-            sup_restart_service(list[i]);
-    }
+    else
+        sup_stop_ordered(list, n, req->cmd == PROTO_CMD_RESTART);
     control_client_ok(cl, req->id, cmd_states(list, n));
     free(list);
 }

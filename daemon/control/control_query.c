@@ -13,6 +13,7 @@
 #include "exitstatus.h"
 #include "signame.h"
 #include "suggest.h"
+#include "targets.h"
 
 /* A logs line's JSON beside its text: keys, time and quotes. */
 #define QUERY_LINE_OVERHEAD 64
@@ -45,6 +46,49 @@ static void query_unknown(struct control_client *cl, const struct proto_request 
                          hint);
 }
 
+/* Appends the members of the group "@NAME" to out (start order; for stop
+ * and restart, dependents first). Returns 0, or -1 after an error reply. */
+static int query_group(struct control_client *cl, const struct proto_request *req,
+                       const char *target, struct sup_service **out, size_t *n)
+{
+    struct supervisor *sup = cl->ctl->env.sup;
+    size_t count = sup_count(sup), got = 0;
+    bool groups_ok = req->cmd == PROTO_CMD_STATUS || req->cmd == PROTO_CMD_START ||
+                     req->cmd == PROTO_CMD_STOP || req->cmd == PROTO_CMD_RESTART ||
+                     req->cmd == PROTO_CMD_SIGNAL;
+    if (!groups_ok) {
+        control_client_error(cl, req->id, PROTO_ERR_BAD_REQUEST,
+                             "%s takes service names, not a group (%s)",
+                             proto_cmd_name(req->cmd), target);
+        return -1;
+    }
+    const struct conf_service **order = malloc((count + 1) * sizeof *order);
+    size_t *pos = malloc((count + 1) * sizeof *pos);
+    if (!order || !pos) {
+        free(order);
+        free(pos);
+        control_client_error(cl, req->id, PROTO_ERR_INTERNAL, "out of memory");
+        return -1;
+    }
+    for (size_t k = 0; k < count; k++)
+        order[k] = sup_conf(sup_at(sup, k));
+    bool reverse = req->cmd == PROTO_CMD_STOP || req->cmd == PROTO_CMD_RESTART;
+    size_t members = targets_group(order, count, target, reverse, pos, &got);
+    for (size_t k = 0; k < got; k++)
+        if (!query_listed(out, *n, sup_at(sup, pos[k])))
+            out[(*n)++] = sup_at(sup, pos[k]);
+    free(order);
+    free(pos);
+    if (members == 0) {
+        control_client_error(cl, req->id, PROTO_ERR_UNKNOWN_SERVICE,
+                             "no group named '%s' (no service lists it in groups:, and no file "
+                             "of that name has instances:)",
+                             target + 1);
+        return -1;
+    }
+    return 0;
+}
+
 int control_query_resolve(struct control_client *cl, const struct proto_request *req,
                           struct sup_service **out, size_t *n)
 {
@@ -56,6 +100,11 @@ int control_query_resolve(struct control_client *cl, const struct proto_request 
         return 0;
     }
     for (size_t i = 0; i < req->n_names; i++) {
+        if (targets_is_group(req->names[i])) {
+            if (query_group(cl, req, req->names[i], out, n) < 0)
+                return -1;
+            continue;
+        }
         struct sup_service *ss = sup_find(sup, req->names[i]);
         if (!ss) {
             query_unknown(cl, req, req->names[i]);

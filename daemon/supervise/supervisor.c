@@ -227,6 +227,13 @@ static void sup_try_start(struct sup_service *ss)
     for (size_t i = 0; i < ss->n_deps; i++) {
         struct svcset_node dep = sup_record_node(ss->deps[i].ss);
         enum conf_condition cond = ss->deps[i].condition;
+        const struct sup_service *d = ss->deps[i].ss;
+        if (d->stop_queued || d->intent.restart_pending) {
+            /* Restarted with it: it starts after its dependency is back. */
+            snprintf(ss->svc.reason, sizeof ss->svc.reason, "waiting for %s (%s, restarting)",
+                     sup_name(d), svc_state_name(d->svc.state));
+            return;
+        }
         if (svcset_dep_met(&dep, cond))
             continue;
         if (svcset_dep_hopeless(&dep, cond)) {
@@ -323,6 +330,29 @@ static void sup_retired(struct sup_service *ss)
     sup_record_close(ss);
 }
 
+/* True when a dependent of ss that is being stopped still runs. */
+static bool sup_dependent_stopping(const struct sup_service *ss)
+{
+    for (size_t i = 0; i < ss->n_dependents; i++) {
+        const struct sup_service *d = ss->dependents[i];
+        if (svc_is_running(&d->svc) && (d->stop_queued || d->svc.state == SVC_STOPPING))
+            return true;
+    }
+    return false;
+}
+
+/* Sends a queued stop once no dependent being stopped runs. */
+static void sup_stop_queued(struct sup_service *ss)
+{
+    if (!ss->stop_queued || ss->closed || sup_dependent_stopping(ss))
+        return;
+    ss->stop_queued = false;
+    if (ss->svc.state != SVC_STOPPING && !svc_is_finished(&ss->svc))
+        sup_feed(ss, SVC_EV_STOP, 0, 0);
+    else if (!svc_is_running(&ss->svc))
+        sup_after_change(ss); /* a restart of a stopped one goes on */
+}
+
 void sup_after_change(struct sup_service *ss)
 {
     struct supervisor *sup = ss->sup;
@@ -330,6 +360,9 @@ void sup_after_change(struct sup_service *ss)
 
     if (ss->closed)
         return; /* gone already: nothing about it can matter now */
+    if (!svc_is_running(&ss->svc))
+        for (size_t i = 0; i < ss->n_deps; i++)
+            sup_stop_queued(ss->deps[i].ss);
     struct svcset_after next =
         svcset_after_change(&ss->intent, svc_is_running(&ss->svc), sup->stopping);
     if (next.go_away)
@@ -397,6 +430,7 @@ void sup_reconf_later(struct sup_service *ss, const struct conf_service *conf,
 void sup_start_service(struct sup_service *ss)
 {
     ss->intent.held = false;
+    ss->stop_queued = false;
     if (svc_is_running(&ss->svc) || ss->svc.state == SVC_WAITING)
         return;
     if (ss->svc.state == SVC_BACKOFF) {
@@ -413,6 +447,7 @@ void sup_stop_service(struct sup_service *ss)
 {
     ss->intent.held = true;
     ss->intent.restart_pending = false;
+    ss->stop_queued = false;
     if (ss->svc.state != SVC_STOPPING && !svc_is_finished(&ss->svc))
         sup_feed(ss, SVC_EV_STOP, 0, 0);
 }
@@ -427,6 +462,24 @@ void sup_restart_service(struct sup_service *ss)
     ss->intent.restart_pending = true;
     if (ss->svc.state != SVC_STOPPING)
         sup_feed(ss, SVC_EV_STOP, 0, 0);
+}
+
+void sup_stop_ordered(struct sup_service **list, size_t n, bool restart)
+{
+    for (size_t i = 0; i < n; i++) {
+        struct sup_service *ss = list[i];
+        if (restart && !svc_is_running(&ss->svc))
+            continue; /* started below, once the others are queued */
+        ss->intent.held = !restart;
+        ss->intent.restart_pending = restart;
+        ss->stop_queued = true;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (restart && !list[i]->stop_queued)
+            sup_start_service(list[i]);
+        else
+            sup_stop_queued(list[i]);
+    }
 }
 
 int sup_signal_service(struct sup_service *ss, int sig)

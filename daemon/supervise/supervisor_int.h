@@ -50,6 +50,10 @@ struct sup_service {
     uint32_t fork_failures;      /* in the current burst */
     bool tail_pending;           /* print its last lines under the next state line */
     struct svcset_intent intent; /* pending_conf mirrors pending_conf below */
+    /* A stop (or the stop of a restart) asked with others: sent once no
+     * dependent being stopped with it still runs (sup_stop_ordered). */
+    bool stop_queued;
+    bool retire_deferred; /* a removed instance: stopped after the higher ones */
     struct sup_setref *ref;      /* the set svc.conf belongs to */
     /* A changed configuration, applied once the process has stopped. */
     const struct conf_service *pending_conf;
