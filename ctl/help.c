@@ -33,6 +33,12 @@ static const struct help_cmd help_cmds[] = {
      "running. A directory with errors is refused whole: every error is printed, nothing\n"
      "changes.\n"
      "  --dry-run   print what would change, change nothing"},
+    {"scale", "scale [--dry-run] NAME COUNT",
+     "run COUNT instances of a service file with instances:",
+     "Added instances start; removed ones stop, the highest number first, each once the\n"
+     "next higher one is down. Applied as a reload with NAME's new count: any other change\n"
+     "on disk is applied too. The count holds until NAME's instances: changes in its file.\n"
+     "  --dry-run   print what would change, change nothing"},
     {"shutdown", NULL, "stop every service and end the container", NULL},
     {"health", NULL, "exit 0 when every service is healthy, 3 when not (probe)",
      "Healthy: every long-running service is up and no oneshot failed. Prints one line.\n"

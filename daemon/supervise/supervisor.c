@@ -328,6 +328,8 @@ static void sup_retired(struct sup_service *ss)
     sup_graph_rebuild(sup);
     sup_tell_gone(ss);
     sup_record_close(ss);
+    if (ss->svc.conf->base)
+        sup_retire_next(sup, ss->svc.conf->base);
 }
 
 /* True when a dependent of ss that is being stopped still runs. */
@@ -412,6 +414,24 @@ void sup_retire(struct sup_service *ss)
     sup_stop_service(ss);
     if (!svc_is_running(&ss->svc))
         sup_after_change(ss);
+}
+
+void sup_retire_next(struct supervisor *sup, const char *base)
+{
+    struct sup_service *best = NULL;
+    for (struct sup_service *r = sup->retiring; r; r = r->next_retiring) {
+        const struct conf_service *c = r->svc.conf;
+        if (!c->base || strcmp(c->base, base) != 0)
+            continue;
+        if (!r->retire_deferred)
+            return; /* one is stopping: the next one waits for it */
+        if (!best || c->instance > best->svc.conf->instance)
+            best = r;
+    }
+    if (best) {
+        best->retire_deferred = false;
+        sup_retire(best);
+    }
 }
 
 void sup_reconf_later(struct sup_service *ss, const struct conf_service *conf,
@@ -580,6 +600,12 @@ void sup_stop_all(struct supervisor *sup, int main_sig)
 {
     sup->stopping = true;
     sup->main_stop_sig = main_sig;
+    /* Everything stops now: removed instances no longer wait their turn. */
+    for (struct sup_service *r = sup->retiring; r; r = r->next_retiring)
+        if (r->retire_deferred) {
+            r->retire_deferred = false;
+            sup_retire(r);
+        }
     /* Reverse start order: dependents before what they depend on. */
     for (size_t i = sup->n; i-- > 0;)
         sup_stop_one(sup_at(sup, i));

@@ -155,6 +155,9 @@ void sup_leftovers_close(struct sup_service *ss);
 void sup_after_change(struct sup_service *ss);
 /* A record already on the retiring list: stopped, then freed. */
 void sup_retire(struct sup_service *ss);
+/* Removed instances of one file stop one at a time, the highest number
+ * first: retires the highest one still deferred, unless one is stopping. */
+void sup_retire_next(struct supervisor *sup, const char *base);
 /* A running record that changed: restarted with conf once stopped. */
 void sup_reconf_later(struct sup_service *ss, const struct conf_service *conf,
                       struct sup_setref *ref);
