@@ -261,8 +261,8 @@ int conf_load_dir_scaled(const char *dir, const struct conf_env *env,
         else if (r < 0 && r != -ENOMEM)
             r = conf_errors_add(errs, label, 0, 0, "cannot read: %s", readfile_why(r));
         else {
-            r = conf_parse_one(name, label, dir, data, len, env, scales, n_scales, &services,
-                               NULL, errs);
+            r = conf_parse_one(name, label, dir, data, len, env, scales, n_scales, &services, NULL,
+                               errs);
             parsed = r == 0;
         }
         free(data);
