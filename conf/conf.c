@@ -253,18 +253,17 @@ int conf_load_dir_scaled(const char *dir, const struct conf_env *env,
         bool twin = i > 0 && conf_service_stem(files.v[i - 1]) == stem &&
                     strncmp(files.v[i - 1], name, stem) == 0;
         int r = twin ? -EEXIST : readfile_all(label, &data, &len);
-        bool parsed = false;
+        bool read = r == 0;
         if (twin)
             r = conf_errors_add(errs, label, 0, 0,
                                 "service %s is defined twice: expected %s.yaml or %s.yml, not both",
                                 name, name, name);
         else if (r < 0 && r != -ENOMEM)
             r = conf_errors_add(errs, label, 0, 0, "cannot read: %s", readfile_why(r));
-        else {
+        else
             r = conf_parse_one(name, label, dir, data, len, env, scales, n_scales, &services, NULL,
                                errs);
-            parsed = r == 0;
-        }
+        bool parsed = read && r == 0;
         free(data);
         free(label);
         if (r == -ENOMEM) {

@@ -243,11 +243,11 @@ struct conf_service {
     size_t n_rlimits;
     /* instances: N runs N copies of the file, NAME.1 .. NAME.N, each a
      * service of its own (docs/configuration.md, "Instances"). */
-    char *base;                     /* the file's stem; NULL without instances: */
-    uint32_t instance;              /* 1 .. instances; 0 without instances: */
-    uint32_t instances;             /* how many run (the file's, or corralctl scale's) */
-    uint32_t instances_file;        /* instances: as written; 0 when absent */
-    unsigned instances_line;        /* where instances: is written, for errors */
+    char *base;              /* the file's stem; NULL without instances: */
+    uint32_t instance;       /* 1 .. instances; 0 without instances: */
+    uint32_t instances;      /* how many run (the file's, or corralctl scale's) */
+    uint32_t instances_file; /* instances: as written; 0 when absent */
+    unsigned instances_line; /* where instances: is written, for errors */
     unsigned instances_col;
     char **member_of; /* groups: as written, then base for an instance; NULL-terminated */
     size_t n_member_of;

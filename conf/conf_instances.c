@@ -28,8 +28,7 @@ int conf_svc_list_push(struct conf_svc_list *l, struct conf_service *s)
 
 /* What makes a parsed copy instance k of count: its base, number, group
  * and CORRAL_INSTANCE (unless environment: sets it). */
-static int conf_instances_mark(struct conf_service *s, const char *base, uint32_t k,
-                               uint32_t count)
+static int conf_instances_mark(struct conf_service *s, const char *base, uint32_t k, uint32_t count)
 {
     char num[16];
     snprintf(num, sizeof num, "%u", (unsigned)k);
@@ -108,9 +107,9 @@ int conf_instances_parse(struct ynode_ctx *c, const char *name, const struct con
         rc = conf_instances_one(c, name, k, &s);
         c->errs = errs;
         for (size_t i = 0; i < mine.n && rc == -EINVAL; i++)
-            if (!mine.v[i].warning && conf_errors_add(errs, mine.v[i].file, mine.v[i].line,
-                                                      mine.v[i].col, "%s (instance %u)",
-                                                      mine.v[i].msg, (unsigned)k) < 0)
+            if (!mine.v[i].warning &&
+                conf_errors_add(errs, mine.v[i].file, mine.v[i].line, mine.v[i].col,
+                                "%s (instance %u)", mine.v[i].msg, (unsigned)k) < 0)
                 rc = -ENOMEM;
         errors += c->errors;
         conf_errors_close(&mine);
@@ -156,8 +155,7 @@ int conf_instances_collisions(struct conf_service *const *v, size_t n, struct co
                 errs, b->file, b->instances_line, b->instances_col,
                 "instances: the instances of %s are named %s.1 .. %s.%u, and %s is a service of "
                 "its own (%s): rename one of them",
-                b->base, b->base, b->base, (unsigned)b->instances, conf_instances_stem(t),
-                t->file);
+                b->base, b->base, b->base, (unsigned)b->instances, conf_instances_stem(t), t->file);
             rc = r < 0 ? r : rc ? rc : -EINVAL;
         }
     }

@@ -58,8 +58,8 @@ static int query_group(struct control_client *cl, const struct proto_request *re
                      req->cmd == PROTO_CMD_SIGNAL;
     if (!groups_ok) {
         control_client_error(cl, req->id, PROTO_ERR_BAD_REQUEST,
-                             "%s takes service names, not a group (%s)",
-                             proto_cmd_name(req->cmd), target);
+                             "%s takes service names, not a group (%s)", proto_cmd_name(req->cmd),
+                             target);
         return -1;
     }
     const struct conf_service **order = malloc((count + 1) * sizeof *order);

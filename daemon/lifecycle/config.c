@@ -65,12 +65,11 @@ int config_load_set(const char *dir, char *const *main_argv, uint64_t main_stop_
     return config_load_set_scaled(dir, main_argv, main_stop_timeout_ms, NULL, 0, out, errs);
 }
 
-int config_load_set_scaled(const char *dir, char *const *main_argv,
-                           uint64_t main_stop_timeout_ms, const struct conf_scale *scales,
-                           size_t n_scales, struct conf_set **out, struct conf_errors *errs)
+int config_load_set_scaled(const char *dir, char *const *main_argv, uint64_t main_stop_timeout_ms,
+                           const struct conf_scale *scales, size_t n_scales, struct conf_set **out,
+                           struct conf_errors *errs)
 {
-    int rc = dir ? conf_load_dir_scaled(dir, NULL, scales, n_scales, out, errs)
-                 : conf_set_new(out);
+    int rc = dir ? conf_load_dir_scaled(dir, NULL, scales, n_scales, out, errs) : conf_set_new(out);
     if (rc == 0 && main_argv) {
         rc = conf_set_add_main(*out, main_argv, errs);
         /* The main of the command line stops within --stop-timeout. */

@@ -37,9 +37,9 @@ int config_load_set(const char *dir, char *const *main_argv, uint64_t main_stop_
 
 /* The same, with counts of instances that replace the files' own
  * (conf_load_dir_scaled). */
-int config_load_set_scaled(const char *dir, char *const *main_argv,
-                           uint64_t main_stop_timeout_ms, const struct conf_scale *scales,
-                           size_t n_scales, struct conf_set **out, struct conf_errors *errs);
+int config_load_set_scaled(const char *dir, char *const *main_argv, uint64_t main_stop_timeout_ms,
+                           const struct conf_scale *scales, size_t n_scales, struct conf_set **out,
+                           struct conf_errors *errs);
 
 /* Warns (one line) when stopping set in dependency order can take longer
  * than shutdown_timeout_ms, naming the longest chain of stop_timeouts. */

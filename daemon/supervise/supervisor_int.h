@@ -53,8 +53,8 @@ struct sup_service {
     /* A stop (or the stop of a restart) asked with others: sent once no
      * dependent being stopped with it still runs (sup_stop_ordered). */
     bool stop_queued;
-    bool retire_deferred; /* a removed instance: stopped after the higher ones */
-    struct sup_setref *ref;      /* the set svc.conf belongs to */
+    bool retire_deferred;   /* a removed instance: stopped after the higher ones */
+    struct sup_setref *ref; /* the set svc.conf belongs to */
     /* A changed configuration, applied once the process has stopped. */
     const struct conf_service *pending_conf;
     struct sup_setref *pending_ref;
