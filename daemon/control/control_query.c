@@ -157,6 +157,17 @@ json_t *control_query_service_json(const struct sup_service *ss, uint64_t now)
         json_object_set_new(o, "check", json_string(v.check));
     if (v.status_text[0])
         json_object_set_new(o, "status_text", json_string(v.status_text));
+    const struct conf_service *c = sup_conf(ss);
+    if (c->base) {
+        json_object_set_new(o, "instance_of", json_string(c->base));
+        json_object_set_new(o, "instance", json_integer(c->instance));
+    }
+    if (c->n_member_of) {
+        json_t *groups = json_array();
+        for (size_t i = 0; i < c->n_member_of; i++)
+            json_array_append_new(groups, json_string(c->member_of[i]));
+        json_object_set_new(o, "groups", groups);
+    }
     if (v.log_file_lost)
         json_object_set_new(o, "log_lines_lost", json_integer((json_int_t)v.log_file_lost));
     return o;

@@ -38,6 +38,9 @@ class Instances(svc.ServiceTest):
         self.assertNotIn("worker", st)
         pids = {st[f"worker.{k}"]["pid"] for k in (1, 2, 3)}
         self.assertEqual(len(pids), 3, "each instance has its own process")
+        self.assertEqual(st["worker.2"]["instance_of"], "worker")
+        self.assertEqual(st["worker.2"]["instance"], 2)
+        self.assertEqual(st["worker.2"]["groups"], ["worker"])
         for k in (1, 2, 3):
             harness.wait_for(lambda: os.path.exists(self.path(f"pid-{k}")), 5,
                              what=f"pid file of {k}")
@@ -207,6 +210,8 @@ class Groups(svc.ServiceTest):
         self.assertEqual([s["name"] for s in objs[0]["result"]["services"]], ["php", "nginx"])
         r, objs = ctl_json(self, "status", "@edge", "db")
         self.assertEqual([s["name"] for s in objs[0]["result"]["services"]], ["nginx", "db"])
+        self.assertEqual(objs[0]["result"]["services"][0]["groups"], ["web", "edge"])
+        self.assertNotIn("groups", objs[0]["result"]["services"][1])
         r = ctl(self, "signal", "USR1", "@web")
         self.assertEqual(r.returncode, 0, r.stderr)
         harness.wait_for(lambda: os.path.exists(self.path("usr1-php")) and
