@@ -100,6 +100,19 @@ struct conf_env {
     /* Fills groups (capacity *n) with the groups of user, gid included, and
      * sets *n to their number. Returns 0, or -ERANGE with *n the size needed. */
     int (*group_list)(void *arg, const char *user, gid_t gid, gid_t *groups, size_t *n);
+    /* Returns 0 when path is an executable regular file, else a negative
+     * errno (-ENOENT, -EACCES, ...). */
+    int (*exec_check)(void *arg, const char *path);
+    /* Fills the effective uid and gid corral runs with. */
+    void (*own_ids)(void *arg, uid_t *uid, gid_t *gid);
+    /* The files are meant for another root filesystem (an image): users,
+     * groups, command paths and env_files are not looked up on this machine
+     * (`corralctl check --no-resolve`). */
+    bool no_resolve;
+    /* user: and group: are not compared with this process's ids: the files
+     * are checked by another program than the corral that will run them,
+     * which may be root (corralctl). */
+    bool any_ids;
 };
 
 /* ---- services --------------------------------------------------------- */
@@ -120,6 +133,7 @@ enum conf_condition {
     CONF_COND_READY,     /* its readiness check passed (running, until readiness lands) */
     CONF_COND_HEALTHY,   /* its health check passed once */
     CONF_COND_COMPLETED, /* a oneshot that exited with a success code */
+    CONF_COND_FINISHED,  /* a oneshot that has exited, whatever its code, or was stopped */
 };
 
 enum conf_probe_kind {
@@ -228,7 +242,8 @@ struct conf_service {
     size_t n_env_file_vars;
     struct conf_dep *deps;
     size_t n_deps;
-    size_t *dependents; /* indexes of the services that depend on this one */
+    bool depends_on_given; /* the file has a depends_on key, maybe an empty one */
+    size_t *dependents;    /* indexes of the services that depend on this one */
     size_t n_dependents;
     struct conf_probe readiness; /* kind NONE: ready as soon as running */
     struct conf_probe health;    /* kind NONE: no health check */
@@ -237,7 +252,11 @@ struct conf_service {
     struct conf_backoff backoff;
     struct conf_start_limit start_limit;
     int stop_signal;
+    bool stop_signal_given; /* the file has a stop_signal key */
+    bool signal_process;    /* signal_to: process: stop_signal and `signal` reach the main
+                             * process only (SIGKILL still reaches the whole tree) */
     uint64_t stop_timeout_ms;
+    bool stop_timeout_given; /* the file has a stop_timeout key */
     struct conf_logs logs;
     struct conf_rlimit *rlimits;
     size_t n_rlimits;
@@ -314,10 +333,15 @@ int conf_load_buffer(const char *name, const char *file_label, const char *data,
 int conf_set_new(struct conf_set **out);
 
 /* Adds the implicit service `main` for `corral -- CMD ARGS...`: argv is copied
- * and exec'd as is, main: true, restart: never, every other key at its
- * default. A service file named main beside it is an error (-EEXIST, with the
- * error in errs naming that file). On failure the set is unchanged. */
-int conf_set_add_main(struct conf_set *set, char *const argv[], struct conf_errors *errs);
+ * and exec'd as is, main: true, restart: never. Its other keys come from
+ * *section (corral.yaml's main: section, taken over and set to NULL, freed on
+ * failure) when section and *section are not NULL, else from the defaults.
+ * Unless the section has depends_on, main waits for every oneshot of the set
+ * to finish (condition finished), as startup scripts run before the command.
+ * A service file named main beside it is an error (-EEXIST, with the error in
+ * errs naming that file). On failure the set is unchanged. */
+int conf_set_add_main(struct conf_set *set, char *const argv[], struct conf_service **section,
+                      struct conf_errors *errs);
 
 /* Returns the service called name, or NULL. */
 struct conf_service *conf_set_find(const struct conf_set *set, const char *name);
@@ -362,6 +386,7 @@ struct conf_global {
     enum conf_log_format log_format;
     enum conf_log_level log_level;
     bool timestamps;
+    struct conf_service *main; /* the main: section, without a command; NULL: none */
 };
 
 /* Fills g with the defaults (see docs/configuration.md). */

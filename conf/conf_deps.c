@@ -8,17 +8,19 @@
 #include "conf_parse.h"
 #include "dups.h"
 
-static const char *const conf_deps_conditions[] = {"started", "ready", "healthy", "completed"};
+static const char *const conf_deps_conditions[] = {"started", "ready", "healthy", "completed",
+                                                   "finished"};
+#define CONF_DEPS_NCONDITIONS (sizeof conf_deps_conditions / sizeof conf_deps_conditions[0])
 
 const char *conf_condition_name(enum conf_condition c)
 {
-    return (unsigned)c < 4 ? conf_deps_conditions[c] : "?";
+    return (unsigned)c < CONF_DEPS_NCONDITIONS ? conf_deps_conditions[c] : "?";
 }
 
 static int conf_deps_condition(struct ynode_ctx *c, yaml_node_t *v, const char *path, void *obj)
 {
     int i;
-    int rc = ynode_enum(c, v, path, conf_deps_conditions, 4, &i);
+    int rc = ynode_enum(c, v, path, conf_deps_conditions, CONF_DEPS_NCONDITIONS, &i);
     if (rc == 0)
         ((struct conf_dep *)obj)->condition = (enum conf_condition)i;
     return rc;
@@ -92,7 +94,7 @@ int conf_deps_parse(struct ynode_ctx *c, yaml_node_t *v, const char *path, void 
     else
         return ynode_error(
             c, v,
-            "%s: expected a list of service names or a map of name: {condition: started|ready|healthy|completed}, got %s",
+            "%s: expected a list of service names or a map of name: {condition: started|ready|healthy|completed|finished}, got %s",
             path, ynode_kind(v));
     s->deps = calloc(n ? n : 1, sizeof *s->deps);
     names = calloc(n ? n : 1, sizeof *names);

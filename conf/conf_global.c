@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "conf.h"
+#include "conf_parse.h"
 #include "ident.h"
 #include "readfile.h"
 #include "ynode.h"
@@ -33,6 +34,7 @@ void conf_global_close(struct conf_global *g)
     free(g->socket_path);
     free(g->read_group);
     free(g->admin_group);
+    conf_service_free(g->main);
     conf_global_init(g);
 }
 
@@ -147,6 +149,13 @@ static int conf_global_timestamps(struct ynode_ctx *c, yaml_node_t *v, const cha
     return ynode_bool(c, v, path, &((struct conf_global_parse *)obj)->g->timestamps);
 }
 
+static int conf_global_main(struct ynode_ctx *c, yaml_node_t *v, const char *path, void *obj)
+{
+    (void)path;
+    struct conf_global *g = ((struct conf_global_parse *)obj)->g;
+    return conf_service_parse_main_section(c, v, &g->main);
+}
+
 static int conf_global_parse(const char *label, const char *base_dir, const char *data, size_t len,
                              const struct conf_env *env, struct conf_global *g,
                              struct conf_errors *errs)
@@ -161,6 +170,7 @@ static int conf_global_parse(const char *label, const char *base_dir, const char
         {"log_format", conf_global_log_format},
         {"log_level", conf_global_log_level},
         {"timestamps", conf_global_timestamps},
+        {"main", conf_global_main},
         {NULL, NULL},
     };
     struct ynode_ctx c = {.file = label, .base_dir = base_dir, .errs = errs, .env = env};

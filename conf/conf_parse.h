@@ -10,7 +10,11 @@
 
 struct conf_parse {
     struct conf_service *s;
+    bool section; /* corral.yaml's main: section, not a service file */
     yaml_node_t *command;
+    yaml_node_t *depends_on;
+    yaml_node_t *stop_signal;
+    yaml_node_t *stop_timeout;
     yaml_node_t *restart;
     yaml_node_t *user;
     yaml_node_t *group;
@@ -29,6 +33,7 @@ int conf_policy_success_codes(struct ynode_ctx *c, yaml_node_t *v, const char *p
 int conf_policy_backoff(struct ynode_ctx *c, yaml_node_t *v, const char *path, void *obj);
 int conf_policy_start_limit(struct ynode_ctx *c, yaml_node_t *v, const char *path, void *obj);
 int conf_policy_stop_signal(struct ynode_ctx *c, yaml_node_t *v, const char *path, void *obj);
+int conf_policy_signal_to(struct ynode_ctx *c, yaml_node_t *v, const char *path, void *obj);
 int conf_policy_stop_timeout(struct ynode_ctx *c, yaml_node_t *v, const char *path, void *obj);
 int conf_policy_rlimits(struct ynode_ctx *c, yaml_node_t *v, const char *path, void *obj);
 
@@ -53,5 +58,10 @@ int conf_members_groups(struct ynode_ctx *c, yaml_node_t *v, const char *path, v
  * service (ctx->errors tells whether anything was wrong). Returns 0 with *out
  * set, -EINVAL (errors recorded, *out NULL) or -ENOMEM. */
 int conf_service_parse(struct ynode_ctx *c, const char *name, struct conf_service **out);
+
+/* conf_service.c: parses corral.yaml's `main:` map (node n, keys under
+ * "main.") into a new service named main without a command: the command is
+ * the one after `corral --`. Same return contract. */
+int conf_service_parse_main_section(struct ynode_ctx *c, yaml_node_t *n, struct conf_service **out);
 
 #endif

@@ -137,6 +137,16 @@ int conf_policy_start_limit(struct ynode_ctx *c, yaml_node_t *v, const char *pat
     return rc;
 }
 
+int conf_policy_signal_to(struct ynode_ctx *c, yaml_node_t *v, const char *path, void *obj)
+{
+    static const char *const names[] = {"group", "process"};
+    int i;
+    int rc = ynode_enum(c, v, path, names, 2, &i);
+    if (rc == 0)
+        ((struct conf_parse *)obj)->s->signal_process = i == 1;
+    return rc;
+}
+
 int conf_policy_stop_signal(struct ynode_ctx *c, yaml_node_t *v, const char *path, void *obj)
 {
     struct conf_parse *p = obj;

@@ -7,7 +7,9 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "conf_exec.h"
 #include "conf_parse.h"
 #include "dups.h"
 #include "envfile.h"
@@ -86,12 +88,24 @@ void conf_service_free(struct conf_service *s)
     free(s);
 }
 
+/* Keys that corral.yaml's main: section cannot take: the main command is
+ * the one given after `corral --`, and it is the main long-running process. */
+static int conf_service_not_in_section(struct ynode_ctx *c, yaml_node_t *v, const char *path)
+{
+    return ynode_error(c, v,
+                       "%s: expected no %s in corral.yaml's main: section (it configures the "
+                       "command given after corral --, which is the main long-running service)",
+                       path, path + sizeof "main");
+}
+
 static int conf_service_command(struct ynode_ctx *c, yaml_node_t *v, const char *path, void *obj)
 {
     struct conf_parse *p = obj;
     struct conf_service *s = p->s;
     char *line;
 
+    if (p->section)
+        return conf_service_not_in_section(c, v, path);
     p->command = v;
     if (v->type == YAML_SEQUENCE_NODE) {
         int rc = ynode_argv(c, v, path, true, &s->argv, &s->argc);
@@ -125,6 +139,8 @@ static int conf_service_command(struct ynode_ctx *c, yaml_node_t *v, const char 
 
 static int conf_service_type(struct ynode_ctx *c, yaml_node_t *v, const char *path, void *obj)
 {
+    if (((struct conf_parse *)obj)->section)
+        return conf_service_not_in_section(c, v, path);
     int t;
     int rc = ynode_enum(c, v, path, conf_service_types, 2, &t);
     if (rc == 0)
@@ -134,6 +150,8 @@ static int conf_service_type(struct ynode_ctx *c, yaml_node_t *v, const char *pa
 
 static int conf_service_main(struct ynode_ctx *c, yaml_node_t *v, const char *path, void *obj)
 {
+    if (((struct conf_parse *)obj)->section)
+        return conf_service_not_in_section(c, v, path);
     return ynode_bool(c, v, path, &((struct conf_parse *)obj)->s->main);
 }
 
@@ -291,13 +309,72 @@ static int conf_service_env_file(struct ynode_ctx *c, yaml_node_t *v, const char
     return 0;
 }
 
+static int conf_service_depends_on(struct ynode_ctx *c, yaml_node_t *v, const char *path, void *obj)
+{
+    ((struct conf_parse *)obj)->depends_on = v;
+    return conf_deps_parse(c, v, path, obj);
+}
+
+static int conf_service_stop_signal(struct ynode_ctx *c, yaml_node_t *v, const char *path,
+                                    void *obj)
+{
+    ((struct conf_parse *)obj)->stop_signal = v;
+    return conf_policy_stop_signal(c, v, path, obj);
+}
+
+static int conf_service_stop_timeout(struct ynode_ctx *c, yaml_node_t *v, const char *path,
+                                     void *obj)
+{
+    ((struct conf_parse *)obj)->stop_timeout = v;
+    return conf_policy_stop_timeout(c, v, path, obj);
+}
+
+/* Only root may switch users: corral run as another user (docker run
+ * --user 1000) can run a service as itself only. A user: that names corral's
+ * own ids changes nothing, so it is dropped; any other is an error now, not
+ * exit 127 and a crash loop at every start (setgroups: Operation not
+ * permitted). */
+static int conf_service_ids_allowed(struct ynode_ctx *c, struct conf_parse *p)
+{
+    struct conf_service *s = p->s;
+    uid_t uid;
+    gid_t gid;
+    if (c->env && c->env->any_ids)
+        return 0;
+    if (c->env && c->env->own_ids) {
+        c->env->own_ids(c->env->arg, &uid, &gid);
+    } else {
+        uid = geteuid();
+        gid = getegid();
+    }
+    if (uid == 0)
+        return 0;
+    /* Without user:, the uid stays corral's own. */
+    bool same_uid = !s->user || s->uid == uid;
+    if (same_uid && s->gid == gid) {
+        s->set_ids = false;
+        return 0;
+    }
+    if (!s->user)
+        s->uid = uid;
+    yaml_node_t *at = !same_uid ? p->user : p->group ? p->group : p->user;
+    return ynode_error(c, at,
+                       "%s: expected corral's own user (uid %u, gid %u) or none: corral does not "
+                       "run as root, so it cannot run a service as uid %u, gid %u (run corral "
+                       "as root, or remove %s)",
+                       at == p->user ? "user" : "group", (unsigned)uid, (unsigned)gid,
+                       (unsigned)s->uid, (unsigned)s->gid, at == p->user ? "user:" : "group:");
+}
+
 /* Checks made once every key is read. */
 static int conf_service_finish(struct ynode_ctx *c, struct conf_parse *p, yaml_node_t *root)
 {
     struct conf_service *s = p->s;
     int rc = 0, r;
 
-    if (!p->command)
+    if (p->section)
+        s->main = true;
+    else if (!p->command)
         rc = ynode_error(
             c, root,
             "missing command: expected command: [\"program\", \"arg\", ...] or command: \"shell line\"");
@@ -328,7 +405,8 @@ static int conf_service_finish(struct ynode_ctx *c, struct conf_parse *p, yaml_n
         rc = ynode_error(c, root,
                          "instances: expected no instances on the main service (its exit ends "
                          "the container: there is one)");
-    if (s->user || s->group) {
+    bool resolve = !(c->env && c->env->no_resolve);
+    if ((s->user || s->group) && resolve) {
         struct ident id;
         int bad_group;
         r = ident_resolve(c->env, s->user, s->group, &id, &bad_group);
@@ -348,9 +426,23 @@ static int conf_service_finish(struct ynode_ctx *c, struct conf_parse *p, yaml_n
             s->gid = id.gid;
             s->groups = id.groups;
             s->ngroups = id.ngroups;
+            r = conf_service_ids_allowed(c, p);
+            if (r < 0)
+                rc = r;
         }
     }
-    if (s->env_file) {
+    if (p->command && resolve) {
+        yaml_node_t *at = p->command;
+        if (at->type == YAML_SEQUENCE_NODE &&
+            at->data.sequence.items.top > at->data.sequence.items.start)
+            at = ynode_at(c, at->data.sequence.items.start[0]);
+        r = conf_exec_check(c, at, s);
+        if (r == -ENOMEM)
+            return r;
+        if (r < 0)
+            rc = r;
+    }
+    if (s->env_file && resolve) {
         r = envfile_read(s->env_file, &s->env_file_vars, &s->n_env_file_vars, c->errs);
         if (r == -EINVAL)
             c->errors++;
@@ -365,7 +457,8 @@ static int conf_service_finish(struct ynode_ctx *c, struct conf_parse *p, yaml_n
     return rc;
 }
 
-int conf_service_parse(struct ynode_ctx *c, const char *name, struct conf_service **out)
+static int conf_service_parse_node(struct ynode_ctx *c, yaml_node_t *root, const char *name,
+                                   bool section, struct conf_service **out)
 {
     static const struct ynode_key keys[] = {
         {"command", conf_service_command},
@@ -379,22 +472,23 @@ int conf_service_parse(struct ynode_ctx *c, const char *name, struct conf_servic
         {"environment", conf_service_environment},
         {"clear_env", conf_service_clear_env},
         {"env_file", conf_service_env_file},
-        {"depends_on", conf_deps_parse},
+        {"depends_on", conf_service_depends_on},
         {"readiness", conf_probe_readiness},
         {"health", conf_probe_health},
         {"restart", conf_policy_restart},
         {"success_codes", conf_policy_success_codes},
         {"backoff", conf_policy_backoff},
         {"start_limit", conf_policy_start_limit},
-        {"stop_signal", conf_policy_stop_signal},
-        {"stop_timeout", conf_policy_stop_timeout},
+        {"stop_signal", conf_service_stop_signal},
+        {"signal_to", conf_policy_signal_to},
+        {"stop_timeout", conf_service_stop_timeout},
         {"logs", conf_logs_parse},
         {"rlimits", conf_policy_rlimits},
         {"instances", conf_members_instances},
         {"groups", conf_members_groups},
         {NULL, NULL},
     };
-    struct conf_parse p = {0};
+    struct conf_parse p = {.section = section};
     int rc;
 
     *out = NULL;
@@ -408,12 +502,11 @@ int conf_service_parse(struct ynode_ctx *c, const char *name, struct conf_servic
         rc = -ENOMEM;
         goto err_free;
     }
-    yaml_node_t *root = ynode_root(c);
     if (!root) {
         rc = ynode_error(c, NULL, "expected a map with at least a command, got an empty file");
         goto err_free;
     }
-    rc = ynode_map(c, root, "", keys, &p);
+    rc = ynode_map(c, root, section ? "main" : "", keys, &p);
     if (rc == -ENOMEM)
         goto err_free;
     if (root->type != YAML_MAPPING_NODE)
@@ -423,10 +516,23 @@ int conf_service_parse(struct ynode_ctx *c, const char *name, struct conf_servic
         rc = r;
     if (rc < 0)
         goto err_free;
+    p.s->depends_on_given = p.depends_on != NULL;
+    p.s->stop_signal_given = p.stop_signal != NULL;
+    p.s->stop_timeout_given = p.stop_timeout != NULL;
     *out = p.s;
     return 0;
 
 err_free:
     conf_service_free(p.s);
     return rc;
+}
+
+int conf_service_parse(struct ynode_ctx *c, const char *name, struct conf_service **out)
+{
+    return conf_service_parse_node(c, ynode_root(c), name, false, out);
+}
+
+int conf_service_parse_main_section(struct ynode_ctx *c, yaml_node_t *n, struct conf_service **out)
+{
+    return conf_service_parse_node(c, n, "main", true, out);
 }

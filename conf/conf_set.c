@@ -99,6 +99,9 @@ static int conf_set_condition(struct conf_service *s, struct conf_dep *d,
         why = "has no health check (expected started or ready)";
     else if (d->condition == CONF_COND_COMPLETED && t->type != CONF_TYPE_ONESHOT)
         why = "is a longrun service and never completes (expected a oneshot, or started or ready)";
+    else if (d->condition == CONF_COND_FINISHED && t->type != CONF_TYPE_ONESHOT)
+        why = "is a longrun service and never finishes by itself (expected a oneshot, or started "
+              "or ready)";
     if (!why)
         return 0;
     int rc = conf_errors_add(errs, s->file, d->line, d->col, "depends_on: condition %s, but %s %s",
@@ -237,25 +240,61 @@ int conf_set_build(struct conf_service **services, size_t n, char **failed, size
     return 0;
 }
 
-int conf_set_add_main(struct conf_set *set, char *const argv[], struct conf_errors *errs)
+/* The implicit main waits for the oneshots of the directory, the way
+ * startup scripts run before the command. (No service file can depend on
+ * the implicit main: it is not in the directory.) */
+static int conf_set_main_waits(const struct conf_set *set, struct conf_service *m)
 {
+    size_t n = 0;
+    for (size_t i = 0; i < set->n; i++)
+        n += set->services[i]->type == CONF_TYPE_ONESHOT;
+    if (n == 0)
+        return 0;
+    m->deps = calloc(n, sizeof *m->deps);
+    if (!m->deps)
+        return -ENOMEM;
+    for (size_t i = 0; i < set->n; i++) {
+        const struct conf_service *s = set->services[i];
+        if (s->type != CONF_TYPE_ONESHOT)
+            continue;
+        struct conf_dep *dep = &m->deps[m->n_deps];
+        dep->name = strdup(s->name);
+        if (!dep->name)
+            return -ENOMEM;
+        dep->condition = CONF_COND_FINISHED;
+        m->n_deps++;
+    }
+    return 0;
+}
+
+int conf_set_add_main(struct conf_set *set, char *const argv[], struct conf_service **section,
+                      struct conf_errors *errs)
+{
+    struct conf_service *m = section ? *section : NULL;
+    if (section)
+        *section = NULL;
     struct conf_service *existing = conf_set_find(set, "main");
     if (existing) {
+        conf_service_free(m);
         int rc = conf_errors_add(
             errs, existing->file, 0, 0,
             "a service named main is given on the command line (corral -- CMD): expected no main.yaml beside it");
         return rc < 0 ? rc : -EEXIST;
     }
-    if (!argv || !argv[0])
+    if (!argv || !argv[0]) {
+        conf_service_free(m);
         return -EINVAL;
-    struct conf_service *m = calloc(1, sizeof *m);
-    if (!m)
-        return -ENOMEM;
-    conf_service_defaults(m);
-    m->main = true;
-    m->restart = CONF_RESTART_NEVER;
-    m->name = strdup("main");
-    m->file = strdup("command line");
+    }
+    if (!m) {
+        m = calloc(1, sizeof *m);
+        if (!m)
+            return -ENOMEM;
+        conf_service_defaults(m);
+        m->main = true;
+        m->restart = CONF_RESTART_NEVER;
+        m->name = strdup("main");
+        m->file = strdup("command line");
+    }
     while (argv[m->argc])
         m->argc++;
     m->argv = calloc(m->argc + 1, sizeof *m->argv);
@@ -265,6 +304,8 @@ int conf_set_add_main(struct conf_set *set, char *const argv[], struct conf_erro
         if (!m->argv[i])
             rc = -ENOMEM;
     }
+    if (rc == 0 && !m->depends_on_given)
+        rc = conf_set_main_waits(set, m);
     struct conf_service **v = NULL;
     if (rc == 0) {
         v = malloc((set->n + 1) * sizeof *v);

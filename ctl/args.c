@@ -23,6 +23,7 @@ enum args_opt {
     ARGS_OPT_FOR,
     ARGS_OPT_DRY_RUN,
     ARGS_OPT_CONFIG,
+    ARGS_OPT_NO_RESOLVE,
 };
 
 static const struct option args_global_opts[] = {
@@ -42,6 +43,7 @@ static const struct option args_cmd_opts[] = {
     {"follow", no_argument, NULL, 'f'},
     {"since", required_argument, NULL, ARGS_OPT_SINCE},
     {"dry-run", no_argument, NULL, ARGS_OPT_DRY_RUN},
+    {"no-resolve", no_argument, NULL, ARGS_OPT_NO_RESOLVE},
     {NULL, 0, NULL, 0},
 };
 
@@ -145,6 +147,9 @@ static int args_cmd_option(int c, struct args *a, uint64_t now_ms, char *why, si
         return 0;
     case ARGS_OPT_DRY_RUN:
         r->dry_run = true;
+        return 0;
+    case ARGS_OPT_NO_RESOLVE:
+        a->no_resolve = true;
         return 0;
     }
     return -EINVAL;
@@ -292,7 +297,10 @@ static int args_parse_cmd(int n, char **sub, uint64_t now_ms, struct args *a, ch
             a->help_topic = help_find(cmd) ? cmd : NULL;
             return 0;
         }
-        if (offline || !args_takes(a->req.cmd, c)) {
+        /* check DIR takes --json and --no-resolve; help takes nothing. */
+        bool applies = offline ? strcmp(cmd, "check") == 0 && (c == 'j' || c == ARGS_OPT_NO_RESOLVE)
+                               : c != ARGS_OPT_NO_RESOLVE && args_takes(a->req.cmd, c);
+        if (!applies) {
             if (li >= 0)
                 return args_fail(why, len, "%s: option --%s does not apply", cmd,
                                  args_cmd_opts[li].name);

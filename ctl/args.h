@@ -25,6 +25,7 @@ struct args {
     bool json;
     const char *help_topic; /* help COMMAND, or NULL */
     const char *check_dir;
+    bool no_resolve;          /* check --no-resolve */
     struct proto_request req; /* ARGS_REMOTE; owned: args_close */
 };
 

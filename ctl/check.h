@@ -9,7 +9,9 @@
 /* Loads dir. Valid: prints the services in start order on out, returns
  * CTL_EXIT_OK. Invalid: prints every error as file:line:column: message on
  * err, returns CTL_EXIT_FAILED. With json, prints one object on out instead:
- * {"ok":bool,"services":[...],"errors":[{file,line,column,message}]}. */
-int check_run(const char *dir, bool json, FILE *out, FILE *err);
+ * {"ok":bool,"services":[...],"errors":[{file,line,column,message}]}. With
+ * no_resolve, users, groups, command paths and env_files are not looked up
+ * (the directory is meant for another root filesystem). */
+int check_run(const char *dir, bool json, bool no_resolve, FILE *out, FILE *err);
 
 #endif

@@ -25,7 +25,7 @@ static const struct help_cmd help_cmds[] = {
      "Fails (exit 1) when the service has no process."},
     {"wait", "wait [--timeout D] [--for up|ready|done|down] NAME...",
      "wait until every service named reaches a condition",
-     "  --for C       up (default), ready, done (finished: done, failed or fatal),\n"
+     "  --for C       up (default), ready, done (finished: done, failed, fatal or stopped),\n"
      "                down (no process)\n"
      "  --timeout D   give up after D (500ms, 30s, 2m); exit 3 on timeout. Default: none."},
     {"logs", "logs NAME [-n N] [-f] [--since D]", "print a service's recent output",
@@ -48,8 +48,10 @@ static const struct help_cmd help_cmds[] = {
     {"health", NULL, "exit 0 when every service is healthy, 3 when not (probe)",
      "Healthy: every long-running service is up and no oneshot failed. Prints one line.\n"
      "Use it as a Kubernetes exec probe or a Docker HEALTHCHECK."},
-    {"check", "check DIR", "validate a service directory offline (no daemon needed)",
-     "Prints every error as file:line:column: message; exit 0 when valid, 1 when not."},
+    {"check", "check [--no-resolve] DIR", "validate a service directory offline (no daemon needed)",
+     "Prints every error as file:line:column: message; exit 0 when valid, 1 when not.\n"
+     "  --no-resolve  the directory is for another root filesystem (an image): do not\n"
+     "                look up users, groups, command paths or env_files on this machine"},
     {"version", NULL, "print the versions of corralctl and of the running corral", NULL},
     {"help", "help [COMMAND]", "print this help, or a command's", NULL},
 };

@@ -66,7 +66,12 @@ int locate_socket(const char *opt_socket, const char *config_path, bool config_e
     conf_errors_init(&errs);
     /* The same loader as corral's, so that ${VAR} in the path expands alike
      * and an invalid file is refused alike. */
-    rc = conf_global_load(config_path, !config_explicit, env, &g, &errs);
+    /* Only socket: matters here: users, programs and env_files of the main:
+     * section are corral's business, not looked up for corralctl. */
+    struct conf_env quiet = env ? *env : (struct conf_env){0};
+    quiet.no_resolve = true;
+    quiet.any_ids = true;
+    rc = conf_global_load(config_path, !config_explicit, &quiet, &g, &errs);
     if (rc == -ENOMEM)
         goto out;
     if (rc < 0) {

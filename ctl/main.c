@@ -215,7 +215,7 @@ int main(int argc, char **argv)
         printf("corralctl %s (protocol %d)\n", CORRAL_VERSION, PROTO_VERSION);
         break;
     case ARGS_CHECK:
-        code = check_run(a.check_dir, a.json, stdout, stderr);
+        code = check_run(a.check_dir, a.json, a.no_resolve, stdout, stderr);
         break;
     case ARGS_REMOTE:
         code = main_remote(&a);

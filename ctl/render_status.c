@@ -28,7 +28,7 @@ const char *render_status_colour(const char *state)
         if (strcmp(state, map[i].state) == 0)
             return map[i].colour;
     }
-    return NULL; /* down, done: nothing to draw the eye to */
+    return NULL; /* down, done, stopped: nothing to draw the eye to */
 }
 
 /* The integer member key of o when it is > 0 (a pid, a count), else "-". */

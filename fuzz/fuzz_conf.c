@@ -63,12 +63,28 @@ static int fuzz_group_list(void *arg, const char *user, gid_t gid, gid_t *groups
     return 0;
 }
 
+/* No file system lookups: a program named "missing..." does not exist. */
+static int fuzz_exec_check(void *arg, const char *path)
+{
+    (void)arg;
+    return strstr(path, "missing") ? -ENOENT : 0;
+}
+
+static void fuzz_own_ids(void *arg, uid_t *uid, gid_t *gid)
+{
+    (void)arg;
+    *uid = 0;
+    *gid = 0;
+}
+
 static const struct conf_env fuzz_env = {
     .lookup = fuzz_lookup,
     .user_by_name = fuzz_user_by_name,
     .user_by_uid = fuzz_user_by_uid,
     .group_by_name = fuzz_group_by_name,
     .group_list = fuzz_group_list,
+    .exec_check = fuzz_exec_check,
+    .own_ids = fuzz_own_ids,
 };
 
 static void fuzz_format(const struct conf_errors *e)

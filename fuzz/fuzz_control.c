@@ -232,10 +232,11 @@ static void fuzz_proc_close(struct fuzz_proc *p)
 /* Hands out a pid and, as a process would, writes a few lines into its
  * output pipes (web says it is ready; the last line has no end), keeps
  * them open until it exits, and writes a newline on its readiness fd. */
-static int fuzz_spawn(const struct spawn_plan *plan, int report_fd, pid_t *pid)
+static int fuzz_spawn(const struct spawn_plan *plan, int report_fd, pid_t *pid, int *exec_fd)
 {
     char line[128];
     (void)report_fd;
+    *exec_fd = -1; /* the exec is taken as done */
     if (F.nprocs == FUZZ_PROCS)
         return -EAGAIN; /* as a PID limit would */
     const char *name = fuzz_service_of(plan);

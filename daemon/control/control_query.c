@@ -313,7 +313,7 @@ static bool query_wait_met(enum svc_state st, enum proto_wait_for f)
     case PROTO_WAIT_READY:
         return st == SVC_UP;
     case PROTO_WAIT_DONE:
-        return st == SVC_DONE || st == SVC_FAILED || st == SVC_FATAL;
+        return st == SVC_DONE || st == SVC_FAILED || st == SVC_FATAL || st == SVC_STOPPED;
     case PROTO_WAIT_DOWN:
     case PROTO_WAIT_COUNT:
         break;

@@ -13,7 +13,8 @@
 #include "units.h"
 
 static const char *const svc_state_names[SVC_NSTATES] = {
-    "down", "waiting", "starting", "up", "stopping", "backoff", "done", "failed", "fatal",
+    "down",    "waiting", "starting", "up",    "stopping",
+    "backoff", "done",    "failed",   "fatal", "stopped",
 };
 
 const char *svc_state_name(enum svc_state st)
@@ -41,7 +42,7 @@ bool svc_is_running(const struct svc *s)
 bool svc_is_finished(const struct svc *s)
 {
     return s->state == SVC_DOWN || s->state == SVC_DONE || s->state == SVC_FAILED ||
-           s->state == SVC_FATAL;
+           s->state == SVC_FATAL || s->state == SVC_STOPPED;
 }
 
 static struct backoff_policy svc_policy(const struct conf_service *c)
@@ -115,6 +116,7 @@ static void svc_spawn(struct svc *s, struct svc_step *st, uint64_t now_ms, const
                 units_format_duration(lim->interval_ms, dur, sizeof dur), last);
         return;
     }
+    s->exec_ok = false;
     s->starts[s->nstarts % SVC_START_HISTORY] = now_ms;
     s->nstarts++;
     s->started_ms = now_ms;
@@ -199,6 +201,7 @@ struct svc_step svc_step(struct svc *s, const struct svc_event *ev, uint64_t now
     case SVC_DONE:
     case SVC_FAILED:
     case SVC_FATAL:
+    case SVC_STOPPED:
         if (ev->kind == SVC_EV_START) {
             /* Asked for again: a fresh start forgets the old failures. */
             s->backoff.failures = 0;
@@ -210,11 +213,12 @@ struct svc_step svc_step(struct svc *s, const struct svc_event *ev, uint64_t now
         if (ev->kind == SVC_EV_DEPS_MET)
             svc_spawn(s, &st, now_ms, "starting");
         else if (ev->kind == SVC_EV_STOP)
-            svc_set_text(s, &st, SVC_DONE, "stopped before it started");
+            svc_set_text(s, &st, SVC_STOPPED, "before it started");
         break;
     case SVC_STARTING:
     case SVC_UP:
         if (ev->kind == SVC_EV_SPAWNED && s->state == SVC_STARTING) {
+            s->exec_ok = true;
             bool longrun = s->conf->type == CONF_TYPE_LONGRUN;
             if (longrun && s->conf->readiness.kind == CONF_PROBE_NONE) {
                 svc_set_text(s, &st, SVC_UP, "running");
@@ -274,8 +278,7 @@ struct svc_step svc_step(struct svc *s, const struct svc_event *ev, uint64_t now
             char what[64];
             s->has_exited = true;
             s->last_wstatus = ev->wstatus;
-            svc_set(s, &st, SVC_DONE, "stopped (%s)",
-                    exitstatus_describe(ev->wstatus, what, sizeof what));
+            svc_set(s, &st, SVC_STOPPED, "%s", exitstatus_describe(ev->wstatus, what, sizeof what));
             svc_push(&st, (struct svc_action){.kind = SVC_ACT_CANCEL_TIMER});
         } else if (ev->kind == SVC_EV_TIMER) {
             svc_set(s, &st, SVC_STOPPING, "stop timeout (%s): killed",
@@ -287,7 +290,7 @@ struct svc_step svc_step(struct svc *s, const struct svc_event *ev, uint64_t now
         if (ev->kind == SVC_EV_TIMER) {
             svc_spawn(s, &st, now_ms, "restarting");
         } else if (ev->kind == SVC_EV_STOP) {
-            svc_set_text(s, &st, SVC_DONE, "stopped while waiting to restart");
+            svc_set_text(s, &st, SVC_STOPPED, "while waiting to restart");
             svc_push(&st, (struct svc_action){.kind = SVC_ACT_CANCEL_TIMER});
         }
         break;

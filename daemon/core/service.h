@@ -18,16 +18,17 @@ enum svc_state {
     SVC_UP,       /* ready */
     SVC_STOPPING, /* stop signal sent, timer armed */
     SVC_BACKOFF,  /* exited or could not fork; restart timer armed */
-    SVC_DONE,     /* oneshot finished with success, or stopped on purpose */
+    SVC_DONE,     /* finished by itself with success, and its policy says no more */
     SVC_FAILED,   /* failed and its restart policy says no more */
     SVC_FATAL,    /* start limit hit: no more restarts */
+    SVC_STOPPED,  /* stopped on purpose before it finished by itself */
 };
-#define SVC_NSTATES (SVC_FATAL + 1)
+#define SVC_NSTATES (SVC_STOPPED + 1)
 
 enum svc_event_kind {
     SVC_EV_START,        /* wanted: at start-up, or `start` */
     SVC_EV_DEPS_MET,     /* every dependency meets its condition */
-    SVC_EV_SPAWNED,      /* fork succeeded (exec may still fail: an exit follows) */
+    SVC_EV_SPAWNED,      /* its program runs: the exec succeeded (or, unknown, the fork) */
     SVC_EV_SPAWN_FAILED, /* fork failed: err */
     SVC_EV_READY,        /* readiness reached */
     SVC_EV_EXITED,       /* the process exited: wstatus */
@@ -67,6 +68,7 @@ struct svc {
     const struct conf_service *conf;
     enum svc_state state;
     int pid;             /* > 0 while a process runs */
+    bool exec_ok;        /* its program runs: SPAWNED came since the last spawn */
     uint64_t started_ms; /* when the current/last process was spawned */
     uint32_t restarts;   /* automatic restarts so far */
     bool has_exited;     /* last_wstatus is meaningful */
@@ -104,8 +106,8 @@ bool svc_exit_is_success(const struct svc *s, int wstatus);
 /* True in the states where a process may exist (STARTING, UP, STOPPING). */
 bool svc_is_running(const struct svc *s);
 
-/* True when the service will not run again by itself: DONE, FAILED, FATAL
- * (and DOWN). */
+/* True when the service will not run again by itself: DONE, FAILED, FATAL,
+ * STOPPED (and DOWN). */
 bool svc_is_finished(const struct svc *s);
 
 const char *svc_state_name(enum svc_state st);

@@ -3,6 +3,7 @@
 #include "sigforward.h"
 
 #include <signal.h>
+#include <stddef.h>
 
 const char *sigforward_why_not(int sig)
 {

@@ -11,6 +11,11 @@ static bool svcset_finished_well(const struct svc *d)
     return d->state == SVC_DONE && d->has_exited && svc_exit_is_success(d, d->last_wstatus);
 }
 
+static bool svcset_critical_failure(const struct svc *d)
+{
+    return d->conf->critical && (d->state == SVC_FAILED || d->state == SVC_FATAL);
+}
+
 bool svcset_is_healthy(const struct svcset_node *n)
 {
     const struct svc *s = n->svc;
@@ -26,7 +31,7 @@ bool svcset_dep_met(const struct svcset_node *dep, enum conf_condition cond)
     const struct svc *d = dep->svc;
     switch (cond) {
     case CONF_COND_STARTED:
-        return (d->state == SVC_STARTING && d->pid > 0) || d->state == SVC_UP;
+        return (d->state == SVC_STARTING && d->exec_ok) || d->state == SVC_UP;
     case CONF_COND_READY:
         if (d->conf->type == CONF_TYPE_ONESHOT)
             return svcset_finished_well(d);
@@ -35,6 +40,13 @@ bool svcset_dep_met(const struct svcset_node *dep, enum conf_condition cond)
         return d->state == SVC_UP && svcset_is_healthy(dep);
     case CONF_COND_COMPLETED:
         return svcset_finished_well(d);
+    case CONF_COND_FINISHED:
+        /* A critical one that failed, or can never run, ends the container
+         * instead; any other that can never run is as good as finished. */
+        if (d->conf->critical)
+            return d->state != SVC_DOWN && svc_is_finished(d) && !svcset_critical_failure(d);
+        return (d->state != SVC_DOWN && svc_is_finished(d)) ||
+               (d->state == SVC_WAITING && dep->blocked);
     }
     return false;
 }
@@ -42,9 +54,12 @@ bool svcset_dep_met(const struct svcset_node *dep, enum conf_condition cond)
 bool svcset_dep_hopeless(const struct svcset_node *dep, enum conf_condition cond)
 {
     const struct svc *d = dep->svc;
+    if (cond == CONF_COND_FINISHED) /* else whatever the end, it comes */
+        return svcset_critical_failure(d) ||
+               (d->conf->critical && d->state == SVC_WAITING && dep->blocked);
     if (d->state == SVC_FAILED || d->state == SVC_FATAL)
         return true;
-    return d->state == SVC_DONE && !svcset_dep_met(dep, cond);
+    return (d->state == SVC_DONE || d->state == SVC_STOPPED) && !svcset_dep_met(dep, cond);
 }
 
 bool svcset_may_stop(const struct svcset_node *n, bool has_running_dependent)

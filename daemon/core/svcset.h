@@ -18,10 +18,15 @@ struct svcset_node {
     const struct svc *svc;
     bool held;          /* stopped on request: it may be started again */
     bool health_passed; /* a health check passed since it last became up */
+    bool blocked;       /* waiting on a dependency that will never meet its condition */
 };
 
 /* True when dep meets cond now. A oneshot is never up: `ready` means it
- * finished well. `healthy` without a health check means `ready`. */
+ * finished well. `healthy` without a health check means `ready`.
+ * `finished` is any end of a oneshot that was started: done, failed, fatal
+ * or stopped, or a wait that can never end (blocked); but a critical one
+ * that fails or is blocked ends the container instead (the dependency is
+ * hopeless). `started` means its program runs (the exec succeeded). */
 bool svcset_dep_met(const struct svcset_node *dep, enum conf_condition cond);
 
 /* True when dep will never meet cond by itself (failed, fatal, or finished

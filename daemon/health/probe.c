@@ -73,7 +73,7 @@ static void probe_exec(struct probe *p, const struct spawn_plan *base, int devnu
     plan.foreground = false;
     plan.keep_fd = -1;
     /* A probe that cannot exec exits 127 or 126: its exit says so. */
-    int rc = spawn_start(&plan, -1, &pid);
+    int rc = spawn_start(&plan, -1, &pid, NULL);
     if (rc < 0) {
         snprintf(why, sizeof why, "could not fork the probe: %s", strerror(-rc));
         probe_finish(p, PROBE_UNKNOWN, why);

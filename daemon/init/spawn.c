@@ -157,11 +157,13 @@ static int spawn_place_fd(int fd, int target)
 
 /* Reports the failure at f to report_fd in one write, then exits the way a
  * shell would after such a failure. */
-static _Noreturn void spawn_child_fail(const struct spawn_plan *p, int report_fd,
+static _Noreturn void spawn_child_fail(const struct spawn_plan *p, int report_fd, int exec_fd,
                                        struct spawn_failure f)
 {
     struct spawn_report r;
 
+    if (exec_fd >= 0)
+        (void)!write(exec_fd, "x", 1); /* not end-of-file: no exec */
     memset(&r, 0, sizeof r);
     r.pid = getpid();
     r.fail = f;
@@ -180,7 +182,7 @@ static _Noreturn void spawn_child_fail(const struct spawn_plan *p, int report_fd
     _exit(f.stage == SPAWN_STAGE_EXEC ? exitstatus_exec_failure(f.err) : 127);
 }
 
-static _Noreturn void spawn_child(const struct spawn_plan *p, int report_fd)
+static _Noreturn void spawn_child(const struct spawn_plan *p, int report_fd, int exec_fd)
 {
     struct spawn_failure f = {.stage = SPAWN_STAGE_SETUP};
     sigset_t empty;
@@ -203,7 +205,7 @@ static _Noreturn void spawn_child(const struct spawn_plan *p, int report_fd)
      * working until execve. */
     if (syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC) < 0) {
         for (int fd = 3; fd < 65536; fd++)
-            if (fd != report_fd)
+            if (fd != report_fd && fd != exec_fd)
                 (void)fcntl(fd, F_SETFD, FD_CLOEXEC);
     }
     /* The readiness fd goes to SPAWN_KEEP_FD (3), a number every shell can
@@ -239,7 +241,7 @@ static _Noreturn void spawn_child(const struct spawn_plan *p, int report_fd)
     execve(p->path, p->argv, p->envp);
 fail:
     f.err = errno;
-    spawn_child_fail(p, report_fd, f);
+    spawn_child_fail(p, report_fd, exec_fd, f);
 }
 
 /* fork(3) runs the atfork handlers (libuv's re-creates its signal pipe in
@@ -257,23 +259,57 @@ static pid_t spawn_fork_raw(void)
 #endif
 }
 
-int spawn_start(const struct spawn_plan *plan, int report_fd, pid_t *pid)
+/* The exec pipe, both ends numbered above SPAWN_KEEP_FD so that the child's
+ * dup2 onto 0-3 cannot replace its write end. Returns 0 or -1. */
+static int spawn_exec_pipe(int fds[2])
+{
+    if (pipe2(fds, O_CLOEXEC | O_NONBLOCK) < 0)
+        return -1;
+    for (int i = 0; i < 2; i++) {
+        if (fds[i] > SPAWN_KEEP_FD)
+            continue;
+        int moved = fcntl(fds[i], F_DUPFD_CLOEXEC, SPAWN_KEEP_FD + 1);
+        close(fds[i]);
+        fds[i] = moved;
+    }
+    if (fds[0] >= 0 && fds[1] >= 0)
+        return 0;
+    for (int i = 0; i < 2; i++)
+        if (fds[i] >= 0)
+            close(fds[i]);
+    return -1;
+}
+
+int spawn_start(const struct spawn_plan *plan, int report_fd, pid_t *pid, int *exec_fd)
 {
     sigset_t all, old;
+    int ex[2] = {-1, -1};
 
     if (!spawn_changed_known)
         spawn_scan_dispositions();
+    if (exec_fd) {
+        *exec_fd = -1;
+        if (spawn_exec_pipe(ex) < 0)
+            ex[0] = ex[1] = -1;
+    }
     /* Blocked around fork so that no signal handler runs in the child before
      * spawn_reset_signals() (libuv does the same in its own spawn). */
     sigfillset(&all);
     sigprocmask(SIG_SETMASK, &all, &old);
     pid_t child = spawn_fork_raw();
     if (child == 0)
-        spawn_child(plan, report_fd);
+        spawn_child(plan, report_fd, ex[1]);
     int fork_err = errno;
     sigprocmask(SIG_SETMASK, &old, NULL);
-    if (child < 0)
+    if (ex[1] >= 0)
+        close(ex[1]);
+    if (child < 0) {
+        if (ex[0] >= 0)
+            close(ex[0]);
         return -fork_err;
+    }
+    if (exec_fd)
+        *exec_fd = ex[0];
     *pid = child;
     return 0;
 }

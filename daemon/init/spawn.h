@@ -85,10 +85,15 @@ int spawn_report_open(int fds[2]);
  * the child exists, with *pid. A child that fails writes its struct
  * spawn_report to report_fd (the write end of spawn_report_open; -1: tell
  * nobody) and exits 127, or 126/127 as a shell would for an exec failure. The
- * report is in the pipe before the exit can be reaped. Nothing per child to
- * watch or close: a start of 50 services is 50 forks. Returns 0, or -errno
- * when no child exists: -EAGAIN when the PID limit is reached. */
-int spawn_start(const struct spawn_plan *plan, int report_fd, pid_t *pid);
+ * report is in the pipe before the exit can be reaped.
+ * With exec_fd not NULL, *exec_fd is the read end (non-blocking, CLOEXEC) of
+ * a pipe whose write end only the child holds, until its execve: the pipe
+ * reads end-of-file once the exec succeeded, one byte once the child failed
+ * (the way libuv's uv_spawn learns it, without blocking for it); the caller
+ * closes it. -1 when no pipe could be made (the child runs all the same).
+ * Returns 0, or -errno when no child exists: -EAGAIN when the PID limit is
+ * reached. */
+int spawn_start(const struct spawn_plan *plan, int report_fd, pid_t *pid, int *exec_fd);
 
 /* Reads the next report from the read end of spawn_report_open without
  * blocking. Returns 1 with *r filled, 0 when there is none. */

@@ -60,28 +60,49 @@ int config_load_global(const char *config_path, struct conf_global *g, struct co
 }
 
 int config_load_set(const char *dir, char *const *main_argv, uint64_t main_stop_timeout_ms,
-                    struct conf_set **out, struct conf_errors *errs)
+                    struct conf_global *g, struct conf_set **out, struct conf_errors *errs)
 {
-    return config_load_set_scaled(dir, main_argv, main_stop_timeout_ms, NULL, 0, out, errs);
+    return config_load_set_scaled(dir, main_argv, main_stop_timeout_ms, g, NULL, 0, out, errs);
 }
 
 int config_load_set_scaled(const char *dir, char *const *main_argv, uint64_t main_stop_timeout_ms,
-                           const struct conf_scale *scales, size_t n_scales, struct conf_set **out,
-                           struct conf_errors *errs)
+                           struct conf_global *g, const struct conf_scale *scales, size_t n_scales,
+                           struct conf_set **out, struct conf_errors *errs)
 {
     int rc = dir ? conf_load_dir_scaled(dir, NULL, scales, n_scales, out, errs) : conf_set_new(out);
     if (rc == 0 && main_argv) {
-        rc = conf_set_add_main(*out, main_argv, errs);
-        /* The main of the command line stops within --stop-timeout. */
+        /* The main of the command line stops within --stop-timeout, unless
+         * corral.yaml's main: section says otherwise. */
+        bool own_timeout = g->main && g->main->stop_timeout_given;
+        rc = conf_set_add_main(*out, main_argv, &g->main, errs);
         struct conf_service *m = rc == 0 ? conf_set_find(*out, "main") : NULL;
-        if (m)
+        if (m && !own_timeout)
             m->stop_timeout_ms = main_stop_timeout_ms;
+    } else if (rc == 0 && g->main) {
+        rc = conf_errors_warn(errs, g->main->file, 0, 0,
+                              "main: ignored: there is no main command (corral -- CMD) to apply "
+                              "it to");
+        conf_service_free(g->main);
+        g->main = NULL;
     }
     if (rc < 0 && *out) {
         conf_set_free(*out);
         *out = NULL;
     }
     return rc;
+}
+
+/* Whether dependent j may still run when i has to stop: not when j waits
+ * for i to have finished (completed, finished), since i then runs only
+ * before j starts. */
+static bool config_stops_after(const struct conf_set *set, size_t i, size_t j)
+{
+    const struct conf_service *dependent = set->services[j];
+    for (size_t d = 0; d < dependent->n_deps; d++)
+        if (dependent->deps[d].index == i && (dependent->deps[d].condition == CONF_COND_COMPLETED ||
+                                              dependent->deps[d].condition == CONF_COND_FINISHED))
+            return false;
+    return true;
 }
 
 void config_warn_timeouts(const struct conf_set *set, uint64_t shutdown_timeout_ms)
@@ -100,7 +121,7 @@ void config_warn_timeouts(const struct conf_set *set, uint64_t shutdown_timeout_
         uint64_t before = 0;
         after[i] = set->n;
         for (size_t d = 0; d < s->n_dependents; d++)
-            if (done[s->dependents[d]] > before) {
+            if (done[s->dependents[d]] > before && config_stops_after(set, i, s->dependents[d])) {
                 before = done[s->dependents[d]];
                 after[i] = s->dependents[d];
             }
@@ -172,7 +193,7 @@ int config_load(struct config *cfg, const struct cli_opts *o)
         cfg->services_dir = strdup(dir);
     else
         cfg->pure_init = true;
-    rc = config_load_set(dir, o->main_argv, o->stop_timeout_ms, &cfg->set, &errs);
+    rc = config_load_set(dir, o->main_argv, o->stop_timeout_ms, &cfg->global, &cfg->set, &errs);
     if (rc == 0 && cfg->set->n == 0 && !o->main_argv) {
         log_error("nothing to run: %s holds no service (NAME.yaml) and no command was given", dir);
         ret = 2;

@@ -29,17 +29,19 @@ struct config {
 int config_load_global(const char *config_path, struct conf_global *g, struct conf_errors *errs);
 
 /* The set to run: the services of dir (NULL: none), and the main command
- * of the command line as the service `main`, stopping within
- * main_stop_timeout_ms. At start and at every reload, the same way. Returns
+ * of the command line as the service `main`, configured by g's main:
+ * section (taken from g) and stopping within main_stop_timeout_ms unless
+ * that section sets stop_timeout. At start and at every reload, the same
+ * way. Returns
  * 0 with *out (the caller's), or -errno (the errors in errs). */
 int config_load_set(const char *dir, char *const *main_argv, uint64_t main_stop_timeout_ms,
-                    struct conf_set **out, struct conf_errors *errs);
+                    struct conf_global *g, struct conf_set **out, struct conf_errors *errs);
 
 /* The same, with counts of instances that replace the files' own
  * (conf_load_dir_scaled). */
 int config_load_set_scaled(const char *dir, char *const *main_argv, uint64_t main_stop_timeout_ms,
-                           const struct conf_scale *scales, size_t n_scales, struct conf_set **out,
-                           struct conf_errors *errs);
+                           struct conf_global *g, const struct conf_scale *scales, size_t n_scales,
+                           struct conf_set **out, struct conf_errors *errs);
 
 /* Warns (one line) when stopping set in dependency order can take longer
  * than shutdown_timeout_ms, naming the longest chain of stop_timeouts. */

@@ -97,7 +97,7 @@ int reload_run(const struct reload_source *src, struct supervisor *sup, bool dry
     int rc = reload_scales(sup, scale, &scales, &n_scales);
     if (rc == 0)
         rc = config_load_set_scaled(src->services_dir, src->main_argv, src->main_stop_timeout_ms,
-                                    scales, n_scales, &set, &errs);
+                                    &g, scales, n_scales, &set, &errs);
     free(scales);
     if (rc == 0 && rc_global < 0) {
         conf_set_free(set);

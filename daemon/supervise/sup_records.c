@@ -112,6 +112,8 @@ void sup_record_close(struct sup_service *ss)
     if (ss->closed)
         return;
     ss->closed = true;
+    execwatch_drop(ss->exec);
+    ss->exec = NULL;
     output_svc_close(&ss->output);
     /* Every handle it embeds reports to one callback, which counts them. */
     sup_leftovers_close(ss);
@@ -122,6 +124,8 @@ void sup_record_close(struct sup_service *ss)
 
 struct svcset_node sup_record_node(const struct sup_service *ss)
 {
-    return (struct svcset_node){
-        .svc = &ss->svc, .held = ss->intent.held, .health_passed = ss->checks.healthy};
+    return (struct svcset_node){.svc = &ss->svc,
+                                .held = ss->intent.held,
+                                .health_passed = ss->checks.healthy,
+                                .blocked = ss->blocked};
 }

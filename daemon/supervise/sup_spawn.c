@@ -147,8 +147,9 @@ int sup_spawn(struct sup_service *ss)
     checks_prepare_spawn(&ss->checks, &plan.keep_fd, notify_env, sizeof notify_env);
     svcplan_add_env(&ss->plan, &plan, notify_env);
     int rc = output_prepare(&ss->output, &plan.stdio[1], &plan.stdio[2]);
+    int exec_fd = -1;
     if (rc == 0)
-        rc = sup->env.procs->spawn(&plan, sup->report_fds[1], &pid);
+        rc = sup->env.procs->spawn(&plan, sup->report_fds[1], &pid, &exec_fd);
     checks_spawned(&ss->checks, rc == 0);
     if (rc < 0) {
         output_abort(&ss->output);
@@ -160,6 +161,8 @@ int sup_spawn(struct sup_service *ss)
         log_info("%s: started after %" PRIu32 " failed forks", sup_name(ss), ss->fork_failures);
     ss->fork_failures = 0;
     ss->svc.pid = pid;
+    execwatch_drop(ss->exec);
+    ss->exec = exec_fd >= 0 ? execwatch_start(sup->env.loop, exec_fd, sup->on_exec, ss) : NULL;
     output_started(&ss->output);
     rc = pidtab_add(sup->env.pids, pid, &ss->owner);
     if (rc < 0)

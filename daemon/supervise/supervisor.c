@@ -71,10 +71,15 @@ static void sup_on_timer(uv_timer_t *t)
     sup_feed_event(ss, &ev);
 }
 
+/* A service counts as spawned once its program runs: when its exec is
+ * still to be confirmed, SPAWNED waits for sup_on_exec. */
 static void sup_do_spawn(struct sup_service *ss)
 {
     int rc = sup_spawn(ss);
-    sup_feed(ss, rc < 0 ? SVC_EV_SPAWN_FAILED : SVC_EV_SPAWNED, 0, -rc);
+    if (rc < 0)
+        sup_feed(ss, SVC_EV_SPAWN_FAILED, 0, -rc);
+    else if (!ss->exec)
+        sup_feed(ss, SVC_EV_SPAWNED, 0, 0);
 }
 
 static void sup_apply(struct sup_service *ss, const struct svc_step *st)
@@ -94,7 +99,8 @@ static void sup_apply(struct sup_service *ss, const struct svc_step *st)
                 log_warn("%s did not exit in time: %s; sending SIGKILL to its process tree",
                          sup_name(ss), proctree_describe(ss->svc.pid, desc, sizeof desc));
             }
-            bool single = sup->env.single_child && ss == sup->main;
+            bool single =
+                (sup->env.single_child && ss == sup->main) || ss->svc.conf->signal_process;
             if (ss == sup->main && sig != SIGKILL && sup->main_stop_sig >= 0)
                 sig = sup->main_stop_sig;
             if (single && sig != SIGKILL)
@@ -159,9 +165,26 @@ static void sup_exited(struct sup_service *ss, int wstatus)
     sup_feed(ss, SVC_EV_EXITED, wstatus, 0);
 }
 
+static void sup_on_exec(void *arg, bool exec_ok)
+{
+    struct sup_service *ss = arg;
+    ss->exec = NULL;
+    /* A failed exec is followed by the exit, which tells the rest. */
+    if (exec_ok)
+        sup_feed(ss, SVC_EV_SPAWNED, 0, 0);
+}
+
 static void sup_on_exit(struct pidtab_owner *owner, pid_t pid, int wstatus)
 {
     struct sup_service *ss = (struct sup_service *)owner;
+    /* Reaped before the exec pipe was read: it says now whether the program
+     * ran, and a run however short counts (dependents start as before). */
+    if (ss->exec) {
+        bool ran = execwatch_settle(ss->exec);
+        ss->exec = NULL;
+        if (ran)
+            sup_feed(ss, SVC_EV_SPAWNED, 0, 0);
+    }
     ss->svc.pid = 0;
     /* Why it may have died (exec failed) and its last lines may still sit in
      * their pipes: read them first, so that they come before the exit line. */
@@ -220,8 +243,35 @@ bool sup_on_sdnotify(void *arg, pid_t pid, const char *msg, size_t len)
 
 /* ---- the whole set -------------------------------------------------------- */
 
+/* A service that can never start: said once; a main that can never start
+ * ends the container (it would otherwise wait forever), and what waits for
+ * it looks again, since being blocked can settle their wait too
+ * (condition finished). */
+static void sup_became_blocked(struct sup_service *ss, const struct sup_service *dep)
+{
+    struct supervisor *sup = ss->sup;
+    log_warn("%s: waiting (%s)", sup_name(ss), ss->svc.reason);
+    /* A critical dependency that failed ends the container with its own
+     * code, right after this. */
+    bool dep_ends_it =
+        dep->svc.conf->critical && (dep->svc.state == SVC_FAILED || dep->svc.state == SVC_FATAL);
+    if (ss == sup->main && !dep_ends_it) {
+        char why[SVC_REASON_MAX + 32];
+        snprintf(why, sizeof why, "main cannot start: %s", ss->svc.reason);
+        sup_tell_fate(sup, SUP_FATE_CRITICAL, 1, why);
+        return;
+    }
+    if (ss == sup->main)
+        return;
+    for (size_t i = 0; i < ss->n_dependents; i++)
+        sup_try_start(ss->dependents[i]);
+}
+
 static void sup_try_start(struct sup_service *ss)
 {
+    bool was_blocked = ss->blocked;
+    size_t pending = ss->n_deps; /* the first dependency not met yet */
+    ss->blocked = false;
     if (ss->svc.state != SVC_WAITING || ss->sup->stopping)
         return;
     for (size_t i = 0; i < ss->n_deps; i++) {
@@ -240,13 +290,20 @@ static void sup_try_start(struct sup_service *ss)
             snprintf(ss->svc.reason, sizeof ss->svc.reason,
                      "dependency %s is %s: it will not become %s", sup_name(ss->deps[i].ss),
                      svc_state_name(dep.svc->state), conf_condition_name(cond));
-            log_warn("%s: waiting (%s)", sup_name(ss), ss->svc.reason);
-        } else {
-            /* Which one it waits for, as status shows it. */
-            snprintf(ss->svc.reason, sizeof ss->svc.reason, "waiting for %s (%s, needs %s)",
-                     sup_name(ss->deps[i].ss), svc_state_name(dep.svc->state),
-                     conf_condition_name(cond));
+            ss->blocked = true;
+            if (!was_blocked)
+                sup_became_blocked(ss, ss->deps[i].ss);
+            return;
         }
+        if (pending == ss->n_deps)
+            pending = i;
+    }
+    if (pending < ss->n_deps) {
+        /* Which one it waits for, as status shows it. */
+        struct sup_service *d = ss->deps[pending].ss;
+        snprintf(ss->svc.reason, sizeof ss->svc.reason, "waiting for %s (%s, needs %s)",
+                 sup_name(d), svc_state_name(d->svc.state),
+                 conf_condition_name(ss->deps[pending].condition));
         return;
     }
     sup_feed(ss, SVC_EV_DEPS_MET, 0, 0);
@@ -508,7 +565,8 @@ int sup_signal_service(struct sup_service *ss, int sig)
     if (pid <= 0)
         return -ESRCH;
     const struct sup_procs *procs = ss->sup->env.procs;
-    bool single = ss->sup->env.single_child && ss == ss->sup->main;
+    bool single = (ss->sup->env.single_child && ss == ss->sup->main) ||
+                  (ss->svc.conf->signal_process && sig != SIGKILL);
     if (!single && procs->kill(-pid, sig) == 0)
         return 0;
     return procs->kill(pid, sig) == 0 ? 0 : -errno;
@@ -531,6 +589,7 @@ static int sup_init(struct supervisor *sup, const struct sup_env *env, struct co
     sup->main_stop_sig = -1;
     sup->report_fds[0] = sup->report_fds[1] = -1;
     sup->on_exit = sup_on_exit;
+    sup->on_exec = sup_on_exec;
     sup->on_leftovers_gone = sup_exited;
     sup->check_ops = &sup_check_ops;
     sup->devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
@@ -599,7 +658,10 @@ void sup_start_all(struct supervisor *sup)
 void sup_stop_all(struct supervisor *sup, int main_sig)
 {
     sup->stopping = true;
-    sup->main_stop_sig = main_sig;
+    /* The main gets the signal that stops corral, as tini forwards it,
+     * unless its own stop_signal was set (corral.yaml's main: section). */
+    bool own = sup->main && sup->main->svc.conf->stop_signal_given;
+    sup->main_stop_sig = own ? -1 : main_sig;
     /* Everything stops now: removed instances no longer wait their turn. */
     for (struct sup_service *r = sup->retiring; r; r = r->next_retiring)
         if (r->retire_deferred) {

@@ -31,7 +31,7 @@ struct sup_service;
 /* How the supervisor starts and signals processes: spawn_start and kill(2)
  * unless a test gives its own (no process is then made or signalled). */
 struct sup_procs {
-    int (*spawn)(const struct spawn_plan *plan, int report_fd, pid_t *pid);
+    int (*spawn)(const struct spawn_plan *plan, int report_fd, pid_t *pid, int *exec_fd);
     int (*kill)(pid_t pid, int sig);
 };
 
@@ -86,7 +86,8 @@ void sup_start_all(struct supervisor *sup);
 
 /* Stops every service, each once no running service depends on it. The main
  * service is stopped with main_sig instead of its stop_signal (the signal
- * that asked corral to stop, as tini forwards it); -1 keeps its own. */
+ * that asked corral to stop, as tini forwards it), unless its file sets
+ * stop_signal; -1 keeps its own. */
 void sup_stop_all(struct supervisor *sup, int main_sig);
 
 /* SIGKILLs the tree of every running service at once. */

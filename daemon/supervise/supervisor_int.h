@@ -13,6 +13,7 @@
 #define CORRAL_SUPERVISOR_INT_H
 
 #include "checks.h"
+#include "execwatch.h"
 #include "proctree.h"
 #include "supervisor.h"
 #include "svcplan.h"
@@ -48,6 +49,8 @@ struct sup_service {
     bool closed;                 /* closed: its memory goes once its handles have closed */
     int closes_pending;          /* its own handles still closing before it is freed */
     uint32_t fork_failures;      /* in the current burst */
+    bool blocked;                /* waiting on a dependency that will never meet its condition */
+    struct execwatch *exec;      /* until its process's execve is known to have succeeded */
     bool tail_pending;           /* print its last lines under the next state line */
     struct svcset_intent intent; /* pending_conf mirrors pending_conf below */
     /* A stop (or the stop of a restart) asked with others: sent once no
@@ -86,6 +89,7 @@ struct supervisor {
     struct sup_service *main;     /* the main service, or NULL */
     /* How records hand their events back (set by supervisor.c). */
     void (*on_exit)(struct pidtab_owner *owner, pid_t pid, int wstatus);
+    void (*on_exec)(void *ss, bool exec_ok); /* the exec of a spawn is known */
     void (*on_leftovers_gone)(struct sup_service *ss, int wstatus);
     const struct checks_ops *check_ops;
     /* /proc as read for the stops of this loop tick (see sup_signal_tree). */

@@ -59,11 +59,11 @@ class Commands(svc.ServiceTest):
         harness.wait_for(lambda: status(self)[0]["web"]["state"] == "up" and
                          status(self)[0]["web"]["pid"] != pid1, 10, what="web restarted")
         self.assertEqual(ctl(self, "stop", "web").returncode, 0)
-        harness.wait_for(lambda: status(self)[0]["web"]["state"] == "done")
+        harness.wait_for(lambda: status(self)[0]["web"]["state"] == "stopped")
         r = ctl(self, "pid", "web")
         self.assertEqual(r.returncode, 1)
         time.sleep(0.3)
-        self.assertEqual(status(self)[0]["web"]["state"], "done", "a stopped service stays down")
+        self.assertEqual(status(self)[0]["web"]["state"], "stopped", "a stopped service stays down")
         self.assertEqual(ctl(self, "start", "web").returncode, 0)
         self.up("web")
         # Stopping every service keeps corral up: they were stopped on purpose.
@@ -165,8 +165,15 @@ class DockerExec(svc.ServiceTest):
         os.chmod(self.tmp, 0o755)
         os.chmod(self.dir, 0o755)
         self.service("web", LONG)
-        wrap = ["unshare", "--pid", "--fork", "--mount-proc", "setpriv", "--reuid=65534",
-                "--regid=65534", "--clear-groups", harness.CORRAL, "--services", self.dir]
+        # Its own /run and /tmp, as a container has: another corral of this
+        # host (a parallel test's, as root on /run/corral/corral.sock, or as
+        # 65534 on /tmp/corral-65534) must not be the one found.
+        setup = ("mount -t tmpfs -o mode=0755 tmpfs /run && mkdir /run/svc && "
+                 f"cp {self.dir}/web.yaml /run/svc/ && chmod -R a+rX /run/svc && "
+                 "mount -t tmpfs -o mode=1777 tmpfs /tmp && exec \"$@\"")
+        wrap = ["unshare", "--pid", "--fork", "--mount-proc", "sh", "-c", setup, "sh", "setpriv",
+                "--reuid=65534", "--regid=65534", "--clear-groups", harness.CORRAL, "--services",
+                "/run/svc"]
         env = dict(os.environ)
         env.pop("CORRAL_SOCKET", None)
         env.pop("XDG_RUNTIME_DIR", None)
@@ -239,8 +246,17 @@ class Access(svc.ServiceTest):
 
 class BadClients(svc.ServiceTest):
     def connect(self):
-        s = socket.socket(socket.AF_UNIX)
-        s.connect(self.path("corral.sock"))
+        # The socket file exists from bind(2); connections are taken from
+        # listen(2), a moment later.
+        def attempt():
+            s = socket.socket(socket.AF_UNIX)
+            try:
+                s.connect(self.path("corral.sock"))
+                return s
+            except ConnectionRefusedError:
+                s.close()
+                return None
+        s = harness.wait_for(attempt, 10, what="corral listening")
         self.addCleanup(s.close)
         return s
 

@@ -77,10 +77,10 @@ class Instances(svc.ServiceTest):
                          ["worker.2", "worker.3", "worker.4"])
         # Removed instances leave status at once and stop in the background.
         self.assertEqual(set(status(self)[0]), {"worker.1"})
-        harness.wait_for(lambda: "worker.2: done" in c.stderr(), 15, what="worker.2 stopped")
+        harness.wait_for(lambda: "worker.2: stopped" in c.stderr(), 15, what="worker.2 stopped")
         err = c.stderr()
         order = [lines_with(err, f"worker.{k}: stopping")[0] for k in (4, 3, 2)]
-        done = [lines_with(err, f"worker.{k}: done")[0] for k in (4, 3, 2)]
+        done = [lines_with(err, f"worker.{k}: stopped")[0] for k in (4, 3, 2)]
         self.assertLess(done[0], order[1], "worker.3 stops after worker.4 is down")
         self.assertLess(done[1], order[2], "worker.2 stops after worker.3 is down")
         self.assertEqual(status(self)[0]["worker.1"]["pid"], st["worker.1"]["pid"],
@@ -120,7 +120,7 @@ class Instances(svc.ServiceTest):
         self.assertEqual(sorted(objs[0]["result"]["removed"]),
                          [f"worker.{k}" for k in range(2, 6)])
         self.assertEqual(set(status(self)[0]), {"worker.1"})
-        harness.wait_for(lambda: len(lines_with(c.stderr(), "worker.2: done")) == 1, 20,
+        harness.wait_for(lambda: len(lines_with(c.stderr(), "worker.2: stopped")) == 1, 20,
                          what="worker.2 stopped")
         err = c.stderr()
         stops = [lines_with(err, f"worker.{k}: stopping")[-1] for k in (5, 4, 3, 2)]
@@ -175,10 +175,10 @@ class Groups(svc.ServiceTest):
         db = status(self)[0]["db"]["pid"]
         r = ctl(self, "stop", "@web")
         self.assertEqual(r.returncode, 0, r.stderr)
-        harness.wait_for(lambda: status(self)[0]["php"]["state"] == "done", 10,
+        harness.wait_for(lambda: status(self)[0]["php"]["state"] == "stopped", 10,
                          what="php stopped")
         err = c.stderr()
-        self.assertLess(lines_with(err, "nginx: done")[0], lines_with(err, "php: stopping")[0],
+        self.assertLess(lines_with(err, "nginx: stopped")[0], lines_with(err, "php: stopping")[0],
                         "php gets its stop once nginx is down")
         st, _ = status(self)
         self.assertEqual(st["db"]["state"], "up")
@@ -193,7 +193,7 @@ class Groups(svc.ServiceTest):
                          what="nginx up again")
         tail = "\n".join(c.stderr().splitlines()[mark:])
         order = [lines_with(tail, w)[0] for w in
-                 ("nginx: stopping", "nginx: done", "php: stopping", "php: up", "nginx: up")]
+                 ("nginx: stopping", "nginx: stopped", "php: stopping", "php: up", "nginx: up")]
         self.assertEqual(order, sorted(order), tail)
         self.assertEqual(status(self)[0]["db"]["pid"], db)
         c.signal(signal.SIGTERM)
@@ -235,7 +235,7 @@ class Groups(svc.ServiceTest):
                          what="all up")
         r, objs = ctl_json(self, "stop", "@worker")
         self.assertEqual(r.returncode, 0, r.stderr)
-        harness.wait_for(lambda: all(status(self)[0][f"worker.{k}"]["state"] == "done"
+        harness.wait_for(lambda: all(status(self)[0][f"worker.{k}"]["state"] == "stopped"
                                      for k in (1, 2, 3)), 10, what="workers stopped")
         self.assertEqual(status(self)[0]["db"]["state"], "up")
         c.signal(signal.SIGTERM)

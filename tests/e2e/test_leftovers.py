@@ -89,7 +89,7 @@ class Leftovers(svc.ServiceTest):
         self.assertEqual([p for p in c.ns_pids()
                           if harness.read(f"/proc/{p}/cmdline").startswith("sleep\0" "1000")],
                          [])
-        self.assertEqual(status(self)[0]["web"]["state"], "done")
+        self.assertEqual(status(self)[0]["web"]["state"], "stopped")
 
     def test_a_oneshots_daemon_is_named_and_left_running(self):
         self.service("boot", "type: oneshot\ncommand: 'sleep 1000 & exit 0'\n")

@@ -67,7 +67,7 @@ class Promises(svc.ServiceTest):
         err = c.stderr()
         self.assertIn("shutdown_timeout (1s) reached", err)
         # db never got its stop signal (app still ran): killed, but stopped.
-        self.assertRegex(err, r"db: done \(stopped \(killed by SIG(TERM|KILL)\)\)")
+        self.assertRegex(err, r"db: stopped \(killed by SIG(TERM|KILL)\)")
         self.assertNotIn("db: failed", err)
         self.assertNotIn("its last", err)
         self.assertNotIn("after the grace period", err)
@@ -99,6 +99,230 @@ class Promises(svc.ServiceTest):
         self.assertEqual(env.get("HOME"), "/nonexistent")
         env2 = dict(l.split("=", 1) for l in harness.read(out2).splitlines() if "=" in l)
         self.assertEqual(env2.get("HOME"), "/srv")
+
+
+class MainAfterOneshots(svc.ServiceTest):
+    """`corral -- CMD` runs CMD once the directory's oneshots have finished, as
+    my_init runs its startup scripts first; corral.yaml's main: section
+    configures that main like any service."""
+
+    def test_the_main_command_starts_after_every_oneshot_has_finished(self):
+        done = self.path("prep-done")
+        self.service("prep", f"type: oneshot\ncommand: 'sleep 0.5; touch {done}'\n")
+        self.service("slow", "type: oneshot\ncommand: 'sleep 0.2; exit 3'\n")
+        seen = self.path("seen")
+        c = self.run_services(main=["sh", "-c", f"test -e {done} && echo yes > {seen}"])
+        self.assertEqual(c.wait(15), 0)
+        self.assertEqual(harness.read(seen).strip(), "yes", "main ran before prep had finished")
+        err = c.stderr()
+        # A non-critical oneshot that fails is said, and main still runs.
+        self.assertIn("slow: failed (exited 3)", err)
+        self.assertLess(err.index("prep: done (exited 0)"), err.index("main: up"))
+        self.assertNotIn("stop_timeout", err, "a finished oneshot does not stop after main")
+
+    def test_a_failing_critical_oneshot_aborts_before_main_with_its_code(self):
+        ran = self.path("ran")
+        self.service("prep", "type: oneshot\ncritical: true\ncommand: 'exit 4'\n")
+        c = self.run_services(main=["touch", ran])
+        self.assertEqual(c.wait(15), 4)
+        self.assertFalse(os.path.exists(ran), "main ran although the boot failed")
+
+    def test_a_main_section_with_depends_on_decides_what_main_waits_for(self):
+        self.service("prep", "type: oneshot\ncommand: [sleep, '1000']\n")
+        self.service("db", "command: [sleep, '1000']\n")
+        cfg = self.write_conf("main:\n  depends_on: [db]\n  stop_signal: INT\n")
+        c = self.run_services(args=["--config", cfg],
+                              main=["sh", "-c", "trap 'echo got INT; exit 0' INT; "
+                                    "echo started; while :; do sleep 0.05; done"])
+        wait_ready(self)
+        harness.wait_for(lambda: "main | started" in c.stdout() + c.stderr(), 10,
+                         what="main started while prep still runs")
+        self.assertEqual(status(self)[0]["prep"]["state"], "starting")
+        self.assertEqual(status(self)[0]["main"]["reason"], "running")
+        c.signal(signal.SIGTERM)
+        self.assertEqual(c.wait(15), 0)
+        self.assertIn("main | got INT", c.stdout() + c.stderr())
+
+    def test_main_starts_when_a_oneshot_can_never_run(self):
+        # prep waits for db, whose exec fails for good: prep never runs, and
+        # that must not hold CMD back forever.
+        self.service("db", "command: [./no-such-db]\nrestart: never\n")
+        self.service("prep", "type: oneshot\ncommand: [true]\ndepends_on: [db]\n")
+        ran = self.path("ran")
+        c = self.run_services(main=["touch", ran])
+        self.assertEqual(c.wait(15), 0, c.stderr())
+        self.assertTrue(os.path.exists(ran))
+        self.assertIn("prep: waiting (dependency db is failed: it will not become ready)",
+                      c.stderr())
+
+    def test_a_main_that_can_never_start_ends_the_container(self):
+        self.service("db", "command: [./no-such-db]\nrestart: never\n")
+        self.service("prep", "type: oneshot\ncritical: true\ncommand: [true]\n"
+                             "depends_on: [db]\n")
+        ran = self.path("ran")
+        c = self.run_services(main=["touch", ran])
+        self.assertEqual(c.wait(15), 1)
+        self.assertFalse(os.path.exists(ran))
+        self.assertIn("exiting 1: main cannot start: dependency prep is waiting", c.stderr())
+
+    def test_the_main_section_s_stop_timeout_wins_over_the_command_line_s(self):
+        cfg = self.write_conf("main:\n  stop_timeout: 1s\n")
+        c = self.run_services(args=["--config", cfg, "--stop-timeout", "30s"],
+                              main=["sh", "-c", "trap '' TERM; echo started; "
+                                    "while :; do sleep 0.05; done"])
+        harness.wait_for(lambda: "main | started" in c.stdout() + c.stderr(), 10)
+        c.signal(signal.SIGTERM)
+        c.wait(15)
+        self.assertIn("main: stopping (stop timeout (1s): killed)", c.stderr())
+
+    def test_a_oneshot_stopped_before_it_finished_is_stopped_not_done(self):
+        self.service("prep", "type: oneshot\ncommand: \"trap 'exit 0' TERM; "
+                             "while :; do sleep 0.05; done\"\n")
+        cfg = self.write_conf("main:\n  depends_on: []\n")
+        c = self.run_services(args=["--config", cfg], main=["sleep", "0.5"])
+        self.assertEqual(c.wait(15), 0)
+        err = c.stderr()
+        # It exited 0 on SIGTERM, but it was stopped half-way: not done.
+        self.assertIn("prep: stopped (exited 0)", err)
+        self.assertNotIn("prep: done", err)
+
+
+class HonestChecks(svc.ServiceTest):
+    """What will certainly fail at run time fails the check and the start,
+    with file:line:column, instead of a crash loop of exit 127."""
+
+    def check(self, *args, prefix=()):
+        return subprocess.run([*prefix, harness.CORRAL, "--services", self.dir, "--check", *args],
+                              capture_output=True, text=True, timeout=30)
+
+    def test_a_missing_or_not_executable_absolute_command_is_an_error(self):
+        script = self.script("notexec.sh", "#!/bin/sh\nexit 0\n")
+        os.chmod(script, 0o644)
+        self.service("httpd", "command: [/usr/sbin/no-such-httpd, -DFOREGROUND]\n")
+        self.service("job", f"command: [{script}]\n")
+        r = self.check()
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("httpd.yaml:1:11: command: expected an executable, got "
+                      "\"/usr/sbin/no-such-httpd\", which does not exist", r.stderr)
+        self.assertIn(f"job.yaml:1:11: command: expected an executable, got \"{script}\", "
+                      "which is not an executable file", r.stderr)
+        # The daemon refuses to start the same way: nothing crash-loops.
+        c = self.run_services()
+        self.assertEqual(c.wait(15), 1)
+        self.assertIn("no-such-httpd\", which does not exist", c.stderr())
+        self.assertNotIn("exited 127", c.stderr())
+
+    def test_a_bare_name_not_on_path_is_a_warning(self):
+        self.service("web", "command: [no-such-program-anywhere]\n")
+        r = self.check()
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertRegex(r.stderr, r"web.yaml:1:11: warning: command: \"no-such-program-anywhere\" "
+                                   r"is not found on PATH \(.*\): it will fail with exit 127")
+
+    def test_another_user_is_refused_when_corral_is_not_root(self):
+        self.service("web", "command: [sleep, '1000']\nuser: root\n")
+        os.chmod(self.tmp, 0o755)
+        os.chmod(self.dir, 0o755)
+        os.chmod(os.path.join(self.dir, "web.yaml"), 0o644)
+        r = self.check(prefix=("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"))
+        self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+        self.assertIn("web.yaml:2:7: user: expected corral's own user (uid 65534, gid 65534) or "
+                      "none: corral does not run as root", r.stderr)
+        # corralctl check is not the corral that will run them, which may be root.
+        r = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                            harness.CORRALCTL, "check", self.dir], capture_output=True, text=True,
+                           timeout=30)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        # A group: alone is compared with corral's own gid only.
+        self.service("web", "command: [sleep, '1000']\ngroup: '65534'\n")
+        r = self.check(prefix=("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"))
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+
+    def test_corralctl_check_no_resolve_skips_what_only_the_image_has(self):
+        self.service("web", "command: [/opt/app/bin/server]\nuser: only-in-the-image\n"
+                            "env_file: /etc/app/env\n")
+        r = subprocess.run([harness.CORRALCTL, "check", self.dir], capture_output=True, text=True,
+                           timeout=30)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("unknown user", r.stderr)
+        r = subprocess.run([harness.CORRALCTL, "check", "--no-resolve", self.dir],
+                           capture_output=True, text=True, timeout=30)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("1 service, valid", r.stdout)
+
+
+class SignalTo(svc.ServiceTest):
+    """signal_to: process sends the stop signal (and corralctl signal) to the
+    service's own process only, supervisord's stopasgroup=false: a wrapper
+    that drains before it stops its child sees the child still alive."""
+
+    WRAPPER = ("command: \"trap 'sleep 0.3; kill -0 $CHILD && echo child alive; "
+               "kill $CHILD; exit 0' TERM; trap 'kill -0 $CHILD && echo hup kept child' HUP; "
+               "sleep 1000 & CHILD=$!; echo ready; while :; do wait; done\"\n"
+               "readiness: {log: ready}\n")
+
+    def run_one(self, extra):
+        self.service("web", self.WRAPPER + extra)
+        c = self.run_services()
+        wait_ready(self)
+        harness.wait_for(lambda: status(self)[0]["web"]["state"] == "up", 10)
+        return c
+
+    def test_the_stop_signal_reaches_the_main_process_only(self):
+        c = self.run_one("signal_to: process\n")
+        self.assertEqual(ctl(self, "signal", "HUP", "web").returncode, 0)
+        harness.wait_for(lambda: "web | hup kept child" in c.stdout() + c.stderr(), 10,
+                         what="HUP to the wrapper only")
+        self.assertEqual(ctl(self, "stop", "web").returncode, 0)
+        harness.wait_for(lambda: "web | child alive" in c.stdout() + c.stderr(), 10,
+                         what="the child alive while the wrapper drains")
+        harness.wait_for(lambda: status(self)[0]["web"]["state"] == "stopped", 10)
+
+    def test_by_default_the_whole_group_gets_it(self):
+        c = self.run_one("")
+        self.assertEqual(ctl(self, "stop", "web").returncode, 0)
+        harness.wait_for(lambda: status(self)[0]["web"]["state"] == "stopped", 10)
+        self.assertNotIn("child alive", c.stdout() + c.stderr())
+
+
+class UpAfterExec(svc.ServiceTest):
+    def test_a_service_whose_exec_fails_is_never_up_and_its_dependents_wait(self):
+        # A bare name not on PATH passes the load with a warning; its exec
+        # fails at run time: never "up", and nothing that needs it ready starts.
+        self.service("bad", "command: [no-such-program-anywhere]\n"
+                            "start_limit: {burst: 3, interval: 1m}\n")
+        self.service("web", "command: [sleep, '1000']\ndepends_on: [bad]\n")
+        c = self.run_services()
+        # With nothing left that can run, corral ends by itself.
+        self.assertEqual(c.wait(20), 1)
+        err = c.stderr()
+        self.assertIn("bad: exec no-such-program-anywhere: No such file or directory", err)
+        self.assertIn("bad: fatal (start limit: 3 starts within 1m, last exited 127)", err)
+        self.assertNotIn("bad: up", err)
+        self.assertNotIn("web: up", err)
+        self.assertIn("web: waiting (dependency bad is fatal", err)
+
+    def test_started_means_the_program_runs(self):
+        self.service("bad", "command: [./no-such-program]\nrestart: never\n")
+        self.service("web", "command: [sleep, '1000']\n"
+                            "depends_on: {bad: {condition: started}}\n")
+        c = self.run_services()
+        self.assertEqual(c.wait(15), 1)
+        self.assertNotIn("web: up", c.stderr())
+        self.assertIn("web: waiting (dependency bad is failed: it will not become started)",
+                      c.stderr())
+
+    def test_a_program_that_ran_and_exited_at_once_still_was_up(self):
+        # Reaped before its exec pipe was read: it ran, so what needs it
+        # ready starts, every time.
+        for i in range(20):
+            self.service(f"a{i}", "command: [true]\nrestart: never\n")
+            self.service(f"b{i}", f"type: oneshot\ncommand: [true]\ndepends_on: [a{i}]\n")
+        c = self.run_services()
+        self.assertEqual(c.wait(20), 0, c.stderr())
+        err = c.stderr()
+        for i in range(20):
+            self.assertIn(f"b{i}: done (exited 0)", err)
 
 
 if __name__ == "__main__":

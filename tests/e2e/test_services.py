@@ -98,15 +98,16 @@ class Services(svc.ServiceTest):
         # 300 failing together (more than a default 64 KiB pipe holds) must
         # give 300 whole sentences, each under its own service's name, each
         # before that service's exit line.
+        # (A relative path: load cannot check it, so the exec fails at run time.)
         names = ["bad%d" % i for i in range(300)]
         for n in names:
-            self.service(n, f"type: oneshot\ncommand: ['/nonexistent/{n}']\n")
+            self.service(n, f"type: oneshot\ncommand: ['./nonexistent/{n}']\n")
         self.service("nodir", "type: oneshot\ncommand: 'true'\ndirectory: /nonexistent/dir\n")
         c = self.run_services()
         self.assertEqual(c.wait(), 127)
         err = c.stderr()
         for n in names:
-            why = f"corral: {n}: exec /nonexistent/{n}: No such file or directory\n"
+            why = f"corral: {n}: exec ./nonexistent/{n}: No such file or directory\n"
             self.assertEqual(err.count(why), 1, err)
             exit_line = re.search(rf"corral: {n}: failed \(exited 127\)", err)
             self.assertIsNotNone(exit_line, err)

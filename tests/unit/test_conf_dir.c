@@ -347,7 +347,7 @@ static void a_main_command_is_added_as_the_service_main(void **state)
     fix_write(dir, "db.yaml", "command: [db]\n");
     assert_int_equal(load(&set), 0);
     conf_errors_init(&e);
-    assert_int_equal(conf_set_add_main(set, argv, &e), 0);
+    assert_int_equal(conf_set_add_main(set, argv, NULL, &e), 0);
     assert_int_equal(e.n, 0);
     assert_int_equal(set->n, 3);
     struct conf_service *m = conf_set_find(set, "main");
@@ -368,6 +368,73 @@ static void a_main_command_is_added_as_the_service_main(void **state)
     conf_set_free(set);
 }
 
+static void a_main_command_waits_for_every_oneshot_to_finish(void **state)
+{
+    (void)state;
+    struct conf_set *set = NULL;
+    struct conf_errors e;
+    char *argv[] = {"app", NULL};
+    fix_write(dir, "web.yaml", "command: [web]\n");
+    fix_write(dir, "prep.yaml", "type: oneshot\ncommand: [prep]\n");
+    fix_write(dir, "migrate.yaml", "type: oneshot\ncommand: [m]\ndepends_on: [prep]\n");
+    assert_int_equal(load(&set), 0);
+    conf_errors_init(&e);
+    assert_int_equal(conf_set_add_main(set, argv, NULL, &e), 0);
+    assert_int_equal(e.n, 0);
+    struct conf_service *m = conf_set_find(set, "main");
+    assert_int_equal(m->n_deps, 2);
+    assert_string_equal(m->deps[0].name, "migrate");
+    assert_int_equal(m->deps[0].condition, CONF_COND_FINISHED);
+    assert_string_equal(m->deps[1].name, "prep");
+    assert_int_equal(m->deps[1].condition, CONF_COND_FINISHED);
+    /* prep, migrate, main; web (no dependency) first by name order rules. */
+    assert_int_equal(set->n, 4);
+    assert_string_equal(set->services[set->start_order[0]]->name, "prep");
+    assert_string_equal(set->services[set->start_order[1]]->name, "migrate");
+    assert_string_equal(set->services[set->start_order[2]]->name, "main");
+    assert_string_equal(set->services[set->start_order[3]]->name, "web");
+    conf_errors_close(&e);
+    conf_set_free(set);
+}
+
+static void a_main_section_with_depends_on_replaces_the_wait(void **state)
+{
+    (void)state;
+    struct conf_set *set = NULL;
+    struct conf_errors e;
+    struct conf_global g;
+    char *argv[] = {"app", NULL};
+    fix_write(dir, "db.yaml", "command: [db]\n");
+    fix_write(dir, "prep.yaml", "type: oneshot\ncommand: [prep]\n");
+    assert_int_equal(load(&set), 0);
+    conf_errors_init(&e);
+    conf_global_init(&g);
+    const char *yaml = "main:\n  depends_on: [db, nope]\n";
+    assert_int_equal(conf_global_load_buffer("corral.yaml", yaml, strlen(yaml), &fix_env, &g, &e),
+                     0);
+    /* A name that is no service is reported in corral.yaml, and nothing changes. */
+    assert_int_equal(conf_set_add_main(set, argv, &g.main, &e), -EINVAL);
+    assert_null(g.main);
+    fix_errors_text(&e);
+    assert_string_equal(fix_text, "corral.yaml:2:20: depends_on: expected the name of a service, "
+                                  "got \"nope\", which does not exist");
+    assert_int_equal(set->n, 2);
+    conf_errors_close(&e);
+    conf_errors_init(&e);
+    yaml = "main:\n  depends_on: [db]\n";
+    assert_int_equal(conf_global_load_buffer("corral.yaml", yaml, strlen(yaml), &fix_env, &g, &e),
+                     0);
+    assert_int_equal(conf_set_add_main(set, argv, &g.main, &e), 0);
+    struct conf_service *m = conf_set_find(set, "main");
+    assert_int_equal(m->n_deps, 1);
+    assert_string_equal(m->deps[0].name, "db");
+    assert_int_equal(m->deps[0].condition, CONF_COND_READY);
+    assert_string_equal(m->argv[0], "app");
+    conf_errors_close(&e);
+    conf_global_close(&g);
+    conf_set_free(set);
+}
+
 static void a_main_yaml_beside_a_main_command_is_an_error(void **state)
 {
     (void)state;
@@ -377,7 +444,7 @@ static void a_main_yaml_beside_a_main_command_is_an_error(void **state)
     fix_write(dir, "main.yaml", "command: [x]\n");
     assert_int_equal(load(&set), 0);
     conf_errors_init(&e);
-    assert_int_equal(conf_set_add_main(set, argv, &e), -EEXIST);
+    assert_int_equal(conf_set_add_main(set, argv, NULL, &e), -EEXIST);
     fix_errors_text(&e);
     assert_string_equal(
         errors_in_d(),
@@ -395,7 +462,7 @@ static void a_main_command_alone_makes_a_set_of_one(void **state)
     char *argv[] = {"sleep", "1", NULL};
     conf_errors_init(&e);
     assert_int_equal(conf_set_new(&set), 0);
-    assert_int_equal(conf_set_add_main(set, argv, &e), 0);
+    assert_int_equal(conf_set_add_main(set, argv, NULL, &e), 0);
     assert_int_equal(set->n, 1);
     assert_int_equal(set->start_order[0], 0);
     conf_errors_close(&e);
@@ -460,6 +527,8 @@ int main(void)
         T(a_main_command_is_added_as_the_service_main),
         T(a_main_yaml_beside_a_main_command_is_an_error),
         T(a_main_command_alone_makes_a_set_of_one),
+        T(a_main_command_waits_for_every_oneshot_to_finish),
+        T(a_main_section_with_depends_on_replaces_the_wait),
         T(conf_set_free_accepts_null),
         T(errors_are_capped_and_the_rest_counted),
         T(an_error_without_position_formats_as_file_and_message),

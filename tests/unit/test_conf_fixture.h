@@ -97,12 +97,36 @@ static FIX_UNUSED int fix_group_list(void *arg, const char *user, gid_t gid, gid
     return 0;
 }
 
+/* Every program exists and runs, except those named "missing..." (not
+ * there) and "noexec..." (not executable). */
+static FIX_UNUSED int fix_exec_check(void *arg, const char *path)
+{
+    (void)arg;
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    if (strncmp(base, "missing", 7) == 0)
+        return -ENOENT;
+    return strncmp(base, "noexec", 6) == 0 ? -EACCES : 0;
+}
+
+/* The ids corral runs with in the tests: root, unless a test says otherwise. */
+static FIX_UNUSED uid_t fix_own_uid;
+static FIX_UNUSED gid_t fix_own_gid;
+static FIX_UNUSED void fix_own_ids(void *arg, uid_t *uid, gid_t *gid)
+{
+    (void)arg;
+    *uid = fix_own_uid;
+    *gid = fix_own_gid;
+}
+
 static FIX_UNUSED const struct conf_env fix_env = {
     .lookup = fix_lookup,
     .user_by_name = fix_user_by_name,
     .user_by_uid = fix_user_by_uid,
     .group_by_name = fix_group_by_name,
     .group_list = fix_group_list,
+    .exec_check = fix_exec_check,
+    .own_ids = fix_own_ids,
 };
 
 /* The errors of the last load, one "file:line:col: msg" per line. */

@@ -95,6 +95,58 @@ static void errors_are_all_reported_and_leave_the_defaults(void **state)
     conf_global_close(&g);
 }
 
+static void the_main_section_configures_the_command_line_s_main(void **state)
+{
+    (void)state;
+    struct conf_global g;
+    assert_int_equal(load_global("main:\n"
+                                 "  depends_on: {db: {condition: healthy}}\n"
+                                 "  stop_signal: QUIT\n"
+                                 "  stop_timeout: 20s\n"
+                                 "  success_codes: [0, 143]\n",
+                                 &g),
+                     0);
+    assert_non_null(g.main);
+    assert_string_equal(g.main->name, "main");
+    assert_string_equal(g.main->file, "corral.yaml");
+    assert_true(g.main->main);
+    assert_null(g.main->argv); /* the command is the one after corral -- */
+    assert_int_equal(g.main->restart, CONF_RESTART_NEVER);
+    assert_true(g.main->depends_on_given);
+    assert_int_equal(g.main->n_deps, 1);
+    assert_string_equal(g.main->deps[0].name, "db");
+    assert_int_equal(g.main->deps[0].line, 2);
+    assert_true(g.main->stop_timeout_given);
+    assert_int_equal(g.main->stop_timeout_ms, 20000);
+    assert_true(conf_is_success(g.main, 143));
+    conf_global_close(&g);
+    assert_null(g.main);
+}
+
+static void the_main_section_takes_no_command_type_or_main(void **state)
+{
+    (void)state;
+    struct conf_global g;
+    assert_int_equal(load_global("main:\n"
+                                 "  command: [x]\n"
+                                 "  type: oneshot\n"
+                                 "  main: false\n"
+                                 "  restat: always\n",
+                                 &g),
+                     -EINVAL);
+    assert_string_equal(
+        fix_text,
+        "corral.yaml:2:12: main.command: expected no command in corral.yaml's main: section (it "
+        "configures the command given after corral --, which is the main long-running service)\n"
+        "corral.yaml:3:9: main.type: expected no type in corral.yaml's main: section (it "
+        "configures the command given after corral --, which is the main long-running service)\n"
+        "corral.yaml:4:9: main.main: expected no main in corral.yaml's main: section (it "
+        "configures the command given after corral --, which is the main long-running service)\n"
+        "corral.yaml:5:3: main: unknown key \"restat\" (did you mean \"restart\"?)");
+    assert_null(g.main);
+    conf_global_close(&g);
+}
+
 static void a_kill_grace_longer_than_the_shutdown_timeout_is_refused(void **state)
 {
     (void)state;
@@ -161,6 +213,8 @@ int main(void)
         cmocka_unit_test(an_empty_file_keeps_every_default),
         cmocka_unit_test(every_key_is_read_back),
         cmocka_unit_test(errors_are_all_reported_and_leave_the_defaults),
+        cmocka_unit_test(the_main_section_configures_the_command_line_s_main),
+        cmocka_unit_test(the_main_section_takes_no_command_type_or_main),
         cmocka_unit_test(a_kill_grace_longer_than_the_shutdown_timeout_is_refused),
         cmocka_unit_test(a_socket_path_too_long_for_sun_path_is_refused),
         cmocka_unit_test(a_relative_services_dir_is_taken_from_the_file_s_directory),

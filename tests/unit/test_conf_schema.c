@@ -200,7 +200,7 @@ static void a_bad_dependency_condition_is_reported(void **state)
     (void)state;
     assert_string_equal(
         fix_fail(CMD "depends_on: {db: {condition: up}}\n"),
-        "web.yaml:2:30: depends_on.db.condition: expected started|ready|healthy|completed, got \"up\"");
+        "web.yaml:2:30: depends_on.db.condition: expected started|ready|healthy|completed|finished, got \"up\"");
 }
 
 static void an_unset_required_variable_is_reported_with_its_message(void **state)
@@ -421,6 +421,49 @@ static void control_characters_in_a_value_are_escaped_in_the_message(void **stat
         "web.yaml:2:10: restart: expected always|on-failure|never, got \"a\\x09b\"");
 }
 
+static void a_command_that_cannot_run_here_is_an_error_or_a_warning(void **state)
+{
+    (void)state;
+    assert_string_equal(fix_fail("command: [/usr/sbin/missing-httpd, -D]\n"),
+                        "web.yaml:1:11: command: expected an executable, got "
+                        "\"/usr/sbin/missing-httpd\", which does not exist");
+    assert_string_equal(fix_fail("command: [/app/noexec.sh]\n"),
+                        "web.yaml:1:11: command: expected an executable, got \"/app/noexec.sh\", "
+                        "which is not an executable file");
+    /* A bare name depends on the PATH it runs with: a warning. */
+    int rc;
+    struct conf_service *s =
+        fix_load("command: [missing-nginx]\nenvironment: {PATH: /opt/bin}\n", &rc);
+    assert_non_null(s);
+    assert_string_equal(fix_text,
+                        "web.yaml:1:11: warning: command: \"missing-nginx\" is not found on PATH "
+                        "(/opt/bin): it will fail with exit 127 unless the service's PATH differs "
+                        "when it runs");
+    conf_service_free(s);
+    s = fix_load("command: [nginx]\n", &rc);
+    assert_non_null(s);
+    assert_string_equal(fix_text, "");
+    conf_service_free(s);
+}
+
+static void no_resolve_looks_nothing_up(void **state)
+{
+    (void)state;
+    struct conf_env env = fix_env;
+    env.no_resolve = true;
+    struct conf_errors e;
+    struct conf_service *s = NULL;
+    const char *yaml = "command: [/usr/sbin/missing-httpd]\nuser: only-in-the-image\n"
+                       "env_file: /nonexistent/env\n";
+    conf_errors_init(&e);
+    assert_int_equal(conf_load_buffer("web", "web.yaml", yaml, strlen(yaml), &env, true, &s, &e),
+                     0);
+    assert_int_equal(e.n, 0);
+    assert_false(s->set_ids);
+    conf_service_free(s);
+    conf_errors_close(&e);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -476,6 +519,8 @@ int main(void)
         cmocka_unit_test(a_second_document_is_refused),
         cmocka_unit_test(every_error_of_a_file_is_reported_not_only_the_first),
         cmocka_unit_test(control_characters_in_a_value_are_escaped_in_the_message),
+        cmocka_unit_test(a_command_that_cannot_run_here_is_an_error_or_a_warning),
+        cmocka_unit_test(no_resolve_looks_nothing_up),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -100,6 +100,28 @@ static void an_empty_user_is_refused(void **state)
                         "web.yaml:2:7: user: expected a name or a number, got \"\"");
 }
 
+static void another_user_is_refused_when_corral_is_not_root(void **state)
+{
+    (void)state;
+    fix_own_uid = 1000;
+    fix_own_gid = 1000;
+    assert_string_equal(fix_fail("command: [srv]\nuser: redis\n"),
+                        "web.yaml:2:7: user: expected corral's own user (uid 1000, gid 1000) or "
+                        "none: corral does not run as root, so it cannot run a service as uid "
+                        "999, gid 999 (run corral as root, or remove user:)");
+    assert_string_equal(fix_fail("command: [srv]\nuser: app\ngroup: staff\n"),
+                        "web.yaml:3:8: group: expected corral's own user (uid 1000, gid 1000) or "
+                        "none: corral does not run as root, so it cannot run a service as uid "
+                        "1000, gid 50 (run corral as root, or remove group:)");
+    /* Its own user changes nothing: no setgroups, which only root may call. */
+    struct conf_service *s = load_ok("command: [srv]\nuser: app\n");
+    assert_false(s->set_ids);
+    assert_string_equal(s->user, "app");
+    conf_service_free(s);
+    fix_own_uid = 0;
+    fix_own_gid = 0;
+}
+
 static void ident_group_resolves_names_and_numbers(void **state)
 {
     (void)state;
@@ -134,6 +156,7 @@ int main(void)
         cmocka_unit_test(a_group_alone_keeps_the_user_unset),
         cmocka_unit_test(a_uid_that_does_not_fit_is_refused),
         cmocka_unit_test(an_empty_user_is_refused),
+        cmocka_unit_test(another_user_is_refused_when_corral_is_not_root),
         cmocka_unit_test(ident_group_resolves_names_and_numbers),
         cmocka_unit_test(the_real_database_knows_root),
     };

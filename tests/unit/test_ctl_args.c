@@ -291,6 +291,21 @@ static void help_version_and_check_stay_offline(void **state)
     args_close(&a);
     assert_usage_error("check: expected one DIR", "check", NULL);
     assert_usage_error("help: unknown command \"nope\"", "help", "nope", NULL);
+    /* check --no-resolve, before or after DIR; no other command takes it. */
+    assert_int_equal(parse(&a, why, "check", "services.d", "--no-resolve", NULL), 0);
+    assert_true(a.no_resolve);
+    assert_string_equal(a.check_dir, "services.d");
+    args_close(&a);
+    assert_int_equal(parse(&a, why, "check", "--no-resolve", "--json", "d", NULL), 0);
+    assert_true(a.no_resolve);
+    assert_true(a.json);
+    args_close(&a);
+    assert_int_equal(parse(&a, why, "check", "d", NULL), 0);
+    assert_false(a.no_resolve);
+    args_close(&a);
+    assert_usage_error("status: option --no-resolve does not apply", "status", "--no-resolve",
+                       NULL);
+    assert_usage_error("help: option --no-resolve does not apply", "help", "--no-resolve", NULL);
 }
 
 static void every_protocol_command_has_help(void **state)

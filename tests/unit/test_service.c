@@ -72,7 +72,7 @@ static void every_transition_of_the_table_holds(void **state)
         {"down ignores exits", &longrun, SVC_DOWN, EV(SVC_EV_EXITED), SVC_DOWN, 0},
         {"waiting + deps spawns", &longrun, SVC_WAITING, EV(SVC_EV_DEPS_MET), SVC_STARTING, 1,
          SVC_ACT_SPAWN},
-        {"waiting + stop is done", &longrun, SVC_WAITING, EV(SVC_EV_STOP), SVC_DONE, 0},
+        {"waiting + stop is stopped", &longrun, SVC_WAITING, EV(SVC_EV_STOP), SVC_STOPPED, 0},
         {"spawned longrun is up", &longrun, SVC_STARTING, EV(SVC_EV_SPAWNED), SVC_UP, 0},
         {"spawned oneshot keeps starting", &oneshot, SVC_STARTING, EV(SVC_EV_SPAWNED), SVC_STARTING,
          0},
@@ -105,15 +105,18 @@ static void every_transition_of_the_table_holds(void **state)
          SVC_ACT_SIGNAL, SIGTERM},
         {"stop while starting too", &oneshot, SVC_STARTING, EV(SVC_EV_STOP), SVC_STOPPING, 2,
          SVC_ACT_SIGNAL, SIGTERM},
-        {"exit while stopping is done", &longrun, SVC_STOPPING,
-         EV(SVC_EV_EXITED, .wstatus = KILLED(SIGTERM)), SVC_DONE, 1, SVC_ACT_CANCEL_TIMER},
+        {"exit while stopping is stopped", &longrun, SVC_STOPPING,
+         EV(SVC_EV_EXITED, .wstatus = KILLED(SIGTERM)), SVC_STOPPED, 1, SVC_ACT_CANCEL_TIMER},
+        {"a oneshot stopped half-way is stopped, even after exit 0", &oneshot, SVC_STOPPING,
+         EV(SVC_EV_EXITED), SVC_STOPPED, 1, SVC_ACT_CANCEL_TIMER},
+        {"stopped + start waits", &longrun, SVC_STOPPED, EV(SVC_EV_START), SVC_WAITING, 0},
         {"stop timeout kills", &longrun, SVC_STOPPING, EV(SVC_EV_TIMER), SVC_STOPPING, 1,
          SVC_ACT_SIGNAL, SIGKILL},
         {"stopping ignores a second stop", &longrun, SVC_STOPPING, EV(SVC_EV_STOP), SVC_STOPPING,
          0},
         {"backoff timer spawns", &longrun, SVC_BACKOFF, EV(SVC_EV_TIMER), SVC_STARTING, 1,
          SVC_ACT_SPAWN},
-        {"backoff + stop is done", &longrun, SVC_BACKOFF, EV(SVC_EV_STOP), SVC_DONE, 1,
+        {"backoff + stop is stopped", &longrun, SVC_BACKOFF, EV(SVC_EV_STOP), SVC_STOPPED, 1,
          SVC_ACT_CANCEL_TIMER},
         {"up ignores a timer", &longrun, SVC_UP, EV(SVC_EV_TIMER), SVC_UP, 0},
         {"fatal ignores timers", &longrun, SVC_FATAL, EV(SVC_EV_TIMER), SVC_FATAL, 0},
@@ -320,7 +323,7 @@ static void a_stop_request_during_a_failure_stop_is_final(void **state)
     struct svc_event killed = {.kind = SVC_EV_EXITED, .wstatus = KILLED(SIGTERM)};
     svc_step(&s, &bad, 0);
     svc_step(&s, &stop, 1);
-    assert_int_equal(svc_step(&s, &killed, 2).state, SVC_DONE);
+    assert_int_equal(svc_step(&s, &killed, 2).state, SVC_STOPPED);
 }
 
 static void a_start_limit_after_readiness_timeouts_names_them(void **state)

@@ -54,13 +54,15 @@ static struct svc exited(const struct conf_service *c, enum svc_state st, int co
     return s;
 }
 
-static void a_starting_dependency_is_started_only_once_it_has_a_process(void **state)
+static void a_starting_dependency_is_started_only_once_its_program_runs(void **state)
 {
     (void)state;
     struct svc before = svc_in(&longrun, SVC_STARTING, 0),
-               after = svc_in(&longrun, SVC_STARTING, 7);
-    struct svcset_node a = {.svc = &before}, b = {.svc = &after};
+               forked = svc_in(&longrun, SVC_STARTING, 7), after = forked;
+    after.exec_ok = true;
+    struct svcset_node a = {.svc = &before}, f = {.svc = &forked}, b = {.svc = &after};
     assert_false(svcset_dep_met(&a, CONF_COND_STARTED));
+    assert_false(svcset_dep_met(&f, CONF_COND_STARTED)); /* forked, exec not yet known */
     assert_true(svcset_dep_met(&b, CONF_COND_STARTED));
     assert_false(svcset_dep_met(&b, CONF_COND_READY));
 }
@@ -69,8 +71,12 @@ static void a_oneshot_is_ready_and_completed_only_after_exiting_well(void **stat
 {
     (void)state;
     struct svc ok = exited(&oneshot, SVC_DONE, 0), bad = exited(&oneshot, SVC_FAILED, 3);
-    struct svc stopped = svc_in(&oneshot, SVC_DONE, 0); /* stopped before it ever ran */
+    struct svc stopped = svc_in(&oneshot, SVC_STOPPED, 0); /* stopped before it ever ran */
+    struct svc cut = exited(&oneshot, SVC_STOPPED, 0);     /* stopped half-way, exited 0 */
     struct svcset_node n_ok = {.svc = &ok}, n_bad = {.svc = &bad}, n_stopped = {.svc = &stopped};
+    struct svcset_node n_cut = {.svc = &cut};
+    assert_false(svcset_dep_met(&n_cut, CONF_COND_COMPLETED));
+    assert_true(svcset_dep_hopeless(&n_cut, CONF_COND_COMPLETED));
     assert_true(svcset_dep_met(&n_ok, CONF_COND_READY));
     assert_true(svcset_dep_met(&n_ok, CONF_COND_COMPLETED));
     assert_false(svcset_dep_met(&n_bad, CONF_COND_COMPLETED));
@@ -78,6 +84,46 @@ static void a_oneshot_is_ready_and_completed_only_after_exiting_well(void **stat
     assert_true(svcset_dep_hopeless(&n_bad, CONF_COND_COMPLETED));
     assert_true(svcset_dep_hopeless(&n_stopped, CONF_COND_COMPLETED));
     assert_false(svcset_dep_hopeless(&n_ok, CONF_COND_COMPLETED));
+}
+
+static void finished_is_any_end_of_a_started_oneshot(void **state)
+{
+    (void)state;
+    struct svc ok = exited(&oneshot, SVC_DONE, 0), bad = exited(&oneshot, SVC_FAILED, 3);
+    struct svc fatal = exited(&oneshot, SVC_FATAL, 1), cut = exited(&oneshot, SVC_STOPPED, 0);
+    struct svc running = svc_in(&oneshot, SVC_STARTING, 7),
+               retry = svc_in(&oneshot, SVC_BACKOFF, 0);
+    struct svc unstarted = svc_in(&oneshot, SVC_DOWN, 0);
+    const struct svc *ends[] = {&ok, &bad, &fatal, &cut};
+    for (size_t i = 0; i < 4; i++) {
+        struct svcset_node n = {.svc = ends[i]};
+        assert_true(svcset_dep_met(&n, CONF_COND_FINISHED));
+    }
+    const struct svc *not_yet[] = {&running, &retry, &unstarted};
+    for (size_t i = 0; i < 3; i++) {
+        struct svcset_node n = {.svc = not_yet[i]};
+        assert_false(svcset_dep_met(&n, CONF_COND_FINISHED));
+        assert_false(svcset_dep_hopeless(&n, CONF_COND_FINISHED));
+    }
+    struct svcset_node n_bad = {.svc = &bad};
+    assert_false(svcset_dep_hopeless(&n_bad, CONF_COND_FINISHED)); /* a failure is an end too */
+    /* ... but not a critical one's: the container ends, nothing starts after it. */
+    struct conf_service crit = oneshot;
+    crit.critical = true;
+    struct svc boot = exited(&crit, SVC_FAILED, 4);
+    struct svcset_node n_boot = {.svc = &boot};
+    assert_false(svcset_dep_met(&n_boot, CONF_COND_FINISHED));
+    assert_true(svcset_dep_hopeless(&n_boot, CONF_COND_FINISHED));
+    /* One that can never run (blocked) is as good as finished, unless critical. */
+    struct svc stuck = svc_in(&oneshot, SVC_WAITING, 0), stuck_crit = svc_in(&crit, SVC_WAITING, 0);
+    struct svcset_node n_stuck = {.svc = &stuck, .blocked = true};
+    struct svcset_node n_stuck_crit = {.svc = &stuck_crit, .blocked = true};
+    struct svcset_node n_waits = {.svc = &stuck};
+    assert_true(svcset_dep_met(&n_stuck, CONF_COND_FINISHED));
+    assert_false(svcset_dep_met(&n_waits, CONF_COND_FINISHED));
+    assert_false(svcset_dep_met(&n_stuck_crit, CONF_COND_FINISHED));
+    assert_true(svcset_dep_hopeless(&n_stuck_crit, CONF_COND_FINISHED));
+    assert_false(svcset_dep_hopeless(&n_waits, CONF_COND_FINISHED));
 }
 
 static void healthy_needs_a_passed_check_when_there_is_one(void **state)
@@ -97,7 +143,7 @@ static void healthy_needs_a_passed_check_when_there_is_one(void **state)
 static void a_held_service_and_a_finished_oneshot_are_not_faults(void **state)
 {
     (void)state;
-    struct svc down = svc_in(&longrun, SVC_DONE, 0), done = exited(&oneshot, SVC_DONE, 0);
+    struct svc down = svc_in(&longrun, SVC_STOPPED, 0), done = exited(&oneshot, SVC_DONE, 0);
     struct svc failed = exited(&oneshot, SVC_FAILED, 2), backoff = svc_in(&longrun, SVC_BACKOFF, 0);
     struct svcset_node held = {.svc = &down, .held = true}, ok = {.svc = &done};
     struct svcset_node bad = {.svc = &failed}, crashing = {.svc = &backoff};
@@ -111,7 +157,7 @@ static void a_running_service_stops_only_after_its_running_dependents(void **sta
 {
     (void)state;
     struct svc up = svc_in(&longrun, SVC_UP, 5), stopping = svc_in(&longrun, SVC_STOPPING, 5);
-    struct svc waiting = svc_in(&longrun, SVC_WAITING, 0), done = svc_in(&longrun, SVC_DONE, 0);
+    struct svc waiting = svc_in(&longrun, SVC_WAITING, 0), done = svc_in(&longrun, SVC_STOPPED, 0);
     struct svcset_node n_up = {.svc = &up}, n_stopping = {.svc = &stopping};
     struct svcset_node n_waiting = {.svc = &waiting}, n_done = {.svc = &done};
     assert_false(svcset_may_stop(&n_up, true));
@@ -125,7 +171,7 @@ static void a_set_settles_when_nothing_can_run_by_itself(void **state)
 {
     (void)state;
     struct svc waiting = svc_in(&longrun, SVC_WAITING, 0), done = exited(&oneshot, SVC_DONE, 0);
-    struct svc up = svc_in(&longrun, SVC_UP, 4), down = svc_in(&longrun, SVC_DONE, 0);
+    struct svc up = svc_in(&longrun, SVC_UP, 4), down = svc_in(&longrun, SVC_STOPPED, 0);
     struct svcset_node n_waiting = {.svc = &waiting}, n_done = {.svc = &done};
     struct svcset_node n_up = {.svc = &up}, n_held = {.svc = &down, .held = true};
     assert_true(svcset_keeps_running(&n_waiting, false)); /* its dependencies may come */
@@ -240,8 +286,9 @@ static void after_a_change_intent_decides_what_follows(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(a_starting_dependency_is_started_only_once_it_has_a_process),
+        cmocka_unit_test(a_starting_dependency_is_started_only_once_its_program_runs),
         cmocka_unit_test(a_oneshot_is_ready_and_completed_only_after_exiting_well),
+        cmocka_unit_test(finished_is_any_end_of_a_started_oneshot),
         cmocka_unit_test(healthy_needs_a_passed_check_when_there_is_one),
         cmocka_unit_test(a_held_service_and_a_finished_oneshot_are_not_faults),
         cmocka_unit_test(a_running_service_stops_only_after_its_running_dependents),

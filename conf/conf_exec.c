@@ -1,0 +1,98 @@
+/* conf_exec.c - the command check of conf_exec.h. The PATH searched is the
+ * one the service will get (docs/configuration.md "Every key": environment
+ * wins over env_file, which wins over corral's own), and the search is
+ * execvp's: the first executable file found wins. */
+#include "conf_exec.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define CONF_EXEC_DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+static int conf_exec_real(const char *path)
+{
+    struct stat st;
+    if (stat(path, &st) < 0)
+        return -errno;
+    if (!S_ISREG(st.st_mode))
+        return -EACCES; /* what execve says of a directory */
+    return faccessat(AT_FDCWD, path, X_OK, AT_EACCESS) < 0 ? -errno : 0;
+}
+
+static int conf_exec_try(const struct conf_env *env, const char *path)
+{
+    return env && env->exec_check ? env->exec_check(env->arg, path) : conf_exec_real(path);
+}
+
+/* The PATH the service will run with. */
+static const char *conf_exec_path_env(const struct conf_env *env, const struct conf_service *s)
+{
+    for (size_t i = s->n_environment; i-- > 0;)
+        if (strcmp(s->environment[i].key, "PATH") == 0)
+            return s->environment[i].value;
+    for (size_t i = s->n_env_file_vars; i-- > 0;)
+        if (strcmp(s->env_file_vars[i].key, "PATH") == 0)
+            return s->env_file_vars[i].value;
+    if (s->clear_env)
+        return NULL;
+    return env && env->lookup ? env->lookup(env->arg, "PATH") : getenv("PATH");
+}
+
+/* 0 when name is found executable along path_env, else -ENOENT or -EACCES. */
+static int conf_exec_search(const struct conf_env *env, const char *name, const char *path_env)
+{
+    int rc = -ENOENT;
+    char buf[4096];
+    for (const char *p = path_env; p;) {
+        const char *colon = strchr(p, ':');
+        size_t dlen = colon ? (size_t)(colon - p) : strlen(p);
+        int n = snprintf(buf, sizeof buf, "%.*s%s%s", (int)dlen, p, dlen ? "/" : "", name);
+        if (n > 0 && (size_t)n < sizeof buf) {
+            int r = conf_exec_try(env, buf);
+            if (r == 0)
+                return 0;
+            if (r == -EACCES)
+                rc = -EACCES;
+        }
+        p = colon ? colon + 1 : NULL;
+    }
+    return rc;
+}
+
+int conf_exec_check(struct ynode_ctx *c, yaml_node_t *at, const struct conf_service *s)
+{
+    const struct conf_env *env = c->env;
+    if ((env && env->no_resolve) || !s->argv || !s->argv[0])
+        return 0;
+    const char *prog = s->argv[0];
+    const char *key = s->shell ? "command: a string command runs /bin/sh -c, but" : "command:";
+    if (prog[0] == '/') {
+        int r = conf_exec_try(env, prog);
+        if (r == 0)
+            return 0;
+        const char *why = r == -ENOENT || r == -ENOTDIR ? "does not exist"
+                          : r == -EACCES                ? "is not an executable file"
+                                                        : strerror(-r);
+        return ynode_error(c, at, "%s expected an executable, got \"%s\", which %s%s", key, prog,
+                           why,
+                           s->shell ? " (write the command as a list to exec it directly)" : "");
+    }
+    if (strchr(prog, '/'))
+        return 0; /* relative to the working directory of the run: not known here */
+    const char *path_env = conf_exec_path_env(env, s);
+    if (!path_env || !*path_env)
+        path_env = CONF_EXEC_DEFAULT_PATH;
+    int r = conf_exec_search(env, prog, path_env);
+    if (r == 0)
+        return 0;
+    return ynode_warn_at(c, at, 0,
+                         "command: \"%s\" is %s on PATH (%.200s): it will fail with exit %d "
+                         "unless the service's PATH differs when it runs",
+                         prog, r == -EACCES ? "not executable" : "not found", path_env,
+                         r == -EACCES ? 126 : 127);
+}
