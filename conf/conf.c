@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "conf_instances.h"
 #include "conf_parse.h"
 #include "conf_set.h"
 #include "readfile.h"
@@ -70,29 +71,37 @@ static size_t conf_service_stem(const char *name)
     return stem;
 }
 
-/* Parses one service from memory. Returns 0 with *out, or a negative errno. */
+/* Parses one service file from memory: its service, or with a list to
+ * append to, one per instance (conf_instances.c). Returns 0 with *out (or
+ * the services appended to list), or a negative errno. */
 static int conf_parse_one(const char *name, const char *label, const char *base_dir,
                           const char *data, size_t len, const struct conf_env *env,
-                          struct conf_service **out, struct conf_errors *errs)
+                          const struct conf_scale *scales, size_t n_scales,
+                          struct conf_svc_list *list, struct conf_service **out,
+                          struct conf_errors *errs)
 {
     struct ynode_ctx c = {.file = label, .base_dir = base_dir, .errs = errs, .env = env};
+    size_t had = list ? list->n : 0;
 
-    *out = NULL;
+    if (out)
+        *out = NULL;
     int rc = ynode_load(&c, data, len);
-    if (rc == 0)
+    if (rc == 0 && list)
+        rc = conf_instances_parse(&c, name, scales, n_scales, list);
+    else if (rc == 0)
         rc = conf_service_parse(&c, name, out);
     ynode_close(&c);
-    if (rc == 0 && c.errors) {
-        /* Defensive: an error recorded must never yield a service. */
-        conf_service_free(*out);
-        *out = NULL;
+    /* Defensive: an error recorded must never yield a service. */
+    if (rc == 0 && c.errors)
         rc = -EINVAL;
-    }
-    if (c.oom && rc != -ENOMEM) {
+    if (c.oom && rc != -ENOMEM)
+        rc = -ENOMEM;
+    if (rc < 0 && out) {
         conf_service_free(*out);
         *out = NULL;
-        rc = -ENOMEM;
     }
+    while (rc < 0 && list && list->n > had)
+        conf_service_free(list->v[--list->n]);
     return rc;
 }
 
@@ -103,7 +112,7 @@ int conf_load_buffer(const char *name, const char *file_label, const char *data,
     struct conf_service *s;
 
     *out = NULL;
-    int rc = conf_parse_one(name, file_label, NULL, data, len, env, &s, errs);
+    int rc = conf_parse_one(name, file_label, NULL, data, len, env, NULL, 0, NULL, &s, errs);
     if (rc < 0)
         return rc;
     for (size_t i = 0; check_deps && i < s->n_deps; i++) {
@@ -208,9 +217,15 @@ static int conf_scan(const char *dir, struct conf_list *files, struct conf_list 
 int conf_load_dir(const char *dir, const struct conf_env *env, struct conf_set **out,
                   struct conf_errors *errs)
 {
+    return conf_load_dir_scaled(dir, env, NULL, 0, out, errs);
+}
+
+int conf_load_dir_scaled(const char *dir, const struct conf_env *env,
+                         const struct conf_scale *scales, size_t n_scales, struct conf_set **out,
+                         struct conf_errors *errs)
+{
     struct conf_list files = {0}, ignored = {0}, failed = {0};
-    struct conf_service **services = NULL;
-    size_t n = 0;
+    struct conf_svc_list services = {0};
     bool bad = false;
 
     *out = NULL;
@@ -222,11 +237,6 @@ int conf_load_dir(const char *dir, const struct conf_env *env, struct conf_set *
         int r = conf_errors_add(errs, dir, 0, 0, "cannot read the services directory: %s",
                                 strerror(-rc));
         rc = r < 0 ? r : rc;
-        goto free_lists;
-    }
-    services = calloc(files.n ? files.n : 1, sizeof *services);
-    if (!services) {
-        rc = -ENOMEM;
         goto free_lists;
     }
     const char *sep = dir[0] && dir[strlen(dir) - 1] == '/' ? "" : "/";
@@ -243,6 +253,7 @@ int conf_load_dir(const char *dir, const struct conf_env *env, struct conf_set *
         bool twin = i > 0 && conf_service_stem(files.v[i - 1]) == stem &&
                     strncmp(files.v[i - 1], name, stem) == 0;
         int r = twin ? -EEXIST : readfile_all(label, &data, &len);
+        bool read = r == 0;
         if (twin)
             r = conf_errors_add(errs, label, 0, 0,
                                 "service %s is defined twice: expected %s.yaml or %s.yml, not both",
@@ -250,7 +261,9 @@ int conf_load_dir(const char *dir, const struct conf_env *env, struct conf_set *
         else if (r < 0 && r != -ENOMEM)
             r = conf_errors_add(errs, label, 0, 0, "cannot read: %s", readfile_why(r));
         else
-            r = conf_parse_one(name, label, dir, data, len, env, &services[n], errs);
+            r = conf_parse_one(name, label, dir, data, len, env, scales, n_scales, &services, NULL,
+                               errs);
+        bool parsed = read && r == 0;
         free(data);
         free(label);
         if (r == -ENOMEM) {
@@ -258,8 +271,7 @@ int conf_load_dir(const char *dir, const struct conf_env *env, struct conf_set *
             rc = r;
             goto err_services;
         }
-        if (services[n]) {
-            n++;
+        if (parsed) {
             free(name);
         } else {
             bad = true;
@@ -272,8 +284,19 @@ int conf_load_dir(const char *dir, const struct conf_env *env, struct conf_set *
     struct conf_set *set;
     if (failed.n)
         qsort(failed.v, failed.n, sizeof *failed.v, conf_cmp_str);
-    rc = conf_set_build(services, n, failed.v, failed.n, errs, &set);
-    services = NULL; /* owned by the set now, even on failure */
+    rc = conf_instances_collisions(services.v, services.n, errs);
+    if (rc == -ENOMEM)
+        goto err_services;
+    bad = bad || rc < 0;
+    rc = conf_instances_deps(services.v, services.n);
+    if (rc < 0)
+        goto err_services;
+    if (!services.v && !(services.v = calloc(1, sizeof *services.v))) {
+        rc = -ENOMEM;
+        goto err_services;
+    }
+    rc = conf_set_build(services.v, services.n, failed.v, failed.n, errs, &set);
+    services = (struct conf_svc_list){0}; /* owned by the set now, even on failure */
     if (rc == 0 && bad) {
         conf_set_free(set);
         rc = -EINVAL;
@@ -288,9 +311,9 @@ int conf_load_dir(const char *dir, const struct conf_env *env, struct conf_set *
     goto free_lists;
 
 err_services:
-    for (size_t i = 0; i < n; i++)
-        conf_service_free(services[i]);
-    free(services);
+    for (size_t i = 0; i < services.n; i++)
+        conf_service_free(services.v[i]);
+    free(services.v);
 free_lists:
     conf_list_free(&files);
     conf_list_free(&ignored);

@@ -24,6 +24,8 @@
 #define CONF_DEPTH_MAX      64            /* lists and maps nested in one another */
 #define CONF_ENTRIES_MAX    4096          /* keys of a map, items of a list, env_file variables */
 #define CONF_ANCHORS_MAX    100           /* &anchors in one file, and *aliases */
+#define CONF_INSTANCES_MAX  100           /* instances: of one service file, and corralctl scale */
+#define CONF_GROUPS_MAX     32            /* names in one service's groups: */
 
 /* ---- errors ---------------------------------------------------------- */
 
@@ -287,11 +289,25 @@ struct conf_service {
     char **finish_argv;      /* NULL: none; run after each exit, before any restart */
     uint64_t finish_timeout_ms;
     char **stop_argv; /* NULL: none; run instead of sending stop_signal */
+    /* instances: N runs N copies of the file, NAME.1 .. NAME.N, each a
+     * service of its own (docs/configuration.md, "Instances"). */
+    char *base;              /* the file's stem; NULL without instances: */
+    uint32_t instance;       /* 1 .. instances; 0 without instances: */
+    uint32_t instances;      /* how many run (the file's, or corralctl scale's) */
+    uint32_t instances_file; /* instances: as written; 0 when absent */
+    unsigned instances_line; /* where instances: is written, for errors */
+    unsigned instances_col;
+    char **member_of; /* groups: as written, then base for an instance; NULL-terminated */
+    size_t n_member_of;
 };
 
 /* A finish command that exits with this code says: do not restart the
  * service (s6-supervise's convention for ./finish). */
 #define CONF_FINISH_NO_RESTART 125
+
+/* True when s is a member of group (groups: lists it, or s is an instance
+ * of the file called group). */
+bool conf_service_in_group(const struct conf_service *s, const char *group);
 
 /* A loaded, validated directory: services sorted by name, a start order
  * (dependencies first, ties broken by name) and the files that were skipped. */
@@ -315,6 +331,26 @@ struct conf_set {
  * when dir does not exist, ...). */
 int conf_load_dir(const char *dir, const struct conf_env *env, struct conf_set **out,
                   struct conf_errors *errs);
+
+/* A count of instances that replaces the file's (corralctl scale): it
+ * applies to the file called name while that file's instances: still says
+ * file_count (0: whatever it says). */
+struct conf_scale {
+    const char *name;
+    uint32_t count; /* 1 .. CONF_INSTANCES_MAX */
+    uint32_t file_count;
+};
+
+/* conf_load_dir with counts of instances that replace the files' own
+ * (scales[0..n_scales), the first one naming a file wins). */
+int conf_load_dir_scaled(const char *dir, const struct conf_env *env,
+                         const struct conf_scale *scales, size_t n_scales, struct conf_set **out,
+                         struct conf_errors *errs);
+
+/* How many instances of a file whose instances: says file_count run under
+ * scales. Pure. */
+uint32_t conf_scale_count(const char *name, uint32_t file_count, const struct conf_scale *scales,
+                          size_t n_scales);
 
 /* Loads one service from memory, as if it were the only file of a directory
  * (a depends_on naming another service is therefore an error unless

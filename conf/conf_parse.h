@@ -59,6 +59,9 @@ int conf_schedule_every(struct ynode_ctx *c, yaml_node_t *v, const char *path, v
 int conf_schedule_overlap(struct ynode_ctx *c, yaml_node_t *v, const char *path, void *obj);
 int conf_schedule_run_timeout(struct ynode_ctx *c, yaml_node_t *v, const char *path, void *obj);
 int conf_schedule_check(struct ynode_ctx *c, struct conf_parse *p);
+/* conf_members.c: instances and groups. */
+int conf_members_instances(struct ynode_ctx *c, yaml_node_t *v, const char *path, void *obj);
+int conf_members_groups(struct ynode_ctx *c, yaml_node_t *v, const char *path, void *obj);
 
 /* conf_service.c: parses the document of one service file into a new
  * service (ctx->errors tells whether anything was wrong). Returns 0 with *out

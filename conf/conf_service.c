@@ -86,6 +86,10 @@ void conf_service_free(struct conf_service *s)
     free(s->schedule);
     ynode_argv_free(s->finish_argv);
     ynode_argv_free(s->stop_argv);
+    free(s->base);
+    for (size_t i = 0; i < s->n_member_of; i++)
+        free(s->member_of[i]);
+    free(s->member_of);
     free(s);
 }
 
@@ -450,6 +454,10 @@ static int conf_service_finish(struct ynode_ctx *c, struct conf_parse *p, yaml_n
         rc = ynode_error(c, p->readiness,
                          "readiness.log: expected another kind of check with logs.raw: true (raw "
                          "output bypasses corral, so no line would ever match)");
+    if (s->main && s->instances_file)
+        rc = ynode_error(c, root,
+                         "instances: expected no instances on the main service (its exit ends "
+                         "the container: there is one)");
     bool resolve = !(c->env && c->env->no_resolve);
     if ((s->user || s->group) && resolve) {
         struct ident id;
@@ -537,6 +545,8 @@ static int conf_service_parse_node(struct ynode_ctx *c, yaml_node_t *root, const
         {"finish", conf_service_finish_cmd},
         {"finish_timeout", conf_service_finish_timeout},
         {"stop_command", conf_service_stop_command},
+        {"instances", conf_members_instances},
+        {"groups", conf_members_groups},
         {NULL, NULL},
     };
     struct conf_parse p = {.section = section};

@@ -461,7 +461,10 @@ const char *ynode_scalar(struct ynode_ctx *c, yaml_node_t *n, const char *path, 
 
 static const char *ynode_getenv(void *arg, const char *name)
 {
-    const struct conf_env *env = ((const struct ynode_unset *)arg)->c->env;
+    const struct ynode_ctx *c = ((const struct ynode_unset *)arg)->c;
+    const struct conf_env *env = c->env;
+    if (c->instance && strcmp(name, "CORRAL_INSTANCE") == 0)
+        return c->instance;
     if (env && env->lookup)
         return env->lookup(env->arg, name);
     return getenv(name);

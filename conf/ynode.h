@@ -25,6 +25,7 @@ struct ynode_ctx {
     const char *base_dir; /* for relative paths in the file (env_file), or NULL */
     struct conf_errors *errs;
     const struct conf_env *env;
+    const char *instance; /* while an instance is read: ${CORRAL_INSTANCE}, else NULL */
     unsigned errors;
     bool oom;
     /* The text the document was parsed from (ynode_load's data), to place a

@@ -90,7 +90,7 @@ static bool args_takes(enum proto_cmd cmd, int opt)
     case ARGS_OPT_SINCE:
         return cmd == PROTO_CMD_LOGS;
     case ARGS_OPT_DRY_RUN:
-        return cmd == PROTO_CMD_RELOAD;
+        return cmd == PROTO_CMD_RELOAD || cmd == PROTO_CMD_SCALE;
     }
     return true;
 }
@@ -210,6 +210,17 @@ static int args_operands(struct args *a, const char *cmd, char **ops, int n, cha
         if (n == 0)
             return args_fail(why, len, "wait: missing NAME");
         break;
+    case PROTO_CMD_SCALE: {
+        char *end = NULL;
+        if (n != 2)
+            return args_fail(why, len, "scale: expected NAME and a COUNT, got %d arguments", n);
+        errno = 0;
+        r->count = strtoull(ops[1], &end, 10);
+        if (!isdigit((unsigned char)ops[1][0]) || *end || errno || r->count == 0)
+            return args_fail(why, len, "scale: expected a COUNT of 1 or more, got \"%s\"", ops[1]);
+        n = 1;
+        break;
+    }
     case PROTO_CMD_STATUS:
     case PROTO_CMD_TOP:
         break;

@@ -7,14 +7,19 @@
 #include "suggest.h"
 
 static const struct help_cmd help_cmds[] = {
-    {"status", "status [NAME...]", "show the state of every service (or those named) and of corral",
+    {"status", "status [NAME|@GROUP...]",
+     "show the state of every service (or those named) and of corral",
      "Columns: NAME STATE PID UPTIME RESTARTS LAST-EXIT REASON, then one line about corral\n"
      "itself (pid, uptime, processes reaped, the container's PID budget)."},
-    {"start", "start NAME...|all", "start services", NULL},
-    {"stop", "stop NAME...|all", "stop services (stop signal, then SIGKILL after stop_timeout)",
-     NULL},
-    {"restart", "restart NAME...|all", "stop then start services", NULL},
-    {"signal", "signal SIGNAL NAME...|all", "send a signal to services' processes",
+    {"start", "start NAME|@GROUP...|all", "start services",
+     "@GROUP: every service whose groups: lists GROUP, or the instances of a file GROUP."},
+    {"stop", "stop NAME|@GROUP...|all",
+     "stop services (stop signal, then SIGKILL after stop_timeout)",
+     "Dependents first: a service is stopped once the services of the request that\n"
+     "depend on it are down."},
+    {"restart", "restart NAME|@GROUP...|all", "stop then start services",
+     "Stopped dependents first, started dependencies first."},
+    {"signal", "signal SIGNAL NAME|@GROUP...|all", "send a signal to services' processes",
      "SIGNAL is a name (HUP, SIGHUP, hup) or a number (1); -HUP and -9 work too."},
     {"pid", "pid NAME", "print the pid of a service's process",
      "Fails (exit 1) when the service has no process."},
@@ -38,6 +43,12 @@ static const struct help_cmd help_cmds[] = {
      "Added services start, removed ones stop, changed ones restart, the others keep\n"
      "running. A directory with errors is refused whole: every error is printed, nothing\n"
      "changes.\n"
+     "  --dry-run   print what would change, change nothing"},
+    {"scale", "scale [--dry-run] NAME COUNT",
+     "run COUNT instances of a service file with instances:",
+     "Added instances start; removed ones stop, the highest number first, each once the\n"
+     "next higher one is down. Applied as a reload with NAME's new count: any other change\n"
+     "on disk is applied too. The count holds until NAME's instances: changes in its file.\n"
      "  --dry-run   print what would change, change nothing"},
     {"shutdown", NULL, "stop every service and end the container", NULL},
     {"health", NULL, "exit 0 when every service is healthy, 3 when not (probe)",

@@ -111,6 +111,7 @@ void render_result(const struct proto_request *req, json_t *result, FILE *out, b
         }
         break;
     case PROTO_CMD_RELOAD:
+    case PROTO_CMD_SCALE:
         render_reload(result, out);
         break;
     case PROTO_CMD_SHUTDOWN:

@@ -181,7 +181,14 @@ static void corral_apply_global(void *arg, struct conf_global *g, const struct c
 static int corral_reload(void *arg, bool dry_run, json_t **result, json_t **errors)
 {
     struct corral *c = arg;
-    return reload_run(&c->source, c->sup, dry_run, corral_apply_global, c, result, errors);
+    return reload_run(&c->source, c->sup, dry_run, NULL, corral_apply_global, c, result, errors);
+}
+
+static int corral_scale(void *arg, const struct conf_scale *scale, bool dry_run, json_t **result,
+                        json_t **errors)
+{
+    struct corral *c = arg;
+    return reload_run(&c->source, c->sup, dry_run, scale, corral_apply_global, c, result, errors);
 }
 
 /* ---- what control asks of the root ------------------------------------------ */
@@ -273,6 +280,7 @@ static void corral_on_warning(void *arg, const char *kind, const char *service, 
 
 static const struct control_ops corral_control_ops = {
     .reload = corral_reload,
+    .scale = corral_scale,
     .shutdown = corral_shutdown,
     .shutting_down = corral_shutting_down,
     .corral_status = corral_status,

@@ -73,7 +73,8 @@ enum fuzz_op {
 #define FUZZ_EXITED(code) ((code) << 8)
 
 /* The service sets a reload can load: A (the world starts with it), B (web
- * changed, worker removed, cache added) and C (invalid). */
+ * changed, the two instances of worker removed, cache added; groups front and
+ * back) and C (invalid). */
 enum {
     FUZZ_SET_A,
     FUZZ_SET_B,
@@ -90,11 +91,13 @@ struct fuzz_file {
 static const struct fuzz_file fuzz_files[] = {
     {1 << FUZZ_SET_A | 1 << FUZZ_SET_B | 1 << FUZZ_SET_C, "db.yaml",
      "command: [/bin/true, db]\n"
+     "groups: [front, back]\n"
      "readiness: {notify: fd, timeout: 4ms}\n"
      "stop_timeout: 3ms\n"
      "logs: {stdout: none}\n"},
     {1 << FUZZ_SET_A, "web.yaml",
      "command: [/bin/true, web, v1]\n"
+     "groups: [front]\n"
      "depends_on: [db]\n"
      "readiness: {log: \"^ready\", timeout: 50ms}\n"
      "backoff: {initial: 2ms, max: 8ms}\n"
@@ -116,6 +119,7 @@ static const struct fuzz_file fuzz_files[] = {
      "logs: {stdout: json}\n"},
     {1 << FUZZ_SET_A, "worker.yaml",
      "command: [/bin/true, worker]\n"
+     "instances: 2\n"
      "depends_on: {init: {condition: completed}, db: {condition: started}}\n"
      "restart: on-failure\n"
      "readiness: {log: \"never matches\", timeout: 3ms}\n"
@@ -342,20 +346,20 @@ static json_t *fuzz_names_json(char **v, size_t n)
     return arr;
 }
 
-/* Loads F.next_set; a reload over the socket alternates A and B. */
-static int fuzz_reload(void *arg, bool dry_run, json_t **result, json_t **errors)
+/* Loads F.next_set (with scale's count of instances, when not NULL); a
+ * reload or a scale over the socket alternates A and B. */
+static int fuzz_load(const struct conf_scale *scale, bool dry_run, json_t **result, json_t **errors)
 {
     struct conf_set *set = NULL;
     struct conf_errors errs;
     struct sup_plan plan;
-    (void)arg;
 
     *result = NULL;
     *errors = NULL;
     int which = F.next_set;
     F.next_set = which == FUZZ_SET_A ? FUZZ_SET_B : FUZZ_SET_A;
     conf_errors_init(&errs);
-    int rc = conf_load_dir(F.set_dir[which], NULL, &set, &errs);
+    int rc = conf_load_dir_scaled(F.set_dir[which], NULL, scale, scale ? 1 : 0, &set, &errs);
     if (rc < 0) {
         *errors = fuzz_errors_json(&errs);
         conf_errors_close(&errs);
@@ -380,6 +384,19 @@ static int fuzz_reload(void *arg, bool dry_run, json_t **result, json_t **errors
         *result = NULL;
     }
     return rc;
+}
+
+static int fuzz_reload(void *arg, bool dry_run, json_t **result, json_t **errors)
+{
+    (void)arg;
+    return fuzz_load(NULL, dry_run, result, errors);
+}
+
+static int fuzz_scale(void *arg, const struct conf_scale *scale, bool dry_run, json_t **result,
+                      json_t **errors)
+{
+    (void)arg;
+    return fuzz_load(scale, dry_run, result, errors);
 }
 
 /* As corral's: the services stop in order, and changes are refused from
@@ -411,6 +428,7 @@ static json_t *fuzz_corral_status(void *arg)
 
 static const struct control_ops fuzz_control_ops = {
     .reload = fuzz_reload,
+    .scale = fuzz_scale,
     .shutdown = fuzz_shutdown,
     .shutting_down = fuzz_shutting_down,
     .corral_status = fuzz_corral_status,
@@ -861,17 +879,18 @@ static unsigned fuzz_rand(unsigned n)
 
 #define FUZZ_PICK(a) ((a)[fuzz_rand(sizeof(a) / sizeof((a)[0]))])
 
-static const char *const fuzz_names[] = {"web",   "db",  "init", "worker", "probe",
-                                         "cache", "web", "db",   "wbe",    "nope"};
+static const char *const fuzz_names[] = {
+    "web", "db",   "init",     "worker",   "probe",  "cache", "web",     "db",
+    "wbe", "nope", "worker.1", "worker.2", "@front", "@back", "@worker", "@nope"};
 static const char *const fuzz_cmds[] = {"status", "start",   "stop",     "restart", "signal",
                                         "pid",    "wait",    "logs",     "events",  "reload",
-                                        "health", "version", "shutdown", "bogus"};
+                                        "health", "version", "shutdown", "bogus",   "scale"};
 static const char *const fuzz_signals[] = {"HUP",     "TERM", "SIGKILL", "usr1",
                                            "RTMIN+2", "0",    "nope"};
 static const char *const fuzz_fors[] = {"up", "ready", "done", "down", "later"};
-static const char *const fuzz_keys[] = {"id",       "names",      "all",   "signal",
-                                        "for",      "timeout_ms", "lines", "follow",
-                                        "since_ms", "dry_run",    "v",     "cmd"};
+static const char *const fuzz_keys[] = {"id",         "names", "all",    "signal",   "for",
+                                        "timeout_ms", "lines", "follow", "since_ms", "dry_run",
+                                        "v",          "cmd",   "count"};
 
 /* The arguments of each command (docs/protocol.md), NULL-terminated. */
 static const struct {
@@ -888,6 +907,7 @@ static const struct {
     {"logs", {"names", "lines", "follow", "since_ms"}},
     {"events", {NULL}},
     {"reload", {"dry_run"}},
+    {"scale", {"names", "count", "dry_run"}},
     {"health", {NULL}},
     {"version", {NULL}},
     {"shutdown", {NULL}},

@@ -36,6 +36,7 @@ enum proto_cmd {
     PROTO_CMD_VERSION,
     PROTO_CMD_TOP,
     PROTO_CMD_METRICS,
+    PROTO_CMD_SCALE,
     PROTO_CMD_COUNT,
 };
 
@@ -46,7 +47,7 @@ const char *proto_cmd_name(enum proto_cmd cmd);
 int proto_cmd_from_name(const char *name);
 
 /* True for the commands that change something (start, stop, restart, signal,
- * reload, shutdown): they need the admin group. The others are read-only. */
+ * reload, shutdown, scale): they need the admin group. The others are read-only. */
 bool proto_cmd_is_changing(enum proto_cmd cmd);
 
 /* True for the commands whose ok reply may be followed by stream items until
@@ -116,7 +117,8 @@ struct proto_request {
     bool follow;                  /* logs */
     bool has_since;               /* logs */
     uint64_t since_ms;            /* logs: unix time in ms */
-    bool dry_run;                 /* reload */
+    bool dry_run;                 /* reload, scale */
+    uint64_t count;               /* scale: instances to run, >= 1 */
 };
 
 /* Sets every field to its default (cmd status, id PROTO_ID_NONE, lines 100). */

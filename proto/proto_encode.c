@@ -121,6 +121,11 @@ static int proto_set_args(json_t *o, const struct proto_request *req)
         return rc;
     case PROTO_CMD_RELOAD:
         return proto_set(o, "dry_run", json_boolean(req->dry_run));
+    case PROTO_CMD_SCALE:
+        rc = proto_set_names(o, req);
+        if (rc == 0)
+            rc = proto_set(o, "count", json_integer((json_int_t)req->count));
+        return rc < 0 ? rc : proto_set(o, "dry_run", json_boolean(req->dry_run));
     case PROTO_CMD_EVENTS:
     case PROTO_CMD_SHUTDOWN:
     case PROTO_CMD_HEALTH:

@@ -19,7 +19,7 @@ static const struct proto_cmd_info proto_cmds[PROTO_CMD_COUNT] = {
     [PROTO_CMD_EVENTS] = {"events", false},    [PROTO_CMD_RELOAD] = {"reload", true},
     [PROTO_CMD_SHUTDOWN] = {"shutdown", true}, [PROTO_CMD_HEALTH] = {"health", false},
     [PROTO_CMD_VERSION] = {"version", false},  [PROTO_CMD_TOP] = {"top", false},
-    [PROTO_CMD_METRICS] = {"metrics", false},
+    [PROTO_CMD_METRICS] = {"metrics", false},  [PROTO_CMD_SCALE] = {"scale", true},
 };
 
 static const char *const proto_errs[PROTO_ERR_COUNT] = {

@@ -241,6 +241,17 @@ static int proto_get_args(json_t *obj, struct proto_request *req, struct proto_e
         return rc < 0 ? rc : proto_get_since(obj, req, err);
     case PROTO_CMD_RELOAD:
         return proto_get_bool(obj, "dry_run", &req->dry_run, err);
+    case PROTO_CMD_SCALE:
+        rc = proto_get_names(obj, PROTO_NAMES_ONE, req, err);
+        if (rc == 0)
+            rc = proto_get_bool(obj, "dry_run", &req->dry_run, err);
+        if (rc == 0 && !proto_member(obj, "count"))
+            return proto_fail(err, PROTO_ERR_BAD_REQUEST, "count: required (an integer >= 1)");
+        if (rc == 0)
+            rc = proto_get_uint(obj, "count", &req->count, err);
+        if (rc == 0 && req->count == 0)
+            return proto_fail(err, PROTO_ERR_BAD_REQUEST, "count: expected an integer >= 1, got 0");
+        return rc;
     case PROTO_CMD_EVENTS:
     case PROTO_CMD_SHUTDOWN:
     case PROTO_CMD_HEALTH:

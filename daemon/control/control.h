@@ -26,6 +26,10 @@ struct control_client;
 struct control_ops {
     /* reload_run's contract (lifecycle/reload.h). */
     int (*reload)(void *arg, bool dry_run, json_t **result, json_t **errors);
+    /* corralctl scale: reload_run's contract with one more count (NULL: not
+     * offered). */
+    int (*scale)(void *arg, const struct conf_scale *scale, bool dry_run, json_t **result,
+                 json_t **errors);
     /* corralctl shutdown: why names the asker. */
     void (*shutdown)(void *arg, const char *why);
     bool (*shutting_down)(void *arg);

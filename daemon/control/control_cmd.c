@@ -42,14 +42,13 @@ static void cmd_change(struct control_client *cl, struct proto_request *req)
         free(list);
         return;
     }
-    for (size_t i = 0; i < n; i++) {
-        if (req->cmd == PROTO_CMD_START)
+    /* Dependency order: a start waits for its dependencies anyway; a stop
+     * goes to dependents first, each once those it waits for are down. */
+    if (req->cmd == PROTO_CMD_START)
+        for (size_t i = 0; i < n; i++)
             sup_start_service(list[i]);
-        else if (req->cmd == PROTO_CMD_STOP)
-            sup_stop_service(list[i]);
-        else
-            sup_restart_service(list[i]);
-    }
+    else
+        sup_stop_ordered(list, n, req->cmd == PROTO_CMD_RESTART);
     control_client_ok(cl, req->id, cmd_states(list, n));
     free(list);
 }
@@ -93,11 +92,10 @@ static void cmd_shutdown(struct control_client *cl, struct proto_request *req)
     env->ops->shutdown(env->arg, why);
 }
 
-static void cmd_reload(struct control_client *cl, struct proto_request *req)
+/* Answers what a reload (or a scale) did. */
+static void cmd_reloaded(struct control_client *cl, struct proto_request *req, int rc,
+                         json_t *result, json_t *errors)
 {
-    const struct control_env *env = &cl->ctl->env;
-    json_t *result = NULL, *errors = NULL;
-    int rc = env->ops->reload(env->arg, req->dry_run, &result, &errors);
     if (rc == -EINVAL) {
         char *line;
         size_t len;
@@ -114,6 +112,58 @@ static void cmd_reload(struct control_client *cl, struct proto_request *req)
         return;
     }
     control_client_ok(cl, req->id, result);
+}
+
+static void cmd_reload(struct control_client *cl, struct proto_request *req)
+{
+    const struct control_env *env = &cl->ctl->env;
+    json_t *result = NULL, *errors = NULL;
+    int rc = env->ops->reload(env->arg, req->dry_run, &result, &errors);
+    cmd_reloaded(cl, req, rc, result, errors);
+}
+
+/* corralctl scale NAME COUNT: a reload with NAME's count replaced. NAME must
+ * be a file with instances: in the running set. */
+static void cmd_scale(struct control_client *cl, struct proto_request *req)
+{
+    const struct control_env *env = &cl->ctl->env;
+    struct supervisor *sup = env->sup;
+    const char *name = req->names[0];
+    const struct conf_service *first = NULL;
+    json_t *result = NULL, *errors = NULL;
+
+    for (size_t i = 0; i < sup_count(sup) && !first; i++) {
+        const struct conf_service *c = sup_conf(sup_at(sup, i));
+        if (c->base && strcmp(c->base, name) == 0)
+            first = c;
+    }
+    if (!first && sup_find(sup, name)) {
+        control_client_error(cl, req->id, PROTO_ERR_BAD_REQUEST,
+                             "%s has no instances: key in its file: only a file with instances: "
+                             "can be scaled",
+                             name);
+        return;
+    }
+    if (!first) {
+        control_client_error(cl, req->id, PROTO_ERR_UNKNOWN_SERVICE,
+                             "no service file named '%s' with instances:", name);
+        return;
+    }
+    if (req->count < 1 || req->count > CONF_INSTANCES_MAX) {
+        control_client_error(cl, req->id, PROTO_ERR_BAD_REQUEST,
+                             "count: expected 1 to %d instances, got %llu", CONF_INSTANCES_MAX,
+                             (unsigned long long)req->count);
+        return;
+    }
+    if (!env->ops->scale) {
+        control_client_error(cl, req->id, PROTO_ERR_INTERNAL, "scale is not offered here");
+        return;
+    }
+    if (cmd_shutting_down(cl, req))
+        return;
+    struct conf_scale sc = {.name = name, .count = (uint32_t)req->count};
+    int rc = env->ops->scale(env->arg, &sc, req->dry_run, &result, &errors);
+    cmd_reloaded(cl, req, rc, result, errors);
 }
 
 void control_cmd_run(struct control_client *cl, struct proto_request *req)
@@ -161,6 +211,9 @@ void control_cmd_run(struct control_client *cl, struct proto_request *req)
         break;
     case PROTO_CMD_RELOAD:
         cmd_reload(cl, req);
+        break;
+    case PROTO_CMD_SCALE:
+        cmd_scale(cl, req);
         break;
     case PROTO_CMD_COUNT:
         break;

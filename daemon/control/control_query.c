@@ -15,6 +15,7 @@
 #include "outfmt.h"
 #include "signame.h"
 #include "suggest.h"
+#include "targets.h"
 #include "units.h"
 
 /* A logs line's JSON beside its text: keys, time and quotes. */
@@ -48,6 +49,49 @@ static void query_unknown(struct control_client *cl, const struct proto_request 
                          hint);
 }
 
+/* Appends the members of the group "@NAME" to out (start order; for stop
+ * and restart, dependents first). Returns 0, or -1 after an error reply. */
+static int query_group(struct control_client *cl, const struct proto_request *req,
+                       const char *target, struct sup_service **out, size_t *n)
+{
+    struct supervisor *sup = cl->ctl->env.sup;
+    size_t count = sup_count(sup), got = 0;
+    bool groups_ok = req->cmd == PROTO_CMD_STATUS || req->cmd == PROTO_CMD_START ||
+                     req->cmd == PROTO_CMD_STOP || req->cmd == PROTO_CMD_RESTART ||
+                     req->cmd == PROTO_CMD_SIGNAL;
+    if (!groups_ok) {
+        control_client_error(cl, req->id, PROTO_ERR_BAD_REQUEST,
+                             "%s takes service names, not a group (%s)", proto_cmd_name(req->cmd),
+                             target);
+        return -1;
+    }
+    const struct conf_service **order = malloc((count + 1) * sizeof *order);
+    size_t *pos = malloc((count + 1) * sizeof *pos);
+    if (!order || !pos) {
+        free(order);
+        free(pos);
+        control_client_error(cl, req->id, PROTO_ERR_INTERNAL, "out of memory");
+        return -1;
+    }
+    for (size_t k = 0; k < count; k++)
+        order[k] = sup_conf(sup_at(sup, k));
+    bool reverse = req->cmd == PROTO_CMD_STOP || req->cmd == PROTO_CMD_RESTART;
+    size_t members = targets_group(order, count, target, reverse, pos, &got);
+    for (size_t k = 0; k < got; k++)
+        if (!query_listed(out, *n, sup_at(sup, pos[k])))
+            out[(*n)++] = sup_at(sup, pos[k]);
+    free(order);
+    free(pos);
+    if (members == 0) {
+        control_client_error(cl, req->id, PROTO_ERR_UNKNOWN_SERVICE,
+                             "no group named '%s' (no service lists it in groups:, and no file "
+                             "of that name has instances:)",
+                             target + 1);
+        return -1;
+    }
+    return 0;
+}
+
 int control_query_resolve(struct control_client *cl, const struct proto_request *req,
                           struct sup_service **out, size_t *n)
 {
@@ -59,6 +103,11 @@ int control_query_resolve(struct control_client *cl, const struct proto_request 
         return 0;
     }
     for (size_t i = 0; i < req->n_names; i++) {
+        if (targets_is_group(req->names[i])) {
+            if (query_group(cl, req, req->names[i], out, n) < 0)
+                return -1;
+            continue;
+        }
         struct sup_service *ss = sup_find(sup, req->names[i]);
         if (!ss) {
             query_unknown(cl, req, req->names[i]);
@@ -148,6 +197,17 @@ json_t *control_query_service_json(const struct sup_service *ss, uint64_t now)
         json_object_set_new(o, "check", json_string(v.check));
     if (v.status_text[0])
         json_object_set_new(o, "status_text", json_string(v.status_text));
+    const struct conf_service *c = sup_conf(ss);
+    if (c->base) {
+        json_object_set_new(o, "instance_of", json_string(c->base));
+        json_object_set_new(o, "instance", json_integer(c->instance));
+    }
+    if (c->n_member_of) {
+        json_t *groups = json_array();
+        for (size_t i = 0; i < c->n_member_of; i++)
+            json_array_append_new(groups, json_string(c->member_of[i]));
+        json_object_set_new(o, "groups", groups);
+    }
     if (v.log_file_lost)
         json_object_set_new(o, "log_lines_lost", json_integer((json_int_t)v.log_file_lost));
     if (v.scheduled)

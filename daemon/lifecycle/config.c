@@ -62,7 +62,14 @@ int config_load_global(const char *config_path, struct conf_global *g, struct co
 int config_load_set(const char *dir, char *const *main_argv, uint64_t main_stop_timeout_ms,
                     struct conf_global *g, struct conf_set **out, struct conf_errors *errs)
 {
-    int rc = dir ? conf_load_dir(dir, NULL, out, errs) : conf_set_new(out);
+    return config_load_set_scaled(dir, main_argv, main_stop_timeout_ms, g, NULL, 0, out, errs);
+}
+
+int config_load_set_scaled(const char *dir, char *const *main_argv, uint64_t main_stop_timeout_ms,
+                           struct conf_global *g, const struct conf_scale *scales, size_t n_scales,
+                           struct conf_set **out, struct conf_errors *errs)
+{
+    int rc = dir ? conf_load_dir_scaled(dir, NULL, scales, n_scales, out, errs) : conf_set_new(out);
     if (rc == 0 && main_argv) {
         /* The main of the command line stops within --stop-timeout, unless
          * corral.yaml's main: section says otherwise. */

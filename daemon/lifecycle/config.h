@@ -38,6 +38,12 @@ int config_load_global(const char *config_path, struct conf_global *g, struct co
 int config_load_set(const char *dir, char *const *main_argv, uint64_t main_stop_timeout_ms,
                     struct conf_global *g, struct conf_set **out, struct conf_errors *errs);
 
+/* The same, with counts of instances that replace the files' own
+ * (conf_load_dir_scaled). */
+int config_load_set_scaled(const char *dir, char *const *main_argv, uint64_t main_stop_timeout_ms,
+                           struct conf_global *g, const struct conf_scale *scales, size_t n_scales,
+                           struct conf_set **out, struct conf_errors *errs);
+
 /* Warns (one line) when stopping set in dependency order can take longer
  * than shutdown_timeout_ms, naming the longest chain of stop_timeouts. */
 void config_warn_timeouts(const struct conf_set *set, uint64_t shutdown_timeout_ms);

@@ -5,6 +5,7 @@
 #include "reload.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "config.h"
@@ -53,13 +54,37 @@ static json_t *reload_plan_json(const struct sup_plan *p, bool dry_run)
                      reload_names(p->kept, p->n_kept));
 }
 
+/* The counts of instances that differ from their files' (corralctl scale
+ * set them), scale's first when given: *out (the caller frees it) and its
+ * length, or -ENOMEM. The names point into the running set. */
+static int reload_scales(struct supervisor *sup, const struct conf_scale *scale,
+                         struct conf_scale **out, size_t *n)
+{
+    *n = 0;
+    *out = calloc(sup_count(sup) + 1, sizeof **out);
+    if (!*out)
+        return -ENOMEM;
+    if (scale)
+        (*out)[(*n)++] = (struct conf_scale){.name = scale->name, .count = scale->count};
+    for (size_t i = 0; i < sup_count(sup); i++) {
+        const struct conf_service *c = sup_conf(sup_at(sup, i));
+        if (c->instance == 1 && c->instances != c->instances_file)
+            (*out)[(*n)++] = (struct conf_scale){
+                .name = c->base, .count = c->instances, .file_count = c->instances_file};
+    }
+    return 0;
+}
+
 int reload_run(const struct reload_source *src, struct supervisor *sup, bool dry_run,
-               reload_apply_global_fn apply_global, void *arg, json_t **result, json_t **errors)
+               const struct conf_scale *scale, reload_apply_global_fn apply_global, void *arg,
+               json_t **result, json_t **errors)
 {
     struct conf_errors errs;
     struct conf_global g;
     struct conf_set *set = NULL;
     struct sup_plan plan;
+    struct conf_scale *scales;
+    size_t n_scales;
 
     *result = NULL;
     *errors = NULL;
@@ -69,8 +94,11 @@ int reload_run(const struct reload_source *src, struct supervisor *sup, bool dry
      * changes nothing. As at start, only the default corral.yaml may be
      * missing. */
     int rc_global = config_load_global(src->config_path, &g, &errs);
-    int rc = config_load_set(src->services_dir, src->main_argv, src->main_stop_timeout_ms, &g, &set,
-                             &errs);
+    int rc = reload_scales(sup, scale, &scales, &n_scales);
+    if (rc == 0)
+        rc = config_load_set_scaled(src->services_dir, src->main_argv, src->main_stop_timeout_ms,
+                                    &g, scales, n_scales, &set, &errs);
+    free(scales);
     if (rc == 0 && rc_global < 0) {
         conf_set_free(set);
         set = NULL;

@@ -28,11 +28,15 @@ struct reload_source {
 typedef void (*reload_apply_global_fn)(void *arg, struct conf_global *g,
                                        const struct conf_set *set);
 
-/* Loads src and applies it (or, with dry_run, only plans). Returns 0 with
+/* Loads src and applies it (or, with dry_run, only plans). The counts of
+ * instances corralctl scale set before hold while the files' instances:
+ * are unchanged; scale, when not NULL, sets one more (corralctl scale NAME
+ * COUNT: its file_count is ignored). Returns 0 with
  * *result {"dry_run","added","removed","restarted","kept"} (the caller's);
  * -EINVAL with *errors the list [{file,line,column,message}] (the
  * caller's) and nothing changed; or another -errno. */
 int reload_run(const struct reload_source *src, struct supervisor *sup, bool dry_run,
-               reload_apply_global_fn apply_global, void *arg, json_t **result, json_t **errors);
+               const struct conf_scale *scale, reload_apply_global_fn apply_global, void *arg,
+               json_t **result, json_t **errors);
 
 #endif

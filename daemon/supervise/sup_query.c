@@ -35,6 +35,11 @@ const char *sup_name(const struct sup_service *ss)
     return sup_record_name(ss);
 }
 
+const struct conf_service *sup_conf(const struct sup_service *ss)
+{
+    return ss->svc.conf;
+}
+
 bool sup_is_healthy(const struct sup_service *ss)
 {
     struct svcset_node n = sup_record_node(ss);

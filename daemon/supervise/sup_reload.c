@@ -130,8 +130,17 @@ int sup_swap_set(struct supervisor *sup, struct conf_set *set)
     for (size_t i = 0; i < set->n; i++)
         output_svc_rehead(&svcs[i]->output);
     for (size_t i = 0; i < old_n; i++)
-        if (old_svcs[i]->intent.retiring)
+        if (old_svcs[i]->intent.retiring && old_svcs[i]->svc.conf->base)
+            old_svcs[i]->retire_deferred = true;
+    for (size_t i = 0; i < old_n; i++) {
+        const char *base = old_svcs[i]->svc.conf->base;
+        if (!old_svcs[i]->intent.retiring)
+            continue;
+        if (base)
+            sup_retire_next(sup, base);
+        else
             sup_retire(old_svcs[i]);
+    }
     for (size_t i = 0; i < set->n; i++) {
         struct sup_service *ss = svcs[i];
         if (kept[i])

@@ -420,6 +420,13 @@ static void sup_try_start(struct sup_service *ss)
     for (size_t i = 0; i < ss->n_deps; i++) {
         struct svcset_node dep = sup_record_node(ss->deps[i].ss);
         enum conf_condition cond = ss->deps[i].condition;
+        const struct sup_service *d = ss->deps[i].ss;
+        if (d->stop_queued || d->intent.restart_pending) {
+            /* Restarted with it: it starts after its dependency is back. */
+            snprintf(ss->svc.reason, sizeof ss->svc.reason, "waiting for %s (%s, restarting)",
+                     sup_name(d), svc_state_name(d->svc.state));
+            return;
+        }
         if (svcset_dep_met(&dep, cond))
             continue;
         if (svcset_dep_hopeless(&dep, cond)) {
@@ -525,6 +532,31 @@ static void sup_retired(struct sup_service *ss)
     sup_graph_rebuild(sup);
     sup_tell_gone(ss);
     sup_record_close(ss);
+    if (ss->svc.conf->base)
+        sup_retire_next(sup, ss->svc.conf->base);
+}
+
+/* True when a dependent of ss that is being stopped still runs. */
+static bool sup_dependent_stopping(const struct sup_service *ss)
+{
+    for (size_t i = 0; i < ss->n_dependents; i++) {
+        const struct sup_service *d = ss->dependents[i];
+        if (svc_is_running(&d->svc) && (d->stop_queued || d->svc.state == SVC_STOPPING))
+            return true;
+    }
+    return false;
+}
+
+/* Sends a queued stop once no dependent being stopped runs. */
+static void sup_stop_queued(struct sup_service *ss)
+{
+    if (!ss->stop_queued || ss->closed || sup_dependent_stopping(ss))
+        return;
+    ss->stop_queued = false;
+    if (ss->svc.state != SVC_STOPPING && !svc_is_finished(&ss->svc))
+        sup_feed(ss, SVC_EV_STOP, 0, 0);
+    else if (!svc_is_running(&ss->svc))
+        sup_after_change(ss); /* a restart of a stopped one goes on */
 }
 
 void sup_after_change(struct sup_service *ss)
@@ -542,6 +574,9 @@ void sup_after_change(struct sup_service *ss)
             sup->on_script_change(ss);
         return;
     }
+    if (!svc_is_running(&ss->svc))
+        for (size_t i = 0; i < ss->n_deps; i++)
+            sup_stop_queued(ss->deps[i].ss);
     struct svcset_after next =
         svcset_after_change(&ss->intent, svc_is_running(&ss->svc), sup->stopping);
     if (next.go_away)
@@ -593,6 +628,24 @@ void sup_retire(struct sup_service *ss)
         sup_after_change(ss);
 }
 
+void sup_retire_next(struct supervisor *sup, const char *base)
+{
+    struct sup_service *best = NULL;
+    for (struct sup_service *r = sup->retiring; r; r = r->next_retiring) {
+        const struct conf_service *c = r->svc.conf;
+        if (!c->base || strcmp(c->base, base) != 0)
+            continue;
+        if (!r->retire_deferred)
+            return; /* one is stopping: the next one waits for it */
+        if (!best || c->instance > best->svc.conf->instance)
+            best = r;
+    }
+    if (best) {
+        best->retire_deferred = false;
+        sup_retire(best);
+    }
+}
+
 void sup_reconf_later(struct sup_service *ss, const struct conf_service *conf,
                       struct sup_setref *ref)
 {
@@ -609,6 +662,7 @@ void sup_reconf_later(struct sup_service *ss, const struct conf_service *conf,
 void sup_start_service(struct sup_service *ss)
 {
     ss->intent.held = false;
+    ss->stop_queued = false;
     if (svc_is_running(&ss->svc) || ss->svc.state == SVC_WAITING)
         return;
     if (ss->svc.state == SVC_BACKOFF) {
@@ -634,6 +688,7 @@ void sup_stop_service(struct sup_service *ss)
 {
     ss->intent.held = true;
     ss->intent.restart_pending = false;
+    ss->stop_queued = false;
     if (ss->svc.state != SVC_STOPPING && !svc_is_finished(&ss->svc))
         sup_feed(ss, SVC_EV_STOP, 0, 0);
 }
@@ -648,6 +703,24 @@ void sup_restart_service(struct sup_service *ss)
     ss->intent.restart_pending = true;
     if (ss->svc.state != SVC_STOPPING)
         sup_feed(ss, SVC_EV_STOP, 0, 0);
+}
+
+void sup_stop_ordered(struct sup_service **list, size_t n, bool restart)
+{
+    for (size_t i = 0; i < n; i++) {
+        struct sup_service *ss = list[i];
+        if (restart && !svc_is_running(&ss->svc))
+            continue; /* started below, once the others are queued */
+        ss->intent.held = !restart;
+        ss->intent.restart_pending = restart;
+        ss->stop_queued = true;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (restart && !list[i]->stop_queued)
+            sup_start_service(list[i]);
+        else
+            sup_stop_queued(list[i]);
+    }
 }
 
 int sup_signal_service(struct sup_service *ss, int sig)
@@ -763,6 +836,12 @@ void sup_stop_all(struct supervisor *sup, int main_sig)
     bool own =
         sup->main && (sup->main->svc.conf->stop_signal_given || sup->main->svc.conf->stop_argv);
     sup->main_stop_sig = own ? -1 : main_sig;
+    /* Everything stops now: removed instances no longer wait their turn. */
+    for (struct sup_service *r = sup->retiring; r; r = r->next_retiring)
+        if (r->retire_deferred) {
+            r->retire_deferred = false;
+            sup_retire(r);
+        }
     /* Reverse start order: dependents before what they depend on. */
     for (size_t i = sup->n; i-- > 0;)
         sup_stop_one(sup_at(sup, i));

@@ -150,6 +150,12 @@ void sup_start_service(struct sup_service *ss);
 void sup_stop_service(struct sup_service *ss);
 void sup_restart_service(struct sup_service *ss);
 
+/* Stops every service of list (or, with restart, stops and starts it again)
+ * in dependency order: each gets its stop once no service of the list that
+ * depends on it still runs, and a restarted one starts again once what it
+ * depends on in the list is back. */
+void sup_stop_ordered(struct sup_service **list, size_t n, bool restart);
+
 /* Sends sig by the one rule: the service's process group (its process
  * alone if it left the group), or the main's process alone under
  * --single-child. Returns 0, or -ESRCH when it has no process. */
@@ -196,6 +202,9 @@ struct sup_service *sup_at(const struct supervisor *sup, size_t i);
 struct sup_service *sup_main(const struct supervisor *sup);
 
 const char *sup_name(const struct sup_service *ss);
+
+/* The configuration the service runs with (valid while the record lives). */
+const struct conf_service *sup_conf(const struct sup_service *ss);
 
 /* A plain-values copy of what `status` shows of a service at now (loop ms). */
 struct sup_view {

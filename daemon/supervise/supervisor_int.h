@@ -126,7 +126,11 @@ struct sup_service {
     uint64_t orphans_reaped;
     bool tail_pending;           /* print its last lines under the next state line */
     struct svcset_intent intent; /* pending_conf mirrors pending_conf below */
-    struct sup_setref *ref;      /* the set svc.conf belongs to */
+    /* A stop (or the stop of a restart) asked with others: sent once no
+     * dependent being stopped with it still runs (sup_stop_ordered). */
+    bool stop_queued;
+    bool retire_deferred;   /* a removed instance: stopped after the higher ones */
+    struct sup_setref *ref; /* the set svc.conf belongs to */
     /* A changed configuration, applied once the process has stopped. */
     const struct conf_service *pending_conf;
     struct sup_setref *pending_ref;
@@ -297,6 +301,9 @@ void sup_start_now(struct sup_service *ss);
 void sup_after_change(struct sup_service *ss);
 /* A record already on the retiring list: stopped, then freed. */
 void sup_retire(struct sup_service *ss);
+/* Removed instances of one file stop one at a time, the highest number
+ * first: retires the highest one still deferred, unless one is stopping. */
+void sup_retire_next(struct supervisor *sup, const char *base);
 /* A running record that changed: restarted with conf once stopped. */
 void sup_reconf_later(struct sup_service *ss, const struct conf_service *conf,
                       struct sup_setref *ref);

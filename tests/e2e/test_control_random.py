@@ -38,6 +38,9 @@ DURATION = float(os.environ.get("CORRAL_RANDOM_SECONDS") or 40)
 ANCHOR = "anchor"
 POOL = [ANCHOR, "db", "cache", "web", "api", "worker", "jobs", "edge"]
 UNKNOWN = ["nope", "wbe", "anchorr", "db2"]
+# Groups the services belong to (by their variant) and one nobody is in:
+# @GROUP stops and restarts go in dependency order.
+GROUPS = ["@front", "@back", "@nogroup"]
 KINDS = ["sleep", "talker", "slowstop", "oneshot"]
 SIGNALS = ["HUP", "USR1", "TERM", "KILL", "CONT", "WINCH"]
 WAIT_FOR = ["up", "ready", "done", "down"]
@@ -76,6 +79,7 @@ def render(name, spec, model):
         text = f'type: oneshot\ncommand: "sleep 0.{v % 5}; echo {name} done {v}"\n'
     if name == ANCHOR:
         text += "start_limit: {burst: 1000, interval: 1s}\n"
+    text += ["groups: [front]\n", "groups: [back, front]\n", ""][v % 3]
     if spec["deps"]:
         text += "depends_on:\n"
         for d in spec["deps"]:
@@ -447,6 +451,8 @@ class RandomOperator(svc.ServiceTest):
         pool = present + [n for n in POOL if n not in self.model] + UNKNOWN
         names = [self.rng.choice(present) if self.rng.random() < 0.85 else self.rng.choice(pool)
                  for _ in range(self.rng.randint(1, 3))]
+        if self.rng.random() < 0.2:
+            names[0] = self.rng.choice(GROUPS)
         if repeat and self.rng.random() < 0.15:
             names += [self.rng.choice(names)] * self.rng.choice([2, 5, 20, 300])
             self.rng.shuffle(names)

@@ -214,6 +214,39 @@ static void reload_reads_dry_run(void **state)
     args_close(&a);
 }
 
+static void scale_reads_a_name_and_a_count(void **state)
+{
+    (void)state;
+    struct args a;
+    char why[256];
+
+    assert_int_equal(parse(&a, why, "scale", "worker", "4", "--dry-run", NULL), 0);
+    assert_int_equal(a.req.cmd, PROTO_CMD_SCALE);
+    assert_int_equal(a.req.n_names, 1);
+    assert_string_equal(a.req.names[0], "worker");
+    assert_int_equal(a.req.count, 4);
+    assert_true(a.req.dry_run);
+    args_close(&a);
+    assert_usage_error("scale: expected NAME and a COUNT, got 1 arguments", "scale", "worker",
+                       NULL);
+    assert_usage_error("scale: expected a COUNT of 1 or more, got \"0\"", "scale", "worker", "0",
+                       NULL);
+    assert_usage_error("scale: expected a COUNT of 1 or more, got \"x2\"", "scale", "worker", "x2",
+                       NULL);
+}
+
+static void group_names_go_to_the_daemon_as_written(void **state)
+{
+    (void)state;
+    struct args a;
+    char why[256];
+
+    assert_int_equal(parse(&a, why, "restart", "@web", "db", NULL), 0);
+    assert_int_equal(a.req.n_names, 2);
+    assert_string_equal(a.req.names[0], "@web");
+    args_close(&a);
+}
+
 static void commands_without_operands_refuse_them(void **state)
 {
     (void)state;
@@ -298,6 +331,8 @@ int main(void)
         cmocka_unit_test(logs_reads_lines_follow_and_since),
         cmocka_unit_test(options_of_another_command_are_refused),
         cmocka_unit_test(reload_reads_dry_run),
+        cmocka_unit_test(scale_reads_a_name_and_a_count),
+        cmocka_unit_test(group_names_go_to_the_daemon_as_written),
         cmocka_unit_test(commands_without_operands_refuse_them),
         cmocka_unit_test(an_unknown_command_gets_a_suggestion),
         cmocka_unit_test(help_version_and_check_stay_offline),

@@ -215,8 +215,8 @@ static void malformed_replies_are_refused_with_a_reason(void **state)
 static void commands_know_their_names_and_access(void **state)
 {
     (void)state;
-    static const char *const changing[] = {"start",  "stop",   "restart",
-                                           "signal", "reload", "shutdown"};
+    static const char *const changing[] = {"start",  "stop",     "restart", "signal",
+                                           "reload", "shutdown", "scale"};
     int n_changing = 0;
 
     for (int c = 0; c < PROTO_CMD_COUNT; c++) {
@@ -229,7 +229,7 @@ static void commands_know_their_names_and_access(void **state)
         assert_int_equal(proto_cmd_is_changing((enum proto_cmd)c), want);
         n_changing += want;
     }
-    assert_int_equal(n_changing, 6);
+    assert_int_equal(n_changing, 7);
     assert_int_equal(proto_cmd_from_name("nope"), -EINVAL);
     assert_int_equal(proto_cmd_from_name(NULL), -EINVAL);
     assert_null(proto_cmd_name(PROTO_CMD_COUNT));

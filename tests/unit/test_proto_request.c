@@ -288,6 +288,28 @@ static void reload_reads_dry_run(void **state)
                    "dry_run: expected true or false");
 }
 
+static void scale_reads_one_name_and_a_count(void **state)
+{
+    (void)state;
+    struct proto_request req;
+    struct proto_error err;
+
+    assert_int_equal(
+        decode("{\"v\":1,\"cmd\":\"scale\",\"names\":[\"worker\"],\"count\":4}", &req, &err), 0);
+    assert_int_equal(req.cmd, PROTO_CMD_SCALE);
+    assert_int_equal(req.n_names, 1);
+    assert_string_equal(req.names[0], "worker");
+    assert_int_equal(req.count, 4);
+    assert_false(req.dry_run);
+    proto_request_close(&req);
+    assert_refused("{\"v\":1,\"cmd\":\"scale\",\"names\":[\"worker\"]}", PROTO_ERR_BAD_REQUEST,
+                   "count: required (an integer >= 1)");
+    assert_refused("{\"v\":1,\"cmd\":\"scale\",\"names\":[\"worker\"],\"count\":0}",
+                   PROTO_ERR_BAD_REQUEST, "count: expected an integer >= 1, got 0");
+    assert_refused("{\"v\":1,\"cmd\":\"scale\",\"names\":[\"a\",\"b\"],\"count\":2}",
+                   PROTO_ERR_BAD_REQUEST, "names: expected exactly one service name, got 2");
+}
+
 static void commands_without_arguments_decode(void **state)
 {
     (void)state;
@@ -513,6 +535,11 @@ static void every_command_encodes_to_what_decodes_back(void **state)
         case PROTO_CMD_RELOAD:
             req.dry_run = true;
             break;
+        case PROTO_CMD_SCALE:
+            assert_int_equal(proto_request_set_names(&req, two, 1), 0);
+            req.count = 3;
+            req.dry_run = true;
+            break;
         default:
             break;
         }
@@ -584,6 +611,7 @@ int main(void)
         cmocka_unit_test(logs_has_defaults),
         cmocka_unit_test(logs_reads_lines_follow_and_since),
         cmocka_unit_test(logs_refuses_bad_arguments),
+        cmocka_unit_test(scale_reads_one_name_and_a_count),
         cmocka_unit_test(reload_reads_dry_run),
         cmocka_unit_test(commands_without_arguments_decode),
         cmocka_unit_test(unknown_fields_and_null_arguments_are_ignored),

@@ -23,7 +23,7 @@
 #include "test_conf_fixture.h"
 
 #define EXITED(code) ((code) << 8)
-#define MAX_PROCS    256
+#define MAX_PROCS    1024
 
 /* ---- the fake world --------------------------------------------------------- */
 
@@ -514,6 +514,114 @@ static void removing_a_waiting_service_closes_it_once(void **state)
     world_stop(); /* a second close would abort inside libuv */
 }
 
+/* ---- requests of several services, instances ------------------------------------ */
+
+/* The records of names, in that order. */
+static size_t records(struct sup_service **out, const char *first, ...)
+{
+    size_t n = 0;
+    va_list ap;
+    va_start(ap, first);
+    for (const char *name = first; name; name = va_arg(ap, const char *)) {
+        out[n] = sup_find(W.sup, name);
+        assert_non_null(out[n]);
+        n++;
+    }
+    va_end(ap);
+    return n;
+}
+
+static void a_stop_of_several_waits_for_the_dependents_stopped_with_it(void **state)
+{
+    (void)state;
+    struct sup_service *list[4];
+    world_start(load("php.yaml", "command: [sleep, php]\n", "nginx.yaml",
+                     "command: [sleep, nginx]\ndepends_on: [php]\n", "db.yaml",
+                     "command: [sleep, db]\n", "cron.yaml",
+                     "command: [sleep, cron]\ndepends_on: [php]\n", NULL));
+    sup_start_all(W.sup);
+    /* Listed dependency first: the order of the list does not matter. */
+    sup_stop_ordered(list, records(list, "php", "nginx", NULL), false);
+    assert_string_equal(W.kills, "nginx:TERM ");
+    assert_string_equal(state_of("php"), "up");
+    die_tag("nginx", EXITED(0));
+    /* cron depends on php too, but is not stopped: it does not hold php. */
+    assert_string_equal(W.kills, "nginx:TERM php:TERM ");
+    die_tag("php", EXITED(0));
+    assert_string_equal(state_of("php"), "stopped");
+    assert_string_equal(state_of("nginx"), "stopped");
+    assert_string_equal(state_of("db"), "up");
+    assert_string_equal(state_of("cron"), "up");
+    world_stop();
+}
+
+static void a_restart_of_several_stops_dependents_first_and_starts_them_last(void **state)
+{
+    (void)state;
+    struct sup_service *list[4];
+    world_start(load("php.yaml", "command: [sleep, php]\n", "nginx.yaml",
+                     "command: [sleep, nginx]\ndepends_on: [php]\n", NULL));
+    sup_start_all(W.sup);
+    assert_string_equal(W.spawns, "php nginx ");
+    sup_stop_ordered(list, records(list, "php", "nginx", NULL), true);
+    assert_string_equal(W.kills, "nginx:TERM ");
+    die_tag("nginx", EXITED(0));
+    assert_string_equal(W.kills, "nginx:TERM php:TERM ");
+    /* nginx waits for php to be back rather than start beside a stopping php. */
+    assert_string_equal(W.spawns, "php nginx ");
+    assert_string_equal(state_of("nginx"), "waiting");
+    die_tag("php", EXITED(0));
+    assert_string_equal(W.spawns, "php nginx php nginx ");
+    assert_string_equal(state_of("php"), "up");
+    assert_string_equal(state_of("nginx"), "up");
+    world_stop();
+}
+
+static void removed_instances_stop_one_at_a_time_the_highest_first(void **state)
+{
+    (void)state;
+    world_start(load("w.yaml", "command: [sleep, \"w${CORRAL_INSTANCE}\"]\ninstances: 4\n",
+                     "web.yaml", "command: [sleep, web]\n", NULL));
+    sup_start_all(W.sup);
+    assert_int_equal(sup_count(W.sup), 5);
+    assert_int_equal(sup_swap_set(W.sup, load("w.yaml",
+                                              "command: [sleep, \"w${CORRAL_INSTANCE}\"]\n"
+                                              "instances: 1\n",
+                                              "web.yaml", "command: [sleep, web]\n", NULL)),
+                     0);
+    assert_int_equal(sup_count(W.sup), 2);
+    assert_string_equal(W.kills, "w4:TERM ");
+    die_tag("w4", EXITED(0));
+    assert_string_equal(W.kills, "w4:TERM w3:TERM ");
+    die_tag("w3", EXITED(0));
+    assert_string_equal(W.kills, "w4:TERM w3:TERM w2:TERM ");
+    die_tag("w2", EXITED(0));
+    assert_string_equal(W.gone, "w.4 w.3 w.2 ");
+    assert_string_equal(state_of("w.1"), "up");
+    world_stop();
+}
+
+static void a_shutdown_stops_the_removed_instances_still_waiting_their_turn(void **state)
+{
+    (void)state;
+    world_start(load("w.yaml", "command: [sleep, \"w${CORRAL_INSTANCE}\"]\ninstances: 3\n", NULL));
+    sup_start_all(W.sup);
+    assert_int_equal(sup_swap_set(W.sup, load("w.yaml",
+                                              "command: [sleep, \"w${CORRAL_INSTANCE}\"]\n"
+                                              "instances: 1\n",
+                                              NULL)),
+                     0);
+    assert_string_equal(W.kills, "w3:TERM ");
+    sup_stop_all(W.sup, -1);
+    assert_non_null(strstr(W.kills, "w2:TERM"));
+    assert_non_null(strstr(W.kills, "w1:TERM"));
+    die_tag("w3", EXITED(0));
+    die_tag("w2", EXITED(0));
+    die_tag("w1", EXITED(0));
+    assert_int_equal(W.all_stopped, 1);
+    world_stop();
+}
+
 /* ---- a random walk ------------------------------------------------------------ */
 
 static unsigned rnd(unsigned *seed, unsigned n)
@@ -523,12 +631,13 @@ static unsigned rnd(unsigned *seed, unsigned n)
 }
 
 /* A random set of s0..s5: each present or not, a longrun or a oneshot, with
- * a command version v and a dependency on a lower one, maybe a finish, a
- * stop command, or autostart: false. */
+ * a command version v and a dependency on a lower one or on every instance
+ * of w, maybe a finish, a stop command, or autostart: false; and w, with 1
+ * to 4 instances, or not. */
 static struct conf_set *random_set(unsigned *seed)
 {
-    char files[6][2][256];
-    const char *args[6 * 2 + 1];
+    char files[7][2][256];
+    const char *args[7 * 2 + 1];
     int n = 0;
     for (int i = 0; i < 6; i++) {
         if (rnd(seed, 3) == 0)
@@ -536,13 +645,22 @@ static struct conf_set *random_set(unsigned *seed)
         snprintf(files[n][0], sizeof files[n][0], "s%d.yaml", i);
         int dep = i > 0 && rnd(seed, 2) ? (int)rnd(seed, (unsigned)i) : -1;
         char deps[64] = "";
-        if (dep >= 0)
+        if (dep >= 0 && rnd(seed, 4) == 0)
+            snprintf(deps, sizeof deps, "depends_on: {w: {condition: started}}\n");
+        else if (dep >= 0)
             snprintf(deps, sizeof deps, "depends_on: {s%d: {condition: started}}\n", dep);
         snprintf(files[n][1], sizeof files[n][1], "%scommand: [sleep, s%d.%u]\n%s%s%s%s",
                  rnd(seed, 5) == 0 ? "type: oneshot\n" : "", i, rnd(seed, 2),
                  rnd(seed, 3) == 0 ? "finish: [sh, fin]\n" : "",
                  rnd(seed, 3) == 0 ? "stop_command: [sh, stopper]\n" : "",
                  rnd(seed, 6) == 0 ? "autostart: false\n" : "", deps);
+        n++;
+    }
+    if (rnd(seed, 3)) {
+        snprintf(files[n][0], sizeof files[n][0], "w.yaml");
+        snprintf(files[n][1], sizeof files[n][1],
+                 "command: [sleep, \"w${CORRAL_INSTANCE}.%u\"]\ninstances: %u\n", rnd(seed, 2),
+                 1 + rnd(seed, 4));
         n++;
     }
     /* A dependency on an absent service is a load error: keep what loads. */
@@ -596,8 +714,17 @@ static void check_invariants(unsigned seed, int step)
                 fail_msg("seed %u step %d: %s depends on a record not in the set", seed, step,
                          sup_name(ss));
     }
-    for (const struct sup_service *ss = W.sup->retiring; ss; ss = ss->next_retiring)
+    for (const struct sup_service *ss = W.sup->retiring; ss; ss = ss->next_retiring) {
         owned += (ss->svc.pid > 0) + (ss->finish_hook.pid > 0) + (ss->stop_hook.pid > 0);
+        /* Removed instances of one file stop one at a time (until a stop
+         * of everything lets them all go). */
+        for (const struct sup_service *o = ss->next_retiring; o && !W.sup->stopping;
+             o = o->next_retiring)
+            if (!o->retire_deferred && !ss->retire_deferred && ss->svc.conf->base &&
+                o->svc.conf->base && strcmp(o->svc.conf->base, ss->svc.conf->base) == 0)
+                fail_msg("seed %u step %d: %s and %s stop at once", seed, step, sup_name(ss),
+                         sup_name(o));
+    }
     int alive = 0;
     for (int i = 0; i < W.nprocs; i++) {
         if (!W.procs[i].alive)
@@ -623,8 +750,8 @@ static void random_swaps_requests_and_exits_keep_the_runtime_consistent(void **s
     printf("test_supervisor: random walk seed=%u (replay: CORRAL_SEED=%u)\n", seed0, seed0);
     world_start(random_set(&seed));
     sup_start_all(W.sup);
-    for (int step = 0; step < 400 && W.nprocs < MAX_PROCS - 16; step++) {
-        unsigned op = rnd(&seed, 10);
+    for (int step = 0; step < 400 && W.nprocs < MAX_PROCS - 64; step++) {
+        unsigned op = rnd(&seed, 12);
         struct sup_service *some =
             sup_count(W.sup) ? sup_at(W.sup, rnd(&seed, 6) % sup_count(W.sup)) : NULL;
         if (op < 2) {
@@ -644,6 +771,18 @@ static void random_swaps_requests_and_exits_keep_the_runtime_consistent(void **s
             sup_start_service(some);
         } else if (some && op == 8) {
             sup_restart_service(some);
+        } else if (op == 9 || op == 10) {
+            /* Several at once, in a random order, as a request with @GROUP. */
+            struct sup_service *list[16];
+            size_t k = 0;
+            for (size_t i = 0; i < sup_count(W.sup) && k < 16; i++)
+                if (rnd(&seed, 2))
+                    list[k++] = sup_at(W.sup, (i * 7) % sup_count(W.sup));
+            for (size_t i = 0; i + 1 < k; i++) /* a repeat adds nothing, as in control */
+                for (size_t j = i + 1; j < k; j++)
+                    if (list[j] == list[i])
+                        list[j--] = list[--k];
+            sup_stop_ordered(list, k, op == 10);
         } else {
             uv_run(&W.loop, UV_RUN_NOWAIT);
         }
@@ -731,6 +870,10 @@ int main(void)
         cmocka_unit_test(a_retiring_dependent_still_running_holds_its_dependency_in_the_stop_order),
         cmocka_unit_test(a_kept_service_keeps_its_process_and_takes_the_new_dependencies),
         cmocka_unit_test(removing_a_waiting_service_closes_it_once),
+        cmocka_unit_test(a_stop_of_several_waits_for_the_dependents_stopped_with_it),
+        cmocka_unit_test(a_restart_of_several_stops_dependents_first_and_starts_them_last),
+        cmocka_unit_test(removed_instances_stop_one_at_a_time_the_highest_first),
+        cmocka_unit_test(a_shutdown_stops_the_removed_instances_still_waiting_their_turn),
         cmocka_unit_test(random_swaps_requests_and_exits_keep_the_runtime_consistent),
         cmocka_unit_test(orphans_are_counted_for_the_service_whose_recent_group_held_them),
         cmocka_unit_test(fork_failures_are_counted_per_service),
