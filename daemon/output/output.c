@@ -26,13 +26,14 @@ struct output_stream {
     struct linesplit ls;
     bool cont; /* the next piece continues a split line */
     bool reading;
-    int closing; /* handles still to close */
+    int closing;      /* handles still to close */
+    size_t read_size; /* the next read's size: see output_fit_read */
 };
 
 /* What one read produces, gathered so that each writer gets one write. */
 struct output_batch {
     struct output_stream *st;
-    char stamp[32];
+    char stamp[32]; /* formatted on first use: "" until then */
     uint64_t now_ms;
     struct outbuf *to_out, *to_err, *to_file; /* the output's, reused */
     size_t lines;
@@ -51,6 +52,10 @@ int output_init(struct output *o, uv_loop_t *loop, const struct conf_global *g,
     o->readbuf = malloc(OUTPUT_READ_SIZE);
     if (!o->readbuf)
         return -ENOMEM;
+    o->out_pipe = OUTPUT_READ_SIZE;
+    int cap = fcntl(STDOUT_FILENO, F_GETPIPE_SZ);
+    if (cap > 0)
+        o->out_pipe = (size_t)cap;
     int rc = writer_open(&o->out, loop, STDOUT_FILENO);
     if (rc == 0)
         rc = writer_open(&o->err, loop, STDERR_FILENO);
@@ -95,6 +100,27 @@ void output_svc_init(struct output_svc *s, struct output *o, const struct conf_s
 
 /* ---- lines ---------------------------------------------------------------- */
 
+static void output_batch_begin(struct output_batch *b, struct output_stream *st)
+{
+    struct output *o = st->svc->out;
+    memset(b, 0, sizeof *b);
+    b->st = st;
+    b->to_out = &o->to_out;
+    b->to_err = &o->to_err;
+    b->to_file = &o->to_file;
+    b->to_out->len = b->to_err->len = b->to_file->len = 0;
+    b->now_ms = clock_wall_ms();
+}
+
+/* The batch's time as text, made only for the sinks that print it (a
+ * gmtime and a snprintf per read, wasted on the prefix sink alone). */
+static const char *output_batch_stamp(struct output_batch *b)
+{
+    if (!b->stamp[0])
+        outfmt_stamp(b->now_ms, b->stamp, sizeof b->stamp);
+    return b->stamp;
+}
+
 static void output_on_piece(void *arg, const char *data, size_t len, int flags)
 {
     struct output_batch *b = arg;
@@ -105,7 +131,6 @@ static void output_on_piece(void *arg, const char *data, size_t len, int flags)
         .service = s->conf->name,
         .name_width = s->out->name_width,
         .color = s->color,
-        .stamp = b->stamp,
         .stream = st->stream,
         .continuation = st->cont,
         .text = data,
@@ -129,13 +154,13 @@ static void output_on_piece(void *arg, const char *data, size_t len, int flags)
         if (!s->out->timestamps && h >= 0) {
             (void)outfmt_prefixed(dst, s->head[l.continuation], (size_t)h, data, len);
         } else {
-            l.stamp = s->out->timestamps ? b->stamp : NULL;
+            l.stamp = s->out->timestamps ? output_batch_stamp(b) : NULL;
             (void)outfmt_prefix(dst, &l);
         }
     }
     /* log_format: json turns the prefix sink into JSON lines too. */
     if ((sinks & CONF_LOG_JSON) || ((sinks & CONF_LOG_PREFIX) && s->out->json)) {
-        l.stamp = b->stamp;
+        l.stamp = output_batch_stamp(b);
         l.color = 0;
         (void)outfmt_json(b->to_out, &l);
     }
@@ -198,19 +223,6 @@ static void output_emit(struct output_svc *s, struct output_batch *b)
     b->to_out->len = b->to_err->len = b->to_file->len = 0;
 }
 
-static void output_batch_begin(struct output_batch *b, struct output_stream *st)
-{
-    struct output *o = st->svc->out;
-    memset(b, 0, sizeof *b);
-    b->st = st;
-    b->to_out = &o->to_out;
-    b->to_err = &o->to_err;
-    b->to_file = &o->to_file;
-    b->to_out->len = b->to_err->len = b->to_file->len = 0;
-    b->now_ms = clock_wall_ms();
-    outfmt_stamp(b->now_ms, b->stamp, sizeof b->stamp);
-}
-
 /* ---- pipes ------------------------------------------------------------------ */
 
 static void output_on_partial(uv_timer_t *t)
@@ -244,14 +256,75 @@ static void output_stream_close(struct output_stream *st)
     uv_close((uv_handle_t *)&st->partial, output_on_closed);
 }
 
+/* The common case, on the path of every byte: the prefix sink alone (no
+ * timestamps, JSON, file, follower or line hook) at a line boundary. Whole
+ * lines go out as head + text + "\n" with no callback in between, and into
+ * the ring as one block; what output_on_piece would do for them, in fewer
+ * steps. Returns the bytes taken: whole lines up to the first one that
+ * linesplit must see (too long, or unfinished). */
+static size_t output_fast(struct output_batch *b, const char *data, size_t n)
+{
+    struct output_stream *st = b->st;
+    struct output_svc *s = st->svc;
+    struct output *o = s->out;
+    if (s->conf->logs.sinks != CONF_LOG_PREFIX || o->json || o->timestamps || s->followers ||
+        s->on_line || st->cont || linesplit_pending(&st->ls) || s->head_len[0] < 0)
+        return 0;
+    struct outbuf *dst = st->stream == 2 ? b->to_err : b->to_out;
+    const char *head = s->head[0];
+    size_t h = (size_t)s->head_len[0], lines = 0;
+    const char *p = data, *end = data + n;
+    /* One reservation for the usual case, lines of 16 bytes or more;
+     * outfmt_prefixed grows the buffer when shorter ones need it. */
+    (void)outbuf_reserve(dst, n + (n / 16 + 1) * (h + 1));
+    for (;;) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        size_t len = nl ? (size_t)(nl - p) : 0;
+        if (!nl || len > OUTPUT_LINE_MAX)
+            break;
+        if (len > 0 && p[len - 1] == '\r') /* as linesplit does */
+            len--;
+        if (outfmt_prefixed(dst, head, h, p, len) < 0)
+            break;
+        lines++;
+        p = nl + 1;
+    }
+    (void)ring_push_lines(&s->ring, b->now_ms, st->stream, data, (size_t)(p - data), lines);
+    b->lines += lines;
+    return (size_t)(p - data);
+}
+
+/* Sizes the stream's next read so that what it prints fits corral's stdout
+ * pipe at once, from what the last read printed per byte read: a 64 KiB
+ * read prefixed is more than a 64 KiB pipe takes, and the rest cost a
+ * second writev after a wake-up, and a copy into the writer's queue. */
+static void output_fit_read(struct output_stream *st, size_t in, size_t out)
+{
+    size_t pipe = st->svc->out->out_pipe, size = OUTPUT_READ_SIZE;
+    if (in < OUTPUT_FIT_MIN || out == 0)
+        return; /* too little to tell; keep the last size */
+    if (out > in) {
+        size = (size_t)((uint64_t)pipe * in / out) & ~(size_t)(OUTPUT_FIT_MIN - 1);
+        if (size < OUTPUT_FIT_MIN)
+            size = OUTPUT_FIT_MIN;
+        if (size > OUTPUT_READ_SIZE)
+            size = OUTPUT_READ_SIZE;
+    }
+    st->read_size = size;
+}
+
 static void output_feed(struct output_stream *st, const char *data, size_t n, bool eof)
 {
     struct output_batch b;
     output_batch_begin(&b, st);
-    if (n > 0) /* at EOF there is nothing (data NULL: NULL + 0 is undefined in C) */
-        (void)linesplit_feed(&st->ls, data, n, output_on_piece, &b);
+    if (n > 0) { /* at EOF there is nothing (data NULL: NULL + 0 is undefined in C) */
+        size_t fast = output_fast(&b, data, n);
+        if (fast < n)
+            (void)linesplit_feed(&st->ls, data + fast, n - fast, output_on_piece, &b);
+    }
     if (eof)
         linesplit_flush(&st->ls, output_on_piece, &b);
+    output_fit_read(st, n, b.to_out->len + b.to_err->len);
     output_emit(st->svc, &b);
     /* A partial line waits a little for the rest, and no longer. */
     if (!eof && linesplit_pending(&st->ls))
@@ -265,7 +338,7 @@ static void output_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
     struct output_stream *st = h->data;
     (void)suggested;
     buf->base = st->svc->out->readbuf;
-    buf->len = OUTPUT_READ_SIZE;
+    buf->len = st->read_size;
 }
 
 static void output_on_read(uv_stream_t *h, ssize_t n, const uv_buf_t *buf)
@@ -359,6 +432,7 @@ void output_started(struct output_svc *s)
         }
         st->svc = s;
         st->stream = i + 1;
+        st->read_size = OUTPUT_READ_SIZE;
         st->pipe.data = st;
         linesplit_init(&st->ls, OUTPUT_LINE_MAX);
         uv_timer_init(s->out->loop, &st->partial);

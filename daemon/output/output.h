@@ -21,6 +21,10 @@
  * this long after its last failed one. */
 #define OUTPUT_FILE_RECOVERED_MS 1000
 
+/* Reads are sized in multiples of this, and a read shorter than it does not
+ * change the size of the next (output_fit_read). */
+#define OUTPUT_FIT_MIN 4096
+
 struct output_stream;
 struct output_svc;
 
@@ -38,7 +42,8 @@ struct output {
     bool json; /* log_format: json */
     bool color;
     int name_width;
-    char *readbuf; /* one buffer for every read: reads are one at a time */
+    char *readbuf;   /* one buffer for every read: reads are one at a time */
+    size_t out_pipe; /* the capacity of corral's stdout pipe (OUTPUT_READ_SIZE if no pipe) */
     /* What one read produces, per destination; kept between reads so that
      * a busy service costs no allocation per read. */
     struct outbuf to_out, to_err, to_file;
