@@ -256,27 +256,68 @@ static void output_stream_close(struct output_stream *st)
     uv_close((uv_handle_t *)&st->partial, output_on_closed);
 }
 
-/* The common case, on the path of every byte: the prefix sink alone (no
- * timestamps, JSON, file, follower or line hook) at a line boundary. Whole
- * lines go out as head + text + "\n" with no callback in between, and into
- * the ring as one block; what output_on_piece would do for them, in fewer
- * steps. Returns the bytes taken: whole lines up to the first one that
- * linesplit must see (too long, or unfinished). */
+/* The head of each line of a batch on the fast path: "web  | " (with
+ * timestamps "2026-11-24T21:36:39.123Z web  | "), or for JSON the object
+ * up to the opening quote of "line" (the time is the batch's). Returns its
+ * length, or -1. */
+static int output_fast_head(struct output_batch *b, bool json, char *buf, size_t size)
+{
+    struct output_svc *s = b->st->svc;
+    if (json) {
+        struct outfmt_line l = {.service = s->conf->name,
+                                .stamp = output_batch_stamp(b),
+                                .stream = b->st->stream,
+                                .text = "",
+                                .len = 0};
+        struct outbuf *t = &s->out->scratch;
+        t->len = 0;
+        /* {...,"line":""}\n less its last 3 bytes */
+        if (outfmt_json(t, &l) < 0 || t->len - 3 > size)
+            return -1;
+        memcpy(buf, t->data, t->len - 3);
+        return (int)(t->len - 3);
+    }
+    size_t h = (size_t)s->head_len[0];
+    if (!s->out->timestamps) {
+        memcpy(buf, s->head[0], h);
+        return (int)h;
+    }
+    const char *stamp = output_batch_stamp(b);
+    size_t n = strlen(stamp);
+    if (n + 1 + h > size)
+        return -1;
+    memcpy(buf, stamp, n);
+    buf[n] = ' ';
+    memcpy(buf + n + 1, s->head[0], h);
+    return (int)(n + 1 + h);
+}
+
+/* The common case, on the path of every byte: one sink, prefix or json,
+ * and no file, follower or line hook, at a line boundary. Whole lines go
+ * out as head + text + "\n" (JSON: head + escaped text + "\"}\n") with no
+ * callback in between, and into the ring as one block; what
+ * output_on_piece would do for them, in fewer steps. Returns the bytes
+ * taken: whole lines up to the first one that linesplit must see (too
+ * long, or unfinished). */
 static size_t output_fast(struct output_batch *b, const char *data, size_t n)
 {
     struct output_stream *st = b->st;
     struct output_svc *s = st->svc;
-    struct output *o = s->out;
-    if (s->conf->logs.sinks != CONF_LOG_PREFIX || o->json || o->timestamps || s->followers ||
-        s->on_line || st->cont || linesplit_pending(&st->ls) || s->head_len[0] < 0)
+    unsigned sinks = s->conf->logs.sinks;
+    bool json = sinks == CONF_LOG_JSON || (sinks == CONF_LOG_PREFIX && s->out->json);
+    if ((sinks != CONF_LOG_PREFIX && sinks != CONF_LOG_JSON) || s->followers || s->on_line ||
+        st->cont || linesplit_pending(&st->ls) || s->head_len[0] < 0)
         return 0;
-    struct outbuf *dst = st->stream == 2 ? b->to_err : b->to_out;
-    const char *head = s->head[0];
-    size_t h = (size_t)s->head_len[0], lines = 0;
+    char head[256];
+    int hl = output_fast_head(b, json, head, sizeof head);
+    if (hl < 0)
+        return 0;
+    struct outbuf *dst = st->stream == 2 && !json ? b->to_err : b->to_out;
+    size_t h = (size_t)hl, lines = 0;
     const char *p = data, *end = data + n;
     /* One reservation for the usual case, lines of 16 bytes or more;
-     * outfmt_prefixed grows the buffer when shorter ones need it. */
-    (void)outbuf_reserve(dst, n + (n / 16 + 1) * (h + 1));
+     * each line grows the buffer when it needs more. */
+    (void)outbuf_reserve(dst, n + (n / 16 + 1) * (h + 3));
     for (;;) {
         const char *nl = memchr(p, '\n', (size_t)(end - p));
         size_t len = nl ? (size_t)(nl - p) : 0;
@@ -284,8 +325,13 @@ static size_t output_fast(struct output_batch *b, const char *data, size_t n)
             break;
         if (len > 0 && p[len - 1] == '\r') /* as linesplit does */
             len--;
-        if (outfmt_prefixed(dst, head, h, p, len) < 0)
+        size_t mark = dst->len;
+        if (!json ? outfmt_prefixed(dst, head, h, p, len) < 0
+                  : outbuf_put(dst, head, h) < 0 || outfmt_json_chars(dst, p, len) < 0 ||
+                        outbuf_put(dst, "\"}\n", 3) < 0) {
+            dst->len = mark; /* no part of a line */
             break;
+        }
         lines++;
         p = nl + 1;
     }
@@ -560,6 +606,7 @@ void output_close(struct output *o)
     outbuf_free(&o->to_out);
     outbuf_free(&o->to_err);
     outbuf_free(&o->to_file);
+    outbuf_free(&o->scratch);
     free(o->readbuf);
     o->readbuf = NULL;
 }

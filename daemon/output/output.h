@@ -47,6 +47,7 @@ struct output {
     /* What one read produces, per destination; kept between reads so that
      * a busy service costs no allocation per read. */
     struct outbuf to_out, to_err, to_file;
+    struct outbuf scratch; /* a batch's JSON head is made in it */
 };
 
 struct output_svc {
