@@ -362,15 +362,25 @@ static void output_fit_read(struct output_stream *st, size_t in, size_t out)
 static void output_feed(struct output_stream *st, const char *data, size_t n, bool eof)
 {
     struct output_batch b;
+    size_t read = n;
     output_batch_begin(&b, st);
     if (n > 0) { /* at EOF there is nothing (data NULL: NULL + 0 is undefined in C) */
-        size_t fast = output_fast(&b, data, n);
+        if (linesplit_pending(&st->ls) || st->cont) {
+            /* The end of a line the last read cut: through linesplit,
+             * and the lines after it on the fast path. */
+            const char *nl = memchr(data, '\n', n);
+            size_t first = nl ? (size_t)(nl + 1 - data) : n;
+            (void)linesplit_feed(&st->ls, data, first, output_on_piece, &b);
+            data += first;
+            n -= first;
+        }
+        size_t fast = n > 0 ? output_fast(&b, data, n) : 0;
         if (fast < n)
             (void)linesplit_feed(&st->ls, data + fast, n - fast, output_on_piece, &b);
     }
     if (eof)
         linesplit_flush(&st->ls, output_on_piece, &b);
-    output_fit_read(st, n, b.to_out->len + b.to_err->len);
+    output_fit_read(st, read, b.to_out->len + b.to_err->len);
     output_emit(st->svc, &b);
     /* A partial line waits a little for the rest, and no longer. */
     if (!eof && linesplit_pending(&st->ls))
