@@ -2,14 +2,18 @@
  *
  * usage: logw N PER_WRITE STAMP [GATE]
  *
- * Builds PER_WRITE lines of 80 bytes (79 characters ending in 'Z', then
- * '\n') once, then writes N lines with write(2), PER_WRITE lines per call
- * (the last call may carry fewer), retrying short writes. With GATE (a
- * FIFO), it first blocks opening GATE and reading one byte from it, so that
- * the benchmark can read the supervisor's CPU time before the first line.
- * CLOCK_MONOTONIC (ns) is taken just before the first write and, after the
- * last write, written to STAMP (atomically, by rename). Then it sleeps in
- * pause() until killed, so that no supervisor restarts it. */
+ * Builds PER_WRITE lines of 80 bytes once, then writes N lines with
+ * write(2), PER_WRITE lines per call (the last call may carry fewer),
+ * retrying short writes. Line i of a write reads
+ * "wWWWWWWWWWW iIII <filler>Z\n": III is i, and the first line of each write
+ * carries the write's number WWWWWWWWWW (0, 1, ...), updated in place before
+ * each write; logr checks both, so that a line lost, torn, repeated or out
+ * of order is seen. With GATE (a FIFO), it first blocks opening GATE and
+ * reading one byte from it, so that the benchmark can read the supervisor's
+ * CPU time before the first line. CLOCK_MONOTONIC (ns) is taken just before
+ * the first write and, after the last write, written to STAMP (atomically,
+ * by rename). Then it sleeps in pause() until killed, so that no supervisor
+ * restarts it. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -28,14 +32,14 @@ int main(int argc, char **argv)
     }
     long n = atol(argv[1]);
     long per = atol(argv[2]);
-    if (n <= 0 || per <= 0)
+    if (n <= 0 || per <= 0 || per > 999)
         return 2;
     char *buf = malloc((size_t)per * LINE);
     if (!buf)
         return 1;
     for (long i = 0; i < per; i++) {
         char *l = buf + i * LINE;
-        int k = snprintf(l, LINE, "line %06ld of a benchmark writer, eighty bytes long: ", i);
+        int k = snprintf(l, LINE, "w%010d i%03ld of a benchmark writer, eighty bytes long: ", 0, i);
         memset(l + k, 'x', LINE - 2 - k);
         l[LINE - 2] = 'Z';
         l[LINE - 1] = '\n';
@@ -50,7 +54,10 @@ int main(int argc, char **argv)
     struct timespec t0;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     long left = n;
-    while (left > 0) {
+    for (unsigned long wn = 0; left > 0; wn++) {
+        unsigned long v = wn;
+        for (int d = 10; d >= 1; d--, v /= 10)
+            buf[d] = (char)('0' + v % 10);
         long k = left < per ? left : per;
         const char *p = buf;
         size_t len = (size_t)k * LINE;

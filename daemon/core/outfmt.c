@@ -134,35 +134,62 @@ size_t outfmt_utf8_clean(const char *str, size_t n, char *out)
     return o;
 }
 
-int outfmt_json_string(struct outbuf *b, const char *str, size_t n)
+/* Bytes that go into a JSON string as they are: printable ASCII but the
+ * quote and the backslash. */
+static inline int outfmt_json_plain(unsigned char c)
+{
+    return c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
+}
+
+int outfmt_json_chars(struct outbuf *b, const char *str, size_t n)
 {
     const unsigned char *s = (const unsigned char *)str;
-    char esc[8];
-    int rc = outbuf_put(b, "\"", 1);
-
-    for (size_t i = 0; i < n && rc == 0;) {
+    /* Room for all of it as it is; each escape (up to 6 bytes for 1) makes
+     * room for itself and the rest. */
+    if (outbuf_reserve(b, n) < 0)
+        return -ENOMEM;
+    char *o = b->data + b->len;
+    for (size_t i = 0; i < n;) {
+        size_t run = i;
+        while (run < n && outfmt_json_plain(s[run]))
+            run++;
+        memcpy(o, s + i, run - i); /* the common case: all of it at once */
+        o += run - i;
+        i = run;
+        if (i == n)
+            break;
+        b->len = (size_t)(o - b->data);
+        if (outbuf_reserve(b, 6 + (n - i)) < 0)
+            return -ENOMEM;
+        o = b->data + b->len;
         unsigned char c = s[i];
+        size_t len = c >= 0x80 ? outfmt_utf8_len(s + i, n - i) : 0;
         if (c == '"' || c == '\\') {
-            esc[0] = '\\';
-            esc[1] = (char)c;
-            rc = outbuf_put(b, esc, 2);
+            *o++ = '\\';
+            *o++ = (char)c;
             i++;
-        } else if (c < 0x20 || c == 0x7f) {
-            snprintf(esc, sizeof esc, "\\u%04x", c);
-            rc = outbuf_put(b, esc, 6);
+        } else if (len > 0) {
+            memcpy(o, s + i, len);
+            o += len;
+            i += len;
+        } else { /* a control character, DEL, or a byte that is not UTF-8 */
+            static const char hex[] = "0123456789abcdef";
+            memcpy(o, "\\u00", 4);
+            o[4] = hex[c >> 4];
+            o[5] = hex[c & 0xf];
+            o += 6;
             i++;
-        } else {
-            size_t len = outfmt_utf8_len(s + i, n - i);
-            if (len == 0) {
-                snprintf(esc, sizeof esc, "\\u%04x", c);
-                rc = outbuf_put(b, esc, 6);
-                i++;
-            } else {
-                rc = outbuf_put(b, str + i, len);
-                i += len;
-            }
         }
     }
+    b->len = (size_t)(o - b->data);
+    return 0;
+}
+
+int outfmt_json_string(struct outbuf *b, const char *str, size_t n)
+{
+    int rc = outbuf_put(b, "\"", 1);
+    if (rc == 0)
+        rc = outfmt_json_chars(b, str, n);
     if (rc == 0)
         rc = outbuf_put(b, "\"", 1);
     return rc;

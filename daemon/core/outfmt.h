@@ -53,6 +53,9 @@ int outfmt_json(struct outbuf *b, const struct outfmt_line *l);
 /* Appends s as a JSON string (quotes included), escaping as above. */
 int outfmt_json_string(struct outbuf *b, const char *s, size_t n);
 
+/* The same without the quotes: what goes between them. */
+int outfmt_json_chars(struct outbuf *b, const char *s, size_t n);
+
 /* Copies s into out (room for 2n bytes) as valid UTF-8: each byte that is
  * not part of a valid sequence becomes U+00XX, as outfmt_json_string writes
  * it. Returns the length written. */

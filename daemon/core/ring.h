@@ -1,6 +1,8 @@
 /* ring.h - the last lines of a service, kept for `corralctl logs` and for the
  * lines printed under a failed exit: a byte ring of records {time, stream,
- * length, text}; the oldest go when a new one does not fit. Pure. */
+ * text}, a record being one line or the bytes of a run of whole lines as a
+ * read brought them (split into lines only when someone asks); the oldest
+ * lines go when new ones do not fit. Pure. */
 #ifndef CORRAL_RING_H
 #define CORRAL_RING_H
 
@@ -12,7 +14,6 @@ struct ring {
     size_t cap;
     size_t head;     /* offset of the oldest record */
     size_t used;     /* bytes in use */
-    size_t count;    /* records */
     uint64_t pushed; /* lines ever pushed: a run's lines are the last (pushed - at its start) */
 };
 
@@ -29,6 +30,13 @@ void ring_close(struct ring *r);
 
 /* Adds a line (cut to fit the ring when longer). Returns 0 or -ENOMEM. */
 int ring_push(struct ring *r, uint64_t time_ms, int stream, const char *text, size_t len);
+
+/* Adds n_lines whole lines at once: len bytes, each line ending in "\n"
+ * (a "\r" before it is not part of the line). The bytes are kept as they
+ * are; when they do not fit the ring, their last lines that do. Returns 0
+ * or -ENOMEM. */
+int ring_push_lines(struct ring *r, uint64_t time_ms, int stream, const char *data, size_t len,
+                    uint64_t n_lines);
 
 /* Calls cb for the last n lines (all when n is 0) with time >= since_ms,
  * oldest first. The text is valid during the call only. */

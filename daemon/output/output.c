@@ -26,13 +26,14 @@ struct output_stream {
     struct linesplit ls;
     bool cont; /* the next piece continues a split line */
     bool reading;
-    int closing; /* handles still to close */
+    int closing;      /* handles still to close */
+    size_t read_size; /* the next read's size: see output_fit_read */
 };
 
 /* What one read produces, gathered so that each writer gets one write. */
 struct output_batch {
     struct output_stream *st;
-    char stamp[32];
+    char stamp[32]; /* formatted on first use: "" until then */
     uint64_t now_ms;
     struct outbuf *to_out, *to_err, *to_file; /* the output's, reused */
     size_t lines;
@@ -51,6 +52,10 @@ int output_init(struct output *o, uv_loop_t *loop, const struct conf_global *g,
     o->readbuf = malloc(OUTPUT_READ_SIZE);
     if (!o->readbuf)
         return -ENOMEM;
+    o->out_pipe = OUTPUT_READ_SIZE;
+    int cap = fcntl(STDOUT_FILENO, F_GETPIPE_SZ);
+    if (cap > 0)
+        o->out_pipe = (size_t)cap;
     int rc = writer_open(&o->out, loop, STDOUT_FILENO);
     if (rc == 0)
         rc = writer_open(&o->err, loop, STDERR_FILENO);
@@ -95,6 +100,27 @@ void output_svc_init(struct output_svc *s, struct output *o, const struct conf_s
 
 /* ---- lines ---------------------------------------------------------------- */
 
+static void output_batch_begin(struct output_batch *b, struct output_stream *st)
+{
+    struct output *o = st->svc->out;
+    memset(b, 0, sizeof *b);
+    b->st = st;
+    b->to_out = &o->to_out;
+    b->to_err = &o->to_err;
+    b->to_file = &o->to_file;
+    b->to_out->len = b->to_err->len = b->to_file->len = 0;
+    b->now_ms = clock_wall_ms();
+}
+
+/* The batch's time as text, made only for the sinks that print it (a
+ * gmtime and a snprintf per read, wasted on the prefix sink alone). */
+static const char *output_batch_stamp(struct output_batch *b)
+{
+    if (!b->stamp[0])
+        outfmt_stamp(b->now_ms, b->stamp, sizeof b->stamp);
+    return b->stamp;
+}
+
 static void output_on_piece(void *arg, const char *data, size_t len, int flags)
 {
     struct output_batch *b = arg;
@@ -105,7 +131,6 @@ static void output_on_piece(void *arg, const char *data, size_t len, int flags)
         .service = s->conf->name,
         .name_width = s->out->name_width,
         .color = s->color,
-        .stamp = b->stamp,
         .stream = st->stream,
         .continuation = st->cont,
         .text = data,
@@ -129,13 +154,13 @@ static void output_on_piece(void *arg, const char *data, size_t len, int flags)
         if (!s->out->timestamps && h >= 0) {
             (void)outfmt_prefixed(dst, s->head[l.continuation], (size_t)h, data, len);
         } else {
-            l.stamp = s->out->timestamps ? b->stamp : NULL;
+            l.stamp = s->out->timestamps ? output_batch_stamp(b) : NULL;
             (void)outfmt_prefix(dst, &l);
         }
     }
     /* log_format: json turns the prefix sink into JSON lines too. */
     if ((sinks & CONF_LOG_JSON) || ((sinks & CONF_LOG_PREFIX) && s->out->json)) {
-        l.stamp = b->stamp;
+        l.stamp = output_batch_stamp(b);
         l.color = 0;
         (void)outfmt_json(b->to_out, &l);
     }
@@ -198,19 +223,6 @@ static void output_emit(struct output_svc *s, struct output_batch *b)
     b->to_out->len = b->to_err->len = b->to_file->len = 0;
 }
 
-static void output_batch_begin(struct output_batch *b, struct output_stream *st)
-{
-    struct output *o = st->svc->out;
-    memset(b, 0, sizeof *b);
-    b->st = st;
-    b->to_out = &o->to_out;
-    b->to_err = &o->to_err;
-    b->to_file = &o->to_file;
-    b->to_out->len = b->to_err->len = b->to_file->len = 0;
-    b->now_ms = clock_wall_ms();
-    outfmt_stamp(b->now_ms, b->stamp, sizeof b->stamp);
-}
-
 /* ---- pipes ------------------------------------------------------------------ */
 
 static void output_on_partial(uv_timer_t *t)
@@ -244,14 +256,131 @@ static void output_stream_close(struct output_stream *st)
     uv_close((uv_handle_t *)&st->partial, output_on_closed);
 }
 
+/* The head of each line of a batch on the fast path: "web  | " (with
+ * timestamps "2026-11-24T21:36:39.123Z web  | "), or for JSON the object
+ * up to the opening quote of "line" (the time is the batch's). Returns its
+ * length, or -1. */
+static int output_fast_head(struct output_batch *b, bool json, char *buf, size_t size)
+{
+    struct output_svc *s = b->st->svc;
+    if (json) {
+        struct outfmt_line l = {.service = s->conf->name,
+                                .stamp = output_batch_stamp(b),
+                                .stream = b->st->stream,
+                                .text = "",
+                                .len = 0};
+        struct outbuf *t = &s->out->scratch;
+        t->len = 0;
+        /* {...,"line":""}\n less its last 3 bytes */
+        if (outfmt_json(t, &l) < 0 || t->len - 3 > size)
+            return -1;
+        memcpy(buf, t->data, t->len - 3);
+        return (int)(t->len - 3);
+    }
+    size_t h = (size_t)s->head_len[0];
+    if (!s->out->timestamps) {
+        memcpy(buf, s->head[0], h);
+        return (int)h;
+    }
+    const char *stamp = output_batch_stamp(b);
+    size_t n = strlen(stamp);
+    if (n + 1 + h > size)
+        return -1;
+    memcpy(buf, stamp, n);
+    buf[n] = ' ';
+    memcpy(buf + n + 1, s->head[0], h);
+    return (int)(n + 1 + h);
+}
+
+/* The common case, on the path of every byte: one sink, prefix or json,
+ * and no file, follower or line hook, at a line boundary. Whole lines go
+ * out as head + text + "\n" (JSON: head + escaped text + "\"}\n") with no
+ * callback in between, and into the ring as one block; what
+ * output_on_piece would do for them, in fewer steps. Returns the bytes
+ * taken: whole lines up to the first one that linesplit must see (too
+ * long, or unfinished). */
+static size_t output_fast(struct output_batch *b, const char *data, size_t n)
+{
+    struct output_stream *st = b->st;
+    struct output_svc *s = st->svc;
+    unsigned sinks = s->conf->logs.sinks;
+    bool json = sinks == CONF_LOG_JSON || (sinks == CONF_LOG_PREFIX && s->out->json);
+    if ((sinks != CONF_LOG_PREFIX && sinks != CONF_LOG_JSON) || s->followers || s->on_line ||
+        st->cont || linesplit_pending(&st->ls) || s->head_len[0] < 0)
+        return 0;
+    char head[256];
+    int hl = output_fast_head(b, json, head, sizeof head);
+    if (hl < 0)
+        return 0;
+    struct outbuf *dst = st->stream == 2 && !json ? b->to_err : b->to_out;
+    size_t h = (size_t)hl, lines = 0;
+    const char *p = data, *end = data + n;
+    /* One reservation for the usual case, lines of 16 bytes or more;
+     * each line grows the buffer when it needs more. */
+    (void)outbuf_reserve(dst, n + (n / 16 + 1) * (h + 3));
+    for (;;) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        size_t len = nl ? (size_t)(nl - p) : 0;
+        if (!nl || len > OUTPUT_LINE_MAX)
+            break;
+        if (len > 0 && p[len - 1] == '\r') /* as linesplit does */
+            len--;
+        size_t mark = dst->len;
+        if (!json ? outfmt_prefixed(dst, head, h, p, len) < 0
+                  : outbuf_put(dst, head, h) < 0 || outfmt_json_chars(dst, p, len) < 0 ||
+                        outbuf_put(dst, "\"}\n", 3) < 0) {
+            dst->len = mark; /* no part of a line */
+            break;
+        }
+        lines++;
+        p = nl + 1;
+    }
+    (void)ring_push_lines(&s->ring, b->now_ms, st->stream, data, (size_t)(p - data), lines);
+    b->lines += lines;
+    return (size_t)(p - data);
+}
+
+/* Sizes the stream's next read so that what it prints fits corral's stdout
+ * pipe at once, from what the last read printed per byte read: a 64 KiB
+ * read prefixed is more than a 64 KiB pipe takes, and the rest cost a
+ * second writev after a wake-up, and a copy into the writer's queue. */
+static void output_fit_read(struct output_stream *st, size_t in, size_t out)
+{
+    size_t pipe = st->svc->out->out_pipe, size = OUTPUT_READ_SIZE;
+    if (in < OUTPUT_FIT_MIN || out == 0)
+        return; /* too little to tell; keep the last size */
+    if (out > in) {
+        size = (size_t)((uint64_t)pipe * in / out) & ~(size_t)(OUTPUT_FIT_MIN - 1);
+        if (size < OUTPUT_FIT_MIN)
+            size = OUTPUT_FIT_MIN;
+        if (size > OUTPUT_READ_SIZE)
+            size = OUTPUT_READ_SIZE;
+    }
+    st->read_size = size;
+}
+
 static void output_feed(struct output_stream *st, const char *data, size_t n, bool eof)
 {
     struct output_batch b;
+    size_t read = n;
     output_batch_begin(&b, st);
-    if (n > 0) /* at EOF there is nothing (data NULL: NULL + 0 is undefined in C) */
-        (void)linesplit_feed(&st->ls, data, n, output_on_piece, &b);
+    if (n > 0) { /* at EOF there is nothing (data NULL: NULL + 0 is undefined in C) */
+        if (linesplit_pending(&st->ls) || st->cont) {
+            /* The end of a line the last read cut: through linesplit,
+             * and the lines after it on the fast path. */
+            const char *nl = memchr(data, '\n', n);
+            size_t first = nl ? (size_t)(nl + 1 - data) : n;
+            (void)linesplit_feed(&st->ls, data, first, output_on_piece, &b);
+            data += first;
+            n -= first;
+        }
+        size_t fast = n > 0 ? output_fast(&b, data, n) : 0;
+        if (fast < n)
+            (void)linesplit_feed(&st->ls, data + fast, n - fast, output_on_piece, &b);
+    }
     if (eof)
         linesplit_flush(&st->ls, output_on_piece, &b);
+    output_fit_read(st, read, b.to_out->len + b.to_err->len);
     output_emit(st->svc, &b);
     /* A partial line waits a little for the rest, and no longer. */
     if (!eof && linesplit_pending(&st->ls))
@@ -265,7 +394,7 @@ static void output_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
     struct output_stream *st = h->data;
     (void)suggested;
     buf->base = st->svc->out->readbuf;
-    buf->len = OUTPUT_READ_SIZE;
+    buf->len = st->read_size;
 }
 
 static void output_on_read(uv_stream_t *h, ssize_t n, const uv_buf_t *buf)
@@ -359,6 +488,7 @@ void output_started(struct output_svc *s)
         }
         st->svc = s;
         st->stream = i + 1;
+        st->read_size = OUTPUT_READ_SIZE;
         st->pipe.data = st;
         linesplit_init(&st->ls, OUTPUT_LINE_MAX);
         uv_timer_init(s->out->loop, &st->partial);
@@ -372,6 +502,23 @@ void output_started(struct output_svc *s)
             st->reading = true;
         }
     }
+}
+
+void output_svc_line(struct output_svc *s, int stream, const char *text, size_t len)
+{
+    struct output_stream st = {.svc = s, .stream = stream == 2 ? 2 : 1};
+    struct output_batch b;
+    output_batch_begin(&b, &st);
+    for (;;) {
+        const char *nl = len ? memchr(text, '\n', len) : NULL;
+        size_t n = nl ? (size_t)(nl - text) : len;
+        output_on_piece(&b, text, n, 0);
+        if (!nl)
+            break;
+        len -= n + 1;
+        text = nl + 1;
+    }
+    output_emit(s, &b);
 }
 
 void output_svc_drain(struct output_svc *s)
@@ -486,6 +633,7 @@ void output_close(struct output *o)
     outbuf_free(&o->to_out);
     outbuf_free(&o->to_err);
     outbuf_free(&o->to_file);
+    outbuf_free(&o->scratch);
     free(o->readbuf);
     o->readbuf = NULL;
 }

@@ -21,6 +21,10 @@
  * this long after its last failed one. */
 #define OUTPUT_FILE_RECOVERED_MS 1000
 
+/* Reads are sized in multiples of this, and a read shorter than it does not
+ * change the size of the next (output_fit_read). */
+#define OUTPUT_FIT_MIN 4096
+
 struct output_stream;
 struct output_svc;
 
@@ -38,10 +42,12 @@ struct output {
     bool json; /* log_format: json */
     bool color;
     int name_width;
-    char *readbuf; /* one buffer for every read: reads are one at a time */
+    char *readbuf;   /* one buffer for every read: reads are one at a time */
+    size_t out_pipe; /* the capacity of corral's stdout pipe (OUTPUT_READ_SIZE if no pipe) */
     /* What one read produces, per destination; kept between reads so that
      * a busy service costs no allocation per read. */
     struct outbuf to_out, to_err, to_file;
+    struct outbuf scratch; /* a batch's JSON head is made in it */
 };
 
 struct output_svc {
@@ -100,6 +106,12 @@ void output_abort(struct output_svc *s);
 /* Reads whatever the service's pipes hold right now (before its last lines
  * are printed, and at exit). */
 void output_svc_drain(struct output_svc *s);
+
+/* Prints one line as a line of the service's own (stream 1 stdout, 2
+ * stderr): its sinks, ring and followers, as if read from its pipe; text
+ * without a newline (one inside makes two lines). Not from inside an
+ * output callback (followers, on_line): the batch buffers are shared. */
+void output_svc_line(struct output_svc *s, int stream, const char *text, size_t len);
 
 /* Prints the last n lines of the service's latest run on corral's stderr,
  * under its exit line, when the container's log has not shown them all: its

@@ -65,6 +65,52 @@ class Output(svc.ServiceTest):
         for name in seen:
             self.assertEqual(seen[name], list(range(100000)), f"{name}: lost or repeated lines")
 
+    def test_after_a_flood_the_ring_holds_the_newest_lines_whole_and_in_order(self):
+        # 100,000 lines in big writes, some with "\r\n", into a 64 KiB ring,
+        # printed with the prefix and kept in the ring as blocks of lines, and
+        # with the file sink too (kept line by line): `corralctl logs` gives
+        # the newest lines, each whole, in order, up to the last, about the
+        # ring's size of them.
+        w = self.script("flood.py", r"""
+import os
+out = os.fdopen(1, "w", buffering=1 << 16, newline="")
+for i in range(100000):
+    out.write(f"flood {i:07d} " + "y" * (i % 97) + ("\r\n" if i % 5 == 0 else "\n"))
+out.flush()
+os.close(1)
+import time; time.sleep(30)
+""")
+        self.service("flood", f"command: [{harness.PY}, {w}]\nrestart: never\n")
+        self.service("flood2", f"command: [{harness.PY}, {w}]\nrestart: never\n"
+                               f"logs: {{stdout: [prefix, file], file: {self.path('f.log')}}}\n")
+        c = self.run_services()
+        for name in ("flood", "flood2"):
+            harness.wait_for(lambda: "flood 0099999" in ctl(self, "logs", "-n", "1", name).stdout,
+                             30, what="the last line in the ring")
+            self.check_ring(name)
+        out = [l for l in c.stdout().splitlines() if l.startswith("flood  ")]
+        self.assertEqual(len(out), 100000)
+        self.assertEqual(out[5], "flood  | flood 0000005 yyyyy")
+        c.signal(signal.SIGTERM)
+        self.assertEqual(c.wait(), 0)
+
+    def check_ring(self, name):
+        r = ctl(self, "logs", "-n", "100000", name)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        got = r.stdout.splitlines()
+        pat = re.compile(r"^flood (\d{7}) (y*)$")
+        nums = []
+        for line in got:
+            m = pat.match(line)
+            self.assertIsNotNone(m, f"torn line: {line[:80]!r}")
+            n = int(m.group(1))
+            self.assertEqual(len(m.group(2)), n % 97, f"line {n} cut")
+            nums.append(n)
+        self.assertEqual(nums, list(range(100000 - len(nums), 100000)), "not the newest, in order")
+        size = sum(len(l) + 1 for l in got)
+        self.assertGreater(size, 44 * 1024, "the ring keeps about its size")
+        self.assertLessEqual(size, 64 * 1024)
+
     def test_a_stalled_stdout_never_stalls_the_supervisor(self):
         w = self.script("writer.py", WRITER)
         self.service("noisy", f"type: oneshot\ncommand: [{harness.PY}, {w}, noisy, '200000']\n")
