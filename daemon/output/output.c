@@ -504,23 +504,6 @@ void output_started(struct output_svc *s)
     }
 }
 
-void output_svc_line(struct output_svc *s, int stream, const char *text, size_t len)
-{
-    struct output_stream st = {.svc = s, .stream = stream == 2 ? 2 : 1};
-    struct output_batch b;
-    output_batch_begin(&b, &st);
-    for (;;) {
-        const char *nl = len ? memchr(text, '\n', len) : NULL;
-        size_t n = nl ? (size_t)(nl - text) : len;
-        output_on_piece(&b, text, n, 0);
-        if (!nl)
-            break;
-        len -= n + 1;
-        text = nl + 1;
-    }
-    output_emit(s, &b);
-}
-
 void output_svc_drain(struct output_svc *s)
 {
     for (struct output_stream *st = s->streams, *next; st; st = next) {

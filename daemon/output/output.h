@@ -107,12 +107,6 @@ void output_abort(struct output_svc *s);
  * are printed, and at exit). */
 void output_svc_drain(struct output_svc *s);
 
-/* Prints one line as a line of the service's own (stream 1 stdout, 2
- * stderr): its sinks, ring and followers, as if read from its pipe; text
- * without a newline (one inside makes two lines). Not from inside an
- * output callback (followers, on_line): the batch buffers are shared. */
-void output_svc_line(struct output_svc *s, int stream, const char *text, size_t len);
-
 /* Prints the last n lines of the service's latest run on corral's stderr,
  * under its exit line, when the container's log has not shown them all: its
  * lines do not go to corral's output (logs: file or none), or some were
