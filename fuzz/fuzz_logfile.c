@@ -53,6 +53,12 @@ static void fuzz_ring_line(void *arg, const struct ring_line *l)
         __builtin_trap();
 }
 
+static void fuzz_ring_count(void *arg, const struct ring_line *l)
+{
+    (void)l;
+    ++*(size_t *)arg;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static struct fuzz_line lines[FUZZ_LINES_MAX];
@@ -120,7 +126,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         __builtin_trap();
 
     /* The ring's lines are the last ones pushed, in order. */
-    struct fuzz_ring_check c = {.lines = lines, .n = n, .next = n - (r.count < n ? r.count : n)};
+    size_t held = 0;
+    ring_last(&r, 0, 0, fuzz_ring_count, &held);
+    struct fuzz_ring_check c = {.lines = lines, .n = n, .next = n - (held < n ? held : n)};
     if (n <= FUZZ_LINES_MAX && r.pushed == n)
         ring_last(&r, 0, 0, fuzz_ring_line, &c);
 

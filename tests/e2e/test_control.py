@@ -165,12 +165,12 @@ class DockerExec(svc.ServiceTest):
         os.chmod(self.tmp, 0o755)
         os.chmod(self.dir, 0o755)
         self.service("web", LONG)
-        # Its own /run and /tmp, as a container has: another corral of this
-        # host (a parallel test's, as root on /run/corral/corral.sock, or as
-        # 65534 on /tmp/corral-65534) must not be the one found.
+        # Its own /run, as a container has: another corral of this host (a
+        # parallel test's, as root on /run/corral/corral.sock) must not be
+        # the one found. (/tmp stays: the binaries under test may live there.)
         setup = ("mount -t tmpfs -o mode=0755 tmpfs /run && mkdir /run/svc && "
                  f"cp {self.dir}/web.yaml /run/svc/ && chmod -R a+rX /run/svc && "
-                 "mount -t tmpfs -o mode=1777 tmpfs /tmp && exec \"$@\"")
+                 "exec \"$@\"")
         wrap = ["unshare", "--pid", "--fork", "--mount-proc", "sh", "-c", setup, "sh", "setpriv",
                 "--reuid=65534", "--regid=65534", "--clear-groups", harness.CORRAL, "--services",
                 "/run/svc"]
