@@ -183,6 +183,9 @@ class DockerExec(svc.ServiceTest):
         pid = harness.wait_for(lambda: next((k for k in harness.children_of(p.pid)), None), 10,
                                what="corral to start")
         self.addCleanup(lambda: os.kill(pid, signal.SIGKILL))  # PID 1: its namespace goes too
+        # Until setpriv has run, PID 1 is root's shell setting up /run.
+        harness.wait_for(lambda: re.search(r"^Uid:\s+65534\b", harness.read(f"/proc/{pid}/status"),
+                                           re.M), 10, what="corral to run as 65534")
         enter = ["nsenter", "-t", str(pid), "-p", "-m"]
         if not harness.can_enter(pid):
             self.skipTest("cannot enter another uid's namespaces here (no CAP_SYS_PTRACE)")
