@@ -20,7 +20,9 @@ class ReadOnlyAndUser(ctr.TestCase):
 
     def check(self, c, ids):
         for n in ("a", "b"):
-            self.wait_marker(f"{n}.id")
+            # The shell creates the file before it writes the line.
+            ctr.wait_for(lambda: (self.marker(f"{n}.id") or "").endswith("\n"), timeout=15,
+                         what=f"marker {n}.id written")
             self.assertEqual(self.marker(f"{n}.id"), ids + "\n")
         self.assertTrue(self.running(c), self.logs(c))
         if self.has_corralctl:
