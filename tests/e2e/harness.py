@@ -49,8 +49,13 @@ def proc_stat(pid):
 
 
 def children_of(pid):
+    """pid's children; none once pid is gone (it may go while it is read)."""
+    try:
+        tasks = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return []
     kids = []
-    for t in os.listdir(f"/proc/{pid}/task") if os.path.isdir(f"/proc/{pid}/task") else []:
+    for t in tasks:
         kids += [int(x) for x in read(f"/proc/{pid}/task/{t}/children").split()]
     return kids
 
