@@ -223,7 +223,7 @@ json_t *control_query_service_json(const struct sup_service *ss, uint64_t now)
     return o;
 }
 
-void control_query_merge(json_t *services, json_t *figures)
+static void control_query_merge(json_t *services, json_t *figures)
 {
     json_t *by_name = json_object_get(figures, "services"), *svc;
     size_t i;
@@ -235,31 +235,38 @@ void control_query_merge(json_t *services, json_t *figures)
     }
 }
 
-void control_query_status(struct control_client *cl, struct proto_request *req)
+json_t *control_query_snapshot(struct control_client *cl, const struct proto_request *req,
+                               bool detail, uint64_t now)
 {
     const struct control_env *env = &cl->ctl->env;
     struct sup_service **list = query_list(cl);
-    uint64_t now = uv_now(env->loop);
     size_t n;
 
     if (!list || control_query_resolve(cl, req, list, &n) < 0) {
         free(list);
-        return;
+        return NULL;
     }
     json_t *arr = json_array();
     for (size_t i = 0; i < n; i++)
         json_array_append_new(arr, control_query_service_json(list[i], now));
     free(list);
-    json_t *figures = env->ops->figures ? env->ops->figures(env->arg, false) : NULL;
+    json_t *figures = env->ops->figures ? env->ops->figures(env->arg, detail) : NULL;
     json_t *me = env->ops->corral_status(env->arg);
     control_query_merge(arr, figures);
     if (json_is_object(me))
         json_object_update(me, json_object_get(figures, "corral"));
     json_t *budget = json_object_get(figures, "budget");
-    control_client_ok(cl, req->id,
-                      json_pack("{s:o, s:o, s:O}", "corral", me, "services", arr, "budget",
-                                budget ? budget : json_null()));
+    json_t *o = json_pack("{s:o, s:o, s:O}", "corral", me, "services", arr, "budget",
+                          budget ? budget : json_null());
     json_decref(figures);
+    return o;
+}
+
+void control_query_status(struct control_client *cl, struct proto_request *req)
+{
+    json_t *o = control_query_snapshot(cl, req, false, uv_now(cl->ctl->env.loop));
+    if (o)
+        control_client_ok(cl, req->id, o);
 }
 
 void control_query_pid(struct control_client *cl, struct proto_request *req)

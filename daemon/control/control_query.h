@@ -22,9 +22,11 @@ int control_query_resolve(struct control_client *cl, const struct proto_request 
 /* A service as status shows it (a new reference). */
 json_t *control_query_service_json(const struct sup_service *ss, uint64_t now);
 
-/* Adds each service's figures (figures's "services", by name) to the
- * objects of services. */
-void control_query_merge(json_t *services, json_t *figures);
+/* What status and top answer: {"corral", "services", "budget"} for req's
+ * names, with the figures the root reads (detail: the costly ones, for
+ * top). Returns a new object, or NULL once an error reply has gone out. */
+json_t *control_query_snapshot(struct control_client *cl, const struct proto_request *req,
+                               bool detail, uint64_t now);
 
 /* The read-only commands. Each answers req (not freed). */
 void control_query_status(struct control_client *cl, struct proto_request *req);
