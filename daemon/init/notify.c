@@ -17,6 +17,7 @@
 
 #include "bounds.h"
 #include "log.h"
+#include "ucred.h"
 
 struct notify_fd {
     uv_pipe_t pipe;
@@ -164,19 +165,7 @@ static void sdnotify_on_readable(uv_poll_t *h, int status, int events)
         if (n < 0)
             return;
         i++;
-        pid_t pid = 0;
-        for (struct cmsghdr *c = CMSG_FIRSTHDR(&m); c; c = CMSG_NXTHDR(&m, c)) {
-            if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_CREDENTIALS) {
-                struct ucred cred;
-                memcpy(&cred, CMSG_DATA(c), sizeof cred);
-                pid = cred.pid;
-            } else if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
-                /* sd_notify may pass fds (FDSTORE): we keep none. */
-                int *fds = (int *)CMSG_DATA(c);
-                for (size_t k = 0; k < (c->cmsg_len - CMSG_LEN(0)) / sizeof(int); k++)
-                    close(fds[k]);
-            }
-        }
+        pid_t pid = ucred_sender(&m);
         buf[n] = '\0';
         /* pid 0: a sender outside corral's PID namespace (the kernel gives
          * the pid as the receiver sees it), or no credentials at all. */

@@ -16,6 +16,7 @@
 
 #include "bounds.h"
 #include "syslogmsg.h"
+#include "ucred.h"
 
 struct syslogd {
     uv_poll_t poll;
@@ -85,18 +86,7 @@ static void syslogd_on_readable(uv_poll_t *h, int status, int events)
             return;
         i++;
         s->received++;
-        pid_t pid = 0;
-        for (struct cmsghdr *c = CMSG_FIRSTHDR(&m); c; c = CMSG_NXTHDR(&m, c)) {
-            if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_CREDENTIALS) {
-                struct ucred cred;
-                memcpy(&cred, CMSG_DATA(c), sizeof cred);
-                pid = cred.pid;
-            } else if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
-                int *fds = (int *)CMSG_DATA(c);
-                for (size_t k = 0; k < (c->cmsg_len - CMSG_LEN(0)) / sizeof(int); k++)
-                    close(fds[k]);
-            }
-        }
+        pid_t pid = ucred_sender(&m);
         /* pid 0: a sender outside corral's PID namespace (the kernel gives
          * the pid as the receiver sees it). */
         if (pid <= 0) {
