@@ -10,6 +10,7 @@ warnings; top prints its table."""
 import json
 import os
 import re
+import select
 import socket
 import subprocess
 import time
@@ -69,6 +70,10 @@ while True:
 # Forks N children that exit at once and never waits for them.
 ZOMBIES = r'''
 import os, sys, time
+# argv: how many, the file to write once they are zombies, and (optional) a
+# file to wait for before forking.
+while len(sys.argv) > 3 and not os.path.exists(sys.argv[3]):
+    time.sleep(0.01)
 kids = []
 for i in range(int(sys.argv[1])):
     k = os.fork()
@@ -253,20 +258,27 @@ class Diagnostics(svc.ServiceTest):
         self.assertIn("corral.yaml:2:11: metrics.listen: expected \"host:port\"", c.stderr())
 
     def test_events_stream_the_warnings(self):
-        flag = self.path("forked")
+        flag, go = self.path("forked"), self.path("go")
         z = self.script("zombies.py", ZOMBIES)
-        self.service("hoarder", f"command: [{harness.PY!r}, {z!r}, '20', {flag!r}]\n")
+        self.service("hoarder", f"command: [{harness.PY!r}, {z!r}, '20', {flag!r}, {go!r}]\n")
         self.run_services()
         wait_ready(self)
         env = dict(os.environ, CORRAL_SOCKET=self.path("corral.sock"))
+        # Unbuffered, so that select sees every line not yet read.
         ev = subprocess.Popen([harness.CORRALCTL, "--json", "events"], env=env,
-                              stdout=subprocess.PIPE, text=True)
+                              stdout=subprocess.PIPE, bufsize=0)
         self.addCleanup(ev.kill)
         ev.stdout.readline()  # the ok reply
+        # The zombies come only now: no look before could have said it already.
+        open(go, "w").close()
         self.wait_file("forked")
         ctl(self, "status")  # a look counts the zombies
         deadline = time.monotonic() + 10
+        item = {}
         while time.monotonic() < deadline:
+            # Bounded: a missing warning fails the test instead of hanging it.
+            if not select.select([ev.stdout], [], [], max(0, deadline - time.monotonic()))[0]:
+                break
             item = json.loads(ev.stdout.readline())["stream"]
             if "warning" in item:
                 break
