@@ -41,6 +41,15 @@ int outfmt_head(char *buf, size_t len, const struct outfmt_line *l);
 int outfmt_prefixed(struct outbuf *b, const char *head, size_t head_len, const char *text,
                     size_t len);
 
+/* The prefix sink over a block of lines, in one pass that scans and copies
+ * together: for each line of data (its bytes up to "\n"; a "\r" before the
+ * "\n" is not part of it) appends head, the line and "\n", as
+ * outfmt_prefixed would. Stops before the first line that is longer than max
+ * or has no "\n" in data, or when memory runs out. Returns the bytes of data
+ * taken (whole lines, all in b) and sets *lines to their number. */
+size_t outfmt_prefix_lines(struct outbuf *b, const char *head, size_t head_len, const char *data,
+                           size_t n, size_t max, size_t *lines);
+
 /* "[stamp ][colour]name  |[reset] text\n" ("+" instead of "|" for a
  * continuation). Returns 0 or -ENOMEM. */
 int outfmt_prefix(struct outbuf *b, const struct outfmt_line *l);

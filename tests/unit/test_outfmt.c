@@ -134,6 +134,101 @@ static void random_bytes_follow_the_rule_byte_by_byte(void **state)
     }
 }
 
+/* outfmt_prefix_lines against the plain way, line by line: memchr for the
+ * end, outfmt_prefixed for the line, "\r" before "\n" dropped, stop at the
+ * first line too long or unfinished. */
+static size_t prefix_lines_ref(struct outbuf *b, const char *head, size_t h, const char *data,
+                               size_t n, size_t max, size_t *lines)
+{
+    const char *p = data, *end = data + n;
+    *lines = 0;
+    for (;;) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        if (!nl || (size_t)(nl - p) > max)
+            break;
+        size_t len = (size_t)(nl - p);
+        if (len > 0 && p[len - 1] == '\r')
+            len--;
+        assert_int_equal(outfmt_prefixed(b, head, h, p, len), 0);
+        ++*lines;
+        p = nl + 1;
+    }
+    return (size_t)(p - data);
+}
+
+static void prefix_lines_check(const char *head, size_t h, const char *data, size_t n, size_t max)
+{
+    struct outbuf got = {0}, want = {0};
+    size_t got_lines = 99, want_lines = 0;
+    /* What is already in the buffer stays, and the lines go after it. */
+    assert_int_equal(outbuf_put(&got, "x", 1), 0);
+    assert_int_equal(outbuf_put(&want, "x", 1), 0);
+    size_t taken = outfmt_prefix_lines(&got, head, h, data, n, max, &got_lines);
+    size_t want_taken = prefix_lines_ref(&want, head, h, data, n, max, &want_lines);
+    assert_int_equal(taken, want_taken);
+    assert_int_equal(got_lines, want_lines);
+    assert_int_equal(got.len, want.len);
+    assert_memory_equal(got.data, want.data, want.len);
+    outbuf_free(&got);
+    outbuf_free(&want);
+}
+
+static void prefix_lines_are_head_line_newline_and_stop_at_an_unfinished_line(void **state)
+{
+    (void)state;
+    struct outbuf b = {0};
+    size_t lines;
+    const char in[] = "one\ntwo\r\n\nthree without end";
+    size_t taken = outfmt_prefix_lines(&b, "w | ", 4, in, sizeof in - 1, 100, &lines);
+    assert_int_equal(lines, 3);
+    assert_int_equal(taken, strlen("one\ntwo\r\n\n"));
+    assert_int_equal(b.len, strlen("w | one\nw | two\nw | \n"));
+    assert_memory_equal(b.data, "w | one\nw | two\nw | \n", b.len);
+    /* A line longer than max is not taken, nor anything after it. */
+    b.len = 0;
+    taken = outfmt_prefix_lines(&b, "w | ", 4, "ab\nabcdef\nc\n", 12, 5, &lines);
+    assert_int_equal(taken, 3);
+    assert_int_equal(lines, 1);
+    assert_memory_equal(b.data, "w | ab\n", 7);
+    outbuf_free(&b);
+}
+
+/* Random blocks: line lengths around the 16-byte steps and the buffer's
+ * growth, "\r" and "\n" anywhere, heads short and long (past the 32 bytes
+ * copied whole), unfinished tails, lines longer than max. */
+static void random_blocks_prefix_as_line_by_line_does(void **state)
+{
+    (void)state;
+    const char *env = getenv("CORRAL_SEED");
+    unsigned seed = env ? (unsigned)strtoul(env, NULL, 10) : (unsigned)time(NULL);
+    printf("test_outfmt: random prefix blocks seed=%u (replay: CORRAL_SEED=%u)\n", seed, seed);
+    srand(seed);
+    char head[80];
+    for (size_t i = 0; i < sizeof head; i++)
+        head[i] = (char)('a' + i % 26);
+    for (int round = 0; round < 3000; round++) {
+        size_t n = (size_t)(rand() % 3000);
+        char *data = malloc(n + 1);
+        for (size_t i = 0; i < n; i++) {
+            int r = rand() % 100;
+            data[i] = r < 4 ? '\n' : r < 6 ? '\r' : (char)(' ' + rand() % 95);
+        }
+        if (rand() % 2) { /* mostly lines of a typical length */
+            for (size_t i = 0, next = (size_t)(rand() % 120); i < n; i++) {
+                if (i == next) {
+                    data[i] = '\n';
+                    next += 1 + (size_t)(rand() % 120);
+                } else if (data[i] == '\n') {
+                    data[i] = 'n';
+                }
+            }
+        }
+        size_t h = (size_t)(rand() % 60), max = rand() % 4 ? 4096 : (size_t)(rand() % 50);
+        prefix_lines_check(head, h, data, n, max);
+        free(data);
+    }
+}
+
 static void the_prefix_pads_names_and_marks_continuations(void **state)
 {
     (void)state;
@@ -164,6 +259,8 @@ int main(void)
         cmocka_unit_test(a_line_of_escapes_grows_the_buffer),
         cmocka_unit_test(random_bytes_follow_the_rule_byte_by_byte),
         cmocka_unit_test(the_prefix_pads_names_and_marks_continuations),
+        cmocka_unit_test(prefix_lines_are_head_line_newline_and_stop_at_an_unfinished_line),
+        cmocka_unit_test(random_blocks_prefix_as_line_by_line_does),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
