@@ -102,21 +102,22 @@ static ssize_t writer_sys_writev(struct writer *w, const struct iovec *iov, int 
     return writev(w->fd, iov, n);
 }
 
-/* Gives back n written bytes of o's share. Its drain callback may queue
- * more (the log's does): the caller keeps the list whole across this call. */
+/* Gives back n bytes of o's share, written or dropped. Its drain callback
+ * runs when the share falls to nothing, and may queue more (the log's does):
+ * the caller has taken the chunk out of the list before this call. */
 static void writer_release(struct writer *w, struct writer_owner *o, size_t n)
 {
-    size_t before = o->queued;
     o->queued -= n;
     w->queued -= n;
-    if (o->on_drain && before > OUTPUT_QUEUE_LOW && o->queued <= OUTPUT_QUEUE_LOW)
+    if (o->on_drain && n > 0 && o->queued == 0)
         o->on_drain(o);
 }
 
-/* Discards the queue of a broken or closing writer. Discarding is not
- * draining: no drain callback runs (one that logged would write to a
- * stderr that is not being read, and block). */
-static void writer_drop_all(struct writer *w)
+/* Discards the queue of a broken or closing writer. A broken writer tells
+ * each owner its share is gone (a paused service reads again, and what it
+ * writes is dropped: it must not wait for a reader that left); a closing
+ * one tells nobody (corral is exiting). */
+static void writer_drop_all(struct writer *w, bool tell)
 {
     struct writer_chunk *c = w->head;
     w->head = w->tail = NULL;
@@ -124,8 +125,12 @@ static void writer_drop_all(struct writer *w)
         struct writer_chunk *next = c->next;
         size_t n = c->len - c->off;
         w->dropped_bytes += n;
-        c->owner->queued -= n;
-        w->queued -= n;
+        if (tell) {
+            writer_release(w, c->owner, n);
+        } else {
+            c->owner->queued -= n;
+            w->queued -= n;
+        }
         writer_chunk_free(w, c);
         c = next;
     }
@@ -162,7 +167,7 @@ static void writer_pump(struct writer *w)
         if (wrote <= 0) {
             /* EPIPE and friends: nobody reads corral's output any more. */
             w->broken = true;
-            writer_drop_all(w);
+            writer_drop_all(w, true);
             break;
         }
         size_t left = (size_t)wrote;
@@ -171,13 +176,14 @@ static void writer_pump(struct writer *w)
             size_t take = c->len - c->off < left ? c->len - c->off : left;
             c->off += take;
             left -= take;
-            writer_release(w, c->owner, take);
+            struct writer_owner *o = c->owner;
             if (c->off == c->len) {
                 w->head = c->next;
                 if (!w->head)
                     w->tail = NULL;
                 writer_chunk_free(w, c);
             }
+            writer_release(w, o, take);
         }
     }
     /* Polling goes on when something is queued, and off only when a
@@ -193,7 +199,7 @@ static void writer_on_writable(uv_poll_t *h, int status, int events)
     (void)events;
     if (status < 0) {
         w->broken = true;
-        writer_drop_all(w);
+        writer_drop_all(w, true);
         writer_set_polling(w, false);
         return;
     }
@@ -248,6 +254,19 @@ int writer_write(struct writer *w, struct writer_owner *owner, const char *data,
     return 0;
 }
 
+void writer_disown(struct writer *w, struct writer_owner *owner)
+{
+    if (owner->queued == 0 || owner == &w->orphans)
+        return;
+    for (struct writer_chunk *c = w->head; c; c = c->next)
+        if (c->owner == owner) {
+            size_t n = c->len - c->off;
+            c->owner = &w->orphans;
+            owner->queued -= n;
+            w->orphans.queued += n;
+        }
+}
+
 void writer_flush(struct writer *w, int timeout_ms)
 {
     struct pollfd p = {.fd = w->fd, .events = POLLOUT};
@@ -269,7 +288,7 @@ static void writer_on_closed(uv_handle_t *h)
 void writer_close(struct writer *w)
 {
     w->broken = true; /* nothing is queued into a closing writer */
-    writer_drop_all(w);
+    writer_drop_all(w, false);
     free(w->spare);
     w->spare = NULL;
     if (w->poll_ready)

@@ -1,6 +1,7 @@
 /* writer.h - corral's own stdout or stderr, written without ever blocking the
  * loop: what cannot be written now is queued, per owner (a service), and the
- * owner is told when its share has drained so that it can read again. */
+ * owner is told when its share has all been written (or dropped, when the
+ * reader went away) so that it can read again. */
 #ifndef CORRAL_WRITER_H
 #define CORRAL_WRITER_H
 
@@ -16,7 +17,7 @@ typedef void (*writer_drain_cb)(struct writer_owner *o);
 /* Whoever queues bytes: a service's output, or corral's own log. */
 struct writer_owner {
     size_t queued;            /* bytes of this owner in the queue */
-    writer_drain_cb on_drain; /* called when queued falls to the low mark */
+    writer_drain_cb on_drain; /* called, from within the writer, when queued falls to 0 */
 };
 
 struct writer_chunk;
@@ -38,6 +39,7 @@ struct writer {
     struct writer_chunk *spare; /* the last chunk written, for reuse */
     size_t queued;
     uint64_t dropped_bytes;
+    struct writer_owner orphans; /* the queued bytes of owners gone (writer_disown) */
 };
 
 /* Sets w up to write to target_fd (1 or 2). Never changes the flags of
@@ -49,6 +51,11 @@ int writer_open(struct writer *w, uv_loop_t *loop, int target_fd);
 /* Writes or queues len bytes for owner (copied). Returns 0, or -EPIPE when
  * the reader is gone (the bytes are dropped). */
 int writer_write(struct writer *w, struct writer_owner *owner, const char *data, size_t len);
+
+/* The owner goes away (its memory is about to be freed): its bytes still
+ * queued stay queued, in order, but are no longer counted to it and its
+ * drain callback is never called again. */
+void writer_disown(struct writer *w, struct writer_owner *owner);
 
 /* Before exit: writes what is queued, waiting at most timeout_ms for the
  * reader. */

@@ -22,17 +22,21 @@
 /* A resolved executable path. */
 #define SPAWN_PATH_MAX 4096
 
-/* Bytes of one service's output waiting for corral's stdout: past the high
- * mark corral stops reading the service's pipes (the service then blocks in
- * write, as it would without corral), below the low mark it reads again. */
+/* Bytes of one service's output waiting for corral's stdout, with
+ * `logs.overflow: drop`: past it the service's lines are dropped and counted.
+ * (Without drop, a service is not read while any of its bytes wait.) Also
+ * the bound of what a syslog sender may have waiting. */
 #define OUTPUT_QUEUE_HIGH (256 * 1024)
-#define OUTPUT_QUEUE_LOW  (64 * 1024)
 
 /* The longest line kept whole; longer ones are split with a marker. */
 #define OUTPUT_LINE_MAX (64 * 1024)
 
 /* How long a partial line (no newline yet) waits before it is printed. */
 #define OUTPUT_PARTIAL_MS 200
+
+/* Reads of one service's pipe in a row when its output keeps up (then the
+ * loop gets a turn), as libuv reads a stream. */
+#define OUTPUT_PULL_READS 32
 
 /* One read from a service's pipe (one buffer shared by all). */
 #define OUTPUT_READ_SIZE (64 * 1024)

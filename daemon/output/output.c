@@ -1,7 +1,9 @@
 /* output.c - reads services' pipes and routes their lines: prefix and json
  * sinks through the non-blocking writers, the file sink, the ring, the
- * followers. A service whose queued bytes pass OUTPUT_QUEUE_HIGH stops being
- * read (back-pressure) or, with logs.overflow: drop, loses lines it counts. */
+ * followers. A service with bytes waiting for corral's output is not read
+ * (back-pressure) until they are written, and is then read as the output
+ * takes more; with logs.overflow: drop it is read on and loses the lines
+ * that pass OUTPUT_QUEUE_HIGH, counted. */
 #include "output.h"
 
 #include <errno.h>
@@ -26,6 +28,7 @@ struct output_stream {
     struct linesplit ls;
     bool cont; /* the next piece continues a split line */
     bool reading;
+    bool idle;        /* its last read found nothing (or it was never read): not pulled */
     int closing;      /* handles still to close */
     size_t read_size; /* the next read's size: see output_fit_read */
 };
@@ -39,11 +42,15 @@ struct output_batch {
     size_t lines;
 };
 
+static void output_on_pull(uv_check_t *h);
+
 int output_init(struct output *o, uv_loop_t *loop, const struct conf_global *g,
                 const struct conf_set *set)
 {
     memset(o, 0, sizeof *o);
     o->loop = loop;
+    uv_check_init(loop, &o->pull);
+    o->pull.data = o;
     o->timestamps = g->timestamps;
     o->json = g->log_format == CONF_LOG_FORMAT_JSON;
     const char *no_color = getenv("NO_COLOR");
@@ -218,7 +225,7 @@ static void output_emit(struct output_svc *s, struct output_batch *b)
     }
     if (b->to_file->len)
         output_file_write(s, b);
-    if (!drop && s->owner.queued > OUTPUT_QUEUE_HIGH)
+    if (!drop && s->owner.queued > 0)
         output_pause(s, true);
     b->to_out->len = b->to_err->len = b->to_file->len = 0;
 }
@@ -314,26 +321,30 @@ static size_t output_fast(struct output_batch *b, const char *data, size_t n)
         return 0;
     struct outbuf *dst = st->stream == 2 && !json ? b->to_err : b->to_out;
     size_t h = (size_t)hl, lines = 0;
-    const char *p = data, *end = data + n;
-    /* One reservation for the usual case, lines of 16 bytes or more;
-     * each line grows the buffer when it needs more. */
-    (void)outbuf_reserve(dst, n + (n / 16 + 1) * (h + 3));
-    for (;;) {
-        const char *nl = memchr(p, '\n', (size_t)(end - p));
-        size_t len = nl ? (size_t)(nl - p) : 0;
-        if (!nl || len > OUTPUT_LINE_MAX)
-            break;
-        if (len > 0 && p[len - 1] == '\r') /* as linesplit does */
-            len--;
-        size_t mark = dst->len;
-        if (!json ? outfmt_prefixed(dst, head, h, p, len) < 0
-                  : outbuf_put(dst, head, h) < 0 || outfmt_json_chars(dst, p, len) < 0 ||
-                        outbuf_put(dst, "\"}\n", 3) < 0) {
-            dst->len = mark; /* no part of a line */
-            break;
+    const char *p = data;
+    if (!json) {
+        p += outfmt_prefix_lines(dst, head, h, data, n, OUTPUT_LINE_MAX, &lines);
+    } else {
+        const char *end = data + n;
+        /* One reservation for the usual case, lines of 16 bytes or more;
+         * each line grows the buffer when it needs more. */
+        (void)outbuf_reserve(dst, n + (n / 16 + 1) * (h + 3));
+        for (;;) {
+            const char *nl = memchr(p, '\n', (size_t)(end - p));
+            size_t len = nl ? (size_t)(nl - p) : 0;
+            if (!nl || len > OUTPUT_LINE_MAX)
+                break;
+            if (len > 0 && p[len - 1] == '\r') /* as linesplit does */
+                len--;
+            size_t mark = dst->len;
+            if (outbuf_put(dst, head, h) < 0 || outfmt_json_chars(dst, p, len) < 0 ||
+                outbuf_put(dst, "\"}\n", 3) < 0) {
+                dst->len = mark; /* no part of a line */
+                break;
+            }
+            lines++;
+            p = nl + 1;
         }
-        lines++;
-        p = nl + 1;
     }
     (void)ring_push_lines(&s->ring, b->now_ms, st->stream, data, (size_t)(p - data), lines);
     b->lines += lines;
@@ -382,8 +393,10 @@ static void output_feed(struct output_stream *st, const char *data, size_t n, bo
         linesplit_flush(&st->ls, output_on_piece, &b);
     output_fit_read(st, read, b.to_out->len + b.to_err->len);
     output_emit(st->svc, &b);
-    /* A partial line waits a little for the rest, and no longer. */
-    if (!eof && linesplit_pending(&st->ls))
+    /* A partial line waits a little for the rest, and no longer; but only
+     * while corral reads on: a line cut by a read before a pause is not
+     * the service's doing (output_pause starts the wait again). */
+    if (!eof && linesplit_pending(&st->ls) && st->reading)
         uv_timer_start(&st->partial, output_on_partial, OUTPUT_PARTIAL_MS, 0);
     else
         uv_timer_stop(&st->partial);
@@ -400,6 +413,7 @@ static void output_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
 static void output_on_read(uv_stream_t *h, ssize_t n, const uv_buf_t *buf)
 {
     struct output_stream *st = h->data;
+    st->idle = n <= 0;
     if (n > 0) {
         output_feed(st, buf->base, (size_t)n, false);
     } else if (n < 0) {
@@ -409,28 +423,139 @@ static void output_on_read(uv_stream_t *h, ssize_t n, const uv_buf_t *buf)
     }
 }
 
+/* Stops reading a service's streams while its bytes wait in the queue, or
+ * reads them again. A stream that has said nothing lately (most stderrs) is
+ * watched all along: it costs nothing until it speaks, and its first read
+ * then pauses it too (one batch more, at most, in the queue). */
 static void output_pause(struct output_svc *s, bool pause)
 {
     s->paused = pause;
     for (struct output_stream *st = s->streams; st; st = st->next) {
-        if (pause && st->reading)
+        bool want = !pause || st->idle;
+        if (st->reading && !want) {
             uv_read_stop((uv_stream_t *)&st->pipe);
-        else if (!pause && !st->reading)
+            uv_timer_stop(&st->partial);
+        } else if (!st->reading && want) {
             uv_read_start((uv_stream_t *)&st->pipe, output_alloc, output_on_read);
-        st->reading = !pause;
+            if (linesplit_pending(&st->ls))
+                uv_timer_start(&st->partial, output_on_partial, OUTPUT_PARTIAL_MS, 0);
+        }
+        st->reading = want;
     }
 }
 
+/* Reads a paused stream straight from its pipe, as output_on_read would,
+ * while everything it prints is written at once. Returns true when the
+ * stream is dry or gone (the loop may watch it again), false when its
+ * bytes wait in the queue once more. */
+static bool output_pull_stream(struct output_stream *st)
+{
+    struct output_svc *s = st->svc;
+    char *buf = s->out->readbuf;
+    for (int i = 0; i < OUTPUT_PULL_READS; i++) {
+        uv_os_fd_t fd;
+        if (uv_is_closing((uv_handle_t *)&st->pipe) || uv_fileno((uv_handle_t *)&st->pipe, &fd) < 0)
+            return true;
+        size_t size = st->read_size;
+        ssize_t n = read(fd, buf, size);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+            st->idle = true;
+            return true;
+        }
+        if (n <= 0) {
+            /* EOF or an error, as output_on_read takes them. */
+            output_feed(st, NULL, 0, true);
+            output_stream_close(st);
+            return true;
+        }
+        st->idle = false;
+        output_feed(st, buf, (size_t)n, false);
+        if (s->owner.queued > 0)
+            return false;
+        if ((size_t)n < size)
+            return true; /* most likely empty: the loop says when it is not */
+    }
+    return true;
+}
+
+/* The pull: a service stopped being read because its bytes waited for
+ * corral's output, and they are all written now. Rather than watch its
+ * pipes on the loop again (an epoll_ctl each way, and a wake-up for every
+ * write the service makes while the output is full), its pipes are read
+ * here until the output is full again, as a blocking relay would: the
+ * service's pipe has filled meanwhile, so each read is a full one. Only a
+ * dry pipe goes back to the loop. */
+static void output_pull(struct output_svc *s)
+{
+    struct output_stream *st = s->streams;
+    while (st && s->owner.queued == 0) {
+        struct output_stream *next = st->next; /* st may close at its EOF */
+        /* A stream that has said nothing lately (most stderrs) is watched
+         * by the loop all along: a read of it here would find nothing. */
+        if (!st->reading)
+            (void)output_pull_stream(st);
+        st = next;
+    }
+    if (s->owner.queued == 0 && s->paused)
+        output_pause(s, false);
+}
+
+static void output_on_pull(uv_check_t *h)
+{
+    struct output *o = h->data;
+    uv_check_stop(h);
+    while (o->pull_head) {
+        struct output_svc *s = o->pull_head;
+        o->pull_head = s->pull_next;
+        s->pull_next = NULL;
+        s->pull_pending = false;
+        if (s->paused && s->owner.queued == 0)
+            output_pull(s);
+    }
+}
+
+static void output_pull_cancel(struct output_svc *s)
+{
+    if (!s->pull_pending)
+        return;
+    for (struct output_svc **pp = &s->out->pull_head; *pp; pp = &(*pp)->pull_next)
+        if (*pp == s) {
+            *pp = s->pull_next;
+            break;
+        }
+    s->pull_next = NULL;
+    s->pull_pending = false;
+}
+
+/* logs.overflow: drop says what it dropped once the queue has drained, or
+ * when the service goes. */
+static void output_say_dropped(struct output_svc *s)
+{
+    if (!s->dropped_lines)
+        return;
+    log_warn("%s: dropped %llu lines while corral's output was too slow", s->conf->name,
+             (unsigned long long)s->dropped_lines);
+    s->dropped_lines = 0;
+}
+
+/* From within the writer, when the service's queued bytes have all been
+ * written: nothing is read here (the writer is mid-pump); the pull runs in
+ * the check phase of this loop turn. */
 static void output_on_drain(struct writer_owner *o)
 {
     struct output_svc *s = (struct output_svc *)((char *)o - offsetof(struct output_svc, owner));
-    if (s->dropped_lines) {
-        log_warn("%s: dropped %llu lines while corral's output was too slow", s->conf->name,
-                 (unsigned long long)s->dropped_lines);
-        s->dropped_lines = 0;
-    }
-    if (s->paused)
-        output_pause(s, false);
+    output_say_dropped(s);
+    if (!s->paused || s->pull_pending || s->out->closed)
+        return;
+    s->pull_pending = true;
+    s->pull_next = NULL;
+    struct output_svc **pp = &s->out->pull_head;
+    while (*pp) /* in the order they drained: each gets its turn at the output */
+        pp = &(*pp)->pull_next;
+    *pp = s;
+    uv_check_start(&s->out->pull, output_on_pull);
 }
 
 int output_prepare(struct output_svc *s, int *out_fd, int *err_fd)
@@ -488,6 +613,7 @@ void output_started(struct output_svc *s)
         }
         st->svc = s;
         st->stream = i + 1;
+        st->idle = true;
         st->read_size = OUTPUT_READ_SIZE;
         st->pipe.data = st;
         linesplit_init(&st->ls, OUTPUT_LINE_MAX);
@@ -497,10 +623,9 @@ void output_started(struct output_svc *s)
         s->parent_fds[i] = -1;
         st->next = s->streams;
         s->streams = st;
-        if (!s->paused) {
-            uv_read_start((uv_stream_t *)&st->pipe, output_alloc, output_on_read);
-            st->reading = true;
-        }
+        /* Idle until it speaks: watched even while the service is paused. */
+        uv_read_start((uv_stream_t *)&st->pipe, output_alloc, output_on_read);
+        st->reading = true;
     }
 }
 
@@ -594,8 +719,21 @@ void output_unfollow(struct output_svc *s, struct output_follower *f)
         }
 }
 
+/* Nothing of the writers or the pull list may point at s once it is
+ * closed: its memory goes with its record's. */
+static void output_svc_detach(struct output_svc *s)
+{
+    output_say_dropped(s);
+    output_pull_cancel(s);
+    if (s->out) {
+        writer_disown(&s->out->out, &s->owner);
+        writer_disown(&s->out->err, &s->owner);
+    }
+}
+
 void output_svc_close(struct output_svc *s)
 {
+    output_svc_detach(s);
     output_abort(s);
     while (s->streams)
         output_stream_close(s->streams);
@@ -603,6 +741,7 @@ void output_svc_close(struct output_svc *s)
 
 void output_svc_free(struct output_svc *s)
 {
+    output_svc_detach(s);
     ring_close(&s->ring);
     logfile_close(&s->file);
 }
@@ -611,6 +750,9 @@ void output_close(struct output *o)
 {
     writer_flush(&o->out, 1000);
     writer_flush(&o->err, 1000);
+    o->closed = true; /* no more pulls: corral is exiting */
+    o->pull_head = NULL;
+    uv_close((uv_handle_t *)&o->pull, NULL);
     writer_close(&o->out);
     writer_close(&o->err);
     outbuf_free(&o->to_out);

@@ -48,6 +48,11 @@ struct output {
      * a busy service costs no allocation per read. */
     struct outbuf to_out, to_err, to_file;
     struct outbuf scratch; /* a batch's JSON head is made in it */
+    /* Paused services whose queued bytes have all been written: read in
+     * the check phase of the same loop turn (output_pull). */
+    uv_check_t pull;
+    struct output_svc *pull_head;
+    bool closed;
 };
 
 struct output_svc {
@@ -56,8 +61,10 @@ struct output_svc {
     struct writer_owner owner;     /* this service's bytes queued for corral's output */
     struct output_stream *streams; /* open pipes, the current ones first */
     bool piped;                    /* its output goes through corral */
-    bool paused;                   /* reading stopped: its queue is full */
-    int child_fds[2];              /* write ends between prepare and started */
+    bool paused;                   /* reading stopped: some of its bytes wait in the queue */
+    bool pull_pending;             /* in out->pull_head's list */
+    struct output_svc *pull_next;
+    int child_fds[2]; /* write ends between prepare and started */
     int parent_fds[2];
     struct ring ring;
     struct logfile file;

@@ -1,0 +1,224 @@
+"""Back-pressure: while corral's stdout is not read, a service is not read
+either once one read of it waits (corral holds no more of it than that);
+it is read again as the output takes more, with nothing lost, torn or
+repeated whatever the interleaving; its stderr still gets through; a
+reader that goes away never leaves a service blocked; a service removed
+while its lines wait leaves them to be written, and nothing behind."""
+
+import os
+import random
+import re
+import signal
+import threading
+import time
+
+import harness
+import svc
+from ctl import ctl
+
+# Writes numbered lines of 100 bytes one write(2) each, for ever, and after
+# each one the number of lines written so far into a counter file.
+COUNTING = r'''
+import os, sys
+count = os.open(sys.argv[1], os.O_WRONLY | os.O_CREAT, 0o644)
+i = 0
+while True:
+    os.write(1, b"bp %07d " % i + b"x" * 88 + b"\n")
+    i += 1
+    os.pwrite(count, b"%10d\n" % i, 0)
+'''
+
+# A oneshot: lines "NAME out|err NNNNNNN ..." of random lengths in bursts
+# of random sizes to stdout and stderr, with random pauses, from its seed.
+BURSTS = r'''
+import os, random, sys, time
+name, seed, n = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+rnd = random.Random(seed)
+count = {1: 0, 2: 0}
+while count[1] < n or count[2] < n // 4:
+    fd = 1 if rnd.random() < 0.8 or count[2] >= n // 4 else 2
+    if count[fd] >= (n if fd == 1 else n // 4):
+        fd = 3 - fd
+    k = rnd.choice((1, 1, 3, 20, 200, 2000))
+    buf = bytearray()
+    for _ in range(k):
+        if count[fd] >= (n if fd == 1 else n // 4):
+            break
+        tag = "out" if fd == 1 else "err"
+        buf += b"%s %s %07d %s\n" % (name.encode(), tag.encode(), count[fd],
+                                     b"z" * rnd.randrange(0, 300))
+        count[fd] += 1
+    mv = memoryview(buf)
+    while mv:
+        mv = mv[os.write(fd, mv):]
+    if rnd.random() < 0.05:
+        time.sleep(rnd.random() * 0.02)
+'''
+
+
+def reader(r, got, stop=None, rnd=None):
+    """Reads r into got until EOF, in a thread; with rnd, in reads of random
+    sizes with random stalls between them."""
+    def run():
+        while True:
+            if rnd and rnd.random() < 0.2:
+                time.sleep(rnd.random() * 0.05)
+            b = os.read(r, rnd.choice((512, 4096, 65536, 1 << 20)) if rnd else 1 << 16)
+            if not b:
+                break
+            got.extend(b)
+    t = threading.Thread(target=run, daemon=True)
+    t.start()
+    return t
+
+
+class Backpressure(svc.ServiceTest):
+    def run_stalled(self):
+        """corral on the services with its stdout a pipe that nobody reads
+        until the test does: (corral, read end)."""
+        r, w = os.pipe()
+        self.addCleanup(os.close, r)
+        c = self.run_services(stdout=w)
+        os.close(w)
+        return c, r
+
+    def counted(self):
+        path = self.path("count")
+        text = harness.read(path).strip()
+        return int(text) if text else 0
+
+    def wait_blocked(self):
+        """Until the counting service has stopped writing for a second:
+        returns how many lines it wrote."""
+        last, since = -1, time.monotonic()
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            n = self.counted()
+            if n != last:
+                last, since = n, time.monotonic()
+            elif n > 0 and time.monotonic() - since > 1.0:
+                return n
+            time.sleep(0.05)
+        self.fail(f"the service never blocked: {last} lines written")
+
+    def test_a_stalled_stdout_holds_at_most_one_read_of_a_service(self):
+        w = self.script("count.py", COUNTING)
+        self.service("bp", f"command: [{harness.PY}, {w}, {self.path('count')}]\n")
+        c, r = self.run_stalled()
+        n = self.wait_blocked()
+        # What the service wrote sits in its pipe (64 KiB), in corral's
+        # stdout pipe (64 KiB of prefixed lines) and, at most, one read of
+        # 64 KiB in corral's queue: about 1,900 lines of 100 bytes. Reading
+        # on until 256 KiB were queued made it about 4,500.
+        self.assertLess(n * 100, 3 * 65536 + 32768,
+                        f"{n} lines written: corral kept reading a service whose lines waited")
+        got = bytearray()
+        reader(r, got)
+        harness.wait_for(lambda: b"bp %07d " % (n + 5000) in got, 30, what="lines after the stall")
+        nums = [int(m) for m in re.findall(rb"^bp +\| bp (\d{7}) x{88}$", bytes(got), re.M)]
+        self.assertEqual(nums[:n + 5000], list(range(n + 5000)), "lost, torn or repeated lines")
+        c.signal(signal.SIGTERM)
+        self.assertEqual(c.wait(20), 0)
+
+    def test_a_service_stalled_on_stdout_still_gets_its_stderr_through(self):
+        # Its stdout blocks (nobody reads corral's); a second process of
+        # the service then writes to stderr, which corral writes to its own
+        # stderr (a file here) at once.
+        w = self.script("count.py", COUNTING)
+        self.service("bp", f"command: \"{harness.PY} {w} {self.path('count')} & "
+                           "sleep 2; echo said on stderr >&2; wait\"\n")
+        c, r = self.run_stalled()
+        self.wait_blocked()
+        harness.wait_for(lambda: "said on stderr" in c.stderr(), 15,
+                         what="the stderr line of a service blocked on stdout")
+        c.signal(signal.SIGTERM)
+        got = bytearray()
+        t = reader(r, got)
+        self.assertEqual(c.wait(20), 0)
+        t.join(10)
+
+    def test_a_reader_that_goes_away_never_leaves_a_service_blocked(self):
+        # Corral's stdout reader reads a little, then closes its end: what
+        # the service writes from then on is dropped, and the service runs
+        # on (blocked for ever, it would never finish).
+        done = self.path("done")
+        self.service("big", "type: oneshot\n"
+                            "command: \"head -c 4000000 /dev/zero | tr '\\\\0' y | fold -w 99; "
+                            f"touch {done}\"\n")
+        self.service("other", "command: \"sleep 1000\"\n")
+        r, wfd = os.pipe()
+        c = self.run_services(stdout=wfd)
+        os.close(wfd)
+        harness.wait_for(lambda: len(os.read(r, 65536)) > 0, 15, what="the first lines")
+        time.sleep(0.5)  # its lines wait in corral's queue now
+        os.close(r)
+        harness.wait_for(lambda: os.path.exists(done), 30,
+                         what="the service to finish once nobody reads corral's stdout")
+        self.assertEqual(ctl(self, "status", "other").returncode, 0)
+        c.signal(signal.SIGTERM)
+        self.assertEqual(c.wait(20), 0)
+
+    def test_a_service_removed_while_its_lines_wait_leaves_them_and_nothing_behind(self):
+        # Its record goes (a reload without its file) while bytes of it wait
+        # in corral's queue; the queue must not point at the freed record
+        # (the sanitizer build sees any use of it), and those lines still
+        # come, whole, when stdout is read again.
+        w = self.script("count.py", COUNTING)
+        self.service("gone", f"command: [{harness.PY}, {w}, {self.path('count')}]\n")
+        self.service("stays", "command: \"while :; do echo still here; sleep 0.2; done\"\n")
+        c, r = self.run_stalled()
+        self.wait_blocked()
+        os.unlink(os.path.join(self.dir, "gone.yaml"))
+        self.assertEqual(ctl(self, "reload").returncode, 0)
+        harness.wait_for(lambda: ctl(self, "status", "gone").returncode != 0, 20,
+                         what="the service gone from status")
+        got = bytearray()
+        reader(r, got)
+        harness.wait_for(lambda: got.count(b"still here") >= 3, 20,
+                         what="the other service's lines after the drain")
+        for line in bytes(got).splitlines():
+            if line.startswith(b"gone "):
+                self.assertRegex(line, rb"^gone +\| bp \d{7} x{88}$")
+        self.assertIn(b"gone  | bp 0000000 ", bytes(got))
+        self.assertEqual(ctl(self, "status").returncode, 0)
+        c.signal(signal.SIGTERM)
+        self.assertEqual(c.wait(20), 0)
+
+    def test_random_bursts_and_stalls_lose_tear_and_repeat_nothing(self):
+        # Three services write bursts of lines of random lengths to stdout
+        # and stderr while corral's stdout is read in random sizes with
+        # random stalls: every line arrives once, whole, in order, to the
+        # stream it was written to.
+        seed = int(os.environ.get("CORRAL_SEED", time.time_ns() % 1000000))
+        print(f"test_backpressure: random bursts seed={seed} (replay: CORRAL_SEED={seed})")
+        rnd = random.Random(seed)
+        w = self.script("bursts.py", BURSTS)
+        names = ("a1", "b2", "c3")
+        n = 4000
+        for name in names:
+            self.service(name, f"type: oneshot\n"
+                               f"command: [{harness.PY}, {w}, {name}, '{rnd.randrange(1 << 30)}', '{n}']\n")
+        c, r = self.run_stalled()
+        got = bytearray()
+        t = reader(r, got, rnd=rnd)
+        self.assertEqual(c.wait(120), 0, c.stderr()[-2000:])
+        t.join(30)
+        pat = re.compile(rb"^(a1|b2|c3) +[|] (a1|b2|c3) (out|err) (\d{7}) (z*)$")
+        for where, text, tag, want in ((f"stdout (seed {seed})", bytes(got), b"out", n),
+                                       (f"stderr (seed {seed})", c.stderr().encode(), b"err", n // 4)):
+            seen = {name.encode(): [] for name in names}
+            for line in text.splitlines():
+                m = pat.match(line)
+                if not m:
+                    self.assertFalse(re.match(rb"^(a1|b2|c3) ", line), f"{where}: torn: {line[:80]!r}")
+                    continue
+                self.assertEqual(m.group(1), m.group(2), f"{where}: misattributed: {line[:80]!r}")
+                self.assertEqual(m.group(3), tag, f"{where}: wrong stream: {line[:80]!r}")
+                seen[m.group(1)].append(int(m.group(4)))
+            for name, nums in seen.items():
+                self.assertEqual(nums, list(range(want)), f"{where}: {name.decode()}: lost, "
+                                 "repeated or out of order")
+
+
+if __name__ == "__main__":
+    harness.main()
