@@ -46,7 +46,7 @@ int outfmt_prefixed(struct outbuf *b, const char *head, size_t head_len, const c
  * more than the bytes (bench/README.md, "Measured decisions"). SSE2 where
  * there is SSE2 (every x86-64); elsewhere the compilers' vector extension,
  * which gcc and clang lower to what the machine has. */
-#define OUTFMT_SLACK 64 /* room past a line for whole-block stores */
+#define OUTFMT_SLACK 128 /* room past a line for whole-block stores */
 
 /* Bit i set when byte i of the 16 at s is "\n". */
 #if defined(__SSE2__)
@@ -74,10 +74,10 @@ size_t outfmt_prefix_lines(struct outbuf *b, const char *head, size_t head_len, 
                            size_t n, size_t max, size_t *lines)
 {
     const char *p = data, *end = data + n;
-    char h32[32] = {0}; /* the head padded: one fixed-size copy per line */
-    bool short_head = head_len <= sizeof h32;
+    char hpad[64] = {0}; /* the head padded: one fixed-size copy per line (timestamps too) */
+    bool short_head = head_len <= sizeof hpad;
     if (short_head)
-        memcpy(h32, head, head_len);
+        memcpy(hpad, head, head_len);
     *lines = 0;
     while (p < end) {
         size_t left = (size_t)(end - p);
@@ -90,7 +90,7 @@ size_t outfmt_prefix_lines(struct outbuf *b, const char *head, size_t head_len, 
             break;
         char *q = b->data + b->len;
         if (short_head)
-            memcpy(q, h32, sizeof h32);
+            memcpy(q, hpad, sizeof hpad);
         else
             memcpy(q, head, head_len);
         q += head_len;

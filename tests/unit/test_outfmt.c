@@ -223,7 +223,7 @@ static void random_blocks_prefix_as_line_by_line_does(void **state)
                 }
             }
         }
-        size_t h = (size_t)(rand() % 60), max = rand() % 4 ? 4096 : (size_t)(rand() % 50);
+        size_t h = (size_t)(rand() % 80), max = rand() % 4 ? 4096 : (size_t)(rand() % 50);
         prefix_lines_check(head, h, data, n, max);
         free(data);
     }
