@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import unittest
 
@@ -29,6 +30,23 @@ def wait_for(pred, timeout=10.0, interval=0.01, what="condition"):
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout}s waiting for {what}")
         time.sleep(interval)
+
+
+def drain_in_background(fd, got, rnd=None):
+    """Reads fd into the bytearray got until EOF, in a thread; with rnd (a
+    random.Random), in reads of random sizes with random stalls between
+    them, as a slow and uneven log reader would."""
+    def drain():
+        while True:
+            if rnd and rnd.random() < 0.2:
+                time.sleep(rnd.random() * 0.05)
+            b = os.read(fd, rnd.choice((512, 4096, 65536, 1 << 20)) if rnd else 1 << 16)
+            if not b:
+                break
+            got.extend(b)
+    t = threading.Thread(target=drain, daemon=True)
+    t.start()
+    return t
 
 
 def read(path, default=""):

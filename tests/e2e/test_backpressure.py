@@ -9,7 +9,6 @@ import os
 import random
 import re
 import signal
-import threading
 import time
 
 import harness
@@ -56,22 +55,6 @@ while count[1] < n or count[2] < n // 4:
 '''
 
 
-def reader(r, got, stop=None, rnd=None):
-    """Reads r into got until EOF, in a thread; with rnd, in reads of random
-    sizes with random stalls between them."""
-    def run():
-        while True:
-            if rnd and rnd.random() < 0.2:
-                time.sleep(rnd.random() * 0.05)
-            b = os.read(r, rnd.choice((512, 4096, 65536, 1 << 20)) if rnd else 1 << 16)
-            if not b:
-                break
-            got.extend(b)
-    t = threading.Thread(target=run, daemon=True)
-    t.start()
-    return t
-
-
 class Backpressure(svc.ServiceTest):
     def run_stalled(self):
         """corral on the services with its stdout a pipe that nobody reads
@@ -113,7 +96,7 @@ class Backpressure(svc.ServiceTest):
         self.assertLess(n * 100, 3 * 65536 + 32768,
                         f"{n} lines written: corral kept reading a service whose lines waited")
         got = bytearray()
-        reader(r, got)
+        harness.drain_in_background(r, got)
         harness.wait_for(lambda: b"bp %07d " % (n + 5000) in got, 30, what="lines after the stall")
         nums = [int(m) for m in re.findall(rb"^bp +\| bp (\d{7}) x{88}$", bytes(got), re.M)]
         self.assertEqual(nums[:n + 5000], list(range(n + 5000)), "lost, torn or repeated lines")
@@ -133,7 +116,7 @@ class Backpressure(svc.ServiceTest):
                          what="the stderr line of a service blocked on stdout")
         c.signal(signal.SIGTERM)
         got = bytearray()
-        t = reader(r, got)
+        t = harness.drain_in_background(r, got)
         self.assertEqual(c.wait(20), 0)
         t.join(10)
 
@@ -173,7 +156,7 @@ class Backpressure(svc.ServiceTest):
         harness.wait_for(lambda: ctl(self, "status", "gone").returncode != 0, 20,
                          what="the service gone from status")
         got = bytearray()
-        reader(r, got)
+        harness.drain_in_background(r, got)
         harness.wait_for(lambda: got.count(b"still here") >= 3, 20,
                          what="the other service's lines after the drain")
         for line in bytes(got).splitlines():
@@ -200,7 +183,7 @@ class Backpressure(svc.ServiceTest):
                                f"command: [{harness.PY}, {w}, {name}, '{rnd.randrange(1 << 30)}', '{n}']\n")
         c, r = self.run_stalled()
         got = bytearray()
-        t = reader(r, got, rnd=rnd)
+        t = harness.drain_in_background(r, got, rnd=rnd)
         self.assertEqual(c.wait(120), 0, c.stderr()[-2000:])
         t.join(30)
         pat = re.compile(rb"^(a1|b2|c3) +[|] (a1|b2|c3) (out|err) (\d{7}) (z*)$")

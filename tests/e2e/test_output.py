@@ -9,7 +9,6 @@ import os
 import re
 import signal
 import subprocess
-import threading
 import time
 
 import harness
@@ -24,19 +23,6 @@ for i in range(n):
     out.write(f"{name} line {i:07d} " + "x" * 50 + "\n")
 out.flush()
 '''
-
-
-def drain_in_background(r, got):
-    """Reads the pipe r into the bytearray got until EOF, in a thread."""
-    def drain():
-        while True:
-            b = os.read(r, 1 << 16)
-            if not b:
-                break
-            got.extend(b)
-    t = threading.Thread(target=drain, daemon=True)
-    t.start()
-    return t
 
 
 class Output(svc.ServiceTest):
@@ -138,7 +124,7 @@ import time; time.sleep(30)
         self.assertGreaterEqual(starts_during, 10, "restarts stopped while stdout was stalled")
         self.assertIsNone(c.proc.poll())
         # Resume reading: every line of noisy still arrives.
-        t = drain_in_background(r, got)
+        t = harness.drain_in_background(r, got)
         harness.wait_for(lambda: b"noisy line 0199999" in got, 60, what="the last line")
         c.signal(signal.SIGTERM)
         self.assertEqual(c.wait(20), 0)
@@ -178,7 +164,7 @@ import time; time.sleep(30)
         # what was queued during the stall is all that comes before the notice.
         self.assertEqual(ctl(self, "stop", "loud").returncode, 0)
         got = bytearray()
-        t = drain_in_background(r, got)
+        t = harness.drain_in_background(r, got)
         said = re.compile(rb"corral: (\d+) of corral's own lines were dropped while "
                           rb"its stderr did not keep up\n")
         harness.wait_for(lambda: said.search(bytes(got)), 30, what="the count of dropped lines")
@@ -206,7 +192,7 @@ import time; time.sleep(30)
         # Nobody reads corral's stdout, yet all 200,000 lines get written:
         # with overflow: drop the service never blocks in write.
         harness.wait_for(lambda: os.path.exists(done), 30, what="the writer to finish unread")
-        t = drain_in_background(r, got)
+        t = harness.drain_in_background(r, got)
         said = re.compile(rb"noisy: dropped (\d+) lines")
         def count():
             return said.search(bytes(got)) or said.search(c.stderr().encode())
