@@ -70,6 +70,33 @@ static unsigned outfmt_nl16(const char *s)
 }
 #endif
 
+/* Bit i set when byte i of the 16 at s cannot go into a JSON string as it
+ * is: a control byte (the "\n" that ends the line among them), '"', '\\',
+ * DEL, or a byte from 0x80 (UTF-8 or not: outfmt_json_chars decides). */
+#if defined(__SSE2__)
+static unsigned outfmt_json16(const char *s)
+{
+    __m128i v = _mm_loadu_si128((const __m128i *)(const void *)s);
+    /* A signed compare: bytes from 0x80 are negative, below 0x20 too. */
+    __m128i m = _mm_or_si128(_mm_cmplt_epi8(v, _mm_set1_epi8(0x20)),
+                             _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')),
+                                          _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\\')),
+                                                       _mm_cmpeq_epi8(v, _mm_set1_epi8(0x7f)))));
+    return (unsigned)_mm_movemask_epi8(m);
+}
+#else
+static unsigned outfmt_json16(const char *s)
+{
+    unsigned bits = 0;
+    for (int i = 0; i < 16; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\')
+            bits |= 1u << i;
+    }
+    return bits;
+}
+#endif
+
 size_t outfmt_prefix_lines(struct outbuf *b, const char *head, size_t head_len, const char *data,
                            size_t n, size_t max, size_t *lines)
 {
@@ -120,6 +147,65 @@ size_t outfmt_prefix_lines(struct outbuf *b, const char *head, size_t head_len, 
             q--;
         *q++ = '\n';
         b->len = (size_t)(q - b->data);
+        ++*lines;
+        p = eol + 1;
+    }
+    return (size_t)(p - data);
+}
+
+size_t outfmt_json_lines(struct outbuf *b, const char *head, size_t head_len, const char *data,
+                         size_t n, size_t max, size_t *lines)
+{
+    const char *p = data, *end = data + n;
+    *lines = 0;
+    while (p < end) {
+        size_t left = (size_t)(end - p), mark = b->len;
+        /* Plain bytes are copied one for one: room for all that is left,
+         * the head, the stores past the line and its "\"}\n". */
+        if (b->cap - b->len < head_len + left + OUTFMT_SLACK &&
+            outbuf_reserve(b, head_len + left + (left / 16 + 1) * (head_len + 3) + OUTFMT_SLACK) <
+                0)
+            break;
+        char *q = b->data + b->len;
+        memcpy(q, head, head_len);
+        q += head_len;
+        const char *s = p, *eol = NULL, *text_end = NULL;
+        while (end - s >= 16) {
+            memcpy(q, s, 16);
+            unsigned m = outfmt_json16(s);
+            if (m) {
+                size_t i = (size_t)__builtin_ctz(m);
+                q += i;
+                s += i;
+                if (*s == '\n')
+                    eol = text_end = s;
+                else if (*s == '\r' && s + 1 < end && s[1] == '\n')
+                    text_end = s, eol = s + 1;
+                break;
+            }
+            s += 16;
+            q += 16;
+        }
+        if (!eol) {
+            /* A byte to escape, or the last bytes of the block: the rest of
+             * the line goes through the escaper. */
+            eol = memchr(s, '\n', (size_t)(end - s));
+            if (!eol)
+                break; /* unfinished: not taken */
+            text_end = eol > s && eol[-1] == '\r' ? eol - 1 : eol;
+            b->len = (size_t)(q - b->data);
+            if (outfmt_json_chars(b, s, (size_t)(text_end - s)) < 0 || outbuf_reserve(b, 3) < 0) {
+                b->len = mark;
+                break;
+            }
+            q = b->data + b->len;
+        }
+        if ((size_t)(eol - p) > max) {
+            b->len = mark;
+            break;
+        }
+        memcpy(q, "\"}\n", 3);
+        b->len = (size_t)(q + 3 - b->data);
         ++*lines;
         p = eol + 1;
     }

@@ -50,6 +50,14 @@ int outfmt_prefixed(struct outbuf *b, const char *head, size_t head_len, const c
 size_t outfmt_prefix_lines(struct outbuf *b, const char *head, size_t head_len, const char *data,
                            size_t n, size_t max, size_t *lines);
 
+/* The JSON sink over a block of lines, as outfmt_prefix_lines is for the
+ * prefix: for each line appends head (the object up to the opening quote of
+ * "line"), the line escaped as outfmt_json_chars escapes and "\"}\n", with
+ * runs of bytes that need no escape copied 16 at a time. The same stops and
+ * return value. */
+size_t outfmt_json_lines(struct outbuf *b, const char *head, size_t head_len, const char *data,
+                         size_t n, size_t max, size_t *lines);
+
 /* "[stamp ][colour]name  |[reset] text\n" ("+" instead of "|" for a
  * continuation). Returns 0 or -ENOMEM. */
 int outfmt_prefix(struct outbuf *b, const struct outfmt_line *l);

@@ -322,30 +322,10 @@ static size_t output_fast(struct output_batch *b, const char *data, size_t n)
     struct outbuf *dst = st->stream == 2 && !json ? b->to_err : b->to_out;
     size_t h = (size_t)hl, lines = 0;
     const char *p = data;
-    if (!json) {
+    if (!json)
         p += outfmt_prefix_lines(dst, head, h, data, n, OUTPUT_LINE_MAX, &lines);
-    } else {
-        const char *end = data + n;
-        /* One reservation for the usual case, lines of 16 bytes or more;
-         * each line grows the buffer when it needs more. */
-        (void)outbuf_reserve(dst, n + (n / 16 + 1) * (h + 3));
-        for (;;) {
-            const char *nl = memchr(p, '\n', (size_t)(end - p));
-            size_t len = nl ? (size_t)(nl - p) : 0;
-            if (!nl || len > OUTPUT_LINE_MAX)
-                break;
-            if (len > 0 && p[len - 1] == '\r') /* as linesplit does */
-                len--;
-            size_t mark = dst->len;
-            if (outbuf_put(dst, head, h) < 0 || outfmt_json_chars(dst, p, len) < 0 ||
-                outbuf_put(dst, "\"}\n", 3) < 0) {
-                dst->len = mark; /* no part of a line */
-                break;
-            }
-            lines++;
-            p = nl + 1;
-        }
-    }
+    else
+        p += outfmt_json_lines(dst, head, h, data, n, OUTPUT_LINE_MAX, &lines);
     (void)ring_push_lines(&s->ring, b->now_ms, st->stream, data, (size_t)(p - data), lines);
     b->lines += lines;
     return (size_t)(p - data);

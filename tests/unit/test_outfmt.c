@@ -156,6 +156,45 @@ static size_t prefix_lines_ref(struct outbuf *b, const char *head, size_t h, con
     return (size_t)(p - data);
 }
 
+/* outfmt_json_lines against the plain way: memchr, then head, the escaper
+ * and the end of the object. */
+static size_t json_lines_ref(struct outbuf *b, const char *head, size_t h, const char *data,
+                             size_t n, size_t max, size_t *lines)
+{
+    const char *p = data, *end = data + n;
+    *lines = 0;
+    for (;;) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        if (!nl || (size_t)(nl - p) > max)
+            break;
+        size_t len = (size_t)(nl - p);
+        if (len > 0 && p[len - 1] == '\r')
+            len--;
+        assert_int_equal(outbuf_put(b, head, h), 0);
+        assert_int_equal(outfmt_json_chars(b, p, len), 0);
+        assert_int_equal(outbuf_put(b, "\"}\n", 3), 0);
+        ++*lines;
+        p = nl + 1;
+    }
+    return (size_t)(p - data);
+}
+
+static void json_lines_check(const char *head, size_t h, const char *data, size_t n, size_t max)
+{
+    struct outbuf got = {0}, want = {0};
+    size_t got_lines = 99, want_lines = 0;
+    assert_int_equal(outbuf_put(&got, "x", 1), 0);
+    assert_int_equal(outbuf_put(&want, "x", 1), 0);
+    size_t taken = outfmt_json_lines(&got, head, h, data, n, max, &got_lines);
+    size_t want_taken = json_lines_ref(&want, head, h, data, n, max, &want_lines);
+    assert_int_equal(taken, want_taken);
+    assert_int_equal(got_lines, want_lines);
+    assert_int_equal(got.len, want.len);
+    assert_memory_equal(got.data, want.data, want.len);
+    outbuf_free(&got);
+    outbuf_free(&want);
+}
+
 static void prefix_lines_check(const char *head, size_t h, const char *data, size_t n, size_t max)
 {
     struct outbuf got = {0}, want = {0};
@@ -194,14 +233,15 @@ static void prefix_lines_are_head_line_newline_and_stop_at_an_unfinished_line(vo
 }
 
 /* Random blocks: line lengths around the 16-byte steps and the buffer's
- * growth, "\r" and "\n" anywhere, heads short and long (past the 32 bytes
- * copied whole), unfinished tails, lines longer than max. */
-static void random_blocks_prefix_as_line_by_line_does(void **state)
+ * growth, "\r" and "\n" anywhere, bytes to escape, heads short and long
+ * (past the 64 bytes copied whole), unfinished tails, lines longer than
+ * max; the prefix and the JSON loops each against the plain way. */
+static void random_blocks_format_as_line_by_line_does(void **state)
 {
     (void)state;
     const char *env = getenv("CORRAL_SEED");
     unsigned seed = env ? (unsigned)strtoul(env, NULL, 10) : (unsigned)time(NULL);
-    printf("test_outfmt: random prefix blocks seed=%u (replay: CORRAL_SEED=%u)\n", seed, seed);
+    printf("test_outfmt: random line blocks seed=%u (replay: CORRAL_SEED=%u)\n", seed, seed);
     srand(seed);
     char head[80];
     for (size_t i = 0; i < sizeof head; i++)
@@ -209,9 +249,22 @@ static void random_blocks_prefix_as_line_by_line_does(void **state)
     for (int round = 0; round < 3000; round++) {
         size_t n = (size_t)(rand() % 3000);
         char *data = malloc(n + 1);
+        /* Plain text, with now and then a quote, a backslash, a control
+         * byte, UTF-8 (valid or cut) or any byte at all. */
+        static const char *const odd[] = {
+            "\"",   "\\",   "\t",      "\x7f", "\xc3\xa9", "\xe2\x82\xac", "\xf0\x9f\x98\x80",
+            "\xc3", "\xff", "\xe2\x82"};
         for (size_t i = 0; i < n; i++) {
             int r = rand() % 100;
             data[i] = r < 4 ? '\n' : r < 6 ? '\r' : (char)(' ' + rand() % 95);
+            if (r == 99) {
+                const char *o = odd[rand() % 10];
+                for (size_t k = 0; o[k] && i < n; k++)
+                    data[i++] = o[k];
+                i--;
+            } else if (r == 98) {
+                data[i] = (char)(rand() % 256);
+            }
         }
         if (rand() % 2) { /* mostly lines of a typical length */
             for (size_t i = 0, next = (size_t)(rand() % 120); i < n; i++) {
@@ -225,6 +278,7 @@ static void random_blocks_prefix_as_line_by_line_does(void **state)
         }
         size_t h = (size_t)(rand() % 80), max = rand() % 4 ? 4096 : (size_t)(rand() % 50);
         prefix_lines_check(head, h, data, n, max);
+        json_lines_check(head, h, data, n, max);
         free(data);
     }
 }
@@ -260,7 +314,7 @@ int main(void)
         cmocka_unit_test(random_bytes_follow_the_rule_byte_by_byte),
         cmocka_unit_test(the_prefix_pads_names_and_marks_continuations),
         cmocka_unit_test(prefix_lines_are_head_line_newline_and_stop_at_an_unfinished_line),
-        cmocka_unit_test(random_blocks_prefix_as_line_by_line_does),
+        cmocka_unit_test(random_blocks_format_as_line_by_line_does),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
