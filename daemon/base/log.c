@@ -22,8 +22,9 @@ static bool log_json;
 static bool log_stamps;
 static unsigned long long log_dropped;
 
-/* Called by the writer, from within its pump, when the queue has drained to
- * its low mark: safe to queue a line then (it goes after what is queued). */
+/* Called by the writer, from within its pump, when all of corral's own
+ * queued lines have been written: safe to queue a line then (it goes after
+ * what is queued). */
 static void log_on_drain(struct writer_owner *o)
 {
     (void)o;

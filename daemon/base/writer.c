@@ -215,8 +215,10 @@ int writer_write(struct writer *w, struct writer_owner *owner, const char *data,
         return -EPIPE;
     if (len == 0)
         return 0;
-    if (!w->head) {
-        /* Fast path: nothing queued, so write at once. */
+    /* Fast path: nothing queued, so write at once. A regular file or
+     * /dev/null never blocks and has no poll to say when to go on: what a
+     * short write left is written now, or never (nothing would pump it). */
+    while (!w->head) {
         struct iovec iov = {.iov_base = (void *)data, .iov_len = len};
         ssize_t n;
         do
@@ -232,6 +234,13 @@ int writer_write(struct writer *w, struct writer_owner *owner, const char *data,
         }
         if (len == 0)
             return 0;
+        if (w->poll_ready)
+            break;
+        if (n <= 0) { /* EAGAIN from a file that has no poll: as broken */
+            w->broken = true;
+            w->dropped_bytes += len;
+            return -EPIPE;
+        }
     }
     struct writer_chunk *c = writer_chunk_new(w, len);
     if (!c) {

@@ -250,14 +250,19 @@ static void output_on_closed(uv_handle_t *h)
     }
 }
 
-static void output_stream_close(struct output_stream *st)
+static void output_stream_unlink(struct output_svc *s, struct output_stream *st)
 {
-    struct output_svc *s = st->svc;
     for (struct output_stream **pp = &s->streams; *pp; pp = &(*pp)->next)
         if (*pp == st) {
             *pp = st->next;
             break;
         }
+    st->next = NULL;
+}
+
+static void output_stream_close(struct output_stream *st)
+{
+    output_stream_unlink(st->svc, st);
     st->closing = 2;
     uv_close((uv_handle_t *)&st->pipe, output_on_closed);
     uv_close((uv_handle_t *)&st->partial, output_on_closed);
@@ -390,28 +395,44 @@ static void output_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
     buf->len = st->read_size;
 }
 
+/* EOF (every writer of the pipe is gone) or an error: the cut last line
+ * goes out, and the stream closes (unless what its lines caused closed it:
+ * a readiness pattern can end the service's record). */
+static void output_stream_eof(struct output_stream *st)
+{
+    output_feed(st, NULL, 0, true);
+    if (!uv_is_closing((uv_handle_t *)&st->pipe))
+        output_stream_close(st);
+}
+
 static void output_on_read(uv_stream_t *h, ssize_t n, const uv_buf_t *buf)
 {
     struct output_stream *st = h->data;
     st->idle = n <= 0;
-    if (n > 0) {
+    if (n > 0)
         output_feed(st, buf->base, (size_t)n, false);
-    } else if (n < 0) {
-        /* EOF (every writer of the pipe is gone) or an error: flush, close. */
-        output_feed(st, NULL, 0, true);
-        output_stream_close(st);
-    }
+    else if (n < 0)
+        output_stream_eof(st);
+}
+
+/* Whether a stream of s is read by the loop. While s's bytes wait in the
+ * queue, only a stream that has said nothing lately (most stderrs) is: it
+ * costs nothing until it speaks, and its first read then pauses it too.
+ * Each run of a service brings new streams, so that is bounded too: past
+ * OUTPUT_QUEUE_HIGH waiting, no stream of s is read. */
+static bool output_stream_watched(const struct output_stream *st)
+{
+    const struct output_svc *s = st->svc;
+    return !s->paused || (st->idle && s->owner.queued <= OUTPUT_QUEUE_HIGH);
 }
 
 /* Stops reading a service's streams while its bytes wait in the queue, or
- * reads them again. A stream that has said nothing lately (most stderrs) is
- * watched all along: it costs nothing until it speaks, and its first read
- * then pauses it too (one batch more, at most, in the queue). */
+ * reads them again. */
 static void output_pause(struct output_svc *s, bool pause)
 {
     s->paused = pause;
     for (struct output_stream *st = s->streams; st; st = st->next) {
-        bool want = !pause || st->idle;
+        bool want = output_stream_watched(st);
         if (st->reading && !want) {
             uv_read_stop((uv_stream_t *)&st->pipe);
             uv_timer_stop(&st->partial);
@@ -444,10 +465,8 @@ static bool output_pull_stream(struct output_stream *st)
             st->idle = true;
             return true;
         }
-        if (n <= 0) {
-            /* EOF or an error, as output_on_read takes them. */
-            output_feed(st, NULL, 0, true);
-            output_stream_close(st);
+        if (n <= 0) { /* EOF or an error, as output_on_read takes them */
+            output_stream_eof(st);
             return true;
         }
         st->idle = false;
@@ -474,8 +493,18 @@ static void output_pull(struct output_svc *s)
         struct output_stream *next = st->next; /* st may close at its EOF */
         /* A stream that has said nothing lately (most stderrs) is watched
          * by the loop all along: a read of it here would find nothing. */
-        if (!st->reading)
-            (void)output_pull_stream(st);
+        if (!st->reading && !output_pull_stream(st) && !uv_is_closing((uv_handle_t *)&st->pipe)) {
+            /* It filled the output: it goes last, so that the next pull
+             * begins with the service's other streams (stdout and stderr
+             * both into one slow pipe, a run's leftover writer) and none
+             * waits for ever behind a busy one. */
+            output_stream_unlink(s, st);
+            struct output_stream **pp = &s->streams;
+            while (*pp)
+                pp = &(*pp)->next;
+            *pp = st;
+            break;
+        }
         st = next;
     }
     if (s->owner.queued == 0 && s->paused)
@@ -603,25 +632,34 @@ void output_started(struct output_svc *s)
         s->parent_fds[i] = -1;
         st->next = s->streams;
         s->streams = st;
-        /* Idle until it speaks: watched even while the service is paused. */
-        uv_read_start((uv_stream_t *)&st->pipe, output_alloc, output_on_read);
-        st->reading = true;
+        /* Idle until it speaks: watched even while the service is paused,
+         * within bounds. */
+        st->reading = output_stream_watched(st);
+        if (st->reading)
+            uv_read_start((uv_stream_t *)&st->pipe, output_alloc, output_on_read);
     }
 }
 
 void output_svc_drain(struct output_svc *s)
 {
+    bool drop = s->conf->logs.overflow == CONF_OVERFLOW_DROP;
     for (struct output_stream *st = s->streams, *next; st; st = next) {
         next = st->next;
         uv_os_fd_t fd;
-        if (uv_fileno((uv_handle_t *)&st->pipe, &fd) < 0)
-            continue;
-        for (;;) {
+        /* Past the bound, what is left stays in the pipe for the pull: a
+         * crash loop on a stalled stdout must not queue each run's lines. */
+        while ((drop || s->owner.queued <= OUTPUT_QUEUE_HIGH) &&
+               uv_fileno((uv_handle_t *)&st->pipe, &fd) == 0) {
             ssize_t n = read(fd, s->out->readbuf, OUTPUT_READ_SIZE);
             if (n < 0 && errno == EINTR)
                 continue;
-            if (n <= 0)
+            if (n == 0) {
+                output_stream_eof(st); /* its run is over: the pipe goes now */
                 break;
+            }
+            if (n < 0)
+                break;
+            st->idle = false;
             output_feed(st, s->out->readbuf, (size_t)n, false);
         }
     }

@@ -55,13 +55,21 @@ while count[1] < n or count[2] < n // 4:
 '''
 
 
+def vmrss_kib(c):
+    """corral's resident memory, from /proc (host pid of PID 1)."""
+    for line in harness.read(f"/proc/{c.pid}/status").splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    raise AssertionError("no VmRSS for corral")
+
+
 class Backpressure(svc.ServiceTest):
-    def run_stalled(self):
+    def run_stalled(self, args=()):
         """corral on the services with its stdout a pipe that nobody reads
         until the test does: (corral, read end)."""
         r, w = os.pipe()
         self.addCleanup(os.close, r)
-        c = self.run_services(stdout=w)
+        c = self.run_services(args=args, stdout=w)
         os.close(w)
         return c, r
 
@@ -119,6 +127,54 @@ class Backpressure(svc.ServiceTest):
         t = harness.drain_in_background(r, got)
         self.assertEqual(c.wait(20), 0)
         t.join(10)
+
+    def test_a_crash_loop_on_a_stalled_stdout_queues_a_bounded_amount(self):
+        # Each run prints 60 KB and fails: its pipe takes it all, so runs go
+        # on while nobody reads corral's stdout. The new pipes of each run
+        # start out quiet, but what corral reads of them while the service's
+        # lines wait is bounded: without the bound, every run would add its
+        # 60 KB to corral's memory.
+        self.service("loop", "command: \"head -c 60000 /dev/zero | tr '\\\\0' y | fold -w 99; "
+                             f"{svc.stamp(self.path('starts'))}; exit 1\"\n"
+                             "backoff: {initial: 10ms, factor: 1, max: 10ms}\n"
+                             "start_limit: {burst: 10000, interval: 1s}\n")
+        c, r = self.run_stalled()
+        harness.wait_for(lambda: os.path.exists(self.path("starts"))
+                         and len(self.stamps("starts")) >= 5, 30, what="5 runs")
+        rss0 = vmrss_kib(c)
+        harness.wait_for(lambda: len(self.stamps("starts")) >= 80, 60, what="80 runs")
+        grew = vmrss_kib(c) - rss0
+        # 75 runs of 60 KB would be 4.4 MiB; the bound is 256 KiB and a read.
+        self.assertLess(grew, 1536, f"corral grew by {grew} KiB over 75 runs of a stalled stdout")
+        c.signal(signal.SIGTERM)
+        got = bytearray()
+        t = harness.drain_in_background(r, got)
+        self.assertEqual(c.wait(20), 0)
+        t.join(10)
+
+    def test_both_streams_of_a_service_go_on_into_one_slow_output(self):
+        # With --log-format json a service's stderr lines go to corral's
+        # stdout too: two fast writers, one per stream, behind a slow reader.
+        # Each pull of the service begins with the stream that did not fill
+        # the output last time, so neither waits for ever behind the other.
+        q = "q" * 60
+        self.service("two", f"command: \"yes 'out {q}' & yes 'err {q}' >&2 & wait\"\n")
+        r, wfd = os.pipe()
+        self.addCleanup(os.close, r)
+        c = self.run_services(stdout=wfd, stderr=wfd)  # 2>&1
+        os.close(wfd)
+        got = bytearray()
+        end = time.monotonic() + 3
+        while time.monotonic() < end:  # a slow reader: 4 KiB a millisecond
+            got += os.read(r, 4096)
+            time.sleep(0.001)
+        text = bytes(got)
+        out, err = text.count(b"| out q"), text.count(b"| err q")
+        self.assertGreater(out, (out + err) // 10, f"stdout starved: {out} lines, stderr {err}")
+        self.assertGreater(err, (out + err) // 10, f"stderr starved: {err} lines, stdout {out}")
+        harness.drain_in_background(r, got)
+        c.signal(signal.SIGTERM)
+        self.assertEqual(c.wait(20), 0)
 
     def test_a_reader_that_goes_away_never_leaves_a_service_blocked(self):
         # Corral's stdout reader reads a little, then closes its end: what
