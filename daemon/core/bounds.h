@@ -22,10 +22,11 @@
 /* A resolved executable path. */
 #define SPAWN_PATH_MAX 4096
 
-/* Bytes of one service's output waiting for corral's stdout, with
- * `logs.overflow: drop`: past it the service's lines are dropped and counted.
- * (Without drop, a service is not read while any of its bytes wait.) Also
- * the bound of what a syslog sender may have waiting. */
+/* Bytes of one service's output waiting for corral's stdout. Without drop a
+ * service is paused while any of its bytes wait, and only its quiet streams
+ * (and the new ones of its next run, and the drain at its exit) are read,
+ * up to this; with `logs.overflow: drop`, past it its lines are dropped and
+ * counted. Also the bound of what a syslog sender may have waiting. */
 #define OUTPUT_QUEUE_HIGH (256 * 1024)
 
 /* The longest line kept whole; longer ones are split with a marker. */
