@@ -97,6 +97,34 @@ static unsigned outfmt_json16(const char *s)
 }
 #endif
 
+/* Copies [s, end) to q 16 bytes at a time up to the first byte that flag
+ * marks: returns its place (the bytes before it copied, q moved past them;
+ * the rest of its block is stored too, within the slack), or NULL when
+ * fewer than 16 bytes are left (s and q at the first byte not copied). */
+static inline const char *outfmt_copy_until(char **q, const char **s, const char *end,
+                                            unsigned (*flag)(const char *))
+{
+    const char *p = *s;
+    char *o = *q;
+    const char *hit = NULL;
+    while (end - p >= 16) {
+        memcpy(o, p, 16);
+        unsigned m = flag(p);
+        if (m) {
+            size_t i = (size_t)__builtin_ctz(m);
+            p += i;
+            o += i;
+            hit = p;
+            break;
+        }
+        p += 16;
+        o += 16;
+    }
+    *s = p;
+    *q = o;
+    return hit;
+}
+
 size_t outfmt_prefix_lines(struct outbuf *b, const char *head, size_t head_len, const char *data,
                            size_t n, size_t max, size_t *lines)
 {
@@ -121,19 +149,7 @@ size_t outfmt_prefix_lines(struct outbuf *b, const char *head, size_t head_len, 
         else
             memcpy(q, head, head_len);
         q += head_len;
-        const char *s = p, *eol = NULL;
-        while (end - s >= 16) {
-            memcpy(q, s, 16);
-            unsigned m = outfmt_nl16(s);
-            if (m) {
-                size_t i = (size_t)__builtin_ctz(m);
-                eol = s + i;
-                q += i;
-                break;
-            }
-            s += 16;
-            q += 16;
-        }
+        const char *s = p, *eol = outfmt_copy_until(&q, &s, end, outfmt_nl16);
         if (!eol) {
             eol = memchr(s, '\n', (size_t)(end - s));
             if (!eol)
@@ -170,21 +186,11 @@ size_t outfmt_json_lines(struct outbuf *b, const char *head, size_t head_len, co
         memcpy(q, head, head_len);
         q += head_len;
         const char *s = p, *eol = NULL, *text_end = NULL;
-        while (end - s >= 16) {
-            memcpy(q, s, 16);
-            unsigned m = outfmt_json16(s);
-            if (m) {
-                size_t i = (size_t)__builtin_ctz(m);
-                q += i;
-                s += i;
-                if (*s == '\n')
-                    eol = text_end = s;
-                else if (*s == '\r' && s + 1 < end && s[1] == '\n')
-                    text_end = s, eol = s + 1;
-                break;
-            }
-            s += 16;
-            q += 16;
+        if (outfmt_copy_until(&q, &s, end, outfmt_json16)) {
+            if (*s == '\n')
+                eol = text_end = s;
+            else if (*s == '\r' && s + 1 < end && s[1] == '\n')
+                text_end = s, eol = s + 1;
         }
         if (!eol) {
             /* A byte to escape, or the last bytes of the block: the rest of

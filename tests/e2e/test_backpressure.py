@@ -73,6 +73,13 @@ class Backpressure(svc.ServiceTest):
         os.close(w)
         return c, r
 
+    def stop_draining(self, c, r):
+        """SIGTERM to corral while its stdout is read again: it exits 0."""
+        c.signal(signal.SIGTERM)
+        t = harness.drain_in_background(r, bytearray())
+        self.assertEqual(c.wait(20), 0)
+        t.join(10)
+
     def counted(self):
         path = self.path("count")
         text = harness.read(path).strip()
@@ -122,11 +129,7 @@ class Backpressure(svc.ServiceTest):
         self.wait_blocked()
         harness.wait_for(lambda: "said on stderr" in c.stderr(), 15,
                          what="the stderr line of a service blocked on stdout")
-        c.signal(signal.SIGTERM)
-        got = bytearray()
-        t = harness.drain_in_background(r, got)
-        self.assertEqual(c.wait(20), 0)
-        t.join(10)
+        self.stop_draining(c, r)
 
     def test_a_crash_loop_on_a_stalled_stdout_queues_a_bounded_amount(self):
         # Each run prints 60 KB and fails: its pipe takes it all, so runs go
@@ -146,17 +149,14 @@ class Backpressure(svc.ServiceTest):
         grew = vmrss_kib(c) - rss0
         # 75 runs of 60 KB would be 4.4 MiB; the bound is 256 KiB and a read.
         self.assertLess(grew, 1536, f"corral grew by {grew} KiB over 75 runs of a stalled stdout")
-        c.signal(signal.SIGTERM)
-        got = bytearray()
-        t = harness.drain_in_background(r, got)
-        self.assertEqual(c.wait(20), 0)
-        t.join(10)
+        self.stop_draining(c, r)
 
     def test_both_streams_of_a_service_go_on_into_one_slow_output(self):
-        # With --log-format json a service's stderr lines go to corral's
-        # stdout too: two fast writers, one per stream, behind a slow reader.
-        # Each pull of the service begins with the stream that did not fill
-        # the output last time, so neither waits for ever behind the other.
+        # corral's stdout and stderr on one pipe (2>&1; --log-format json
+        # does the same), two fast writers, one per stream, behind a slow
+        # reader. Each pull of the service begins with the stream that did
+        # not fill the output last time, so neither waits for ever behind
+        # the other.
         q = "q" * 60
         self.service("two", f"command: \"yes 'out {q}' & yes 'err {q}' >&2 & wait\"\n")
         r, wfd = os.pipe()

@@ -179,31 +179,21 @@ static size_t json_lines_ref(struct outbuf *b, const char *head, size_t h, const
     return (size_t)(p - data);
 }
 
-static void json_lines_check(const char *head, size_t h, const char *data, size_t n, size_t max)
-{
-    struct outbuf got = {0}, want = {0};
-    size_t got_lines = 99, want_lines = 0;
-    assert_int_equal(outbuf_put(&got, "x", 1), 0);
-    assert_int_equal(outbuf_put(&want, "x", 1), 0);
-    size_t taken = outfmt_json_lines(&got, head, h, data, n, max, &got_lines);
-    size_t want_taken = json_lines_ref(&want, head, h, data, n, max, &want_lines);
-    assert_int_equal(taken, want_taken);
-    assert_int_equal(got_lines, want_lines);
-    assert_int_equal(got.len, want.len);
-    assert_memory_equal(got.data, want.data, want.len);
-    outbuf_free(&got);
-    outbuf_free(&want);
-}
+/* A block formatter (outfmt_prefix_lines, outfmt_json_lines) or its plain
+ * counterpart. */
+typedef size_t (*lines_fn)(struct outbuf *b, const char *head, size_t h, const char *data, size_t n,
+                           size_t max, size_t *lines);
 
-static void prefix_lines_check(const char *head, size_t h, const char *data, size_t n, size_t max)
+static void lines_check(lines_fn fn, lines_fn ref, const char *head, size_t h, const char *data,
+                        size_t n, size_t max)
 {
     struct outbuf got = {0}, want = {0};
     size_t got_lines = 99, want_lines = 0;
     /* What is already in the buffer stays, and the lines go after it. */
     assert_int_equal(outbuf_put(&got, "x", 1), 0);
     assert_int_equal(outbuf_put(&want, "x", 1), 0);
-    size_t taken = outfmt_prefix_lines(&got, head, h, data, n, max, &got_lines);
-    size_t want_taken = prefix_lines_ref(&want, head, h, data, n, max, &want_lines);
+    size_t taken = fn(&got, head, h, data, n, max, &got_lines);
+    size_t want_taken = ref(&want, head, h, data, n, max, &want_lines);
     assert_int_equal(taken, want_taken);
     assert_int_equal(got_lines, want_lines);
     assert_int_equal(got.len, want.len);
@@ -277,8 +267,8 @@ static void random_blocks_format_as_line_by_line_does(void **state)
             }
         }
         size_t h = (size_t)(rand() % 80), max = rand() % 4 ? 4096 : (size_t)(rand() % 50);
-        prefix_lines_check(head, h, data, n, max);
-        json_lines_check(head, h, data, n, max);
+        lines_check(outfmt_prefix_lines, prefix_lines_ref, head, h, data, n, max);
+        lines_check(outfmt_json_lines, json_lines_ref, head, h, data, n, max);
         free(data);
     }
 }
