@@ -77,14 +77,20 @@ static void a_line_of_escapes_grows_the_buffer(void **state)
     outbuf_free(&b);
 }
 
+/* Seeds rand() from CORRAL_SEED, or the time, and says which. */
+static void random_seed(const char *what)
+{
+    const char *env = getenv("CORRAL_SEED");
+    unsigned seed = env ? (unsigned)strtoul(env, NULL, 10) : (unsigned)time(NULL);
+    printf("test_outfmt: %s seed=%u (replay: CORRAL_SEED=%u)\n", what, seed, seed);
+    srand(seed);
+}
+
 /* Random bytes: the escaper's output is exactly the byte-by-byte rule. */
 static void random_bytes_follow_the_rule_byte_by_byte(void **state)
 {
     (void)state;
-    const char *env = getenv("CORRAL_SEED");
-    unsigned seed = env ? (unsigned)strtoul(env, NULL, 10) : (unsigned)time(NULL);
-    printf("test_outfmt: random bytes seed=%u (replay: CORRAL_SEED=%u)\n", seed, seed);
-    srand(seed);
+    random_seed("random bytes");
     for (int round = 0; round < 2000; round++) {
         unsigned char in[64];
         size_t n = (size_t)(rand() % 64);
@@ -229,10 +235,7 @@ static void prefix_lines_are_head_line_newline_and_stop_at_an_unfinished_line(vo
 static void random_blocks_format_as_line_by_line_does(void **state)
 {
     (void)state;
-    const char *env = getenv("CORRAL_SEED");
-    unsigned seed = env ? (unsigned)strtoul(env, NULL, 10) : (unsigned)time(NULL);
-    printf("test_outfmt: random line blocks seed=%u (replay: CORRAL_SEED=%u)\n", seed, seed);
-    srand(seed);
+    random_seed("random line blocks");
     char head[80];
     for (size_t i = 0; i < sizeof head; i++)
         head[i] = (char)('a' + i % 26);
