@@ -129,8 +129,11 @@ class LeakerUnderPidsCgroup(svc.ServiceTest):
         os.kill(host, signal.SIGKILL)
         harness.wait_for(lambda: status(self)[0]["leaker"]["pid"] not in (0, first), 10,
                          what="restarted")
-        harness.wait_for(lambda: self.current() == one_run, 10,
-                         what=f"pids.current back to {one_run} (now {self.current()})")
+        try:
+            harness.wait_for(lambda: self.current() == one_run, 30, what="pids.current")
+        except AssertionError:
+            self.fail(f"pids.current is {self.current()} 30 s after the restart, not {one_run} "
+                      f"as for one run; the cgroup holds {harness.read(self.cg + '/cgroup.procs').split()}")
         self.assertRegex(c.stderr(), r"leaker: exited but left 20 processes \(\d+ .* and 12 more\)")
 
 
