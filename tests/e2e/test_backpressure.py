@@ -1,9 +1,10 @@
 """Back-pressure: while corral's stdout is not read, a service is not read
-either once one read of it waits (corral holds no more of it than that);
-it is read again as the output takes more, with nothing lost, torn or
-repeated whatever the interleaving; its stderr still gets through; a
-reader that goes away never leaves a service blocked; a service removed
-while its lines wait leaves them to be written, and nothing behind."""
+either once one read of it waits (corral holds no more of it than that,
+and a crash loop's runs add no more); it is read again as the output takes
+more, with nothing lost, torn or repeated whatever the interleaving, its
+streams taking turns; its stderr still gets through; a reader that goes
+away never leaves a service blocked; a service removed while its lines
+wait leaves them to be written, and nothing behind."""
 
 import os
 import random
@@ -64,12 +65,12 @@ def vmrss_kib(c):
 
 
 class Backpressure(svc.ServiceTest):
-    def run_stalled(self, args=()):
+    def run_stalled(self):
         """corral on the services with its stdout a pipe that nobody reads
         until the test does: (corral, read end)."""
         r, w = os.pipe()
         self.addCleanup(os.close, r)
-        c = self.run_services(args=args, stdout=w)
+        c = self.run_services(stdout=w)
         os.close(w)
         return c, r
 
