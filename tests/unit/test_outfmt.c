@@ -2,6 +2,7 @@
  * that carry any bytes (escapes, UTF-8 kept, other bytes as \u00XX). */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -140,11 +141,12 @@ static void random_bytes_follow_the_rule_byte_by_byte(void **state)
     }
 }
 
-/* outfmt_prefix_lines against the plain way, line by line: memchr for the
- * end, outfmt_prefixed for the line, "\r" before "\n" dropped, stop at the
- * first line too long or unfinished. */
-static size_t prefix_lines_ref(struct outbuf *b, const char *head, size_t h, const char *data,
-                               size_t n, size_t max, size_t *lines)
+/* The block formatters done the plain way, line by line: memchr for the
+ * end, "\r" before "\n" dropped, stop at the first line too long or
+ * unfinished; then outfmt_prefixed for a line, or head, the escaper and the
+ * end of the object. */
+static size_t lines_ref(struct outbuf *b, const char *head, size_t h, const char *data, size_t n,
+                        size_t max, size_t *lines, bool json)
 {
     const char *p = data, *end = data + n;
     *lines = 0;
@@ -155,34 +157,29 @@ static size_t prefix_lines_ref(struct outbuf *b, const char *head, size_t h, con
         size_t len = (size_t)(nl - p);
         if (len > 0 && p[len - 1] == '\r')
             len--;
-        assert_int_equal(outfmt_prefixed(b, head, h, p, len), 0);
+        if (!json) {
+            assert_int_equal(outfmt_prefixed(b, head, h, p, len), 0);
+        } else {
+            assert_int_equal(outbuf_put(b, head, h), 0);
+            assert_int_equal(outfmt_json_chars(b, p, len), 0);
+            assert_int_equal(outbuf_put(b, "\"}\n", 3), 0);
+        }
         ++*lines;
         p = nl + 1;
     }
     return (size_t)(p - data);
 }
 
-/* outfmt_json_lines against the plain way: memchr, then head, the escaper
- * and the end of the object. */
+static size_t prefix_lines_ref(struct outbuf *b, const char *head, size_t h, const char *data,
+                               size_t n, size_t max, size_t *lines)
+{
+    return lines_ref(b, head, h, data, n, max, lines, false);
+}
+
 static size_t json_lines_ref(struct outbuf *b, const char *head, size_t h, const char *data,
                              size_t n, size_t max, size_t *lines)
 {
-    const char *p = data, *end = data + n;
-    *lines = 0;
-    for (;;) {
-        const char *nl = memchr(p, '\n', (size_t)(end - p));
-        if (!nl || (size_t)(nl - p) > max)
-            break;
-        size_t len = (size_t)(nl - p);
-        if (len > 0 && p[len - 1] == '\r')
-            len--;
-        assert_int_equal(outbuf_put(b, head, h), 0);
-        assert_int_equal(outfmt_json_chars(b, p, len), 0);
-        assert_int_equal(outbuf_put(b, "\"}\n", 3), 0);
-        ++*lines;
-        p = nl + 1;
-    }
-    return (size_t)(p - data);
+    return lines_ref(b, head, h, data, n, max, lines, true);
 }
 
 /* A block formatter (outfmt_prefix_lines, outfmt_json_lines) or its plain
