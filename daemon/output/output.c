@@ -445,33 +445,47 @@ static void output_pause(struct output_svc *s, bool pause)
     }
 }
 
-/* Reads a paused stream straight from its pipe, as output_on_read would,
- * while everything it prints is written at once. Returns true when the
- * stream is dry or gone (the loop may watch it again), false when its
- * bytes wait in the queue once more. */
+/* One read of a stream's pipe outside the loop's watch, fed as
+ * output_on_read feeds it (the pull, and the drain at a service's exit).
+ * Returns the bytes read; 0 at EOF (the stream is closed then); -EAGAIN
+ * when the pipe is empty; -EBADF when the stream is closing; or another
+ * -errno. */
+static ssize_t output_read_direct(struct output_stream *st, size_t size)
+{
+    uv_os_fd_t fd;
+    if (uv_fileno((uv_handle_t *)&st->pipe, &fd) < 0) /* fails once closing */
+        return -EBADF;
+    char *buf = st->svc->out->readbuf;
+    ssize_t n;
+    do
+        n = read(fd, buf, size);
+    while (n < 0 && errno == EINTR);
+    if (n < 0)
+        return errno == EWOULDBLOCK ? -EAGAIN : -errno;
+    if (n == 0) {
+        output_stream_eof(st);
+        return 0;
+    }
+    st->idle = false;
+    output_feed(st, buf, (size_t)n, false);
+    return n;
+}
+
+/* Reads a paused stream straight from its pipe while everything it prints
+ * is written at once. Returns true when the stream is dry or gone (the loop
+ * may watch it again), false when its bytes wait in the queue once more. */
 static bool output_pull_stream(struct output_stream *st)
 {
-    struct output_svc *s = st->svc;
-    char *buf = s->out->readbuf;
     for (int i = 0; i < OUTPUT_PULL_READS; i++) {
-        uv_os_fd_t fd;
-        if (uv_is_closing((uv_handle_t *)&st->pipe) || uv_fileno((uv_handle_t *)&st->pipe, &fd) < 0)
-            return true;
         size_t size = st->read_size;
-        ssize_t n = read(fd, buf, size);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+        ssize_t n = output_read_direct(st, size);
+        if (n == -EAGAIN)
             st->idle = true;
+        else if (n < 0 && n != -EBADF)
+            output_stream_eof(st); /* an error, as output_on_read takes it */
+        if (n <= 0)
             return true;
-        }
-        if (n <= 0) { /* EOF or an error, as output_on_read takes them */
-            output_stream_eof(st);
-            return true;
-        }
-        st->idle = false;
-        output_feed(st, buf, (size_t)n, false);
-        if (s->owner.queued > 0)
+        if (st->svc->owner.queued > 0)
             return false;
         if ((size_t)n < size)
             return true; /* most likely empty: the loop says when it is not */
@@ -645,23 +659,12 @@ void output_svc_drain(struct output_svc *s)
     bool drop = s->conf->logs.overflow == CONF_OVERFLOW_DROP;
     for (struct output_stream *st = s->streams, *next; st; st = next) {
         next = st->next;
-        uv_os_fd_t fd;
         /* Past the bound, what is left stays in the pipe for the pull: a
-         * crash loop on a stalled stdout must not queue each run's lines. */
+         * crash loop on a stalled stdout must not queue each run's lines.
+         * At EOF the stream closes: its run is over. */
         while ((drop || s->owner.queued <= OUTPUT_QUEUE_HIGH) &&
-               uv_fileno((uv_handle_t *)&st->pipe, &fd) == 0) {
-            ssize_t n = read(fd, s->out->readbuf, OUTPUT_READ_SIZE);
-            if (n < 0 && errno == EINTR)
-                continue;
-            if (n == 0) {
-                output_stream_eof(st); /* its run is over: the pipe goes now */
-                break;
-            }
-            if (n < 0)
-                break;
-            st->idle = false;
-            output_feed(st, s->out->readbuf, (size_t)n, false);
-        }
+               output_read_direct(st, OUTPUT_READ_SIZE) > 0)
+            ;
     }
 }
 
