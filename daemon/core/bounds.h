@@ -42,6 +42,15 @@
 /* One read from a service's pipe (one buffer shared by all). */
 #define OUTPUT_READ_SIZE (64 * 1024)
 
+/* A stream whose reads come back full this many times (its service keeps
+ * the pipe full) gets a pipe of OUTPUT_PIPE_GROWN bytes, while the pipes
+ * grown so far hold no more than OUTPUT_PIPE_BUDGET in all: the kernel
+ * counts a pipe's size against its user's pipe-user-pages-soft, which every
+ * container of that uid shares. */
+#define OUTPUT_PIPE_GROW_READS 16
+#define OUTPUT_PIPE_GROWN      (1024 * 1024)
+#define OUTPUT_PIPE_BUDGET     (4 * 1024 * 1024)
+
 /* corral's own messages queued while stderr is stalled; past it they are
  * dropped and counted. */
 #define LOG_QUEUE_MAX (1024 * 1024)

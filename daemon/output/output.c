@@ -31,6 +31,8 @@ struct output_stream {
     bool idle;        /* its last read found nothing (or it was never read): not pulled */
     int closing;      /* handles still to close */
     size_t read_size; /* the next read's size: see output_fit_read */
+    int full_reads;   /* reads that took all they asked for: see output_grow_pipe */
+    size_t grown;     /* its pipe's size when corral grew it (in out->pipes_grown), or 0 */
 };
 
 /* What one read produces, gathered so that each writer gets one write. */
@@ -262,6 +264,8 @@ static void output_stream_unlink(struct output_svc *s, struct output_stream *st)
 
 static void output_stream_close(struct output_stream *st)
 {
+    st->svc->out->pipes_grown -= st->grown;
+    st->grown = 0;
     output_stream_unlink(st->svc, st);
     st->closing = 2;
     uv_close((uv_handle_t *)&st->pipe, output_on_closed);
@@ -387,6 +391,33 @@ static void output_feed(struct output_stream *st, const char *data, size_t n, bo
         uv_timer_stop(&st->partial);
 }
 
+/* A service that keeps its pipe full waits for corral at every 64 KiB it
+ * writes: a larger pipe lets it write on while corral is busy writing (the
+ * writer, corral and whoever reads corral's stdout then overlap). Whether a
+ * read took all it asked for is what tells: after OUTPUT_PIPE_GROW_READS
+ * such reads the pipe grows to OUTPUT_PIPE_GROWN, once, within the budget;
+ * where the kernel refuses (past pipe-max-size or the user's soft limit,
+ * without CAP_SYS_RESOURCE) it stays as it is. */
+static void output_grow_pipe(struct output_stream *st, size_t asked, size_t got)
+{
+    struct output *o = st->svc->out;
+    if (got < asked || st->full_reads < 0 || ++st->full_reads < OUTPUT_PIPE_GROW_READS)
+        return;
+    st->full_reads = -1; /* once per pipe, whatever comes of it */
+    uv_os_fd_t fd;
+    if (o->pipes_grown + OUTPUT_PIPE_GROWN > OUTPUT_PIPE_BUDGET ||
+        uv_fileno((uv_handle_t *)&st->pipe, &fd) < 0)
+        return;
+    int before = fcntl(fd, F_GETPIPE_SZ);
+    int size = fcntl(fd, F_SETPIPE_SZ, OUTPUT_PIPE_GROWN);
+    if (before < 0 || size <= before)
+        return;
+    st->grown = (size_t)size;
+    o->pipes_grown += st->grown;
+    log_debug("%s: its %s pipe grown to %d KiB: it keeps it full", st->svc->conf->name,
+              st->stream == 1 ? "stdout" : "stderr", size / 1024);
+}
+
 static void output_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
 {
     struct output_stream *st = h->data;
@@ -409,10 +440,12 @@ static void output_on_read(uv_stream_t *h, ssize_t n, const uv_buf_t *buf)
 {
     struct output_stream *st = h->data;
     st->idle = n <= 0;
-    if (n > 0)
+    if (n > 0) {
+        output_grow_pipe(st, buf->len, (size_t)n);
         output_feed(st, buf->base, (size_t)n, false);
-    else if (n < 0)
+    } else if (n < 0) {
         output_stream_eof(st);
+    }
 }
 
 /* Whether a stream of s is read by the loop. While s's bytes wait in the
@@ -467,6 +500,7 @@ static ssize_t output_read_direct(struct output_stream *st, size_t size)
         return 0;
     }
     st->idle = false;
+    output_grow_pipe(st, size, (size_t)n);
     output_feed(st, buf, (size_t)n, false);
     return n;
 }
@@ -654,17 +688,21 @@ void output_started(struct output_svc *s)
     }
 }
 
-void output_svc_drain(struct output_svc *s)
+void output_svc_drain(struct output_svc *s, bool all)
 {
     bool drop = s->conf->logs.overflow == CONF_OVERFLOW_DROP;
     for (struct output_stream *st = s->streams, *next; st; st = next) {
         next = st->next;
         /* Past the bound, what is left stays in the pipe for the pull: a
          * crash loop on a stalled stdout must not queue each run's lines.
-         * At EOF the stream closes: its run is over. */
-        while ((drop || s->owner.queued <= OUTPUT_QUEUE_HIGH) &&
-               output_read_direct(st, OUTPUT_READ_SIZE) > 0)
-            ;
+         * At EOF the stream closes: its run is over. At corral's exit
+         * every pipe is read to its end (its writers are gone: what it
+         * holds is bounded by its size), for the writers' last flush. */
+        for (int reads = 0; all ? reads < OUTPUT_PIPE_GROWN / OUTPUT_FIT_MIN
+                                : drop || s->owner.queued <= OUTPUT_QUEUE_HIGH;
+             reads++)
+            if (output_read_direct(st, OUTPUT_READ_SIZE) <= 0)
+                break;
     }
 }
 

@@ -52,6 +52,7 @@ struct output {
      * the check phase of the same loop turn (output_pull). */
     uv_check_t pull;
     struct output_svc *pull_head;
+    size_t pipes_grown; /* bytes of the pipes grown and open, within OUTPUT_PIPE_BUDGET */
     bool closed;
 };
 
@@ -110,9 +111,10 @@ void output_started(struct output_svc *s);
 /* After a failed spawn: closes what output_prepare made. */
 void output_abort(struct output_svc *s);
 
-/* Reads whatever the service's pipes hold right now (before its last lines
- * are printed, and at exit). */
-void output_svc_drain(struct output_svc *s);
+/* Reads what the service's pipes hold right now (before its last lines are
+ * printed, and at exit): up to OUTPUT_QUEUE_HIGH queued, or with all (at
+ * corral's exit, its processes gone) everything. */
+void output_svc_drain(struct output_svc *s, bool all);
 
 /* Prints the last n lines of the service's latest run on corral's stderr,
  * under its exit line, when the container's log has not shown them all: its

@@ -28,7 +28,7 @@ static void sup_hook_on_exit(struct pidtab_owner *owner, pid_t pid, int wstatus)
         return;
     h->pid = 0;
     uv_timer_stop(&h->timer);
-    output_svc_drain(&h->ss->output); /* its last lines before what it caused */
+    output_svc_drain(&h->ss->output, false); /* its last lines before what it caused */
     h->ss->sup->on_hook_done(h, pid, wstatus);
 }
 

@@ -290,7 +290,7 @@ static void sup_on_exit(struct pidtab_owner *owner, pid_t pid, int wstatus)
     /* Why it may have died (exec failed) and its last lines may still sit in
      * their pipes: read them first, so that they come before the exit line. */
     sup_read_spawn_reports(ss->sup, pid, &ss->owner);
-    output_svc_drain(&ss->output);
+    output_svc_drain(&ss->output, false);
     /* A restart must not meet what the last run left (workers holding its
      * port): its exit counts once they are gone. */
     if (!sup_leftovers_begin(ss, pid, wstatus))
@@ -889,9 +889,9 @@ void sup_kill_all(struct supervisor *sup)
 void sup_drain_output(struct supervisor *sup)
 {
     for (size_t i = 0; i < sup->n; i++)
-        output_svc_drain(&sup->svcs[i]->output);
+        output_svc_drain(&sup->svcs[i]->output, true);
     for (struct sup_service *ss = sup->retiring; ss; ss = ss->next_retiring)
-        output_svc_drain(&ss->output);
+        output_svc_drain(&ss->output, true);
 }
 
 void sup_close(struct supervisor *sup)

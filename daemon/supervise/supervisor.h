@@ -98,7 +98,8 @@ void sup_stop_all(struct supervisor *sup, int main_sig);
 /* SIGKILLs the tree of every running service at once. */
 void sup_kill_all(struct supervisor *sup);
 
-/* Reads what every service's pipes still hold (before the exit line). */
+/* At corral's exit: reads all that every service's pipes still hold (before
+ * the exit line). */
 void sup_drain_output(struct supervisor *sup);
 
 /* True when no service has a process any more. */

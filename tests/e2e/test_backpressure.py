@@ -4,12 +4,16 @@ and a crash loop's runs add no more); it is read again as the output takes
 more, with nothing lost, torn or repeated whatever the interleaving, its
 streams taking turns; its stderr still gets through; a reader that goes
 away never leaves a service blocked; a service removed while its lines
-wait leaves them to be written, and nothing behind."""
+wait leaves them to be written, and nothing behind; a service that keeps
+its pipe full gets a larger one, within a budget that a closed pipe gives
+back."""
 
+import json
 import os
 import random
 import re
 import signal
+import threading
 import time
 
 import harness
@@ -54,6 +58,43 @@ while count[1] < n or count[2] < n // 4:
     if rnd.random() < 0.05:
         time.sleep(rnd.random() * 0.02)
 '''
+
+
+# N writes of 64 KiB of 100-byte lines to stdout; then, once the file QUERY
+# exists (at once without one), the size of its stdout pipe (F_GETPIPE_SZ)
+# into REPORT; it then exits, or with QUERY stays (its pipe open).
+CHATTY = r'''
+import fcntl, os, sys, time
+report, writes, query = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
+buf = (b"c" * 99 + b"\n") * 655
+for _ in range(writes):
+    mv = memoryview(buf)
+    while mv:
+        mv = mv[os.write(1, mv):]
+while query and not os.path.exists(query[0]):
+    time.sleep(0.02)
+with open(report + ".tmp", "w") as f:
+    f.write("%d\n" % fcntl.fcntl(1, 1032))  # F_GETPIPE_SZ
+os.rename(report + ".tmp", report)
+while query:
+    time.sleep(1000)
+'''
+
+
+def read_paced(fd, got, pause=0.002):
+    """Reads fd until EOF in 64 KiB reads with a pause after each: corral's
+    stdout keeps filling, and a service that keeps its own pipe full then
+    gives corral a full read each time."""
+    def drain():
+        while True:
+            b = os.read(fd, 65536)
+            if not b:
+                return
+            got.extend(b)
+            time.sleep(pause)
+    t = threading.Thread(target=drain, daemon=True)
+    t.start()
+    return t
 
 
 def vmrss_kib(c):
@@ -258,6 +299,84 @@ class Backpressure(svc.ServiceTest):
             for name, nums in seen.items():
                 self.assertEqual(nums, list(range(want)), f"{where}: {name.decode()}: lost, "
                                  "repeated or out of order")
+
+
+    def chatty(self, name, writes, query=None, more=""):
+        w = self.script("chatty.py", CHATTY)
+        args = [w, self.path(name + ".pipe"), str(writes)] + ([self.path(query)] if query else [])
+        self.service(name, ("type: oneshot\n" if not query else "") +
+                     f"command: {json.dumps([harness.PY] + args)}\n" + more)
+
+    def pipe_size(self, name):
+        text = harness.read(self.path(name + ".pipe")).strip()
+        return int(text) if text else None
+
+    @staticmethod
+    def relayed(got, name, width):
+        """How many of name's lines corral has written (names padded to
+        width)."""
+        return bytes(got).count(b"%s | %s\n" % (name.ljust(width).encode(), b"c" * 99))
+
+    def test_a_service_that_keeps_its_pipe_full_gets_a_larger_one(self):
+        self.chatty("chatty", 160)  # 10 MiB
+        self.chatty("quiet", 1)  # 64 KiB: one write
+        r, w = os.pipe()
+        self.addCleanup(os.close, r)
+        c = self.run_services(stdout=w)
+        os.close(w)
+        got = bytearray()
+        t = read_paced(r, got)
+        harness.wait_for(lambda: self.pipe_size("chatty") is not None, 60,
+                         what="the chatty service to finish")
+        self.assertEqual(self.pipe_size("chatty"), 1 << 20,
+                         "the pipe of a service that keeps it full did not grow")
+        harness.wait_for(lambda: self.pipe_size("quiet") is not None, 15, what="the quiet service")
+        self.assertEqual(self.pipe_size("quiet"), 65536, "a quiet service's pipe grew")
+        # Its last MiB was still in its pipe when it exited: at corral's
+        # exit every line of it is written.
+        c.signal(signal.SIGTERM)
+        self.assertEqual(c.wait(20), 0)
+        t.join(10)
+        self.assertEqual(self.relayed(got, "chatty", 6), 160 * 655, "lines lost or torn")
+        self.assertEqual(self.relayed(got, "quiet", 6), 655)
+
+    def test_grown_pipes_stay_within_a_budget_that_closed_ones_give_back(self):
+        # Six chatty services at once, their pipes all open: the budget
+        # (4 MiB) takes four pipes of 1 MiB; the other two keep 64 KiB.
+        # Once one of the four is stopped, its pipe closes, and a seventh
+        # (started by hand) grows.
+        names = ["c%d" % i for i in range(6)]
+        for n in names:
+            self.chatty(n, 48, "query")  # 3 MiB each
+        self.chatty("late", 48, "query-late", "autostart: false\n")
+        r, w = os.pipe()
+        self.addCleanup(os.close, r)
+        c = self.run_services(stdout=w)
+        os.close(w)
+        got = bytearray()
+        t = read_paced(r, got)
+        harness.wait_for(lambda: all(self.relayed(got, n, 4) == 48 * 655 for n in names), 90,
+                         what="the lines of the six chatty services")
+        with open(self.path("query"), "w"):
+            pass
+        harness.wait_for(lambda: all(self.pipe_size(n) is not None for n in names), 15,
+                         what="the six pipe sizes")
+        sizes = {n: self.pipe_size(n) for n in names}
+        self.assertEqual(sorted(sizes.values()), [65536] * 2 + [1 << 20] * 4,
+                         f"not four pipes of 1 MiB and two of 64 KiB: {sizes}")
+        grown = [n for n in names if sizes[n] == 1 << 20]
+        self.assertEqual(ctl(self, "stop", grown[0]).returncode, 0)
+        self.assertEqual(ctl(self, "start", "late").returncode, 0)
+        harness.wait_for(lambda: self.relayed(got, "late", 4) == 48 * 655, 60,
+                         what="the lines of the late service")
+        with open(self.path("query-late"), "w"):
+            pass
+        harness.wait_for(lambda: self.pipe_size("late") is not None, 15, what="the late service")
+        self.assertEqual(self.pipe_size("late"), 1 << 20,
+                         "the budget of a closed pipe was not given back")
+        c.signal(signal.SIGTERM)
+        self.assertEqual(c.wait(20), 0)
+        t.join(10)
 
 
 if __name__ == "__main__":
