@@ -2,7 +2,9 @@
  *
  * usage: logw N PER_WRITE STAMP [GATE]
  *
- * Builds PER_WRITE lines of 80 bytes once, then writes N lines with
+ * Builds PER_WRITE lines of 80 bytes once (with $LOGW_PREFIX, at most 16
+ * bytes, in front of each: a line as a supervisor's prefix makes it), then
+ * writes N lines with
  * write(2), PER_WRITE lines per call (the last call may carry fewer),
  * retrying short writes. Line i of a write reads
  * "wWWWWWWWWWW iIII <filler>Z\n": III is i, and the first line of each write
@@ -22,7 +24,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#define LINE 80
+#define TEXT 80
+#define PREFIX_MAX 16
 
 int main(int argc, char **argv)
 {
@@ -34,15 +37,22 @@ int main(int argc, char **argv)
     long per = atol(argv[2]);
     if (n <= 0 || per <= 0 || per > 999)
         return 2;
-    char *buf = malloc((size_t)per * LINE);
+    const char *prefix = getenv("LOGW_PREFIX");
+    size_t plen = prefix ? strlen(prefix) : 0;
+    if (plen > PREFIX_MAX)
+        return 2;
+    size_t line = plen + TEXT;
+    char *buf = malloc((size_t)per * line);
     if (!buf)
         return 1;
     for (long i = 0; i < per; i++) {
-        char *l = buf + i * LINE;
-        int k = snprintf(l, LINE, "w%010d i%03ld of a benchmark writer, eighty bytes long: ", 0, i);
-        memset(l + k, 'x', LINE - 2 - k);
-        l[LINE - 2] = 'Z';
-        l[LINE - 1] = '\n';
+        char *l = buf + i * line;
+        memcpy(l, prefix ? prefix : "", plen);
+        int k = (int)plen + snprintf(l + plen, TEXT,
+                                     "w%010d i%03ld of a benchmark writer, eighty bytes long: ", 0, i);
+        memset(l + k, 'x', line - 2 - (size_t)k);
+        l[line - 2] = 'Z';
+        l[line - 1] = '\n';
     }
     if (argc == 5) {
         int g = open(argv[4], O_RDONLY | O_CLOEXEC);
@@ -57,10 +67,10 @@ int main(int argc, char **argv)
     for (unsigned long wn = 0; left > 0; wn++) {
         unsigned long v = wn;
         for (int d = 10; d >= 1; d--, v /= 10)
-            buf[d] = (char)('0' + v % 10);
+            buf[plen + (size_t)d] = (char)('0' + v % 10);
         long k = left < per ? left : per;
         const char *p = buf;
-        size_t len = (size_t)k * LINE;
+        size_t len = (size_t)k * line;
         while (len > 0) {
             ssize_t w = write(1, p, len);
             if (w < 0) {
