@@ -311,6 +311,22 @@ class Backpressure(svc.ServiceTest):
         text = harness.read(self.path(name + ".pipe")).strip()
         return int(text) if text else None
 
+    def run_paced(self):
+        """corral on the services, its stdout read by read_paced: (corral,
+        the bytes read so far, the reading thread)."""
+        r, w = os.pipe()
+        self.addCleanup(os.close, r)
+        c = self.run_services(stdout=w)
+        os.close(w)
+        got = bytearray()
+        return c, got, read_paced(r, got)
+
+    def stop_paced(self, c, t):
+        """SIGTERM to corral: it exits 0, and its stdout is read to EOF."""
+        c.signal(signal.SIGTERM)
+        self.assertEqual(c.wait(20), 0)
+        t.join(10)
+
     @staticmethod
     def relayed(got, name, width):
         """How many of name's lines corral has written (names padded to
@@ -320,12 +336,7 @@ class Backpressure(svc.ServiceTest):
     def test_a_service_that_keeps_its_pipe_full_gets_a_larger_one(self):
         self.chatty("chatty", 160)  # 10 MiB
         self.chatty("quiet", 1)  # 64 KiB: one write
-        r, w = os.pipe()
-        self.addCleanup(os.close, r)
-        c = self.run_services(stdout=w)
-        os.close(w)
-        got = bytearray()
-        t = read_paced(r, got)
+        c, got, t = self.run_paced()
         harness.wait_for(lambda: self.pipe_size("chatty") is not None, 60,
                          what="the chatty service to finish")
         self.assertEqual(self.pipe_size("chatty"), 1 << 20,
@@ -334,9 +345,7 @@ class Backpressure(svc.ServiceTest):
         self.assertEqual(self.pipe_size("quiet"), 65536, "a quiet service's pipe grew")
         # Its last MiB was still in its pipe when it exited: at corral's
         # exit every line of it is written.
-        c.signal(signal.SIGTERM)
-        self.assertEqual(c.wait(20), 0)
-        t.join(10)
+        self.stop_paced(c, t)
         self.assertEqual(self.relayed(got, "chatty", 6), 160 * 655, "lines lost or torn")
         self.assertEqual(self.relayed(got, "quiet", 6), 655)
 
@@ -349,12 +358,7 @@ class Backpressure(svc.ServiceTest):
         for n in names:
             self.chatty(n, 48, "query")  # 3 MiB each
         self.chatty("late", 48, "query-late", "autostart: false\n")
-        r, w = os.pipe()
-        self.addCleanup(os.close, r)
-        c = self.run_services(stdout=w)
-        os.close(w)
-        got = bytearray()
-        t = read_paced(r, got)
+        c, got, t = self.run_paced()
         harness.wait_for(lambda: all(self.relayed(got, n, 4) == 48 * 655 for n in names), 90,
                          what="the lines of the six chatty services")
         with open(self.path("query"), "w"):
@@ -374,9 +378,7 @@ class Backpressure(svc.ServiceTest):
         harness.wait_for(lambda: self.pipe_size("late") is not None, 15, what="the late service")
         self.assertEqual(self.pipe_size("late"), 1 << 20,
                          "the budget of a closed pipe was not given back")
-        c.signal(signal.SIGTERM)
-        self.assertEqual(c.wait(20), 0)
-        t.join(10)
+        self.stop_paced(c, t)
 
 
 if __name__ == "__main__":
