@@ -24,7 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define TEXT 80
+#define TEXT       80
 #define PREFIX_MAX 16
 
 int main(int argc, char **argv)
@@ -48,8 +48,9 @@ int main(int argc, char **argv)
     for (long i = 0; i < per; i++) {
         char *l = buf + i * line;
         memcpy(l, prefix ? prefix : "", plen);
-        int k = (int)plen + snprintf(l + plen, TEXT,
-                                     "w%010d i%03ld of a benchmark writer, eighty bytes long: ", 0, i);
+        int k =
+            (int)plen + snprintf(l + plen, TEXT,
+                                 "w%010d i%03ld of a benchmark writer, eighty bytes long: ", 0, i);
         memset(l + k, 'x', line - 2 - (size_t)k);
         l[line - 2] = 'Z';
         l[line - 1] = '\n';
