@@ -25,8 +25,9 @@
 /* Bytes of one service's output waiting for corral's stdout. Without drop a
  * service is paused while any of its bytes wait, and only its quiet streams
  * (and the new ones of its next run, and the drain at its exit) are read,
- * up to this; with `logs.overflow: drop`, past it its lines are dropped and
- * counted. Also the bound of what a syslog sender may have waiting. */
+ * up to this (at corral's own exit, every pipe is read to its end); with
+ * `logs.overflow: drop`, past it its lines are dropped and counted. Also the
+ * bound of what a syslog sender may have waiting. */
 #define OUTPUT_QUEUE_HIGH (256 * 1024)
 
 /* The longest line kept whole; longer ones are split with a marker. */
@@ -42,12 +43,13 @@
 /* One read from a service's pipe (one buffer shared by all). */
 #define OUTPUT_READ_SIZE (64 * 1024)
 
-/* A stream whose reads come back full this many times (its service keeps
- * the pipe full) gets a pipe of OUTPUT_PIPE_GROWN bytes, while the pipes
- * grown so far hold no more than OUTPUT_PIPE_BUDGET in all: the kernel
- * counts a pipe's size against its user's pipe-user-pages-soft, which every
- * container of that uid shares. */
+/* A stream whose pipe a read finds (nearly) full this many times within
+ * OUTPUT_PIPE_GROW_MS (its service keeps the pipe full) gets a pipe of
+ * OUTPUT_PIPE_GROWN bytes, while the pipes grown and open hold no more than
+ * OUTPUT_PIPE_BUDGET in all: the kernel counts a pipe's size against its
+ * user's pipe-user-pages-soft, which every container of that uid shares. */
 #define OUTPUT_PIPE_GROW_READS 16
+#define OUTPUT_PIPE_GROW_MS    1000
 #define OUTPUT_PIPE_GROWN      (1024 * 1024)
 #define OUTPUT_PIPE_BUDGET     (4 * 1024 * 1024)
 

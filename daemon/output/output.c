@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -28,11 +29,12 @@ struct output_stream {
     struct linesplit ls;
     bool cont; /* the next piece continues a split line */
     bool reading;
-    bool idle;        /* its last read found nothing (or it was never read): not pulled */
-    int closing;      /* handles still to close */
-    size_t read_size; /* the next read's size: see output_fit_read */
-    int full_reads;   /* reads that took all they asked for: see output_grow_pipe */
-    size_t grown;     /* its pipe's size when corral grew it (in out->pipes_grown), or 0 */
+    bool idle;           /* its last read found nothing (or it was never read): not pulled */
+    int closing;         /* handles still to close */
+    size_t read_size;    /* the next read's size: see output_fit_read */
+    int full_reads;      /* reads that found the pipe full, or -1: see output_grow_pipe */
+    uint64_t full_since; /* loop time of the first of them */
+    size_t grown;        /* its pipe's size when corral grew it (in out->pipes_grown), or 0 */
 };
 
 /* What one read produces, gathered so that each writer gets one write. */
@@ -393,20 +395,30 @@ static void output_feed(struct output_stream *st, const char *data, size_t n, bo
 
 /* A service that keeps its pipe full waits for corral at every 64 KiB it
  * writes: a larger pipe lets it write on while corral is busy writing (the
- * writer, corral and whoever reads corral's stdout then overlap). Whether a
- * read took all it asked for is what tells: after OUTPUT_PIPE_GROW_READS
- * such reads the pipe grows to OUTPUT_PIPE_GROWN, once, within the budget;
- * where the kernel refuses (past pipe-max-size or the user's soft limit,
- * without CAP_SYS_RESOURCE) it stays as it is. */
+ * writer, corral and whoever reads corral's stdout then overlap). A read
+ * that took all it asked for, and left so little that the pipe held its
+ * size less a page, found it full; OUTPUT_PIPE_GROW_READS of those within
+ * OUTPUT_PIPE_GROW_MS grow the pipe to OUTPUT_PIPE_GROWN, once, within the
+ * budget; where the kernel refuses (past pipe-max-size or the user's soft
+ * limit, without CAP_SYS_RESOURCE) it stays as it is. Called after a read
+ * of the service's pipe while corral reads on (not the drains). */
 static void output_grow_pipe(struct output_stream *st, size_t asked, size_t got)
 {
     struct output *o = st->svc->out;
-    if (got < asked || st->full_reads < 0 || ++st->full_reads < OUTPUT_PIPE_GROW_READS)
+    uv_os_fd_t fd;
+    int left = 0;
+    if (got < asked || st->full_reads < 0 || uv_fileno((uv_handle_t *)&st->pipe, &fd) < 0 ||
+        ioctl(fd, FIONREAD, &left) < 0 || got + (size_t)left + 4096 < OUTPUT_READ_SIZE)
+        return;
+    uint64_t now = uv_now(o->loop);
+    if (st->full_reads == 0 || now - st->full_since > OUTPUT_PIPE_GROW_MS) {
+        st->full_reads = 0;
+        st->full_since = now;
+    }
+    if (++st->full_reads < OUTPUT_PIPE_GROW_READS)
         return;
     st->full_reads = -1; /* once per pipe, whatever comes of it */
-    uv_os_fd_t fd;
-    if (o->pipes_grown + OUTPUT_PIPE_GROWN > OUTPUT_PIPE_BUDGET ||
-        uv_fileno((uv_handle_t *)&st->pipe, &fd) < 0)
+    if (o->pipes_grown + OUTPUT_PIPE_GROWN > OUTPUT_PIPE_BUDGET)
         return;
     int before = fcntl(fd, F_GETPIPE_SZ);
     int size = fcntl(fd, F_SETPIPE_SZ, OUTPUT_PIPE_GROWN);
@@ -483,7 +495,7 @@ static void output_pause(struct output_svc *s, bool pause)
  * Returns the bytes read; 0 at EOF (the stream is closed then); -EAGAIN
  * when the pipe is empty; -EBADF when the stream is closing; or another
  * -errno. */
-static ssize_t output_read_direct(struct output_stream *st, size_t size)
+static ssize_t output_read_direct(struct output_stream *st, size_t size, bool grow)
 {
     uv_os_fd_t fd;
     if (uv_fileno((uv_handle_t *)&st->pipe, &fd) < 0) /* fails once closing */
@@ -500,7 +512,8 @@ static ssize_t output_read_direct(struct output_stream *st, size_t size)
         return 0;
     }
     st->idle = false;
-    output_grow_pipe(st, size, (size_t)n);
+    if (grow)
+        output_grow_pipe(st, size, (size_t)n);
     output_feed(st, buf, (size_t)n, false);
     return n;
 }
@@ -512,7 +525,7 @@ static bool output_pull_stream(struct output_stream *st)
 {
     for (int i = 0; i < OUTPUT_PULL_READS; i++) {
         size_t size = st->read_size;
-        ssize_t n = output_read_direct(st, size);
+        ssize_t n = output_read_direct(st, size, true);
         if (n == -EAGAIN)
             st->idle = true;
         else if (n < 0 && n != -EBADF)
@@ -696,12 +709,13 @@ void output_svc_drain(struct output_svc *s, bool all)
         /* Past the bound, what is left stays in the pipe for the pull: a
          * crash loop on a stalled stdout must not queue each run's lines.
          * At EOF the stream closes: its run is over. At corral's exit
-         * every pipe is read to its end (its writers are gone: what it
-         * holds is bounded by its size), for the writers' last flush. */
-        for (int reads = 0; all ? reads < OUTPUT_PIPE_GROWN / OUTPUT_FIT_MIN
+         * every pipe is read to its end (its writers are gone: it holds
+         * no more than its size, at most OUTPUT_PIPE_GROWN), for the
+         * writers' last flush. */
+        for (int reads = 0; all ? reads <= OUTPUT_PIPE_GROWN / OUTPUT_READ_SIZE
                                 : drop || s->owner.queued <= OUTPUT_QUEUE_HIGH;
              reads++)
-            if (output_read_direct(st, OUTPUT_READ_SIZE) <= 0)
+            if (output_read_direct(st, OUTPUT_READ_SIZE, false) <= 0)
                 break;
     }
 }

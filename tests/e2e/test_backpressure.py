@@ -8,6 +8,8 @@ wait leaves them to be written, and nothing behind; a service that keeps
 its pipe full gets a larger one, within a budget that a closed pipe gives
 back."""
 
+import collections
+import fcntl
 import json
 import os
 import random
@@ -61,40 +63,85 @@ while count[1] < n or count[2] < n // 4:
 
 
 # N writes of 64 KiB of 100-byte lines to stdout; then, once the file QUERY
-# exists (at once without one), the size of its stdout pipe (F_GETPIPE_SZ)
-# into REPORT; it then exits, or with QUERY stays (its pipe open).
+# exists ("-": at once), the size of its stdout pipe (F_GETPIPE_SZ) into
+# REPORT; then it exits, or with "stay" stays (its pipe open).
 CHATTY = r'''
 import fcntl, os, sys, time
-report, writes, query = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
+report, writes, query, then = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
 buf = (b"c" * 99 + b"\n") * 655
 for _ in range(writes):
     mv = memoryview(buf)
     while mv:
         mv = mv[os.write(1, mv):]
-while query and not os.path.exists(query[0]):
+while query != "-" and not os.path.exists(query):
     time.sleep(0.02)
 with open(report + ".tmp", "w") as f:
     f.write("%d\n" % fcntl.fcntl(1, 1032))  # F_GETPIPE_SZ
 os.rename(report + ".tmp", report)
-while query:
+while then == "stay":
     time.sleep(1000)
 '''
 
+# 40 writes of 16 KiB of lines like CHATTY's, 50 ms apart, then the size of
+# its stdout pipe into REPORT.
+QUIET = r'''
+import fcntl, os, sys, time
+buf = (b"c" * 99 + b"\n") * 160
+for _ in range(40):
+    os.write(1, buf)
+    time.sleep(0.05)
+with open(sys.argv[1] + ".tmp", "w") as f:
+    f.write("%d\n" % fcntl.fcntl(1, 1032))  # F_GETPIPE_SZ
+os.rename(sys.argv[1] + ".tmp", sys.argv[1])
+'''
 
-def read_paced(fd, got, pause=0.002):
+
+class PacedReader(threading.Thread):
     """Reads fd until EOF in 64 KiB reads with a pause after each: corral's
     stdout keeps filling, and a service that keeps its own pipe full then
-    gives corral a full read each time."""
-    def drain():
+    finds corral reading it full each time. Counts the lines "NAME | c...c"
+    of each NAME as they come (counts), and with pause_at stops reading
+    once it has that many bytes, until resume is set."""
+
+    def __init__(self, fd, pause_at=None):
+        super().__init__(daemon=True)
+        self.fd, self.pause_at = fd, pause_at
+        self.got = bytearray()
+        self.counts = collections.Counter()
+        self.paused, self.resume = threading.Event(), threading.Event()
+        self.start()
+
+    def run(self):
+        line = re.compile(rb"^(\S+) +\| c{99}$", re.M)
+        done = 0  # bytes counted: up to the last newline seen
         while True:
-            b = os.read(fd, 65536)
+            if self.pause_at is not None and len(self.got) >= self.pause_at:
+                self.paused.set()
+                self.resume.wait()
+                self.pause_at = None
+            b = os.read(self.fd, 65536)
             if not b:
                 return
-            got.extend(b)
-            time.sleep(pause)
-    t = threading.Thread(target=drain, daemon=True)
-    t.start()
-    return t
+            self.got += b
+            end = self.got.rfind(b"\n") + 1
+            if end > done:
+                for m in line.finditer(bytes(self.got[done:end])):
+                    self.counts[m.group(1).decode()] += 1
+                done = end
+            time.sleep(0.002)
+
+
+def can_grow_pipes():
+    """Whether this user may have a pipe of 1 MiB (pipe-max-size, and the
+    uid's pipe-user-pages-soft without CAP_SYS_RESOURCE)."""
+    r, w = os.pipe()
+    try:
+        return fcntl.fcntl(r, 1031, 1 << 20) >= 1 << 20  # F_SETPIPE_SZ
+    except OSError:
+        return False
+    finally:
+        os.close(r)
+        os.close(w)
 
 
 def vmrss_kib(c):
@@ -301,53 +348,62 @@ class Backpressure(svc.ServiceTest):
                                  "repeated or out of order")
 
 
-    def chatty(self, name, writes, query=None, more=""):
+    def chatty(self, name, writes, query=None, stay=False, more=""):
+        """A service running CHATTY: a oneshot, or with stay a service that
+        stays once it has said its pipe's size."""
         w = self.script("chatty.py", CHATTY)
-        args = [w, self.path(name + ".pipe"), str(writes)] + ([self.path(query)] if query else [])
-        self.service(name, ("type: oneshot\n" if not query else "") +
+        args = [w, self.path(name + ".pipe"), str(writes),
+                self.path(query) if query else "-", "stay" if stay else "exit"]
+        self.service(name, ("" if stay else "type: oneshot\n") +
                      f"command: {json.dumps([harness.PY] + args)}\n" + more)
 
     def pipe_size(self, name):
         text = harness.read(self.path(name + ".pipe")).strip()
         return int(text) if text else None
 
-    def run_paced(self):
-        """corral on the services, its stdout read by read_paced: (corral,
-        the bytes read so far, the reading thread)."""
+    def run_paced(self, pause_at=None):
+        """corral on the services, its stdout read by a PacedReader:
+        (corral, reader)."""
+        if not can_grow_pipes():
+            self.skipTest("this user may not have pipes of 1 MiB")
         r, w = os.pipe()
         self.addCleanup(os.close, r)
         c = self.run_services(stdout=w)
         os.close(w)
-        got = bytearray()
-        return c, got, read_paced(r, got)
+        return c, PacedReader(r, pause_at)
 
-    def stop_paced(self, c, t):
+    def stop_paced(self, c, reader):
         """SIGTERM to corral: it exits 0, and its stdout is read to EOF."""
         c.signal(signal.SIGTERM)
+        reader.resume.set()
         self.assertEqual(c.wait(20), 0)
-        t.join(10)
-
-    @staticmethod
-    def relayed(got, name, width):
-        """How many of name's lines corral has written (names padded to
-        width)."""
-        return bytes(got).count(b"%s | %s\n" % (name.ljust(width).encode(), b"c" * 99))
+        reader.join(10)
 
     def test_a_service_that_keeps_its_pipe_full_gets_a_larger_one(self):
-        self.chatty("chatty", 160)  # 10 MiB
-        self.chatty("quiet", 1)  # 64 KiB: one write
-        c, got, t = self.run_paced()
-        harness.wait_for(lambda: self.pipe_size("chatty") is not None, 60,
-                         what="the chatty service to finish")
+        # quiet writes 16 KiB every 50 ms for 2 s, which its pipe takes
+        # without filling; then chatty writes 10 MiB as fast as it can.
+        lines = 160 * 655
+        self.service("quiet", "type: oneshot\n"
+                              f"command: [{harness.PY}, {self.script('quiet.py', QUIET)}, "
+                              f"{self.path('quiet.pipe')}]\n")
+        self.chatty("chatty", 160, "go", more="depends_on: {quiet: {condition: completed}}\n")
+        # The reader stops 700 KB short of the end: chatty's last lines wait
+        # in its (grown) pipe when it exits and when corral is stopped.
+        c, reader = self.run_paced(pause_at=(lines + 40 * 160) * 109 - 700000)
+        harness.wait_for(lambda: self.pipe_size("quiet") is not None, 15, what="the quiet service")
+        harness.wait_for(reader.paused.is_set, 60, what="most of chatty's lines")
+        with open(self.path("go"), "w"):
+            pass
+        harness.wait_for(lambda: self.pipe_size("chatty") is not None, 15,
+                         what="the chatty service's last lines")
         self.assertEqual(self.pipe_size("chatty"), 1 << 20,
                          "the pipe of a service that keeps it full did not grow")
-        harness.wait_for(lambda: self.pipe_size("quiet") is not None, 15, what="the quiet service")
         self.assertEqual(self.pipe_size("quiet"), 65536, "a quiet service's pipe grew")
-        # Its last MiB was still in its pipe when it exited: at corral's
-        # exit every line of it is written.
-        self.stop_paced(c, t)
-        self.assertEqual(self.relayed(got, "chatty", 6), 160 * 655, "lines lost or torn")
-        self.assertEqual(self.relayed(got, "quiet", 6), 655)
+        # At corral's exit, what is left in chatty's pipe is read and
+        # written: every line arrives.
+        self.stop_paced(c, reader)
+        self.assertEqual(reader.counts["chatty"], lines, "lines lost or torn")
+        self.assertEqual(reader.counts["quiet"], 40 * 160)
 
     def test_grown_pipes_stay_within_a_budget_that_closed_ones_give_back(self):
         # Six chatty services at once, their pipes all open: the budget
@@ -356,11 +412,11 @@ class Backpressure(svc.ServiceTest):
         # (started by hand) grows.
         names = ["c%d" % i for i in range(6)]
         for n in names:
-            self.chatty(n, 48, "query")  # 3 MiB each
-        self.chatty("late", 48, "query-late", "autostart: false\n")
-        c, got, t = self.run_paced()
-        harness.wait_for(lambda: all(self.relayed(got, n, 4) == 48 * 655 for n in names), 90,
-                         what="the lines of the six chatty services")
+            self.chatty(n, 48, "query", stay=True)  # 3 MiB each
+        self.chatty("late", 48, "query-late", more="autostart: false\n")
+        c, reader = self.run_paced()
+        harness.wait_for(lambda: all(reader.counts[n] == 48 * 655 for n in names), 90,
+                         interval=0.1, what="the lines of the six chatty services")
         with open(self.path("query"), "w"):
             pass
         harness.wait_for(lambda: all(self.pipe_size(n) is not None for n in names), 15,
@@ -371,14 +427,14 @@ class Backpressure(svc.ServiceTest):
         grown = [n for n in names if sizes[n] == 1 << 20]
         self.assertEqual(ctl(self, "stop", grown[0]).returncode, 0)
         self.assertEqual(ctl(self, "start", "late").returncode, 0)
-        harness.wait_for(lambda: self.relayed(got, "late", 4) == 48 * 655, 60,
+        harness.wait_for(lambda: reader.counts["late"] == 48 * 655, 60, interval=0.1,
                          what="the lines of the late service")
         with open(self.path("query-late"), "w"):
             pass
         harness.wait_for(lambda: self.pipe_size("late") is not None, 15, what="the late service")
         self.assertEqual(self.pipe_size("late"), 1 << 20,
                          "the budget of a closed pipe was not given back")
-        self.stop_paced(c, t)
+        self.stop_paced(c, reader)
 
 
 if __name__ == "__main__":
