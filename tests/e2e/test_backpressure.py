@@ -347,7 +347,6 @@ class Backpressure(svc.ServiceTest):
                 self.assertEqual(nums, list(range(want)), f"{where}: {name.decode()}: lost, "
                                  "repeated or out of order")
 
-
     def chatty(self, name, writes, query=None, stay=False, more=""):
         """A service running CHATTY: a oneshot, or with stay a service that
         stays once it has said its pipe's size."""
@@ -366,10 +365,7 @@ class Backpressure(svc.ServiceTest):
         (corral, reader)."""
         if not can_grow_pipes():
             self.skipTest("this user may not have pipes of 1 MiB")
-        r, w = os.pipe()
-        self.addCleanup(os.close, r)
-        c = self.run_services(stdout=w)
-        os.close(w)
+        c, r = self.run_stalled()
         return c, PacedReader(r, pause_at)
 
     def stop_paced(self, c, reader):
