@@ -57,11 +57,15 @@ class Promises(svc.ServiceTest):
     def test_a_service_killed_at_shutdown_timeout_is_stopped_not_failed(self):
         cfg = self.write_conf("shutdown_timeout: 1s\n")
         self.service("db", "command: 'echo db up; exec sleep 1000'\n")
-        self.service("app", "command: \"trap '' TERM; while :; do sleep 0.05; done\"\n"
+        trapped = self.path("trapped")
+        self.service("app", f"command: \"trap '' TERM; touch {trapped}; while :; do sleep 0.05; done\"\n"
                             "depends_on: {db: {condition: started}}\nstop_timeout: 30s\n")
         c = self.run_services(args=["--config", cfg])
         wait_ready(self)
         harness.wait_for(lambda: all(s["state"] == "up" for s in status(self)[0].values()), 10)
+        # Up once its shell runs; the trap is set a moment later (a SIGTERM
+        # before it would kill the shell, rightly).
+        harness.wait_for(lambda: os.path.exists(trapped), 10, what="app's trap set")
         c.signal(signal.SIGTERM)
         self.assertEqual(c.wait(15), 0)
         err = c.stderr()
