@@ -30,6 +30,14 @@
  * bound of what a syslog sender may have waiting. */
 #define OUTPUT_QUEUE_HIGH (256 * 1024)
 
+/* A service's pipes that corral holds unread while its lines wait for the
+ * output (output_svc_held): from this many on, its next run waits, with
+ * backoff, until the output has taken them. Each run brings new pipes, and
+ * a crash loop on a stalled stdout would otherwise keep them all open
+ * until corral ran out of fds (and could start nothing). A service blocked
+ * in write(2) behind a full pipe waits the same way. */
+#define OUTPUT_STREAMS_HELD 8
+
 /* The longest line kept whole; longer ones are split with a marker. */
 #define OUTPUT_LINE_MAX (64 * 1024)
 

@@ -29,7 +29,7 @@ enum svc_event_kind {
     SVC_EV_START,        /* wanted: at start-up, or `start` */
     SVC_EV_DEPS_MET,     /* every dependency meets its condition */
     SVC_EV_SPAWNED,      /* its program runs: the exec succeeded (or, unknown, the fork) */
-    SVC_EV_SPAWN_FAILED, /* fork failed: err */
+    SVC_EV_SPAWN_FAILED, /* fork failed (err), or the start must wait (text) */
     SVC_EV_READY,        /* readiness reached */
     SVC_EV_EXITED,       /* the process exited: wstatus */
     SVC_EV_STOP,         /* not wanted any more: shutdown, `stop` */
@@ -42,7 +42,8 @@ struct svc_event {
     enum svc_event_kind kind;
     int wstatus;      /* EXITED */
     int err;          /* SPAWN_FAILED: positive errno */
-    const char *text; /* UNHEALTHY: why; TIMER while starting: the last readiness check */
+    const char *text; /* UNHEALTHY: why; TIMER while starting: the last readiness check;
+                         SPAWN_FAILED: why the start waits, when no fork failed */
 };
 
 enum svc_action_kind {

@@ -664,6 +664,14 @@ void output_abort(struct output_svc *s)
     }
 }
 
+int output_svc_held(const struct output_svc *s)
+{
+    int n = 0;
+    for (const struct output_stream *st = s->streams; st; st = st->next)
+        n += !st->reading && !uv_is_closing((const uv_handle_t *)&st->pipe);
+    return n;
+}
+
 void output_started(struct output_svc *s)
 {
     s->run_first_line = s->ring.pushed;

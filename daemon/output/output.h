@@ -105,6 +105,11 @@ void output_svc_init(struct output_svc *s, struct output *o, const struct conf_s
  * stdout and stderr (-1: corral's own). Returns 0 or -errno. */
 int output_prepare(struct output_svc *s, int *out_fd, int *err_fd);
 
+/* How many of the service's pipes corral does not read because its lines
+ * wait for corral's output: each stays open (its fd with it) until the
+ * output takes them, whether or not its run is over. */
+int output_svc_held(const struct output_svc *s);
+
 /* After a successful spawn: closes the child's ends and starts reading. */
 void output_started(struct output_svc *s);
 

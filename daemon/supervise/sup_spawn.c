@@ -176,6 +176,9 @@ int sup_spawn(struct sup_service *ss)
     if (ss->fork_failures)
         log_info("%s: started after %" PRIu32 " failed forks", sup_name(ss), ss->fork_failures);
     ss->fork_failures = 0;
+    if (ss->output_waits)
+        log_info("%s: started: corral's output took its earlier runs' lines", sup_name(ss));
+    ss->output_waits = 0;
     ss->svc.pid = pid;
     execwatch_drop(ss->exec);
     ss->exec = exec_fd >= 0 ? execwatch_start(sup->env.loop, exec_fd, sup->on_exec, ss) : NULL;

@@ -15,6 +15,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "bounds.h"
 #include "clock.h"
 #include "exitstatus.h"
 #include "log.h"
@@ -79,6 +80,21 @@ static void sup_on_timer(uv_timer_t *t)
  * still to be confirmed, SPAWNED waits for sup_on_exec. */
 static void sup_do_spawn(struct sup_service *ss)
 {
+    /* Its earlier runs' pipes still hold lines the output has not taken:
+     * a new run would add two more fds to them (a crash loop on a stalled
+     * stdout, all of corral's), so it waits, as a service blocked in write
+     * behind a full pipe does, and is tried again with backoff. */
+    int held = output_svc_held(&ss->output);
+    if (held >= OUTPUT_STREAMS_HELD) {
+        if (ss->output_waits++ == 0)
+            log_warn("%s: its next run waits: %d pipes of its earlier runs hold lines that "
+                     "corral's output has not taken (is corral's stdout read?)",
+                     sup_name(ss), held);
+        struct svc_event ev = {.kind = SVC_EV_SPAWN_FAILED,
+                               .text = "its earlier runs' lines wait for corral's output"};
+        sup_feed_event(ss, &ev);
+        return;
+    }
     int rc = sup_spawn(ss);
     if (rc == 0)
         sup_sched_started(ss);
@@ -153,12 +169,12 @@ static void sup_feed_event(struct sup_service *ss, const struct svc_event *evp)
 
     if (st.changed) {
         /* One line per change that matters: waiting and a first start are
-         * routine (debug), and a retry of a failing fork is logged once per
-         * burst. */
+         * routine (debug), and a retry of a failing fork, or of a run put
+         * off, is logged once per burst. */
         bool routine =
             st.state == SVC_WAITING || (st.state == SVC_STARTING && kind != SVC_EV_EXITED);
-        bool quiet =
-            ss->sup->env.quiet || routine || (ss->fork_failures > 1 && st.state == SVC_BACKOFF);
+        bool quiet = ss->sup->env.quiet || routine ||
+                     ((ss->fork_failures > 1 || ss->output_waits > 1) && st.state == SVC_BACKOFF);
         if (quiet)
             log_debug("%s: %s (%s)", sup_name(ss), svc_state_name(st.state), ss->svc.reason);
         else

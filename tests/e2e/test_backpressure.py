@@ -1,6 +1,7 @@
 """Back-pressure: while corral's stdout is not read, a service is not read
 either once one read of it waits (corral holds no more of it than that,
-and a crash loop's runs add no more); it is read again as the output takes
+and a crash loop's runs add no more: past 8 pipes held unread, the next
+run waits); it is read again as the output takes
 more, with nothing lost, torn or repeated whatever the interleaving, its
 streams taking turns; its stderr still gets through; a reader that goes
 away never leaves a service blocked; a service removed while its lines
@@ -220,25 +221,48 @@ class Backpressure(svc.ServiceTest):
                          what="the stderr line of a service blocked on stdout")
         self.stop_draining(c, r)
 
-    def test_a_crash_loop_on_a_stalled_stdout_queues_a_bounded_amount(self):
-        # Each run prints 60 KB and fails: its pipe takes it all, so runs go
-        # on while nobody reads corral's stdout. The new pipes of each run
-        # start out quiet, but what corral reads of them while the service's
-        # lines wait is bounded: without the bound, every run would add its
-        # 60 KB to corral's memory.
+    def test_a_crash_loop_on_a_stalled_stdout_holds_a_bounded_amount(self):
+        # Each run prints 607 lines (60 KB) and fails: its pipe takes them
+        # all, so without a bound runs would go on while nobody reads
+        # corral's stdout, each adding its lines to corral's memory (when
+        # the new pipes were read) or its two pipes to corral's open fds
+        # (when they were not), until corral could start nothing. What it
+        # reads is bounded by the queue; the pipes it holds unread, by
+        # putting the next run off until the output takes their lines.
         self.service("loop", "command: \"head -c 60000 /dev/zero | tr '\\\\0' y | fold -w 99; "
                              f"{svc.stamp(self.path('starts'))}; exit 1\"\n"
                              "backoff: {initial: 10ms, factor: 1, max: 10ms}\n"
                              "start_limit: {burst: 10000, interval: 1s}\n")
         c, r = self.run_stalled()
         harness.wait_for(lambda: os.path.exists(self.path("starts"))
-                         and len(self.stamps("starts")) >= 5, 30, what="5 runs")
-        rss0 = vmrss_kib(c)
-        harness.wait_for(lambda: len(self.stamps("starts")) >= 80, 60, what="80 runs")
+                         and len(self.stamps("starts")) >= 3, 30, what="3 runs")
+        rss0, fds0 = vmrss_kib(c), len(os.listdir(f"/proc/{c.pid}/fd"))
+        waits = "its earlier runs' lines wait for corral's output, retry in 10ms"
+        harness.wait_for(lambda: waits in ctl(c, "status").stdout, 30, what="the run put off")
+        self.assertIn("loop: its next run waits: 8 pipes of its earlier runs hold lines",
+                      c.stderr())
+        held = len(self.stamps("starts"))
+        time.sleep(1)  # 100 retries at 10 ms: none may start a run
+        self.assertEqual(len(self.stamps("starts")), held, "a run started while 8 pipes were held")
+        self.assertLessEqual(held, 12, f"{held} runs on a stalled stdout")
         grew = vmrss_kib(c) - rss0
-        # 75 runs of 60 KB would be 4.4 MiB; the bound is 256 KiB and a read.
-        self.assertLess(grew, 1536, f"corral grew by {grew} KiB over 75 runs of a stalled stdout")
-        self.stop_draining(c, r)
+        fds = len(os.listdir(f"/proc/{c.pid}/fd"))
+        # A run of 60 KB is about 64 KiB of prefixed lines: the queue's bound
+        # (256 KiB) and a read; and 8 pipes besides those of the first runs.
+        self.assertLess(grew, 1536, f"corral grew by {grew} KiB over {held} runs")
+        self.assertLessEqual(fds, fds0 + 8, f"corral holds {fds} fds after {held} runs")
+        # The output is read again: every held run's lines come out, and
+        # the runs go on.
+        got = bytearray()
+        harness.drain_in_background(r, got)
+        harness.wait_for(lambda: len(self.stamps("starts")) >= held + 5, 30,
+                         what="runs after the output was read")
+        lines = len(re.findall(rb"^loop +\| y{1,99}$", bytes(got), re.M))
+        self.assertGreaterEqual(lines, 607 * held, "lines of the held runs lost")
+        harness.wait_for(lambda: "started: corral's output took its earlier runs' lines"
+                         in c.stderr(), 10, what="the start after the wait")
+        c.signal(signal.SIGTERM)
+        self.assertEqual(c.wait(20), 0)
 
     def test_both_streams_of_a_service_go_on_into_one_slow_output(self):
         # corral's stdout and stderr on one pipe (2>&1; --log-format json

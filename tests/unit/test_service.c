@@ -242,6 +242,26 @@ static void fork_failures_retry_with_growing_delays(void **state)
     assert_string_equal(s.reason, "fork: Resource temporarily unavailable, retry in 200ms");
 }
 
+static void a_start_put_off_says_why_and_backs_off_like_a_fork_failure(void **state)
+{
+    (void)state;
+    struct svc s;
+    svc_init(&s, &longrun);
+    s.state = SVC_STARTING;
+    struct svc_event waits = {.kind = SVC_EV_SPAWN_FAILED, .text = "its lines wait"};
+    struct svc_event timer = {.kind = SVC_EV_TIMER};
+    struct svc_step a = svc_step(&s, &waits, 0);
+    assert_int_equal(a.state, SVC_BACKOFF);
+    assert_int_equal(a.actions[0].kind, SVC_ACT_ARM_TIMER);
+    assert_string_equal(s.reason, "its lines wait, retry in 100ms");
+    struct svc_step t = svc_step(&s, &timer, 100);
+    assert_int_equal(t.state, SVC_STARTING);
+    assert_int_equal(t.actions[0].kind, SVC_ACT_SPAWN);
+    struct svc_step b = svc_step(&s, &waits, 100);
+    assert_int_equal(b.actions[0].delay_ms, 200);
+    assert_string_equal(s.reason, "its lines wait, retry in 200ms");
+}
+
 static void success_codes_decide_what_a_failure_is(void **state)
 {
     (void)state;
@@ -376,6 +396,7 @@ int main(void)
         cmocka_unit_test(the_start_limit_makes_a_crash_loop_fatal),
         cmocka_unit_test(a_backoff_reason_says_when_it_restarts),
         cmocka_unit_test(fork_failures_retry_with_growing_delays),
+        cmocka_unit_test(a_start_put_off_says_why_and_backs_off_like_a_fork_failure),
         cmocka_unit_test(success_codes_decide_what_a_failure_is),
         cmocka_unit_test(a_new_start_forgets_the_start_limit),
         cmocka_unit_test(a_service_not_ready_in_time_counts_as_a_failed_start),
