@@ -3,7 +3,6 @@
  * while /proc is read is skipped. */
 #include "procscan.h"
 
-#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -12,7 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "bounds.h"
+#include "procdir.h"
 
 static long procscan_page_kib;
 
@@ -76,34 +75,17 @@ int procscan_one(pid_t pid, bool fds, struct procscan_entry *e)
     return 0;
 }
 
+static int procscan_fill(void *arg, pid_t pid, void *slot)
+{
+    return procscan_one(pid, *(const bool *)arg, slot);
+}
+
 int procscan_read(struct procscan *s, bool fds)
 {
-    DIR *d = opendir("/proc");
-    if (!d)
-        return -errno;
-    size_t room = 256;
-    s->n = 0;
-    s->all = malloc(room * sizeof *s->all);
-    if (!s->all) {
-        closedir(d);
-        return -ENOMEM;
-    }
-    struct dirent *de;
-    while ((de = readdir(d)) != NULL && s->n < PROCTREE_MAX) {
-        if (!isdigit((unsigned char)de->d_name[0]))
-            continue;
-        if (s->n == room) {
-            struct procscan_entry *bigger = realloc(s->all, 2 * room * sizeof *s->all);
-            if (!bigger)
-                break;
-            s->all = bigger;
-            room *= 2;
-        }
-        if (procscan_one((pid_t)atoi(de->d_name), fds, &s->all[s->n]) == 0)
-            s->n++;
-    }
-    closedir(d);
-    return 0;
+    void *all;
+    int rc = procdir_read(sizeof *s->all, procscan_fill, &fds, &all, &s->n);
+    s->all = all;
+    return rc;
 }
 
 void procscan_free(struct procscan *s)

@@ -4,9 +4,6 @@
  * would close it; not worth its cost here). */
 #include "proctree.h"
 
-#include <ctype.h>
-#include <dirent.h>
-#include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -14,7 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "bounds.h"
+#include "procdir.h"
 
 /* Reads the state, ppid and pgrp from /proc/PID/stat: the fields after the
  * last ')' (comm may itself hold parentheses and spaces). */
@@ -40,36 +37,18 @@ static int proctree_stat(pid_t pid, struct proctree_pair *out)
     return 0;
 }
 
+static int proctree_fill(void *arg, pid_t pid, void *slot)
+{
+    (void)arg;
+    return proctree_stat(pid, slot);
+}
+
 int proctree_snapshot(struct proctree_snap *s)
 {
-    DIR *d = opendir("/proc");
-    if (!d)
-        return -errno;
-    size_t room = 256;
-    s->n = 0;
-    s->all = malloc(room * sizeof *s->all);
-    if (!s->all) {
-        closedir(d);
-        return -ENOMEM;
-    }
-    struct dirent *e;
-    while ((e = readdir(d)) != NULL && s->n < PROCTREE_MAX) {
-        if (!isdigit((unsigned char)e->d_name[0]))
-            continue;
-        struct proctree_pair pp;
-        if (proctree_stat((pid_t)atoi(e->d_name), &pp) < 0)
-            continue;
-        if (s->n == room) {
-            struct proctree_pair *bigger = realloc(s->all, 2 * room * sizeof *s->all);
-            if (!bigger)
-                break;
-            s->all = bigger;
-            room *= 2;
-        }
-        s->all[s->n++] = pp;
-    }
-    closedir(d);
-    return 0;
+    void *all;
+    int rc = procdir_read(sizeof *s->all, proctree_fill, NULL, &all, &s->n);
+    s->all = all;
+    return rc;
 }
 
 void proctree_snap_free(struct proctree_snap *s)
