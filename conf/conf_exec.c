@@ -1,7 +1,7 @@
 /* conf_exec.c - the command check of conf_exec.h. The PATH searched is the
  * one the service will get (docs/configuration.md "Every key": environment
  * wins over env_file, which wins over corral's own), and the search is
- * execvp's: the first executable file found wins. */
+ * execvp's (pathsearch.h), as the spawn's. */
 #include "conf_exec.h"
 
 #include <errno.h>
@@ -12,7 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define CONF_EXEC_DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+#include "pathsearch.h"
 
 static int conf_exec_real(const char *path)
 {
@@ -24,8 +24,9 @@ static int conf_exec_real(const char *path)
     return faccessat(AT_FDCWD, path, X_OK, AT_EACCESS) < 0 ? -errno : 0;
 }
 
-static int conf_exec_try(const struct conf_env *env, const char *path)
+static int conf_exec_try(const void *arg, const char *path)
 {
+    const struct conf_env *env = arg;
     return env && env->exec_check ? env->exec_check(env->arg, path) : conf_exec_real(path);
 }
 
@@ -41,27 +42,6 @@ static const char *conf_exec_path_env(const struct conf_env *env, const struct c
     if (s->clear_env)
         return NULL;
     return env && env->lookup ? env->lookup(env->arg, "PATH") : getenv("PATH");
-}
-
-/* 0 when name is found executable along path_env, else -ENOENT or -EACCES. */
-static int conf_exec_search(const struct conf_env *env, const char *name, const char *path_env)
-{
-    int rc = -ENOENT;
-    char buf[4096];
-    for (const char *p = path_env; p;) {
-        const char *colon = strchr(p, ':');
-        size_t dlen = colon ? (size_t)(colon - p) : strlen(p);
-        int n = snprintf(buf, sizeof buf, "%.*s%s%s", (int)dlen, p, dlen ? "/" : "", name);
-        if (n > 0 && (size_t)n < sizeof buf) {
-            int r = conf_exec_try(env, buf);
-            if (r == 0)
-                return 0;
-            if (r == -EACCES)
-                rc = -EACCES;
-        }
-        p = colon ? colon + 1 : NULL;
-    }
-    return rc;
 }
 
 int conf_exec_check(struct ynode_ctx *c, yaml_node_t *at, const struct conf_service *s)
@@ -86,8 +66,9 @@ int conf_exec_check(struct ynode_ctx *c, yaml_node_t *at, const struct conf_serv
         return 0; /* relative to the working directory of the run: not known here */
     const char *path_env = conf_exec_path_env(env, s);
     if (!path_env || !*path_env)
-        path_env = CONF_EXEC_DEFAULT_PATH;
-    int r = conf_exec_search(env, prog, path_env);
+        path_env = PATHSEARCH_DEFAULT;
+    char found[4096];
+    int r = pathsearch(prog, path_env, conf_exec_try, env, found, sizeof found);
     if (r == 0)
         return 0;
     return ynode_warn_at(c, at, 0,

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "exitstatus.h"
+#include "pathsearch.h"
 #include "strjoin.h"
 
 _Static_assert(sizeof(struct spawn_report) <= PIPE_BUF,
@@ -27,9 +28,10 @@ _Static_assert(sizeof(struct spawn_report) <= PIPE_BUF,
 #define CLOSE_RANGE_CLOEXEC (1U << 2)
 #endif
 
-static int spawn_try_path(const char *cand)
+static int spawn_try_path(const void *arg, const char *cand)
 {
     struct stat st;
+    (void)arg;
     if (stat(cand, &st) < 0)
         return -errno;
     if (!S_ISREG(st.st_mode))
@@ -39,24 +41,8 @@ static int spawn_try_path(const char *cand)
     return 0;
 }
 
-/* buf = the PATH entry p (dlen bytes; empty means ".") + "/" + name. */
-static int spawn_join_dir(char *buf, size_t len, const char *p, size_t dlen, const char *name)
-{
-    if (dlen == 0)
-        return strjoin(buf, len, "./", name, NULL);
-    if (dlen >= len)
-        return -ENAMETOOLONG;
-    memcpy(buf, p, dlen);
-    int n = strjoin(buf + dlen, len - dlen, "/", name, NULL);
-    if (n < 0)
-        buf[0] = '\0';
-    return n;
-}
-
 int spawn_resolve(const char *name, const char *path_env, char *buf, size_t len)
 {
-    int rc = -ENOENT;
-
     if (len)
         buf[0] = '\0'; /* whatever happens, buf is a string */
     if (!name || !*name)
@@ -64,35 +50,7 @@ int spawn_resolve(const char *name, const char *path_env, char *buf, size_t len)
     /* An explicit path is not searched: execve reports what is wrong with it. */
     if (strchr(name, '/'))
         return strjoin(buf, len, name, NULL) < 0 ? -ENAMETOOLONG : 0;
-    if (!path_env || !*path_env)
-        path_env = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-    for (const char *p = path_env; p;) {
-        const char *colon = strchr(p, ':');
-        size_t dlen = colon ? (size_t)(colon - p) : strlen(p);
-        if (spawn_join_dir(buf, len, p, dlen, name) >= 0) {
-            int r = spawn_try_path(buf);
-            if (r == 0)
-                return 0;
-            /* Like execvp: a file found but not runnable is remembered as
-             * EACCES, but the search goes on for a better one. */
-            if (r == -EACCES)
-                rc = -EACCES;
-        }
-        p = colon ? colon + 1 : NULL;
-    }
-    if (rc == -EACCES) {
-        /* Name the file that could not be run, as the error will. */
-        for (const char *p = path_env; p;) {
-            const char *colon = strchr(p, ':');
-            size_t dlen = colon ? (size_t)(colon - p) : strlen(p);
-            if (spawn_join_dir(buf, len, p, dlen, name) >= 0 && spawn_try_path(buf) == -EACCES)
-                break;
-            p = colon ? colon + 1 : NULL;
-        }
-    } else {
-        (void)strjoin(buf, len, name, NULL);
-    }
-    return rc;
+    return pathsearch(name, path_env, spawn_try_path, NULL, buf, len);
 }
 
 const char *spawn_stage_name(int stage)
