@@ -10,20 +10,7 @@
 
 #include "test_conf_fixture.h"
 
-static char dir[256];
-
-static int setup(void **state)
-{
-    (void)state;
-    return fix_tmpdir(dir, sizeof dir) ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    fix_rmdir(dir);
-    return 0;
-}
+static char *const dir = fix_dir; /* fix_dir_setup makes it for each test */
 
 static int load(struct conf_set **set)
 {
@@ -504,7 +491,7 @@ static void an_error_without_position_formats_as_file_and_message(void **state)
     assert_string_equal(conf_errors_format(&err, buf, 6), "x.yam");
 }
 
-#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define T(f) cmocka_unit_test_setup_teardown(f, fix_dir_setup, fix_dir_teardown)
 
 int main(void)
 {

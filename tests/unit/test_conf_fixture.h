@@ -178,6 +178,26 @@ static FIX_UNUSED char *fix_tmpdir(char *buf, size_t len)
     return mkdtemp(buf);
 }
 
+/* Removes dir and the files in it (one level, as the tests create them). */
+static FIX_UNUSED void fix_rmdir(const char *dir);
+
+/* The temporary directory of a test that wants one: made by fix_dir_setup
+ * and removed by fix_dir_teardown (cmocka's setup and teardown). */
+static FIX_UNUSED char fix_dir[256];
+
+static FIX_UNUSED int fix_dir_setup(void **state)
+{
+    (void)state;
+    return fix_tmpdir(fix_dir, sizeof fix_dir) ? 0 : -1;
+}
+
+static FIX_UNUSED int fix_dir_teardown(void **state)
+{
+    (void)state;
+    fix_rmdir(fix_dir);
+    return 0;
+}
+
 /* Writes text into dir/name. Returns 0 or -1. */
 static FIX_UNUSED int fix_write(const char *dir, const char *name, const char *text)
 {
@@ -190,7 +210,6 @@ static FIX_UNUSED int fix_write(const char *dir, const char *name, const char *t
     return fclose(f) == 0 ? 0 : -1;
 }
 
-/* Removes dir and the files in it (one level, as the tests create them). */
 static FIX_UNUSED void fix_rmdir(const char *dir)
 {
     char cmd[600];

@@ -11,20 +11,7 @@
 
 #include "test_conf_fixture.h"
 
-static char dir[256];
-
-static int setup(void **state)
-{
-    (void)state;
-    return fix_tmpdir(dir, sizeof dir) ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    fix_rmdir(dir);
-    return 0;
-}
+static char *const dir = fix_dir; /* fix_dir_setup makes it for each test */
 
 static int load_scaled(struct conf_set **set, const struct conf_scale *scales, size_t n)
 {
@@ -294,7 +281,7 @@ static void the_scale_count_rule(void **state)
     assert_int_equal(conf_scale_count("a", 2, NULL, 0), 2);
 }
 
-#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define T(f) cmocka_unit_test_setup_teardown(f, fix_dir_setup, fix_dir_teardown)
 
 int main(void)
 {

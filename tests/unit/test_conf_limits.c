@@ -210,20 +210,7 @@ static void a_buffer_over_1_mib_is_refused_whole(void **state)
     free(yaml);
 }
 
-static char dir[256];
-
-static int dir_setup(void **state)
-{
-    (void)state;
-    return fix_tmpdir(dir, sizeof dir) ? 0 : -1;
-}
-
-static int dir_teardown(void **state)
-{
-    (void)state;
-    fix_rmdir(dir);
-    return 0;
-}
+static char *const dir = fix_dir; /* fix_dir_setup makes it for each test */
 
 static void a_service_file_over_1_mib_is_refused_by_name(void **state)
 {
@@ -325,10 +312,10 @@ int main(void)
         cmocka_unit_test(more_than_100_aliases_are_refused),
         cmocka_unit_test(a_few_anchors_and_aliases_still_work),
         cmocka_unit_test(a_buffer_over_1_mib_is_refused_whole),
-        cmocka_unit_test_setup_teardown(a_service_file_over_1_mib_is_refused_by_name, dir_setup,
-                                        dir_teardown),
-        cmocka_unit_test_setup_teardown(a_chain_of_1500_services_starts_in_order, dir_setup,
-                                        dir_teardown),
+        cmocka_unit_test_setup_teardown(a_service_file_over_1_mib_is_refused_by_name, fix_dir_setup,
+                                        fix_dir_teardown),
+        cmocka_unit_test_setup_teardown(a_chain_of_1500_services_starts_in_order, fix_dir_setup,
+                                        fix_dir_teardown),
         cmocka_unit_test(
             an_env_file_of_more_than_4096_variables_is_refused_at_the_line_past_the_cap),
         cmocka_unit_test(corral_yaml_has_the_same_caps),
