@@ -254,6 +254,11 @@ struct svc_step svc_step(struct svc *s, const struct svc_event *ev, uint64_t now
             snprintf(s->stop_cause, sizeof s->stop_cause, "%s",
                      ev->text ? ev->text : "run timed out");
         } else if (ev->kind == SVC_EV_SPAWN_FAILED) {
+            /* Nothing ran: the start svc_spawn counted does not count
+             * toward start_limit (a service waiting for a fork or for its
+             * output would otherwise go fatal without ever running). */
+            if (s->nstarts > 0)
+                s->nstarts--;
             struct backoff_policy policy = svc_policy(s->conf);
             uint64_t delay = backoff_after_error(&policy, &s->backoff);
             s->next_start_ms = now_ms + delay;

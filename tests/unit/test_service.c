@@ -262,6 +262,39 @@ static void a_start_put_off_says_why_and_backs_off_like_a_fork_failure(void **st
     assert_string_equal(s.reason, "its lines wait, retry in 200ms");
 }
 
+static void starts_that_never_ran_do_not_count_toward_the_start_limit(void **state)
+{
+    (void)state;
+    struct conf_service c = longrun;
+    c.start_limit.burst = 3;
+    c.start_limit.interval_ms = 60000;
+    struct svc s;
+    svc_init(&s, &c);
+    s.state = SVC_STARTING;
+    struct svc_event waits = {.kind = SVC_EV_SPAWN_FAILED, .text = "its lines wait"};
+    struct svc_event fork = {.kind = SVC_EV_SPAWN_FAILED, .err = EAGAIN};
+    struct svc_event timer = {.kind = SVC_EV_TIMER};
+    uint64_t now = 0;
+    for (int i = 0; i < 20; i++) {
+        svc_step(&s, i % 2 ? &waits : &fork, now);
+        now += 100;
+        struct svc_step t = svc_step(&s, &timer, now);
+        assert_int_equal(t.state, SVC_STARTING); /* never FATAL */
+        assert_int_equal(t.actions[0].kind, SVC_ACT_SPAWN);
+    }
+    /* What did run still counts: three crashes within the minute. */
+    struct svc_event spawned = {.kind = SVC_EV_SPAWNED};
+    struct svc_event crashed = {.kind = SVC_EV_EXITED, .wstatus = EXITED(1)};
+    for (int i = 0; i < 3; i++) {
+        svc_step(&s, &spawned, now);
+        struct svc_step e = svc_step(&s, &crashed, now + 10);
+        if (e.state == SVC_BACKOFF)
+            svc_step(&s, &timer, now + 5000);
+        now += 5000;
+    }
+    assert_int_equal(s.state, SVC_FATAL);
+}
+
 static void success_codes_decide_what_a_failure_is(void **state)
 {
     (void)state;
@@ -397,6 +430,7 @@ int main(void)
         cmocka_unit_test(a_backoff_reason_says_when_it_restarts),
         cmocka_unit_test(fork_failures_retry_with_growing_delays),
         cmocka_unit_test(a_start_put_off_says_why_and_backs_off_like_a_fork_failure),
+        cmocka_unit_test(starts_that_never_ran_do_not_count_toward_the_start_limit),
         cmocka_unit_test(success_codes_decide_what_a_failure_is),
         cmocka_unit_test(a_new_start_forgets_the_start_limit),
         cmocka_unit_test(a_service_not_ready_in_time_counts_as_a_failed_start),
