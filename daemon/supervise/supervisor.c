@@ -180,6 +180,12 @@ static void sup_feed_event(struct sup_service *ss, const struct svc_event *evp)
         else
             log_info("%s: %s (%s)", sup_name(ss), svc_state_name(st.state), ss->svc.reason);
     }
+    if (st.changed && svc_is_finished(&ss->svc)) {
+        /* Stopped (or given up) while a fork failed or its run waited for
+         * its output: that streak is over, and the next one is news. */
+        ss->fork_failures = 0;
+        ss->output_waits = 0;
+    }
     checks_on_state(&ss->checks, ss->svc.state, ss->svc.pid);
     if (!ss->run) /* a script is nobody's business but its run's */
         sup_tell_change(ss);
@@ -372,14 +378,20 @@ static void sup_on_due(struct sup_service *ss)
     if (!sc || sup->stopping || ss->intent.held || ss->intent.retiring)
         return;
     if (!svc_is_finished(&ss->svc)) {
+        /* Put off (sup_do_spawn), its run has not begun: say so. */
+        bool waits = ss->output_waits > 0 && ss->svc.state == SVC_BACKOFF;
+        const char *what = waits ? "its run waits for corral's output" : "its last run goes on";
         if (ss->svc.conf->overlap == CONF_OVERLAP_QUEUE) {
             if (!sc->queued)
-                log_info("%s: due while its last run goes on: it runs again once that ends",
-                         sup_name(ss));
+                log_info("%s: due while %s: it runs again once that ends", sup_name(ss), what);
             sc->queued = true;
             return;
         }
         sc->skipped++;
+        if (waits) {
+            log_warn("%s: due while %s: this run is skipped", sup_name(ss), what);
+            return;
+        }
         uint64_t now = clock_wall_ms();
         log_warn("%s: due while its last run goes on (started %s ago): this run is skipped",
                  sup_name(ss),
