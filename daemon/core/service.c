@@ -117,6 +117,7 @@ static void svc_spawn(struct svc *s, struct svc_step *st, uint64_t now_ms, const
         return;
     }
     s->exec_ok = false;
+    s->start_displaced = s->starts[s->nstarts % SVC_START_HISTORY];
     s->starts[s->nstarts % SVC_START_HISTORY] = now_ms;
     s->nstarts++;
     s->started_ms = now_ms;
@@ -257,8 +258,10 @@ struct svc_step svc_step(struct svc *s, const struct svc_event *ev, uint64_t now
             /* Nothing ran: the start svc_spawn counted does not count
              * toward start_limit (a service waiting for a fork or for its
              * output would otherwise go fatal without ever running). */
-            if (s->nstarts > 0)
+            if (s->nstarts > 0) {
                 s->nstarts--;
+                s->starts[s->nstarts % SVC_START_HISTORY] = s->start_displaced;
+            }
             struct backoff_policy policy = svc_policy(s->conf);
             uint64_t delay = backoff_after_error(&policy, &s->backoff);
             s->next_start_ms = now_ms + delay;

@@ -82,6 +82,7 @@ struct svc {
     struct backoff backoff;
     uint64_t starts[SVC_START_HISTORY]; /* ring of spawn times */
     uint32_t nstarts;
+    uint64_t start_displaced; /* the time the latest start wrote over, for its undoing */
     char reason[SVC_REASON_MAX];
     char last_failure[64]; /* what the last failed run ended with ("exited 1", "unhealthy") */
     char stop_cause[96];   /* why corral is stopping it as a failure ("not ready in time") */

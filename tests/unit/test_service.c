@@ -295,6 +295,34 @@ static void starts_that_never_ran_do_not_count_toward_the_start_limit(void **sta
     assert_int_equal(s.state, SVC_FATAL);
 }
 
+static void a_start_taken_back_past_the_kept_history_leaves_no_trace(void **state)
+{
+    (void)state;
+    struct conf_service c = longrun;
+    c.start_limit.burst = SVC_START_HISTORY;
+    c.start_limit.interval_ms = 60000;
+    struct svc s;
+    svc_init(&s, &c);
+    /* A full history: the newest 63 starts within the minute, the oldest
+     * long ago, and the next start writes over the oldest. */
+    uint64_t now = 1000000;
+    s.nstarts = 3 * SVC_START_HISTORY;
+    for (size_t i = 0; i < SVC_START_HISTORY; i++)
+        s.starts[i] = now - 1000;
+    s.starts[s.nstarts % SVC_START_HISTORY] = 0;
+    s.state = SVC_BACKOFF;
+    struct svc_event waits = {.kind = SVC_EV_SPAWN_FAILED, .text = "its lines wait"};
+    struct svc_event timer = {.kind = SVC_EV_TIMER};
+    for (int i = 0; i < 5; i++) {
+        struct svc_step t = svc_step(&s, &timer, now);
+        /* 63 starts within the minute and this one: the 64th is allowed;
+         * the start taken back must not stay behind as a 64th. */
+        assert_int_equal(t.state, SVC_STARTING);
+        svc_step(&s, &waits, now);
+        now += 10;
+    }
+}
+
 static void success_codes_decide_what_a_failure_is(void **state)
 {
     (void)state;
@@ -431,6 +459,7 @@ int main(void)
         cmocka_unit_test(fork_failures_retry_with_growing_delays),
         cmocka_unit_test(a_start_put_off_says_why_and_backs_off_like_a_fork_failure),
         cmocka_unit_test(starts_that_never_ran_do_not_count_toward_the_start_limit),
+        cmocka_unit_test(a_start_taken_back_past_the_kept_history_leaves_no_trace),
         cmocka_unit_test(success_codes_decide_what_a_failure_is),
         cmocka_unit_test(a_new_start_forgets_the_start_limit),
         cmocka_unit_test(a_service_not_ready_in_time_counts_as_a_failed_start),
