@@ -30,7 +30,7 @@ static void pathsearch_copy(char *buf, size_t len, const char *s)
     buf[n] = '\0';
 }
 
-int pathsearch(const char *name, const char *path_env, pathsearch_try try, const void *arg,
+int pathsearch(const char *name, const char *path_env, pathsearch_try_cb try, const void *arg,
                char *buf, size_t len)
 {
     const char *denied = NULL; /* the entry of the first candidate not runnable */

@@ -12,13 +12,13 @@
 #define PATHSEARCH_DEFAULT "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 /* 0 when path can be run, else -errno (-EACCES: found, not runnable). */
-typedef int (*pathsearch_try)(const void *arg, const char *path);
+typedef int (*pathsearch_try_cb)(const void *arg, const char *path);
 
 /* Searches path_env (NULL or empty: PATHSEARCH_DEFAULT) for name, which
  * holds no '/'. Returns 0 with the winner in buf, -EACCES with the first
  * candidate that could not be run in buf, or -ENOENT with name in buf. A
  * candidate longer than buf is skipped. buf is always left a string. */
-int pathsearch(const char *name, const char *path_env, pathsearch_try try, const void *arg,
+int pathsearch(const char *name, const char *path_env, pathsearch_try_cb try, const void *arg,
                char *buf, size_t len);
 
 #endif

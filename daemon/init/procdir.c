@@ -9,7 +9,7 @@
 
 #include "bounds.h"
 
-int procdir_read(size_t size, procdir_fill fill, void *arg, void **out, size_t *n)
+int procdir_read(size_t size, procdir_fill_cb fill, void *arg, void **out, size_t *n)
 {
     *out = NULL;
     *n = 0;

@@ -9,11 +9,11 @@
 
 /* Fills the record at slot for pid: 0 keeps it, anything else skips the
  * process (it vanished while /proc was read, or is not readable). */
-typedef int (*procdir_fill)(void *arg, pid_t pid, void *slot);
+typedef int (*procdir_fill_cb)(void *arg, pid_t pid, void *slot);
 
 /* Reads every process of /proc, up to PROCTREE_MAX, into *out: a malloc'd
  * array of *n records of size bytes each, filled by fill (the caller frees
  * it). Returns 0 or -errno (then *out is NULL and *n 0). */
-int procdir_read(size_t size, procdir_fill fill, void *arg, void **out, size_t *n);
+int procdir_read(size_t size, procdir_fill_cb fill, void *arg, void **out, size_t *n);
 
 #endif

@@ -1,7 +1,7 @@
 """Back-pressure: while corral's stdout is not read, a service is not read
 either once one read of it waits (corral holds no more of it than that,
-and a crash loop's runs add no more: past 8 pipes held unread, the next
-run waits); it is read again as the output takes
+and a crash loop's runs add no more: once 8 pipes are held unread, the
+next run waits); it is read again as the output takes
 more, with nothing lost, torn or repeated whatever the interleaving, its
 streams taking turns; its stderr still gets through; a reader that goes
 away never leaves a service blocked; a service removed while its lines
@@ -21,7 +21,7 @@ import time
 
 import harness
 import svc
-from ctl import ctl
+from ctl import ctl, status
 
 # Writes numbered lines of 100 bytes one write(2) each, for ever, and after
 # each one the number of lines written so far into a counter file.
@@ -268,11 +268,14 @@ class Backpressure(svc.ServiceTest):
         held, fds = started(), len(os.listdir(f"/proc/{c.pid}/fd"))
         time.sleep(1)  # 100 retries at 10 ms
         self.assertEqual(started(), held, "a run started while its earlier runs' pipes were held")
-        self.assertLessEqual(len(os.listdir(f"/proc/{c.pid}/fd")), fds, "corral's fds grew")
+        # (one more at most: a look at the PID budget may hold pids.current
+        # open just then)
+        self.assertLessEqual(len(os.listdir(f"/proc/{c.pid}/fd")), fds + 1, "corral's fds grew")
         # 100 tries to start it within the second, more than start_limit
         # allows in a minute: a run put off is not a start, and the service
         # is not fatal.
-        self.assertNotIn("fatal", ctl(c, "status").stdout)
+        self.assertEqual(status(self)[0]["loop"]["state"], "backoff")
+        self.assertNotIn("fatal", c.stderr())
         grew = vmrss_kib(c) - rss0
         # A run is about 64 KiB of prefixed lines: the queue's bound
         # (256 KiB) and a read.
@@ -281,12 +284,13 @@ class Backpressure(svc.ServiceTest):
         # order and whole, and the next run starts (and stays up).
         open(calm, "w").close()
         got = bytearray()
-        harness.drain_in_background(r, got)
+        drain = harness.drain_in_background(r, got)
         harness.wait_for(lambda: started() > held, 30, what="a run after the output was read")
         harness.wait_for(lambda: "started: corral's output took its earlier runs' lines"
                          in c.stderr(), 10, what="the start after the wait")
         c.signal(signal.SIGTERM)
         self.assertEqual(c.wait(20), 0)
+        drain.join(10)  # to the end of corral's stdout
         lines = collections.defaultdict(list)
         for m in re.finditer(rb"^loop +\| run (\d{4}) line (\d{3}) y{80}$", bytes(got), re.M):
             lines[int(m.group(1))].append(int(m.group(2)))
