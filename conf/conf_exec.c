@@ -5,29 +5,17 @@
 #include "conf_exec.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "pathsearch.h"
-
-static int conf_exec_real(const char *path)
-{
-    struct stat st;
-    if (stat(path, &st) < 0)
-        return -errno;
-    if (!S_ISREG(st.st_mode))
-        return -EACCES; /* what execve says of a directory */
-    return faccessat(AT_FDCWD, path, X_OK, AT_EACCESS) < 0 ? -errno : 0;
-}
 
 static int conf_exec_try(const void *arg, const char *path)
 {
     const struct conf_env *env = arg;
-    return env && env->exec_check ? env->exec_check(env->arg, path) : conf_exec_real(path);
+    return env && env->exec_check ? env->exec_check(env->arg, path)
+                                  : pathsearch_runnable(NULL, path);
 }
 
 /* The PATH the service will run with. */

@@ -2,7 +2,21 @@
 #include "pathsearch.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int pathsearch_runnable(const void *arg, const char *path)
+{
+    struct stat st;
+    (void)arg;
+    if (stat(path, &st) < 0)
+        return -errno;
+    if (!S_ISREG(st.st_mode))
+        return -EACCES; /* what execve says of a directory */
+    return faccessat(AT_FDCWD, path, X_OK, AT_EACCESS) < 0 ? -errno : 0;
+}
 
 /* buf = the PATH entry dir (dlen bytes; empty means ".") + "/" + name.
  * Returns 0, or -1 when it does not fit. */

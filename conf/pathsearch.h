@@ -14,6 +14,11 @@
 /* 0 when path can be run, else -errno (-EACCES: found, not runnable). */
 typedef int (*pathsearch_try_cb)(const void *arg, const char *path);
 
+/* Whether path is a file that can be run, as execve will find (a
+ * pathsearch_try_cb; arg unused): 0, or -errno (-EACCES for a directory or a
+ * file without the x bit for corral's effective ids). */
+int pathsearch_runnable(const void *arg, const char *path);
+
 /* Searches path_env (NULL or empty: PATHSEARCH_DEFAULT) for name, which
  * holds no '/'. Returns 0 with the winner in buf, -EACCES with the first
  * candidate that could not be run in buf, or -ENOENT with name in buf. A

@@ -28,19 +28,6 @@ _Static_assert(sizeof(struct spawn_report) <= PIPE_BUF,
 #define CLOSE_RANGE_CLOEXEC (1U << 2)
 #endif
 
-static int spawn_try_path(const void *arg, const char *cand)
-{
-    struct stat st;
-    (void)arg;
-    if (stat(cand, &st) < 0)
-        return -errno;
-    if (!S_ISREG(st.st_mode))
-        return -EACCES;
-    if (access(cand, X_OK) < 0)
-        return -errno;
-    return 0;
-}
-
 int spawn_resolve(const char *name, const char *path_env, char *buf, size_t len)
 {
     if (len)
@@ -50,7 +37,7 @@ int spawn_resolve(const char *name, const char *path_env, char *buf, size_t len)
     /* An explicit path is not searched: execve reports what is wrong with it. */
     if (strchr(name, '/'))
         return strjoin(buf, len, name, NULL) < 0 ? -ENAMETOOLONG : 0;
-    return pathsearch(name, path_env, spawn_try_path, NULL, buf, len);
+    return pathsearch(name, path_env, pathsearch_runnable, NULL, buf, len);
 }
 
 const char *spawn_stage_name(int stage)

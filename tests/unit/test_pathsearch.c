@@ -5,7 +5,11 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -106,6 +110,23 @@ static void a_candidate_longer_than_the_buffer_is_skipped(void **state)
     assert_string_equal(tiny, "ap"); /* cut, but a string */
 }
 
+static void runnable_means_a_regular_file_with_the_x_bit(void **state)
+{
+    (void)state;
+    char path[64];
+    snprintf(path, sizeof path, "%s/corral-test-XXXXXX",
+             getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+    int fd = mkstemp(path); /* mode 0600: not runnable, even by root */
+    assert_true(fd >= 0);
+    close(fd);
+    assert_int_equal(pathsearch_runnable(NULL, path), -EACCES);
+    assert_int_equal(chmod(path, 0700), 0);
+    assert_int_equal(pathsearch_runnable(NULL, path), 0);
+    unlink(path);
+    assert_int_equal(pathsearch_runnable(NULL, path), -ENOENT);
+    assert_int_equal(pathsearch_runnable(NULL, "/"), -EACCES); /* a directory */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -115,6 +136,7 @@ int main(void)
         cmocka_unit_test(an_empty_entry_is_the_working_directory),
         cmocka_unit_test(no_path_searches_the_default),
         cmocka_unit_test(a_candidate_longer_than_the_buffer_is_skipped),
+        cmocka_unit_test(runnable_means_a_regular_file_with_the_x_bit),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
