@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 
@@ -86,18 +87,82 @@ static void svc_set(struct svc *s, struct svc_step *st, enum svc_state to, const
     svc_set_text(s, st, to, reason);
 }
 
-/* Starts within the start_limit interval ending now, this one included. */
+void svc_free(struct svc *s)
+{
+    free(s->starts);
+    s->starts = NULL;
+    s->starts_cap = s->starts_head = s->starts_kept = 0;
+}
+
+/* The i-th newest start time kept (0: the newest). */
+static uint64_t svc_start_at(const struct svc *s, uint32_t i)
+{
+    return s->starts[(s->starts_head + s->starts_cap - 1 - i) % s->starts_cap];
+}
+
+/* Starts within the start_limit interval ending now. */
 static uint32_t svc_recent_starts(const struct svc *s, uint64_t now_ms)
 {
     uint64_t window = s->conf->start_limit.interval_ms;
-    uint32_t n = 0, kept = s->nstarts < SVC_START_HISTORY ? s->nstarts : SVC_START_HISTORY;
-    for (uint32_t i = 0; i < kept; i++) {
-        uint64_t t = s->starts[(s->nstarts - 1 - i) % SVC_START_HISTORY];
-        if (now_ms - t >= window)
-            break;
+    uint32_t n = 0;
+    while (n < s->starts_kept && now_ms - svc_start_at(s, n) < window)
         n++;
-    }
     return n;
+}
+
+/* Makes room for one more start time. A full ring whose oldest time is
+ * still within the interval doubles, up to burst: more than burst starts
+ * within it never need counting. Otherwise the oldest is written over. Out
+ * of memory, it is written over too: the limit then trips later than set,
+ * and corral goes on. */
+static void svc_starts_room(struct svc *s, uint64_t now_ms)
+{
+    uint32_t cap = s->starts_cap, burst = s->conf->start_limit.burst;
+
+    if (s->starts_kept < cap || cap >= burst)
+        return;
+    if (cap > 0 && now_ms - s->starts[s->starts_head] >= s->conf->start_limit.interval_ms)
+        return;
+    uint32_t ncap = cap < 4 ? 4 : cap > burst / 2 ? burst : cap * 2;
+    if (ncap > burst)
+        ncap = burst;
+    uint64_t *t = malloc(ncap * sizeof *t);
+    if (!t)
+        return;
+    for (uint32_t i = 0; i < s->starts_kept; i++)
+        t[i] = svc_start_at(s, s->starts_kept - 1 - i);
+    free(s->starts);
+    s->starts = t;
+    s->starts_cap = ncap;
+    s->starts_head = s->starts_kept;
+}
+
+/* Counts a start at now_ms toward start_limit, so that it can be undone. */
+static void svc_count_start(struct svc *s, uint64_t now_ms)
+{
+    svc_starts_room(s, now_ms);
+    s->start_counted = s->starts_cap > 0;
+    if (!s->start_counted)
+        return;
+    s->start_overwrote = s->starts_kept == s->starts_cap;
+    s->start_displaced = s->starts[s->starts_head];
+    s->starts[s->starts_head] = now_ms;
+    s->starts_head = (s->starts_head + 1) % s->starts_cap;
+    if (!s->start_overwrote)
+        s->starts_kept++;
+}
+
+/* Takes back the latest start: nothing ran. */
+static void svc_uncount_start(struct svc *s)
+{
+    if (!s->start_counted)
+        return;
+    s->start_counted = false;
+    s->starts_head = (s->starts_head + s->starts_cap - 1) % s->starts_cap;
+    if (s->start_overwrote)
+        s->starts[s->starts_head] = s->start_displaced;
+    else
+        s->starts_kept--;
 }
 
 /* Moves to STARTING with a SPAWN, unless the start limit says FATAL. */
@@ -117,9 +182,7 @@ static void svc_spawn(struct svc *s, struct svc_step *st, uint64_t now_ms, const
         return;
     }
     s->exec_ok = false;
-    s->start_displaced = s->starts[s->nstarts % SVC_START_HISTORY];
-    s->starts[s->nstarts % SVC_START_HISTORY] = now_ms;
-    s->nstarts++;
+    svc_count_start(s, now_ms);
     s->started_ms = now_ms;
     svc_set_text(s, st, SVC_STARTING, why);
     svc_push(st, (struct svc_action){.kind = SVC_ACT_SPAWN});
@@ -206,7 +269,8 @@ struct svc_step svc_step(struct svc *s, const struct svc_event *ev, uint64_t now
         if (ev->kind == SVC_EV_START) {
             /* Asked for again: a fresh start forgets the old failures. */
             s->backoff.failures = 0;
-            s->nstarts = 0;
+            s->starts_kept = 0;
+            s->start_counted = false;
             svc_set_text(s, &st, SVC_WAITING, "waiting for dependencies");
         }
         break;
@@ -258,10 +322,7 @@ struct svc_step svc_step(struct svc *s, const struct svc_event *ev, uint64_t now
             /* Nothing ran: the start svc_spawn counted does not count
              * toward start_limit (a service waiting for a fork or for its
              * output would otherwise go fatal without ever running). */
-            if (s->nstarts > 0) {
-                s->nstarts--;
-                s->starts[s->nstarts % SVC_START_HISTORY] = s->start_displaced;
-            }
+            svc_uncount_start(s);
             struct backoff_policy policy = svc_policy(s->conf);
             uint64_t delay = backoff_after_error(&policy, &s->backoff);
             s->next_start_ms = now_ms + delay;

@@ -59,9 +59,8 @@ struct svc_action {
     uint64_t delay_ms;
 };
 
-#define SVC_MAX_ACTIONS   3
-#define SVC_REASON_MAX    160
-#define SVC_START_HISTORY 64 /* start times kept for start_limit (burst <= this) */
+#define SVC_MAX_ACTIONS 3
+#define SVC_REASON_MAX  160
 
 /* The runtime record of one service. Only svc_step changes these fields,
  * apart from what the supervisor sets: pid, no_restart, conf (a reload's
@@ -80,9 +79,17 @@ struct svc {
     bool stop_is_failure;   /* stopped for not getting ready or unhealthy: a failed run */
     uint64_t next_start_ms; /* BACKOFF: when the restart is due */
     struct backoff backoff;
-    uint64_t starts[SVC_START_HISTORY]; /* ring of spawn times */
-    uint32_t nstarts;
-    uint64_t start_displaced; /* the time the latest start wrote over, for its undoing */
+    /* start_limit's sliding window: a ring of spawn times, grown as starts
+     * crowd into one interval, up to burst (only those can matter). A
+     * service that restarts rarely keeps a few; one that never ran none. */
+    uint64_t *starts;
+    uint32_t starts_cap;
+    uint32_t starts_head; /* the next slot; the newest time is just before it */
+    uint32_t starts_kept; /* times in the ring */
+    /* The latest start, for its undoing when nothing ran. */
+    bool start_counted;   /* it wrote a time */
+    bool start_overwrote; /* over start_displaced, in a full ring */
+    uint64_t start_displaced;
     char reason[SVC_REASON_MAX];
     char last_failure[64]; /* what the last failed run ended with ("exited 1", "unhealthy") */
     char stop_cause[96];   /* why corral is stopping it as a failure ("not ready in time") */
@@ -95,8 +102,12 @@ struct svc_step {
     bool changed; /* the state or its reason changed: worth a log line */
 };
 
-/* Starts a record for conf in state DOWN. */
+/* Starts a record for conf in state DOWN. It owns memory from its first
+ * start on: svc_free releases it. A new conf (a reload) may be set at any
+ * time; the history it keeps serves any burst. */
 void svc_init(struct svc *s, const struct conf_service *conf);
+
+void svc_free(struct svc *s);
 
 /* Applies ev at now_ms: updates s (state, counters, reason) and returns the
  * actions for the supervisor. An event that means nothing in the current

@@ -50,6 +50,7 @@ static void sup_record_on_closed(uv_handle_t *h)
     if (--ss->closes_pending > 0)
         return;
     output_svc_free(&ss->output);
+    svc_free(&ss->svc);
     svcplan_close(&ss->plan);
     sup_cenv_put(ss->cenv);
     sup_setref_put(ss->ref);

@@ -55,6 +55,20 @@ class Services(svc.ServiceTest):
         c.signal(signal.SIGTERM)
         self.assertEqual(c.wait(), 0)
 
+    def test_a_burst_of_hundreds_counts_every_start(self):
+        # A burst far above what a fixed history of start times could hold:
+        # every start within the interval counts, and the one past it is fatal.
+        self.service("crash", f'command: "{stamp(self.path("starts"))}; exit 1"\n'
+                              'backoff: {initial: 1ms, factor: 1, max: 1ms}\n'
+                              'start_limit: {burst: 150, interval: 10m}\n')
+        self.service("idle", "command: [sleep, '1000']\n")
+        c = self.run_services()
+        harness.wait_for(lambda: "crash: fatal" in c.stderr(), 60, what="fatal")
+        self.assertIn("start limit: 150 starts within 10m, last exited 1", c.stderr())
+        self.assertEqual(len(self.stamps("starts")), 150)
+        c.signal(signal.SIGTERM)
+        self.assertEqual(c.wait(), 0)
+
     def test_defaults_keep_a_crash_loop_under_20_starts_in_10s(self):
         self.service("crash", f'command: "{stamp(self.path("starts"))}; exit 1"\n')
         self.service("idle", "command: [sleep, '1000']\n")

@@ -138,6 +138,7 @@ static void every_transition_of_the_table_holds(void **state)
             if (r->first == SVC_ACT_ARM_TIMER)
                 assert_int_equal(st.actions[0].delay_ms, r->delay_ms);
         }
+        svc_free(&s);
     }
 }
 
@@ -179,6 +180,7 @@ static void restart_delays_grow_over_a_crash_streak(void **state)
     assert_int_equal(delays[3], 400);
     assert_int_equal(s.restarts, 4);
     longrun.start_limit.burst = 5;
+    svc_free(&s);
 }
 
 static void a_long_run_restarts_at_once_again(void **state)
@@ -193,6 +195,7 @@ static void a_long_run_restarts_at_once_again(void **state)
     crash_loop(&s, 1, 20000, delays, &now);
     assert_int_equal(delays[0], 0);
     longrun.start_limit.burst = 5;
+    svc_free(&s);
 }
 
 static void the_start_limit_makes_a_crash_loop_fatal(void **state)
@@ -204,8 +207,9 @@ static void the_start_limit_makes_a_crash_loop_fatal(void **state)
     s.state = SVC_WAITING;
     crash_loop(&s, 20, 1, delays, &now);
     assert_int_equal(s.state, SVC_FATAL);
-    assert_int_equal(s.nstarts, 5);
+    assert_int_equal(s.starts_kept, 5);
     assert_string_equal(s.reason, "start limit: 5 starts within 10s, last exited 1");
+    svc_free(&s);
 }
 
 static void a_backoff_reason_says_when_it_restarts(void **state)
@@ -224,6 +228,7 @@ static void a_backoff_reason_says_when_it_restarts(void **state)
     assert_true(st.changed);
     assert_string_equal(s.reason, "exited 1, restart in 100ms");
     assert_int_equal(s.next_start_ms, now + 5 + 100);
+    svc_free(&s);
 }
 
 static void fork_failures_retry_with_growing_delays(void **state)
@@ -240,6 +245,7 @@ static void fork_failures_retry_with_growing_delays(void **state)
     assert_int_equal(a.actions[0].delay_ms, 100);
     assert_int_equal(b.actions[0].delay_ms, 200);
     assert_string_equal(s.reason, "fork: Resource temporarily unavailable, retry in 200ms");
+    svc_free(&s);
 }
 
 static void a_start_put_off_says_why_and_backs_off_like_a_fork_failure(void **state)
@@ -260,6 +266,7 @@ static void a_start_put_off_says_why_and_backs_off_like_a_fork_failure(void **st
     struct svc_step b = svc_step(&s, &waits, 100);
     assert_int_equal(b.actions[0].delay_ms, 200);
     assert_string_equal(s.reason, "its lines wait, retry in 200ms");
+    svc_free(&s);
 }
 
 static void starts_that_never_ran_do_not_count_toward_the_start_limit(void **state)
@@ -293,34 +300,124 @@ static void starts_that_never_ran_do_not_count_toward_the_start_limit(void **sta
         now += 5000;
     }
     assert_int_equal(s.state, SVC_FATAL);
+    svc_free(&s);
 }
 
-static void a_start_taken_back_past_the_kept_history_leaves_no_trace(void **state)
+/* One run, started at now (from WAITING, BACKOFF, or a restart at once),
+ * crashed ran_ms later. */
+static void run_and_crash(struct svc *s, uint64_t now, uint64_t ran_ms)
+{
+    struct svc_event go = {.kind = s->state == SVC_WAITING ? SVC_EV_DEPS_MET : SVC_EV_TIMER};
+    struct svc_event spawned = {.kind = SVC_EV_SPAWNED};
+    struct svc_event crashed = {.kind = SVC_EV_EXITED, .wstatus = EXITED(1)};
+    if (s->state == SVC_WAITING || s->state == SVC_BACKOFF)
+        svc_step(s, &go, now);
+    if (s->state != SVC_STARTING)
+        return;
+    svc_step(s, &spawned, now);
+    svc_step(s, &crashed, now + ran_ms);
+}
+
+static void a_start_taken_back_in_a_full_history_leaves_no_trace(void **state)
 {
     (void)state;
     struct conf_service c = longrun;
-    c.start_limit.burst = SVC_START_HISTORY;
+    c.start_limit.burst = 4;
     c.start_limit.interval_ms = 60000;
     struct svc s;
     svc_init(&s, &c);
-    /* A full history: the newest 63 starts within the minute, the oldest
-     * long ago, and the next start writes over the oldest. */
-    uint64_t now = 1000000;
-    s.nstarts = 3 * SVC_START_HISTORY;
-    for (size_t i = 0; i < SVC_START_HISTORY; i++)
-        s.starts[i] = now - 1000;
-    s.starts[s.nstarts % SVC_START_HISTORY] = 0;
+    s.state = SVC_WAITING;
+    run_and_crash(&s, 0, 10);
+    assert_int_equal(s.starts_cap, 4);
+    /* A full history: one start long ago, three within the minute; the
+     * next start writes over the oldest. */
+    const uint64_t times[4] = {0, 100000, 100010, 100020};
+    memcpy(s.starts, times, sizeof times);
+    s.starts_head = 0;
+    s.starts_kept = 4;
     s.state = SVC_BACKOFF;
     struct svc_event waits = {.kind = SVC_EV_SPAWN_FAILED, .text = "its lines wait"};
     struct svc_event timer = {.kind = SVC_EV_TIMER};
-    for (int i = 0; i < 5; i++) {
-        struct svc_step t = svc_step(&s, &timer, now);
-        /* 63 starts within the minute and this one: the 64th is allowed;
-         * the start taken back must not stay behind as a 64th. */
-        assert_int_equal(t.state, SVC_STARTING);
+    for (uint64_t now = 100100; now < 100150; now += 10) {
+        /* Three starts within the minute and this one: allowed; the start
+         * taken back must not stay behind as a fourth. */
+        assert_int_equal(svc_step(&s, &timer, now).state, SVC_STARTING);
         svc_step(&s, &waits, now);
-        now += 10;
     }
+    svc_free(&s);
+}
+
+static void a_burst_of_hundreds_makes_a_crash_loop_fatal(void **state)
+{
+    (void)state;
+    struct conf_service c = longrun;
+    c.start_limit.burst = 200;
+    c.start_limit.interval_ms = 3600000;
+    struct svc s;
+    uint64_t delays[300], now = 0;
+    svc_init(&s, &c);
+    s.state = SVC_WAITING;
+    crash_loop(&s, 300, 1, delays, &now);
+    assert_int_equal(s.state, SVC_FATAL);
+    assert_int_equal(s.starts_kept, 200);
+    assert_string_equal(s.reason, "start limit: 200 starts within 60m, last exited 1");
+    svc_free(&s);
+}
+
+static void the_start_history_grows_only_as_starts_crowd_the_interval(void **state)
+{
+    (void)state;
+    struct conf_service c = longrun;
+    c.start_limit.burst = 1000000;
+    c.start_limit.interval_ms = 10000;
+    struct svc s;
+    uint64_t delays[500], now = 0;
+    svc_init(&s, &c);
+    assert_null(s.starts); /* a service that never ran keeps none */
+    s.state = SVC_WAITING;
+    /* A run of 3s and a restart delay of at most 1s: three starts within
+     * any 10s, so a ring of four serves a burst of a million. */
+    crash_loop(&s, 500, 3000, delays, &now);
+    assert_int_equal(s.state, SVC_STARTING);
+    assert_int_equal(s.starts_cap, 4);
+    svc_free(&s);
+}
+
+static void a_reload_that_changes_burst_counts_the_starts_made(void **state)
+{
+    (void)state;
+    struct conf_service c = longrun, lower, higher;
+    c.start_limit.burst = 100;
+    c.start_limit.interval_ms = 3600000;
+    lower = higher = c;
+    lower.start_limit.burst = 20;
+    higher.start_limit.burst = 40;
+    struct svc s;
+    uint64_t now = 0;
+    svc_init(&s, &c);
+    s.state = SVC_WAITING;
+    for (int i = 0; i < 30; i++, now += 100)
+        run_and_crash(&s, now, 1);
+    assert_int_equal(s.state, SVC_BACKOFF);
+    /* 30 starts within the hour: a burst of 40 allows ten more. */
+    s.conf = &higher;
+    for (int i = 0; i < 10; i++, now += 100)
+        run_and_crash(&s, now, 1);
+    assert_int_equal(s.state, SVC_BACKOFF);
+    run_and_crash(&s, now, 1);
+    assert_int_equal(s.state, SVC_FATAL);
+    assert_string_equal(s.reason, "start limit: 40 starts within 60m, last exited 1");
+    /* Started again and lowered to 20 below what the ring holds. */
+    struct svc_event start = {.kind = SVC_EV_START};
+    svc_step(&s, &start, now);
+    s.conf = &lower;
+    for (int i = 0; i < 20; i++, now += 100)
+        run_and_crash(&s, now, 1);
+    assert_int_equal(s.state, SVC_BACKOFF);
+    run_and_crash(&s, now, 1);
+    assert_int_equal(s.state, SVC_FATAL);
+    assert_string_equal(s.reason, "start limit: 20 starts within 60m, last exited 1");
+    svc_free(&s);
 }
 
 static void success_codes_decide_what_a_failure_is(void **state)
@@ -336,6 +433,7 @@ static void success_codes_decide_what_a_failure_is(void **state)
     assert_true(svc_exit_is_success(&s, EXITED(0)));
     assert_false(svc_exit_is_success(&s, EXITED(4)));
     assert_false(svc_exit_is_success(&s, KILLED(SIGTERM)));
+    svc_free(&s);
 }
 
 static void a_new_start_forgets_the_start_limit(void **state)
@@ -350,6 +448,7 @@ static void a_new_start_forgets_the_start_limit(void **state)
     struct svc_event start = {.kind = SVC_EV_START}, deps = {.kind = SVC_EV_DEPS_MET};
     svc_step(&s, &start, now);
     assert_int_equal(svc_step(&s, &deps, now).state, SVC_STARTING);
+    svc_free(&s);
 }
 
 static void a_service_not_ready_in_time_counts_as_a_failed_start(void **state)
@@ -374,6 +473,7 @@ static void a_service_not_ready_in_time_counts_as_a_failed_start(void **state)
     assert_int_equal(st.actions[1].kind, SVC_ACT_SPAWN);
     assert_string_equal(s.reason, "not ready in time, restarted at once");
     assert_true(s.failed_once);
+    svc_free(&s);
 }
 
 static void an_unhealthy_service_restarts_and_backs_off_like_a_crash(void **state)
@@ -391,6 +491,7 @@ static void an_unhealthy_service_restarts_and_backs_off_like_a_crash(void **stat
     assert_int_equal(st.state, SVC_BACKOFF);
     assert_int_equal(st.actions[1].delay_ms, 100);
     assert_string_equal(s.reason, "unhealthy, restart in 100ms");
+    svc_free(&s);
 }
 
 static void a_scheduled_run_past_its_timeout_is_stopped_and_fails(void **state)
@@ -410,6 +511,7 @@ static void a_scheduled_run_past_its_timeout_is_stopped_and_fails(void **state)
     assert_int_equal(st.state, SVC_FAILED);
     assert_string_equal(s.reason, "ran longer than run_timeout 1s");
     assert_string_equal(s.last_failure, "ran longer than run_timeout 1s");
+    svc_free(&s);
 }
 
 static void a_stop_request_during_a_failure_stop_is_final(void **state)
@@ -424,6 +526,7 @@ static void a_stop_request_during_a_failure_stop_is_final(void **state)
     svc_step(&s, &bad, 0);
     svc_step(&s, &stop, 1);
     assert_int_equal(svc_step(&s, &killed, 2).state, SVC_STOPPED);
+    svc_free(&s);
 }
 
 static void a_start_limit_after_readiness_timeouts_names_them(void **state)
@@ -446,6 +549,7 @@ static void a_start_limit_after_readiness_timeouts_names_them(void **state)
     }
     assert_int_equal(s.state, SVC_FATAL);
     assert_string_equal(s.reason, "start limit: 5 starts within 10s, last not ready in time");
+    svc_free(&s);
 }
 
 int main(void)
@@ -459,7 +563,10 @@ int main(void)
         cmocka_unit_test(fork_failures_retry_with_growing_delays),
         cmocka_unit_test(a_start_put_off_says_why_and_backs_off_like_a_fork_failure),
         cmocka_unit_test(starts_that_never_ran_do_not_count_toward_the_start_limit),
-        cmocka_unit_test(a_start_taken_back_past_the_kept_history_leaves_no_trace),
+        cmocka_unit_test(a_start_taken_back_in_a_full_history_leaves_no_trace),
+        cmocka_unit_test(a_burst_of_hundreds_makes_a_crash_loop_fatal),
+        cmocka_unit_test(the_start_history_grows_only_as_starts_crowd_the_interval),
+        cmocka_unit_test(a_reload_that_changes_burst_counts_the_starts_made),
         cmocka_unit_test(success_codes_decide_what_a_failure_is),
         cmocka_unit_test(a_new_start_forgets_the_start_limit),
         cmocka_unit_test(a_service_not_ready_in_time_counts_as_a_failed_start),
