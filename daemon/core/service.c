@@ -92,6 +92,7 @@ void svc_free(struct svc *s)
     free(s->starts);
     s->starts = NULL;
     s->starts_cap = s->starts_head = s->starts_kept = 0;
+    s->start_counted = false;
 }
 
 /* The i-th newest start time kept (0: the newest). */
@@ -110,21 +111,24 @@ static uint32_t svc_recent_starts(const struct svc *s, uint64_t now_ms)
     return n;
 }
 
-/* Makes room for one more start time. A full ring whose oldest time is
- * still within the interval doubles, up to burst: more than burst starts
+/* Makes room for one more start time. The ring doubles when full, to
+ * SVC_STARTS_KEPT whatever the times (the newest of them count for any
+ * burst and interval a reload may set), and past it only while its oldest
+ * time is still within the interval, up to burst: more than burst starts
  * within it never need counting. Otherwise the oldest is written over. Out
- * of memory, it is written over too: the limit then trips later than set,
- * and corral goes on. */
+ * of memory, it is written over too (or, with no ring yet, nothing is
+ * counted): the limit then trips later than set, and corral goes on. */
 static void svc_starts_room(struct svc *s, uint64_t now_ms)
 {
     uint32_t cap = s->starts_cap, burst = s->conf->start_limit.burst;
 
-    if (s->starts_kept < cap || cap >= burst)
+    if (s->starts_kept < cap)
         return;
-    if (cap > 0 && now_ms - s->starts[s->starts_head] >= s->conf->start_limit.interval_ms)
+    if (cap >= SVC_STARTS_KEPT &&
+        (cap >= burst || now_ms - s->starts[s->starts_head] >= s->conf->start_limit.interval_ms))
         return;
-    uint32_t ncap = cap < 4 ? 4 : cap > burst / 2 ? burst : cap * 2;
-    if (ncap > burst)
+    uint32_t ncap = cap < 4 ? 4 : cap * 2;
+    if (cap >= SVC_STARTS_KEPT && ncap > burst)
         ncap = burst;
     uint64_t *t = malloc(ncap * sizeof *t);
     if (!t)
@@ -145,7 +149,8 @@ static void svc_count_start(struct svc *s, uint64_t now_ms)
     if (!s->start_counted)
         return;
     s->start_overwrote = s->starts_kept == s->starts_cap;
-    s->start_displaced = s->starts[s->starts_head];
+    if (s->start_overwrote)
+        s->start_displaced = s->starts[s->starts_head];
     s->starts[s->starts_head] = now_ms;
     s->starts_head = (s->starts_head + 1) % s->starts_cap;
     if (!s->start_overwrote)

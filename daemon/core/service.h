@@ -61,6 +61,7 @@ struct svc_action {
 
 #define SVC_MAX_ACTIONS 3
 #define SVC_REASON_MAX  160
+#define SVC_STARTS_KEPT 64 /* start times kept whatever the interval: exact to this burst */
 
 /* The runtime record of one service. Only svc_step changes these fields,
  * apart from what the supervisor sets: pid, no_restart, conf (a reload's
@@ -79,9 +80,10 @@ struct svc {
     bool stop_is_failure;   /* stopped for not getting ready or unhealthy: a failed run */
     uint64_t next_start_ms; /* BACKOFF: when the restart is due */
     struct backoff backoff;
-    /* start_limit's sliding window: a ring of spawn times, grown as starts
-     * crowd into one interval, up to burst (only those can matter). A
-     * service that restarts rarely keeps a few; one that never ran none. */
+    /* start_limit's sliding window: a ring of spawn times, grown as the
+     * service restarts to SVC_STARTS_KEPT, and past it only while starts
+     * crowd into one interval, up to burst (only those can matter). One
+     * that never ran keeps none. */
     uint64_t *starts;
     uint32_t starts_cap;
     uint32_t starts_head; /* the next slot; the newest time is just before it */
@@ -104,7 +106,8 @@ struct svc_step {
 
 /* Starts a record for conf in state DOWN. It owns memory from its first
  * start on: svc_free releases it. A new conf (a reload) may be set at any
- * time; the history it keeps serves any burst. */
+ * time: the starts it made count toward the new start_limit (past a burst
+ * of SVC_STARTS_KEPT, those kept under the old interval and burst). */
 void svc_init(struct svc *s, const struct conf_service *conf);
 
 void svc_free(struct svc *s);

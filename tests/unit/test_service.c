@@ -322,25 +322,24 @@ static void a_start_taken_back_in_a_full_history_leaves_no_trace(void **state)
 {
     (void)state;
     struct conf_service c = longrun;
-    c.start_limit.burst = 4;
+    c.start_limit.burst = SVC_STARTS_KEPT;
     c.start_limit.interval_ms = 60000;
     struct svc s;
     svc_init(&s, &c);
     s.state = SVC_WAITING;
-    run_and_crash(&s, 0, 10);
-    assert_int_equal(s.starts_cap, 4);
-    /* A full history: one start long ago, three within the minute; the
-     * next start writes over the oldest. */
-    const uint64_t times[4] = {0, 100000, 100010, 100020};
-    memcpy(s.starts, times, sizeof times);
-    s.starts_head = 0;
-    s.starts_kept = 4;
+    for (uint64_t t = 0; t < SVC_STARTS_KEPT; t++)
+        run_and_crash(&s, t * 10, 1);
+    assert_int_equal(s.starts_cap, SVC_STARTS_KEPT);
+    /* A full history: one start long ago, the newest 63 within the minute;
+     * the next start writes over the oldest. */
+    for (uint32_t i = 0; i < SVC_STARTS_KEPT; i++)
+        s.starts[i] = i == s.starts_head ? 0 : 100000;
     s.state = SVC_BACKOFF;
     struct svc_event waits = {.kind = SVC_EV_SPAWN_FAILED, .text = "its lines wait"};
     struct svc_event timer = {.kind = SVC_EV_TIMER};
     for (uint64_t now = 100100; now < 100150; now += 10) {
-        /* Three starts within the minute and this one: allowed; the start
-         * taken back must not stay behind as a fourth. */
+        /* 63 starts within the minute and this one: allowed; the start
+         * taken back must not stay behind as a 64th. */
         assert_int_equal(svc_step(&s, &timer, now).state, SVC_STARTING);
         svc_step(&s, &waits, now);
     }
@@ -376,10 +375,10 @@ static void the_start_history_grows_only_as_starts_crowd_the_interval(void **sta
     assert_null(s.starts); /* a service that never ran keeps none */
     s.state = SVC_WAITING;
     /* A run of 3s and a restart delay of at most 1s: three starts within
-     * any 10s, so a ring of four serves a burst of a million. */
+     * any 10s, so the ring kept for any burst serves a burst of a million. */
     crash_loop(&s, 500, 3000, delays, &now);
     assert_int_equal(s.state, SVC_STARTING);
-    assert_int_equal(s.starts_cap, 4);
+    assert_int_equal(s.starts_cap, SVC_STARTS_KEPT);
     svc_free(&s);
 }
 
@@ -407,16 +406,46 @@ static void a_reload_that_changes_burst_counts_the_starts_made(void **state)
     run_and_crash(&s, now, 1);
     assert_int_equal(s.state, SVC_FATAL);
     assert_string_equal(s.reason, "start limit: 40 starts within 60m, last exited 1");
-    /* Started again and lowered to 20 below what the ring holds. */
+    /* Started again: 30 starts, then lowered to 20, below them. */
     struct svc_event start = {.kind = SVC_EV_START};
     svc_step(&s, &start, now);
-    s.conf = &lower;
-    for (int i = 0; i < 20; i++, now += 100)
+    s.conf = &c;
+    for (int i = 0; i < 30; i++, now += 100)
         run_and_crash(&s, now, 1);
     assert_int_equal(s.state, SVC_BACKOFF);
+    s.conf = &lower;
     run_and_crash(&s, now, 1);
     assert_int_equal(s.state, SVC_FATAL);
     assert_string_equal(s.reason, "start limit: 20 starts within 60m, last exited 1");
+    svc_free(&s);
+}
+
+static void a_reload_that_lengthens_the_interval_counts_the_starts_made(void **state)
+{
+    (void)state;
+    struct conf_service c = longrun, longer;
+    c.start_limit.burst = 10;
+    c.start_limit.interval_ms = 10000;
+    longer = c;
+    longer.start_limit.interval_ms = 60000;
+    struct svc s;
+    uint64_t delays[21], now = 0;
+    svc_init(&s, &c);
+    s.state = SVC_WAITING;
+    /* Runs of 3s: three starts within any 10s, never fatal. */
+    crash_loop(&s, 21, 3000, delays, &now);
+    assert_int_equal(s.state, SVC_STARTING);
+    /* Within the last minute, far more than ten: the next start is fatal. */
+    s.conf = &longer;
+    struct svc_event spawned = {.kind = SVC_EV_SPAWNED};
+    struct svc_event crashed = {.kind = SVC_EV_EXITED, .wstatus = EXITED(1)};
+    struct svc_event timer = {.kind = SVC_EV_TIMER};
+    svc_step(&s, &spawned, now);
+    struct svc_step st = svc_step(&s, &crashed, now += 3000);
+    if (st.state == SVC_BACKOFF)
+        svc_step(&s, &timer, now + st.actions[0].delay_ms);
+    assert_int_equal(s.state, SVC_FATAL);
+    assert_string_equal(s.reason, "start limit: 10 starts within 1m, last exited 1");
     svc_free(&s);
 }
 
@@ -567,6 +596,7 @@ int main(void)
         cmocka_unit_test(a_burst_of_hundreds_makes_a_crash_loop_fatal),
         cmocka_unit_test(the_start_history_grows_only_as_starts_crowd_the_interval),
         cmocka_unit_test(a_reload_that_changes_burst_counts_the_starts_made),
+        cmocka_unit_test(a_reload_that_lengthens_the_interval_counts_the_starts_made),
         cmocka_unit_test(success_codes_decide_what_a_failure_is),
         cmocka_unit_test(a_new_start_forgets_the_start_limit),
         cmocka_unit_test(a_service_not_ready_in_time_counts_as_a_failed_start),
