@@ -225,6 +225,7 @@ struct conf_cron {
     uint8_t weekdays;   /* 0 (Sunday) - 6; 7 in the text is Sunday too */
     bool days_star;     /* the day-of-month field began with '*' */
     bool weekdays_star; /* the day-of-week field began with '*' */
+    bool clock_star;    /* the minute or the hour field began with '*' */
 };
 
 /* What a scheduled job does when its time comes while its last run still
@@ -279,9 +280,11 @@ struct conf_service {
     struct conf_logs logs;
     struct conf_rlimit *rlimits;
     size_t n_rlimits;
-    /* A scheduled oneshot: `schedule` (crontab times, UTC) or `every`. */
+    /* A scheduled oneshot: `schedule` (crontab times, UTC or corral's
+     * local time) or `every`. */
     char *schedule;        /* as written; NULL when none */
     struct conf_cron cron; /* valid when schedule is set */
+    bool schedule_local;   /* timezone: local */
     uint64_t every_ms;     /* 0 when none */
     enum conf_overlap overlap;
     uint64_t run_timeout_ms; /* 0: a run may take as long as it takes */

@@ -21,7 +21,7 @@ struct conf_parse {
     yaml_node_t *env_file;
     yaml_node_t *readiness;
     yaml_node_t *health;
-    yaml_node_t *schedule, *every, *overlap, *run_timeout;
+    yaml_node_t *schedule, *every, *overlap, *run_timeout, *timezone;
     yaml_node_t *autostart;
 };
 
@@ -52,10 +52,11 @@ void conf_logs_defaults(struct conf_logs *l);
 /* conf_deps.c: depends_on. */
 int conf_deps_parse(struct ynode_ctx *c, yaml_node_t *v, const char *path, void *obj);
 
-/* conf_schedule.c: schedule, every, overlap, run_timeout, and their checks
+/* conf_schedule.c: schedule, timezone, every, overlap, run_timeout, and their checks
  * once every key is read (0 or -EINVAL, recorded). */
 int conf_schedule_schedule(struct ynode_ctx *c, yaml_node_t *v, const char *path, void *obj);
 int conf_schedule_every(struct ynode_ctx *c, yaml_node_t *v, const char *path, void *obj);
+int conf_schedule_timezone(struct ynode_ctx *c, yaml_node_t *v, const char *path, void *obj);
 int conf_schedule_overlap(struct ynode_ctx *c, yaml_node_t *v, const char *path, void *obj);
 int conf_schedule_run_timeout(struct ynode_ctx *c, yaml_node_t *v, const char *path, void *obj);
 int conf_schedule_check(struct ynode_ctx *c, struct conf_parse *p);

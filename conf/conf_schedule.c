@@ -1,5 +1,6 @@
 /* conf_schedule.c - a scheduled oneshot: `schedule` (crontab(5) times, read
- * by cronexpr.c) or `every` (an interval), what happens when a run is due
+ * by cronexpr.c, in UTC or local time: `timezone`) or `every` (an
+ * interval), what happens when a run is due
  * while the last one still goes (`overlap`), and how long a run may take
  * (`run_timeout`); and the checks across keys (a schedule only on a
  * oneshot that is not the main). */
@@ -47,6 +48,25 @@ int conf_schedule_every(struct ynode_ctx *c, yaml_node_t *v, const char *path, v
     return rc;
 }
 
+int conf_schedule_timezone(struct ynode_ctx *c, yaml_node_t *v, const char *path, void *obj)
+{
+    struct conf_parse *p = obj;
+    char q[64];
+    p->timezone = v;
+    const char *s = ynode_scalar(c, v, path, "UTC or local");
+    if (!s)
+        return -EINVAL;
+    if (strcmp(s, "UTC") == 0 || strcmp(s, "local") == 0) {
+        p->s->schedule_local = s[0] == 'l';
+        return 0;
+    }
+    /* A zone by name is corral's own: TZ, or /etc/localtime. */
+    return ynode_error(c, v,
+                       "%s: expected UTC or local, got %s (for a named zone, set TZ=%.60s in "
+                       "corral's environment and write local)",
+                       path, ynode_quote(s, q, sizeof q), strchr(s, '/') ? s : "Area/City");
+}
+
 int conf_schedule_overlap(struct ynode_ctx *c, yaml_node_t *v, const char *path, void *obj)
 {
     static const char *const names[] = {"skip", "queue"};
@@ -90,6 +110,10 @@ int conf_schedule_check(struct ynode_ctx *c, struct conf_parse *p)
                          p->schedule ? "schedule" : "every");
     if (!when && p->overlap)
         rc = ynode_error(c, p->overlap, "overlap: set, but there is no schedule or every");
+    if (!p->schedule && p->timezone)
+        rc = ynode_error(c, p->timezone,
+                         p->every ? "timezone: set, but every is a fixed rate, not a time of day"
+                                  : "timezone: set, but there is no schedule");
     if (!when && p->run_timeout)
         rc = ynode_error(c, p->run_timeout, "run_timeout: set, but there is no schedule or every");
     return rc;

@@ -538,6 +538,7 @@ static int conf_service_parse_node(struct ynode_ctx *c, yaml_node_t *root, const
         {"logs", conf_logs_parse},
         {"rlimits", conf_policy_rlimits},
         {"schedule", conf_schedule_schedule},
+        {"timezone", conf_schedule_timezone},
         {"every", conf_schedule_every},
         {"overlap", conf_schedule_overlap},
         {"run_timeout", conf_schedule_run_timeout},

@@ -206,6 +206,7 @@ int cronexpr_parse(const char *expr, struct conf_cron *out, char *err, size_t er
     out->weekdays = (uint8_t)((bits[4] | (bits[4] >> 7)) & 0x7f); /* 7 is Sunday */
     out->days_star = star[2];
     out->weekdays_star = star[4];
+    out->clock_star = star[0] || star[1];
     /* With either day field a '*', a day must match both (crontab(5)); then
      * a day of month that no chosen month has never comes. With both
      * restricted, either matches, and every weekday comes in every month. */

@@ -137,6 +137,7 @@ static json_t *control_query_schedule_json(const struct sup_view *v)
         return json_null();
     if (v->schedule) {
         json_object_set_new(o, "schedule", json_string(v->schedule));
+        json_object_set_new(o, "timezone", json_string(v->schedule_local ? "local" : "UTC"));
     } else {
         units_format_duration(v->every_ms, every, sizeof every);
         json_object_set_new(o, "every", json_string(every));

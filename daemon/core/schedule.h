@@ -1,8 +1,11 @@
 /* schedule.h - when a scheduled job is due next: crontab(5) times (struct
- * conf_cron) evaluated in UTC, or a fixed interval (`every`). Pure: time
- * comes in as Unix milliseconds. UTC has no daylight-saving jumps, so every
- * minute exists exactly once and no run is ever skipped or doubled by a
- * clock change of the time zone (docs/configuration.md "Scheduled jobs"). */
+ * conf_cron) evaluated in UTC or in a time zone given as its offsets from
+ * UTC, or a fixed interval (`every`). Pure: time comes in as Unix
+ * milliseconds, and the zone's offsets through a callback. In UTC every
+ * minute exists exactly once; in a zone, a time a clock change skips runs
+ * at the change and a time it repeats runs once, unless the minute or hour
+ * field begins with '*' (as cron does; docs/configuration.md "Scheduled
+ * jobs"). */
 #ifndef CORRAL_SCHEDULE_H
 #define CORRAL_SCHEDULE_H
 
@@ -24,15 +27,31 @@ bool schedule_cron_matches(const struct conf_cron *c, uint64_t minute_ms);
  * SCHEDULE_NEVER when there is none within 400 years. */
 uint64_t schedule_cron_next(const struct conf_cron *c, uint64_t after_ms);
 
+/* A time zone: utcoff returns the seconds east of UTC of local time at
+ * the Unix time utc_s (what localtime_r puts in tm_gmtoff). */
+struct schedule_zone {
+    long (*utcoff)(void *arg, int64_t utc_s);
+    void *arg;
+};
+
+/* The first time strictly after after_ms (Unix ms) at which the local
+ * time in z is a whole minute c names: a minute that a clock change skips
+ * at the instant of the change, and a minute it repeats at its first
+ * instant only, unless c->clock_star (then at each, and a skipped one not
+ * at all). With z NULL, schedule_cron_next. */
+uint64_t schedule_cron_next_in(const struct conf_cron *c, const struct schedule_zone *z,
+                               uint64_t after_ms);
+
 /* anchor_ms + k * every_ms for the least k >= 1 that is strictly after
  * now_ms: a fixed rate from the anchor; times missed while the clock
  * jumped or corral was busy are not made up for. */
 uint64_t schedule_every_next(uint64_t anchor_ms, uint64_t every_ms, uint64_t now_ms);
 
 /* The next time s (with a schedule or every) is due after now_ms; anchor_ms
- * is when its `every` started counting. SCHEDULE_NEVER for a service with
- * neither. */
-uint64_t schedule_next(const struct conf_service *s, uint64_t anchor_ms, uint64_t now_ms);
+ * is when its `every` started counting, local the zone of `timezone:
+ * local`. SCHEDULE_NEVER for a service with neither. */
+uint64_t schedule_next(const struct conf_service *s, const struct schedule_zone *local,
+                       uint64_t anchor_ms, uint64_t now_ms);
 
 /* True when s runs by schedule (schedule or every). */
 bool schedule_is_scheduled(const struct conf_service *s);

@@ -82,6 +82,7 @@ void sup_view(const struct sup_service *ss, uint64_t now, struct sup_view *v)
     if (ss->sched) {
         v->scheduled = true;
         v->schedule = s->conf->schedule;
+        v->schedule_local = s->conf->schedule_local;
         v->every_ms = s->conf->every_ms;
         v->next_run_ms = ss->sched->next_ms;
         v->last_run_ms = ss->sched->last_start_ms;

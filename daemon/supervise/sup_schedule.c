@@ -1,6 +1,6 @@
 /* sup_schedule.c - a scheduled job's clock: one timer per scheduled record,
  * armed for the earlier of its next due time (core/schedule.c, wall clock,
- * UTC) and the end of its run_timeout, and for nothing else, so that an idle
+ * UTC or corral's local time) and the end of its run_timeout, and for nothing else, so that an idle
  * corral wakes only when a job is due (docs/dev/DESIGN.md "Event loop").
  * What a due time means (run, skip, queue) is the runtime's: it is told
  * through sup->on_due and sup->on_run_timeout. The timer may outlive its
@@ -8,12 +8,25 @@
  * §5a). */
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 
 #include "clock.h"
 #include "log.h"
 #include "schedule.h"
 #include "supervisor_int.h"
 #include "units.h"
+
+/* `timezone: local`: corral's own local time, as libc reads it (TZ, or
+ * /etc/localtime), the zone cron uses. */
+static long sup_sched_utcoff(void *arg, int64_t utc_s)
+{
+    (void)arg;
+    time_t t = (time_t)utc_s;
+    struct tm tm;
+    return localtime_r(&t, &tm) ? tm.tm_gmtoff : 0;
+}
+
+static const struct schedule_zone sup_sched_local = {sup_sched_utcoff, NULL};
 
 /* A timer that fires this much before the wall clock says the time has
  * come (the monotonic and the wall clock drift apart a little) still
@@ -44,7 +57,8 @@ static void sup_sched_on_timer(uv_timer_t *t)
         uint64_t due = sc->next_ms;
         /* The next time after this one (a time missed while the clock
          * jumped ahead is not made up for). */
-        sc->next_ms = schedule_next(ss->svc.conf, sc->anchor_ms, now > due ? now : due);
+        sc->next_ms =
+            schedule_next(ss->svc.conf, &sup_sched_local, sc->anchor_ms, now > due ? now : due);
         ss->sup->on_due(ss);
     }
     if (sc->ss) /* on_due may not drop it, but stay safe */
@@ -102,7 +116,9 @@ void sup_sched_update(struct sup_service *ss)
     if (ss->svc.state == SVC_DOWN && !ss->svc.reason[0])
         snprintf(ss->svc.reason, sizeof ss->svc.reason, "waiting for its next run");
     sc->every_ms = conf->every_ms;
-    sc->next_ms = schedule_next(conf, sc->anchor_ms, now);
+    if (conf->schedule_local)
+        tzset(); /* localtime_r need not read TZ and /etc/localtime again itself */
+    sc->next_ms = schedule_next(conf, &sup_sched_local, sc->anchor_ms, now);
     if (!conf->run_timeout_ms)
         sc->deadline_ms = 0;
     sup_sched_arm(sc);

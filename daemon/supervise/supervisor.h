@@ -230,6 +230,7 @@ struct sup_view {
     /* A scheduled job (schedule or every): */
     bool scheduled;
     const char *schedule; /* as written; NULL for every */
+    bool schedule_local;  /* read in corral's local time (timezone: local) */
     uint64_t every_ms;
     uint64_t next_run_ms;     /* wall clock; UINT64_MAX: none to come */
     uint64_t last_run_ms;     /* wall clock: when its last run started; 0: never */

@@ -1,5 +1,6 @@
 """test_schedule.py - scheduled jobs (`schedule:`, `every:`): a oneshot run
-at its times with its own environment and user, its output prefixed; a
+at its times (in UTC, or corral's local time) with its own environment and
+user, its output prefixed; a
 time that comes while the last run still goes is skipped (or queued); a
 run past run_timeout is stopped; status shows the last run and the next;
 and between two runs corral is not woken at all."""
@@ -28,6 +29,27 @@ def stamp_ms(text):
     """RFC 3339 UTC with ms ("2026-12-02T07:38:00.000Z") into Unix ms."""
     d = datetime.datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ")
     return int(d.replace(tzinfo=datetime.timezone.utc).timestamp() * 1000)
+
+
+def next_local_time(after, tz, hour):
+    """The first Unix time after `after` at which the wall clock of zone tz
+    reads hour:00 (a day with no such time has none)."""
+    old = os.environ.get("TZ")
+    os.environ["TZ"] = tz
+    time.tzset()
+    try:
+        t = int(after) // 60 * 60 + 60
+        while True:
+            lt = time.localtime(t)
+            if lt.tm_hour == hour and lt.tm_min == 0:
+                return t
+            t += 60
+    finally:
+        if old is None:
+            del os.environ["TZ"]
+        else:
+            os.environ["TZ"] = old
+        time.tzset()
 
 
 class ScheduleTest(svc.ServiceTest):
@@ -69,6 +91,28 @@ class ScheduleTest(svc.ServiceTest):
 
     def stamps_ms(self):
         return [int(x) for x in harness.read(self.path("runs")).split()]
+
+    def test_timezone_local_reads_a_schedule_in_corrals_local_time(self):
+        # A POSIX TZ rule: no zone file needed. corral's TZ is the zone.
+        tz = "CET-1CEST,M3.5.0,M10.5.0/3"
+        self.service("utc", 'type: oneshot\nschedule: "0 6 * * *"\ncommand: "true"\n')
+        self.service("local", 'type: oneshot\nschedule: "0 6 * * *"\ntimezone: local\n'
+                              'command: "true"\n')
+        self.service("idle", "command: [sleep, '1000']\n")
+        c = self.run_services(env={"TZ": tz})
+        wait_ready(self)
+        st, _ = status(self)
+        now = time.time()
+        self.assertEqual(st["utc"]["schedule"]["timezone"], "UTC")
+        self.assertEqual(st["local"]["schedule"]["timezone"], "local")
+        # The next 06:00 by the wall clock of each zone, by Python's libc.
+        want_utc = next_local_time(now, "UTC0", 6)
+        want_local = next_local_time(now, tz, 6)
+        self.assertEqual(stamp_ms(st["utc"]["schedule"]["next_run"]), want_utc * 1000)
+        self.assertEqual(stamp_ms(st["local"]["schedule"]["next_run"]), want_local * 1000)
+        self.assertIn(want_utc - want_local, (3600, 7200, 3600 - 86400, 7200 - 86400))
+        c.signal(15)
+        self.assertEqual(c.wait(), 0, c.stderr())
 
     def test_a_run_due_while_the_last_one_goes_is_skipped(self):
         log = self.path("log")

@@ -1,5 +1,6 @@
-/* test_conf_schedule.c - a scheduled oneshot's keys: schedule, every,
- * overlap, run_timeout; their defaults and every error, at file:line:col. */
+/* test_conf_schedule.c - a scheduled oneshot's keys: schedule, timezone,
+ * every, overlap, run_timeout; their defaults and every error, at
+ * file:line:col. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -77,6 +78,36 @@ static void a_schedule_needs_a_oneshot_that_is_not_the_main(void **state)
                         "web.yaml:4:14: run_timeout: set, but there is no schedule or every");
 }
 
+static void a_schedule_is_read_in_utc_or_local_time(void **state)
+{
+    (void)state;
+    int rc;
+    struct conf_service *s = fix_load(JOB "schedule: \"0 6 * * *\"\n", &rc);
+    assert_non_null(s);
+    assert_false(s->schedule_local);
+    assert_false(s->cron.clock_star);
+    conf_service_free(s);
+    s = fix_load(JOB "schedule: \"*/5 6 * * *\"\ntimezone: local\n", &rc);
+    assert_non_null(s);
+    assert_true(s->schedule_local);
+    assert_true(s->cron.clock_star);
+    conf_service_free(s);
+    s = fix_load(JOB "schedule: \"@hourly\"\ntimezone: UTC\n", &rc);
+    assert_non_null(s);
+    assert_false(s->schedule_local);
+    assert_true(s->cron.clock_star);
+    conf_service_free(s);
+    assert_string_equal(fix_fail(JOB "schedule: \"@daily\"\ntimezone: Europe/Berlin\n"),
+                        "web.yaml:4:11: timezone: expected UTC or local, got \"Europe/Berlin\" "
+                        "(for a named zone, set TZ=Europe/Berlin in corral's environment and "
+                        "write local)");
+    assert_string_equal(fix_fail(JOB "every: 1h\ntimezone: local\n"),
+                        "web.yaml:4:11: timezone: set, but every is a fixed rate, not a time of "
+                        "day");
+    assert_string_equal(fix_fail(JOB "timezone: local\n"),
+                        "web.yaml:3:11: timezone: set, but there is no schedule");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -84,6 +115,7 @@ int main(void)
         cmocka_unit_test(a_bad_schedule_points_at_the_bad_field),
         cmocka_unit_test(every_and_the_policies_are_checked),
         cmocka_unit_test(a_schedule_needs_a_oneshot_that_is_not_the_main),
+        cmocka_unit_test(a_schedule_is_read_in_utc_or_local_time),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,8 +1,10 @@
 /* test_schedule.c - crontab(5) times: parsing (conf/cronexpr.c, with its
- * errors) and the next due time (core/schedule.c) in UTC, checked by hand on
- * known dates and, for random schedules and times, against a brute-force
- * walk over every minute with libc's gmtime_r. The random test prints its
- * seed; CORRAL_SEED=N replays it. */
+ * errors) and the next due time (core/schedule.c) in UTC and in time zones
+ * with clock changes (POSIX TZ rules read by libc, no zone files), checked
+ * by hand on known dates and, for random schedules and times, against a
+ * brute-force walk over every minute with libc's gmtime_r and
+ * localtime_r. The random tests print their seed; CORRAL_SEED=N replays
+ * it. */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -38,6 +40,28 @@ static void parse_err(const char *expr, const char *want, size_t at)
     assert_string_equal(ERR, want);
     assert_int_equal(AT, at);
 }
+
+/* Zones as POSIX TZ rules: libc needs no zone file for them. */
+#define BERLIN    "CET-1CEST,M3.5.0,M10.5.0/3"
+#define NEW_YORK  "EST5EDT,M3.2.0,M11.1.0"
+#define LORD_HOWE "<+1030>-10:30<+11>-11,M10.1.0,M4.1.0"
+#define SYDNEY    "AEST-10AEDT,M10.1.0,M4.1.0/3"
+
+static void use_tz(const char *tz)
+{
+    setenv("TZ", tz, 1);
+    tzset();
+}
+
+static long libc_utcoff(void *arg, int64_t utc_s)
+{
+    (void)arg;
+    time_t t = (time_t)utc_s;
+    struct tm tm;
+    return localtime_r(&t, &tm) ? tm.tm_gmtoff : 0;
+}
+
+static const struct schedule_zone libc_zone = {libc_utcoff, NULL};
 
 /* Unix ms of a UTC date. */
 static uint64_t utc(int y, int mo, int d, int h, int mi)
@@ -185,14 +209,90 @@ static void schedule_next_picks_the_services_kind(void **state)
     (void)state;
     struct conf_service s = {0};
     assert_false(schedule_is_scheduled(&s));
-    assert_int_equal(schedule_next(&s, 0, 100), SCHEDULE_NEVER);
+    assert_int_equal(schedule_next(&s, NULL, 0, 100), SCHEDULE_NEVER);
     s.every_ms = 10000;
     assert_true(schedule_is_scheduled(&s));
-    assert_int_equal(schedule_next(&s, 5000, 14000), 15000);
+    assert_int_equal(schedule_next(&s, NULL, 5000, 14000), 15000);
     s.every_ms = 0;
-    s.schedule = "@hourly";
+    s.schedule = "0 6 * * *";
     s.cron = parse_ok(s.schedule);
-    assert_int_equal(schedule_next(&s, 0, utc(2026, 1, 1, 0, 30)), utc(2026, 1, 1, 1, 0));
+    use_tz(BERLIN);
+    assert_int_equal(schedule_next(&s, &libc_zone, 0, utc(2026, 12, 2, 0, 0)),
+                     utc(2026, 12, 2, 6, 0));
+    s.schedule_local = true; /* timezone: local */
+    assert_int_equal(schedule_next(&s, &libc_zone, 0, utc(2026, 12, 2, 0, 0)),
+                     utc(2026, 12, 2, 5, 0));
+}
+
+/* ---- in a time zone ------------------------------------------------------------ */
+
+static void local_times_follow_the_offset_of_the_season(void **state)
+{
+    (void)state;
+    use_tz(BERLIN);
+    struct conf_cron c = parse_ok("0 6 * * *");
+    assert_int_equal(schedule_cron_next_in(&c, &libc_zone, utc(2026, 12, 2, 7, 0)),
+                     utc(2026, 12, 3, 5, 0)); /* CET, +1 */
+    assert_int_equal(schedule_cron_next_in(&c, &libc_zone, utc(2026, 7, 1, 0, 0)),
+                     utc(2026, 7, 1, 4, 0)); /* CEST, +2 */
+    use_tz(NEW_YORK);
+    assert_int_equal(schedule_cron_next_in(&c, &libc_zone, utc(2026, 12, 2, 12, 0)),
+                     utc(2026, 12, 3, 11, 0)); /* EST, -5 */
+    use_tz(LORD_HOWE);                         /* +10:30, +11 in the southern summer */
+    c = parse_ok("15 0 * * *");
+    assert_int_equal(schedule_cron_next_in(&c, &libc_zone, utc(2026, 7, 1, 0, 0)),
+                     utc(2026, 7, 1, 13, 45));
+    assert_int_equal(schedule_cron_next_in(&c, &libc_zone, utc(2026, 12, 1, 0, 0)),
+                     utc(2026, 12, 1, 13, 15));
+}
+
+static void a_time_the_clock_skips_runs_at_the_change(void **state)
+{
+    (void)state;
+    use_tz(BERLIN); /* 2026-03-29 01:00 UTC: 02:00 CET becomes 03:00 CEST */
+    struct conf_cron c = parse_ok("30 2 * * *");
+    uint64_t t = schedule_cron_next_in(&c, &libc_zone, utc(2026, 3, 28, 12, 0));
+    assert_int_equal(t, utc(2026, 3, 29, 1, 0)); /* 03:00 CEST, at once */
+    t = schedule_cron_next_in(&c, &libc_zone, t);
+    assert_int_equal(t, utc(2026, 3, 30, 0, 30)); /* 02:30 CEST */
+    /* Several skipped times make one run; the first time after is the
+     * same instant. */
+    c = parse_ok("0,20,40 2,3 * * *");
+    t = schedule_cron_next_in(&c, &libc_zone, utc(2026, 3, 29, 0, 30));
+    assert_int_equal(t, utc(2026, 3, 29, 1, 0));
+    assert_int_equal(schedule_cron_next_in(&c, &libc_zone, t), utc(2026, 3, 29, 1, 20));
+    /* With '*' in the minute or hour field, cron's rule: a skipped time is
+     * not made up for. */
+    c = parse_ok("*/20 * * * *");
+    t = schedule_cron_next_in(&c, &libc_zone, utc(2026, 3, 29, 0, 40)); /* 01:40 CET */
+    assert_int_equal(t, utc(2026, 3, 29, 1, 0));                        /* 03:00 CEST */
+    assert_int_equal(schedule_cron_next_in(&c, &libc_zone, utc(2026, 3, 29, 0, 41)), t);
+}
+
+static void a_time_the_clock_repeats_runs_once_unless_starred(void **state)
+{
+    (void)state;
+    use_tz(BERLIN); /* 2026-10-25 01:00 UTC: 03:00 CEST becomes 02:00 CET */
+    struct conf_cron c = parse_ok("30 2 * * *");
+    uint64_t t = schedule_cron_next_in(&c, &libc_zone, utc(2026, 10, 24, 12, 0));
+    assert_int_equal(t, utc(2026, 10, 25, 0, 30)); /* 02:30 CEST */
+    t = schedule_cron_next_in(&c, &libc_zone, t);
+    assert_int_equal(t, utc(2026, 10, 26, 1, 30)); /* not 02:30 CET again */
+    /* Started within the repeated hour, after its first 02:30. */
+    assert_int_equal(schedule_cron_next_in(&c, &libc_zone, utc(2026, 10, 25, 1, 10)),
+                     utc(2026, 10, 26, 1, 30));
+    /* Starred: every 30 minutes of real time, through both 02:00s. */
+    c = parse_ok("*/30 * * * *");
+    uint64_t want[] = {utc(2026, 10, 25, 0, 30), utc(2026, 10, 25, 1, 0), utc(2026, 10, 25, 1, 30),
+                       utc(2026, 10, 25, 2, 0)};
+    t = utc(2026, 10, 25, 0, 10);
+    for (size_t i = 0; i < sizeof want / sizeof *want; i++) {
+        t = schedule_cron_next_in(&c, &libc_zone, t);
+        assert_int_equal(t, want[i]);
+    }
+    c = parse_ok("0 * * * *");
+    assert_int_equal(schedule_cron_next_in(&c, &libc_zone, utc(2026, 10, 25, 0, 30)),
+                     utc(2026, 10, 25, 1, 0)); /* 02:00 CET, the second 02:00 */
 }
 
 /* ---- against a brute-force walk ---------------------------------------------- */
@@ -296,6 +396,105 @@ static void random_schedules_agree_with_a_minute_by_minute_walk(void **state)
     assert_true(checked > 100);
 }
 
+/* Seconds east of UTC at t, by libc under the current TZ. */
+static long off_at(time_t t)
+{
+    return libc_utcoff(NULL, (int64_t)t);
+}
+
+/* Whether the UTC minute t (seconds) is a time the schedule runs at, by
+ * the rules written out minute by minute: its local time matches, and it
+ * is the first time showing it unless starred; or, not starred, it is a
+ * change forward that skipped a local time that matches. */
+static bool brute_zone_runs(const struct conf_cron *c, time_t t)
+{
+    long now = off_at(t), before = off_at(t - 1);
+    time_t local = t + now;
+    if (brute_matches(c, local)) {
+        if (c->clock_star)
+            return true;
+        /* The same local time under the offset of a day before, earlier. */
+        long prev = off_at(t - 86400);
+        time_t t0 = local - prev;
+        if (!(prev != now && t0 < t && off_at(t0) == prev))
+            return true;
+    }
+    if (!c->clock_star && before < now)
+        for (time_t l = t + before; l < local; l += 60)
+            if (brute_matches(c, l))
+                return true;
+    return false;
+}
+
+static void random_schedules_in_zones_agree_with_a_walk(void **state)
+{
+    (void)state;
+    const char *env = getenv("CORRAL_SEED");
+    uint64_t seed = env ? strtoull(env, NULL, 10) : (uint64_t)time(NULL);
+    printf("test_schedule zones: seed %llu (CORRAL_SEED=%llu replays it)\n",
+           (unsigned long long)seed, (unsigned long long)seed);
+    rnd_state = seed * 2654435761u + 7;
+    static const char *const zones[] = {BERLIN, NEW_YORK, LORD_HOWE, SYDNEY, "UTC0"};
+    static const int lo[5] = {0, 0, 1, 1, 0}, hi[5] = {59, 23, 31, 12, 7};
+    const uint64_t walk_max = 4ULL * 1440; /* four days of minutes */
+    int checked = 0, near_change = 0;
+    for (int round = 0; round < 400; round++) {
+        use_tz(zones[rnd() % (sizeof zones / sizeof *zones)]);
+        char expr[128] = "";
+        size_t at = 0;
+        for (int f = 0; f < 5; f++) {
+            /* Days always '*': every day is a candidate, so the walk is
+             * short; hours often near the changes (1-3 at night). */
+            if (f >= 2)
+                at += (size_t)snprintf(expr + at, sizeof expr - at, "*");
+            else if (f == 1 && rnd() % 2)
+                at += (size_t)rnd_item(expr + at, sizeof expr - at, 0, 4);
+            else
+                at += (size_t)rnd_item(expr + at, sizeof expr - at, lo[f], hi[f]);
+            at += (size_t)snprintf(expr + at, sizeof expr - at, f < 4 ? " " : "");
+        }
+        struct conf_cron c;
+        size_t where;
+        if (cronexpr_parse(expr, &c, ERR, sizeof ERR, &where) < 0)
+            continue;
+        /* A random year from 2000 to 2090; often a clock change of it, a
+         * few hours either side. */
+        time_t year = (time_t)(946684800 + (rnd() % 91) * 31556952);
+        time_t from = year + (time_t)(rnd() % 31536000);
+        if (rnd() % 4) {
+            time_t t = year, change = 0;
+            long o = off_at(t);
+            for (int h = 0; h < 24 * 366 && !change; h++, t += 3600)
+                if (off_at(t + 3600) != o && rnd() % 2 == 0)
+                    change = t + 3600;
+                else
+                    o = off_at(t + 3600);
+            if (change) {
+                from = change - 4 * 3600 + (time_t)(rnd() % (8 * 3600));
+                near_change++;
+            }
+        }
+        uint64_t from_ms = (uint64_t)from * 1000 + rnd() % 1000;
+        uint64_t got = schedule_cron_next_in(&c, &libc_zone, from_ms);
+        uint64_t m = from_ms / 60000 + 1, want = SCHEDULE_NEVER;
+        for (uint64_t i = 0; i < walk_max; i++, m++)
+            if (brute_zone_runs(&c, (time_t)(m * 60))) {
+                want = m * 60000;
+                break;
+            }
+        if (want == SCHEDULE_NEVER)
+            fail_msg("seed %llu: %s in %s after %llu: the walk found nothing",
+                     (unsigned long long)seed, expr, getenv("TZ"), (unsigned long long)from_ms);
+        if (got != want)
+            fail_msg("seed %llu: %s in %s after %llu: got %llu, want %llu",
+                     (unsigned long long)seed, expr, getenv("TZ"), (unsigned long long)from_ms,
+                     (unsigned long long)got, (unsigned long long)want);
+        checked++;
+    }
+    assert_true(checked > 300);
+    assert_true(near_change > 100);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -308,6 +507,10 @@ int main(void)
         cmocka_unit_test(every_is_a_fixed_rate_from_its_anchor),
         cmocka_unit_test(schedule_next_picks_the_services_kind),
         cmocka_unit_test(random_schedules_agree_with_a_minute_by_minute_walk),
+        cmocka_unit_test(local_times_follow_the_offset_of_the_season),
+        cmocka_unit_test(a_time_the_clock_skips_runs_at_the_change),
+        cmocka_unit_test(a_time_the_clock_repeats_runs_once_unless_starred),
+        cmocka_unit_test(random_schedules_in_zones_agree_with_a_walk),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
