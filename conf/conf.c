@@ -164,13 +164,35 @@ static int conf_scan_unreadable(int dfd, const char *dir, const char *name, int 
     return rc < 0 ? rc : 1;
 }
 
-/* Reads dir's entries into files (service files, sorted) and ignored; a
- * service file that cannot be stat'ed is recorded in errs (in name order)
- * and its name goes to failed. */
+/* A service file that is a FIFO, a device or a socket (a link to
+ * /dev/null, say): it has no configuration to read, and skipping it would
+ * make the service vanish without a word. Returns 1 when recorded, or
+ * -ENOMEM. */
+static int conf_scan_special(const char *dir, const char *name, mode_t mode,
+                             struct conf_errors *errs)
+{
+    const char *sep = dir[0] && dir[strlen(dir) - 1] == '/' ? "" : "/";
+    const char *kind = S_ISFIFO(mode)   ? "a FIFO"
+                       : S_ISCHR(mode)  ? "a character device"
+                       : S_ISBLK(mode)  ? "a block device"
+                       : S_ISSOCK(mode) ? "a socket"
+                                        : "not a regular file";
+    char *label = NULL;
+    if (asprintf(&label, "%s%s%s", dir, sep, name) < 0)
+        return -ENOMEM;
+    int rc = conf_errors_add(errs, label, 0, 0, "%s, not a file to read a service from", kind);
+    free(label);
+    return rc < 0 ? rc : 1;
+}
+
+/* Reads dir's entries into files (service files, sorted) and ignored (a
+ * directory is ignored whatever its name); a service file that cannot be
+ * stat'ed, or is a FIFO, a device or a socket, is recorded in errs (in name
+ * order) and its name goes to failed. */
 static int conf_scan(const char *dir, struct conf_list *files, struct conf_list *ignored,
                      struct conf_list *failed, struct conf_errors *errs)
 {
-    struct conf_list unreadable = {0};
+    struct conf_list unusable = {0};
     DIR *d = opendir(dir);
     if (!d)
         return -errno;
@@ -184,29 +206,34 @@ static int conf_scan(const char *dir, struct conf_list *files, struct conf_list 
         /* fstatat follows symlinks: a link to a file is a file (ConfigMaps are links). */
         bool ok = fstatat(dirfd(d), e->d_name, &st, 0) == 0;
         if (!ok && stem)
-            rc = conf_list_push(&unreadable, strdup(e->d_name));
+            rc = conf_list_push(&unusable, strdup(e->d_name));
         else if (ok && S_ISREG(st.st_mode) && stem)
             rc = conf_list_push(files, strdup(e->d_name));
+        else if (ok && !S_ISDIR(st.st_mode) && stem)
+            rc = conf_list_push(&unusable, strdup(e->d_name));
         else
             rc = conf_list_push(ignored, strdup(e->d_name));
     }
     if (rc == 0 && errno)
         rc = -errno;
     /* qsort(NULL, 0, ...) is undefined behaviour (C11 7.22.5). */
-    if (rc == 0 && unreadable.n)
-        qsort(unreadable.v, unreadable.n, sizeof *unreadable.v, conf_cmp_str);
-    for (size_t i = 0; rc == 0 && i < unreadable.n; i++) {
+    if (rc == 0 && unusable.n)
+        qsort(unusable.v, unusable.n, sizeof *unusable.v, conf_cmp_str);
+    for (size_t i = 0; rc == 0 && i < unusable.n; i++) {
         struct stat st;
-        const char *name = unreadable.v[i];
+        const char *name = unusable.v[i];
         int err = fstatat(dirfd(d), name, &st, 0) == 0 ? 0 : errno;
-        rc = err ? conf_scan_unreadable(dirfd(d), dir, name, err, errs) : 0;
+        bool special = !err && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode);
+        rc = err       ? conf_scan_unreadable(dirfd(d), dir, name, err, errs)
+             : special ? conf_scan_special(dir, name, st.st_mode, errs)
+                       : 0;
         if (rc == 1)
             rc = conf_list_push(failed, strndup(name, conf_service_stem(name)));
-        else if (rc == 0 && !err) /* it came back between the two looks */
+        else if (rc == 0 && !err) /* it changed between the two looks */
             rc = conf_list_push(S_ISREG(st.st_mode) ? files : ignored, strdup(name));
     }
     closedir(d);
-    conf_list_free(&unreadable);
+    conf_list_free(&unusable);
     if (rc == 0 && files->n)
         qsort(files->v, files->n, sizeof *files->v, conf_cmp_str);
     if (rc == 0 && ignored->n)

@@ -285,6 +285,25 @@ static void a_symbolic_link_loop_named_like_a_service_is_an_error(void **state)
                                        "D/self.yml: too many levels of symbolic links");
 }
 
+static void a_fifo_or_device_named_like_a_service_is_an_error(void **state)
+{
+    (void)state;
+    struct conf_set *set = NULL;
+    char path[512];
+    /* Never opened (a FIFO would block the read), never skipped (the
+     * service would vanish without a word). */
+    snprintf(path, sizeof path, "%s/web.yaml", dir);
+    assert_int_equal(mkfifo(path, 0600), 0);
+    link_to("/dev/zero", "zero.yml");
+    link_to("/dev/null", ".null.yaml"); /* not a service's name: ignored */
+    fix_write(dir, "db.yaml", "command: [db]\n");
+    assert_int_equal(load(&set), -EINVAL);
+    assert_null(set);
+    assert_string_equal(errors_in_d(),
+                        "D/web.yaml: a FIFO, not a file to read a service from\n"
+                        "D/zero.yml: a character device, not a file to read a service from");
+}
+
 static void a_broken_link_not_named_like_a_service_is_ignored(void **state)
 {
     (void)state;
@@ -513,6 +532,7 @@ int main(void)
         T(a_dependency_on_a_broken_file_is_not_reported_twice),
         T(a_broken_symbolic_link_named_like_a_service_is_an_error),
         T(a_symbolic_link_loop_named_like_a_service_is_an_error),
+        T(a_fifo_or_device_named_like_a_service_is_an_error),
         T(a_broken_link_not_named_like_a_service_is_ignored),
         T(a_configmap_mount_of_links_into_data_loads),
         T(a_main_command_is_added_as_the_service_main),
