@@ -312,6 +312,10 @@ static void corral_on_signal(void *data, int sig)
     if (sig == SIGHUP && !sup_main(c->sup)) {
         /* No main to forward it to: SIGHUP reloads, as corralctl reload. */
         json_t *result = NULL, *errors = NULL;
+        if (corral_shutting_down(c)) {
+            log_info("SIGHUP: not reloading: corral is shutting down");
+            return;
+        }
         log_info("SIGHUP: reloading %s", c->services_dir ? c->services_dir : "(no directory)");
         (void)corral_reload(c, false, &result, &errors);
         json_decref(result);

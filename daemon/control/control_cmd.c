@@ -118,6 +118,10 @@ static void cmd_reload(struct control_client *cl, struct proto_request *req)
 {
     const struct control_env *env = &cl->ctl->env;
     json_t *result = NULL, *errors = NULL;
+    /* Services stopping in order are not started, added or removed any
+     * more: what a reload would say it did, it would not do. */
+    if (!req->dry_run && cmd_shutting_down(cl, req))
+        return;
     int rc = env->ops->reload(env->arg, req->dry_run, &result, &errors);
     cmd_reloaded(cl, req, rc, result, errors);
 }

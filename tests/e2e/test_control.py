@@ -439,6 +439,28 @@ class Reload(svc.ServiceTest):
         harness.wait_for(lambda: status(self)[0].get("b", {}).get("state") == "up", 10)
 
 
+    def test_a_reload_while_shutting_down_is_refused_not_pretended(self):
+        self.service("stubborn", "command: \"trap '' TERM; while :; do sleep 0.1; done\"\n"
+                                 "stop_timeout: 30s\n")
+        c = self.run_services()
+        wait_ready(self)
+        harness.wait_for(lambda: status(self)[0]["stubborn"]["state"] == "up")
+        self.service("added", LONG)
+        c.signal(signal.SIGTERM)
+        harness.wait_for(lambda: status(self)[1]["shutting_down"], 10)
+        r = ctl(self, "reload")
+        self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+        self.assertIn("corral is shutting down", r.stderr)
+        # A dry run changes nothing: it is still answered, with the plan.
+        r = ctl(self, "reload", "--dry-run")
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertIn("added", r.stdout)
+        c.signal(signal.SIGHUP)
+        harness.wait_for(lambda: "SIGHUP: not reloading: corral is shutting down" in c.stderr(), 5)
+        self.assertNotIn("added", status(self)[0])
+        c.signal(signal.SIGTERM)  # a second one skips the stop_timeout
+        c.wait(10)
+
     def test_a_longer_name_after_reload_realigns_every_prefix(self):
         tick = "command: \"while :; do echo tick; sleep 0.05; done\"\n"
         self.service("a", tick)
