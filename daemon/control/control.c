@@ -392,6 +392,27 @@ static bool control_allowed(const struct control_client *cl, enum proto_cmd cmd)
            (ctl->has_admin_gid && control_in_group(cl, ctl->admin_gid));
 }
 
+/* Anyone able to connect can make corral refuse them, or deny what they
+ * ask, as often as they like: at most one line per REFUSED_LOG_INTERVAL_MS
+ * says so, with how many were refused since the last. */
+static void control_log_refusal(struct control *ctl, const struct control_client *cl,
+                                const char *why)
+{
+    uint64_t now = uv_now(ctl->env.loop);
+    if (ctl->refusal_logged && now - ctl->refusal_log_ms < REFUSED_LOG_INTERVAL_MS) {
+        ctl->refusals_unlogged++;
+        return;
+    }
+    if (ctl->refusals_unlogged)
+        log_warn("control: uid %u pid %d refused: %s (and %llu more refused since the last line)",
+                 (unsigned)cl->uid, (int)cl->pid, why, (unsigned long long)ctl->refusals_unlogged);
+    else
+        log_warn("control: uid %u pid %d refused: %s", (unsigned)cl->uid, (int)cl->pid, why);
+    ctl->refusal_logged = true;
+    ctl->refusal_log_ms = now;
+    ctl->refusals_unlogged = 0;
+}
+
 static void control_handle_line(struct control_client *cl, const char *line, size_t len)
 {
     struct proto_request req;
@@ -404,8 +425,9 @@ static void control_handle_line(struct control_client *cl, const char *line, siz
         return;
     }
     if (!control_allowed(cl, req.cmd)) {
-        log_warn("control: uid %u pid %d: %s: permission denied", (unsigned)cl->uid, (int)cl->pid,
-                 proto_cmd_name(req.cmd));
+        char why[64];
+        snprintf(why, sizeof why, "%s: permission denied", proto_cmd_name(req.cmd));
+        control_log_refusal(cl->ctl, cl, why);
         control_send_error(cl, req.id, PROTO_ERR_PERMISSION_DENIED,
                            proto_cmd_is_changing(req.cmd)
                                ? "permission denied: this command needs root, corral's own "
@@ -426,80 +448,6 @@ static void control_handle_line(struct control_client *cl, const char *line, siz
         uv_timer_stop(&cl->deadline);
     }
     control_cmd_run(cl, &req); /* takes req */
-}
-
-static void control_on_shutdown(uv_shutdown_t *req, int status)
-{
-    struct control_client *cl = req->data;
-    (void)status;
-    free(req);
-    control_client_close(cl);
-}
-
-/* Lets the replies already queued go out, then closes the connection. */
-static void control_end(struct control_client *cl)
-{
-    uv_stream_t *s = (uv_stream_t *)&cl->pipe;
-    if (cl->closing)
-        return;
-    uv_read_stop(s);
-    uv_shutdown_t *sd = malloc(sizeof *sd);
-    if (sd)
-        sd->data = cl;
-    if (!sd || uv_shutdown(sd, s, control_on_shutdown) < 0) {
-        free(sd);
-        control_client_close(cl);
-    }
-}
-
-static void control_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
-{
-    static char chunk[16384];
-    (void)h;
-    (void)suggested;
-    buf->base = chunk;
-    buf->len = sizeof chunk;
-}
-
-static void control_on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
-{
-    struct control_client *cl = s->data;
-
-    if (n < 0) {
-        control_client_close(cl);
-        return;
-    }
-    const char *p = buf->base, *end = buf->base + n;
-    while (p < end && !cl->closing) {
-        const char *nl = memchr(p, '\n', (size_t)(end - p));
-        size_t take = nl ? (size_t)(nl - p) : (size_t)(end - p);
-        if (cl->in_len + take + 1 > PROTO_LINE_MAX) {
-            control_send_error(cl, PROTO_ID_NONE, PROTO_ERR_TOO_LARGE,
-                               "request line longer than 65536 bytes");
-            /* The reply goes out, then the connection closes: the rest of
-             * an oversized line cannot be told from a new request. */
-            control_end(cl);
-            cl->in_len = 0;
-            return;
-        }
-        if (nl && cl->in_len == 0) {
-            control_handle_line(cl, p, take);
-        } else {
-            char *in = realloc(cl->in, cl->in_len + take + 1);
-            if (!in) {
-                control_client_close(cl);
-                return;
-            }
-            cl->in = in;
-            memcpy(cl->in + cl->in_len, p, take);
-            cl->in_len += take;
-            if (nl) {
-                control_handle_line(cl, cl->in, cl->in_len);
-                cl->in_len = 0;
-            }
-        }
-        p = nl ? nl + 1 : end;
-    }
 }
 
 static void control_peer(struct control_client *cl)
@@ -555,30 +503,17 @@ static const char *control_admit(const struct control *ctl, const struct control
     return why;
 }
 
-/* Anyone able to connect can make corral refuse them, as often as they
- * like: at most one line per REFUSED_LOG_INTERVAL_MS says so, with how many
- * were refused since the last. */
-static void control_log_refusal(struct control *ctl, const struct control_client *cl,
-                                const char *why)
-{
-    uint64_t now = uv_now(ctl->env.loop);
-    if (ctl->refusal_logged && now - ctl->refusal_log_ms < REFUSED_LOG_INTERVAL_MS) {
-        ctl->refusals_unlogged++;
-        return;
-    }
-    if (ctl->refusals_unlogged)
-        log_warn("control: uid %u pid %d refused: %s (and %llu more refused since the last line)",
-                 (unsigned)cl->uid, (int)cl->pid, why, (unsigned long long)ctl->refusals_unlogged);
-    else
-        log_warn("control: uid %u pid %d refused: %s", (unsigned)cl->uid, (int)cl->pid, why);
-    ctl->refusal_logged = true;
-    ctl->refusal_log_ms = now;
-    ctl->refusals_unlogged = 0;
-}
-
 static void control_on_deadline(uv_timer_t *t)
 {
     struct control_client *cl = t->data;
+    /* A request that waits unread (a loop turn runs timers before it reads)
+     * is not the client's fault: it gets read first, once. A client that
+     * keeps sending requests it may not run holds its slot no longer. */
+    if (!cl->deadline_extended && control_client_has_input(cl)) {
+        cl->deadline_extended = true;
+        uv_timer_start(&cl->deadline, control_on_deadline, CONTROL_FIRST_REQUEST_MS, 0);
+        return;
+    }
     log_debug("control: uid %u pid %d: no request in %dms; closing its connection",
               (unsigned)cl->uid, (int)cl->pid, CONTROL_FIRST_REQUEST_MS);
     control_client_close(cl);
@@ -606,10 +541,10 @@ static void control_on_connect(uv_stream_t *server, int status)
         cl->refused = true;
         control_log_refusal(ctl, cl, refusal);
         control_send_error(cl, PROTO_ID_NONE, PROTO_ERR_BAD_REQUEST, refusal);
-        control_end(cl);
+        control_client_end(cl);
         return;
     }
-    uv_read_start((uv_stream_t *)&cl->pipe, control_alloc, control_on_read);
+    control_client_read(cl, control_handle_line);
 }
 
 void control_close(struct control *ctl)

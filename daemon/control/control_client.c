@@ -10,6 +10,7 @@
 #include <malloc.h>
 #endif
 #include <string.h>
+#include <sys/ioctl.h>
 
 #include "bounds.h"
 #include "control_line.h"
@@ -28,8 +29,8 @@ static void control_client_account(struct control_client *cl, size_t add, size_t
         cl->ctl->out_queued_peak = cl->ctl->out_queued;
 }
 
-/* The pipe, the deadline and, once it has waited with a timeout, the wait
- * timer: its memory goes after the last of their close callbacks (libuv:
+/* The pipe, the deadline, the turn and, once it has waited with a timeout,
+ * the wait timer: its memory goes after the last of their close callbacks (libuv:
  * memory holding a handle is freed only after that handle's close
  * callback). */
 static void control_client_on_closed(uv_handle_t *h)
@@ -66,6 +67,8 @@ struct control_client *control_client_new(struct control *ctl, uv_loop_t *loop)
     cl->pipe.data = cl;
     uv_timer_init(loop, &cl->deadline);
     cl->deadline.data = cl;
+    uv_idle_init(loop, &cl->turn);
+    cl->turn.data = cl;
     cl->next = ctl->clients;
     ctl->clients = cl;
     ctl->nclients++;
@@ -97,8 +100,9 @@ void control_client_close(struct control_client *cl)
             break;
         }
     ctl->nclients--;
-    cl->closes_pending = 2;
+    cl->closes_pending = 3;
     uv_close((uv_handle_t *)&cl->deadline, control_client_on_closed);
+    uv_close((uv_handle_t *)&cl->turn, control_client_on_closed);
     if (cl->wait_timer_ready) {
         cl->closes_pending++;
         uv_close((uv_handle_t *)&cl->wait_timer, control_client_on_closed);
@@ -130,6 +134,8 @@ static void control_client_stream_resume(struct control_client *cl)
 }
 
 static void control_client_on_written(uv_write_t *req, int status);
+static void control_client_pump(struct control_client *cl);
+static void control_client_shutdown(struct control_client *cl);
 
 /* Hands buf (taken) to libuv as the one write in flight. */
 static int control_client_write(struct control_client *cl, char *buf, size_t len, size_t size)
@@ -169,7 +175,14 @@ static void control_client_on_written(uv_write_t *req, int status)
             return;
         }
     }
+    if (cl->ended) {
+        control_client_shutdown(cl); /* after what was just handed to libuv */
+        return;
+    }
     control_client_stream_resume(cl);
+    /* Its replies may have held its requests, and its reading. */
+    if (!cl->closing && cl->on_line && (cl->in_len || !cl->reading))
+        control_client_pump(cl);
 }
 
 /* Appends line to what waits for the write in flight. */
@@ -194,7 +207,7 @@ static int control_client_queue(struct control_client *cl, const char *line, siz
 
 int control_client_send(struct control_client *cl, char *line, size_t len)
 {
-    if (cl->closing) {
+    if (cl->closing || cl->shut) {
         free(line);
         return -EPIPE;
     }
@@ -238,6 +251,165 @@ void control_client_error(struct control_client *cl, int64_t id, enum proto_err 
     va_end(ap);
     if (proto_encode_error(id, code, msg, NULL, &line, &len) == 0)
         control_client_send(cl, line, len);
+}
+
+/* ---- reading ------------------------------------------------------------------ */
+
+static void control_client_on_turn(uv_idle_t *h)
+{
+    control_client_pump(h->data);
+}
+
+static void control_client_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
+{
+    static char chunk[16384];
+    (void)h;
+    (void)suggested;
+    buf->base = chunk;
+    buf->len = sizeof chunk;
+}
+
+static void control_client_on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
+{
+    struct control_client *cl = s->data;
+
+    if (n == UV_EOF) { /* no more requests: the replies queued still go out */
+        control_client_end(cl);
+        return;
+    }
+    if (n < 0) {
+        control_client_close(cl);
+        return;
+    }
+    if (cl->in_len + (size_t)n > cl->in_size) {
+        size_t size = cl->in_size ? cl->in_size : 4096;
+        while (size < cl->in_len + (size_t)n)
+            size *= 2;
+        char *in = realloc(cl->in, size);
+        if (!in) {
+            control_client_close(cl);
+            return;
+        }
+        cl->in = in;
+        cl->in_size = size;
+    }
+    memcpy(cl->in + cl->in_len, buf->base, (size_t)n);
+    cl->in_len += (size_t)n;
+    control_client_pump(cl);
+}
+
+/* Handles the whole lines that wait, as many as this turn allows, then
+ * reads again only once none is left. */
+static void control_client_pump(struct control_client *cl)
+{
+    size_t at = 0;
+    int budget = CONTROL_REQUESTS_PER_TURN;
+    bool too_large = false;
+
+    while (!cl->closing && !cl->ended && budget > 0 && cl->out_queued < CONTROL_REPLIES_HELD) {
+        if (at == cl->in_len)
+            break;
+        char *nl = memchr(cl->in + at, '\n', cl->in_len - at);
+        size_t len = nl ? (size_t)(nl - (cl->in + at)) : cl->in_len - at;
+        if (len + 1 > PROTO_LINE_MAX) {
+            too_large = true;
+            break;
+        }
+        if (!nl)
+            break;
+        cl->on_line(cl, cl->in + at, len);
+        at += len + 1;
+        budget--;
+    }
+    if (cl->closing)
+        return;
+    if (too_large) {
+        /* The reply goes out, then the connection closes: the rest of an
+         * oversized line cannot be told from a new request. */
+        control_client_error(cl, PROTO_ID_NONE, PROTO_ERR_TOO_LARGE,
+                             "request line longer than %d bytes", PROTO_LINE_MAX);
+        control_client_end(cl);
+        return;
+    }
+    if (cl->ended)
+        return;
+    if (at) {
+        memmove(cl->in, cl->in + at, cl->in_len - at);
+        cl->in_len -= at;
+    }
+    if (!cl->in_len) { /* a client that waits holds no buffer */
+        free(cl->in);
+        cl->in = NULL;
+        cl->in_size = 0;
+    }
+    bool whole = cl->in_len && memchr(cl->in, '\n', cl->in_len);
+    bool held = cl->out_queued >= CONTROL_REPLIES_HELD; /* until a write is done */
+    if (whole && !held)
+        uv_idle_start(&cl->turn, control_client_on_turn);
+    else
+        uv_idle_stop(&cl->turn);
+    if (whole || held) {
+        if (cl->reading)
+            uv_read_stop((uv_stream_t *)&cl->pipe);
+        cl->reading = false;
+    } else if (!cl->reading) {
+        cl->reading = uv_read_start((uv_stream_t *)&cl->pipe, control_client_alloc,
+                                    control_client_on_read) == 0;
+    }
+}
+
+void control_client_read(struct control_client *cl,
+                         void (*on_line)(struct control_client *cl, const char *line, size_t len))
+{
+    cl->on_line = on_line;
+    control_client_pump(cl);
+}
+
+bool control_client_has_input(const struct control_client *cl)
+{
+    uv_os_fd_t fd;
+    int unread = 0;
+    if (cl->in_len && memchr(cl->in, '\n', cl->in_len))
+        return true;
+    return uv_fileno((const uv_handle_t *)&cl->pipe, &fd) == 0 &&
+           ioctl(fd, FIONREAD, &unread) == 0 && unread > 0;
+}
+
+static void control_client_on_shutdown(uv_shutdown_t *req, int status)
+{
+    struct control_client *cl = req->data;
+    (void)status;
+    free(req);
+    control_client_close(cl);
+}
+
+/* Closes its sending side once the write in flight is done: a write queued
+ * after that would fail, so it is issued only once nothing is pending. */
+static void control_client_shutdown(struct control_client *cl)
+{
+    if (cl->closing || cl->shut)
+        return;
+    cl->shut = true;
+    uv_shutdown_t *sd = malloc(sizeof *sd);
+    if (sd)
+        sd->data = cl;
+    if (!sd || uv_shutdown(sd, (uv_stream_t *)&cl->pipe, control_client_on_shutdown) < 0) {
+        free(sd);
+        control_client_close(cl);
+    }
+}
+
+void control_client_end(struct control_client *cl)
+{
+    if (cl->closing || cl->ended)
+        return;
+    cl->ended = true;
+    uv_idle_stop(&cl->turn);
+    if (cl->reading)
+        uv_read_stop((uv_stream_t *)&cl->pipe);
+    cl->reading = false;
+    if (!cl->pending_len) /* else once it is handed over (on_written) */
+        control_client_shutdown(cl);
 }
 
 /* ---- its stream ------------------------------------------------------------- */

@@ -1,7 +1,8 @@
 /* control_client.h - one connection to the control socket: its I/O
- * (bounded replies, never blocking the loop), its one stream, its one
- * wait, and its lifetime: a client embeds a pipe and two timers and is
- * freed after the last of their close callbacks. Used by control_query.c,
+ * (request lines read at a fair pace, bounded replies, never blocking the
+ * loop), its one stream, its one wait, and its lifetime: a client embeds a
+ * pipe, an idle handle and two timers and is freed after the last of their
+ * close callbacks. Used by control_query.c,
  * control_cmd.c and control.c above it. */
 #ifndef CORRAL_CONTROL_CLIENT_H
 #define CORRAL_CONTROL_CLIENT_H
@@ -23,8 +24,19 @@ struct control_client {
     uv_pipe_t pipe;
     struct control *ctl;
     struct control_client *next;
-    char *in; /* a request line not complete yet */
-    size_t in_len;
+    /* Requests read and not handled yet: whole lines, then part of one.
+     * At most CONTROL_REQUESTS_PER_TURN are handled per loop turn, none
+     * while its replies hold CONTROL_REPLIES_HELD unread, and the socket is
+     * not read while a whole line waits: a client that pipelines thousands
+     * of requests, or reads none of its replies, gets its share of the
+     * loop and of memory, no more. */
+    char *in;
+    size_t in_len, in_size;
+    void (*on_line)(struct control_client *cl, const char *line, size_t len);
+    uv_idle_t turn; /* active while lines wait for the next loop turn */
+    bool reading;
+    bool ended; /* control_client_end: no more requests */
+    bool shut;  /* its sending side shut down: nothing more is sent */
     /* What it has yet to read: one write in flight, and everything sent
      * since in one buffer that goes out when that write is done (one
      * allocation per client, not one per item). */
@@ -45,8 +57,9 @@ struct control_client {
      * (CONTROL_FIRST_REQUEST_MS); a refused client is closed by it at the
      * latest. */
     uv_timer_t deadline;
-    bool requested; /* has run a request: the deadline no longer applies */
-    bool refused;   /* over a cap: told why and closing; holds no slot */
+    bool deadline_extended; /* once, for a request sent in time, not read yet */
+    bool requested;         /* has run a request: the deadline no longer applies */
+    bool refused;           /* over a cap: told why and closing; holds no slot */
     /* Its stream: at most one per connection, for as long as it stays open. */
     int64_t stream_id;
     bool stream_lagging;     /* dropping items until the reader catches up */
@@ -68,6 +81,20 @@ struct control_client *control_client_new(struct control *ctl, uv_loop_t *loop);
 /* Ends the client: its stream and wait let go, its handles closed, its
  * memory freed after the last close callback. A second call is a no-op. */
 void control_client_close(struct control_client *cl);
+
+/* Starts reading request lines: each whole one (without its newline) goes
+ * to on_line, which may close the client. A line of PROTO_LINE_MAX bytes or
+ * more gets a too_large error, and the connection ends. */
+void control_client_read(struct control_client *cl,
+                         void (*on_line)(struct control_client *cl, const char *line, size_t len));
+
+/* True while a request may wait unread: bytes in its socket, or a whole
+ * line not handled yet. */
+bool control_client_has_input(const struct control_client *cl);
+
+/* Reads no more requests, lets the replies already queued go out, then
+ * closes the connection. */
+void control_client_end(struct control_client *cl);
 
 /* Sends one line (taken, freed here). Returns 0, or -EPIPE when the client
  * is gone or too slow (it is then closed). */

@@ -66,7 +66,9 @@
 #define LOG_QUEUE_MAX (1024 * 1024)
 
 /* Control socket: pending connections, clients at once, and bytes of
- * replies queued for one client before it is cut off as too slow. */
+ * replies queued for one client before it is cut off as too slow (requests
+ * stop being read at CONTROL_REPLIES_HELD, so past that only a large reply
+ * or a stream's items reach it). */
 #define CONTROL_BACKLOG     64
 #define CONTROL_CLIENTS_MAX 256
 #define CONTROL_OUT_MAX     (4 * 1024 * 1024)
@@ -75,6 +77,12 @@
 #define CONTROL_CLIENTS_RESERVED 32
 /* Clients at once of one uid other than root and corral's own. */
 #define CONTROL_CLIENTS_PER_UID 32
+/* Requests of one client handled per loop turn, and the unread replies
+ * past which it is not read: every other client, timer and child gets the
+ * loop between two turns, and a client that reads none of its replies
+ * stops being served before it is cut off. */
+#define CONTROL_REQUESTS_PER_TURN 16
+#define CONTROL_REPLIES_HELD      (256 * 1024)
 /* How long a new client has to send a request it may run; past it the
  * connection is closed, so that a silent one holds no slot for long. Once a
  * request has run the client may stay (a stream, a wait). */

@@ -12,6 +12,7 @@ import re
 import socket
 import stat
 import subprocess
+import threading
 import time
 
 import harness
@@ -150,6 +151,156 @@ class Lockout(svc.ServiceTest):
         self.assertLessEqual(len(refusals), 2, refusals)
         self.assertEqual(ctl(self, "shutdown").returncode, 0)
         self.assertEqual(c.wait(), 0)
+
+
+class Pacing(svc.ServiceTest):
+    def connect(self):
+        s = socket.socket(socket.AF_UNIX)
+        s.connect(self.path("corral.sock"))
+        self.addCleanup(s.close)
+        return s
+
+    def test_clients_pipelining_thousands_of_requests_are_answered_whole_and_block_no_one(self):
+        self.service("web", LONG)
+        c = self.run_services()
+        wait_ready(self)
+        probe = self.connect()
+        probe.sendall(b'{"v":1,"id":0,"cmd":"status","names":["web"]}\n')
+        size = len(probe.makefile("rb").readline())
+        # Each connection's replies are far more than the 4 MiB corral keeps
+        # for a reader: they go out only because corral reads its requests
+        # no faster than the client reads its replies.
+        n = (6 << 20) // size + 1
+        got = {}
+
+        def flood(k):
+            s = self.connect()
+            lines = b"".join(b'{"v":1,"id":%d,"cmd":"status","names":["web"]}\n' % i
+                             for i in range(n))
+            sender = threading.Thread(target=s.sendall, args=(lines,), daemon=True)
+            sender.start()
+            time.sleep(2)  # none of its replies read meanwhile
+            f = s.makefile("rb")
+            ids = []
+            for _ in range(n):
+                line = f.readline()
+                if not line:
+                    break
+                reply = json.loads(line)
+                if not reply.get("ok"):
+                    ids.append(reply)
+                    break
+                ids.append(reply["id"])
+            got[k] = ids
+
+        floods = [threading.Thread(target=flood, args=(k,), daemon=True) for k in range(4)]
+        for t in floods:
+            t.start()
+        # Meanwhile, other clients are answered, and a connection whose
+        # first request waits behind theirs is not closed for being late.
+        time.sleep(0.5)
+        for _ in range(5):
+            r = ctl(self, "status", "web")
+            self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        late = self.connect()
+        late.sendall(b'{"v":1,"id":7,"cmd":"pid","names":["web"]}\n')
+        late.settimeout(60)
+        self.assertEqual(json.loads(late.makefile("rb").readline())["id"], 7)
+        for t in floods:
+            t.join(120)
+            self.assertFalse(t.is_alive(), "a flooding client still waits for its replies")
+        for k in range(4):
+            self.assertEqual(len(got[k]), n, f"connection {k}: {got[k][-1:]}")
+            self.assertEqual(got[k], list(range(n)), f"connection {k}: replies out of order")
+        self.assertIsNone(c.proc.poll())
+
+    def read_to_eof(self, s):
+        s.settimeout(30)
+        buf = b""
+        try:
+            while True:
+                d = s.recv(65536)
+                if not d:
+                    break
+                buf += d
+        except ConnectionResetError:
+            pass  # corral closed with the rest of an oversized line unread
+        return [json.loads(l) for l in buf.splitlines()]
+
+    def test_a_client_that_half_closes_gets_every_reply_then_eof(self):
+        self.service("web", LONG)
+        self.run_services()
+        wait_ready(self)
+        s = self.connect()
+        s.sendall(b"".join(b'{"v":1,"id":%d,"cmd":"pid","names":["web"]}\n' % i
+                           for i in range(2000)))
+        s.shutdown(socket.SHUT_WR)
+        self.assertEqual([r["id"] for r in self.read_to_eof(s)], list(range(2000)))
+
+    def test_an_oversized_line_after_pipelined_requests_is_answered_after_them(self):
+        self.service("web", LONG)
+        self.run_services()
+        wait_ready(self)
+        s = self.connect()
+        data = b"".join(b'{"v":1,"id":%d,"cmd":"pid","names":["web"]}\n' % i
+                        for i in range(3000)) + b"x" * 70000
+        threading.Thread(target=s.sendall, args=(data,), daemon=True).start()
+        replies = self.read_to_eof(s)
+        self.assertEqual([r["id"] for r in replies[:-1]], list(range(3000)))
+        self.assertEqual(replies[-1]["error"]["code"], "too_large", replies[-1])
+
+    def test_a_reply_larger_than_the_hold_leaves_its_connection_served(self):
+        self.service("chatty", f"""command: |
+  {harness.PY} -c "import sys; w = sys.stdout.write; [w('line %07d %s\\n' % (i, 'x' * 100)) for i in range(20000)]"
+  exec sleep 1000
+logs:
+  stdout: none
+  ring_size: 4MiB
+""")
+        c = self.run_services()
+        wait_ready(self)
+        harness.wait_for(lambda: "line 0019999" in ctl(self, "logs", "-n", "1", "chatty").stdout,
+                         10, what="every line in the ring")
+
+        def sockets():
+            return sum(os.readlink(f"/proc/{c.pid}/fd/{fd}").startswith("socket:")
+                       for fd in os.listdir(f"/proc/{c.pid}/fd"))
+        before = sockets()
+        s = self.connect()
+        s.settimeout(20)
+        f = s.makefile("rb")
+        s.sendall(b'{"v":1,"id":1,"cmd":"logs","names":["chatty"],"lines":20000}\n')
+        big = f.readline()
+        self.assertGreater(len(big), 256 << 10)  # corral reads no request past 256 KiB unread
+        self.assertEqual(json.loads(big)["result"]["lines"][-1]["line"][:12], "line 0019999")
+        # The same connection is read again once that reply is out...
+        s.sendall(b'{"v":1,"id":2,"cmd":"pid","names":["chatty"]}\n')
+        self.assertEqual(json.loads(f.readline())["id"], 2)
+        # ... and its hangup is seen: corral keeps no socket of it.
+        f.close()
+        s.close()
+        harness.wait_for(lambda: sockets() <= before, 10, what="corral to close the connection")
+
+    def test_a_stranger_asking_thousands_of_times_is_logged_twice_at_most(self):
+        os.chmod(self.tmp, 0o755)
+        uid, gid = local_user(self)
+        cfg = self.write_conf("read_group: nogroup\n")  # the socket is 0666: anyone may connect
+        self.service("web", LONG)
+        c = self.run_services(args=["--config", cfg])
+        wait_ready(self)
+        ask = ("import socket, sys\n"
+               "s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1])\n"
+               "s.sendall(b'{\"v\":1,\"id\":1,\"cmd\":\"reload\"}\\n' * 2000)\n"
+               "f = s.makefile('rb'); print(sum(b'permission_denied' in f.readline()"
+               " for _ in range(2000)))\n")
+        r = subprocess.run([*as_user(uid, gid), harness.PY, "-c", ask, self.path("corral.sock")],
+                           capture_output=True, text=True, timeout=60)
+        self.assertEqual(r.stdout.strip(), "2000", r.stderr)
+        denied = [l for l in c.stderr().splitlines() if "permission denied" in l]
+        self.assertGreaterEqual(len(denied), 1)
+        self.assertLessEqual(len(denied), 2, denied[:3])
+        self.assertIn(f"uid {uid}", denied[0])
+        self.assertIn("reload: permission denied", denied[0])
 
 
 class SocketMode(svc.ServiceTest):
