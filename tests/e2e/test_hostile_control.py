@@ -2,8 +2,10 @@
 hundreds of idle connections never locks root out, a socket swapped under
 corral's path never has its mode changed for corral's, a socket directory
 others can write is passed over, a flood of sd_notify datagrams becomes a
-few lines, and a squatted /tmp/corral-UID never stops a non-root corral
-from running its services."""
+few lines, a squatted /tmp/corral-UID never stops a non-root corral
+from running its services, and clients that pipeline thousands of requests,
+half-close or ask what they may not are answered at a fair pace, whole, and
+logged a few times at most."""
 
 import itertools
 import json
