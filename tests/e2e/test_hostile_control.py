@@ -106,14 +106,21 @@ def private_run_and_tmp(tmp, then):
             f"mount -t tmpfs -o mode=1777 tmpfs /tmp && {then} /run/bin/corral \"$@\"")
 
 
+def open_to_a_stranger(test):
+    """corral with the service web and its socket 0666 (read_group: nogroup),
+    and a new local user in no group: (uid, gid, corral)."""
+    os.chmod(test.tmp, 0o755)
+    uid, gid = local_user(test)
+    cfg = test.write_conf("read_group: nogroup\n")
+    test.service("web", LONG)
+    c = test.run_services(args=["--config", cfg])
+    wait_ready(test)
+    return uid, gid, c
+
+
 class Lockout(svc.ServiceTest):
     def test_a_user_in_no_group_holding_400_idle_connections_never_locks_root_out(self):
-        os.chmod(self.tmp, 0o755)
-        uid, gid = local_user(self)
-        cfg = self.write_conf("read_group: nogroup\n")  # the socket is 0666: anyone may connect
-        self.service("web", LONG)
-        c = self.run_services(args=["--config", cfg])
-        wait_ready(self)
+        uid, gid, c = open_to_a_stranger(self)
         self.assertEqual(mode(self.path("corral.sock")), 0o666)
         events = subprocess.Popen(
             [harness.CORRALCTL, "--json", "events"], stdout=subprocess.PIPE, text=True,
@@ -284,12 +291,7 @@ logs:
         harness.wait_for(lambda: sockets() <= before, 10, what="corral to close the connection")
 
     def test_a_stranger_asking_thousands_of_times_is_logged_twice_at_most(self):
-        os.chmod(self.tmp, 0o755)
-        uid, gid = local_user(self)
-        cfg = self.write_conf("read_group: nogroup\n")  # the socket is 0666: anyone may connect
-        self.service("web", LONG)
-        c = self.run_services(args=["--config", cfg])
-        wait_ready(self)
+        uid, gid, c = open_to_a_stranger(self)
         ask = ("import socket, sys\n"
                "s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1])\n"
                "s.sendall(b'{\"v\":1,\"id\":1,\"cmd\":\"reload\"}\\n' * 2000)\n"

@@ -329,6 +329,26 @@ static int rnd_item(char *buf, size_t len, int lo, int hi)
     }
 }
 
+/* A random five-field expression into expr. Mostly '*' for the day fields,
+ * as real schedules are; near_changes: days always '*' (every day is a
+ * candidate, so a walk is short) and hours often 0-4, near the clock
+ * changes of the night. */
+static void rnd_expr(char *expr, size_t size, bool near_changes)
+{
+    static const int lo[5] = {0, 0, 1, 1, 0}, hi[5] = {59, 23, 31, 12, 7};
+    size_t at = 0;
+    expr[0] = '\0';
+    for (int f = 0; f < 5; f++) {
+        if (f >= 2 && (near_changes || rnd() % 3))
+            at += (size_t)snprintf(expr + at, size - at, "*");
+        else if (near_changes && f == 1 && rnd() % 2)
+            at += (size_t)rnd_item(expr + at, size - at, 0, 4);
+        else
+            at += (size_t)rnd_item(expr + at, size - at, lo[f], hi[f]);
+        at += (size_t)snprintf(expr + at, size - at, f < 4 ? " " : "");
+    }
+}
+
 /* What a minute's fields say by gmtime_r, matched by the rule of crontab(5)
  * directly from the expression's sets. */
 static bool brute_matches(const struct conf_cron *c, time_t t)
@@ -349,23 +369,14 @@ static void random_schedules_agree_with_a_minute_by_minute_walk(void **state)
     printf("test_schedule: seed %llu (CORRAL_SEED=%llu replays it)\n", (unsigned long long)seed,
            (unsigned long long)seed);
     rnd_state = seed * 2654435761u + 1;
-    static const int lo[5] = {0, 0, 1, 1, 0}, hi[5] = {59, 23, 31, 12, 7};
     /* Two years of minutes at most per walk: the random schedules are
      * dense enough (a sparse one that passes the bound is checked to be
      * later than it). */
     const uint64_t walk_max = 2ULL * 366 * 1440;
     int checked = 0;
     for (int round = 0; round < 300; round++) {
-        char expr[128] = "";
-        size_t at = 0;
-        for (int f = 0; f < 5; f++) {
-            /* Mostly '*' for the day fields, as real schedules are. */
-            if ((f >= 2) && rnd() % 3)
-                at += (size_t)snprintf(expr + at, sizeof expr - at, "*");
-            else
-                at += (size_t)rnd_item(expr + at, sizeof expr - at, lo[f], hi[f]);
-            at += (size_t)snprintf(expr + at, sizeof expr - at, f < 4 ? " " : "");
-        }
+        char expr[128];
+        rnd_expr(expr, sizeof expr, false);
         struct conf_cron c;
         size_t where;
         if (cronexpr_parse(expr, &c, ERR, sizeof ERR, &where) < 0)
@@ -435,24 +446,12 @@ static void random_schedules_in_zones_agree_with_a_walk(void **state)
            (unsigned long long)seed, (unsigned long long)seed);
     rnd_state = seed * 2654435761u + 7;
     static const char *const zones[] = {BERLIN, NEW_YORK, LORD_HOWE, SYDNEY, "UTC0"};
-    static const int lo[5] = {0, 0, 1, 1, 0}, hi[5] = {59, 23, 31, 12, 7};
     const uint64_t walk_max = 4ULL * 1440; /* four days of minutes */
     int checked = 0, near_change = 0;
     for (int round = 0; round < 400; round++) {
         use_tz(zones[rnd() % (sizeof zones / sizeof *zones)]);
-        char expr[128] = "";
-        size_t at = 0;
-        for (int f = 0; f < 5; f++) {
-            /* Days always '*': every day is a candidate, so the walk is
-             * short; hours often near the changes (1-3 at night). */
-            if (f >= 2)
-                at += (size_t)snprintf(expr + at, sizeof expr - at, "*");
-            else if (f == 1 && rnd() % 2)
-                at += (size_t)rnd_item(expr + at, sizeof expr - at, 0, 4);
-            else
-                at += (size_t)rnd_item(expr + at, sizeof expr - at, lo[f], hi[f]);
-            at += (size_t)snprintf(expr + at, sizeof expr - at, f < 4 ? " " : "");
-        }
+        char expr[128];
+        rnd_expr(expr, sizeof expr, true);
         struct conf_cron c;
         size_t where;
         if (cronexpr_parse(expr, &c, ERR, sizeof ERR, &where) < 0)
