@@ -380,7 +380,10 @@ static void sup_on_due(struct sup_service *ss)
     if (!svc_is_finished(&ss->svc)) {
         /* Put off (sup_do_spawn), its run has not begun: say so. */
         bool waits = ss->output_waits > 0 && ss->svc.state == SVC_BACKOFF;
-        const char *what = waits ? "its run waits for corral's output" : "its last run goes on";
+        bool deps = ss->svc.state == SVC_WAITING;
+        const char *what = waits  ? "its run waits for corral's output"
+                           : deps ? "it waits for what it depends on"
+                                  : "its last run goes on";
         if (ss->svc.conf->overlap == CONF_OVERLAP_QUEUE) {
             if (!sc->queued)
                 log_info("%s: due while %s: it runs again once that ends", sup_name(ss), what);
@@ -388,7 +391,7 @@ static void sup_on_due(struct sup_service *ss)
             return;
         }
         sc->skipped++;
-        if (waits) {
+        if (waits || deps || !sc->last_start_ms) { /* no run began: no age to tell */
             log_warn("%s: due while %s: this run is skipped", sup_name(ss), what);
             return;
         }

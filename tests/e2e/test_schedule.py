@@ -133,6 +133,19 @@ class ScheduleTest(svc.ServiceTest):
         c.signal(15)
         self.assertEqual(c.wait(), 0, c.stderr())
 
+    def test_a_run_due_while_it_waits_for_a_dependency_says_so(self):
+        self.service("dep", "command: [sleep, '1000']\nautostart: false\n")
+        self.service("job", "type: oneshot\nevery: 1s\ncommand: [echo, tick]\n"
+                            "depends_on: [dep]\n")
+        c = self.run_services()
+        wait_ready(self)
+        harness.wait_for(lambda: "job: due while" in c.stderr(), 10, what="a due time")
+        said = [l for l in c.stderr().splitlines() if "job: due while" in l]
+        self.assertIn("job: due while it waits for what it depends on: this run is skipped",
+                      said[0])
+        self.assertNotIn("ago", "\n".join(said))  # it never ran: no age to tell
+        self.assertGreaterEqual(self.sched("job")["skipped"], 1)
+
     def test_overlap_queue_runs_once_more_when_the_last_run_ends(self):
         log = self.path("log")
         self.service("slow", "type: oneshot\nevery: 1s\noverlap: queue\n"
