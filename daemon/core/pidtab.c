@@ -68,6 +68,17 @@ static size_t pidtab_slot_of(const struct pidtab *t, pid_t pid)
     }
 }
 
+int pidtab_claim(struct pidtab *t, pid_t pid, struct pidtab_owner *owner, struct pidtab_owner **was)
+{
+    size_t i = pid > 0 ? pidtab_slot_of(t, pid) : SIZE_MAX;
+    if (was)
+        *was = i == SIZE_MAX ? NULL : t->slots[i].owner;
+    if (i == SIZE_MAX)
+        return pidtab_add(t, pid, owner);
+    t->slots[i].owner = owner;
+    return 0;
+}
+
 struct pidtab_owner *pidtab_find(const struct pidtab *t, pid_t pid)
 {
     if (pid <= 0)
@@ -83,13 +94,21 @@ static void pidtab_on_abandoned_exit(struct pidtab_owner *owner, pid_t pid, int 
     (void)wstatus;
 }
 
-static struct pidtab_owner pidtab_abandoned = {.on_exit = pidtab_on_abandoned_exit};
+static struct pidtab_owner pidtab_abandoned_owner = {.on_exit = pidtab_on_abandoned_exit};
 
-void pidtab_abandon(struct pidtab *t, pid_t pid)
+void pidtab_abandon(struct pidtab *t, pid_t pid, const struct pidtab_owner *owner)
 {
     size_t i = pid > 0 ? pidtab_slot_of(t, pid) : SIZE_MAX;
-    if (i != SIZE_MAX)
-        t->slots[i].owner = &pidtab_abandoned;
+    if (i != SIZE_MAX && t->slots[i].owner == owner)
+        t->slots[i].owner = &pidtab_abandoned_owner;
+}
+
+bool pidtab_drop(struct pidtab *t, pid_t pid, const struct pidtab_owner *owner)
+{
+    if (pid <= 0 || pidtab_find(t, pid) != owner)
+        return false;
+    (void)pidtab_take(t, pid);
+    return true;
 }
 
 struct pidtab_owner *pidtab_take(struct pidtab *t, pid_t pid)

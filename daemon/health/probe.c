@@ -80,7 +80,8 @@ static void probe_exec(struct probe *p, const struct spawn_plan *base, int devnu
         return;
     }
     p->pid = pid;
-    if (pidtab_add(p->pids, pid, &p->owner) < 0) {
+    if (pidtab_claim(p->pids, pid, &p->owner, NULL) < 0) {
+        (void)kill(-pid, SIGKILL); /* nobody would hear its exit */
         p->pid = 0;
         probe_finish(p, PROBE_UNKNOWN, "pid table full");
     }
@@ -278,7 +279,7 @@ void probe_cancel(struct probe *p)
          * later attempt hears of it. */
         (void)kill(-p->pid, SIGKILL);
         (void)kill(p->pid, SIGKILL);
-        pidtab_abandon(p->pids, p->pid);
+        pidtab_abandon(p->pids, p->pid, &p->owner);
         p->pid = 0;
     }
     if (p->net) {

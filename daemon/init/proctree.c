@@ -37,6 +37,26 @@ static int proctree_stat(pid_t pid, struct proctree_pair *out)
     return 0;
 }
 
+unsigned long long proctree_started(pid_t pid)
+{
+    char path[64], buf[1024];
+    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return 0;
+    ssize_t n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    if (n <= 0)
+        return 0;
+    buf[n] = '\0';
+    /* Past comm (which may hold ')' and spaces), field 3 is the state;
+     * field 22 is 19 fields on. */
+    char *p = strrchr(buf, ')');
+    for (int field = 2; p && field < 22; field++)
+        p = strchr(p + 1, ' ');
+    return p ? strtoull(p + 1, NULL, 10) : 0;
+}
+
 static int proctree_fill(void *arg, pid_t pid, void *slot)
 {
     (void)arg;

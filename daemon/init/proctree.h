@@ -40,6 +40,12 @@ int proctree_group_in(const struct proctree_snap *s, pid_t pgrp, pid_t *out, siz
  * cannot be read. */
 int proctree_descendants(pid_t root, pid_t *out, size_t cap);
 
+/* When pid started (clock ticks after boot, /proc/PID/stat's field 22; a
+ * zombie still has it), or 0 when no process has that pid. A pid given
+ * again names a process with another start: the two tell a process from a
+ * later one of the same pid. */
+unsigned long long proctree_started(pid_t pid);
+
 /* Writes "123 (sleep 1000)": the pid and its command line, or its comm for a
  * kernel thread or zombie. Returns buf. */
 const char *proctree_describe(pid_t pid, char *buf, size_t len);

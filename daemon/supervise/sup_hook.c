@@ -36,8 +36,10 @@ static void sup_hook_on_timeout(uv_timer_t *t)
 {
     struct sup_hook *h = t->data;
     char dur[32];
-    if (h->pid <= 0)
-        return;
+    pid_t pid = h->pid;
+    sup_reap_pending(h->ss->sup);
+    if (h->pid <= 0 || h->pid != pid || uv_is_active((uv_handle_t *)t))
+        return; /* it exited, or another run of the hook has its own time */
     log_warn("%s: %s did not exit within %s: sending SIGKILL to its process group",
              sup_record_name(h->ss), sup_hook_name(h),
              units_format_duration(h->timeout_ms, dur, sizeof dur));
@@ -99,7 +101,7 @@ int sup_hook_start(struct sup_hook *h, char *const *argv, uint64_t timeout_ms,
     ss->output.run_dropped_lines = dropped;
     h->pid = pid;
     h->timeout_ms = timeout_ms;
-    if (pidtab_add(sup->env.pids, pid, &h->owner) < 0) {
+    if (pidtab_claim(sup->env.pids, pid, &h->owner, NULL) < 0) {
         /* Nobody would hear its exit: it is killed and counted as an orphan. */
         log_error("%s: %s: pid table full", sup_record_name(ss), sup_hook_name(h));
         (void)sup->env.procs->kill(-pid, SIGKILL);
@@ -131,7 +133,7 @@ int sup_hook_close(struct sup_hook *h, uv_close_cb cb)
         /* The record goes away: its hook with it, and the reaper counts its
          * exit as an orphan's. */
         sup_hook_signal(h, SIGKILL);
-        pidtab_abandon(h->ss->sup->env.pids, h->pid);
+        pidtab_abandon(h->ss->sup->env.pids, h->pid, &h->owner);
         h->pid = 0;
     }
     h->timer.data = h->ss; /* the record's close callback counts its handles */

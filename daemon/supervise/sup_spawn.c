@@ -184,7 +184,11 @@ int sup_spawn(struct sup_service *ss)
     ss->exec = exec_fd >= 0 ? execwatch_start(sup->env.loop, exec_fd, sup->on_exec, ss) : NULL;
     sup_orphans_note_spawn(ss, pid); /* its own process group (spawn.c) */
     output_started(&ss->output);
-    rc = pidtab_add(sup->env.pids, pid, &ss->owner);
+    struct pidtab_owner *was;
+    rc = pidtab_claim(sup->env.pids, pid, &ss->owner, &was);
+    if (was)
+        log_debug("%s: pid %ld was still listed for a process reaped by its own parent",
+                  sup_name(ss), (long)pid);
     if (rc < 0)
         log_error("%s: pid table: %s; its exit will be counted as an orphan's", sup_name(ss),
                   strerror(-rc));

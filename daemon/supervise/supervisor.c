@@ -69,6 +69,17 @@ void sup_listen(struct supervisor *sup, struct sup_listener *l)
 static void sup_on_timer(uv_timer_t *t)
 {
     struct sup_service *ss = t->data;
+    uint32_t gen = ss->timer_gen;
+    sup_reap_pending(ss->sup);
+    if (ss->closed || ss->timer_gen != gen)
+        return; /* an exit just reaped changed what the timer was for */
+    if (ss->svc.state == SVC_STOPPING && ss->svc.pid <= 0 && ss->exit_read_ms >= ss->timer_due_ms) {
+        /* Its process exited in time, only read late (by this turn, after
+         * a long one): what its stop waits for now, its finish or its
+         * leftovers, is bounded by its own timer (finish_timeout,
+         * stop_timeout), not killed as it starts. */
+        return;
+    }
     /* While starting, the timer is the readiness timeout: the last check's
      * result says why it is not ready. */
     struct svc_event ev = {.kind = SVC_EV_TIMER,
@@ -128,10 +139,14 @@ static void sup_apply(struct sup_service *ss, const struct svc_step *st)
             break;
         case SVC_ACT_SIGNAL: {
             int sig = a->sig;
-            if (sig == SIGKILL) {
+            if (sig == SIGKILL && ss->svc.pid > 0) {
                 char desc[300];
                 log_warn("%s did not exit in time: %s; sending SIGKILL to its process tree",
                          sup_name(ss), proctree_describe(ss->svc.pid, desc, sizeof desc));
+            } else if (sig == SIGKILL) {
+                log_warn("%s: its stop did not end in time (its finish or stop command "
+                         "still runs): sending SIGKILL",
+                         sup_name(ss));
             }
             bool single =
                 (sup->env.single_child && ss == sup->main) || ss->svc.conf->signal_process;
@@ -152,9 +167,12 @@ static void sup_apply(struct sup_service *ss, const struct svc_step *st)
             break;
         }
         case SVC_ACT_ARM_TIMER:
+            ss->timer_gen++;
+            ss->timer_due_ms = uv_now(sup->env.loop) + a->delay_ms;
             uv_timer_start(&ss->timer, sup_on_timer, a->delay_ms, 0);
             break;
         case SVC_ACT_CANCEL_TIMER:
+            ss->timer_gen++;
             uv_timer_stop(&ss->timer);
             break;
         }
@@ -309,6 +327,7 @@ static void sup_on_exit(struct pidtab_owner *owner, pid_t pid, int wstatus)
             sup_feed(ss, SVC_EV_SPAWNED, 0, 0);
     }
     ss->svc.pid = 0;
+    ss->exit_read_ms = uv_now(ss->sup->env.loop);
     /* Why it may have died (exec failed) and its last lines may still sit in
      * their pipes: read them first, so that they come before the exit line. */
     sup_read_spawn_reports(ss->sup, pid, &ss->owner);
@@ -698,6 +717,7 @@ void sup_start_service(struct sup_service *ss)
         return;
     if (ss->svc.state == SVC_BACKOFF) {
         /* Asked for now: skip the rest of the delay. */
+        ss->timer_gen++;
         uv_timer_stop(&ss->timer);
         sup_feed(ss, SVC_EV_TIMER, 0, 0);
         return;

@@ -41,7 +41,7 @@ struct sup_env {
     uv_loop_t *loop;
     struct pidtab *pids;
     struct output *out;
-    const struct reaper *reaper;
+    struct reaper *reaper;
     const char *notify_socket; /* NOTIFY_SOCKET for notify: systemd; "" when none */
     const char *pids_dir;      /* the pids cgroup (pidbudget_locate); NULL or "": none */
     bool quiet;                /* pure init mode: state changes are debug lines */

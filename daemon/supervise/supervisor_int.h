@@ -103,11 +103,21 @@ struct sup_sched {
     bool queued;            /* overlap: queue: run again once the current run ends */
 };
 
+/* A process its main left, and when it started (proctree_started): a pid
+ * given again is not it. */
+struct sup_leftover {
+    pid_t pid;
+    unsigned long long started;
+};
+
 struct sup_service {
     struct pidtab_owner owner; /* first: the reaper hands this back */
     struct supervisor *sup;
     struct svc svc;
     uv_timer_t timer;
+    uint32_t timer_gen;    /* bumped whenever timer is armed or stopped */
+    uint64_t timer_due_ms; /* loop time the timer was last armed for */
+    uint64_t exit_read_ms; /* loop time its last process's exit was read */
     struct svcplan plan;
     struct output_svc output;
     struct checks checks;
@@ -138,12 +148,14 @@ struct sup_service {
     struct sup_service *next_retiring;
     /* What its last main process left running (sup_leftovers.c). */
     struct pidtab_owner leftover_owner;
-    uv_timer_t leftover_timer; /* SIGKILL after stop_timeout */
-    pid_t *leftovers;          /* owned: the ones still alive */
+    uv_timer_t leftover_timer;      /* SIGKILL at leftover_deadline; or a look soon */
+    struct sup_leftover *leftovers; /* owned: the ones still alive */
     size_t n_leftovers;
     pid_t leftover_pgid;
-    bool leftover_killed; /* SIGKILL sent: the next timeout gives up waiting */
-    int leftover_wstatus; /* the main's exit, fed once they are gone */
+    uint64_t leftover_deadline; /* loop time */
+    bool leftover_killed;       /* SIGKILL sent: the next deadline gives up waiting */
+    bool leftover_look_soon;    /* leftover_timer runs at the next turn */
+    int leftover_wstatus;       /* the main's exit, fed once they are gone */
     /* Its finish and stop_command processes (sup_hook.c). */
     struct sup_hook finish_hook, stop_hook;
     int finish_wstatus;         /* the exit the running finish is about */
@@ -244,6 +256,17 @@ void sup_read_spawn_reports(struct supervisor *sup, pid_t exiting, struct pidtab
 
 /* sup_orphans.c: a new start's process group, remembered for attribution. */
 void sup_orphans_note_spawn(struct sup_service *ss, pid_t pgid);
+
+/* Takes the exits the loop has not read yet: a turn that ran long (a
+ * reload forking hundreds) runs its due timers before it reads SIGCHLD, and
+ * a timeout must not act on a process that has exited already (a SIGKILL
+ * and "did not exit in time" for one that did). Each timeout calls it
+ * first, then looks again whether it still has something to do. */
+static inline void sup_reap_pending(struct supervisor *sup)
+{
+    if (sup->env.reaper)
+        (void)reaper_drain(sup->env.reaper); /* the SIGCHLD still comes, and finds none */
+}
 
 /* sup_leftovers.c */
 /* After ss's main process pid exited with wstatus: a long-running service's

@@ -462,6 +462,38 @@ class Reload(svc.ServiceTest):
         c.signal(signal.SIGTERM)  # a second one skips the stop_timeout
         c.wait(10)
 
+    def test_a_reload_renaming_hundreds_kills_none_that_stopped_in_time(self):
+        # The new services fork in the reload's own loop turn, long past the
+        # old ones' 100ms stop_timeout: their exits, already there, count
+        # before any timeout acts, and a finish that then starts runs whole.
+        finish = self.path("finished")
+        for i in range(300):
+            self.service(f"s{i:03}", "command: [sleep, '1000']\nstop_timeout: 100ms\n")
+        for i in range(20):
+            self.service(f"k{i:02}", "command: [sleep, '1000']\nstop_timeout: 100ms\n"
+                                     f"finish: 'sleep 0.02; echo k{i:02} >> {finish}'\n")
+        c = self.run_services()
+        wait_ready(self)
+        harness.wait_for(lambda: status(self)[0]["s299"]["state"] == "up", 20)
+        for i in range(300):
+            os.rename(os.path.join(self.dir, f"s{i:03}.yaml"),
+                      os.path.join(self.dir, f"t{i:03}.yaml"))
+        for i in range(20):  # changed: restarted by the same reload
+            self.service(f"k{i:02}", "command: [sleep, '1001']\nstop_timeout: 100ms\n"
+                                     f"finish: 'sleep 0.02; echo k{i:02} >> {finish}'\n")
+        self.assertEqual(ctl(self, "reload").returncode, 0)
+        harness.wait_for(lambda: c.stderr().count(": stopped (") >= 300, 30,
+                         what="the 300 old services stopped")
+        harness.wait_for(lambda: len(harness.read(finish).split()) >= 20, 30,
+                         what="the 20 finish commands")
+        harness.wait_for(lambda: all(status(self)[0][f"k{i:02}"]["state"] == "up"
+                                     for i in range(20)), 30, what="the 20 restarted")
+        late = [l for l in c.stderr().splitlines()
+                if "did not exit in time" in l or "did not end in time" in l]
+        self.assertEqual((len(late), late[:2]), (0, []))
+        self.assertEqual(len(re.findall(r"s\d{3}: stopped \(killed by SIGTERM\)", c.stderr())), 300)
+        self.assertEqual(sorted(harness.read(finish).split()), [f"k{i:02}" for i in range(20)])
+
     def test_a_longer_name_after_reload_realigns_every_prefix(self):
         tick = "command: \"while :; do echo tick; sleep 0.05; done\"\n"
         self.service("a", tick)

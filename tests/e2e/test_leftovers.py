@@ -104,6 +104,48 @@ class Leftovers(svc.ServiceTest):
             f"/proc/{p}/cmdline") == "sleep\0" "1000\0"]) == 2, 10, what="both sleeps")
 
 
+    def test_leftovers_reaped_by_their_own_parent_end_the_run_at_once(self):
+        # A helper left in the group reaps its own child when stopped (a
+        # shell's wait, a prefork master): corral hears the helper's exit,
+        # never the child's, and knows the child is gone all the same.
+        self.service("w", "command: |\n"
+                          "  sh -c 'trap \"kill $c; wait; exit 0\" TERM; sleep 1000 & c=$!; wait' &\n"
+                          "  sleep 0.3; exit 1\n"
+                          "stop_timeout: 60s\n")
+        c = self.run_services()
+        harness.wait_for(lambda: c.stderr().count("w: exited but left 2 processes") >= 2, 20,
+                         what="a second run (the first one's leftovers gone)")
+        self.assertNotIn("did not exit in time", c.stderr())
+        self.assertNotIn("still there after SIGKILL", c.stderr())
+
+    def test_a_pid_given_again_after_a_leftover_reaped_elsewhere_is_the_new_childs(self):
+        # Pids wrap within a few seconds under a pid_max of 400 (per PID
+        # namespace since Linux 6.14; older kernels have one for the host).
+        if tuple(int(x) for x in re.findall(r"\d+", os.uname().release)[:2]) < (6, 14):
+            self.skipTest("pid_max is not per PID namespace before Linux 6.14")
+        leak = ("sh -c 'trap \"kill $(jobs -p); wait; exit 0\" TERM; "
+                "for i in $(seq 20); do sleep 1000 & done; wait' &\n")
+        self.service("leaky", f"command: |\n  {leak}  sleep 0.3; exit 1\n"
+                              "stop_timeout: 100ms\nbackoff: {initial: 10ms, max: 10ms}\n"
+                              "start_limit: {burst: 1000000}\n")
+        self.service("victim", "command: 'sleep 0.05; exit 1'\n"
+                               "backoff: {initial: 10ms, max: 10ms}\n"
+                               "start_limit: {burst: 1000000}\n")
+        wrap = ["unshare", "--pid", "--fork", "--mount-proc", "sh", "-c",
+                'echo 400 > /proc/sys/kernel/pid_max || exit 77; exec "$0" "$@"']
+        c = self.corral(None, args=["--services", self.dir], pid1=False, wrapper=wrap)
+        if c.pid == -1:
+            self.skipTest("pid_max cannot be set in a PID namespace here")
+        wait_ready(self)
+        # Past several wraps, victim still restarts: each of its exits heard.
+        harness.wait_for(lambda: status(self)[0]["victim"]["restarts"] >= 150, 60,
+                         what="victim to run 150 times")
+        before = status(self)[0]["victim"]["restarts"]
+        harness.wait_for(lambda: status(self)[0]["victim"]["restarts"] >= before + 10, 10,
+                         what="victim to go on restarting")
+        self.assertNotIn("pid table", c.stderr())
+
+
 class LeakerUnderPidsCgroup(svc.ServiceTest):
     def setUp(self):
         super().setUp()

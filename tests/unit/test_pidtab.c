@@ -47,6 +47,35 @@ static void adding_a_pid_twice_is_refused(void **state)
     pidtab_close(&t);
 }
 
+static void a_forked_child_claims_a_pid_still_listed_for_a_process_reaped_elsewhere(void **state)
+{
+    (void)state;
+    struct pidtab t;
+    struct pidtab_owner *was = &b;
+    assert_int_equal(pidtab_init(&t, 8), 0);
+    /* A leftover corral never reaped (its own parent did) left 9 listed... */
+    assert_int_equal(pidtab_add(&t, 9, &a), 0);
+    /* ... and a child corral forks is given 9 again: it is the child's. */
+    assert_int_equal(pidtab_claim(&t, 9, &b, &was), 0);
+    assert_ptr_equal(was, &a);
+    assert_ptr_equal(pidtab_find(&t, 9), &b);
+    assert_int_equal(t.count, 1);
+    /* The leftover's owner lets go of it, or forgets it: not the child's. */
+    pidtab_abandon(&t, 9, &a);
+    assert_false(pidtab_drop(&t, 9, &a));
+    assert_ptr_equal(pidtab_find(&t, 9), &b);
+    assert_true(pidtab_drop(&t, 9, &b));
+    assert_null(pidtab_find(&t, 9));
+    /* A pid nobody holds is simply added. */
+    assert_int_equal(pidtab_claim(&t, 10, &a, &was), 0);
+    assert_null(was);
+    assert_ptr_equal(pidtab_find(&t, 10), &a);
+    pidtab_abandon(&t, 10, &a);
+    assert_ptr_not_equal(pidtab_find(&t, 10), &a);
+    assert_non_null(pidtab_find(&t, 10));
+    pidtab_close(&t);
+}
+
 static void a_full_table_refuses_instead_of_growing(void **state)
 {
     (void)state;
@@ -121,6 +150,7 @@ int main(void)
         cmocka_unit_test(an_added_pid_is_found_and_taken_once),
         cmocka_unit_test(an_unknown_pid_is_an_orphan),
         cmocka_unit_test(adding_a_pid_twice_is_refused),
+        cmocka_unit_test(a_forked_child_claims_a_pid_still_listed_for_a_process_reaped_elsewhere),
         cmocka_unit_test(a_full_table_refuses_instead_of_growing),
         cmocka_unit_test(removals_keep_every_other_entry_reachable),
         cmocka_unit_test(churn_over_many_pids_never_fills_the_table),
