@@ -16,4 +16,9 @@ typedef int (*procdir_fill_cb)(void *arg, pid_t pid, void *slot);
  * it). Returns 0 or -errno (then *out is NULL and *n 0). */
 int procdir_read(size_t size, procdir_fill_cb fill, void *arg, void **out, size_t *n);
 
+/* Reads /proc/PID/stat into buf and returns what follows comm: " S PPID
+ * PGRP ...", field 3 on (comm itself may hold spaces and ')'), or NULL when
+ * pid is gone or unreadable. */
+const char *procdir_stat(pid_t pid, char *buf, size_t size);
+
 #endif

@@ -17,19 +17,10 @@
  * last ')' (comm may itself hold parentheses and spaces). */
 static int proctree_stat(pid_t pid, struct proctree_pair *out)
 {
-    char path[64], buf[512];
-    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return -1;
-    ssize_t n = read(fd, buf, sizeof buf - 1);
-    close(fd);
-    if (n <= 0)
-        return -1;
-    buf[n] = '\0';
-    char *rp = strrchr(buf, ')');
+    char buf[512];
+    const char *f = procdir_stat(pid, buf, sizeof buf);
     int ppid, pgrp;
-    if (!rp || sscanf(rp + 1, " %c %d %d", &out->state, &ppid, &pgrp) != 3)
+    if (!f || sscanf(f, " %c %d %d", &out->state, &ppid, &pgrp) != 3)
         return -1;
     out->pid = pid;
     out->ppid = (pid_t)ppid;
@@ -39,19 +30,9 @@ static int proctree_stat(pid_t pid, struct proctree_pair *out)
 
 unsigned long long proctree_started(pid_t pid)
 {
-    char path[64], buf[1024];
-    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return 0;
-    ssize_t n = read(fd, buf, sizeof buf - 1);
-    close(fd);
-    if (n <= 0)
-        return 0;
-    buf[n] = '\0';
-    /* Past comm (which may hold ')' and spaces), field 3 is the state;
-     * field 22 is 19 fields on. */
-    char *p = strrchr(buf, ')');
+    char buf[1024];
+    /* From the space before field 3 (the state) to the one before 22. */
+    const char *p = procdir_stat(pid, buf, sizeof buf);
     for (int field = 2; p && field < 22; field++)
         p = strchr(p + 1, ' ');
     return p ? strtoull(p + 1, NULL, 10) : 0;

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "bounds.h"
+#include "procdir.h"
 #include "syslogmsg.h"
 #include "ucred.h"
 
@@ -31,21 +32,11 @@ struct syslogd {
 /* The parent of pid from /proc/PID/stat, or 0 when it is gone. */
 static pid_t syslogd_parent(pid_t pid)
 {
-    char path[64], buf[512];
-    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return 0;
-    ssize_t n = read(fd, buf, sizeof buf - 1);
-    close(fd);
-    if (n <= 0)
-        return 0;
-    buf[n] = '\0';
-    /* comm may hold spaces and parentheses: the state follows the last ')'. */
-    char *rp = strrchr(buf, ')');
+    char buf[512];
+    const char *f = procdir_stat(pid, buf, sizeof buf);
     int ppid;
     char state;
-    if (!rp || sscanf(rp + 1, " %c %d", &state, &ppid) != 2)
+    if (!f || sscanf(f, " %c %d", &state, &ppid) != 2)
         return 0;
     return ppid;
 }
