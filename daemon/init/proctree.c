@@ -33,7 +33,7 @@ unsigned long long proctree_started(pid_t pid)
     char buf[1024];
     /* From the space before field 3 (the state) to the one before 22. */
     const char *p = procdir_stat(pid, buf, sizeof buf);
-    for (int field = 2; p && field < 22; field++)
+    for (int field = 3; p && field < 22; field++)
         p = strchr(p + 1, ' ');
     return p ? strtoull(p + 1, NULL, 10) : 0;
 }

@@ -81,6 +81,16 @@ static void sup_leftovers_prune(struct sup_service *ss)
     ss->n_leftovers = kept;
 }
 
+/* One timer for both: a look at the next loop turn when one is asked
+ * for, else their deadline. */
+static void sup_leftovers_arm(struct sup_service *ss)
+{
+    uint64_t now = uv_now(ss->sup->env.loop);
+    uint64_t delay =
+        ss->leftover_look_soon || ss->leftover_deadline <= now ? 0 : ss->leftover_deadline - now;
+    uv_timer_start(&ss->leftover_timer, sup_leftovers_on_timeout, delay, 0);
+}
+
 /* Looks again at the next loop turn, once every exit of this one is in: a
  * burst of thousands of exits costs one look, not one each. */
 static void sup_leftovers_look_soon(struct sup_service *ss)
@@ -88,7 +98,7 @@ static void sup_leftovers_look_soon(struct sup_service *ss)
     if (ss->leftover_look_soon)
         return;
     ss->leftover_look_soon = true;
-    uv_timer_start(&ss->leftover_timer, sup_leftovers_on_timeout, 0, 0);
+    sup_leftovers_arm(ss);
 }
 
 void sup_leftovers_signal(struct sup_service *ss, int sig)
@@ -117,6 +127,8 @@ void sup_leftovers_close(struct sup_service *ss)
     free(ss->leftovers);
     ss->leftovers = NULL;
     ss->n_leftovers = 0;
+    ss->leftover_waiting = false;
+    ss->leftover_look_soon = false;
 }
 
 /* Takes found's pids into the pid table as ss's leftovers (found is
@@ -155,6 +167,7 @@ static void sup_leftovers_done(struct sup_service *ss)
     free(ss->leftovers);
     ss->leftovers = NULL;
     ss->n_leftovers = 0;
+    ss->leftover_waiting = false;
     ss->leftover_look_soon = false;
     uv_timer_stop(&ss->leftover_timer);
     ss->sup->on_leftovers_gone(ss, ss->leftover_wstatus);
@@ -166,7 +179,7 @@ static void sup_leftovers_on_timeout(uv_timer_t *t)
     struct sup_service *ss = t->data;
     /* Exits the loop has not read yet count first (sup_reap_pending). */
     sup_reap_pending(ss->sup);
-    if (!ss->n_leftovers || uv_is_active((uv_handle_t *)t))
+    if (!ss->leftover_waiting || uv_is_active((uv_handle_t *)t))
         return; /* they went meanwhile; or a new run's leftovers, with their own time */
     ss->leftover_look_soon = false;
     sup_leftovers_prune(ss);
@@ -179,7 +192,7 @@ static void sup_leftovers_on_timeout(uv_timer_t *t)
     if (now < ss->leftover_deadline) {
         if (found)
             sup_leftovers_signal(ss, ss->leftover_killed ? SIGKILL : ss->svc.conf->stop_signal);
-        uv_timer_start(t, sup_leftovers_on_timeout, ss->leftover_deadline - now, 0);
+        sup_leftovers_arm(ss); /* a look first if the signal found them gone */
         return;
     }
     if (!ss->leftover_killed) {
@@ -188,7 +201,7 @@ static void sup_leftovers_on_timeout(uv_timer_t *t)
         sup_leftovers_signal(ss, SIGKILL);
         ss->leftover_killed = true;
         ss->leftover_deadline = now + SUP_LEFTOVERS_KILL_WAIT_MS;
-        uv_timer_start(t, sup_leftovers_on_timeout, SUP_LEFTOVERS_KILL_WAIT_MS, 0);
+        sup_leftovers_arm(ss);
         return;
     }
     /* Not ours to reap after all (corral is neither PID 1 nor a subreaper),
@@ -196,7 +209,6 @@ static void sup_leftovers_on_timeout(uv_timer_t *t)
     log_warn("%s: %zu leftover processes still there after SIGKILL; restarting anyway",
              sup_record_name(ss), ss->n_leftovers);
     sup_leftovers_close(ss);
-    ss->leftover_look_soon = false;
     ss->sup->on_leftovers_gone(ss, ss->leftover_wstatus);
 }
 
@@ -250,11 +262,12 @@ bool sup_leftovers_begin(struct sup_service *ss, pid_t pid, int wstatus)
     ss->leftover_wstatus = wstatus;
     if (sup_leftovers_track(ss, found, n) == 0)
         return false;
+    ss->leftover_waiting = true;
+    ss->leftover_deadline = uv_now(sup->env.loop) + conf->stop_timeout_ms;
     log_warn("%s: exited but left %d processes (%s): stopping them with %s, SIGKILL after %s",
              sup_record_name(ss), n, list, signame_format(conf->stop_signal, sig, sizeof sig),
              units_format_duration(conf->stop_timeout_ms, dur, sizeof dur));
     sup_leftovers_signal(ss, conf->stop_signal);
-    ss->leftover_deadline = uv_now(sup->env.loop) + conf->stop_timeout_ms;
-    uv_timer_start(&ss->leftover_timer, sup_leftovers_on_timeout, conf->stop_timeout_ms, 0);
+    sup_leftovers_arm(ss);
     return true;
 }

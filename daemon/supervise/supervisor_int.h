@@ -155,6 +155,7 @@ struct sup_service {
     uint64_t leftover_deadline; /* loop time */
     bool leftover_killed;       /* SIGKILL sent: the next deadline gives up waiting */
     bool leftover_look_soon;    /* leftover_timer runs at the next turn */
+    bool leftover_waiting;      /* its exit waits for them (begin to done) */
     int leftover_wstatus;       /* the main's exit, fed once they are gone */
     /* Its finish and stop_command processes (sup_hook.c). */
     struct sup_hook finish_hook, stop_hook;
