@@ -7,6 +7,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -131,6 +132,25 @@ int conf_load_buffer(const char *name, const char *file_label, const char *data,
     return 0;
 }
 
+/* Records an error at dir/name (no line: the file as a whole). Returns 1
+ * when recorded, or -ENOMEM. */
+static int conf_scan_error(struct conf_errors *errs, const char *dir, const char *name,
+                           const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static int conf_scan_error(struct conf_errors *errs, const char *dir, const char *name,
+                           const char *fmt, ...)
+{
+    const char *sep = dir[0] && dir[strlen(dir) - 1] == '/' ? "" : "/";
+    char *label = NULL;
+    if (asprintf(&label, "%s%s%s", dir, sep, name) < 0)
+        return -ENOMEM;
+    va_list ap;
+    va_start(ap, fmt);
+    int rc = conf_errors_vadd(errs, label, 0, 0, fmt, ap);
+    va_end(ap);
+    free(label);
+    return rc < 0 ? rc : 1;
+}
+
 /* A service file that cannot be stat'ed: most often a symbolic link to
  * nothing, as when a Kubernetes ConfigMap's ..data link is swapped or a
  * target was removed. Skipping it would make the service vanish without a
@@ -139,29 +159,21 @@ int conf_load_buffer(const char *name, const char *file_label, const char *data,
 static int conf_scan_unreadable(int dfd, const char *dir, const char *name, int err,
                                 struct conf_errors *errs)
 {
-    const char *sep = dir[0] && dir[strlen(dir) - 1] == '/' ? "" : "/";
     char target[4096];
     struct stat lst;
-    char *label = NULL;
-    int rc;
 
     int lrc = fstatat(dfd, name, &lst, AT_SYMLINK_NOFOLLOW);
     if (lrc < 0 && errno == ENOENT)
         return 0;
-    if (asprintf(&label, "%s%s%s", dir, sep, name) < 0)
-        return -ENOMEM;
     bool link = lrc == 0 && S_ISLNK(lst.st_mode);
     ssize_t n = link ? readlinkat(dfd, name, target, sizeof target) : -1;
     if (link && err == ELOOP)
-        rc = conf_errors_add(errs, label, 0, 0, "too many levels of symbolic links");
-    else if (link && (err == ENOENT || err == ENOTDIR) && n >= 0)
-        rc = conf_errors_add(errs, label, 0, 0, "broken symbolic link to %.*s", (int)n, target);
-    else if (link && (err == ENOENT || err == ENOTDIR))
-        rc = conf_errors_add(errs, label, 0, 0, "broken symbolic link");
-    else
-        rc = conf_errors_add(errs, label, 0, 0, "cannot read: %s", strerror(err));
-    free(label);
-    return rc < 0 ? rc : 1;
+        return conf_scan_error(errs, dir, name, "too many levels of symbolic links");
+    if (link && (err == ENOENT || err == ENOTDIR) && n >= 0)
+        return conf_scan_error(errs, dir, name, "broken symbolic link to %.*s", (int)n, target);
+    if (link && (err == ENOENT || err == ENOTDIR))
+        return conf_scan_error(errs, dir, name, "broken symbolic link");
+    return conf_scan_error(errs, dir, name, "cannot read: %s", strerror(err));
 }
 
 /* A service file that is a FIFO, a device or a socket (a link to
@@ -171,18 +183,12 @@ static int conf_scan_unreadable(int dfd, const char *dir, const char *name, int 
 static int conf_scan_special(const char *dir, const char *name, mode_t mode,
                              struct conf_errors *errs)
 {
-    const char *sep = dir[0] && dir[strlen(dir) - 1] == '/' ? "" : "/";
     const char *kind = S_ISFIFO(mode)   ? "a FIFO"
                        : S_ISCHR(mode)  ? "a character device"
                        : S_ISBLK(mode)  ? "a block device"
                        : S_ISSOCK(mode) ? "a socket"
                                         : "not a regular file";
-    char *label = NULL;
-    if (asprintf(&label, "%s%s%s", dir, sep, name) < 0)
-        return -ENOMEM;
-    int rc = conf_errors_add(errs, label, 0, 0, "%s, not a file to read a service from", kind);
-    free(label);
-    return rc < 0 ? rc : 1;
+    return conf_scan_error(errs, dir, name, "%s, not a file to read a service from", kind);
 }
 
 /* Reads dir's entries into files (service files, sorted) and ignored (a

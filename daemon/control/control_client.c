@@ -43,7 +43,7 @@ static void control_client_on_closed(uv_handle_t *h)
     if (cl->pending)
         control_client_account(cl, 0, cl->pending_size + CONTROL_ALLOC_OVERHEAD);
     free(cl->pending);
-    free(cl->in);
+    outbuf_free(&cl->in);
     free(cl);
 #ifdef __GLIBC__
     /* Slow readers gone: what they made corral hold goes back to the
@@ -181,7 +181,7 @@ static void control_client_on_written(uv_write_t *req, int status)
     }
     control_client_stream_resume(cl);
     /* Its replies may have held its requests, and its reading. */
-    if (!cl->closing && cl->on_line && (cl->in_len || !cl->reading))
+    if (!cl->closing && cl->on_line && (cl->in.len || !cl->reading))
         control_client_pump(cl);
 }
 
@@ -281,21 +281,16 @@ static void control_client_on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *bu
         control_client_close(cl);
         return;
     }
-    if (cl->in_len + (size_t)n > cl->in_size) {
-        size_t size = cl->in_size ? cl->in_size : 4096;
-        while (size < cl->in_len + (size_t)n)
-            size *= 2;
-        char *in = realloc(cl->in, size);
-        if (!in) {
-            control_client_close(cl);
-            return;
-        }
-        cl->in = in;
-        cl->in_size = size;
+    if (outbuf_put(&cl->in, buf->base, (size_t)n) < 0) {
+        control_client_close(cl);
+        return;
     }
-    memcpy(cl->in + cl->in_len, buf->base, (size_t)n);
-    cl->in_len += (size_t)n;
     control_client_pump(cl);
+}
+
+static bool control_client_whole_line(const struct control_client *cl)
+{
+    return cl->in.len && memchr(cl->in.data, '\n', cl->in.len);
 }
 
 /* Handles the whole lines that wait, as many as this turn allows, then
@@ -307,17 +302,17 @@ static void control_client_pump(struct control_client *cl)
     bool too_large = false;
 
     while (!cl->closing && !cl->ended && budget > 0 && cl->out_queued < CONTROL_REPLIES_HELD) {
-        if (at == cl->in_len)
+        if (at == cl->in.len)
             break;
-        char *nl = memchr(cl->in + at, '\n', cl->in_len - at);
-        size_t len = nl ? (size_t)(nl - (cl->in + at)) : cl->in_len - at;
+        char *nl = memchr(cl->in.data + at, '\n', cl->in.len - at);
+        size_t len = nl ? (size_t)(nl - (cl->in.data + at)) : cl->in.len - at;
         if (len + 1 > PROTO_LINE_MAX) {
             too_large = true;
             break;
         }
         if (!nl)
             break;
-        cl->on_line(cl, cl->in + at, len);
+        cl->on_line(cl, cl->in.data + at, len);
         at += len + 1;
         budget--;
     }
@@ -334,15 +329,12 @@ static void control_client_pump(struct control_client *cl)
     if (cl->ended)
         return;
     if (at) {
-        memmove(cl->in, cl->in + at, cl->in_len - at);
-        cl->in_len -= at;
+        memmove(cl->in.data, cl->in.data + at, cl->in.len - at);
+        cl->in.len -= at;
     }
-    if (!cl->in_len) { /* a client that waits holds no buffer */
-        free(cl->in);
-        cl->in = NULL;
-        cl->in_size = 0;
-    }
-    bool whole = cl->in_len && memchr(cl->in, '\n', cl->in_len);
+    if (!cl->in.len) /* a client that waits holds no buffer */
+        outbuf_free(&cl->in);
+    bool whole = control_client_whole_line(cl);
     bool held = cl->out_queued >= CONTROL_REPLIES_HELD; /* until a write is done */
     if (whole && !held)
         uv_idle_start(&cl->turn, control_client_on_turn);
@@ -369,7 +361,7 @@ bool control_client_has_input(const struct control_client *cl)
 {
     uv_os_fd_t fd;
     int unread = 0;
-    if (cl->in_len && memchr(cl->in, '\n', cl->in_len))
+    if (control_client_whole_line(cl))
         return true;
     return uv_fileno((const uv_handle_t *)&cl->pipe, &fd) == 0 &&
            ioctl(fd, FIONREAD, &unread) == 0 && unread > 0;

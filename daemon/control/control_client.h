@@ -16,6 +16,7 @@
 #include <uv.h>
 
 #include "control.h"
+#include "outfmt.h"
 #include "output.h"
 #include "proto.h"
 #include "supervisor.h"
@@ -30,8 +31,7 @@ struct control_client {
      * not read while a whole line waits: a client that pipelines thousands
      * of requests, or reads none of its replies, gets its share of the
      * loop and of memory, no more. */
-    char *in;
-    size_t in_len, in_size;
+    struct outbuf in;
     void (*on_line)(struct control_client *cl, const char *line, size_t len);
     uv_idle_t turn; /* active while lines wait for the next loop turn */
     bool reading;

@@ -103,22 +103,9 @@ void pidtab_abandon(struct pidtab *t, pid_t pid, const struct pidtab_owner *owne
         t->slots[i].owner = &pidtab_abandoned_owner;
 }
 
-bool pidtab_drop(struct pidtab *t, pid_t pid, const struct pidtab_owner *owner)
+/* Empties slot i. */
+static void pidtab_remove(struct pidtab *t, size_t i)
 {
-    if (pid <= 0 || pidtab_find(t, pid) != owner)
-        return false;
-    (void)pidtab_take(t, pid);
-    return true;
-}
-
-struct pidtab_owner *pidtab_take(struct pidtab *t, pid_t pid)
-{
-    if (pid <= 0)
-        return NULL;
-    size_t i = pidtab_slot_of(t, pid);
-    if (i == SIZE_MAX)
-        return NULL;
-    struct pidtab_owner *owner = t->slots[i].owner;
     t->count--;
     /* Backward-shift: move later entries of the run into the hole when their
      * home slot is at or before it, so every run stays unbroken. */
@@ -131,5 +118,23 @@ struct pidtab_owner *pidtab_take(struct pidtab *t, pid_t pid)
     }
     t->slots[i].pid = 0;
     t->slots[i].owner = NULL;
+}
+
+struct pidtab_owner *pidtab_take(struct pidtab *t, pid_t pid)
+{
+    size_t i = pid > 0 ? pidtab_slot_of(t, pid) : SIZE_MAX;
+    if (i == SIZE_MAX)
+        return NULL;
+    struct pidtab_owner *owner = t->slots[i].owner;
+    pidtab_remove(t, i);
     return owner;
+}
+
+bool pidtab_drop(struct pidtab *t, pid_t pid, const struct pidtab_owner *owner)
+{
+    size_t i = pid > 0 ? pidtab_slot_of(t, pid) : SIZE_MAX;
+    if (i == SIZE_MAX || t->slots[i].owner != owner)
+        return false;
+    pidtab_remove(t, i);
+    return true;
 }

@@ -164,11 +164,7 @@ static bool sup_leftovers_refind(struct sup_service *ss)
 /* Every leftover is gone: the run's exit counts now. */
 static void sup_leftovers_done(struct sup_service *ss)
 {
-    free(ss->leftovers);
-    ss->leftovers = NULL;
-    ss->n_leftovers = 0;
-    ss->leftover_waiting = false;
-    ss->leftover_look_soon = false;
+    sup_leftovers_close(ss); /* none left to let go of */
     uv_timer_stop(&ss->leftover_timer);
     ss->sup->on_leftovers_gone(ss, ss->leftover_wstatus);
 }
