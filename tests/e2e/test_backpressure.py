@@ -172,12 +172,12 @@ def vmrss_kib(c):
 
 
 class Backpressure(svc.ServiceTest):
-    def run_stalled(self):
+    def run_stalled(self, **kw):
         """corral on the services with its stdout a pipe that nobody reads
         until the test does: (corral, read end)."""
         r, w = os.pipe()
         self.addCleanup(os.close, r)
-        c = self.run_services(stdout=w)
+        c = self.run_services(stdout=w, **kw)
         os.close(w)
         return c, r
 
@@ -257,7 +257,7 @@ class Backpressure(svc.ServiceTest):
             text = harness.read(runs).strip() if os.path.exists(runs) else ""
             return int(text) if text else 0
 
-        c, r = self.run_stalled()
+        c, r = self.run_stalled(env=harness.NO_QUARANTINE)
         harness.wait_for(lambda: started() >= 3, 30, what="3 runs")
         rss0 = vmrss_kib(c)
         harness.wait_for(lambda: "its earlier runs' lines wait for corral's output"

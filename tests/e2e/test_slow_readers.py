@@ -6,7 +6,6 @@ to the system once they have left."""
 
 import os
 import socket
-import subprocess
 import time
 
 import harness
@@ -24,17 +23,10 @@ def rss_mib(pid):
     return 0
 
 
-def sanitized():
-    out = subprocess.run(["ldd", harness.CORRAL], capture_output=True, text=True).stdout
-    return "libasan" in out
-
-
 class SlowReaders(svc.ServiceTest):
     def test_200_followers_that_never_read_cost_a_bounded_amount(self):
         self.service("talk", CHATTY)
-        # ASan keeps freed memory in a quarantine (256 MiB by default): a
-        # small one, so that what corral holds is what is measured.
-        c = self.run_services(env={"ASAN_OPTIONS": "quarantine_size_mb=1:thread_local_quarantine_size_kb=64"})
+        c = self.run_services(env=harness.NO_QUARANTINE)
         wait_ready(self)
         harness.wait_for(lambda: status(self)[0]["talk"]["state"] == "up", 10)
         time.sleep(0.5)
@@ -55,7 +47,7 @@ class SlowReaders(svc.ServiceTest):
             time.sleep(0.1)
         # 16 MiB of items at most, plus what jansson and the loop use; ASan
         # adds its shadow and allocator metadata (before: 450 MiB).
-        bound = 64 if sanitized() else 40
+        bound = 64 if harness.sanitized() else 40
         self.assertLess(peak - before, bound, f"grew {peak - before:.1f} MiB")
         # Each still has its stream: a reader that catches up is told what it lost.
         s = clients[0]
@@ -67,7 +59,7 @@ class SlowReaders(svc.ServiceTest):
             buf += chunk
         for s in clients:
             s.close()
-        if not sanitized():  # ASan keeps freed memory in quarantine
+        if not harness.sanitized():  # ASan's allocator keeps what was freed
             harness.wait_for(lambda: rss_mib(c.pid) - before < 8, 10,
                              what=f"memory given back (now {rss_mib(c.pid):.1f} MiB)")
         self.assertIsNone(c.proc.poll())
