@@ -160,7 +160,10 @@ static void sup_apply(struct sup_service *ss, const struct svc_step *st)
             } else if (!forwarded && !sup->killing && ss->svc.conf->stop_argv && ss->svc.pid > 0 &&
                        sup_stop_command(ss) == 0)
                 break; /* the stop command stops it, stop_signal if it fails */
-            if (single && sig != SIGKILL)
+            /* With no process (it exited; its leftovers, finish or stop
+             * command are what the stop waits for), never kill(0): that
+             * is corral's own process group. */
+            if (single && sig != SIGKILL && ss->svc.pid > 0)
                 (void)sup->env.procs->kill(ss->svc.pid, sig);
             else
                 sup_signal_tree(ss, sig);

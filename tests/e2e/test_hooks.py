@@ -63,6 +63,27 @@ class Hooks(svc.ServiceTest):
         c.signal(signal.SIGTERM)
         self.assertEqual(c.wait(), 0)
 
+    def test_stopping_a_signal_to_process_service_while_its_finish_runs_stops_only_it(self):
+        # Its process is gone: the stop signal has nobody to go to, and
+        # kill(0) would reach corral's own process group (all of the
+        # container's when corral is its PID 1). In a session of its own
+        # here, as in a container.
+        self.service("job", "command: 'exit 2'\nrestart: never\nsignal_to: process\n"
+                            "finish: [sleep, '2']\n")
+        self.service("idle", "command: [sleep, '1000']\n")
+        c = self.run_services(preexec=os.setsid)
+        ctl.wait_ready(self)
+        harness.wait_for(lambda: "running its finish" in ctl.status(self)[0]["job"]["reason"],
+                         10, what="finish in status")
+        for cmd in ("stop", "restart"):
+            self.assertEqual(ctl.ctl(self, cmd, "job").returncode, 0)
+        harness.wait_for(lambda: ctl.status(self)[0]["job"]["state"] == "up", 10,
+                         what="job restarted after its finish")
+        self.assertEqual(ctl.status(self)[0]["idle"]["state"], "up")
+        self.assertNotIn("shutting down", c.stderr())
+        c.signal(signal.SIGTERM)
+        self.assertEqual(c.wait(), 0)
+
     def test_a_finish_that_hangs_is_killed_after_finish_timeout(self):
         runs = self.path("runs")
         self.service("job", f'command: "echo x >> {runs}; exit 1"\nfinish: [sleep, "1000"]\n'

@@ -95,6 +95,8 @@ static int fake_spawn(const struct spawn_plan *plan, int report_fd, pid_t *pid, 
 
 static int fake_kill(pid_t pid, int sig)
 {
+    if (pid == 0 || pid == -1)
+        fail_msg("kill(%d, %d): corral's own process group, or every process", (int)pid, sig);
     struct proc *p = proc_of(pid < 0 ? -pid : pid);
     if (!p || !p->alive) {
         errno = ESRCH;
@@ -252,6 +254,24 @@ static void finish_runs_after_each_exit_before_the_restart_and_125_ends_it(void 
     assert_int_equal(W.all_stopped, 0); /* its finish still runs */
     die_tag("fin", EXITED(0));
     assert_int_equal(W.all_stopped, 1);
+    world_stop();
+}
+
+/* Its process is gone and its stop waits for its finish: the stop signal
+ * has no process to go to (kill(0) would stop corral's own group). */
+static void stopping_a_single_process_service_with_no_process_signals_nothing(void **state)
+{
+    (void)state;
+    world_start(
+        load("job.yaml", "command: [sleep, job]\nfinish: [sh, fin]\nsignal_to: process\n", NULL));
+    sup_start_all(W.sup);
+    die_tag("job", EXITED(3));
+    assert_string_equal(W.spawns, "job fin ");
+    sup_stop_service(sup_find(W.sup, "job"));
+    sup_restart_service(sup_find(W.sup, "job"));
+    assert_string_equal(W.kills, "");
+    die_tag("fin", EXITED(0));
+    assert_string_equal(W.spawns, "job fin job ");
     world_stop();
 }
 
@@ -632,8 +652,8 @@ static unsigned rnd(unsigned *seed, unsigned n)
 
 /* A random set of s0..s5: each present or not, a longrun or a oneshot, with
  * a command version v and a dependency on a lower one or on every instance
- * of w, maybe a finish, a stop command, or autostart: false; and w, with 1
- * to 4 instances, or not. */
+ * of w, maybe a finish, a stop command, signal_to: process or autostart:
+ * false; and w, with 1 to 4 instances, or not. */
 static struct conf_set *random_set(unsigned *seed)
 {
     char files[7][2][256];
@@ -649,11 +669,12 @@ static struct conf_set *random_set(unsigned *seed)
             snprintf(deps, sizeof deps, "depends_on: {w: {condition: started}}\n");
         else if (dep >= 0)
             snprintf(deps, sizeof deps, "depends_on: {s%d: {condition: started}}\n", dep);
-        snprintf(files[n][1], sizeof files[n][1], "%scommand: [sleep, s%d.%u]\n%s%s%s%s",
+        snprintf(files[n][1], sizeof files[n][1], "%scommand: [sleep, s%d.%u]\n%s%s%s%s%s",
                  rnd(seed, 5) == 0 ? "type: oneshot\n" : "", i, rnd(seed, 2),
                  rnd(seed, 3) == 0 ? "finish: [sh, fin]\n" : "",
                  rnd(seed, 3) == 0 ? "stop_command: [sh, stopper]\n" : "",
-                 rnd(seed, 6) == 0 ? "autostart: false\n" : "", deps);
+                 rnd(seed, 6) == 0 ? "autostart: false\n" : "",
+                 rnd(seed, 4) == 0 ? "signal_to: process\n" : "", deps);
         n++;
     }
     if (rnd(seed, 3)) {
@@ -856,6 +877,7 @@ int main(void)
         cmocka_unit_test(services_start_in_dependency_order_and_stop_in_reverse),
         cmocka_unit_test(finish_runs_after_each_exit_before_the_restart_and_125_ends_it),
         cmocka_unit_test(a_stop_command_replaces_the_stop_signal_which_follows_if_it_fails),
+        cmocka_unit_test(stopping_a_single_process_service_with_no_process_signals_nothing),
         cmocka_unit_test(autostart_false_waits_for_a_request_and_so_do_its_dependents),
         cmocka_unit_test(killing_everything_starts_no_stop_command_and_no_finish),
         cmocka_unit_test(scripts_run_one_at_a_time_and_a_failure_ends_the_run_with_its_code),
