@@ -150,6 +150,7 @@ int sup_swap_set(struct supervisor *sup, struct conf_set *set)
         else if (!ss->intent.held && !ss->sched)
             sup_start_service(ss); /* added, or changed while stopped */
     }
+    sup_recheck_waiting(sup);
     free(kept);
     free(old_svcs);
     sup_setref_put(old_ref);

@@ -699,6 +699,12 @@ void sup_retire_next(struct supervisor *sup, const char *base)
     }
 }
 
+void sup_recheck_waiting(struct supervisor *sup)
+{
+    for (size_t i = 0; i < sup->n && !sup->stopping; i++)
+        sup_try_start(sup_at(sup, i));
+}
+
 void sup_reconf_later(struct sup_service *ss, const struct conf_service *conf,
                       struct sup_setref *ref)
 {
@@ -714,10 +720,20 @@ void sup_reconf_later(struct sup_service *ss, const struct conf_service *conf,
 
 void sup_start_service(struct sup_service *ss)
 {
+    bool was_queued = ss->stop_queued;
     ss->intent.held = false;
     ss->stop_queued = false;
-    if (svc_is_running(&ss->svc) || ss->svc.state == SVC_WAITING)
+    if (svc_is_running(&ss->svc)) {
+        /* Its queued stop is off: what waited for it to come back looks
+         * again. */
+        for (size_t i = 0; was_queued && i < ss->n_dependents; i++)
+            sup_try_start(ss->dependents[i]);
         return;
+    }
+    if (ss->svc.state == SVC_WAITING) {
+        sup_try_start(ss); /* what it waits for, looked at again */
+        return;
+    }
     if (ss->svc.state == SVC_BACKOFF) {
         /* Asked for now: skip the rest of the delay. */
         ss->timer_gen++;

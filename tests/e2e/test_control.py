@@ -440,6 +440,18 @@ class Reload(svc.ServiceTest):
         harness.wait_for(lambda: status(self)[0].get("b", {}).get("state") == "up", 10)
 
 
+    def test_a_reload_that_drops_what_a_service_waits_for_starts_it(self):
+        self.service("b", LONG + "autostart: false\n")
+        self.service("a", LONG + "depends_on: [b]\n")
+        self.run_services()
+        wait_ready(self)
+        self.assertEqual(status(self)[0]["a"]["state"], "waiting")
+        os.remove(os.path.join(self.dir, "b.yaml"))
+        self.service("a", LONG)
+        self.assertEqual(ctl(self, "reload").returncode, 0)
+        harness.wait_for(lambda: status(self)[0]["a"]["state"] == "up", 10,
+                         what="a up once it waits for nothing")
+
     def test_a_reload_while_shutting_down_is_refused_not_pretended(self):
         self.service("stubborn", "command: \"trap '' TERM; while :; do sleep 0.1; done\"\n"
                                  "stop_timeout: 30s\n")

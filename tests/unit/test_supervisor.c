@@ -534,6 +534,20 @@ static void removing_a_waiting_service_closes_it_once(void **state)
     world_stop(); /* a second close would abort inside libuv */
 }
 
+static void a_reload_that_drops_what_a_service_waits_for_starts_it(void **state)
+{
+    (void)state;
+    world_start(load("a.yaml", "command: [sleep, a]\ndepends_on: [b]\n", "b.yaml",
+                     "command: [sleep, b]\nautostart: false\n", NULL));
+    sup_start_all(W.sup);
+    assert_string_equal(state_of("a"), "waiting");
+    /* a no longer depends on b, which is gone: nothing is left to wait for. */
+    assert_int_equal(sup_swap_set(W.sup, load("a.yaml", "command: [sleep, a]\n", NULL)), 0);
+    assert_string_equal(state_of("a"), "up");
+    assert_string_equal(W.spawns, "a ");
+    world_stop();
+}
+
 /* ---- requests of several services, instances ------------------------------------ */
 
 /* The records of names, in that order. */
@@ -730,10 +744,19 @@ static void check_invariants(unsigned seed, int step)
         check_alive(seed, step, ss, "finish", ss->finish_hook.pid);
         check_alive(seed, step, ss, "stop_command", ss->stop_hook.pid);
         owned += (ss->svc.pid > 0) + (ss->finish_hook.pid > 0) + (ss->stop_hook.pid > 0);
-        for (size_t d = 0; d < ss->n_deps; d++)
-            if (!sup_find(W.sup, sup_name(ss->deps[d].ss)))
+        bool met = true;
+        for (size_t d = 0; d < ss->n_deps; d++) {
+            const struct sup_service *dep = ss->deps[d].ss;
+            if (!sup_find(W.sup, sup_name(dep)))
                 fail_msg("seed %u step %d: %s depends on a record not in the set", seed, step,
                          sup_name(ss));
+            struct svcset_node node = sup_record_node(dep);
+            met = met && !dep->stop_queued && !dep->intent.restart_pending &&
+                  svcset_dep_met(&node, ss->deps[d].condition);
+        }
+        if (ss->svc.state == SVC_WAITING && met && !W.sup->stopping)
+            fail_msg("seed %u step %d: %s waits with every dependency met", seed, step,
+                     sup_name(ss));
     }
     for (const struct sup_service *ss = W.sup->retiring; ss; ss = ss->next_retiring) {
         owned += (ss->svc.pid > 0) + (ss->finish_hook.pid > 0) + (ss->stop_hook.pid > 0);
@@ -892,6 +915,7 @@ int main(void)
         cmocka_unit_test(a_retiring_dependent_still_running_holds_its_dependency_in_the_stop_order),
         cmocka_unit_test(a_kept_service_keeps_its_process_and_takes_the_new_dependencies),
         cmocka_unit_test(removing_a_waiting_service_closes_it_once),
+        cmocka_unit_test(a_reload_that_drops_what_a_service_waits_for_starts_it),
         cmocka_unit_test(a_stop_of_several_waits_for_the_dependents_stopped_with_it),
         cmocka_unit_test(a_restart_of_several_stops_dependents_first_and_starts_them_last),
         cmocka_unit_test(removed_instances_stop_one_at_a_time_the_highest_first),
