@@ -144,9 +144,13 @@ static void sup_apply(struct sup_service *ss, const struct svc_step *st)
                 log_warn("%s did not exit in time: %s; sending SIGKILL to its process tree",
                          sup_name(ss), proctree_describe(ss->svc.pid, desc, sizeof desc));
             } else if (sig == SIGKILL) {
-                log_warn("%s: its stop did not end in time (its finish or stop command "
-                         "still runs): sending SIGKILL",
-                         sup_name(ss));
+                /* Its process is gone: what the stop still waits for. */
+                const char *what = sup_hook_running(&ss->finish_hook) ? " (its finish still runs)"
+                                   : sup_hook_running(&ss->stop_hook)
+                                       ? " (its stop command still runs)"
+                                   : ss->n_leftovers ? " (processes it left still run)"
+                                                     : "";
+                log_warn("%s: its stop did not end in time%s: sending SIGKILL", sup_name(ss), what);
             }
             bool single =
                 (sup->env.single_child && ss == sup->main) || ss->svc.conf->signal_process;

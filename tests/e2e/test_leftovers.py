@@ -91,6 +91,23 @@ class Leftovers(svc.ServiceTest):
                          [])
         self.assertEqual(status(self)[0]["web"]["state"], "stopped")
 
+    def test_a_stop_held_by_leftovers_names_them_at_its_sigkill(self):
+        # The main exits on SIGTERM; a worker of its group ignores it.
+        self.service("web", "command: |\n"
+                            "  sh -c \"trap '' TERM; exec sleep 1000\" &\n"
+                            "  trap 'exit 0' TERM\n"
+                            "  while :; do sleep 0.1; done\n"
+                            "stop_timeout: 1s\n")
+        c = self.run_services()
+        wait_ready(self)
+        harness.wait_for(lambda: len(c.ns_pids()) >= 3, 10, what="the worker")
+        self.assertEqual(ctl(self, "stop", "web").returncode, 0)
+        self.assertEqual(ctl(self, "wait", "--for", "down", "--timeout", "10s", "web").returncode,
+                         0)
+        self.assertIn("web: its stop did not end in time (processes it left still run): "
+                      "sending SIGKILL", c.stderr())
+        self.assertNotIn("finish", c.stderr())
+
     def test_a_oneshots_daemon_is_named_and_left_running(self):
         self.service("boot", "type: oneshot\ncommand: 'sleep 1000 & exit 0'\n")
         self.service("web", "command: [sleep, '1000']\n")
