@@ -176,6 +176,8 @@ static void svc_spawn(struct svc *s, struct svc_step *st, uint64_t now_ms, const
     const struct conf_start_limit *lim = &s->conf->start_limit;
     char what[64], dur[32];
 
+    bool restart = s->restart_due;
+    s->restart_due = false;
     if (lim->burst > 0 && svc_recent_starts(s, now_ms) >= lim->burst) {
         /* The last failure's own words: a run stopped for not getting ready
          * says so, not the SIGTERM that stopped it. */
@@ -187,6 +189,7 @@ static void svc_spawn(struct svc *s, struct svc_step *st, uint64_t now_ms, const
         return;
     }
     s->exec_ok = false;
+    s->restarts += restart;
     svc_count_start(s, now_ms);
     s->started_ms = now_ms;
     svc_set_text(s, st, SVC_STARTING, why);
@@ -238,7 +241,7 @@ static void svc_on_exit_as(struct svc *s, struct svc_step *st, int wstatus, bool
     uint64_t delay = ok ? 0 : backoff_after_exit(&policy, &s->backoff, ran);
     if (ok)
         s->backoff.failures = 0;
-    s->restarts++;
+    s->restart_due = true; /* counted once it runs: the start limit may refuse it */
     if (delay == 0) {
         char why[SVC_REASON_MAX];
         snprintf(why, sizeof why, "%s, restarted at once", what);
@@ -276,6 +279,7 @@ struct svc_step svc_step(struct svc *s, const struct svc_event *ev, uint64_t now
             s->backoff.failures = 0;
             s->starts_kept = 0;
             s->start_counted = false;
+            s->restart_due = false;
             svc_set_text(s, &st, SVC_WAITING, "waiting for dependencies");
         }
         break;
@@ -376,6 +380,7 @@ struct svc_step svc_step(struct svc *s, const struct svc_event *ev, uint64_t now
         if (ev->kind == SVC_EV_TIMER) {
             svc_spawn(s, &st, now_ms, "restarting");
         } else if (ev->kind == SVC_EV_STOP) {
+            s->restart_due = false;
             svc_set_text(s, &st, SVC_STOPPED, "while waiting to restart");
             svc_push(&st, (struct svc_action){.kind = SVC_ACT_CANCEL_TIMER});
         }

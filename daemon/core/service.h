@@ -72,7 +72,8 @@ struct svc {
     int pid;             /* > 0 while a process runs */
     bool exec_ok;        /* its program runs: SPAWNED came since the last spawn */
     uint64_t started_ms; /* when the current/last process was spawned */
-    uint32_t restarts;   /* automatic restarts so far */
+    uint32_t restarts;   /* automatic restarts so far (runs started, not refused) */
+    bool restart_due;    /* the next spawn is an automatic restart */
     bool has_exited;     /* last_wstatus is meaningful */
     int last_wstatus;
     bool failed_once;       /* the last exit was a failure */

@@ -208,6 +208,7 @@ static void the_start_limit_makes_a_crash_loop_fatal(void **state)
     crash_loop(&s, 20, 1, delays, &now);
     assert_int_equal(s.state, SVC_FATAL);
     assert_int_equal(s.starts_kept, 5);
+    assert_int_equal(s.restarts, 4); /* five runs; the sixth start was refused */
     assert_string_equal(s.reason, "start limit: 5 starts within 10s, last exited 1");
     svc_free(&s);
 }
@@ -477,6 +478,20 @@ static void a_new_start_forgets_the_start_limit(void **state)
     struct svc_event start = {.kind = SVC_EV_START}, deps = {.kind = SVC_EV_DEPS_MET};
     svc_step(&s, &start, now);
     assert_int_equal(svc_step(&s, &deps, now).state, SVC_STARTING);
+    assert_int_equal(s.restarts, 4); /* a start asked for is no restart */
+    /* Stopped while a restart was due: the next start is no restart either. */
+    struct svc_event spawned = {.kind = SVC_EV_SPAWNED}, stop = {.kind = SVC_EV_STOP};
+    struct svc_event exited = {.kind = SVC_EV_EXITED, .wstatus = EXITED(1)};
+    svc_step(&s, &spawned, now);
+    now += 60000;
+    svc_step(&s, &exited, now); /* the first failure of a new streak: at once */
+    assert_int_equal(s.restarts, 5);
+    svc_step(&s, &spawned, now);
+    assert_int_equal(svc_step(&s, &exited, now + 1).state, SVC_BACKOFF);
+    svc_step(&s, &stop, now + 1);
+    svc_step(&s, &start, now + 2);
+    svc_step(&s, &deps, now + 2);
+    assert_int_equal(s.restarts, 5);
     svc_free(&s);
 }
 
