@@ -134,6 +134,7 @@ void sup_record_close(struct sup_service *ss)
     /* Every handle it embeds reports to one callback, which counts them. */
     sup_leftovers_close(ss);
     sup_sched_drop(ss);
+    sup_starts_drop(ss);
     ss->closes_pending = 2 + checks_close(&ss->checks, sup_record_on_closed, ss);
     ss->closes_pending += sup_hook_close(&ss->finish_hook, sup_record_on_closed);
     ss->closes_pending += sup_hook_close(&ss->stop_hook, sup_record_on_closed);

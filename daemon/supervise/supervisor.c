@@ -501,9 +501,14 @@ static void sup_try_start(struct sup_service *ss)
     if (pending < ss->n_deps) {
         /* Which one it waits for, as status shows it. */
         struct sup_service *d = ss->deps[pending].ss;
+        sup_starts_drop(ss); /* not ready after all */
         snprintf(ss->svc.reason, sizeof ss->svc.reason, "waiting for %s (%s, needs %s)",
                  sup_name(d), svc_state_name(d->svc.state),
                  conf_condition_name(ss->deps[pending].condition));
+        return;
+    }
+    if (!sup_starts_admit(ss)) {
+        snprintf(ss->svc.reason, sizeof ss->svc.reason, "ready: waiting for its turn to start");
         return;
     }
     sup_feed(ss, SVC_EV_DEPS_MET, 0, 0);
@@ -824,12 +829,14 @@ static int sup_init(struct supervisor *sup, const struct sup_env *env, struct co
     sup->env = *env;
     if (!sup->env.procs)
         sup->env.procs = &sup_real_procs;
+    sup_starts_init(sup);
     sup->main_stop_sig = -1;
     sup->report_fds[0] = sup->report_fds[1] = -1;
     sup->on_exit = sup_on_exit;
     sup->on_exec = sup_on_exec;
     sup->on_leftovers_gone = sup_exited;
     sup->on_due = sup_on_due;
+    sup->on_start_turn = sup_try_start;
     sup->on_run_timeout = sup_on_run_timeout;
     sup->on_hook_done = sup_on_hook_done;
     sup->check_ops = &sup_check_ops;
@@ -993,6 +1000,7 @@ void sup_close(struct supervisor *sup)
         close(sup->devnull);
     sup->devnull = -1;
     sup_spawn_reports_close(sup);
+    sup_starts_close(sup);
 }
 
 void sup_free(struct supervisor *sup)

@@ -169,6 +169,21 @@ struct sup_service {
     struct sup_service **dependents; /* what waits for it, retiring ones included */
     size_t n_dependents;
     struct sup_sched *sched; /* a scheduled job's clock, or NULL */
+    /* Ready to start, waiting its turn (sup_starts.c). */
+    bool start_queued;
+    struct sup_service *next_start;
+};
+
+/* Starts paced over loop turns (sup_starts.c). */
+#define SUP_STARTS_PER_TURN 32
+struct sup_starts {
+    uv_idle_t turn;                  /* active while some wait */
+    bool ready;                      /* turn initialised and not closed */
+    struct sup_service *head, *tail; /* waiting, in order; each start_queued */
+    size_t waiting;
+    struct sup_service *turn_of; /* the one being told its turn came */
+    uint64_t turn_ms;            /* the loop time of the turn counted */
+    unsigned started;            /* starts admitted in that turn */
 };
 
 struct supervisor {
@@ -214,6 +229,8 @@ struct supervisor {
     bool report_polling;
     unsigned spawns_unread;        /* spawns since the pipe was last read */
     uint64_t orphans_unattributed; /* reaped orphans no record's groups held */
+    struct sup_starts starts;
+    void (*on_start_turn)(struct sup_service *ss); /* its turn to start came */
 };
 
 /* A record's name, for the files below sup_query.c (a call of sup_name
@@ -317,6 +334,15 @@ void sup_cenv_load(struct supervisor *sup);
 void sup_cenv_replan(struct sup_service *ss);
 void sup_cenv_put(struct sup_cenv_snap *snap);
 void sup_cenv_free(struct supervisor *sup);
+
+/* sup_starts.c: whether ss, ready to start, may start in this loop turn
+ * (counted); if not, it waits its turn, kept in order, and
+ * sup->on_start_turn hears when it comes. */
+void sup_starts_init(struct supervisor *sup);
+bool sup_starts_admit(struct sup_service *ss);
+/* A record closed or no longer ready leaves the queue. */
+void sup_starts_drop(struct sup_service *ss);
+void sup_starts_close(struct supervisor *sup);
 
 /* supervisor.c: starts a record now, whatever its dependencies and even
  * while everything stops (a script of a run). */

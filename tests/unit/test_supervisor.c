@@ -548,6 +548,83 @@ static void a_reload_that_drops_what_a_service_waits_for_starts_it(void **state)
     world_stop();
 }
 
+/* ---- paced starts ----------------------------------------------------------------- */
+
+/* A set of n services s00, s01, ..., each "command: [sleep, sNN]". */
+static struct conf_set *many(int n)
+{
+    char path[300], name[32], text[64];
+    assert_non_null(fix_tmpdir(W.dir, sizeof W.dir));
+    for (int i = 0; i < n; i++) {
+        snprintf(name, sizeof name, "s%02d.yaml", i);
+        snprintf(text, sizeof text, "command: [sleep, s%02d]\n", i);
+        assert_int_equal(fix_write(W.dir, name, text), 0);
+    }
+    struct conf_set *set = NULL;
+    struct conf_errors errs;
+    conf_errors_init(&errs);
+    if (conf_load_dir(W.dir, &fix_env, &set, &errs) < 0)
+        fail_msg("%s", fix_errors_text(&errs));
+    conf_errors_close(&errs);
+    snprintf(path, sizeof path, "%s", W.dir);
+    fix_rmdir(path);
+    return set;
+}
+
+static int spawned(void)
+{
+    return W.nprocs;
+}
+
+static void starts_are_paced_over_loop_turns_in_order(void **state)
+{
+    (void)state;
+    world_start(many(80));
+    sup_start_all(W.sup);
+    /* One turn starts SUP_STARTS_PER_TURN; the rest wait theirs, ready. */
+    assert_int_equal(spawned(), SUP_STARTS_PER_TURN);
+    assert_string_equal(state_of("s32"), "waiting");
+    assert_string_equal(sup_find(W.sup, "s32")->svc.reason, "ready: waiting for its turn to start");
+    /* One waiting is stopped, and a reload removes ten of those waiting
+     * (closed while queued: they leave the queue). */
+    sup_stop_service(sup_find(W.sup, "s50"));
+    assert_string_equal(state_of("s50"), "stopped");
+    assert_int_equal(sup_swap_set(W.sup, many(70)), 0);
+    uv_run(&W.loop, UV_RUN_NOWAIT);
+    assert_int_equal(spawned(), 2 * SUP_STARTS_PER_TURN);
+    for (int turn = 0; turn < 10; turn++)
+        uv_run(&W.loop, UV_RUN_NOWAIT);
+    /* In the order they became ready; s50 never, s70 and on gone. */
+    char want[4096] = "";
+    for (int i = 0; i < 70; i++)
+        if (i != 50)
+            append(want, sizeof want, "s%02d ", i);
+    assert_string_equal(W.spawns, want);
+    assert_false(uv_is_active((uv_handle_t *)&W.sup->starts.turn)); /* idle again */
+    world_stop();
+}
+
+/* A start of something else while others wait its turn goes after them. */
+static void a_start_while_others_wait_goes_after_them(void **state)
+{
+    (void)state;
+    world_start(many(80));
+    sup_start_all(W.sup);
+    assert_int_equal(spawned(), SUP_STARTS_PER_TURN);
+    /* Stopped and started again: it keeps no place, and takes the last.
+     * (Its exit is heard in the next turn, which starts 32 more.) */
+    sup_stop_service(sup_find(W.sup, "s00"));
+    die_tag("s00", SIGTERM);
+    assert_int_equal(spawned(), 2 * SUP_STARTS_PER_TURN);
+    sup_start_service(sup_find(W.sup, "s00"));
+    assert_string_equal(state_of("s00"), "waiting");
+    for (int turn = 0; turn < 10; turn++)
+        uv_run(&W.loop, UV_RUN_NOWAIT);
+    assert_string_equal(state_of("s00"), "up");
+    assert_non_null(strstr(W.spawns, "s79 s00 "));
+    world_stop();
+}
+
 /* ---- requests of several services, instances ------------------------------------ */
 
 /* The records of names, in that order. */
@@ -754,7 +831,7 @@ static void check_invariants(unsigned seed, int step)
             met = met && !dep->stop_queued && !dep->intent.restart_pending &&
                   svcset_dep_met(&node, ss->deps[d].condition);
         }
-        if (ss->svc.state == SVC_WAITING && met && !W.sup->stopping)
+        if (ss->svc.state == SVC_WAITING && met && !W.sup->stopping && !ss->start_queued)
             fail_msg("seed %u step %d: %s waits with every dependency met", seed, step,
                      sup_name(ss));
     }
@@ -916,6 +993,8 @@ int main(void)
         cmocka_unit_test(a_kept_service_keeps_its_process_and_takes_the_new_dependencies),
         cmocka_unit_test(removing_a_waiting_service_closes_it_once),
         cmocka_unit_test(a_reload_that_drops_what_a_service_waits_for_starts_it),
+        cmocka_unit_test(starts_are_paced_over_loop_turns_in_order),
+        cmocka_unit_test(a_start_while_others_wait_goes_after_them),
         cmocka_unit_test(a_stop_of_several_waits_for_the_dependents_stopped_with_it),
         cmocka_unit_test(a_restart_of_several_stops_dependents_first_and_starts_them_last),
         cmocka_unit_test(removed_instances_stop_one_at_a_time_the_highest_first),
