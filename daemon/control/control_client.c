@@ -83,26 +83,17 @@ void control_client_unfollow(struct control_client *cl)
     cl->following = NULL;
 }
 
-/* Ends its stream and its wait, answered or not. */
-static void control_client_drop_business(struct control_client *cl)
-{
-    control_client_unfollow(cl);
-    cl->events = false;
-    if (cl->waiting) {
-        cl->waiting = false;
-        if (cl->wait_timer_ready)
-            uv_timer_stop(&cl->wait_timer);
-        proto_request_close(&cl->wait_req);
-    }
-}
-
 void control_client_close(struct control_client *cl)
 {
     struct control *ctl = cl->ctl;
     if (cl->closing)
         return;
     cl->closing = true;
-    control_client_drop_business(cl);
+    control_client_unfollow(cl);
+    if (cl->waiting) {
+        cl->waiting = false;
+        proto_request_close(&cl->wait_req);
+    }
     for (struct control_client **pp = &ctl->clients; *pp; pp = &(*pp)->next)
         if (*pp == cl) {
             *pp = cl->next;
@@ -144,7 +135,7 @@ static void control_client_stream_resume(struct control_client *cl)
 
 static void control_client_on_written(uv_write_t *req, int status);
 static void control_client_pump(struct control_client *cl);
-static void control_client_settle(struct control_client *cl);
+static void control_client_shutdown(struct control_client *cl);
 
 /* Hands buf (taken) to libuv as the one write in flight. */
 static int control_client_write(struct control_client *cl, char *buf, size_t len, size_t size)
@@ -184,8 +175,10 @@ static void control_client_on_written(uv_write_t *req, int status)
             return;
         }
     }
-    if (cl->ended)
-        control_client_settle(cl); /* after what was just handed to libuv */
+    if (cl->ended) {
+        control_client_shutdown(cl); /* after what was just handed to libuv */
+        return;
+    }
     control_client_stream_resume(cl);
     /* Its replies may have held its requests, and its reading. */
     if (!cl->closing && cl->on_line && (cl->in.len || !cl->reading))
@@ -236,9 +229,6 @@ int control_client_send(struct control_client *cl, char *line, size_t len)
         control_client_close(cl);
         return -EPIPE;
     }
-    /* The last reply of a client that sent all it will (a wait answered,
-     * a stream ended): EOF follows it. */
-    control_client_settle(cl);
     return 0;
 }
 
@@ -333,7 +323,6 @@ static void control_client_pump(struct control_client *cl)
          * oversized line cannot be told from a new request. */
         control_client_error(cl, PROTO_ID_NONE, PROTO_ERR_TOO_LARGE,
                              "request line longer than %d bytes", PROTO_LINE_MAX);
-        control_client_drop_business(cl);
         control_client_end(cl);
         return;
     }
@@ -402,15 +391,6 @@ static void control_client_shutdown(struct control_client *cl)
     }
 }
 
-/* An ended client's connection shuts down once every reply is handed to
- * libuv (a write in flight goes out first) and nothing more is owed: no
- * wait unanswered, no stream (which runs until the client hangs up). */
-static void control_client_settle(struct control_client *cl)
-{
-    if (cl->ended && !cl->pending_len && !cl->waiting && !cl->following && !cl->events)
-        control_client_shutdown(cl);
-}
-
 void control_client_end(struct control_client *cl)
 {
     if (cl->closing || cl->ended)
@@ -420,7 +400,8 @@ void control_client_end(struct control_client *cl)
     if (cl->reading)
         uv_read_stop((uv_stream_t *)&cl->pipe);
     cl->reading = false;
-    control_client_settle(cl);
+    if (!cl->pending_len) /* else once it is handed over (on_written) */
+        control_client_shutdown(cl);
 }
 
 /* ---- its stream ------------------------------------------------------------- */

@@ -92,9 +92,8 @@ void control_client_read(struct control_client *cl,
  * line not handled yet. */
 bool control_client_has_input(const struct control_client *cl);
 
-/* Reads no more requests, lets the replies already queued go out, and
- * those still owed (a wait's; a stream's items, until the client hangs
- * up), then closes the connection. */
+/* Reads no more requests, lets the replies already queued go out, then
+ * closes the connection. */
 void control_client_end(struct control_client *cl);
 
 /* Sends one line (taken, freed here). Returns 0, or -EPIPE when the client

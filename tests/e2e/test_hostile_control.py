@@ -246,34 +246,6 @@ class Pacing(svc.ServiceTest):
         s.shutdown(socket.SHUT_WR)
         self.assertEqual([r["id"] for r in self.read_to_eof(s)], list(range(2000)))
 
-    def test_a_half_closed_client_still_gets_its_wait_answered_and_its_stream(self):
-        # socat or nc at the end of their input: what a request still owes
-        # (a wait's answer, a stream's items) comes before EOF.
-        self.service("later", LONG + "autostart: false\n")
-        self.service("talk", "command: \"while :; do echo tick; sleep 0.2; done\"\n")
-        self.run_services()
-        wait_ready(self)
-        waiter, follower = self.connect(), self.connect()
-        waiter.sendall(b'{"v":1,"id":7,"cmd":"wait","names":["later"],"for":"up"}\n')
-        follower.sendall(b'{"v":1,"id":8,"cmd":"logs","names":["talk"],"lines":0,'
-                         b'"follow":true}\n')
-        for s in (waiter, follower):
-            s.shutdown(socket.SHUT_WR)
-        f = follower.makefile("rb")
-        self.assertTrue(json.loads(f.readline())["ok"])
-        for _ in range(3):  # items after the half-close
-            self.assertIn("tick", json.loads(f.readline())["stream"]["line"])
-        time.sleep(0.5)
-        self.assertEqual(ctl(self, "start", "later").returncode, 0)
-        replies = self.read_to_eof(waiter)
-        self.assertEqual([(r["id"], r["ok"]) for r in replies], [(7, True)], replies)
-        # A stream removed by a reload ends with its error, then EOF.
-        os.remove(os.path.join(self.dir, "talk.yaml"))
-        self.assertEqual(ctl(self, "reload").returncode, 0)
-        follower.settimeout(30)
-        rest = [json.loads(l) for l in f.read().splitlines()]
-        self.assertEqual(rest[-1]["error"]["code"], "unknown_service", rest[-1])
-
     def test_an_oversized_line_after_pipelined_requests_is_answered_after_them(self):
         self.service("web", LONG)
         self.run_services()
