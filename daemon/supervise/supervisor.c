@@ -733,8 +733,10 @@ void sup_start_service(struct sup_service *ss)
     ss->intent.held = false;
     ss->stop_queued = false;
     if (svc_is_running(&ss->svc)) {
-        /* Its queued stop is off: what waited for it to come back looks
-         * again. */
+        /* Its queued stop (and the restart it was for) is off: what waited
+         * for it to come back looks again. */
+        if (was_queued)
+            ss->intent.restart_pending = false;
         for (size_t i = 0; was_queued && i < ss->n_dependents; i++)
             sup_try_start(ss->dependents[i]);
         return;

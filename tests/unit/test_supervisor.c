@@ -733,6 +733,24 @@ static void a_shutdown_stops_the_removed_instances_still_waiting_their_turn(void
     world_stop();
 }
 
+/* A start of one whose restart with its dependents was queued calls the
+ * restart off: the dependents stopped for it start again. */
+static void a_start_that_calls_off_a_queued_restart_starts_its_dependents(void **state)
+{
+    (void)state;
+    struct sup_service *list[4];
+    world_start(load("php.yaml", "command: [sleep, php]\n", "nginx.yaml",
+                     "command: [sleep, nginx]\ndepends_on: [php]\n", NULL));
+    sup_start_all(W.sup);
+    sup_stop_ordered(list, records(list, "php", "nginx", NULL), true);
+    assert_string_equal(W.kills, "nginx:TERM ");
+    sup_start_service(sup_find(W.sup, "php"));
+    die_tag("nginx", EXITED(0));
+    assert_string_equal(state_of("nginx"), "up");
+    assert_string_equal(W.spawns, "php nginx nginx ");
+    world_stop();
+}
+
 /* ---- a random walk ------------------------------------------------------------ */
 
 static unsigned rnd(unsigned *seed, unsigned n)
@@ -993,6 +1011,7 @@ int main(void)
         cmocka_unit_test(a_kept_service_keeps_its_process_and_takes_the_new_dependencies),
         cmocka_unit_test(removing_a_waiting_service_closes_it_once),
         cmocka_unit_test(a_reload_that_drops_what_a_service_waits_for_starts_it),
+        cmocka_unit_test(a_start_that_calls_off_a_queued_restart_starts_its_dependents),
         cmocka_unit_test(starts_are_paced_over_loop_turns_in_order),
         cmocka_unit_test(a_start_while_others_wait_goes_after_them),
         cmocka_unit_test(a_stop_of_several_waits_for_the_dependents_stopped_with_it),
