@@ -475,14 +475,15 @@ class Reload(svc.ServiceTest):
         c.wait(10)
 
     def test_a_reload_renaming_hundreds_kills_none_that_stopped_in_time(self):
-        # The new services fork in the reload's own loop turn, long past the
-        # old ones' 100ms stop_timeout: their exits, already there, count
-        # before any timeout acts, and a finish that then starts runs whole.
+        # The new services fork in the reload's loop turns, past the old
+        # ones' 100ms stop_timeout: their exits, already there, count before
+        # any timeout acts, and a finish that then starts runs whole (within
+        # its own stop_timeout, which bounds the finish too).
         finish = self.path("finished")
         for i in range(300):
             self.service(f"s{i:03}", "command: [sleep, '1000']\nstop_timeout: 100ms\n")
         for i in range(20):
-            self.service(f"k{i:02}", "command: [sleep, '1000']\nstop_timeout: 100ms\n"
+            self.service(f"k{i:02}", "command: [sleep, '1000']\nstop_timeout: 10s\n"
                                      f"finish: 'sleep 0.02; echo k{i:02} >> {finish}'\n")
         c = self.run_services()
         wait_ready(self)
@@ -491,7 +492,7 @@ class Reload(svc.ServiceTest):
             os.rename(os.path.join(self.dir, f"s{i:03}.yaml"),
                       os.path.join(self.dir, f"t{i:03}.yaml"))
         for i in range(20):  # changed: restarted by the same reload
-            self.service(f"k{i:02}", "command: [sleep, '1001']\nstop_timeout: 100ms\n"
+            self.service(f"k{i:02}", "command: [sleep, '1001']\nstop_timeout: 10s\n"
                                      f"finish: 'sleep 0.02; echo k{i:02} >> {finish}'\n")
         self.assertEqual(ctl(self, "reload").returncode, 0)
         harness.wait_for(lambda: c.stderr().count(": stopped (") >= 300, 30,
