@@ -57,24 +57,11 @@ bool sup_starts_admit(struct sup_service *ss)
         else
             q->head = ss;
         q->tail = ss;
-        q->waiting++;
         uv_idle_start(&q->turn, sup_starts_on_turn);
         return false;
     }
     q->started++;
     return true;
-}
-
-static struct sup_service *sup_starts_pop(struct sup_starts *q)
-{
-    struct sup_service *ss = q->head;
-    q->head = ss->next_start;
-    if (!q->head)
-        q->tail = NULL;
-    ss->next_start = NULL;
-    ss->start_queued = false;
-    q->waiting--;
-    return ss;
 }
 
 static void sup_starts_on_turn(uv_idle_t *h)
@@ -86,12 +73,12 @@ static void sup_starts_on_turn(uv_idle_t *h)
     /* Those no longer ready (stopped, removed from its dependencies' reach)
      * leave without counting. */
     while (q->head && q->started < SUP_STARTS_PER_TURN) {
-        q->turn_of = sup_starts_pop(q);
+        q->turn_of = q->head;
+        sup_starts_drop(q->turn_of); /* the head: no walk */
         sup->on_start_turn(q->turn_of);
         q->turn_of = NULL;
     }
-    if (!q->head && q->ready)
-        uv_idle_stop(&q->turn);
+    /* The last one's drop stopped the idle handle. */
 }
 
 void sup_starts_drop(struct sup_service *ss)
@@ -113,7 +100,6 @@ void sup_starts_drop(struct sup_service *ss)
     }
     ss->next_start = NULL;
     ss->start_queued = false;
-    q->waiting--;
     if (!q->head && q->ready)
         uv_idle_stop(&q->turn);
 }

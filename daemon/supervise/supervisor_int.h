@@ -180,10 +180,9 @@ struct sup_starts {
     uv_idle_t turn;                  /* active while some wait */
     bool ready;                      /* turn initialised and not closed */
     struct sup_service *head, *tail; /* waiting, in order; each start_queued */
-    size_t waiting;
-    struct sup_service *turn_of; /* the one being told its turn came */
-    uint64_t turn_ms;            /* the loop time of the turn counted */
-    unsigned started;            /* starts admitted in that turn */
+    struct sup_service *turn_of;     /* the one being told its turn came */
+    uint64_t turn_ms;                /* the loop time of the turn counted */
+    unsigned started;                /* starts admitted in that turn */
 };
 
 struct supervisor {

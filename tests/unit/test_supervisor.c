@@ -138,16 +138,10 @@ static void on_all_stopped(struct sup_listener *l)
     W.all_stopped++;
 }
 
-/* A set from "name.yaml", "text", ... pairs, NULL-terminated. */
-static struct conf_set *load(const char *first, ...)
+/* The set of the files written to W.dir, which is removed. */
+static struct conf_set *load_written(void)
 {
     char path[300];
-    va_list ap;
-    assert_non_null(fix_tmpdir(W.dir, sizeof W.dir));
-    va_start(ap, first);
-    for (const char *name = first; name; name = va_arg(ap, const char *))
-        assert_int_equal(fix_write(W.dir, name, va_arg(ap, const char *)), 0);
-    va_end(ap);
     struct conf_set *set = NULL;
     struct conf_errors errs;
     conf_errors_init(&errs);
@@ -158,6 +152,18 @@ static struct conf_set *load(const char *first, ...)
     snprintf(path, sizeof path, "%s", W.dir);
     fix_rmdir(path);
     return set;
+}
+
+/* A set from "name.yaml", "text", ... pairs, NULL-terminated. */
+static struct conf_set *load(const char *first, ...)
+{
+    va_list ap;
+    assert_non_null(fix_tmpdir(W.dir, sizeof W.dir));
+    va_start(ap, first);
+    for (const char *name = first; name; name = va_arg(ap, const char *))
+        assert_int_equal(fix_write(W.dir, name, va_arg(ap, const char *)), 0);
+    va_end(ap);
+    return load_written();
 }
 
 static void world_start(struct conf_set *set)
@@ -553,22 +559,14 @@ static void a_reload_that_drops_what_a_service_waits_for_starts_it(void **state)
 /* A set of n services s00, s01, ..., each "command: [sleep, sNN]". */
 static struct conf_set *many(int n)
 {
-    char path[300], name[32], text[64];
+    char name[32], text[64];
     assert_non_null(fix_tmpdir(W.dir, sizeof W.dir));
     for (int i = 0; i < n; i++) {
         snprintf(name, sizeof name, "s%02d.yaml", i);
         snprintf(text, sizeof text, "command: [sleep, s%02d]\n", i);
         assert_int_equal(fix_write(W.dir, name, text), 0);
     }
-    struct conf_set *set = NULL;
-    struct conf_errors errs;
-    conf_errors_init(&errs);
-    if (conf_load_dir(W.dir, &fix_env, &set, &errs) < 0)
-        fail_msg("%s", fix_errors_text(&errs));
-    conf_errors_close(&errs);
-    snprintf(path, sizeof path, "%s", W.dir);
-    fix_rmdir(path);
-    return set;
+    return load_written();
 }
 
 static int spawned(void)
