@@ -4,6 +4,7 @@
  * lifetime (docs/dev/STYLE.md §5a). See control_client.h. */
 #include "control_client.h"
 
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #ifdef __GLIBC__
@@ -11,6 +12,7 @@
 #endif
 #include <string.h>
 #include <sys/ioctl.h>
+#include <unistd.h>
 
 #include "bounds.h"
 #include "control_line.h"
@@ -29,14 +31,17 @@ static void control_client_account(struct control_client *cl, size_t add, size_t
         cl->ctl->out_queued_peak = cl->ctl->out_queued;
 }
 
-/* The pipe, the deadline, the turn and, once it has waited with a timeout,
- * the wait timer: its memory goes after the last of their close callbacks (libuv:
- * memory holding a handle is freed only after that handle's close
- * callback). */
+/* The pipe, the deadline, the turn and, once it has waited with a timeout
+ * or watched for its hang-up, the wait timer and the hang-up watch: its
+ * memory goes after the last of their close callbacks (libuv: memory
+ * holding a handle is freed only after that handle's close callback; a
+ * polled fd is closed only after its handle). */
 static void control_client_on_closed(uv_handle_t *h)
 {
     struct control_client *cl = h->data;
     struct control *ctl = cl->ctl;
+    if (h == (uv_handle_t *)&cl->hangup)
+        close(cl->hangup_fd);
     if (--cl->closes_pending > 0)
         return;
     /* The write in flight was cancelled before any close callback ran. */
@@ -83,17 +88,26 @@ void control_client_unfollow(struct control_client *cl)
     cl->following = NULL;
 }
 
+/* Ends its stream and its wait, answered or not. */
+static void control_client_drop_business(struct control_client *cl)
+{
+    control_client_unfollow(cl);
+    cl->events = false;
+    if (cl->waiting) {
+        cl->waiting = false;
+        if (cl->wait_timer_ready)
+            uv_timer_stop(&cl->wait_timer);
+        proto_request_close(&cl->wait_req);
+    }
+}
+
 void control_client_close(struct control_client *cl)
 {
     struct control *ctl = cl->ctl;
     if (cl->closing)
         return;
     cl->closing = true;
-    control_client_unfollow(cl);
-    if (cl->waiting) {
-        cl->waiting = false;
-        proto_request_close(&cl->wait_req);
-    }
+    control_client_drop_business(cl);
     for (struct control_client **pp = &ctl->clients; *pp; pp = &(*pp)->next)
         if (*pp == cl) {
             *pp = cl->next;
@@ -106,6 +120,10 @@ void control_client_close(struct control_client *cl)
     if (cl->wait_timer_ready) {
         cl->closes_pending++;
         uv_close((uv_handle_t *)&cl->wait_timer, control_client_on_closed);
+    }
+    if (cl->hangup_ready) {
+        cl->closes_pending++;
+        uv_close((uv_handle_t *)&cl->hangup, control_client_on_closed);
     }
     uv_close((uv_handle_t *)&cl->pipe, control_client_on_closed);
 }
@@ -135,7 +153,7 @@ static void control_client_stream_resume(struct control_client *cl)
 
 static void control_client_on_written(uv_write_t *req, int status);
 static void control_client_pump(struct control_client *cl);
-static void control_client_shutdown(struct control_client *cl);
+static void control_client_settle(struct control_client *cl);
 
 /* Hands buf (taken) to libuv as the one write in flight. */
 static int control_client_write(struct control_client *cl, char *buf, size_t len, size_t size)
@@ -175,10 +193,8 @@ static void control_client_on_written(uv_write_t *req, int status)
             return;
         }
     }
-    if (cl->ended) {
-        control_client_shutdown(cl); /* after what was just handed to libuv */
-        return;
-    }
+    if (cl->ended)
+        control_client_settle(cl); /* after what was just handed to libuv */
     control_client_stream_resume(cl);
     /* Its replies may have held its requests, and its reading. */
     if (!cl->closing && cl->on_line && (cl->in.len || !cl->reading))
@@ -229,6 +245,9 @@ int control_client_send(struct control_client *cl, char *line, size_t len)
         control_client_close(cl);
         return -EPIPE;
     }
+    /* The last reply of a client that sent all it will (a wait answered,
+     * a stream ended): EOF follows it. */
+    control_client_settle(cl);
     return 0;
 }
 
@@ -323,6 +342,7 @@ static void control_client_pump(struct control_client *cl)
          * oversized line cannot be told from a new request. */
         control_client_error(cl, PROTO_ID_NONE, PROTO_ERR_TOO_LARGE,
                              "request line longer than %d bytes", PROTO_LINE_MAX);
+        control_client_drop_business(cl);
         control_client_end(cl);
         return;
     }
@@ -391,6 +411,60 @@ static void control_client_shutdown(struct control_client *cl)
     }
 }
 
+static void control_client_on_hangup(uv_poll_t *h, int status, int events)
+{
+    struct control_client *cl = h->data;
+    (void)status;
+    (void)events;
+    log_debug("control: pid %d hung up with a wait or a stream open", (int)cl->pid);
+    control_client_close(cl);
+}
+
+/* Watches an ended client for its hang-up (see control_client.h). Polled
+ * for UV_PRIORITIZED, which a Unix socket never reports, it wakes for
+ * EPOLLHUP (or an error) alone; the half-close it has made already would
+ * wake a watch for readable or UV_DISCONNECT at every turn. Without the
+ * fd for it, the client is closed: it cannot be told apart from one that
+ * has gone. */
+static void control_client_watch_hangup(struct control_client *cl)
+{
+    uv_os_fd_t fd;
+    if (cl->hangup_ready)
+        return;
+    if (uv_fileno((const uv_handle_t *)&cl->pipe, &fd) < 0 ||
+        (cl->hangup_fd = fcntl(fd, F_DUPFD_CLOEXEC, 0)) < 0) {
+        control_client_close(cl);
+        return;
+    }
+    if (uv_poll_init(cl->pipe.loop, &cl->hangup, cl->hangup_fd) < 0) {
+        close(cl->hangup_fd);
+        control_client_close(cl);
+        return;
+    }
+    cl->hangup.data = cl;
+    cl->hangup_ready = true;
+    if (uv_poll_start(&cl->hangup, UV_PRIORITIZED, control_client_on_hangup) < 0)
+        control_client_close(cl);
+}
+
+/* An ended client's connection shuts down once every reply is handed to
+ * libuv (a write in flight goes out first) and nothing more is owed: no
+ * wait unanswered, no stream (which runs until the client hangs up).
+ * While something is owed, its hang-up is watched for. */
+static void control_client_settle(struct control_client *cl)
+{
+    if (!cl->ended || cl->closing)
+        return;
+    if (cl->waiting || cl->following || cl->events) {
+        control_client_watch_hangup(cl);
+        return;
+    }
+    if (cl->hangup_ready)
+        uv_poll_stop(&cl->hangup); /* its own shutdown makes the hang-up */
+    if (!cl->pending_len)
+        control_client_shutdown(cl);
+}
+
 void control_client_end(struct control_client *cl)
 {
     if (cl->closing || cl->ended)
@@ -400,8 +474,7 @@ void control_client_end(struct control_client *cl)
     if (cl->reading)
         uv_read_stop((uv_stream_t *)&cl->pipe);
     cl->reading = false;
-    if (!cl->pending_len) /* else once it is handed over (on_written) */
-        control_client_shutdown(cl);
+    control_client_settle(cl);
 }
 
 /* ---- its stream ------------------------------------------------------------- */

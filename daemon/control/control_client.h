@@ -1,8 +1,8 @@
 /* control_client.h - one connection to the control socket: its I/O
  * (request lines read at a fair pace, bounded replies, never blocking the
  * loop), its one stream, its one wait, and its lifetime: a client embeds a
- * pipe, an idle handle and two timers and is freed after the last of their
- * close callbacks. Used by control_query.c,
+ * pipe, an idle handle, two timers and a poll handle and is freed after the
+ * last of their close callbacks. Used by control_query.c,
  * control_cmd.c and control.c above it. */
 #ifndef CORRAL_CONTROL_CLIENT_H
 #define CORRAL_CONTROL_CLIENT_H
@@ -72,6 +72,13 @@ struct control_client {
     struct proto_request wait_req;
     uv_timer_t wait_timer;
     bool wait_timer_ready;
+    /* Once it has sent all it will (EOF) while a wait or a stream is still
+     * owed: reading no longer tells its half-close from a full one, so a
+     * duplicate of its socket is polled for the hang-up alone (EPOLLHUP,
+     * which a stream socket reports once both directions are shut). */
+    uv_poll_t hangup;
+    int hangup_fd;
+    bool hangup_ready;
 };
 
 /* A new client on ctl's list, its pipe and timers initialised on loop (not
@@ -92,8 +99,9 @@ void control_client_read(struct control_client *cl,
  * line not handled yet. */
 bool control_client_has_input(const struct control_client *cl);
 
-/* Reads no more requests, lets the replies already queued go out, then
- * closes the connection. */
+/* Reads no more requests, lets the replies already queued go out, and
+ * those still owed (a wait's; a stream's items, until the client hangs
+ * up), then closes the connection. */
 void control_client_end(struct control_client *cl);
 
 /* Sends one line (taken, freed here). Returns 0, or -EPIPE when the client

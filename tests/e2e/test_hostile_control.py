@@ -18,6 +18,7 @@ import threading
 import time
 
 import harness
+import promparse
 import svc
 from ctl import ctl, status, wait_ready
 
@@ -245,6 +246,69 @@ class Pacing(svc.ServiceTest):
                            for i in range(2000)))
         s.shutdown(socket.SHUT_WR)
         self.assertEqual([r["id"] for r in self.read_to_eof(s)], list(range(2000)))
+
+    def test_a_half_closed_client_still_gets_its_wait_answered_and_its_stream(self):
+        # socat or nc at the end of their input: what a request still owes
+        # (a wait's answer, a stream's items) comes before EOF.
+        self.service("later", LONG + "autostart: false\n")
+        self.service("talk", "command: \"while :; do echo tick; sleep 0.2; done\"\n")
+        self.run_services()
+        wait_ready(self)
+        waiter, follower = self.connect(), self.connect()
+        waiter.sendall(b'{"v":1,"id":7,"cmd":"wait","names":["later"],"for":"up"}\n')
+        follower.sendall(b'{"v":1,"id":8,"cmd":"logs","names":["talk"],"lines":0,'
+                         b'"follow":true}\n')
+        for s in (waiter, follower):
+            s.shutdown(socket.SHUT_WR)
+        f = follower.makefile("rb")
+        self.assertTrue(json.loads(f.readline())["ok"])
+        for _ in range(3):  # items after the half-close
+            self.assertIn("tick", json.loads(f.readline())["stream"]["line"])
+        time.sleep(0.5)
+        self.assertEqual(ctl(self, "start", "later").returncode, 0)
+        replies = self.read_to_eof(waiter)
+        self.assertEqual([(r["id"], r["ok"]) for r in replies], [(7, True)], replies)
+        # A stream removed by a reload ends with its error, then EOF.
+        os.remove(os.path.join(self.dir, "talk.yaml"))
+        self.assertEqual(ctl(self, "reload").returncode, 0)
+        follower.settimeout(30)
+        rest = [json.loads(l) for l in f.read().splitlines()]
+        self.assertEqual(rest[-1]["error"]["code"], "unknown_service", rest[-1])
+
+    def test_a_client_that_hangs_up_with_a_wait_or_a_stream_open_is_let_go(self):
+        # corralctl logs -f or events stopped with ^C, a wait given up by a
+        # script's timeout: after EOF corral reads no more, yet must see the
+        # hang-up, or such clients would hold their slots until none is left
+        # for root.
+        self.service("quiet", LONG)
+        self.service("later", LONG + "autostart: false\n")
+        c = self.run_services()
+        wait_ready(self)
+        asks = [b'{"v":1,"id":1,"cmd":"logs","names":["quiet"],"lines":0,"follow":true}\n',
+                b'{"v":1,"id":1,"cmd":"events"}\n',
+                b'{"v":1,"id":1,"cmd":"wait","names":["later"],"for":"up"}\n']
+        held = []
+        for ask, half_first in itertools.product(asks, (False, True)):
+            for _ in range(15):
+                s = socket.socket(socket.AF_UNIX)
+                s.connect(self.path("corral.sock"))
+                s.sendall(ask)
+                if half_first:  # socat at the end of its input, then gone
+                    s.shutdown(socket.SHUT_WR)
+                held.append(s)
+        time.sleep(0.5)  # corral has read them all and holds what they asked
+
+        def clients():
+            r = ctl(self, "metrics")
+            self.assertEqual(r.returncode, 0, r.stderr)
+            return promparse.value(promparse.parse(r.stdout), "corral_control_clients")
+
+        self.assertEqual(clients(), len(held) + 1)  # the metrics request's own
+        for s in held:
+            s.close()
+        harness.wait_for(lambda: clients() == 1, timeout=20,
+                         what="corral letting go of the clients that hung up")
+        self.assertIsNone(c.proc.poll())
 
     def test_an_oversized_line_after_pipelined_requests_is_answered_after_them(self):
         self.service("web", LONG)
