@@ -18,6 +18,7 @@
 #include "corral.h"
 #include "import.h"
 #include "log.h"
+#include "spawn.h"
 
 /* fds 0-2 must exist: otherwise the first pipe or socket we open would land
  * on one of them and a child would write its output into it. */
@@ -85,6 +86,11 @@ int main(int argc, char **argv)
     }
     corral_ensure_stdio();
     corral_ignore_signals();
+    struct rlimit given;
+    rlim_t nofile = spawn_raise_nofile(&given);
+    if (nofile > given.rlim_cur)
+        log_debug("open files: corral may hold %llu; its children get the %llu it was given",
+                  (unsigned long long)nofile, (unsigned long long)given.rlim_cur);
     rc = uv_loop_init(&loop);
     if (rc == 0)
         rc = corral_setup(&c, &loop, &cfg);

@@ -92,6 +92,38 @@ static void spawn_reset_signals(void)
             (void)sigaction(sig, &sa, NULL);
 }
 
+/* The limit on open files corral was given, which its children get back
+ * (spawn_raise_nofile); unknown until then. */
+static struct rlimit spawn_nofile;
+static bool spawn_nofile_known;
+
+rlim_t spawn_raise_nofile(struct rlimit *given)
+{
+    struct rlimit was, want;
+    if (getrlimit(RLIMIT_NOFILE, &was) < 0)
+        return 0;
+    *given = was;
+    spawn_nofile = was;
+    spawn_nofile_known = true;
+    want = was;
+    want.rlim_cur = was.rlim_max;
+    if (want.rlim_cur == was.rlim_cur || setrlimit(RLIMIT_NOFILE, &want) == 0)
+        return want.rlim_cur;
+    /* An unlimited hard limit still stops at fs.nr_open. */
+    FILE *f = fopen("/proc/sys/fs/nr_open", "re");
+    unsigned long nr_open = 0;
+    if (f) {
+        if (fscanf(f, "%lu", &nr_open) != 1)
+            nr_open = 0;
+        fclose(f);
+    }
+    want.rlim_cur = nr_open ? (rlim_t)nr_open : 1024 * 1024;
+    if (want.rlim_cur > was.rlim_cur && want.rlim_cur < was.rlim_max &&
+        setrlimit(RLIMIT_NOFILE, &want) == 0)
+        return want.rlim_cur;
+    return was.rlim_cur;
+}
+
 /* Moves fd to target unless it is there already; -1 leaves target alone. */
 static int spawn_place_fd(int fd, int target)
 {
@@ -160,6 +192,8 @@ static _Noreturn void spawn_child(const struct spawn_plan *p, int report_fd, int
     if (p->keep_fd == SPAWN_KEEP_FD && fcntl(SPAWN_KEEP_FD, F_SETFD, 0) < 0)
         goto fail;
     f.stage = SPAWN_STAGE_RLIMIT;
+    if (spawn_nofile_known && setrlimit(RLIMIT_NOFILE, &spawn_nofile) < 0)
+        goto fail;
     for (size_t i = 0; i < p->nrlimits; i++)
         if (setrlimit(p->rlimits[i].resource, &p->rlimits[i].lim) < 0)
             goto fail;

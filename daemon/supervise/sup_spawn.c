@@ -2,12 +2,14 @@
  * readiness fd and output pipes, fork failures as events (logged once per
  * burst, with the PID budget), exec failures from the report pipe every
  * child shares; and signals to a service's whole tree. */
+#include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -51,10 +53,23 @@ void sup_signal_tree(struct sup_service *ss, int sig)
     free(kids);
 }
 
+/* How many fds corral holds now (-1: unknown). */
+static int sup_open_files(void)
+{
+    DIR *d = opendir("/proc/self/fd");
+    int n = 0;
+    if (!d)
+        return -1;
+    while (readdir(d))
+        n++;
+    closedir(d);
+    return n - 3; /* ".", ".." and the directory's own */
+}
+
 static void sup_log_fork_failure(struct sup_service *ss, int err)
 {
     struct pidbudget b;
-    char budget[96] = "";
+    char budget[160] = "";
     const char *dir = ss->sup->env.pids_dir;
 
     /* Every failure is counted with the budget at that moment (two small
@@ -74,7 +89,13 @@ static void sup_log_fork_failure(struct sup_service *ss, int err)
                   ss->fork_failures);
         return;
     }
-    if (known && b.max >= 0)
+    struct rlimit nofile;
+    if (err == EMFILE && getrlimit(RLIMIT_NOFILE, &nofile) == 0)
+        snprintf(budget, sizeof budget,
+                 " (corral holds %d open files of the %llu it may: raise the container's hard "
+                 "`ulimit -n`)",
+                 sup_open_files(), (unsigned long long)nofile.rlim_cur);
+    else if (known && b.max >= 0)
         snprintf(budget, sizeof budget, " (pids %ld of %ld in use: the PID limit is reached)",
                  b.current, b.max);
     log_warn("%s: fork: %s%s; retrying with backoff until it works", sup_name(ss), strerror(err),

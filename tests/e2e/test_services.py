@@ -5,12 +5,14 @@ errors that refuse the start."""
 
 import os
 import re
+import resource
 import signal
 import subprocess
 import time
 
 import harness
 import svc
+from ctl import status, wait_ready
 from svc import stamp
 
 
@@ -221,6 +223,35 @@ command: "id -u > out; id -g >> out; pwd >> out; umask >> out; echo $GREETING >>
         import grp
         out = harness.read(self.path("ids")).split()
         self.assertEqual(out, ["0", str(grp.getgrnam("nogroup").gr_gid), "321"])
+
+    def test_a_low_soft_limit_on_open_files_does_not_cap_how_many_services_run(self):
+        # Containers are often given 1024 open files under a far higher hard
+        # limit; corral holds two fds per service, so it raises its own soft
+        # limit, and its children get the one corral was given back.
+        def limit(soft, hard):
+            return lambda: resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+
+        for i in range(100):
+            self.service(f"s{i}", "command: [sleep, '1000']\n")
+        self.service("look", f"type: oneshot\ncommand: 'ulimit -Sn > {self.path('lim')}; "
+                             f"ulimit -Hn >> {self.path('lim')}'\n")
+        c = self.run_services(preexec=limit(128, 4096))
+        wait_ready(self)
+        harness.wait_for(lambda: sum(s["state"] == "up" for s in status(self)[0].values()) == 100,
+                         20, what="all 100 services up")
+        self.assertEqual(harness.read(self.path("lim")).split(), ["128", "4096"])
+        self.assertNotIn("Too many open files", c.stderr())
+        c.signal(signal.SIGTERM)
+        self.assertEqual(c.wait(), 0)
+
+        # Where the hard limit itself is too low, the warning says so.
+        c = self.run_services(preexec=limit(128, 128))
+        harness.wait_for(lambda: "Too many open files" in c.stderr(), 20,
+                         what="the open files warning")
+        self.assertRegex(c.stderr(), r"fork: Too many open files \(corral holds \d+ open files "
+                                     r"of the 128 it may: raise the container's hard `ulimit -n`\)")
+        c.signal(signal.SIGTERM)
+        c.wait()
 
     def test_corral_yaml_log_level_quiets_state_changes(self):
         cfg = self.write_conf("log_level: warn\n")
