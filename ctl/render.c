@@ -62,9 +62,12 @@ static void render_reload(json_t *result, FILE *out)
 /* One line of a service's output: {"time_ms","stream","line"}. */
 static void render_log_line(json_t *l, FILE *out)
 {
-    const char *text = field_str(l, "line", NULL);
-    if (text)
-        fprintf(out, "%s\n", text);
+    json_t *text = json_object_get(l, "line");
+    if (!json_is_string(text))
+        return;
+    /* Whole, NUL bytes included, as the service wrote it. */
+    fwrite(json_string_value(text), 1, json_string_length(text), out);
+    fputc('\n', out);
 }
 
 void render_result(const struct proto_request *req, json_t *result, FILE *out, bool colour)

@@ -51,7 +51,8 @@ int proto_reply_decode(const char *line, size_t len, struct proto_reply *r, char
     *r = (struct proto_reply){.id = PROTO_ID_NONE};
     if (len > 0 && line[len - 1] == '\n')
         len--;
-    r->root = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr);
+    /* A service's output line may hold NUL bytes (\u0000 in a logs reply). */
+    r->root = json_loadb(line, len, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &jerr);
     if (!r->root) {
         snprintf(why, why_len, "malformed JSON at column %d: %s", jerr.column, jerr.text);
         return -EINVAL;

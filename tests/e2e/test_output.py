@@ -235,6 +235,16 @@ import time; time.sleep(30)
         self.assertEqual({o["service"] for o in objs}, {"j"})
         self.assertTrue(all(o["stream"] == "stdout" and o["time"].endswith("Z") for o in objs))
 
+    def test_corralctl_logs_gives_a_line_with_a_nul_byte_whole(self):
+        self.service("nul", "command: \"printf 'a\\\\000b\\\\n'; exec sleep 1000\"\n")
+        self.run_services()
+        harness.wait_for(lambda: "a" in ctl(self, "logs", "nul").stdout, 10, what="the line")
+        r = ctl(self, "logs", "nul")
+        self.assertEqual((r.returncode, r.stdout), (0, "a\0b\n"), r.stderr)
+        r = ctl(self, "--json", "logs", "nul")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(json.loads(r.stdout)["result"]["lines"][0]["line"], "a\0b")
+
     def test_a_partial_line_is_flushed_and_a_long_line_is_split_with_a_marker(self):
         self.service("p", "command: \"printf 'no newline yet'; sleep 2; echo ' rest'; "
                           "head -c 70000 /dev/zero | tr '\\\\0' y; echo; sleep 100\"\n")

@@ -31,6 +31,26 @@ static void ok_reply_carries_the_result_and_id(void **state)
     free(line);
 }
 
+static void a_reply_carrying_a_nul_byte_is_read_whole(void **state)
+{
+    (void)state;
+    struct proto_reply r;
+    char why[128];
+    char *line = NULL;
+    size_t len;
+
+    /* A service's output line "a\0b", as a logs reply carries it. */
+    json_t *l = json_pack("{s:s%}", "line", "a\0b", (size_t)3);
+    assert_int_equal(proto_encode_ok(2, json_pack("{s:[o]}", "lines", l), &line, &len), 0);
+    assert_non_null(strstr(line, "a\\u0000b"));
+    assert_int_equal(proto_reply_decode(line, len, &r, why, sizeof why), 0);
+    json_t *got = json_object_get(json_array_get(json_object_get(r.body, "lines"), 0), "line");
+    assert_int_equal(json_string_length(got), 3);
+    assert_memory_equal(json_string_value(got), "a\0b", 3);
+    proto_reply_close(&r);
+    free(line);
+}
+
 static void ok_reply_without_result_has_an_empty_object(void **state)
 {
     (void)state;
@@ -265,6 +285,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(ok_reply_carries_the_result_and_id),
         cmocka_unit_test(ok_reply_without_result_has_an_empty_object),
+        cmocka_unit_test(a_reply_carrying_a_nul_byte_is_read_whole),
         cmocka_unit_test(every_error_code_round_trips),
         cmocka_unit_test(error_reply_has_the_documented_shape),
         cmocka_unit_test(an_error_without_id_says_null),
