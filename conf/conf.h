@@ -400,6 +400,9 @@ void conf_envdir_free(struct conf_kv *vars, size_t n);
 
 /* Returns the service called name, or NULL. */
 struct conf_service *conf_set_find(const struct conf_set *set, const char *name);
+/* The position of the service called name in set->services (which is in
+ * name order), or -1: a binary search. */
+long conf_set_position(const struct conf_set *set, const char *name);
 
 /* Frees a set and every service in it. NULL is a no-op. */
 void conf_set_free(struct conf_set *set);

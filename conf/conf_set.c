@@ -46,6 +46,11 @@ struct conf_service *conf_set_find(const struct conf_set *set, const char *name)
     return i < 0 ? NULL : set->services[i];
 }
 
+long conf_set_position(const struct conf_set *set, const char *name)
+{
+    return conf_set_index(set->services, set->n, name);
+}
+
 void conf_set_free(struct conf_set *set)
 {
     if (!set)

@@ -9,10 +9,9 @@
 
 struct sup_service *sup_find(const struct supervisor *sup, const char *name)
 {
-    for (size_t i = 0; i < sup->n; i++)
-        if (strcmp(sup->svcs[i]->svc.conf->name, name) == 0)
-            return sup->svcs[i];
-    return NULL;
+    /* svcs[i] is the record of set->services[i], which are in name order. */
+    long i = sup->set ? conf_set_position(sup->set, name) : -1;
+    return i < 0 ? NULL : sup->svcs[i];
 }
 
 size_t sup_count(const struct supervisor *sup)
@@ -33,6 +32,11 @@ struct sup_service *sup_main(const struct supervisor *sup)
 const char *sup_name(const struct sup_service *ss)
 {
     return sup_record_name(ss);
+}
+
+enum svc_state sup_state(const struct sup_service *ss)
+{
+    return ss->svc.state;
 }
 
 const struct conf_service *sup_conf(const struct sup_service *ss)

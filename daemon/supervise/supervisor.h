@@ -203,6 +203,7 @@ struct sup_service *sup_at(const struct supervisor *sup, size_t i);
 struct sup_service *sup_main(const struct supervisor *sup);
 
 const char *sup_name(const struct sup_service *ss);
+enum svc_state sup_state(const struct sup_service *ss);
 
 /* The configuration the service runs with (valid while the record lives). */
 const struct conf_service *sup_conf(const struct sup_service *ss);
