@@ -69,7 +69,8 @@ struct control_client {
     struct sup_service *following; /* dropped when the record goes away */
     /* Its wait. */
     bool waiting;
-    struct proto_request wait_req;
+    struct proto_request wait_req; /* each service named once */
+    size_t wait_unmet;             /* the first of its names not met at the last look */
     uv_timer_t wait_timer;
     bool wait_timer_ready;
     /* Once it has sent all it will (EOF) while a wait or a stream is still

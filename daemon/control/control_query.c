@@ -92,6 +92,36 @@ static int query_group(struct control_client *cl, const struct proto_request *re
     return 0;
 }
 
+/* The names of a request in a sorting by name, the first of equal names
+ * first (qsort is not stable). */
+static const struct proto_request *query_sorting;
+
+static int query_by_name(const void *a, const void *b)
+{
+    size_t i = *(const size_t *)a, k = *(const size_t *)b;
+    int c = strcmp(query_sorting->names[i], query_sorting->names[k]);
+    return c ? c : (i > k) - (i < k);
+}
+
+/* Marks in repeat[] every name of req that an earlier one repeats, in
+ * O(n log n): a request line of 64 KiB holds thousands of names, and each
+ * one looked up (a group expanded) again would cost corral's loop seconds
+ * for one request. Returns 0, or -1 when out of memory. */
+static int query_mark_repeats(const struct proto_request *req, bool *repeat)
+{
+    size_t *by = malloc(req->n_names * sizeof *by);
+    if (!by)
+        return -1;
+    for (size_t i = 0; i < req->n_names; i++)
+        by[i] = i;
+    query_sorting = req;
+    qsort(by, req->n_names, sizeof *by, query_by_name);
+    for (size_t k = 1; k < req->n_names; k++)
+        repeat[by[k]] = strcmp(req->names[by[k]], req->names[by[k - 1]]) == 0;
+    free(by);
+    return 0;
+}
+
 int control_query_resolve(struct control_client *cl, const struct proto_request *req,
                           struct sup_service **out, size_t *n)
 {
@@ -102,22 +132,30 @@ int control_query_resolve(struct control_client *cl, const struct proto_request 
             out[(*n)++] = sup_at(sup, i);
         return 0;
     }
-    for (size_t i = 0; i < req->n_names; i++) {
+    bool *repeat = calloc(req->n_names, sizeof *repeat);
+    if (!repeat || query_mark_repeats(req, repeat) < 0) {
+        free(repeat);
+        control_client_error(cl, req->id, PROTO_ERR_INTERNAL, "out of memory");
+        return -1;
+    }
+    int rc = 0;
+    for (size_t i = 0; i < req->n_names && rc == 0; i++) {
+        if (repeat[i])
+            continue;
         if (targets_is_group(req->names[i])) {
-            if (query_group(cl, req, req->names[i], out, n) < 0)
-                return -1;
+            rc = query_group(cl, req, req->names[i], out, n);
             continue;
         }
         struct sup_service *ss = sup_find(sup, req->names[i]);
         if (!ss) {
             query_unknown(cl, req, req->names[i]);
-            return -1;
-        }
-        /* out has room for every service once: a repeated name adds nothing. */
-        if (!query_listed(out, *n, ss))
+            rc = -1;
+        } else if (!query_listed(out, *n, ss)) { /* also a member of a group named */
             out[(*n)++] = ss;
+        }
     }
-    return 0;
+    free(repeat);
+    return rc;
 }
 
 /* A list with room for every service, or NULL (out of memory). */
@@ -406,20 +444,22 @@ static void query_wait_end(struct control_client *cl)
     proto_request_close(&cl->wait_req);
 }
 
-/* Answers the waiter when every named service meets the condition. */
+/* Answers the waiter when every named service meets the condition; else
+ * notes the first that does not: nothing can change before it does. */
 static void query_wait_check(struct control_client *cl)
 {
     struct supervisor *sup = cl->ctl->env.sup;
-    json_t *arr = json_array();
     for (size_t i = 0; i < cl->wait_req.n_names; i++) {
         struct sup_service *ss = sup_find(sup, cl->wait_req.names[i]);
-        struct sup_view v;
-        if (ss)
-            sup_view(ss, 0, &v);
-        if (!ss || !query_wait_met(v.state, cl->wait_req.wait_for)) {
-            json_decref(arr);
+        if (!ss || !query_wait_met(sup_state(ss), cl->wait_req.wait_for)) {
+            cl->wait_unmet = i;
             return;
         }
+    }
+    json_t *arr = json_array();
+    for (size_t i = 0; i < cl->wait_req.n_names; i++) {
+        struct sup_view v;
+        sup_view(sup_find(sup, cl->wait_req.names[i]), 0, &v);
         json_array_append_new(
             arr, json_pack("{s:s, s:s}", "name", v.name, "state", svc_state_name(v.state)));
     }
@@ -448,10 +488,22 @@ void control_query_wait(struct control_client *cl, struct proto_request *req)
         free(list);
         return;
     }
-    free(list);
     if (cl->waiting) {
+        free(list);
         control_client_error(cl, req->id, PROTO_ERR_BAD_REQUEST,
                              "one wait at a time per connection");
+        return;
+    }
+    /* The waiter keeps each service named once (a name given twice counts
+     * once), by name: a reload may replace the record. */
+    const char **names = malloc((n + 1) * sizeof *names);
+    for (size_t i = 0; names && i < n; i++)
+        names[i] = sup_name(list[i]);
+    int rc = names ? proto_request_set_names(req, names, n) : -ENOMEM;
+    free(names);
+    free(list);
+    if (rc < 0) {
+        control_client_error(cl, req->id, PROTO_ERR_INTERNAL, "out of memory");
         return;
     }
     cl->wait_req = *req;
@@ -481,7 +533,9 @@ void control_query_on_change(struct control_client *cl, const struct sup_service
                                         "service", v.name, "state", svc_state_name(v.state),
                                         "reason", v.reason, "pid", (json_int_t)v.pid));
     }
-    if (cl->waiting && !cl->closing)
+    /* Only a change of the first service not yet met may end the wait. */
+    if (cl->waiting && !cl->closing &&
+        strcmp(sup_name(ss), cl->wait_req.names[cl->wait_unmet]) == 0)
         query_wait_check(cl);
 }
 
@@ -495,7 +549,8 @@ void control_query_on_gone(struct control_client *cl, struct sup_service *ss)
     if (!cl->waiting || cl->closing)
         return;
     for (size_t i = 0; i < cl->wait_req.n_names; i++) {
-        if (sup_find(cl->ctl->env.sup, cl->wait_req.names[i]))
+        if (strcmp(cl->wait_req.names[i], sup_name(ss)) != 0 ||
+            sup_find(cl->ctl->env.sup, cl->wait_req.names[i]))
             continue;
         int64_t id = cl->wait_req.id;
         char name[PROTO_MSG_MAX / 2];

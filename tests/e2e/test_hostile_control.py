@@ -310,6 +310,37 @@ class Pacing(svc.ServiceTest):
                          what="corral letting go of the clients that hung up")
         self.assertIsNone(c.proc.poll())
 
+    def test_names_repeated_thousands_of_times_cost_what_naming_once_does(self):
+        # A request line of 64 KiB names a group or a service 10,000 times:
+        # corral must not expand or look each up again (seconds of its loop
+        # per request over 600 services), and a name given twice counts once.
+        for i in range(600):
+            self.service(f"s{i}", LONG + "groups: [g]\n")
+        self.service("later", LONG + "autostart: false\n")
+        self.run_services()
+        wait_ready(self)
+        harness.wait_for(lambda: status(self)[0]["s599"]["state"] == "up", 30, what="s599 up")
+        flood = self.connect()
+        ask = json.dumps({"v": 1, "id": 1, "cmd": "status", "names": ["@g"] * 10000},
+                         separators=(",", ":")).encode() + b"\n"
+        threading.Thread(target=flood.sendall, args=(ask * 8,), daemon=True).start()
+        t = time.monotonic()
+        r = ctl(self, "version", timeout=60)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertLess(time.monotonic() - t, 5, "the loop stalled on repeated names")
+        f = flood.makefile("rb")
+        for _ in range(8):
+            names = [x["name"] for x in json.loads(f.readline())["result"]["services"]]
+            self.assertEqual(sorted(names), sorted(f"s{i}" for i in range(600)))
+        waiter = self.connect()
+        waiter.sendall(json.dumps({"v": 1, "id": 2, "cmd": "wait", "for": "up",
+                                   "names": ["s599"] * 5000 + ["later"]}).encode() + b"\n")
+        time.sleep(0.3)
+        self.assertEqual(ctl(self, "start", "later").returncode, 0)
+        waiter.settimeout(30)
+        reply = json.loads(waiter.makefile("rb").readline())
+        self.assertEqual([x["name"] for x in reply["result"]["services"]], ["s599", "later"])
+
     def test_an_oversized_line_after_pipelined_requests_is_answered_after_them(self):
         self.service("web", LONG)
         self.run_services()
