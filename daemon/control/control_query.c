@@ -345,31 +345,71 @@ void control_query_health(struct control_client *cl, struct proto_request *req)
     control_client_ok(cl, req->id, json_pack("{s:b, s:o}", "healthy", healthy, "services", bad));
 }
 
-/* The lines of a logs reply, newest kept when they would pass what one
- * reply may hold: a reply over CONTROL_OUT_MAX would cost the connection. */
+/* A logs reply holds the newest lines that fit in half of what a reply may
+ * hold (the rest leaves room for what the connection has queued); the older
+ * ones are omitted, and the reply says how many. The window is found first,
+ * from the lines' sizes alone, and only its lines become JSON: a ring of
+ * 64 MiB holds millions of short lines, and a JSON object each would cost
+ * gigabytes before the reply was cut. */
+#define QUERY_LOGS_BUDGET (CONTROL_OUT_MAX / 2)
+#define QUERY_LOGS_WINDOW (QUERY_LOGS_BUDGET / QUERY_LINE_OVERHEAD + 1)
+
+/* The window: the sizes of the newest lines whose sum fits the budget, a
+ * FIFO that drops the oldest as newer ones come (at most QUERY_LOGS_WINDOW
+ * of them, since every line costs QUERY_LINE_OVERHEAD at least). */
+struct query_window {
+    size_t *sizes;
+    size_t cap, head, len, sum;
+    size_t total; /* lines seen */
+    bool failed;  /* out of memory */
+};
+
+static void query_logs_measure(void *arg, const struct ring_line *l)
+{
+    struct query_window *w = arg;
+    size_t size = QUERY_LINE_OVERHEAD + 6 * l->len; /* \u00XX at worst */
+    w->total++;
+    while (w->len && w->sum + size > QUERY_LOGS_BUDGET) {
+        w->sum -= w->sizes[w->head];
+        w->head = (w->head + 1) % w->cap;
+        w->len--;
+    }
+    if (size > QUERY_LOGS_BUDGET) /* in no window, nor is anything older */
+        return;
+    if (w->len == w->cap) {
+        size_t cap = w->cap ? 2 * w->cap : 256;
+        size_t *sizes = cap <= QUERY_LOGS_WINDOW ? malloc(cap * sizeof *sizes) : NULL;
+        if (!sizes) {
+            w->failed = true;
+            return;
+        }
+        for (size_t i = 0; i < w->len; i++)
+            sizes[i] = w->sizes[(w->head + i) % w->cap];
+        free(w->sizes);
+        w->sizes = sizes;
+        w->cap = cap;
+        w->head = 0;
+    }
+    w->sizes[(w->head + w->len++) % w->cap] = size;
+    w->sum += size;
+}
+
+/* The same lines again: the first `skip` passed over, the rest as JSON. */
 struct query_lines {
     json_t *arr;
-    size_t *bytes; /* per line: an upper bound of its encoded size */
-    size_t cap;
+    size_t skip;
 };
 
 static void query_logs_collect(void *arg, const struct ring_line *l)
 {
     struct query_lines *q = arg;
-    size_t i = json_array_size(q->arr);
-    if (i == q->cap) {
-        size_t cap = q->cap ? 2 * q->cap : 256;
-        size_t *bytes = realloc(q->bytes, cap * sizeof *bytes);
-        if (!bytes)
-            return;
-        q->bytes = bytes;
-        q->cap = cap;
+    if (q->skip) {
+        q->skip--;
+        return;
     }
     json_t *o = control_line_json(l);
-    if (!o)
-        return;
-    json_array_append_new(q->arr, o);
-    q->bytes[i] = QUERY_LINE_OVERHEAD + 6 * l->len; /* \u00XX at worst */
+    if (o)
+        json_array_append_new(q->arr, o);
 }
 
 void control_query_logs(struct control_client *cl, struct proto_request *req)
@@ -384,25 +424,20 @@ void control_query_logs(struct control_client *cl, struct proto_request *req)
         return;
     if (req->follow && control_client_stream_busy(cl, req))
         return;
-    struct query_lines q = {.arr = json_array()};
+    uint64_t since = req->has_since ? req->since_ms : 0;
+    struct query_window w = {0};
     if (req->lines > 0)
-        sup_logs(ss[0], req->lines, req->has_since ? req->since_ms : 0, query_logs_collect, &q);
-    /* The newest lines that fit in half of what a reply may hold (the rest
-     * leaves room for what the connection has queued); the older ones are
-     * omitted, and the reply says how many. */
-    size_t n_lines = json_array_size(q.arr), first = n_lines, sum = 0;
-    while (first > 0 && sum + q.bytes[first - 1] <= CONTROL_OUT_MAX / 2)
-        sum += q.bytes[--first];
-    size_t omitted = first;
-    json_t *kept = q.arr;
-    if (omitted) {
-        kept = json_array();
-        for (size_t i = first; i < n_lines; i++)
-            json_array_append(kept, json_array_get(q.arr, i));
-        json_decref(q.arr);
+        sup_logs(ss[0], req->lines, since, query_logs_measure, &w);
+    free(w.sizes);
+    if (w.failed) {
+        control_client_error(cl, req->id, PROTO_ERR_INTERNAL, "out of memory");
+        return;
     }
-    free(q.bytes);
-    json_t *result = json_pack("{s:o}", "lines", kept);
+    size_t omitted = w.total - w.len;
+    struct query_lines q = {.arr = json_array(), .skip = omitted};
+    if (w.len)
+        sup_logs(ss[0], req->lines, since, query_logs_collect, &q);
+    json_t *result = json_pack("{s:o}", "lines", q.arr);
     if (omitted && result)
         json_object_set_new(result, "omitted", json_integer((json_int_t)omitted));
     control_client_ok(cl, req->id, result);

@@ -71,6 +71,29 @@ class LogsLimits(svc.ServiceTest):
         self.assertEqual(omitted + len(got), 12000)
         self.assertIsNone(c.proc.poll())
 
+    def test_asking_for_millions_of_lines_costs_only_the_reply(self):
+        # A 16 MiB ring holds half a million two-byte lines; a reply holds
+        # the newest that fit, and only those may cost corral memory (a JSON
+        # object for every line kept came to hundreds of MiB).
+        done = self.path("done")
+        self.service("chatty", f"command: \"yes a | head -c 16000000; touch {done}; "
+                               "exec sleep 1000\"\nlogs: {stdout: none, ring_size: 16MiB}\n")
+        c = self.run_services()
+        wait_ready(self)
+        harness.wait_for(lambda: os.path.exists(done), 30, what="the lines written")
+
+        def peak_kib():
+            with open(f"/proc/{c.pid}/status") as f:
+                return next(int(l.split()[1]) for l in f if l.startswith("VmHWM:"))
+
+        before = peak_kib()
+        r, objs = ctl_json(self, "logs", "-n", "100000000", "chatty", timeout=60)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        result = objs[0]["result"]
+        self.assertGreater(result["omitted"] + len(result["lines"]), 400000)
+        self.assertEqual({l["line"] for l in result["lines"]}, {"a"})
+        self.assertLess(peak_kib() - before, 64 * 1024, "corral's peak memory grew by that much")
+        self.assertIsNone(c.proc.poll())
 
 if __name__ == "__main__":
     harness.main()
