@@ -61,6 +61,7 @@ int writer_open(struct writer *w, uv_loop_t *loop, int target_fd)
     w->mode = WRITER_PLAIN;
     if (fstat(target_fd, &st) < 0)
         return -errno;
+    w->regular = S_ISREG(st.st_mode);
     if (S_ISSOCK(st.st_mode)) {
         w->mode = WRITER_SEND;
     } else if (S_ISFIFO(st.st_mode) || S_ISCHR(st.st_mode)) {
@@ -100,6 +101,83 @@ static ssize_t writer_sys_writev(struct writer *w, const struct iovec *iov, int 
         return sendmsg(w->fd, &m, MSG_DONTWAIT | MSG_NOSIGNAL);
     }
     return writev(w->fd, iov, n);
+}
+
+/* Whether nothing written to the fd can ever arrive again (the reader
+ * went away), as against a failure that may pass (a full disk). */
+static bool writer_gone(int err)
+{
+    return err == EPIPE || err == EBADF || err == ECONNRESET || err == ENOTCONN ||
+           err == ESHUTDOWN || err == EDESTADDRREQ;
+}
+
+/* The fd took n bytes. A failure is over once it has taken a page more
+ * than the last failed write gave back: on a full disk, that room lets a
+ * few smaller writes through, and each would otherwise end the failure
+ * and start another. */
+static void writer_took(struct writer *w, size_t n)
+{
+    if (!w->failing)
+        return;
+    w->taken += n;
+    if (w->taken >= w->given_back + WRITER_RECOVERED) {
+        w->failing = 0;
+        w->tell = true;
+    }
+}
+
+/* A write failed with err, which may pass: n bytes are dropped; a line the
+ * fd took the start of is ended before anything else is written. */
+static void writer_fail(struct writer *w, int err, size_t n)
+{
+    if (!w->failing) {
+        w->failing = err;
+        w->lost = 0;
+        w->tell = true;
+    }
+    w->taken = w->given_back = 0;
+    w->lost += n;
+    w->dropped_bytes += n;
+    if (w->line_open)
+        w->torn = true;
+}
+
+static void writer_tell(struct writer *w)
+{
+    if (!w->tell)
+        return;
+    w->tell = false;
+    if (w->on_trouble)
+        w->on_trouble(w, w->failing, w->lost, w->trouble_arg);
+}
+
+/* Writes iov[0..n) (n >= 1, bytes in each) after the newline a torn line
+ * owes, if any. Returns what the fd took of iov (0: the newline alone), or
+ * -1 with errno set; an fd that takes nothing at all is gone (EPIPE). */
+static ssize_t writer_writev_mended(struct writer *w, const struct iovec *iov, int n)
+{
+    struct iovec v[65];
+    int k = 0;
+    if (w->torn)
+        v[k++] = (struct iovec){.iov_base = "\n", .iov_len = 1};
+    for (int i = 0; i < n; i++)
+        v[k++] = iov[i];
+    ssize_t wrote;
+    do
+        wrote = writer_sys_writev(w, v, k);
+    while (wrote < 0 && errno == EINTR);
+    if (wrote == 0) {
+        errno = EPIPE;
+        return -1;
+    }
+    if (wrote > 0)
+        writer_took(w, (size_t)wrote);
+    if (wrote > 0 && w->torn) {
+        w->torn = false;
+        w->line_open = false;
+        wrote--;
+    }
+    return wrote;
 }
 
 /* Gives back n bytes of o's share, written or dropped. Its drain callback
@@ -159,12 +237,18 @@ static void writer_pump(struct writer *w)
             iov[n].iov_base = c->data + c->off;
             iov[n].iov_len = c->len - c->off;
         }
-        ssize_t wrote = writer_sys_writev(w, iov, n);
-        if (wrote < 0 && errno == EINTR)
-            continue;
+        ssize_t wrote = writer_writev_mended(w, iov, n);
         if (wrote < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
             break;
-        if (wrote <= 0) {
+        if (wrote < 0 && !writer_gone(errno)) {
+            /* A full disk and the like: what waits is dropped (its owners
+             * read again), and the next write tries again. */
+            writer_fail(w, errno, 0);
+            w->lost += w->queued; /* writer_drop_all counts them as dropped */
+            writer_drop_all(w, true);
+            break;
+        }
+        if (wrote < 0) {
             /* EPIPE and friends: nobody reads corral's output any more. */
             w->broken = true;
             writer_drop_all(w, true);
@@ -176,6 +260,7 @@ static void writer_pump(struct writer *w)
             size_t take = c->len - c->off < left ? c->len - c->off : left;
             c->off += take;
             left -= take;
+            w->line_open = c->data[c->off - 1] != '\n';
             struct writer_owner *o = c->owner;
             if (c->off == c->len) {
                 w->head = c->next;
@@ -191,6 +276,7 @@ static void writer_pump(struct writer *w)
      * (an epoll_ctl) for every batch. */
     if (w->head)
         writer_set_polling(w, true);
+    writer_tell(w);
 }
 
 static void writer_on_writable(uv_poll_t *h, int status, int events)
@@ -218,25 +304,47 @@ int writer_write(struct writer *w, struct writer_owner *owner, const char *data,
     /* Fast path: nothing queued, so write at once. A regular file or
      * /dev/null never blocks and has no poll to say when to go on: what a
      * short write left is written now, or never (nothing would pump it). */
+    off_t before = w->regular ? lseek(w->fd, 0, SEEK_CUR) : -1;
+    bool was_open = w->line_open, was_torn = w->torn;
+    size_t done = 0;
     while (!w->head) {
         struct iovec iov = {.iov_base = (void *)data, .iov_len = len};
-        ssize_t n;
-        do
-            n = writer_sys_writev(w, &iov, 1);
-        while (n < 0 && errno == EINTR);
+        ssize_t n = writer_writev_mended(w, &iov, 1);
         if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) {
-            w->broken = true;
-            return -EPIPE;
+            int err = errno;
+            if (writer_gone(err)) {
+                w->broken = true;
+                return -EPIPE;
+            }
+            /* A full disk took part of these bytes, often ending inside a
+             * line: in a regular file where nothing else was written since,
+             * that part goes, so the file holds whole lines only. */
+            if (done > 0 && before >= 0 && lseek(w->fd, 0, SEEK_CUR) == before + (off_t)done &&
+                ftruncate(w->fd, before) == 0 && lseek(w->fd, before, SEEK_SET) == before) {
+                w->line_open = was_open;
+                w->torn = was_torn;
+                len += done;
+            } else {
+                done = 0;
+            }
+            writer_fail(w, err, len); /* these bytes, not the next */
+            w->given_back = done;
+            writer_tell(w);
+            return -EIO;
         }
         if (n > 0) {
             data += n;
             len -= (size_t)n;
+            done += (size_t)n;
+            w->line_open = data[-1] != '\n';
         }
-        if (len == 0)
+        if (len == 0) {
+            writer_tell(w);
             return 0;
+        }
         if (w->poll_ready)
             break;
-        if (n <= 0) { /* EAGAIN from a file that has no poll: as broken */
+        if (n < 0) { /* EAGAIN from a file that has no poll: as broken */
             w->broken = true;
             w->dropped_bytes += len;
             return -EPIPE;
@@ -245,6 +353,7 @@ int writer_write(struct writer *w, struct writer_owner *owner, const char *data,
     struct writer_chunk *c = writer_chunk_new(w, len);
     if (!c) {
         w->dropped_bytes += len;
+        writer_tell(w);
         return -ENOMEM;
     }
     c->next = NULL;
@@ -260,6 +369,7 @@ int writer_write(struct writer *w, struct writer_owner *owner, const char *data,
     owner->queued += len;
     w->queued += len;
     writer_set_polling(w, true);
+    writer_tell(w);
     return 0;
 }
 

@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -48,6 +49,20 @@ struct output_batch {
 
 static void output_on_pull(uv_check_t *h);
 
+/* corral's own stdout or stderr lost lines for a reason that may pass (a
+ * full disk), or takes them again: said on corral's log, which is on the
+ * other one when only one fails. */
+static void output_on_trouble(struct writer *w, int err, uint64_t lost, void *arg)
+{
+    struct output *o = arg;
+    const char *which = w == &o->out ? "stdout" : "stderr";
+    if (err)
+        log_warn("corral's %s: %s: lines are dropped until it takes them again", which,
+                 strerror(err));
+    else
+        log_warn("corral's %s takes lines again: %" PRIu64 " bytes were dropped", which, lost);
+}
+
 int output_init(struct output *o, uv_loop_t *loop, const struct conf_global *g,
                 const struct conf_set *set)
 {
@@ -70,6 +85,8 @@ int output_init(struct output *o, uv_loop_t *loop, const struct conf_global *g,
     int rc = writer_open(&o->out, loop, STDOUT_FILENO);
     if (rc == 0)
         rc = writer_open(&o->err, loop, STDERR_FILENO);
+    o->out.on_trouble = o->err.on_trouble = output_on_trouble;
+    o->out.trouble_arg = o->err.trouble_arg = o;
     return rc;
 }
 

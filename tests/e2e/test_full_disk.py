@@ -77,6 +77,36 @@ class FullDisk(svc.ServiceTest):
         self.assertEqual(int(m.group(1)), lost)
         self.assertRegex(harness.read(log), r"^(more \d{6} x{64}\n)+$")
 
+    def test_corrals_stdout_on_a_full_disk_loses_lines_only_while_it_is_full(self):
+        # corral's own stdout a file on that tmpfs: a full disk drops the
+        # lines it cannot take, says so on stderr, never tears a line, and
+        # writing goes on once there is room.
+        filler = os.path.join(self.mnt, "filler")
+        with open(filler, "wb") as f:
+            f.write(b"x" * (128 << 10))
+        out_path, done, go = os.path.join(self.mnt, "corral.out"), self.path("done"), self.path("go")
+        script = self.script("writer.py", WRITER)
+        self.service("writer", f"command: [{harness.PY}, {script}, '{LINES}', {done}, {go}]\n")
+        with open(out_path, "wb") as out:
+            c = self.run_services(stdout=out)
+        wait_ready(self)
+        harness.wait_for(lambda: os.path.exists(done), 20, what="every line written")
+        harness.wait_for(lambda: "corral's stdout: No space left on device" in c.stderr(), 10,
+                         what="the full disk said")
+        os.remove(filler)
+        open(go, "w").close()
+        m = harness.wait_for(lambda: re.search(r"corral's stdout takes lines again: (\d+) bytes "
+                                               r"were dropped", c.stderr()), 10,
+                             what="stdout taking lines again")
+        self.assertGreater(int(m.group(1)), 0)
+        harness.wait_for(lambda: "more 000099" in harness.read(out_path), 20, what="the last line")
+        got = harness.read(out_path).splitlines()
+        for l in got:
+            self.assertRegex(l, r"^writer \| (line|more) \d{6} x{64}$")
+        more = [l for l in got if " more " in l]
+        self.assertEqual(len(more), 100, "every line written once there was room")
+        self.assertEqual(len(re.findall("No space left on device", c.stderr())), 1, "said once")
+
 
 if __name__ == "__main__":
     harness.main()
