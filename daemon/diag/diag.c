@@ -207,8 +207,17 @@ static void diag_read_budget(struct diag *d, struct diag_figures *f)
     f->pids_max = f->has_budget ? b.max : -1;
 }
 
-/* The scan behind diag_collect, without the warnings. */
-static int diag_scan(struct diag *d, bool detail, struct diag_figures *f)
+/* Forgets the scan kept for requests: something changed the processes. */
+static void diag_forget_scan(struct diag *d)
+{
+    if (d->kept_valid)
+        procscan_free(&d->kept);
+    d->kept_valid = false;
+}
+
+/* The scan behind diag_collect, without the warnings; with reuse, the one
+ * kept for requests when it was made in this loop turn (struct diag). */
+static int diag_scan(struct diag *d, bool detail, bool reuse, struct diag_figures *f)
 {
     memset(f, 0, sizeof *f);
     diag_read_budget(d, f);
@@ -219,15 +228,19 @@ static int diag_scan(struct diag *d, bool detail, struct diag_figures *f)
     for (size_t i = 0; i < f->n; i++)
         f->svc[i].fds = -1;
     f->has_self = procscan_one(getpid(), detail, &f->self) == 0;
-    struct procscan s;
-    if (procscan_read(&s, detail) < 0)
-        return 0; /* no /proc: the budget alone */
+    uint64_t now = uv_now(d->env.loop);
+    if (!reuse || !d->kept_valid || now != d->kept_ms || (detail && !d->kept_fds)) {
+        diag_forget_scan(d);
+        if (procscan_read(&d->kept, detail) < 0)
+            return 0; /* no /proc: the budget alone */
+        d->kept_valid = true;
+        d->kept_fds = detail;
+        d->kept_ms = now;
+        if (f->has_budget)
+            d->scan_base = f->pids_current;
+    }
     f->scanned = true;
-    int rc = diag_tally(d, &s, detail, f);
-    procscan_free(&s);
-    if (f->has_budget)
-        d->scan_base = f->pids_current;
-    return rc;
+    return diag_tally(d, &d->kept, detail, f);
 }
 
 /* The budget's line, naming the service whose tree holds the most tasks:
@@ -273,14 +286,20 @@ static void diag_budget_level(struct diag *d, const struct diag_figures *f)
         diag_check_within(d, DIAG_WATCH_MS);
 }
 
-int diag_collect(struct diag *d, bool detail, struct diag_figures *f)
+/* Reads the figures; with reuse (a request), from a recent scan. */
+static int diag_collect_scan(struct diag *d, bool detail, bool reuse, struct diag_figures *f)
 {
-    int rc = diag_scan(d, detail, f);
+    int rc = diag_scan(d, detail, reuse, f);
     if (rc == 0 && f->scanned)
         diag_zombie_warnings(d, f);
     if (rc == 0 && f->has_budget && d->open)
         diag_budget_level(d, f);
     return rc;
+}
+
+int diag_collect(struct diag *d, bool detail, struct diag_figures *f)
+{
+    return diag_collect_scan(d, detail, true, f);
 }
 
 void diag_figures_free(struct diag_figures *f)
@@ -329,7 +348,7 @@ static void diag_check(struct diag *d)
     if (diagwarn_budget(d->level, b.current, b.max) != d->level) {
         /* A new level: one scan names the holder (diag_collect says it). */
         struct diag_figures f;
-        (void)diag_collect(d, false, &f);
+        (void)diag_collect_scan(d, false, false, &f);
         diag_figures_free(&f);
         return;
     }
@@ -354,7 +373,7 @@ static void diag_on_settle_timer(uv_timer_t *t)
     if (pidbudget_read_at(d->env.pids_dir, &b) < 0 || b.current < d->scan_base + diag_growth(b.max))
         return; /* reaped meanwhile: nothing piles up */
     struct diag_figures f;
-    (void)diag_collect(d, false, &f);
+    (void)diag_collect_scan(d, false, false, &f);
     diag_figures_free(&f);
     if (d->zombie_watch)
         diag_check_within(d, DIAG_WATCH_MS);
@@ -362,6 +381,7 @@ static void diag_on_settle_timer(uv_timer_t *t)
 
 void diag_poke(struct diag *d)
 {
+    diag_forget_scan(d);
     if (!d->open || !d->env.pids_dir[0])
         return;
     uint64_t now = uv_now(d->env.loop);
@@ -403,6 +423,7 @@ void diag_close(struct diag *d)
     d->open = false;
     uv_close((uv_handle_t *)&d->check_timer, NULL);
     uv_close((uv_handle_t *)&d->settle_timer, NULL);
+    diag_forget_scan(d);
     for (size_t i = 0; i < d->n_warned; i++)
         free(d->warned[i].name);
     free(d->warned);

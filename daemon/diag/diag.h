@@ -89,6 +89,14 @@ struct diag {
     bool checked;          /* last_check_ms means something */
     enum diagwarn_level level;
     long scan_base; /* pids.current at the last /proc scan (its low mark since) */
+    /* The last scan a request made: it serves the other requests of the
+     * same loop turn, unless a spawn, an exit or a reap came between. With
+     * thousands of processes a scan costs tens of ms or more, and clients
+     * pipelining status requests (16 each per turn) must not cost corral
+     * one each; a request in a later turn reads /proc afresh. */
+    struct procscan kept;
+    bool kept_valid, kept_fds;
+    uint64_t kept_ms;
     struct diag_warned *warned;
     size_t n_warned;
     bool zombie_watch; /* some service is over the zombie threshold */

@@ -341,6 +341,33 @@ class Pacing(svc.ServiceTest):
         reply = json.loads(waiter.makefile("rb").readline())
         self.assertEqual([x["name"] for x in reply["result"]["services"]], ["s599", "later"])
 
+    def test_status_asked_in_a_flood_reads_proc_once_for_many(self):
+        # Every status counts each service's processes from /proc, which
+        # with 1,500 processes costs tens of ms: 16 clients pipelining 32
+        # each must be served from a scan that a spawn, exit or reap has
+        # not made stale, not cost corral's loop one scan per request.
+        self.service("many", "command: \"for i in $(seq 1500); do sleep 1000 & done; wait\"\n")
+        self.run_services()
+        wait_ready(self)
+        harness.wait_for(lambda: status(self)[0]["many"].get("procs", 0) > 1500, 30,
+                         what="1,500 processes")
+        floods = []
+        for _ in range(16):
+            s = self.connect()
+            threading.Thread(target=s.sendall, daemon=True, args=(b"".join(
+                b'{"v":1,"id":%d,"cmd":"status"}\n' % i for i in range(32)),)).start()
+            floods.append(s)
+        time.sleep(0.2)
+        t = time.monotonic()
+        r = ctl(self, "version", timeout=120)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertLess(time.monotonic() - t, 3, "a scan of /proc for each request")
+        for s in floods:
+            f = s.makefile("rb")
+            for _ in range(32):
+                self.assertEqual(json.loads(f.readline())["result"]["services"][0]["procs"],
+                                 1501)
+
     def test_an_oversized_line_after_pipelined_requests_is_answered_after_them(self):
         self.service("web", LONG)
         self.run_services()
