@@ -120,10 +120,8 @@ static void writer_took(struct writer *w, size_t n)
     if (!w->failing)
         return;
     w->taken += n;
-    if (w->taken >= w->given_back + WRITER_RECOVERED) {
+    if (w->taken >= w->given_back + WRITER_RECOVERED)
         w->failing = 0;
-        w->tell = true;
-    }
 }
 
 /* A write failed with err, which may pass: n bytes are dropped; a line the
@@ -132,8 +130,8 @@ static void writer_fail(struct writer *w, int err, size_t n)
 {
     if (!w->failing) {
         w->failing = err;
-        w->lost = 0;
-        w->tell = true;
+        if (!w->told_failing) /* else the episode told goes on */
+            w->lost = 0;
     }
     w->taken = w->given_back = 0;
     w->lost += n;
@@ -142,19 +140,23 @@ static void writer_fail(struct writer *w, int err, size_t n)
         w->torn = true;
 }
 
+/* Tells on_trouble of a change since it was last told: a failure that
+ * ended and began again within one call is one failure. */
 static void writer_tell(struct writer *w)
 {
-    if (!w->tell)
+    if ((w->failing != 0) == w->told_failing)
         return;
-    w->tell = false;
+    w->told_failing = w->failing != 0;
     if (w->on_trouble)
         w->on_trouble(w, w->failing, w->lost, w->trouble_arg);
 }
 
 /* Writes iov[0..n) (n >= 1, bytes in each) after the newline a torn line
  * owes, if any. Returns what the fd took of iov (0: the newline alone), or
- * -1 with errno set; an fd that takes nothing at all is gone (EPIPE). */
-static ssize_t writer_writev_mended(struct writer *w, const struct iovec *iov, int n)
+ * -1 with errno set; an fd that takes nothing at all is gone (EPIPE). The
+ * newline, when the fd took it, is added to *mended. */
+static ssize_t writer_writev_mended(struct writer *w, const struct iovec *iov, int n,
+                                    size_t *mended)
 {
     struct iovec v[65];
     int k = 0;
@@ -176,8 +178,23 @@ static ssize_t writer_writev_mended(struct writer *w, const struct iovec *iov, i
         w->torn = false;
         w->line_open = false;
         wrote--;
+        ++*mended;
     }
     return wrote;
+}
+
+/* A full disk took part of a call's bytes (n of them, from offset
+ * before), often ending inside a line: in a regular file they go, so the
+ * file holds whole lines only, when they are its last bytes and nothing
+ * else wrote since (the offset moved by n alone, and the file ends there).
+ * Returns true when they went. */
+static bool writer_take_back(struct writer *w, off_t before, size_t n)
+{
+    struct stat st;
+    off_t end = before + (off_t)n;
+    return before >= 0 && lseek(w->fd, 0, SEEK_CUR) == end && fstat(w->fd, &st) == 0 &&
+           st.st_size == end && ftruncate(w->fd, before) == 0 &&
+           lseek(w->fd, before, SEEK_SET) == before;
 }
 
 /* Gives back n bytes of o's share, written or dropped. Its drain callback
@@ -237,7 +254,8 @@ static void writer_pump(struct writer *w)
             iov[n].iov_base = c->data + c->off;
             iov[n].iov_len = c->len - c->off;
         }
-        ssize_t wrote = writer_writev_mended(w, iov, n);
+        size_t mended = 0;
+        ssize_t wrote = writer_writev_mended(w, iov, n, &mended);
         if (wrote < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
             break;
         if (wrote < 0 && !writer_gone(errno)) {
@@ -306,29 +324,25 @@ int writer_write(struct writer *w, struct writer_owner *owner, const char *data,
      * short write left is written now, or never (nothing would pump it). */
     off_t before = w->regular ? lseek(w->fd, 0, SEEK_CUR) : -1;
     bool was_open = w->line_open, was_torn = w->torn;
-    size_t done = 0;
+    size_t done = 0, mended = 0; /* of data, and the newline, that the fd took */
     while (!w->head) {
         struct iovec iov = {.iov_base = (void *)data, .iov_len = len};
-        ssize_t n = writer_writev_mended(w, &iov, 1);
+        ssize_t n = writer_writev_mended(w, &iov, 1, &mended);
         if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) {
             int err = errno;
             if (writer_gone(err)) {
                 w->broken = true;
                 return -EPIPE;
             }
-            /* A full disk took part of these bytes, often ending inside a
-             * line: in a regular file where nothing else was written since,
-             * that part goes, so the file holds whole lines only. */
-            if (done > 0 && before >= 0 && lseek(w->fd, 0, SEEK_CUR) == before + (off_t)done &&
-                ftruncate(w->fd, before) == 0 && lseek(w->fd, before, SEEK_SET) == before) {
+            size_t back = 0;
+            if (done + mended > 0 && writer_take_back(w, before, done + mended)) {
                 w->line_open = was_open;
                 w->torn = was_torn;
                 len += done;
-            } else {
-                done = 0;
+                back = done + mended;
             }
             writer_fail(w, err, len); /* these bytes, not the next */
-            w->given_back = done;
+            w->given_back = back;
             writer_tell(w);
             return -EIO;
         }

@@ -30,9 +30,9 @@ enum writer_mode {
 };
 
 /* A write failed for a reason that may pass (a full disk: ENOSPC, EDQUOT,
- * EFBIG, EIO), err its errno; or, err 0, the first write since was taken,
- * lost the bytes dropped meanwhile. Called once per change, from within
- * the writer once its own state is whole: it may write (corral's log). */
+ * EFBIG, EIO), err its errno; or, err 0, the fd has taken writes again
+ * (see WRITER_RECOVERED), lost the bytes dropped meanwhile. Called once per
+ * change, at the end of a write or pump: it may write (corral's log). */
 /* What a failing fd must take, in all since its last failed write, for
  * the failure to be over (see writer_took). */
 #define WRITER_RECOVERED 4096
@@ -44,17 +44,17 @@ struct writer {
     enum writer_mode mode;
     bool own_fd;  /* fd is ours to close */
     bool regular; /* a regular file */
-    bool broken; /* the reader went away: drop everything */
+    bool broken;  /* the reader went away: drop everything */
     /* A write that failed for a reason that may pass drops its bytes, and
      * the next write tries again: a full disk loses lines while it is
      * full, not every line after. */
-    int failing;        /* that errno; 0 while writes are taken */
-    uint64_t lost;      /* bytes dropped since it began failing */
-    size_t taken;       /* bytes the fd took since the last failed write */
-    size_t given_back;  /* bytes that write took, then took back (whole lines) */
-    bool line_open;     /* the last byte the fd took ends no line */
-    bool torn;          /* a drop cut a line: a newline goes first */
-    bool tell;          /* on_trouble owes a call */
+    int failing;       /* that errno; 0 while writes are taken */
+    uint64_t lost;     /* bytes dropped since it began failing */
+    size_t taken;      /* bytes the fd took since the last failed write */
+    size_t given_back; /* bytes that write took, then took back (whole lines) */
+    bool line_open;    /* the last byte the fd took ends no line */
+    bool torn;         /* a drop cut a line: a newline goes first */
+    bool told_failing; /* on_trouble was last told of a failure */
     writer_trouble_cb on_trouble;
     void *trouble_arg;
     uv_poll_t poll;

@@ -92,15 +92,18 @@ static int query_group(struct control_client *cl, const struct proto_request *re
     return 0;
 }
 
-/* The names of a request in a sorting by name, the first of equal names
- * first (qsort is not stable). */
-static const struct proto_request *query_sorting;
+/* A name of a request and its place, sorted by name, then place (qsort is
+ * not stable). */
+struct query_named {
+    const char *name;
+    size_t at;
+};
 
 static int query_by_name(const void *a, const void *b)
 {
-    size_t i = *(const size_t *)a, k = *(const size_t *)b;
-    int c = strcmp(query_sorting->names[i], query_sorting->names[k]);
-    return c ? c : (i > k) - (i < k);
+    const struct query_named *x = a, *y = b;
+    int c = strcmp(x->name, y->name);
+    return c ? c : (x->at > y->at) - (x->at < y->at);
 }
 
 /* Marks in repeat[] every name of req that an earlier one repeats, in
@@ -109,15 +112,14 @@ static int query_by_name(const void *a, const void *b)
  * for one request. Returns 0, or -1 when out of memory. */
 static int query_mark_repeats(const struct proto_request *req, bool *repeat)
 {
-    size_t *by = malloc(req->n_names * sizeof *by);
+    struct query_named *by = malloc(req->n_names * sizeof *by);
     if (!by)
         return -1;
     for (size_t i = 0; i < req->n_names; i++)
-        by[i] = i;
-    query_sorting = req;
+        by[i] = (struct query_named){req->names[i], i};
     qsort(by, req->n_names, sizeof *by, query_by_name);
     for (size_t k = 1; k < req->n_names; k++)
-        repeat[by[k]] = strcmp(req->names[by[k]], req->names[by[k - 1]]) == 0;
+        repeat[by[k].at] = strcmp(by[k].name, by[k - 1].name) == 0;
     free(by);
     return 0;
 }

@@ -100,28 +100,20 @@ static bool spawn_nofile_known;
 rlim_t spawn_raise_nofile(struct rlimit *given)
 {
     struct rlimit was, want;
+    memset(given, 0, sizeof *given);
     if (getrlimit(RLIMIT_NOFILE, &was) < 0)
         return 0;
     *given = was;
     spawn_nofile = was;
     spawn_nofile_known = true;
+    /* Up to SPAWN_NOFILE_RAISED: enough for tens of thousands of services,
+     * and no fd above what spawn_child marks close-on-exec where the kernel
+     * has no close_range. An unlimited hard limit is one too. */
     want = was;
-    want.rlim_cur = was.rlim_max;
-    if (want.rlim_cur == was.rlim_cur || setrlimit(RLIMIT_NOFILE, &want) == 0)
-        return want.rlim_cur;
-    /* An unlimited hard limit still stops at fs.nr_open. */
-    FILE *f = fopen("/proc/sys/fs/nr_open", "re");
-    unsigned long nr_open = 0;
-    if (f) {
-        if (fscanf(f, "%lu", &nr_open) != 1)
-            nr_open = 0;
-        fclose(f);
-    }
-    want.rlim_cur = nr_open ? (rlim_t)nr_open : 1024 * 1024;
-    if (want.rlim_cur > was.rlim_cur && want.rlim_cur < was.rlim_max &&
-        setrlimit(RLIMIT_NOFILE, &want) == 0)
-        return want.rlim_cur;
-    return was.rlim_cur;
+    want.rlim_cur = was.rlim_max < SPAWN_NOFILE_RAISED ? was.rlim_max : SPAWN_NOFILE_RAISED;
+    if (want.rlim_cur <= was.rlim_cur || setrlimit(RLIMIT_NOFILE, &want) < 0)
+        return was.rlim_cur;
+    return want.rlim_cur;
 }
 
 /* Moves fd to target unless it is there already; -1 leaves target alone. */
@@ -181,7 +173,7 @@ static _Noreturn void spawn_child(const struct spawn_plan *p, int report_fd, int
      * inherited. close_range(2) with CLOSE_RANGE_CLOEXEC keeps the report pipe
      * working until execve. */
     if (syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC) < 0) {
-        for (int fd = 3; fd < 65536; fd++)
+        for (int fd = 3; fd < SPAWN_NOFILE_RAISED; fd++)
             if (fd != report_fd && fd != exec_fd)
                 (void)fcntl(fd, F_SETFD, FD_CLOEXEC);
     }

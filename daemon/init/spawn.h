@@ -75,13 +75,15 @@ struct spawn_plan {
  * would fail. Runs in the parent: it allocates nothing but stats files. */
 int spawn_resolve(const char *name, const char *path_env, char *buf, size_t len);
 
-/* Raises corral's own soft limit on open files to its hard limit: each
- * service holds two of corral's fds, and containers are often given a soft
- * limit of 1024 under a far higher hard one. The limit corral was given is
- * kept for its children, which get it back before their own rlimits: a
- * service sees the container's limit as if corral were not there (a
- * program using select(2) needs its fds below 1024). Returns the soft limit
- * corral runs with; *given is the one it was given. */
+/* Raises corral's own soft limit on open files to its hard limit, up to
+ * SPAWN_NOFILE_RAISED: each service holds two of corral's fds, and
+ * containers are often given a soft limit of 1024 under a far higher hard
+ * one. The limit corral was given is kept for its children, which get it
+ * back before their own rlimits: a service sees the container's limit as
+ * if corral were not there (a program using select(2) needs its fds below
+ * 1024). Returns the soft limit corral runs with; *given is the one it was
+ * given (zeroes when unknown). */
+#define SPAWN_NOFILE_RAISED 65536
 rlim_t spawn_raise_nofile(struct rlimit *given);
 
 /* Opens the report pipe that children share: both ends non-blocking and

@@ -11,7 +11,7 @@ struct sup_service *sup_find(const struct supervisor *sup, const char *name)
 {
     /* svcs[i] is the record of set->services[i], which are in name order. */
     long i = sup->set ? conf_set_position(sup->set, name) : -1;
-    return i < 0 ? NULL : sup->svcs[i];
+    return i < 0 || (size_t)i >= sup->n ? NULL : sup->svcs[i]; /* none once closed */
 }
 
 size_t sup_count(const struct supervisor *sup)

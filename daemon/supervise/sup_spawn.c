@@ -90,11 +90,14 @@ static void sup_log_fork_failure(struct sup_service *ss, int err)
         return;
     }
     struct rlimit nofile;
+    int open_files = err == EMFILE ? sup_open_files() : -1;
     if (err == EMFILE && getrlimit(RLIMIT_NOFILE, &nofile) == 0)
         snprintf(budget, sizeof budget,
                  " (corral holds %d open files of the %llu it may: raise the container's hard "
                  "`ulimit -n`)",
-                 sup_open_files(), (unsigned long long)nofile.rlim_cur);
+                 /* none left to count them with: all */
+                 open_files >= 0 ? open_files : (int)nofile.rlim_cur,
+                 (unsigned long long)nofile.rlim_cur);
     else if (known && b.max >= 0)
         snprintf(budget, sizeof budget, " (pids %ld of %ld in use: the PID limit is reached)",
                  b.current, b.max);
