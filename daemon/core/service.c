@@ -379,6 +379,14 @@ struct svc_step svc_step(struct svc *s, const struct svc_event *ev, uint64_t now
     case SVC_BACKOFF:
         if (ev->kind == SVC_EV_TIMER) {
             svc_spawn(s, &st, now_ms, "restarting");
+        } else if (ev->kind == SVC_EV_START) {
+            /* Asked for now (`start`, `restart`, a reload): the rest of the
+             * delay is skipped, and the start is the one asked for, not an
+             * automatic restart. The failures and starts so far still count
+             * toward the delay and start_limit. */
+            s->restart_due = false;
+            svc_push(&st, (struct svc_action){.kind = SVC_ACT_CANCEL_TIMER});
+            svc_spawn(s, &st, now_ms, "starting");
         } else if (ev->kind == SVC_EV_STOP) {
             s->restart_due = false;
             svc_set_text(s, &st, SVC_STOPPED, "while waiting to restart");

@@ -26,7 +26,7 @@ enum svc_state {
 #define SVC_NSTATES (SVC_STOPPED + 1)
 
 enum svc_event_kind {
-    SVC_EV_START,        /* wanted: at start-up, or `start` */
+    SVC_EV_START,        /* wanted: at start-up, or `start` (in BACKOFF: start now) */
     SVC_EV_DEPS_MET,     /* every dependency meets its condition */
     SVC_EV_SPAWNED,      /* its program runs: the exec succeeded (or, unknown, the fork) */
     SVC_EV_SPAWN_FAILED, /* fork failed (err), or the start must wait (text) */

@@ -746,10 +746,9 @@ void sup_start_service(struct sup_service *ss)
         return;
     }
     if (ss->svc.state == SVC_BACKOFF) {
-        /* Asked for now: skip the rest of the delay. */
-        ss->timer_gen++;
-        uv_timer_stop(&ss->timer);
-        sup_feed(ss, SVC_EV_TIMER, 0, 0);
+        /* Asked for now: the rest of the delay is skipped (the state
+         * machine cancels the timer), and it is no automatic restart. */
+        sup_feed(ss, SVC_EV_START, 0, 0);
         return;
     }
     sup_feed(ss, SVC_EV_START, 0, 0);

@@ -118,6 +118,8 @@ static void every_transition_of_the_table_holds(void **state)
          SVC_ACT_SPAWN},
         {"backoff + stop is stopped", &longrun, SVC_BACKOFF, EV(SVC_EV_STOP), SVC_STOPPED, 1,
          SVC_ACT_CANCEL_TIMER},
+        {"backoff + start spawns now", &longrun, SVC_BACKOFF, EV(SVC_EV_START), SVC_STARTING, 2,
+         SVC_ACT_CANCEL_TIMER},
         {"up ignores a timer", &longrun, SVC_UP, EV(SVC_EV_TIMER), SVC_UP, 0},
         {"fatal ignores timers", &longrun, SVC_FATAL, EV(SVC_EV_TIMER), SVC_FATAL, 0},
     };
@@ -495,6 +497,48 @@ static void a_new_start_forgets_the_start_limit(void **state)
     svc_free(&s);
 }
 
+/* Runs a fresh service and crashes it twice quickly: the first crash
+ * restarts at once (one restart), the second backs off. */
+static void crash_into_backoff(struct svc *s, uint64_t *now)
+{
+    struct svc_event deps = {.kind = SVC_EV_DEPS_MET}, spawned = {.kind = SVC_EV_SPAWNED};
+    struct svc_event exited = {.kind = SVC_EV_EXITED, .wstatus = EXITED(1)};
+    s->state = SVC_WAITING;
+    svc_step(s, &deps, *now);
+    svc_step(s, &spawned, *now);
+    *now += 5;
+    assert_int_equal(svc_step(s, &exited, *now).state, SVC_STARTING);
+    svc_step(s, &spawned, *now);
+    *now += 5;
+    assert_int_equal(svc_step(s, &exited, *now).state, SVC_BACKOFF);
+    assert_int_equal(s->restarts, 1);
+}
+
+static void a_start_asked_for_while_backing_off_is_no_restart(void **state)
+{
+    (void)state;
+    struct svc s;
+    uint64_t now = 0;
+    svc_init(&s, &longrun);
+    crash_into_backoff(&s, &now);
+    struct svc_event start = {.kind = SVC_EV_START}, spawned = {.kind = SVC_EV_SPAWNED};
+    struct svc_event exited = {.kind = SVC_EV_EXITED, .wstatus = EXITED(1)};
+    struct svc_event timer = {.kind = SVC_EV_TIMER};
+    struct svc_step st = svc_step(&s, &start, now + 10);
+    assert_int_equal(st.state, SVC_STARTING);
+    assert_int_equal(st.actions[0].kind, SVC_ACT_CANCEL_TIMER);
+    assert_int_equal(st.actions[1].kind, SVC_ACT_SPAWN);
+    assert_string_equal(s.reason, "starting");
+    assert_int_equal(s.restarts, 1);
+    /* Its next crash is restarted by corral again: that one counts. */
+    svc_step(&s, &spawned, now + 10);
+    st = svc_step(&s, &exited, now + 20);
+    assert_int_equal(st.state, SVC_BACKOFF);
+    svc_step(&s, &timer, now + 20 + st.actions[0].delay_ms);
+    assert_int_equal(s.restarts, 2);
+    svc_free(&s);
+}
+
 static void a_service_not_ready_in_time_counts_as_a_failed_start(void **state)
 {
     (void)state;
@@ -614,6 +658,7 @@ int main(void)
         cmocka_unit_test(a_reload_that_lengthens_the_interval_counts_the_starts_made),
         cmocka_unit_test(success_codes_decide_what_a_failure_is),
         cmocka_unit_test(a_new_start_forgets_the_start_limit),
+        cmocka_unit_test(a_start_asked_for_while_backing_off_is_no_restart),
         cmocka_unit_test(a_service_not_ready_in_time_counts_as_a_failed_start),
         cmocka_unit_test(an_unhealthy_service_restarts_and_backs_off_like_a_crash),
         cmocka_unit_test(a_stop_request_during_a_failure_stop_is_final),

@@ -623,6 +623,48 @@ static void a_start_while_others_wait_goes_after_them(void **state)
     world_stop();
 }
 
+/* ---- restarts counted ------------------------------------------------------------ */
+
+static uint32_t restarts_of(const char *name)
+{
+    struct sup_view v;
+    sup_view(sup_find(W.sup, name), 0, &v);
+    return v.restarts;
+}
+
+/* Crashes web twice: restarted at once (one restart), then backing off. */
+static void crash_web_into_backoff(void)
+{
+    die_tag("web", EXITED(1));
+    die_tag("web", EXITED(1));
+    assert_string_equal(state_of("web"), "backoff");
+    assert_int_equal(restarts_of("web"), 1);
+}
+
+static void a_start_restart_or_reload_of_a_service_backing_off_is_no_restart(void **state)
+{
+    (void)state;
+    world_start(load("web.yaml", "command: [sleep, web]\n", NULL));
+    sup_start_all(W.sup);
+    crash_web_into_backoff();
+    sup_start_service(sup_find(W.sup, "web"));
+    assert_string_equal(state_of("web"), "up");
+    assert_int_equal(restarts_of("web"), 1);
+    die_tag("web", EXITED(1));
+    assert_string_equal(state_of("web"), "backoff");
+    sup_restart_service(sup_find(W.sup, "web"));
+    assert_string_equal(state_of("web"), "up");
+    assert_int_equal(restarts_of("web"), 1);
+    die_tag("web", EXITED(1));
+    assert_string_equal(state_of("web"), "backoff");
+    /* A reload that changes it: started with its new command. */
+    assert_int_equal(sup_swap_set(W.sup, load("web.yaml", "command: [sleep, web2]\n", NULL)), 0);
+    assert_non_null(live("web2"));
+    assert_int_equal(restarts_of("web"), 1);
+    assert_string_equal(W.spawns, "web web web web web2 ");
+    world_stop();
+}
+
 /* ---- requests of several services, instances ------------------------------------ */
 
 /* The records of names, in that order. */
@@ -1012,6 +1054,7 @@ int main(void)
         cmocka_unit_test(a_start_that_calls_off_a_queued_restart_starts_its_dependents),
         cmocka_unit_test(starts_are_paced_over_loop_turns_in_order),
         cmocka_unit_test(a_start_while_others_wait_goes_after_them),
+        cmocka_unit_test(a_start_restart_or_reload_of_a_service_backing_off_is_no_restart),
         cmocka_unit_test(a_stop_of_several_waits_for_the_dependents_stopped_with_it),
         cmocka_unit_test(a_restart_of_several_stops_dependents_first_and_starts_them_last),
         cmocka_unit_test(removed_instances_stop_one_at_a_time_the_highest_first),
