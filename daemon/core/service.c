@@ -178,6 +178,7 @@ static void svc_spawn(struct svc *s, struct svc_step *st, uint64_t now_ms, const
 
     bool restart = s->restart_due;
     s->restart_due = false;
+    s->restart_counted = false;
     if (lim->burst > 0 && svc_recent_starts(s, now_ms) >= lim->burst) {
         /* The last failure's own words: a run stopped for not getting ready
          * says so, not the SIGTERM that stopped it. */
@@ -189,7 +190,10 @@ static void svc_spawn(struct svc *s, struct svc_step *st, uint64_t now_ms, const
         return;
     }
     s->exec_ok = false;
+    /* Counted now, and taken back if its process is not spawned after all
+     * (SPAWN_FAILED): RESTARTS counts automatic restarts that ran. */
     s->restarts += restart;
+    s->restart_counted = restart;
     svc_count_start(s, now_ms);
     s->started_ms = now_ms;
     svc_set_text(s, st, SVC_STARTING, why);
@@ -332,6 +336,12 @@ struct svc_step svc_step(struct svc *s, const struct svc_event *ev, uint64_t now
              * toward start_limit (a service waiting for a fork or for its
              * output would otherwise go fatal without ever running). */
             svc_uncount_start(s);
+            /* Nor does it count as a restart: the retry will, if it runs. */
+            if (s->restart_counted) {
+                s->restarts--;
+                s->restart_counted = false;
+                s->restart_due = true;
+            }
             struct backoff_policy policy = svc_policy(s->conf);
             uint64_t delay = backoff_after_error(&policy, &s->backoff);
             s->next_start_ms = now_ms + delay;

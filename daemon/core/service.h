@@ -69,12 +69,13 @@ struct svc_action {
 struct svc {
     const struct conf_service *conf;
     enum svc_state state;
-    int pid;             /* > 0 while a process runs */
-    bool exec_ok;        /* its program runs: SPAWNED came since the last spawn */
-    uint64_t started_ms; /* when the current/last process was spawned */
-    uint32_t restarts;   /* automatic restarts so far (runs started, not refused) */
-    bool restart_due;    /* the next spawn is an automatic restart */
-    bool has_exited;     /* last_wstatus is meaningful */
+    int pid;              /* > 0 while a process runs */
+    bool exec_ok;         /* its program runs: SPAWNED came since the last spawn */
+    uint64_t started_ms;  /* when the current/last process was spawned */
+    uint32_t restarts;    /* automatic restarts whose process was spawned */
+    bool restart_due;     /* the next spawn is an automatic restart */
+    bool restart_counted; /* the latest spawn counted one (taken back if it fails) */
+    bool has_exited;      /* last_wstatus is meaningful */
     int last_wstatus;
     bool failed_once;       /* the last exit was a failure */
     bool no_restart;        /* set by the supervisor at shutdown: an exit is final */

@@ -539,6 +539,55 @@ static void a_start_asked_for_while_backing_off_is_no_restart(void **state)
     svc_free(&s);
 }
 
+static void a_restart_whose_fork_fails_counts_only_once_a_retry_spawns(void **state)
+{
+    (void)state;
+    struct svc s;
+    uint64_t now = 0;
+    svc_init(&s, &longrun);
+    crash_into_backoff(&s, &now);
+    struct svc_event timer = {.kind = SVC_EV_TIMER}, stop = {.kind = SVC_EV_STOP};
+    struct svc_event fork = {.kind = SVC_EV_SPAWN_FAILED, .err = EAGAIN};
+    struct svc_event waits = {.kind = SVC_EV_SPAWN_FAILED, .text = "its lines wait"};
+    struct svc_event start = {.kind = SVC_EV_START}, spawned = {.kind = SVC_EV_SPAWNED};
+    now += 1000;
+    svc_step(&s, &timer, now);
+    svc_step(&s, &fork, now);
+    assert_int_equal(s.state, SVC_BACKOFF);
+    assert_int_equal(s.restarts, 1); /* nothing ran */
+    now += 1000;
+    svc_step(&s, &timer, now);
+    svc_step(&s, &waits, now); /* put off: nothing ran either */
+    assert_int_equal(s.restarts, 1);
+    now += 1000;
+    svc_step(&s, &timer, now); /* the retry forks */
+    svc_step(&s, &spawned, now);
+    assert_int_equal(s.restarts, 2);
+    svc_free(&s);
+
+    /* Stopped after its restart's fork failed: no restart ran. */
+    svc_init(&s, &longrun);
+    now = 0;
+    crash_into_backoff(&s, &now);
+    svc_step(&s, &timer, now + 1000);
+    svc_step(&s, &fork, now + 1000);
+    svc_step(&s, &stop, now + 1000);
+    assert_int_equal(s.state, SVC_STOPPED);
+    assert_int_equal(s.restarts, 1);
+    svc_free(&s);
+
+    /* Started on request after its restart's fork failed: a start asked for. */
+    svc_init(&s, &longrun);
+    now = 0;
+    crash_into_backoff(&s, &now);
+    svc_step(&s, &timer, now + 1000);
+    svc_step(&s, &fork, now + 1000);
+    svc_step(&s, &start, now + 1001);
+    svc_step(&s, &spawned, now + 1001);
+    assert_int_equal(s.restarts, 1);
+    svc_free(&s);
+}
+
 static void a_service_not_ready_in_time_counts_as_a_failed_start(void **state)
 {
     (void)state;
@@ -659,6 +708,7 @@ int main(void)
         cmocka_unit_test(success_codes_decide_what_a_failure_is),
         cmocka_unit_test(a_new_start_forgets_the_start_limit),
         cmocka_unit_test(a_start_asked_for_while_backing_off_is_no_restart),
+        cmocka_unit_test(a_restart_whose_fork_fails_counts_only_once_a_retry_spawns),
         cmocka_unit_test(a_service_not_ready_in_time_counts_as_a_failed_start),
         cmocka_unit_test(an_unhealthy_service_restarts_and_backs_off_like_a_crash),
         cmocka_unit_test(a_stop_request_during_a_failure_stop_is_final),

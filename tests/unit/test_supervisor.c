@@ -665,6 +665,22 @@ static void a_start_restart_or_reload_of_a_service_backing_off_is_no_restart(voi
     world_stop();
 }
 
+static void a_restart_whose_fork_failed_and_that_was_stopped_is_no_restart(void **state)
+{
+    (void)state;
+    world_start(load("web.yaml", "command: [sleep, web]\n", NULL));
+    sup_start_all(W.sup);
+    W.fail_spawns = 1;
+    die_tag("web", EXITED(0)); /* restarted at once: its fork fails */
+    assert_string_equal(state_of("web"), "backoff");
+    assert_int_equal(restarts_of("web"), 0);
+    sup_stop_service(sup_find(W.sup, "web"));
+    assert_string_equal(state_of("web"), "stopped");
+    assert_int_equal(restarts_of("web"), 0);
+    assert_string_equal(W.spawns, "web ");
+    world_stop();
+}
+
 /* ---- requests of several services, instances ------------------------------------ */
 
 /* The records of names, in that order. */
@@ -920,6 +936,45 @@ static void check_invariants(unsigned seed, int step)
                  owned);
 }
 
+/* Each record's restarts and process before a step. */
+struct counted {
+    const struct sup_service *ss;
+    uint32_t restarts;
+    pid_t pid;
+};
+
+static size_t count_restarts(struct counted *out, size_t cap)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < W.sup->n && n < cap; i++, n++)
+        out[n] =
+            (struct counted){W.sup->svcs[i], W.sup->svcs[i]->svc.restarts, W.sup->svcs[i]->svc.pid};
+    return n;
+}
+
+/* RESTARTS counts automatic restarts whose process was spawned: in a step,
+ * a record's count grows by one at most, only when a process of its own
+ * was spawned in it, and never in a step that is a request or a reload
+ * (automatic: corral's own doing, after an exit or in a later turn). */
+static void check_restarts(unsigned seed, int step, const struct counted *before, size_t n,
+                           bool requested)
+{
+    for (size_t i = 0; i < W.sup->n; i++) {
+        const struct sup_service *ss = W.sup->svcs[i];
+        for (size_t k = 0; k < n; k++) {
+            if (before[k].ss != ss || ss->svc.restarts == before[k].restarts)
+                continue;
+            struct proc *p = ss->svc.pid > 0 ? proc_of(ss->svc.pid) : NULL;
+            if (requested || ss->svc.restarts != before[k].restarts + 1 || !p || !p->alive ||
+                ss->svc.pid == before[k].pid)
+                fail_msg("seed %u step %d: %s's restarts went from %u to %u (%s), pid %d to %d",
+                         seed, step, sup_name(ss), before[k].restarts, ss->svc.restarts,
+                         requested ? "a request" : "an exit or a turn", (int)before[k].pid,
+                         (int)ss->svc.pid);
+        }
+    }
+}
+
 static void random_swaps_requests_and_exits_keep_the_runtime_consistent(void **state)
 {
     (void)state;
@@ -933,6 +988,8 @@ static void random_swaps_requests_and_exits_keep_the_runtime_consistent(void **s
         unsigned op = rnd(&seed, 12);
         struct sup_service *some =
             sup_count(W.sup) ? sup_at(W.sup, rnd(&seed, 6) % sup_count(W.sup)) : NULL;
+        struct counted before[64];
+        size_t nbefore = count_restarts(before, 64);
         if (op < 2) {
             assert_int_equal(sup_swap_set(W.sup, random_set(&seed)), 0);
         } else if (op < 6) {
@@ -942,8 +999,11 @@ static void random_swaps_requests_and_exits_keep_the_runtime_consistent(void **s
                     alive[n++] = i;
             /* 125 from a finish means do not restart. */
             int code = rnd(&seed, 8) == 0 ? CONF_FINISH_NO_RESTART : (int)rnd(&seed, 3);
+            /* Sometimes what follows cannot fork (a full PID budget). */
+            W.fail_spawns = rnd(&seed, 6) == 0;
             if (n)
                 die(W.procs[alive[rnd(&seed, (unsigned)n)]].pid, EXITED(code));
+            W.fail_spawns = 0;
         } else if (some && op == 6) {
             sup_stop_service(some);
         } else if (some && op == 7) {
@@ -966,6 +1026,7 @@ static void random_swaps_requests_and_exits_keep_the_runtime_consistent(void **s
             uv_run(&W.loop, UV_RUN_NOWAIT);
         }
         check_invariants(seed0, step);
+        check_restarts(seed0, step, before, nbefore, op < 2 || (op >= 6 && op <= 10));
         if (W.fates)
             break; /* the container would end here */
     }
@@ -1055,6 +1116,7 @@ int main(void)
         cmocka_unit_test(starts_are_paced_over_loop_turns_in_order),
         cmocka_unit_test(a_start_while_others_wait_goes_after_them),
         cmocka_unit_test(a_start_restart_or_reload_of_a_service_backing_off_is_no_restart),
+        cmocka_unit_test(a_restart_whose_fork_failed_and_that_was_stopped_is_no_restart),
         cmocka_unit_test(a_stop_of_several_waits_for_the_dependents_stopped_with_it),
         cmocka_unit_test(a_restart_of_several_stops_dependents_first_and_starts_them_last),
         cmocka_unit_test(removed_instances_stop_one_at_a_time_the_highest_first),
