@@ -200,23 +200,34 @@ static void svc_spawn(struct svc *s, struct svc_step *st, uint64_t now_ms, const
     svc_push(st, (struct svc_action){.kind = SVC_ACT_SPAWN});
 }
 
+/* A spawn due now that must wait for its turn (spawns are paced): it waits
+ * in BACKOFF with no timer, and its turn brings TIMER. */
+static void svc_await_turn(struct svc *s, struct svc_step *st, uint64_t now_ms, const char *why)
+{
+    s->next_start_ms = now_ms;
+    svc_set_text(s, st, SVC_BACKOFF, why);
+    svc_push(st, (struct svc_action){.kind = SVC_ACT_AWAIT_TURN});
+}
+
 /* The process is gone while it was wanted: decide between a restart, done
  * and failed, by restart policy and success codes. */
-static void svc_on_exit_as(struct svc *s, struct svc_step *st, int wstatus, bool ok,
+static void svc_on_exit_as(struct svc *s, struct svc_step *st, const struct svc_event *ev, bool ok,
                            const char *what, uint64_t now_ms);
 
-static void svc_on_exit(struct svc *s, struct svc_step *st, int wstatus, uint64_t now_ms)
+static void svc_on_exit(struct svc *s, struct svc_step *st, const struct svc_event *ev,
+                        uint64_t now_ms)
 {
     char what[64];
-    exitstatus_describe(wstatus, what, sizeof what);
-    svc_on_exit_as(s, st, wstatus, svc_exit_is_success(s, wstatus), what, now_ms);
+    exitstatus_describe(ev->wstatus, what, sizeof what);
+    svc_on_exit_as(s, st, ev, svc_exit_is_success(s, ev->wstatus), what, now_ms);
 }
 
 /* The decision after an exit, with success decided by the caller (a stop
  * for unreadiness or bad health is a failure whatever the exit status). */
-static void svc_on_exit_as(struct svc *s, struct svc_step *st, int wstatus, bool ok,
+static void svc_on_exit_as(struct svc *s, struct svc_step *st, const struct svc_event *ev, bool ok,
                            const char *what, uint64_t now_ms)
 {
+    int wstatus = ev->wstatus;
     const struct conf_service *c = s->conf;
     char dur[32];
     bool again;
@@ -248,8 +259,12 @@ static void svc_on_exit_as(struct svc *s, struct svc_step *st, int wstatus, bool
     s->restart_due = true; /* counted once it runs: the start limit may refuse it */
     if (delay == 0) {
         char why[SVC_REASON_MAX];
-        snprintf(why, sizeof why, "%s, restarted at once", what);
-        svc_spawn(s, st, now_ms, why);
+        snprintf(why, sizeof why, "%s, %s", what,
+                 ev->spawn_waits ? "restart waiting for its turn" : "restarted at once");
+        if (ev->spawn_waits)
+            svc_await_turn(s, st, now_ms, why);
+        else
+            svc_spawn(s, st, now_ms, why);
         return;
     }
     s->next_start_ms = now_ms + delay;
@@ -356,7 +371,7 @@ struct svc_step svc_step(struct svc *s, const struct svc_event *ev, uint64_t now
             svc_set_text(s, &st, SVC_UP, "ready");
             svc_push(&st, (struct svc_action){.kind = SVC_ACT_CANCEL_TIMER});
         } else if (ev->kind == SVC_EV_EXITED) {
-            svc_on_exit(s, &st, ev->wstatus, now_ms);
+            svc_on_exit(s, &st, ev, now_ms);
         } else if (ev->kind == SVC_EV_STOP) {
             s->stop_is_failure = false;
             svc_begin_stop(s, &st, "stopping");
@@ -369,7 +384,7 @@ struct svc_step svc_step(struct svc *s, const struct svc_event *ev, uint64_t now
             snprintf(what, sizeof what, "%s", s->stop_cause[0] ? s->stop_cause : "stopped");
             s->stop_is_failure = false;
             svc_push(&st, (struct svc_action){.kind = SVC_ACT_CANCEL_TIMER});
-            svc_on_exit_as(s, &st, ev->wstatus, false, what, now_ms);
+            svc_on_exit_as(s, &st, ev, false, what, now_ms);
         } else if (ev->kind == SVC_EV_STOP && s->stop_is_failure) {
             /* Asked to stop while stopping for a failure: no restart after. */
             s->stop_is_failure = false;
@@ -387,7 +402,11 @@ struct svc_step svc_step(struct svc *s, const struct svc_event *ev, uint64_t now
         }
         break;
     case SVC_BACKOFF:
-        if (ev->kind == SVC_EV_TIMER) {
+        if (ev->kind == SVC_EV_TIMER && ev->spawn_waits) {
+            svc_await_turn(s, &st, now_ms,
+                           s->restart_due ? "restart due, waiting for its turn"
+                                          : "start due, waiting for its turn");
+        } else if (ev->kind == SVC_EV_TIMER) {
             svc_spawn(s, &st, now_ms, "restarting");
         } else if (ev->kind == SVC_EV_START) {
             /* Asked for now (`start`, `restart`, a reload): the rest of the
@@ -396,7 +415,10 @@ struct svc_step svc_step(struct svc *s, const struct svc_event *ev, uint64_t now
              * toward the delay and start_limit. */
             s->restart_due = false;
             svc_push(&st, (struct svc_action){.kind = SVC_ACT_CANCEL_TIMER});
-            svc_spawn(s, &st, now_ms, "starting");
+            if (ev->spawn_waits)
+                svc_await_turn(s, &st, now_ms, "start asked for, waiting for its turn");
+            else
+                svc_spawn(s, &st, now_ms, "starting");
         } else if (ev->kind == SVC_EV_STOP) {
             s->restart_due = false;
             svc_set_text(s, &st, SVC_STOPPED, "while waiting to restart");

@@ -44,6 +44,11 @@ struct svc_event {
     int err;          /* SPAWN_FAILED: positive errno */
     const char *text; /* UNHEALTHY: why; TIMER while starting: the last readiness check;
                          SPAWN_FAILED: why the start waits, when no fork failed */
+    /* EXITED, and TIMER or START in BACKOFF: a spawn now would have to wait
+     * its turn (the supervisor paces spawns over loop turns). A restart or
+     * start then waits in BACKOFF, with no timer, for the TIMER its turn
+     * brings (SVC_ACT_AWAIT_TURN). */
+    bool spawn_waits;
 };
 
 enum svc_action_kind {
@@ -51,6 +56,7 @@ enum svc_action_kind {
     SVC_ACT_SIGNAL,       /* send sig to the service's whole tree */
     SVC_ACT_ARM_TIMER,    /* (re)arm the service's one timer: delay_ms */
     SVC_ACT_CANCEL_TIMER, /* stop that timer */
+    SVC_ACT_AWAIT_TURN,   /* wait for a turn to spawn; report TIMER when it comes */
 };
 
 struct svc_action {
@@ -80,7 +86,7 @@ struct svc {
     bool failed_once;       /* the last exit was a failure */
     bool no_restart;        /* set by the supervisor at shutdown: an exit is final */
     bool stop_is_failure;   /* stopped for not getting ready or unhealthy: a failed run */
-    uint64_t next_start_ms; /* BACKOFF: when the restart is due */
+    uint64_t next_start_ms; /* BACKOFF: when the restart is due (or was: waiting its turn) */
     struct backoff backoff;
     /* start_limit's sliding window: a ring of spawn times, grown as the
      * service restarts to SVC_STARTS_KEPT, and past it only while starts

@@ -81,9 +81,12 @@ static void sup_on_timer(uv_timer_t *t)
         return;
     }
     /* While starting, the timer is the readiness timeout: the last check's
-     * result says why it is not ready. */
+     * result says why it is not ready. In backoff, the restart it brings
+     * is paced like a start (sup_starts.c): timers of many services that
+     * crashed together fire together. */
     struct svc_event ev = {.kind = SVC_EV_TIMER,
-                           .text = ss->svc.state == SVC_STARTING ? ss->checks.last : NULL};
+                           .text = ss->svc.state == SVC_STARTING ? ss->checks.last : NULL,
+                           .spawn_waits = ss->svc.state == SVC_BACKOFF && sup_starts_must_wait(ss)};
     sup_feed_event(ss, &ev);
 }
 
@@ -106,6 +109,7 @@ static void sup_do_spawn(struct sup_service *ss)
         sup_feed_event(ss, &ev);
         return;
     }
+    sup_starts_spawned(ss->sup);
     int rc = sup_spawn(ss);
     if (rc == 0)
         sup_sched_started(ss);
@@ -182,6 +186,9 @@ static void sup_apply(struct sup_service *ss, const struct svc_step *st)
             ss->timer_gen++;
             uv_timer_stop(&ss->timer);
             break;
+        case SVC_ACT_AWAIT_TURN:
+            sup_starts_wait(ss); /* its turn feeds TIMER: sup_on_start_turn */
+            break;
         }
     }
 }
@@ -196,8 +203,10 @@ static void sup_feed_event(struct sup_service *ss, const struct svc_event *evp)
         /* One line per change that matters: waiting and a first start are
          * routine (debug), and a retry of a failing fork, or of a run put
          * off, is logged once per burst. */
-        bool routine =
-            st.state == SVC_WAITING || (st.state == SVC_STARTING && kind != SVC_EV_EXITED);
+        bool waits_turn = st.nactions > 0 && st.actions[st.nactions - 1].kind == SVC_ACT_AWAIT_TURN;
+        bool routine = st.state == SVC_WAITING ||
+                       (st.state == SVC_STARTING && kind != SVC_EV_EXITED) ||
+                       (waits_turn && kind != SVC_EV_EXITED);
         bool quiet = ss->sup->env.quiet || routine ||
                      ((ss->fork_failures > 1 || ss->output_waits > 1) && st.state == SVC_BACKOFF);
         if (quiet)
@@ -211,6 +220,10 @@ static void sup_feed_event(struct sup_service *ss, const struct svc_event *evp)
         ss->fork_failures = 0;
         ss->output_waits = 0;
     }
+    /* What waited its turn to start or restart and is now something else
+     * (stopped, started on request) no longer waits. */
+    if (ss->start_queued && ss->svc.state != before)
+        sup_starts_drop(ss);
     checks_on_state(&ss->checks, ss->svc.state, ss->svc.pid);
     if (!ss->run) /* a script is nobody's business but its run's */
         sup_tell_change(ss);
@@ -245,7 +258,11 @@ static void sup_exited_final(struct sup_service *ss, int wstatus, bool no_restar
     /* A oneshot may have exported variables: what starts next sees them. */
     if (ss->svc.conf->type == CONF_TYPE_ONESHOT && svc_exit_is_success(&ss->svc, wstatus))
         sup_cenv_load(ss->sup);
-    sup_feed(ss, SVC_EV_EXITED, wstatus, 0);
+    /* A restart at once is paced like a start (sup_starts.c): many
+     * services may crash together. */
+    struct svc_event ev = {
+        .kind = SVC_EV_EXITED, .wstatus = wstatus, .spawn_waits = sup_starts_must_wait(ss)};
+    sup_feed_event(ss, &ev);
     if (no_restart && !ss->closed && !ss->sup->stopping)
         ss->svc.no_restart = was;
     /* A run queued while this one went on (overlap: queue) starts now. */
@@ -514,6 +531,18 @@ static void sup_try_start(struct sup_service *ss)
     sup_feed(ss, SVC_EV_DEPS_MET, 0, 0);
 }
 
+/* Its turn to spawn came (sup_starts.c): a start looks at its dependencies
+ * again; a restart (or a start asked for) waiting in backoff goes. */
+static void sup_on_start_turn(struct sup_service *ss)
+{
+    if (ss->svc.state == SVC_BACKOFF) {
+        struct svc_event ev = {.kind = SVC_EV_TIMER, .spawn_waits = sup_starts_must_wait(ss)};
+        sup_feed_event(ss, &ev);
+        return;
+    }
+    sup_try_start(ss);
+}
+
 static bool sup_has_running_dependent(const struct sup_service *ss)
 {
     for (size_t i = 0; i < ss->n_dependents; i++)
@@ -747,8 +776,10 @@ void sup_start_service(struct sup_service *ss)
     }
     if (ss->svc.state == SVC_BACKOFF) {
         /* Asked for now: the rest of the delay is skipped (the state
-         * machine cancels the timer), and it is no automatic restart. */
-        sup_feed(ss, SVC_EV_START, 0, 0);
+         * machine cancels the timer), and it is no automatic restart. It
+         * waits its turn like any start (a restart of many). */
+        struct svc_event ev = {.kind = SVC_EV_START, .spawn_waits = sup_starts_must_wait(ss)};
+        sup_feed_event(ss, &ev);
         return;
     }
     sup_feed(ss, SVC_EV_START, 0, 0);
@@ -837,7 +868,7 @@ static int sup_init(struct supervisor *sup, const struct sup_env *env, struct co
     sup->on_exec = sup_on_exec;
     sup->on_leftovers_gone = sup_exited;
     sup->on_due = sup_on_due;
-    sup->on_start_turn = sup_try_start;
+    sup->on_start_turn = sup_on_start_turn;
     sup->on_run_timeout = sup_on_run_timeout;
     sup->on_hook_done = sup_on_hook_done;
     sup->check_ops = &sup_check_ops;

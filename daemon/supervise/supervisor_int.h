@@ -5,6 +5,7 @@
  *   sup_records.c  a record's life: made, given a configuration, closed
  *   sup_query.c    plain-values views and lookups for the layers above
  *   sup_spawn.c    starting a record's process, signalling its tree
+ *   sup_starts.c   spawns paced over loop turns, the rest waiting in order
  *   sup_orphans.c  which record an adopted orphan came from
  *   sup_leftovers.c  what a dead main process left of its tree
  *   sup_hook.c     a service's finish and stop_command processes
@@ -169,20 +170,21 @@ struct sup_service {
     struct sup_service **dependents; /* what waits for it, retiring ones included */
     size_t n_dependents;
     struct sup_sched *sched; /* a scheduled job's clock, or NULL */
-    /* Ready to start, waiting its turn (sup_starts.c). */
+    /* Ready to start, or a restart due, waiting its turn (sup_starts.c). */
     bool start_queued;
     struct sup_service *next_start;
 };
 
-/* Starts paced over loop turns (sup_starts.c). */
+/* Spawns paced over loop turns (sup_starts.c). */
 #define SUP_STARTS_PER_TURN 32
 struct sup_starts {
     uv_idle_t turn;                  /* active while some wait */
-    bool ready;                      /* turn initialised and not closed */
+    uv_prepare_t end;                /* active while this turn has spawned: ends it */
+    bool ready;                      /* the handles initialised and not closed */
     struct sup_service *head, *tail; /* waiting, in order; each start_queued */
     struct sup_service *turn_of;     /* the one being told its turn came */
-    uint64_t turn_ms;                /* the loop time of the turn counted */
-    unsigned started;                /* starts admitted in that turn */
+    unsigned spawned;                /* spawns in this turn */
+    unsigned per_turn;               /* SUP_STARTS_PER_TURN (a test may set fewer) */
 };
 
 struct supervisor {
@@ -334,12 +336,20 @@ void sup_cenv_replan(struct sup_service *ss);
 void sup_cenv_put(struct sup_cenv_snap *snap);
 void sup_cenv_free(struct supervisor *sup);
 
-/* sup_starts.c: whether ss, ready to start, may start in this loop turn
- * (counted); if not, it waits its turn, kept in order, and
- * sup->on_start_turn hears when it comes. */
+/* sup_starts.c */
 void sup_starts_init(struct supervisor *sup);
+/* Whether a spawn of ss now would have to wait its turn: others wait, or
+ * this loop turn's allowance is spent (false for the one whose turn came). */
+bool sup_starts_must_wait(const struct sup_service *ss);
+/* ss waits its turn, kept in order (a second call keeps its place), and
+ * sup->on_start_turn hears when it comes. */
+void sup_starts_wait(struct sup_service *ss);
+/* Whether ss, ready to start, may start in this loop turn; if not, it
+ * waits its turn (sup_starts_wait). */
 bool sup_starts_admit(struct sup_service *ss);
-/* A record closed or no longer ready leaves the queue. */
+/* A process of a record is being spawned: it counts in this turn. */
+void sup_starts_spawned(struct supervisor *sup);
+/* A record closed, no longer ready or whose state changed leaves the queue. */
 void sup_starts_drop(struct sup_service *ss);
 void sup_starts_close(struct supervisor *sup);
 

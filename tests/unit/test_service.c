@@ -120,6 +120,13 @@ static void every_transition_of_the_table_holds(void **state)
          SVC_ACT_CANCEL_TIMER},
         {"backoff + start spawns now", &longrun, SVC_BACKOFF, EV(SVC_EV_START), SVC_STARTING, 2,
          SVC_ACT_CANCEL_TIMER},
+        {"a crash whose spawn must wait awaits its turn", &longrun, SVC_UP,
+         EV(SVC_EV_EXITED, .wstatus = EXITED(1), .spawn_waits = true), SVC_BACKOFF, 1,
+         SVC_ACT_AWAIT_TURN},
+        {"a backoff timer whose spawn must wait awaits its turn", &longrun, SVC_BACKOFF,
+         EV(SVC_EV_TIMER, .spawn_waits = true), SVC_BACKOFF, 1, SVC_ACT_AWAIT_TURN},
+        {"a start asked for whose spawn must wait awaits its turn", &longrun, SVC_BACKOFF,
+         EV(SVC_EV_START, .spawn_waits = true), SVC_BACKOFF, 2, SVC_ACT_CANCEL_TIMER},
         {"up ignores a timer", &longrun, SVC_UP, EV(SVC_EV_TIMER), SVC_UP, 0},
         {"fatal ignores timers", &longrun, SVC_FATAL, EV(SVC_EV_TIMER), SVC_FATAL, 0},
     };
@@ -588,6 +595,49 @@ static void a_restart_whose_fork_fails_counts_only_once_a_retry_spawns(void **st
     svc_free(&s);
 }
 
+static void a_restart_that_waits_its_turn_counts_once_its_turn_spawns_it(void **state)
+{
+    (void)state;
+    struct svc s;
+    uint64_t now = 0;
+    svc_init(&s, &longrun);
+    struct svc_event deps = {.kind = SVC_EV_DEPS_MET}, spawned = {.kind = SVC_EV_SPAWNED};
+    struct svc_event crash = {.kind = SVC_EV_EXITED, .wstatus = EXITED(1), .spawn_waits = true};
+    struct svc_event turn = {.kind = SVC_EV_TIMER}, start = {.kind = SVC_EV_START};
+    s.state = SVC_WAITING;
+    svc_step(&s, &deps, now);
+    svc_step(&s, &spawned, now);
+    struct svc_step st = svc_step(&s, &crash, now + 5);
+    assert_int_equal(st.state, SVC_BACKOFF);
+    assert_string_equal(s.reason, "exited 1, restart waiting for its turn");
+    assert_int_equal(s.next_start_ms, now + 5); /* due now */
+    assert_int_equal(s.restarts, 0);
+    assert_int_equal(s.starts_kept, 1); /* only the first start so far */
+    st = svc_step(&s, &turn, now + 6);
+    assert_int_equal(st.state, SVC_STARTING);
+    assert_int_equal(st.actions[0].kind, SVC_ACT_SPAWN);
+    assert_int_equal(s.restarts, 1);
+    /* A restart due at its timer waits too; asked for meanwhile, it is a
+     * start, no restart, and still waits its turn. */
+    svc_step(&s, &spawned, now + 6);
+    crash.spawn_waits = false;
+    st = svc_step(&s, &crash, now + 10);
+    assert_int_equal(st.state, SVC_BACKOFF);
+    assert_int_equal(st.actions[0].kind, SVC_ACT_ARM_TIMER);
+    turn.spawn_waits = true;
+    st = svc_step(&s, &turn, now + 110);
+    assert_string_equal(s.reason, "restart due, waiting for its turn");
+    start.spawn_waits = true;
+    st = svc_step(&s, &start, now + 111);
+    assert_int_equal(st.actions[1].kind, SVC_ACT_AWAIT_TURN);
+    assert_string_equal(s.reason, "start asked for, waiting for its turn");
+    turn.spawn_waits = false;
+    svc_step(&s, &turn, now + 112);
+    assert_int_equal(s.state, SVC_STARTING);
+    assert_int_equal(s.restarts, 1);
+    svc_free(&s);
+}
+
 static void a_service_not_ready_in_time_counts_as_a_failed_start(void **state)
 {
     (void)state;
@@ -709,6 +759,7 @@ int main(void)
         cmocka_unit_test(a_new_start_forgets_the_start_limit),
         cmocka_unit_test(a_start_asked_for_while_backing_off_is_no_restart),
         cmocka_unit_test(a_restart_whose_fork_fails_counts_only_once_a_retry_spawns),
+        cmocka_unit_test(a_restart_that_waits_its_turn_counts_once_its_turn_spawns_it),
         cmocka_unit_test(a_service_not_ready_in_time_counts_as_a_failed_start),
         cmocka_unit_test(an_unhealthy_service_restarts_and_backs_off_like_a_crash),
         cmocka_unit_test(a_stop_request_during_a_failure_stop_is_final),

@@ -574,6 +574,15 @@ static int spawned(void)
     return W.nprocs;
 }
 
+/* One turn of the loop. A turn ends at the prepare phase (just before the
+ * loop polls), and what a test does between two turns belongs to the turn
+ * the next one ends, as what corral does while it handles one poll's
+ * events: its spawns count toward that turn's SUP_STARTS_PER_TURN. */
+static void turn(void)
+{
+    uv_run(&W.loop, UV_RUN_NOWAIT);
+}
+
 static void starts_are_paced_over_loop_turns_in_order(void **state)
 {
     (void)state;
@@ -588,10 +597,12 @@ static void starts_are_paced_over_loop_turns_in_order(void **state)
     sup_stop_service(sup_find(W.sup, "s50"));
     assert_string_equal(state_of("s50"), "stopped");
     assert_int_equal(sup_swap_set(W.sup, many(70)), 0);
-    uv_run(&W.loop, UV_RUN_NOWAIT);
+    turn(); /* the turn of the start ends: its allowance is spent */
+    assert_int_equal(spawned(), SUP_STARTS_PER_TURN);
+    turn();
     assert_int_equal(spawned(), 2 * SUP_STARTS_PER_TURN);
-    for (int turn = 0; turn < 10; turn++)
-        uv_run(&W.loop, UV_RUN_NOWAIT);
+    for (int i = 0; i < 10; i++)
+        turn();
     /* In the order they became ready; s50 never, s70 and on gone. */
     char want[4096] = "";
     for (int i = 0; i < 70; i++)
@@ -609,6 +620,7 @@ static void a_start_while_others_wait_goes_after_them(void **state)
     world_start(many(80));
     sup_start_all(W.sup);
     assert_int_equal(spawned(), SUP_STARTS_PER_TURN);
+    turn(); /* the turn of the start ends */
     /* Stopped and started again: it keeps no place, and takes the last.
      * (Its exit is heard in the next turn, which starts 32 more.) */
     sup_stop_service(sup_find(W.sup, "s00"));
@@ -616,10 +628,152 @@ static void a_start_while_others_wait_goes_after_them(void **state)
     assert_int_equal(spawned(), 2 * SUP_STARTS_PER_TURN);
     sup_start_service(sup_find(W.sup, "s00"));
     assert_string_equal(state_of("s00"), "waiting");
-    for (int turn = 0; turn < 10; turn++)
-        uv_run(&W.loop, UV_RUN_NOWAIT);
+    for (int i = 0; i < 10; i++)
+        turn();
     assert_string_equal(state_of("s00"), "up");
     assert_non_null(strstr(W.spawns, "s79 s00 "));
+    world_stop();
+}
+
+/* What the reaper does for an exit, without the loop's turn after it:
+ * exits read together, in one turn. */
+static void die_in_turn(pid_t pid, int wstatus)
+{
+    struct proc *p = proc_of(pid);
+    assert_non_null(p);
+    p->alive = false;
+    struct pidtab_owner *o = pidtab_take(&W.pids, pid);
+    assert_non_null(o);
+    o->on_exit(o, pid, wstatus);
+}
+
+/* What the loop does when ss's timer fires (deterministic: a backoff's
+ * delay is wall-clock time). */
+static void fire_timer(struct sup_service *ss)
+{
+    assert_true(uv_is_active((uv_handle_t *)&ss->timer));
+    uv_timer_stop(&ss->timer);
+    ss->timer.timer_cb(&ss->timer);
+}
+
+/* Turns until nothing waits, each spawning SUP_STARTS_PER_TURN at most. */
+static void turns_until_idle(void)
+{
+    for (int i = 0; i < 100 && uv_is_active((uv_handle_t *)&W.sup->starts.turn); i++) {
+        int before = spawned();
+        turn();
+        assert_true(spawned() - before <= SUP_STARTS_PER_TURN);
+    }
+    assert_false(uv_is_active((uv_handle_t *)&W.sup->starts.turn));
+}
+
+/* s00 .. s(n-1), as the list of their tags. */
+static void tags(char *buf, size_t len, int n)
+{
+    buf[0] = '\0';
+    for (int i = 0; i < n; i++)
+        append(buf, len, "s%02d ", i);
+}
+
+static void restarts_of_services_crashing_together_are_paced_in_order(void **state)
+{
+    (void)state;
+    char want[4096];
+    world_start(many(80));
+    sup_start_all(W.sup);
+    turns_until_idle();
+    W.spawns[0] = '\0';
+    /* All crash at once (their first failure: restarted at once). */
+    for (int i = 0; i < 80; i++) {
+        char tag[8];
+        snprintf(tag, sizeof tag, "s%02d", i);
+        die_in_turn(live(tag), EXITED(1));
+    }
+    assert_int_equal(spawned(), 80 + SUP_STARTS_PER_TURN);
+    struct sup_service *s40 = sup_find(W.sup, "s40");
+    assert_string_equal(state_of("s40"), "backoff");
+    assert_string_equal(s40->svc.reason, "exited 1, restart waiting for its turn");
+    assert_int_equal(s40->svc.restarts, 0);
+    turns_until_idle();
+    tags(want, sizeof want, 80);
+    assert_string_equal(W.spawns, want);
+    assert_int_equal(s40->svc.restarts, 1);
+    assert_string_equal(state_of("s40"), "up");
+    /* One restart at once with nothing waiting goes in the turn its exit
+     * is read (as a restart after SIGKILL): it waits for no turn. */
+    turn();
+    die_in_turn(live("s40"), EXITED(0));
+    assert_string_equal(state_of("s40"), "up");
+    assert_int_equal(s40->svc.restarts, 2);
+    world_stop();
+}
+
+static void restarts_whose_backoff_timers_fire_together_are_paced_in_order(void **state)
+{
+    (void)state;
+    char want[4096];
+    world_start(many(80));
+    sup_start_all(W.sup);
+    turns_until_idle();
+    /* Crashed twice: the second crash backs off. */
+    for (int round = 0; round < 2; round++)
+        for (int i = 0; i < 80; i++) {
+            char tag[8];
+            snprintf(tag, sizeof tag, "s%02d", i);
+            die_in_turn(live(tag), EXITED(1));
+            turns_until_idle();
+        }
+    for (int i = 0; i < 80; i++)
+        assert_string_equal(state_of(sup_name(sup_at(W.sup, (size_t)i))), "backoff");
+    turn(); /* a new turn: the timers fire in it */
+    int before = spawned();
+    W.spawns[0] = '\0';
+    for (int i = 79; i >= 0; i--) /* in the order their timers fire */
+        fire_timer(sup_at(W.sup, (size_t)i));
+    assert_int_equal(spawned() - before, SUP_STARTS_PER_TURN);
+    struct sup_service *s00 = sup_find(W.sup, "s00");
+    assert_string_equal(state_of("s00"), "backoff");
+    assert_string_equal(s00->svc.reason, "restart due, waiting for its turn");
+    assert_false(uv_is_active((uv_handle_t *)&s00->timer));
+    struct sup_view v;
+    sup_view(s00, uv_now(&W.loop), &v);
+    assert_int_equal(v.next_start_in_ms, 0); /* due: not "restart in 200ms" */
+    turns_until_idle();
+    want[0] = '\0';
+    for (int i = 79; i >= 0; i--)
+        append(want, sizeof want, "s%02d ", i);
+    assert_string_equal(W.spawns, want);
+    assert_int_equal(s00->svc.restarts, 2);
+    world_stop();
+}
+
+static void a_restart_stopped_or_closed_while_it_waits_its_turn_leaves_the_queue(void **state)
+{
+    (void)state;
+    world_start(many(40));
+    sup_start_all(W.sup);
+    turns_until_idle();
+    for (int i = 0; i < 40; i++) {
+        char tag[8];
+        snprintf(tag, sizeof tag, "s%02d", i);
+        die_in_turn(live(tag), EXITED(1));
+    }
+    /* s32 .. s39 wait; s35 is stopped, and a reload removes s38 and s39. */
+    sup_stop_service(sup_find(W.sup, "s35"));
+    assert_string_equal(state_of("s35"), "stopped");
+    assert_false(sup_find(W.sup, "s35")->start_queued);
+    /* Asked for while it waits: it keeps its place, and is no restart. */
+    sup_start_service(sup_find(W.sup, "s36"));
+    assert_string_equal(sup_find(W.sup, "s36")->svc.reason,
+                        "start asked for, waiting for its turn");
+    assert_int_equal(sup_swap_set(W.sup, many(38)), 0);
+    assert_string_equal(W.gone, "s38 s39 ");
+    W.spawns[0] = '\0';
+    turns_until_idle();
+    assert_string_equal(W.spawns, "s32 s33 s34 s36 s37 ");
+    assert_string_equal(state_of("s35"), "stopped");
+    assert_int_equal(sup_find(W.sup, "s34")->svc.restarts, 1);
+    assert_int_equal(sup_find(W.sup, "s36")->svc.restarts, 0);
     world_stop();
 }
 
@@ -873,6 +1027,53 @@ static struct conf_set *random_set(unsigned *seed)
     }
 }
 
+/* The start queue holds each waiting record once, in order, each current
+ * or retiring, either ready to start (WAITING) or a restart due (BACKOFF,
+ * no timer); a record in BACKOFF has its timer armed or waits its turn;
+ * no turn spawns more than its allowance. */
+static void check_queue(unsigned seed, int step)
+{
+    const struct sup_starts *q = &W.sup->starts;
+    size_t queued = 0, flagged = 0;
+    for (const struct sup_service *ss = q->head; ss; ss = ss->next_start) {
+        bool known = false;
+        for (size_t i = 0; i < W.sup->n; i++)
+            known = known || W.sup->svcs[i] == ss;
+        for (const struct sup_service *r = W.sup->retiring; r; r = r->next_retiring)
+            known = known || r == ss;
+        if (!known || !ss->start_queued || ss->closed)
+            fail_msg("seed %u step %d: a queued record is not a live one", seed, step);
+        bool ready = ss->svc.state == SVC_WAITING;
+        bool due = ss->svc.state == SVC_BACKOFF && !uv_is_active((uv_handle_t *)&ss->timer);
+        if (!ready && !due)
+            fail_msg("seed %u step %d: %s waits its turn while %s", seed, step, sup_name(ss),
+                     svc_state_name(ss->svc.state));
+        if (++queued > 64)
+            fail_msg("seed %u step %d: the start queue loops", seed, step);
+        if (!ss->next_start && q->tail != ss)
+            fail_msg("seed %u step %d: the start queue's tail is not its last", seed, step);
+    }
+    for (size_t i = 0; i < W.sup->n; i++) {
+        const struct sup_service *ss = W.sup->svcs[i];
+        flagged += ss->start_queued;
+        if (ss->svc.state == SVC_BACKOFF && !ss->start_queued &&
+            !uv_is_active((uv_handle_t *)&ss->timer))
+            fail_msg("seed %u step %d: %s backs off with no timer and no turn coming", seed, step,
+                     sup_name(ss));
+    }
+    for (const struct sup_service *r = W.sup->retiring; r; r = r->next_retiring)
+        flagged += r->start_queued;
+    if (flagged != queued)
+        fail_msg("seed %u step %d: %zu records say they wait their turn, %zu do", seed, step,
+                 flagged, queued);
+    if (q->spawned > q->per_turn)
+        fail_msg("seed %u step %d: %u spawns in one turn (at most %u)", seed, step, q->spawned,
+                 q->per_turn);
+    if (uv_is_active((const uv_handle_t *)&q->turn) != (q->head != NULL))
+        fail_msg("seed %u step %d: the turn handle is %sactive with %s waiting", seed, step,
+                 q->head ? "not " : "", q->head ? "some" : "none");
+}
+
 /* pid (a record's process or hook) is a live fake process. */
 static void check_alive(unsigned seed, int step, const struct sup_service *ss, const char *what,
                         pid_t pid)
@@ -983,9 +1184,13 @@ static void random_swaps_requests_and_exits_keep_the_runtime_consistent(void **s
     unsigned seed = seed0;
     printf("test_supervisor: random walk seed=%u (replay: CORRAL_SEED=%u)\n", seed0, seed0);
     world_start(random_set(&seed));
+    /* A small allowance makes starts and restarts wait their turn among
+     * these few services, and the queue meet every request. */
+    const unsigned allowances[] = {1, 2, 3, SUP_STARTS_PER_TURN};
+    W.sup->starts.per_turn = allowances[rnd(&seed, 4)];
     sup_start_all(W.sup);
     for (int step = 0; step < 400 && W.nprocs < MAX_PROCS - 64; step++) {
-        unsigned op = rnd(&seed, 12);
+        unsigned op = rnd(&seed, 13);
         struct sup_service *some =
             sup_count(W.sup) ? sup_at(W.sup, rnd(&seed, 6) % sup_count(W.sup)) : NULL;
         struct counted before[64];
@@ -1022,10 +1227,20 @@ static void random_swaps_requests_and_exits_keep_the_runtime_consistent(void **s
                     if (list[j] == list[i])
                         list[j--] = list[--k];
             sup_stop_ordered(list, k, op == 10);
+        } else if (some && op == 11) {
+            /* Its backoff timer fires (of those that back off, one). */
+            for (size_t i = 0; i < sup_count(W.sup); i++) {
+                struct sup_service *ss = sup_at(W.sup, (i + rnd(&seed, 8)) % sup_count(W.sup));
+                if (uv_is_active((uv_handle_t *)&ss->timer) && ss->svc.state == SVC_BACKOFF) {
+                    fire_timer(ss);
+                    break;
+                }
+            }
         } else {
             uv_run(&W.loop, UV_RUN_NOWAIT);
         }
         check_invariants(seed0, step);
+        check_queue(seed0, step);
         check_restarts(seed0, step, before, nbefore, op < 2 || (op >= 6 && op <= 10));
         if (W.fates)
             break; /* the container would end here */
@@ -1115,6 +1330,9 @@ int main(void)
         cmocka_unit_test(a_start_that_calls_off_a_queued_restart_starts_its_dependents),
         cmocka_unit_test(starts_are_paced_over_loop_turns_in_order),
         cmocka_unit_test(a_start_while_others_wait_goes_after_them),
+        cmocka_unit_test(restarts_of_services_crashing_together_are_paced_in_order),
+        cmocka_unit_test(restarts_whose_backoff_timers_fire_together_are_paced_in_order),
+        cmocka_unit_test(a_restart_stopped_or_closed_while_it_waits_its_turn_leaves_the_queue),
         cmocka_unit_test(a_start_restart_or_reload_of_a_service_backing_off_is_no_restart),
         cmocka_unit_test(a_restart_whose_fork_failed_and_that_was_stopped_is_no_restart),
         cmocka_unit_test(a_stop_of_several_waits_for_the_dependents_stopped_with_it),
