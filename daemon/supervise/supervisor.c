@@ -672,6 +672,12 @@ void sup_after_change(struct sup_service *ss)
         svcset_after_change(&ss->intent, svc_is_running(&ss->svc), sup->stopping);
     if (next.go_away)
         sup_retired(ss);
+    /* While everything stops, what it depended on waited for it: the
+     * dependencies it ran with, before a reload's pending configuration
+     * (which may name others, or none) replaces them. */
+    if (next.stop_deps)
+        for (size_t i = 0; i < ss->n_deps; i++)
+            sup_stop_one(ss->deps[i].ss);
     if (next.apply_pending) {
         sup_record_set_conf(ss, ss->pending_conf, ss->pending_ref);
         sup_setref_put(ss->pending_ref);
@@ -685,9 +691,6 @@ void sup_after_change(struct sup_service *ss)
         sup_start_service(ss);
         return;
     }
-    if (next.stop_deps)
-        for (size_t i = 0; i < ss->n_deps; i++)
-            sup_stop_one(ss->deps[i].ss);
     if (sup->stopping && sup_all_stopped(sup))
         sup_tell_all_stopped(sup);
     if (next.start_dependents)

@@ -452,6 +452,32 @@ class Reload(svc.ServiceTest):
         harness.wait_for(lambda: status(self)[0]["a"]["state"] == "up", 10,
                          what="a up once it waits for nothing")
 
+    def test_a_shutdown_while_a_reload_restarts_a_dependent_stops_its_old_dependency(self):
+        # a depends on b; a reload changes a's command and drops the
+        # dependency, and a takes a second to stop for its restart. A
+        # shutdown meanwhile holds b back for a, then stops b once a is
+        # down: no shutdown_timeout, no SIGKILL.
+        term = self.path("b.term")
+        self.service("b", f"command: \"trap 'echo TERM >> {term}; exit 0' TERM; "
+                          "while :; do sleep 0.1; done\"\nstop_timeout: 5s\n")
+        slow = "command: \"trap 'sleep 1; exit 0' TERM; echo {v}; while :; do sleep 0.1; done\"\n"
+        self.service("a", slow.format(v="v1") + "depends_on: [b]\nstop_timeout: 5s\n")
+        cfg = self.write_conf("shutdown_timeout: 15s\n")
+        c = self.run_services(args=["--config", cfg])
+        wait_ready(self)
+        harness.wait_for(lambda: status(self)[0]["a"]["state"] == "up", 10)
+        self.service("a", slow.format(v="v2") + "stop_timeout: 5s\n")
+        self.assertEqual(ctl(self, "reload").returncode, 0)
+        harness.wait_for(lambda: status(self)[0]["a"]["state"] == "stopping", 10,
+                         what="a stopping for its restart")
+        c.signal(signal.SIGTERM)
+        self.assertEqual(c.wait(30), 0, c.stderr())
+        err = c.stderr()
+        self.assertEqual(harness.read(term), "TERM\n", err)
+        self.assertNotIn("shutdown_timeout (15s) reached", err)
+        self.assertNotIn("SIGKILL", err)
+        self.assertLess(err.index("a: stopped"), err.index("b: stopped"), err)
+
     def test_a_reload_while_shutting_down_is_refused_not_pretended(self):
         self.service("stubborn", "command: \"trap '' TERM; while :; do sleep 0.1; done\"\n"
                                  "stop_timeout: 30s\n")

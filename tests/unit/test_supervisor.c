@@ -554,6 +554,32 @@ static void a_reload_that_drops_what_a_service_waits_for_starts_it(void **state)
     world_stop();
 }
 
+/* a depended on b; a reload changes a's command and drops the dependency,
+ * so a restarts, and a shutdown comes while a is still stopping: b waits
+ * for a, and gets its stop signal as soon as a is down (a's new
+ * configuration, applied then, no longer names b). */
+static void a_shutdown_stops_what_a_restarted_service_depended_on_before_the_reload(void **state)
+{
+    (void)state;
+    world_start(load("a.yaml", "command: [sleep, a1]\ndepends_on: [b]\n", "b.yaml",
+                     "command: [sleep, b]\n", NULL));
+    sup_start_all(W.sup);
+    assert_string_equal(W.spawns, "b a1 ");
+    assert_int_equal(sup_swap_set(W.sup, load("a.yaml", "command: [sleep, a2]\n", "b.yaml",
+                                              "command: [sleep, b]\n", NULL)),
+                     0);
+    assert_string_equal(W.kills, "a1:TERM ");
+    sup_stop_all(W.sup, -1);
+    assert_string_equal(W.kills, "a1:TERM "); /* b waits for a */
+    die_tag("a1", EXITED(0));
+    assert_string_equal(W.kills, "a1:TERM b:TERM ");
+    assert_string_equal(W.spawns, "b a1 "); /* nothing starts while everything stops */
+    assert_int_equal(W.all_stopped, 0);
+    die_tag("b", EXITED(0));
+    assert_int_equal(W.all_stopped, 1);
+    world_stop();
+}
+
 /* ---- paced starts ----------------------------------------------------------------- */
 
 /* A set of n services s00, s01, ..., each "command: [sleep, sNN]". */
@@ -1327,6 +1353,7 @@ int main(void)
         cmocka_unit_test(a_kept_service_keeps_its_process_and_takes_the_new_dependencies),
         cmocka_unit_test(removing_a_waiting_service_closes_it_once),
         cmocka_unit_test(a_reload_that_drops_what_a_service_waits_for_starts_it),
+        cmocka_unit_test(a_shutdown_stops_what_a_restarted_service_depended_on_before_the_reload),
         cmocka_unit_test(a_start_that_calls_off_a_queued_restart_starts_its_dependents),
         cmocka_unit_test(starts_are_paced_over_loop_turns_in_order),
         cmocka_unit_test(a_start_while_others_wait_goes_after_them),
