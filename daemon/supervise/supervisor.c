@@ -742,6 +742,11 @@ void sup_retire_next(struct supervisor *sup, const char *base)
 
 void sup_recheck_waiting(struct supervisor *sup)
 {
+    /* A queued stop waits for the dependents stopped with it: a service
+     * that keeps its process may no longer depend on it, and nothing else
+     * would tell it so. */
+    for (size_t i = 0; i < sup->n; i++)
+        sup_stop_queued(sup->svcs[i]);
     for (size_t i = 0; i < sup->n && !sup->stopping; i++)
         sup_try_start(sup_at(sup, i));
 }

@@ -364,8 +364,9 @@ void sup_retire(struct sup_service *ss);
 /* Removed instances of one file stop one at a time, the highest number
  * first: retires the highest one still deferred, unless one is stopping. */
 void sup_retire_next(struct supervisor *sup, const char *base);
-/* Every waiting record looks at its dependencies again (the graph
- * changed: one it waited for may be gone, or no longer asked for). */
+/* Every waiting record looks at its dependencies again, and every queued
+ * stop at its dependents (the graph changed: one it waited for may be
+ * gone, or no longer asked for). */
 void sup_recheck_waiting(struct supervisor *sup);
 /* A running record that changed: restarted with conf once stopped. */
 void sup_reconf_later(struct sup_service *ss, const struct conf_service *conf,

@@ -478,6 +478,28 @@ class Reload(svc.ServiceTest):
         self.assertNotIn("SIGKILL", err)
         self.assertLess(err.index("a: stopped"), err.index("b: stopped"), err)
 
+    def test_a_queued_stop_goes_on_when_a_reload_drops_the_dependent_it_waited_for(self):
+        # stop a b: b waits for a, which ignores SIGTERM. A reload keeps
+        # a's process and drops its dependency on b: b stops now.
+        self.service("b", LONG)
+        self.service("a", "command: \"trap '' TERM; while :; do sleep 0.1; done\"\n"
+                          "depends_on: [b]\nstop_timeout: 30s\n")
+        c = self.run_services()
+        wait_ready(self)
+        harness.wait_for(lambda: status(self)[0]["a"]["state"] == "up", 10)
+        self.assertEqual(ctl(self, "stop", "a", "b").returncode, 0)
+        self.assertEqual(status(self)[0]["b"]["state"], "up")
+        self.service("a", "command: \"trap '' TERM; while :; do sleep 0.1; done\"\n"
+                          "stop_timeout: 30s\n")
+        self.assertEqual(ctl(self, "reload").returncode, 0)
+        harness.wait_for(lambda: status(self)[0]["b"]["state"] == "stopped", 10,
+                         what="b stopped")
+        self.assertEqual(status(self)[0]["a"]["state"], "stopping")
+        c.signal(signal.SIGTERM)
+        harness.wait_for(lambda: "SIGTERM: shutting down" in c.stderr(), 10)
+        c.signal(signal.SIGTERM)  # a second one skips a's stop_timeout
+        c.wait(10)
+
     def test_a_reload_while_shutting_down_is_refused_not_pretended(self):
         self.service("stubborn", "command: \"trap '' TERM; while :; do sleep 0.1; done\"\n"
                                  "stop_timeout: 30s\n")

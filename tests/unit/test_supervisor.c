@@ -987,6 +987,28 @@ static void a_start_that_calls_off_a_queued_restart_starts_its_dependents(void *
     world_stop();
 }
 
+/* stop a b: b's stop waits for a. A reload keeps a's process and drops its
+ * dependency on b: nothing holds b any more, and it stops now. */
+static void a_queued_stop_goes_on_when_a_reload_drops_the_dependent_it_waited_for(void **state)
+{
+    (void)state;
+    struct sup_service *list[4];
+    world_start(load("a.yaml", "command: [sleep, a]\ndepends_on: [b]\n", "b.yaml",
+                     "command: [sleep, b]\n", NULL));
+    sup_start_all(W.sup);
+    sup_stop_ordered(list, records(list, "a", "b", NULL), false);
+    assert_string_equal(W.kills, "a:TERM ");
+    assert_int_equal(sup_swap_set(W.sup, load("a.yaml", "command: [sleep, a]\n", "b.yaml",
+                                              "command: [sleep, b]\n", NULL)),
+                     0);
+    assert_string_equal(W.kills, "a:TERM b:TERM ");
+    die_tag("a", EXITED(0));
+    die_tag("b", EXITED(0));
+    assert_string_equal(state_of("a"), "stopped");
+    assert_string_equal(state_of("b"), "stopped");
+    world_stop();
+}
+
 /* ---- a random walk ------------------------------------------------------------ */
 
 static unsigned rnd(unsigned *seed, unsigned n)
@@ -1354,6 +1376,7 @@ int main(void)
         cmocka_unit_test(removing_a_waiting_service_closes_it_once),
         cmocka_unit_test(a_reload_that_drops_what_a_service_waits_for_starts_it),
         cmocka_unit_test(a_shutdown_stops_what_a_restarted_service_depended_on_before_the_reload),
+        cmocka_unit_test(a_queued_stop_goes_on_when_a_reload_drops_the_dependent_it_waited_for),
         cmocka_unit_test(a_start_that_calls_off_a_queued_restart_starts_its_dependents),
         cmocka_unit_test(starts_are_paced_over_loop_turns_in_order),
         cmocka_unit_test(a_start_while_others_wait_goes_after_them),
