@@ -776,6 +776,9 @@ void sup_start_service(struct sup_service *ss)
             ss->intent.restart_pending = false;
         for (size_t i = 0; was_queued && i < ss->n_dependents; i++)
             sup_try_start(ss->dependents[i]);
+        /* A queued stop of what it depends on no longer waits for it. */
+        for (size_t i = 0; was_queued && i < ss->n_deps; i++)
+            sup_stop_queued(ss->deps[i].ss);
         return;
     }
     if (ss->svc.state == SVC_WAITING) {

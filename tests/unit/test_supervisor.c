@@ -1009,6 +1009,28 @@ static void a_queued_stop_goes_on_when_a_reload_drops_the_dependent_it_waited_fo
     world_stop();
 }
 
+/* restart a b c (c depends on b, b on a): b's stop waits for c, a's for b.
+ * A start of b calls b's restart off: a's restart no longer waits for it,
+ * and goes on. */
+static void a_queued_restart_goes_on_when_the_dependent_it_waited_for_is_started(void **state)
+{
+    (void)state;
+    struct sup_service *list[4];
+    world_start(load("a.yaml", "command: [sleep, a]\n", "b.yaml",
+                     "command: [sleep, b]\ndepends_on: [a]\n", "c.yaml",
+                     "command: [sleep, c]\ndepends_on: [b]\n", NULL));
+    sup_start_all(W.sup);
+    sup_stop_ordered(list, records(list, "a", "b", "c", NULL), true);
+    assert_string_equal(W.kills, "c:TERM ");
+    sup_start_service(sup_find(W.sup, "b"));
+    assert_string_equal(W.kills, "c:TERM a:TERM ");
+    die_tag("a", EXITED(0));
+    assert_string_equal(W.spawns, "a b c a ");
+    assert_string_equal(state_of("a"), "up");
+    assert_string_equal(state_of("b"), "up");
+    world_stop();
+}
+
 /* ---- a random walk ------------------------------------------------------------ */
 
 static unsigned rnd(unsigned *seed, unsigned n)
@@ -1378,6 +1400,7 @@ int main(void)
         cmocka_unit_test(a_shutdown_stops_what_a_restarted_service_depended_on_before_the_reload),
         cmocka_unit_test(a_queued_stop_goes_on_when_a_reload_drops_the_dependent_it_waited_for),
         cmocka_unit_test(a_start_that_calls_off_a_queued_restart_starts_its_dependents),
+        cmocka_unit_test(a_queued_restart_goes_on_when_the_dependent_it_waited_for_is_started),
         cmocka_unit_test(starts_are_paced_over_loop_turns_in_order),
         cmocka_unit_test(a_start_while_others_wait_goes_after_them),
         cmocka_unit_test(restarts_of_services_crashing_together_are_paced_in_order),
