@@ -22,9 +22,24 @@ static int sup_plan_push(char ***v, size_t *n, const char *name)
     return 0;
 }
 
+/* The record of a name: a current one, else one that an earlier reload
+ * removed and that has not gone yet (a reload that brings the name back
+ * takes it back: one service never runs two processes at once), or NULL. */
+static struct sup_service *sup_reload_find(const struct supervisor *sup, const char *name)
+{
+    struct sup_service *ss = sup_find(sup, name);
+    for (struct sup_service *r = sup->retiring; r && !ss; r = r->next_retiring)
+        if (strcmp(sup_name(r), name) == 0)
+            ss = r;
+    return ss;
+}
+
 static bool sup_is_kept(const struct sup_service *ss, const struct conf_service *next)
 {
-    return reloadplan_is_kept(ss->svc.conf, ss->pending_conf != NULL, next);
+    /* A removed one already told to stop cannot keep its process: taken
+     * back, it is restarted with the new configuration once stopped. */
+    bool stopping = ss->intent.retiring && !ss->retire_deferred;
+    return reloadplan_is_kept(ss->svc.conf, ss->pending_conf != NULL || stopping, next);
 }
 
 int sup_plan(const struct supervisor *sup, const struct conf_set *set, struct sup_plan *p)
@@ -33,7 +48,7 @@ int sup_plan(const struct supervisor *sup, const struct conf_set *set, struct su
     memset(p, 0, sizeof *p);
     for (size_t i = 0; i < set->n && rc == 0; i++) {
         const struct conf_service *nc = set->services[i];
-        const struct sup_service *old = sup_find(sup, nc->name);
+        const struct sup_service *old = sup_reload_find(sup, nc->name);
         if (!old)
             rc = sup_plan_push(&p->added, &p->n_added, nc->name);
         else if (!sup_is_kept(old, nc))
@@ -63,13 +78,14 @@ void sup_plan_close(struct sup_plan *p)
     memset(p, 0, sizeof *p);
 }
 
-/* The records of the new set: the running ones by name, new ones made.
- * On failure the new ones are closed and nothing else changed. */
+/* The records of the new set: the running ones by name (removed ones still
+ * stopping included), new ones made. On failure the new ones are closed
+ * and nothing else changed. */
 static int sup_reload_records(struct supervisor *sup, struct conf_set *set, struct sup_setref *ref,
                               struct sup_service **svcs, bool *kept)
 {
     for (size_t i = 0; i < set->n; i++) {
-        struct sup_service *old = sup_find(sup, set->services[i]->name);
+        struct sup_service *old = sup_reload_find(sup, set->services[i]->name);
         if (old) {
             svcs[i] = old;
             kept[i] = sup_is_kept(old, set->services[i]);
@@ -84,6 +100,18 @@ static int sup_reload_records(struct supervisor *sup, struct conf_set *set, stru
         }
     }
     return 0;
+}
+
+static void sup_reload_take_back(struct supervisor *sup, struct sup_service *ss)
+{
+    for (struct sup_service **pp = &sup->retiring; *pp; pp = &(*pp)->next_retiring)
+        if (*pp == ss) {
+            *pp = ss->next_retiring;
+            break;
+        }
+    ss->next_retiring = NULL;
+    ss->intent.retiring = false;
+    ss->retire_deferred = false;
 }
 
 int sup_swap_set(struct supervisor *sup, struct conf_set *set)
@@ -102,6 +130,11 @@ int sup_swap_set(struct supervisor *sup, struct conf_set *set)
             conf_set_free(set);
         return rc;
     }
+    /* Removed ones brought back leave the retiring list: their stop, if it
+     * began, becomes a restart (sup_reconf_later below). */
+    for (size_t i = 0; i < set->n; i++)
+        if (svcs[i]->intent.retiring)
+            sup_reload_take_back(sup, svcs[i]);
     struct sup_service **old_svcs = sup->svcs;
     size_t old_n = sup->n;
     struct sup_setref *old_ref = sup->setref;

@@ -500,6 +500,33 @@ class Reload(svc.ServiceTest):
         c.signal(signal.SIGTERM)  # a second one skips a's stop_timeout
         c.wait(10)
 
+    def test_a_service_brought_back_while_it_still_stops_never_runs_twice(self):
+        # A reload removes db, which takes a second to stop; a second reload
+        # brings it back meanwhile: db restarts once its old process is
+        # gone, never beside it.
+        runs = self.path("runs")
+        db = (f"command: \"trap 'sleep 1; echo end $$ >> {runs}; exit 0' TERM; "
+              f"echo start $$ >> {runs}; while :; do sleep 0.1; done\"\nstop_timeout: 5s\n")
+        self.service("db", db)
+        self.service("other", LONG)
+        c = self.run_services()
+        wait_ready(self)
+        harness.wait_for(lambda: status(self)[0]["db"]["state"] == "up", 10)
+        os.remove(os.path.join(self.dir, "db.yaml"))
+        self.assertEqual(ctl(self, "reload").returncode, 0)
+        self.assertNotIn("db", status(self)[0])
+        self.service("db", db)
+        r, objs = ctl_json(self, "reload")
+        self.assertEqual(r.returncode, 0)
+        self.assertEqual(objs[0]["result"]["restarted"], ["db"])
+        self.assertEqual(status(self)[0]["db"]["state"], "stopping")
+        harness.wait_for(lambda: harness.read(runs).count("start") == 2, 10,
+                         what="db's second run")
+        lines = [l.split() for l in harness.read(runs).splitlines()]
+        self.assertEqual([w for w, _ in lines], ["start", "end", "start"], c.stderr())
+        self.assertEqual(lines[0][1], lines[1][1])
+        harness.wait_for(lambda: status(self)[0]["db"]["state"] == "up", 10)
+
     def test_a_reload_while_shutting_down_is_refused_not_pretended(self):
         self.service("stubborn", "command: \"trap '' TERM; while :; do sleep 0.1; done\"\n"
                                  "stop_timeout: 30s\n")

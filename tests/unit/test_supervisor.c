@@ -580,6 +580,97 @@ static void a_shutdown_stops_what_a_restarted_service_depended_on_before_the_rel
     world_stop();
 }
 
+/* db is removed and, while it still stops, brought back: the record is
+ * taken back, and its new process starts only once the old one is gone,
+ * never beside it. Then stop, a removal again, and a shutdown, each while
+ * the old process still stops: nothing starts again. */
+static struct conf_set *db_and_other(const char *db_command)
+{
+    if (!db_command)
+        return load("other.yaml", "command: [sleep, other]\n", NULL);
+    return load("db.yaml", db_command, "other.yaml", "command: [sleep, other]\n", NULL);
+}
+
+static void world_with_db_removed_and_back(const char *back)
+{
+    world_start(db_and_other("command: [sleep, db1]\n"));
+    sup_start_all(W.sup);
+    assert_string_equal(W.spawns, "db1 other ");
+    assert_int_equal(sup_swap_set(W.sup, db_and_other(NULL)), 0);
+    assert_string_equal(W.kills, "db1:TERM ");
+    assert_string_equal(state_of("db"), "absent");
+    assert_int_equal(sup_swap_set(W.sup, db_and_other(back)), 0);
+    assert_string_equal(W.spawns, "db1 other "); /* not beside the old one */
+    assert_string_equal(state_of("db"), "stopping");
+}
+
+static void a_service_brought_back_while_it_stops_starts_again_once_stopped(void **state)
+{
+    (void)state;
+    world_with_db_removed_and_back("command: [sleep, db2]\n");
+    die_tag("db1", SIGTERM);
+    assert_string_equal(W.spawns, "db1 other db2 ");
+    assert_string_equal(state_of("db"), "up");
+    assert_string_equal(W.gone, ""); /* the same service all along */
+    world_stop();
+    /* The same command: restarted all the same, its process was told to stop. */
+    world_with_db_removed_and_back("command: [sleep, db1]\n");
+    die_tag("db1", SIGTERM);
+    assert_string_equal(W.spawns, "db1 other db1 ");
+    assert_string_equal(W.gone, "");
+    world_stop();
+}
+
+static void a_service_brought_back_while_it_stops_stays_down_if_stopped_or_removed(void **state)
+{
+    (void)state;
+    world_with_db_removed_and_back("command: [sleep, db2]\n");
+    sup_stop_service(sup_find(W.sup, "db"));
+    die_tag("db1", SIGTERM);
+    assert_string_equal(W.spawns, "db1 other ");
+    assert_string_equal(state_of("db"), "stopped");
+    world_stop();
+    world_with_db_removed_and_back("command: [sleep, db2]\n");
+    assert_int_equal(sup_swap_set(W.sup, db_and_other(NULL)), 0);
+    die_tag("db1", SIGTERM);
+    assert_string_equal(W.spawns, "db1 other ");
+    assert_string_equal(W.gone, "db ");
+    world_stop();
+    world_with_db_removed_and_back("command: [sleep, db2]\n");
+    sup_stop_all(W.sup, -1);
+    die_tag("db1", SIGTERM);
+    die_tag("other", SIGTERM);
+    assert_string_equal(W.spawns, "db1 other ");
+    assert_int_equal(W.all_stopped, 1);
+    world_stop();
+}
+
+/* Scaled down and up again while the removed instance still stops: it is
+ * taken back and started again once stopped; the one still waiting its
+ * turn to stop just stays. */
+static void instances_scaled_down_and_up_again_never_run_twice(void **state)
+{
+    (void)state;
+    const char *w3 = "command: [sleep, \"w${CORRAL_INSTANCE}\"]\ninstances: 3\n";
+    world_start(load("w.yaml", w3, NULL));
+    sup_start_all(W.sup);
+    assert_int_equal(sup_swap_set(W.sup, load("w.yaml",
+                                              "command: [sleep, \"w${CORRAL_INSTANCE}\"]\n"
+                                              "instances: 1\n",
+                                              NULL)),
+                     0);
+    assert_string_equal(W.kills, "w3:TERM ");
+    assert_int_equal(sup_swap_set(W.sup, load("w.yaml", w3, NULL)), 0);
+    assert_string_equal(W.kills, "w3:TERM "); /* w.2 is kept */
+    assert_string_equal(W.spawns, "w1 w2 w3 ");
+    die_tag("w3", SIGTERM);
+    assert_string_equal(W.spawns, "w1 w2 w3 w3 ");
+    assert_string_equal(W.gone, "");
+    assert_string_equal(state_of("w.2"), "up");
+    assert_string_equal(state_of("w.3"), "up");
+    world_stop();
+}
+
 /* ---- paced starts ----------------------------------------------------------------- */
 
 /* A set of n services s00, s01, ..., each "command: [sleep, sNN]". */
@@ -1397,6 +1488,9 @@ int main(void)
         cmocka_unit_test(a_kept_service_keeps_its_process_and_takes_the_new_dependencies),
         cmocka_unit_test(removing_a_waiting_service_closes_it_once),
         cmocka_unit_test(a_reload_that_drops_what_a_service_waits_for_starts_it),
+        cmocka_unit_test(a_service_brought_back_while_it_stops_starts_again_once_stopped),
+        cmocka_unit_test(a_service_brought_back_while_it_stops_stays_down_if_stopped_or_removed),
+        cmocka_unit_test(instances_scaled_down_and_up_again_never_run_twice),
         cmocka_unit_test(a_shutdown_stops_what_a_restarted_service_depended_on_before_the_reload),
         cmocka_unit_test(a_queued_stop_goes_on_when_a_reload_drops_the_dependent_it_waited_for),
         cmocka_unit_test(a_start_that_calls_off_a_queued_restart_starts_its_dependents),
