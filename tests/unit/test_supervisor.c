@@ -31,6 +31,7 @@ struct proc {
     pid_t pid;
     char tag[32]; /* argv[1] of its command: which service and version */
     bool alive;
+    bool signalled;
 };
 
 static struct world {
@@ -102,6 +103,7 @@ static int fake_kill(pid_t pid, int sig)
         errno = ESRCH;
         return -1;
     }
+    p->signalled = true;
     if (pid < 0) /* the group first; the pid alone would repeat it */
         append(W.kills, sizeof W.kills, "%s:%s ", p->tag, sig == SIGKILL ? "KILL" : "TERM");
     return 0;
@@ -1245,9 +1247,54 @@ static void check_alive(unsigned seed, int step, const struct sup_service *ss, c
                  sup_name(ss), what, pid);
 }
 
+/* p was asked to stop: signalled, a hook (a finish or stop command, which
+ * ends by itself), or the process of a record that is stopping (its stop
+ * command may be what stops it). */
+static bool told_to_stop(const struct proc *p)
+{
+    if (p->signalled || strcmp(p->tag, "fin") == 0 || strcmp(p->tag, "stopper") == 0)
+        return true;
+    for (size_t i = 0; i < W.sup->n; i++)
+        if (W.sup->svcs[i]->svc.pid == p->pid)
+            return W.sup->svcs[i]->svc.state == SVC_STOPPING;
+    for (const struct sup_service *ss = W.sup->retiring; ss; ss = ss->next_retiring)
+        if (ss->svc.pid == p->pid)
+            return ss->svc.state == SVC_STOPPING;
+    return false;
+}
+
+static bool has_running_dependent(const struct sup_service *ss, bool stopped_with_it)
+{
+    for (size_t i = 0; i < ss->n_dependents; i++) {
+        const struct sup_service *d = ss->dependents[i];
+        if (svc_is_running(&d->svc) &&
+            (!stopped_with_it || d->stop_queued || d->svc.state == SVC_STOPPING))
+            return true;
+    }
+    return false;
+}
+
+/* Nothing waits to be stopped for nothing: while everything stops, a
+ * record not stopping yet still runs and has a dependent that runs; else a
+ * queued stop (of a record not waiting its turn to retire) still has a
+ * dependent being stopped with it that runs. */
+static void check_stop_order(unsigned seed, int step, const struct sup_service *ss)
+{
+    bool stranded =
+        W.sup->stopping
+            ? !svc_is_finished(&ss->svc) && ss->svc.state != SVC_STOPPING &&
+                  !(svc_is_running(&ss->svc) && has_running_dependent(ss, false))
+            : ss->stop_queued && !ss->retire_deferred && !has_running_dependent(ss, true);
+    if (stranded)
+        fail_msg("seed %u step %d: %s (%s) is never stopped: nothing it waits for runs", seed, step,
+                 sup_name(ss), svc_state_name(ss->svc.state));
+}
+
 /* Every record's process and hooks are live fake ones, and every live fake
  * process belongs to a record (current or retiring), or was let go of by
- * one that went away (its exit still has an owner in the pid table). */
+ * one that went away (its exit still has an owner in the pid table); no
+ * two records share a name; and no stop is held back for nothing
+ * (check_stop_order). */
 static void check_invariants(unsigned seed, int step)
 {
     int owned = 0;
@@ -1257,6 +1304,7 @@ static void check_invariants(unsigned seed, int step)
         check_alive(seed, step, ss, "finish", ss->finish_hook.pid);
         check_alive(seed, step, ss, "stop_command", ss->stop_hook.pid);
         owned += (ss->svc.pid > 0) + (ss->finish_hook.pid > 0) + (ss->stop_hook.pid > 0);
+        check_stop_order(seed, step, ss);
         bool met = true;
         for (size_t d = 0; d < ss->n_deps; d++) {
             const struct sup_service *dep = ss->deps[d].ss;
@@ -1273,6 +1321,14 @@ static void check_invariants(unsigned seed, int step)
     }
     for (const struct sup_service *ss = W.sup->retiring; ss; ss = ss->next_retiring) {
         owned += (ss->svc.pid > 0) + (ss->finish_hook.pid > 0) + (ss->stop_hook.pid > 0);
+        check_stop_order(seed, step, ss);
+        /* One record per name: a removed one brought back is taken back,
+         * never run beside a new one. */
+        bool twice = sup_find(W.sup, sup_name(ss)) != NULL;
+        for (const struct sup_service *o = ss->next_retiring; o && !twice; o = o->next_retiring)
+            twice = strcmp(sup_name(o), sup_name(ss)) == 0;
+        if (twice)
+            fail_msg("seed %u step %d: two records of %s", seed, step, sup_name(ss));
         /* Removed instances of one file stop one at a time (until a stop
          * of everything lets them all go). */
         for (const struct sup_service *o = ss->next_retiring; o && !W.sup->stopping;
@@ -1407,12 +1463,21 @@ static void random_swaps_requests_and_exits_keep_the_runtime_consistent(void **s
             break; /* the container would end here */
     }
     sup_stop_all(W.sup, -1);
-    for (int guard = 0; guard < MAX_PROCS && !sup_all_stopped(W.sup); guard++)
+    check_invariants(seed0, -1); /* steps of the shutdown count down from -1 */
+    /* The processes told to stop exit, one at a time in a random order;
+     * any other only when none of those is left. */
+    for (int step = 1; step <= MAX_PROCS && !sup_all_stopped(W.sup); step++) {
+        int alive[MAX_PROCS], n = 0;
         for (int i = 0; i < W.nprocs; i++)
-            if (W.procs[i].alive) {
-                die(W.procs[i].pid, EXITED(0));
-                break;
-            }
+            if (W.procs[i].alive && told_to_stop(&W.procs[i]))
+                alive[n++] = i;
+        for (int i = 0; i < W.nprocs && !n; i++)
+            if (W.procs[i].alive)
+                alive[n++] = i;
+        assert_true(n > 0);
+        die(W.procs[alive[rnd(&seed, (unsigned)n)]].pid, EXITED(0));
+        check_invariants(seed0, -1 - step);
+    }
     assert_true(sup_all_stopped(W.sup));
     world_stop();
 }
