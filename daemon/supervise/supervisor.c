@@ -644,7 +644,7 @@ static void sup_stop_queued(struct sup_service *ss)
     if (!ss->stop_queued || ss->closed || sup_dependent_stopping(ss))
         return;
     ss->stop_queued = false;
-    if (ss->svc.state != SVC_STOPPING && !svc_is_finished(&ss->svc))
+    if ((ss->svc.state != SVC_STOPPING || ss->svc.stop_is_failure) && !svc_is_finished(&ss->svc))
         sup_feed(ss, SVC_EV_STOP, 0, 0);
     else if (!svc_is_running(&ss->svc))
         sup_after_change(ss); /* a restart of a stopped one goes on */
@@ -811,7 +811,9 @@ void sup_stop_service(struct sup_service *ss)
     ss->intent.held = true;
     ss->intent.restart_pending = false;
     ss->stop_queued = false;
-    if (ss->svc.state != SVC_STOPPING && !svc_is_finished(&ss->svc))
+    /* Stopping for a failure (unready, unhealthy, run timeout) would
+     * restart: a stop asked for now says no restart after it. */
+    if ((ss->svc.state != SVC_STOPPING || ss->svc.stop_is_failure) && !svc_is_finished(&ss->svc))
         sup_feed(ss, SVC_EV_STOP, 0, 0);
 }
 

@@ -215,6 +215,29 @@ class Health(svc.ServiceTest):
         self.assertIn("unhealthy: exec exited 1 (3 in a row)", c.stderr())
         self.assertIn("health check failed (1 of 3)", c.stderr())
 
+    def test_a_stop_asked_for_while_it_stops_unhealthy_is_final(self):
+        # Unhealthy, it is stopped to be restarted; a stop asked for then
+        # (or a reload removing it) means no restart after.
+        flag = self.path("healthy")
+        open(flag, "w").close()
+        self.service("web", f"health: {{exec: [test, -e, {flag}], interval: 100ms, retries: 1}}\n"
+                            "stop_timeout: 10s\n"
+                            f"command: \"{stamp(self.path('starts'))}; trap 'sleep 1; exit 0' TERM; "
+                            "while :; do sleep 0.1; done\"\n")
+        c = self.run_services()
+        wait_ready(self)
+        harness.wait_for(lambda: status(self)[0]["web"].get("healthy") is True, 5)
+        os.unlink(flag)
+        harness.wait_for(lambda: status(self)[0]["web"]["state"] == "stopping", 10,
+                         what="stopping, unhealthy")
+        self.assertEqual(ctl(self, "stop", "web").returncode, 0)
+        harness.wait_for(lambda: status(self)[0]["web"]["state"] == "stopped", 10, what="stopped")
+        time.sleep(0.5)
+        self.assertEqual(status(self)[0]["web"]["state"], "stopped")
+        self.assertEqual(len(self.stamps("starts")), 1, "not restarted after the stop")
+        c.signal(signal.SIGTERM)
+        self.assertEqual(c.wait(), 0)
+
     def test_a_health_probe_that_cannot_fork_never_restarts_a_healthy_service(self):
         cg = harness.pids_cgroup()
         if not cg:

@@ -1531,6 +1531,32 @@ static void fork_failures_are_counted_per_service(void **state)
     world_stop();
 }
 
+/* A stop asked for, or a reload's removal, while a service stops for a
+ * failure (unhealthy, not ready in time, past its run timeout) is final: it
+ * is not restarted after, and a shutdown finds nothing left running. */
+static void a_stop_while_stopping_for_a_failure_is_final(void **state)
+{
+    (void)state;
+    world_start(
+        load("web.yaml", "command: [sleep, web]\n", "x.yaml", "command: [sleep, x]\n", NULL));
+    sup_start_all(W.sup);
+    struct sup_service *web = sup_find(W.sup, "web");
+    W.sup->check_ops->unhealthy(web, "bad"); /* stopping for a failure */
+    sup_stop_service(web);                   /* corralctl stop web */
+    die_tag("web", SIGTERM);
+    assert_string_equal(W.spawns, "web x "); /* not restarted after */
+    assert_string_equal(state_of("web"), "stopped");
+    sup_start_service(web);
+    W.sup->check_ops->unhealthy(web, "bad");
+    assert_int_equal(sup_swap_set(W.sup, load("x.yaml", "command: [sleep, x]\n", NULL)), 0);
+    die_tag("web", SIGTERM);
+    assert_null(W.sup->retiring); /* gone: not restarted, retiring */
+    sup_stop_all(W.sup, SIGTERM);
+    die_tag("x", SIGTERM);
+    assert_int_equal(W.all_stopped, 1); /* every service stopped */
+    world_stop();
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1559,6 +1585,7 @@ int main(void)
         cmocka_unit_test(a_shutdown_stops_what_a_restarted_service_depended_on_before_the_reload),
         cmocka_unit_test(a_queued_stop_goes_on_when_a_reload_drops_the_dependent_it_waited_for),
         cmocka_unit_test(a_start_that_calls_off_a_queued_restart_starts_its_dependents),
+        cmocka_unit_test(a_stop_while_stopping_for_a_failure_is_final),
         cmocka_unit_test(a_queued_restart_goes_on_when_the_dependent_it_waited_for_is_started),
         cmocka_unit_test(starts_are_paced_over_loop_turns_in_order),
         cmocka_unit_test(a_start_while_others_wait_goes_after_them),
