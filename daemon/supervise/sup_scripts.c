@@ -21,10 +21,13 @@ static void sup_scripts_next(struct sup_scripts *run)
     struct supervisor *sup = run->sup;
     while (!run->aborted && run->next < run->n) {
         struct sup_service *ss = run->recs[run->next++];
+        size_t at = run->next;
         log_info("%s: running %s", run->what, ss->svc.conf->file);
         sup_start_now(ss);
-        if (svc_is_running(&ss->svc))
-            return; /* its exit brings us back */
+        /* Running, or waiting to retry its fork: its change brings us back.
+         * Ended at once, its change may have gone on with the run already. */
+        if (svc_is_running(&ss->svc) || ss->svc.state == SVC_BACKOFF || run->next != at)
+            return;
     }
     if (run->aborted || run->told)
         return;
@@ -38,7 +41,12 @@ static void sup_scripts_on_change(struct sup_service *ss)
 {
     struct sup_scripts *run = ss->run;
     char what[SVC_REASON_MAX + 32];
-    if (svc_is_running(&ss->svc) || ss->svc.state == SVC_WAITING || run->aborted)
+    /* A script whose fork failed (a full PID budget) is tried again with
+     * backoff, as a service is, and the scripts after it wait for it: a
+     * fork failure is a retry, never a failed start-up, and never a script
+     * run beside the next one. */
+    if (svc_is_running(&ss->svc) || ss->svc.state == SVC_WAITING || ss->svc.state == SVC_BACKOFF ||
+        run->aborted)
         return;
     /* The container environment was read again as the script exited well
      * (sup_exited_final): what runs next sees what it exported. */
@@ -105,7 +113,7 @@ void sup_scripts_abort(struct supervisor *sup)
         /* The one running gets its stop signal (SIGKILL after its
          * stop_timeout), as a service would. */
         for (size_t i = 0; i < run->n; i++)
-            if (svc_is_running(&run->recs[i]->svc))
-                sup_stop_service(run->recs[i]);
+            if (svc_is_running(&run->recs[i]->svc) || run->recs[i]->svc.state == SVC_BACKOFF)
+                sup_stop_service(run->recs[i]); /* one waiting to retry its fork: no retry */
     }
 }

@@ -358,6 +358,42 @@ static void shutdown_scripts_all_run_and_an_abort_stops_the_one_running(void **s
     world_stop();
 }
 
+static void fire_timer(struct sup_service *ss);
+
+/* A script whose fork fails is tried again with backoff, and the scripts
+ * after it wait for it: never a failed start-up, never two at once; an
+ * abort meanwhile stops the retry. */
+static void a_script_whose_fork_fails_is_retried_before_the_next_runs(void **state)
+{
+    (void)state;
+    world_start(load("web.yaml", "command: [sleep, web]\n", NULL));
+    scripts_done = 0;
+    W.fail_spawns = 1;
+    assert_int_equal(
+        sup_scripts_run(W.sup, scripts_set(), "startup script", true, on_scripts, NULL), 0);
+    assert_string_equal(W.spawns, ""); /* a's fork failed: b waits */
+    assert_int_equal(scripts_done, 0);
+    struct sup_service *a = W.sup->script_runs->recs[0];
+    assert_string_equal(svc_state_name(a->svc.state), "backoff");
+    fire_timer(a);
+    assert_string_equal(W.spawns, "a ");
+    die_tag("a", EXITED(0));
+    die_tag("b", EXITED(0));
+    die_tag("c", EXITED(0));
+    assert_string_equal(W.spawns, "a b c ");
+    assert_int_equal(scripts_done, 1);
+    assert_int_equal(scripts_code, 0);
+
+    scripts_done = 0;
+    W.fail_spawns = 1;
+    sup_scripts_run(W.sup, scripts_set(), "pre-shutdown script", false, on_scripts, NULL);
+    a = W.sup->script_runs->recs[0];
+    sup_scripts_abort(W.sup);
+    assert_false(uv_is_active((uv_handle_t *)&a->timer)); /* no retry after the abort */
+    assert_string_equal(W.spawns, "a b c ");
+    world_stop();
+}
+
 static void killing_everything_starts_no_stop_command_and_no_finish(void **state)
 {
     (void)state;
@@ -1568,6 +1604,7 @@ int main(void)
         cmocka_unit_test(killing_everything_starts_no_stop_command_and_no_finish),
         cmocka_unit_test(scripts_run_one_at_a_time_and_a_failure_ends_the_run_with_its_code),
         cmocka_unit_test(shutdown_scripts_all_run_and_an_abort_stops_the_one_running),
+        cmocka_unit_test(a_script_whose_fork_fails_is_retried_before_the_next_runs),
         cmocka_unit_test(a_dependent_waits_for_a_oneshot_to_complete),
         cmocka_unit_test(
             a_failed_oneshot_leaves_its_dependent_waiting_and_the_set_settles_with_its_code),
