@@ -11,6 +11,7 @@
 #include "bounds.h"
 #include "clock.h"
 #include "control_line.h"
+#include "dups.h"
 #include "exitstatus.h"
 #include "outfmt.h"
 #include "signame.h"
@@ -92,38 +93,6 @@ static int query_group(struct control_client *cl, const struct proto_request *re
     return 0;
 }
 
-/* A name of a request and its place, sorted by name, then place (qsort is
- * not stable). */
-struct query_named {
-    const char *name;
-    size_t at;
-};
-
-static int query_by_name(const void *a, const void *b)
-{
-    const struct query_named *x = a, *y = b;
-    int c = strcmp(x->name, y->name);
-    return c ? c : (x->at > y->at) - (x->at < y->at);
-}
-
-/* Marks in repeat[] every name of req that an earlier one repeats, in
- * O(n log n): a request line of 64 KiB holds thousands of names, and each
- * one looked up (a group expanded) again would cost corral's loop seconds
- * for one request. Returns 0, or -1 when out of memory. */
-static int query_mark_repeats(const struct proto_request *req, bool *repeat)
-{
-    struct query_named *by = malloc(req->n_names * sizeof *by);
-    if (!by)
-        return -1;
-    for (size_t i = 0; i < req->n_names; i++)
-        by[i] = (struct query_named){req->names[i], i};
-    qsort(by, req->n_names, sizeof *by, query_by_name);
-    for (size_t k = 1; k < req->n_names; k++)
-        repeat[by[k].at] = strcmp(by[k].name, by[k - 1].name) == 0;
-    free(by);
-    return 0;
-}
-
 int control_query_resolve(struct control_client *cl, const struct proto_request *req,
                           struct sup_service **out, size_t *n)
 {
@@ -134,15 +103,18 @@ int control_query_resolve(struct control_client *cl, const struct proto_request 
             out[(*n)++] = sup_at(sup, i);
         return 0;
     }
-    bool *repeat = calloc(req->n_names, sizeof *repeat);
-    if (!repeat || query_mark_repeats(req, repeat) < 0) {
-        free(repeat);
+    /* A request line of 64 KiB holds thousands of names: each one looked
+     * up (a group expanded) again would cost corral's loop seconds for one
+     * request. Repeats are found by sorting, in O(n log n). */
+    size_t *first = malloc(req->n_names * sizeof *first);
+    if (!first || dups_first((const char *const *)req->names, req->n_names, first) < 0) {
+        free(first);
         control_client_error(cl, req->id, PROTO_ERR_INTERNAL, "out of memory");
         return -1;
     }
     int rc = 0;
     for (size_t i = 0; i < req->n_names && rc == 0; i++) {
-        if (repeat[i])
+        if (first[i] != i)
             continue;
         if (targets_is_group(req->names[i])) {
             rc = query_group(cl, req, req->names[i], out, n);
@@ -156,7 +128,7 @@ int control_query_resolve(struct control_client *cl, const struct proto_request 
             out[(*n)++] = ss;
         }
     }
-    free(repeat);
+    free(first);
     return rc;
 }
 
