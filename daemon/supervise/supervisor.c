@@ -665,7 +665,10 @@ void sup_after_change(struct sup_service *ss)
             sup->on_script_change(ss);
         return;
     }
-    if (!svc_is_running(&ss->svc))
+    /* Queued stops of what it depends on wait while it is being stopped:
+     * stopped, or back to running after a stop for a failure (a restart),
+     * it holds them no longer. */
+    if (!svc_is_running(&ss->svc) || (ss->svc.state != SVC_STOPPING && !ss->stop_queued))
         for (size_t i = 0; i < ss->n_deps; i++)
             sup_stop_queued(ss->deps[i].ss);
     struct svcset_after next =

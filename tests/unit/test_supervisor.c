@@ -1443,7 +1443,7 @@ static void random_swaps_requests_and_exits_keep_the_runtime_consistent(void **s
     W.sup->starts.per_turn = allowances[rnd(&seed, 4)];
     sup_start_all(W.sup);
     for (int step = 0; step < 400 && W.nprocs < MAX_PROCS - 64; step++) {
-        unsigned op = rnd(&seed, 13);
+        unsigned op = rnd(&seed, 15);
         struct sup_service *some =
             sup_count(W.sup) ? sup_at(W.sup, rnd(&seed, 6) % sup_count(W.sup)) : NULL;
         struct counted before[64];
@@ -1485,6 +1485,18 @@ static void random_swaps_requests_and_exits_keep_the_runtime_consistent(void **s
             for (size_t i = 0; i < sup_count(W.sup); i++) {
                 struct sup_service *ss = sup_at(W.sup, (i + rnd(&seed, 8)) % sup_count(W.sup));
                 if (uv_is_active((uv_handle_t *)&ss->timer) && ss->svc.state == SVC_BACKOFF) {
+                    fire_timer(ss);
+                    break;
+                }
+            }
+        } else if (some && op == 13 && some->svc.state == SVC_UP) {
+            /* Its health check fails: stopped for a failure, to restart. */
+            W.sup->check_ops->unhealthy(some, "bad");
+        } else if (op == 14) {
+            /* A readiness timeout: the timer of one still starting fires. */
+            for (size_t i = 0; i < sup_count(W.sup); i++) {
+                struct sup_service *ss = sup_at(W.sup, (i + rnd(&seed, 8)) % sup_count(W.sup));
+                if (uv_is_active((uv_handle_t *)&ss->timer) && ss->svc.state == SVC_STARTING) {
                     fire_timer(ss);
                     break;
                 }
@@ -1593,6 +1605,27 @@ static void a_stop_while_stopping_for_a_failure_is_final(void **state)
     world_stop();
 }
 
+/* A stop of a queued behind a dependent that was stopping for a failure
+ * (unhealthy, to restart), not with it: once that dependent runs again, a
+ * is stopped (found by the random walk's health events). */
+static void a_queued_stop_goes_on_once_a_dependent_stopping_for_a_failure_restarts(void **state)
+{
+    (void)state;
+    struct sup_service *list[2];
+    world_start(load("a.yaml", "command: [sleep, a]\n", "d.yaml",
+                     "command: [sleep, d]\ndepends_on: [a]\n", NULL));
+    sup_start_all(W.sup);
+    W.sup->check_ops->unhealthy(sup_find(W.sup, "d"), "bad");
+    assert_string_equal(W.kills, "d:TERM ");
+    sup_stop_ordered(list, records(list, "a", NULL), false);
+    die_tag("d", SIGTERM); /* restarted: d runs again */
+    assert_string_equal(state_of("d"), "up");
+    assert_string_equal(W.kills, "d:TERM a:TERM ");
+    die_tag("a", SIGTERM);
+    assert_string_equal(state_of("a"), "stopped");
+    world_stop();
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1623,6 +1656,7 @@ int main(void)
         cmocka_unit_test(a_queued_stop_goes_on_when_a_reload_drops_the_dependent_it_waited_for),
         cmocka_unit_test(a_start_that_calls_off_a_queued_restart_starts_its_dependents),
         cmocka_unit_test(a_stop_while_stopping_for_a_failure_is_final),
+        cmocka_unit_test(a_queued_stop_goes_on_once_a_dependent_stopping_for_a_failure_restarts),
         cmocka_unit_test(a_queued_restart_goes_on_when_the_dependent_it_waited_for_is_started),
         cmocka_unit_test(starts_are_paced_over_loop_turns_in_order),
         cmocka_unit_test(a_start_while_others_wait_goes_after_them),
