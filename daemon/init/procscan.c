@@ -15,7 +15,7 @@
 
 static long procscan_page_kib;
 
-static int procscan_count_fds(pid_t pid)
+int procscan_count_fds(pid_t pid)
 {
     char path[64];
     snprintf(path, sizeof path, "/proc/%d/fd", (int)pid);

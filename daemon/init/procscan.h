@@ -32,6 +32,10 @@ struct procscan {
 int procscan_read(struct procscan *s, bool fds);
 void procscan_free(struct procscan *s);
 
+/* The open fds of pid (of corral itself, the directory read counts too),
+ * or -1 when unreadable. */
+int procscan_count_fds(pid_t pid);
+
 /* One process alone (corral's own line of top). Returns 0 or -errno. */
 int procscan_one(pid_t pid, bool fds, struct procscan_entry *e);
 

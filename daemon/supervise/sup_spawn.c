@@ -2,7 +2,6 @@
  * readiness fd and output pipes, fork failures as events (logged once per
  * burst, with the PID budget), exec failures from the report pipe every
  * child shares; and signals to a service's whole tree. */
-#include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <signal.h>
@@ -14,6 +13,7 @@
 
 #include "log.h"
 #include "pidbudget.h"
+#include "procscan.h"
 #include "spawn.h"
 #include "supervisor_int.h"
 
@@ -53,19 +53,6 @@ void sup_signal_tree(struct sup_service *ss, int sig)
     free(kids);
 }
 
-/* How many fds corral holds now (-1: unknown). */
-static int sup_open_files(void)
-{
-    DIR *d = opendir("/proc/self/fd");
-    int n = 0;
-    if (!d)
-        return -1;
-    while (readdir(d))
-        n++;
-    closedir(d);
-    return n - 3; /* ".", ".." and the directory's own */
-}
-
 static void sup_log_fork_failure(struct sup_service *ss, int err)
 {
     struct pidbudget b;
@@ -90,7 +77,8 @@ static void sup_log_fork_failure(struct sup_service *ss, int err)
         return;
     }
     struct rlimit nofile;
-    int open_files = err == EMFILE ? sup_open_files() : -1;
+    /* The directory read to count them holds one more (-1: none was left). */
+    int open_files = err == EMFILE ? procscan_count_fds(getpid()) - 1 : -1;
     if (err == EMFILE && getrlimit(RLIMIT_NOFILE, &nofile) == 0)
         snprintf(budget, sizeof budget,
                  " (corral holds %d open files of the %llu it may: raise the container's hard "
