@@ -159,14 +159,16 @@ static ssize_t writer_writev_mended(struct writer *w, const struct iovec *iov, i
                                     size_t *mended)
 {
     struct iovec v[65];
-    int k = 0;
-    if (w->torn)
-        v[k++] = (struct iovec){.iov_base = "\n", .iov_len = 1};
-    for (int i = 0; i < n; i++)
-        v[k++] = iov[i];
+    const struct iovec *out = iov;
+    if (w->torn) { /* rare: only then are the iovecs copied behind it */
+        v[0] = (struct iovec){.iov_base = "\n", .iov_len = 1};
+        memcpy(v + 1, iov, (size_t)n * sizeof *iov);
+        out = v;
+        n++;
+    }
     ssize_t wrote;
     do
-        wrote = writer_sys_writev(w, v, k);
+        wrote = writer_sys_writev(w, out, n);
     while (wrote < 0 && errno == EINTR);
     if (wrote == 0) {
         errno = EPIPE;
