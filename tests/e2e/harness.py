@@ -93,6 +93,22 @@ def children_of(pid):
     return kids
 
 
+def fd_links(pid):
+    """What pid's open fds point at; an fd closed while they are read is
+    skipped, as the listing and each readlink are not one snapshot."""
+    links = []
+    try:
+        fds = os.listdir(f"/proc/{pid}/fd")
+    except OSError:
+        return links
+    for fd in fds:
+        try:
+            links.append(os.readlink(f"/proc/{pid}/fd/{fd}"))
+        except OSError:
+            pass
+    return links
+
+
 def can_enter(pid):
     """Whether nsenter may enter pid's namespaces: root without
     CAP_SYS_PTRACE (a container's default) may not, for another uid's."""

@@ -394,8 +394,7 @@ logs:
                          10, what="every line in the ring")
 
         def sockets():
-            return sum(os.readlink(f"/proc/{c.pid}/fd/{fd}").startswith("socket:")
-                       for fd in os.listdir(f"/proc/{c.pid}/fd"))
+            return sum(link.startswith("socket:") for link in harness.fd_links(c.pid))
         before = sockets()
         s = self.connect()
         s.settimeout(20)
@@ -506,14 +505,7 @@ class SocketMode(svc.ServiceTest):
 
 def notify_sockets(pid):
     """The abstract sd_notify names bound by process pid."""
-    inodes = set()
-    for fd in os.listdir(f"/proc/{pid}/fd"):
-        try:
-            link = os.readlink(f"/proc/{pid}/fd/{fd}")
-        except OSError:
-            continue
-        if link.startswith("socket:["):
-            inodes.add(link[8:-1])
+    inodes = {link[8:-1] for link in harness.fd_links(pid) if link.startswith("socket:[")}
     names = []
     for line in harness.read(f"/proc/{pid}/net/unix").splitlines()[1:]:
         f = line.split()
