@@ -6,8 +6,9 @@
  * with one memcpy and split into lines only by ring_last. When room is
  * needed the oldest records go; of a block, only its first lines when that
  * is enough (its header moves forward to a line start, a few bytes of
- * padding between header and text keeping it aligned). Rings are small
- * (64 KiB by default) and read only on request. */
+ * padding between header and text keeping it aligned). A block's header
+ * keeps its count of lines, so the last few are found by headers alone.
+ * Rings are small (64 KiB by default) and read only on request. */
 #include "ring.h"
 
 #include <errno.h>
@@ -17,12 +18,20 @@
 
 struct ring_hdr {
     uint64_t time_ms;
-    uint32_t len;   /* bytes of text */
-    uint8_t stream; /* 1 stdout, 2 stderr */
-    uint8_t pad;    /* bytes between the header and the text: 0..15 */
-    uint8_t block;  /* the text is lines ending in "\n" (else one line) */
-    uint8_t spare;
+    uint32_t len;        /* bytes of text */
+    unsigned lines : 24; /* a block's lines; 0 when not known (RING_LINES_MAX) */
+    unsigned stream : 2; /* 1 stdout, 2 stderr */
+    unsigned pad : 4;    /* bytes between the header and the text: 0..15 */
+    unsigned block : 1;  /* the text is lines ending in "\n" (else one line) */
 };
+
+/* A block knows its lines, so that a request for the last few skips whole
+ * records by their headers instead of counting every line of the ring; only
+ * the oldest record can have lost that count (when room is made by dropping
+ * its first lines), and it is counted when asked. */
+#define RING_LINES_MAX ((1u << 24) - 1)
+
+_Static_assert(sizeof(struct ring_hdr) == 16, "records are aligned to a header's size");
 
 #define RING_ALIGN sizeof(struct ring_hdr)
 #define RING_NONE  ((size_t)-1)
@@ -115,8 +124,9 @@ static void ring_make_room(struct ring *r, size_t need)
             if (nl != RING_NONE && nl + 1 < end) {
                 struct ring_hdr keep = *h;
                 size_t start = nl + 1, at = (start - sizeof *h) & ~(RING_ALIGN - 1);
-                keep.pad = (uint8_t)(start - at - sizeof *h);
+                keep.pad = (unsigned)(start - at - sizeof *h) & 15;
                 keep.len = (uint32_t)(end - start);
+                keep.lines = 0;
                 *ring_hdr_at(r, at) = keep;
                 used -= at - head;
                 head = at & (r->cap - 1);
@@ -131,8 +141,8 @@ static void ring_make_room(struct ring *r, size_t need)
 }
 
 /* Appends one record of len bytes (len + its header fit the ring). */
-static void ring_append(struct ring *r, uint64_t time_ms, int stream, bool block, const char *text,
-                        size_t len)
+static void ring_append(struct ring *r, uint64_t time_ms, int stream, size_t lines, bool block,
+                        const char *text, size_t len)
 {
     size_t need = ring_round(sizeof(struct ring_hdr) + len);
     ring_make_room(r, need);
@@ -140,10 +150,10 @@ static void ring_append(struct ring *r, uint64_t time_ms, int stream, bool block
     struct ring_hdr *h = ring_hdr_at(r, tail);
     h->time_ms = time_ms;
     h->len = (uint32_t)len;
-    h->stream = (uint8_t)stream;
+    h->lines = lines <= RING_LINES_MAX ? (unsigned)lines : 0;
+    h->stream = (unsigned)stream & 3;
     h->pad = 0;
     h->block = block;
-    h->spare = 0;
     ring_copy_in(r, tail + sizeof *h, text, len);
     r->used += need;
 }
@@ -167,7 +177,7 @@ int ring_push(struct ring *r, uint64_t time_ms, int stream, const char *text, si
         return rc;
     if (len > r->cap - sizeof(struct ring_hdr))
         len = r->cap - sizeof(struct ring_hdr);
-    ring_append(r, time_ms, stream, false, text, len);
+    ring_append(r, time_ms, stream, 1, false, text, len);
     r->pushed++;
     return 0;
 }
@@ -178,7 +188,7 @@ int ring_push_lines(struct ring *r, uint64_t time_ms, int stream, const char *da
     int rc = ring_ready(r);
     if (rc <= 0 || len == 0)
         return rc;
-    size_t room = r->cap - sizeof(struct ring_hdr);
+    size_t room = r->cap - sizeof(struct ring_hdr), known = (size_t)n_lines;
     if (len > room) {
         /* The last whole lines that fit. */
         size_t cut = len - room;
@@ -197,8 +207,9 @@ int ring_push_lines(struct ring *r, uint64_t time_ms, int stream, const char *da
         }
         len -= (size_t)(p - data);
         data = p;
+        known = 0; /* fewer lines than were given: counted when asked */
     }
-    ring_append(r, time_ms, stream, true, data, len);
+    ring_append(r, time_ms, stream, known, true, data, len);
     r->pushed += n_lines;
     return 0;
 }
@@ -208,6 +219,8 @@ static size_t ring_rec_lines(const struct ring *r, const struct ring_hdr *h, siz
 {
     if (!h->block)
         return 1;
+    if (h->lines)
+        return h->lines;
     size_t lines = 0, text = off + sizeof *h + h->pad, end = text + h->len;
     for (size_t p = text; p < end; lines++) {
         size_t nl = ring_find_nl(r, p, end - p);
@@ -224,15 +237,21 @@ void ring_last(const struct ring *r, size_t n, uint64_t since_ms, ring_cb cb, vo
         count += ring_rec_lines(r, h, off + at);
         at += ring_rec_size(h);
     }
-    size_t skip = n && count > n ? count - n : 0, i = 0;
-    char *text = count ? malloc(r->cap) : NULL;
-    if (!text)
-        return;
+    size_t skip = n && count > n ? count - n : 0, i = 0, size = 0;
+    char *text = NULL;
     for (size_t at = 0; at < r->used;) {
         const struct ring_hdr *h = ring_hdr_at(r, off + at);
-        struct ring_line line = {h->time_ms, (int)h->stream, text, h->len};
         size_t lines = ring_rec_lines(r, h, off + at);
         if (i + lines > skip && h->time_ms >= since_ms) {
+            size_t need = h->len ? h->len : 1; /* the text is never NULL */
+            if (need > size) {                 /* the largest record yet: at most the ring's size */
+                char *t = realloc(text, need);
+                if (!t)
+                    break;
+                text = t;
+                size = need;
+            }
+            struct ring_line line = {h->time_ms, (int)h->stream, text, h->len};
             ring_copy_out(r, off + at + sizeof *h + h->pad, text, h->len);
             if (!h->block) {
                 cb(arg, &line);

@@ -2,6 +2,7 @@
 files and run corral on them as PID 1."""
 
 import os
+import socket
 import time
 
 import harness
@@ -28,6 +29,13 @@ class ServiceTest(harness.TestCase):
     def run_services(self, args=(), main=(), **kw):
         """corral --services DIR [ARGS] [-- MAIN] as PID 1."""
         return self.corral(list(main), args=["--services", self.dir, *args], **kw)
+
+    def connect(self):
+        """A raw connection to corral's control socket, closed at cleanup."""
+        s = socket.socket(socket.AF_UNIX)
+        s.connect(self.path("corral.sock"))
+        self.addCleanup(s.close)
+        return s
 
     def stamps(self, name):
         """Times (CLOCK_REALTIME floats) a service appended to file name."""

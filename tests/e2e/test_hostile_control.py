@@ -164,12 +164,6 @@ class Lockout(svc.ServiceTest):
 
 
 class Pacing(svc.ServiceTest):
-    def connect(self):
-        s = socket.socket(socket.AF_UNIX)
-        s.connect(self.path("corral.sock"))
-        self.addCleanup(s.close)
-        return s
-
     def test_clients_pipelining_thousands_of_requests_are_answered_whole_and_block_no_one(self):
         self.service("web", LONG)
         c = self.run_services()

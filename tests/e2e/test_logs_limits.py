@@ -6,6 +6,7 @@ older ones it left out, instead of closing the connection."""
 import json
 import os
 import subprocess
+import time
 
 import harness
 import svc
@@ -93,6 +94,34 @@ class LogsLimits(svc.ServiceTest):
         self.assertGreater(result["omitted"] + len(result["lines"]), 400000)
         self.assertEqual({l["line"] for l in result["lines"]}, {"a"})
         self.assertLess(peak_kib() - before, 64 * 1024, "corral's peak memory grew by that much")
+        self.assertIsNone(c.proc.poll())
+
+    def test_the_last_lines_of_a_full_ring_cost_no_walk_of_every_line(self):
+        # A 16 MiB ring holds 8 million two-byte lines, relayed to corral's
+        # stdout in blocks as they were read. `logs -n 1` must find the
+        # last line by the ring's records, not by counting every line (a
+        # quarter of a second of corral's loop per request): a client
+        # pipelining such requests must not keep others from an answer.
+        done = self.path("done")
+        self.service("c", f"command: \"yes a | head -c 16000000; echo last; touch {done}; "
+                          "exec sleep 1000\"\nlogs: {ring_size: 16MiB}\n")
+        c = self.run_services(stdout=subprocess.DEVNULL)
+        wait_ready(self)
+        harness.wait_for(lambda: os.path.exists(done), 60, what="the lines written")
+        harness.wait_for(lambda: ctl(self, "logs", "-n", "1", "c").stdout == "last\n", 30,
+                         what="the last line in the ring")
+        flood = self.connect()
+        ask = b'{"v":1,"id":1,"cmd":"logs","names":["c"],"lines":1}\n'
+        flood.sendall(ask * 32)
+        t = time.monotonic()
+        r = ctl(self, "version", timeout=120)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertLess(time.monotonic() - t, 5, "the loop stalled counting the ring's lines")
+        flood.settimeout(120)
+        f = flood.makefile("rb")
+        for _ in range(32):
+            lines = json.loads(f.readline())["result"]["lines"]
+            self.assertEqual([l["line"] for l in lines], ["last"])
         self.assertIsNone(c.proc.poll())
 
 if __name__ == "__main__":

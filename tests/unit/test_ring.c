@@ -305,7 +305,40 @@ static void random_pushes_keep_a_suffix_of_what_was_pushed(void **state)
          * and a line is free. */
         if (s.n < pushed)
             assert_true(bytes + tlen[pushed - s.n - 1] + 32 + 8 * 24 + 64 >= CAP);
+        /* The last m are the last m of all, whether the oldest block's
+         * count of lines was kept or lost to room being made. */
+        int m = 1 + rand() % (s.n + 2);
+        struct seen last = {0};
+        ring_last(&r, (size_t)m, 0, gather, &last);
+        assert_int_equal(last.n, m < s.n ? m : s.n);
+        for (int i = 0; i < last.n; i++)
+            assert_string_equal(last.lines[i], s.lines[s.n - last.n + i]);
     }
+    ring_close(&r);
+}
+
+/* A block's lines are counted once, when pushed: after room is made from
+ * the oldest block, the last n still count every line right. */
+static void the_last_n_count_a_block_that_lost_its_first_lines(void **state)
+{
+    (void)state;
+    struct ring r;
+    struct seen s = {0};
+    ring_init(&r, 128);
+    char block[128];
+    size_t len = 0;
+    for (int i = 0; i < 10; i++)
+        len += (size_t)snprintf(block + len, sizeof block - len, "line-%02d\n", i);
+    ring_push_lines(&r, 1, 1, block, len, 10);
+    ring_push(&r, 2, 1, "twenty-bytes-of-text", 20); /* line-00 and line-01 go */
+    ring_last(&r, 9, 0, gather, &s);
+    assert_int_equal(s.n, 9);
+    assert_string_equal(s.lines[0], "line-02");
+    s.n = 0;
+    ring_last(&r, 2, 0, gather, &s);
+    assert_int_equal(s.n, 2);
+    assert_string_equal(s.lines[0], "line-09");
+    assert_string_equal(s.lines[1], "twenty-bytes-of-text");
     ring_close(&r);
 }
 
@@ -323,6 +356,7 @@ int main(void)
         cmocka_unit_test(room_is_made_from_the_first_lines_of_the_oldest_block),
         cmocka_unit_test(a_block_larger_than_the_ring_keeps_its_last_whole_lines),
         cmocka_unit_test(a_block_whose_last_line_does_not_fit_keeps_it_cut),
+        cmocka_unit_test(the_last_n_count_a_block_that_lost_its_first_lines),
         cmocka_unit_test(random_pushes_keep_a_suffix_of_what_was_pushed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
