@@ -364,8 +364,8 @@ struct svc_step svc_step(struct svc *s, const struct svc_event *ev, uint64_t now
                 svc_set(s, &st, SVC_BACKOFF, "%s, retry in %s", ev->text,
                         units_format_duration(delay, dur, sizeof dur));
             else
-                svc_set(s, &st, SVC_BACKOFF, "fork: %s, retry in %s", strerror(ev->err),
-                        units_format_duration(delay, dur, sizeof dur));
+                svc_set(s, &st, SVC_BACKOFF, "%s: %s, retry in %s", ev->what ? ev->what : "fork",
+                        strerror(ev->err), units_format_duration(delay, dur, sizeof dur));
             svc_push(&st, (struct svc_action){.kind = SVC_ACT_ARM_TIMER, .delay_ms = delay});
         } else if (ev->kind == SVC_EV_READY && s->state == SVC_STARTING) {
             svc_set_text(s, &st, SVC_UP, "ready");

@@ -42,6 +42,7 @@ struct svc_event {
     enum svc_event_kind kind;
     int wstatus;      /* EXITED */
     int err;          /* SPAWN_FAILED: positive errno */
+    const char *what; /* SPAWN_FAILED with err: what failed ("pipe"; NULL: the fork) */
     const char *text; /* UNHEALTHY: why; TIMER while starting: the last readiness check;
                          SPAWN_FAILED: why the start waits, when no fork failed */
     /* EXITED, and TIMER or START in BACKOFF: a spawn now would have to wait

@@ -53,7 +53,7 @@ void sup_signal_tree(struct sup_service *ss, int sig)
     free(kids);
 }
 
-static void sup_log_fork_failure(struct sup_service *ss, int err)
+static void sup_log_fork_failure(struct sup_service *ss, const char *what, int err)
 {
     struct pidbudget b;
     char budget[160] = "";
@@ -72,7 +72,7 @@ static void sup_log_fork_failure(struct sup_service *ss, int err)
     /* One line per burst: the first says what and why; the retries are
      * debug lines; the success that ends the burst says how many. */
     if (ss->fork_failures > 1) {
-        log_debug("%s: fork: %s (failure %" PRIu32 ")", sup_name(ss), strerror(err),
+        log_debug("%s: %s: %s (failure %" PRIu32 ")", sup_name(ss), what, strerror(err),
                   ss->fork_failures);
         return;
     }
@@ -89,8 +89,8 @@ static void sup_log_fork_failure(struct sup_service *ss, int err)
     else if (known && b.max >= 0)
         snprintf(budget, sizeof budget, " (pids %ld of %ld in use: the PID limit is reached)",
                  b.current, b.max);
-    log_warn("%s: fork: %s%s; retrying with backoff until it works", sup_name(ss), strerror(err),
-             budget);
+    log_warn("%s: %s: %s%s; retrying with backoff until it works", sup_name(ss), what,
+             strerror(err), budget);
 }
 
 /* Says why a service's process could not exec (or set itself up). */
@@ -159,7 +159,7 @@ void sup_spawn_reports_close(struct supervisor *sup)
     }
 }
 
-int sup_spawn(struct sup_service *ss)
+int sup_spawn(struct sup_service *ss, const char **what)
 {
     struct supervisor *sup = ss->sup;
     const struct conf_service *conf = ss->svc.conf;
@@ -176,13 +176,14 @@ int sup_spawn(struct sup_service *ss)
     svcplan_add_env(&ss->plan, &plan, notify_env);
     int rc = output_prepare(&ss->output, &plan.stdio[1], &plan.stdio[2]);
     int exec_fd = -1;
+    *what = rc < 0 ? "pipe" : "fork";
     if (rc == 0)
         rc = sup->env.procs->spawn(&plan, sup->report_fds[1], &pid, &exec_fd);
     checks_spawned(&ss->checks, rc == 0);
     if (rc < 0) {
         output_abort(&ss->output);
         ss->fork_failures++;
-        sup_log_fork_failure(ss, -rc);
+        sup_log_fork_failure(ss, *what, -rc);
         return rc;
     }
     if (ss->fork_failures)

@@ -110,12 +110,14 @@ static void sup_do_spawn(struct sup_service *ss)
         return;
     }
     sup_starts_spawned(ss->sup);
-    int rc = sup_spawn(ss);
+    const char *what;
+    int rc = sup_spawn(ss, &what);
     if (rc == 0)
         sup_sched_started(ss);
-    if (rc < 0)
-        sup_feed(ss, SVC_EV_SPAWN_FAILED, 0, -rc);
-    else if (!ss->exec)
+    if (rc < 0) {
+        struct svc_event ev = {.kind = SVC_EV_SPAWN_FAILED, .err = -rc, .what = what};
+        sup_feed_event(ss, &ev);
+    } else if (!ss->exec)
         sup_feed(ss, SVC_EV_SPAWNED, 0, 0);
 }
 

@@ -262,8 +262,9 @@ void sup_graph_free(struct sup_service *ss);
 
 /* sup_spawn.c */
 /* Starts the record's process. Returns 0 (pid set, in the pid table) or
- * -errno (logged, once per burst of fork failures). */
-int sup_spawn(struct sup_service *ss);
+ * -errno (logged, once per burst of failures), *what then naming what
+ * failed: "fork", or "pipe" for the pipes of its output. */
+int sup_spawn(struct sup_service *ss, const char **what);
 /* Signals the record's whole tree: its group and every descendant. */
 void sup_signal_tree(struct sup_service *ss, int sig);
 int sup_spawn_reports_open(struct supervisor *sup);

@@ -248,7 +248,7 @@ command: "id -u > out; id -g >> out; pwd >> out; umask >> out; echo $GREETING >>
         c = self.run_services(preexec=limit(128, 128))
         harness.wait_for(lambda: "Too many open files" in c.stderr(), 20,
                          what="the open files warning")
-        self.assertRegex(c.stderr(), r"fork: Too many open files \(corral holds \d+ open files "
+        self.assertRegex(c.stderr(), r"s\d+: pipe: Too many open files \(corral holds \d+ open files "
                                      r"of the 128 it may: raise the container's hard `ulimit -n`\)")
         c.signal(signal.SIGTERM)
         c.wait()

@@ -255,6 +255,11 @@ static void fork_failures_retry_with_growing_delays(void **state)
     assert_int_equal(a.actions[0].delay_ms, 100);
     assert_int_equal(b.actions[0].delay_ms, 200);
     assert_string_equal(s.reason, "fork: Resource temporarily unavailable, retry in 200ms");
+    /* The pipes of its output, made before the fork, are named as such. */
+    struct svc_event no_pipe = {.kind = SVC_EV_SPAWN_FAILED, .err = EMFILE, .what = "pipe"};
+    svc_step(&s, &timer, 300);
+    svc_step(&s, &no_pipe, 300);
+    assert_string_equal(s.reason, "pipe: Too many open files, retry in 400ms");
     svc_free(&s);
 }
 
