@@ -154,7 +154,9 @@ static void diag_http_on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
     }
     c->in_len += (size_t)n;
     c->in[c->in_len] = '\0';
-    if (strstr(c->in, "\r\n\r\n") || strstr(c->in, "\n\n")) {
+    /* Searched over every byte read: a NUL in the request is no end of it
+     * (string functions would stop there and never see the blank line). */
+    if (memmem(c->in, c->in_len, "\r\n\r\n", 4) || memmem(c->in, c->in_len, "\n\n", 2)) {
         diag_http_answer(c);
         return;
     }
