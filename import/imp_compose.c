@@ -11,6 +11,7 @@
 
 #include <yaml.h>
 
+#include "conf.h"
 #include "imp.h"
 #include "imp_text.h"
 #include "units.h"
@@ -238,6 +239,13 @@ static char *cy_duration(struct cy *c, yaml_node_t *v, const char *what)
     return NULL;
 }
 
+/* A variable compose sets but corral cannot: not a name corral takes. */
+static void cy_env_bad_name(struct cy *c, yaml_node_t *at, const char *k)
+{
+    cy_report(c, IMP_UNMAPPED, at, "environment",
+              "\"%s\" is not a variable name corral takes ([A-Za-z_][A-Za-z0-9_]*)", k);
+}
+
 static void cy_env(struct cy *c, struct imp_service *s, yaml_node_t *v)
 {
     struct imp_iv *env = imp_iv_child(s->map, "environment", IMP_IV_MAP);
@@ -249,6 +257,10 @@ static void cy_env(struct cy *c, struct imp_service *s, yaml_node_t *v)
             const char *t = cy_str(val);
             if (!k)
                 continue;
+            if (!imp_env_name_ok(k)) {
+                cy_env_bad_name(c, cy_node(c, p->key), k);
+                continue;
+            }
             if (!t || (val->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
                        (strcmp(t, "") == 0 || strcmp(t, "~") == 0 || strcmp(t, "null") == 0))) {
                 cy_report(c, IMP_UNNEEDED, val, k,
@@ -275,6 +287,11 @@ static void cy_env(struct cy *c, struct imp_service *s, yaml_node_t *v)
                 continue;
             }
             char *k = imp_xstrndup(t, (size_t)(eq - t));
+            if (!imp_env_name_ok(k)) {
+                cy_env_bad_name(c, item, k);
+                free(k);
+                continue;
+            }
             char *x = cy_interp(c, item, k, eq + 1);
             imp_iv_set(env, k, x, false);
             free(x);
@@ -525,6 +542,25 @@ static void cy_user(struct cy *c, struct imp_service *s, yaml_node_t *v)
     (void)c;
 }
 
+/* scale or deploy.replicas as instances: 1 to CONF_INSTANCES_MAX; 0 (created,
+ * not started) as autostart: false. */
+static void cy_instances(struct cy *c, struct imp_service *s, yaml_node_t *v, const char *key)
+{
+    unsigned long n;
+    if (imp_uint(cy_str(v), &n) < 0) {
+        cy_report(c, IMP_UNMAPPED, v, key, "expected a whole number, got \"%s\"", cy_str(v));
+    } else if (n == 0) {
+        imp_iv_note(imp_iv_set(s->map, "autostart", "false", true), "%s: 0", key);
+    } else if (n > CONF_INSTANCES_MAX) {
+        imp_iv_note(imp_iv_setf(s->map, "instances", true, "%d", CONF_INSTANCES_MAX), "%s: %lu",
+                    key, n);
+        cy_report(c, IMP_CHANGED, v, key, "%lu: corral runs at most %d instances of a service", n,
+                  CONF_INSTANCES_MAX);
+    } else {
+        imp_iv_note(imp_iv_set(s->map, "instances", cy_str(v), true), "%s", key);
+    }
+}
+
 static void cy_ulimits(struct cy *c, struct imp_service *s, yaml_node_t *v)
 {
     if (v->type != YAML_MAPPING_NODE)
@@ -659,11 +695,11 @@ static void cy_service(struct cy *c, size_t idx)
         } else if (strcmp(key, "ulimits") == 0) {
             cy_ulimits(c, s, v);
         } else if (strcmp(key, "scale") == 0 && cy_str(v)) {
-            imp_iv_note(imp_iv_set(s->map, "instances", cy_str(v), true), "scale");
+            cy_instances(c, s, v, "scale");
         } else if (strcmp(key, "deploy") == 0) {
             yaml_node_t *r = cy_get(c, v, "replicas");
             if (cy_str(r))
-                imp_iv_note(imp_iv_set(s->map, "instances", cy_str(r), true), "deploy.replicas");
+                cy_instances(c, s, r, "deploy.replicas");
             char *w = imp_xasprintf("%s.deploy", what);
             cy_report(c, IMP_UNMAPPED, v, w,
                       "%sresources, placement and update settings belong to the container",

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "conf.h"
 #include "imp.h"
 #include "imp_ini.h"
 #include "imp_text.h"
@@ -168,6 +169,15 @@ static int sv_env(struct sv *c, struct sv_prog *p, struct imp_ini_sec *s, struct
             size_t len = strcspn(q, ",");
             val = imp_trim(imp_xstrndup(q, len));
             q += len;
+        }
+        if (!imp_env_name_ok(key)) {
+            char *why = imp_xasprintf(
+                "\"%s\" is not a variable name corral takes ([A-Za-z_][A-Za-z0-9_]*)", key);
+            sv_report(c, IMP_UNMAPPED, s, k, why);
+            free(why);
+            free(key);
+            free(val);
+            continue;
         }
         struct imp_iv *e = imp_iv_set(env, key, val, false);
         if (strcmp(s->name, "supervisord") == 0)
@@ -399,9 +409,17 @@ static void sv_program(struct sv *c, struct sv_prog *p)
         sv_report(c, IMP_CHANGED, s, k, "expected a whole number from 1; 1 is used");
         p->numprocs = 1;
     }
+    unsigned long asked = p->numprocs;
+    if (p->numprocs > CONF_INSTANCES_MAX) {
+        char *why = imp_xasprintf("%lu: corral runs at most %d instances of a service", p->numprocs,
+                                  CONF_INSTANCES_MAX);
+        sv_report(c, IMP_CHANGED, s, k, why);
+        free(why);
+        p->numprocs = CONF_INSTANCES_MAX;
+    }
     if (p->numprocs > 1)
         imp_iv_note(imp_iv_setf(map, "instances", true, "%lu", p->numprocs),
-                    "numprocs=%lu, line %u", p->numprocs, k->line);
+                    "numprocs=%lu, line %u", asked, k->line);
     if ((k = imp_ini_get(s, "process_name")))
         sv_report(c, p->numprocs > 1 ? IMP_CHANGED : IMP_UNNEEDED, s, k,
                   p->numprocs > 1 ? "instances are named NAME.1 .. NAME.N"

@@ -201,6 +201,12 @@ char *imp_shell_join(char *const *argv)
 }
 
 /* What corral's env_file takes: KEY=VALUE, KEY being [A-Za-z_][A-Za-z0-9_]*. */
+bool imp_env_name_ok(const char *k)
+{
+    size_t n = strspn(k, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_0123456789");
+    return n > 0 && !isdigit((unsigned char)k[0]) && k[n] == '\0';
+}
+
 static bool env_line_ok(const char *l)
 {
     size_t n = strspn(l, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_0123456789");

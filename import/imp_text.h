@@ -27,6 +27,9 @@ int imp_bool(const char *s, bool *out);
 /* A whole non-negative number of at most 9 digits. Returns 0 or -1. */
 int imp_uint(const char *s, unsigned long *out);
 
+/* Whether k is a name corral takes for a variable ([A-Za-z_][A-Za-z0-9_]*). */
+bool imp_env_name_ok(const char *k);
+
 /* s without leading and trailing blanks, in place; returns s. */
 char *imp_trim(char *s);
 

@@ -117,6 +117,20 @@ static void out_quoted(struct out *o, const char *s)
     out_put(o, "\"", 1);
 }
 
+/* A map's key: plain when YAML reads it back as written, else quoted (an
+ * empty key, or one with a ':', '#', a quote or a blank, would break the
+ * file). */
+static void out_key(struct out *o, const char *k)
+{
+    bool plain = *k && (isalnum((unsigned char)k[0]) || strchr("_./", k[0]));
+    for (const char *p = k; *p && plain; p++)
+        plain = isalnum((unsigned char)*p) || strchr("_./@+-", *p);
+    if (plain)
+        out_str(o, k);
+    else
+        out_quoted(o, k);
+}
+
 static void out_scalar(struct out *o, const struct imp_iv *v, bool in_flow)
 {
     if (v->plain || (!in_flow && safe_plain(v->text)))
@@ -139,7 +153,7 @@ static char *flow_of(const struct imp_iv *v, size_t budget)
         if (e != v->first)
             out_str(&o, ", ");
         if (v->kind == IMP_IV_MAP) {
-            out_str(&o, e->key);
+            out_key(&o, e->key);
             out_str(&o, ": ");
         }
         if (e->kind == IMP_IV_SCALAR) {
@@ -210,8 +224,10 @@ static void out_entry(struct out *o, const struct imp_iv *e, int indent, bool it
     out_indent(o, indent);
     if (item)
         out_str(o, "- ");
-    else
-        out_fmt(o, "%s:", e->key);
+    else {
+        out_key(o, e->key);
+        out_str(o, ":");
+    }
     if (e->kind == IMP_IV_SCALAR) {
         if (!item)
             out_str(o, " ");

@@ -145,6 +145,42 @@ static void a_service_without_a_command_is_left_out_and_said(void **state)
     fx_rmtree(root);
 }
 
+/* What compose allows and corral's loader would refuse is reported, never
+ * written into a file `corral --check` then rejects: a variable named ""
+ * (`- =x`, which was written as an empty key, invalid YAML) or "A.B", and
+ * more replicas than CONF_INSTANCES_MAX; scale 0 is a service not started. */
+static void names_and_counts_corral_would_refuse_are_reported_not_written(void **state)
+{
+    (void)state;
+    char *root = fx_tree("/c.yaml",
+                         "services:\n"
+                         "  a:\n"
+                         "    command: a\n"
+                         "    environment: [K=v, =bad, A.B=1]\n"
+                         "    deploy: {replicas: 500}\n"
+                         "  b:\n"
+                         "    command: b\n"
+                         "    environment: {\"\": x, A-B: y, OK: z}\n"
+                         "    scale: 0\n",
+                         NULL);
+    struct imp m;
+    fx_import(&m, "compose", "/c.yaml", root);
+    char *a = fx_service(&m, "a"), *b = fx_service(&m, "b");
+    assert_contains(a, "environment: {K: v}\n");
+    assert_contains(a, "instances: 100  # deploy.replicas: 500\n");
+    assert_contains(b, "environment: {OK: z}\n");
+    assert_contains(b, "autostart: false  # scale: 0\n");
+    assert_lacks(b, "instances");
+    assert_true(fx_reported(&m, IMP_UNMAPPED, "environment", "\"\" is not a variable name"));
+    assert_true(fx_reported(&m, IMP_UNMAPPED, "environment", "\"A.B\" is not a variable name"));
+    assert_true(fx_reported(&m, IMP_UNMAPPED, "environment", "\"A-B\" is not a variable name"));
+    assert_true(fx_reported(&m, IMP_CHANGED, "deploy.replicas", "at most 100 instances"));
+    free(a);
+    free(b);
+    imp_free(&m);
+    fx_rmtree(root);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -154,6 +190,7 @@ int main(void)
         cmocka_unit_test(interpolation_becomes_corrals),
         cmocka_unit_test(merge_keys_and_the_default_restart_policy),
         cmocka_unit_test(a_service_without_a_command_is_left_out_and_said),
+        cmocka_unit_test(names_and_counts_corral_would_refuse_are_reported_not_written),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -244,10 +244,34 @@ static void the_supervisord_section_reaches_every_program(void **state)
     fx_rmtree(root);
 }
 
+/* numprocs past CONF_INSTANCES_MAX and an environment name corral's
+ * loader refuses are reported, never written into a file `corral --check`
+ * then rejects. */
+static void numprocs_past_corrals_cap_and_bad_variable_names_are_reported(void **state)
+{
+    (void)state;
+    char *root = fx_tree("/s.conf",
+                         "[program:w]\ncommand=w\nnumprocs=1000\n"
+                         "process_name=%(program_name)s_%(process_num)02d\n"
+                         "environment=A-B=\"x\",C=z\n",
+                         NULL);
+    struct imp m;
+    fx_import(&m, "supervisord", "/s.conf", root);
+    char *w = fx_service(&m, "w");
+    assert_contains(w, "instances: 100  # numprocs=1000, line 3\n");
+    assert_contains(w, "environment: {C: z}");
+    assert_true(fx_reported(&m, IMP_CHANGED, "numprocs", "at most 100 instances"));
+    assert_true(fx_reported(&m, IMP_UNMAPPED, "environment", "\"A-B\" is not a variable name"));
+    free(w);
+    imp_free(&m);
+    fx_rmtree(root);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(the_nginx_php_fpm_stack_matches_its_golden_files),
+        cmocka_unit_test(numprocs_past_corrals_cap_and_bad_variable_names_are_reported),
         cmocka_unit_test(priority_orders_programs_by_condition_started),
         cmocka_unit_test(include_globs_are_relative_to_the_including_file),
         cmocka_unit_test(expansions_become_corral_variables_and_literal_braces_are_escaped),

@@ -128,10 +128,31 @@ static void the_report_groups_items_by_kind_and_sorts_them_by_place(void **state
     imp_free(&m);
 }
 
+/* A key that is empty or holds YAML's own characters is quoted, so that the
+ * file stays YAML whatever a mapper put in a map. */
+static void keys_yaml_would_misread_are_quoted(void **state)
+{
+    (void)state;
+    struct imp_service *s = svc();
+    struct imp_iv *env = imp_iv_child(s->map, "environment", IMP_IV_MAP);
+    imp_iv_set(env, "", "a", false);
+    imp_iv_set(env, "b: c", "d", false);
+    imp_iv_set(env, "OK_1", "v", false);
+    char *t = imp_render_service(s);
+    assert_contains(t, "environment: {\"\": a, \"b: c\": d, OK_1: v}\n");
+    free(t);
+    imp_iv_set(env, "#x", "line\nbreak", false);
+    t = imp_render_service(s);
+    assert_contains(t, "  \"#x\": |-\n");
+    free(t);
+    svc_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(keys_come_out_in_the_references_order),
+        cmocka_unit_test(keys_yaml_would_misread_are_quoted),
         cmocka_unit_test(values_another_reader_would_type_are_quoted),
         cmocka_unit_test(a_short_list_is_flow_and_a_long_one_is_a_block),
         cmocka_unit_test(a_script_is_a_literal_block),
