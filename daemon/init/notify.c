@@ -99,26 +99,13 @@ void notify_fd_drop(struct notify_fd *n)
 
 /* ---- sd_notify -------------------------------------------------------------- */
 
-/* How far up its parents a sender is looked for in a service's tree. */
-#define NOTIFY_DEPTH_MAX 64
-
-/* A sender and the pids a service's main process is compared with: the
- * sender, its parent, ... up to NOTIFY_DEPTH_MAX of them and the one after;
- * it ends early at pid 1 or where a process vanished (what follows is not
- * known, so not ours). */
-struct notify_chain {
-    pid_t of;
-    size_t n;
-    pid_t pids[NOTIFY_DEPTH_MAX + 1];
-};
-
-static void notify_chain_walk(struct notify_chain *ch, pid_t pid)
+static void notify_sender_walk(struct notify_sender *from, pid_t pid)
 {
     char buf[512];
-    ch->of = pid;
-    ch->n = 0;
+    from->pid = pid;
+    from->n = 0;
     for (int depth = 0; pid > 1 && depth < NOTIFY_DEPTH_MAX; depth++) {
-        ch->pids[ch->n++] = pid;
+        from->chain[from->n++] = pid;
         const char *f = procdir_stat(pid, buf, sizeof buf);
         int ppid;
         char state;
@@ -126,24 +113,16 @@ static void notify_chain_walk(struct notify_chain *ch, pid_t pid)
             return;
         pid = ppid;
     }
-    ch->pids[ch->n++] = pid;
+    from->chain[from->n++] = pid;
 }
 
-static bool notify_chain_has(const struct notify_chain *ch, pid_t root)
+bool notify_sender_in_tree(const struct notify_sender *from, pid_t root)
 {
-    for (size_t i = 0; i < ch->n; i++)
-        if (ch->pids[i] == root)
+    for (size_t i = 0; i < from->n; i++)
+        if (from->chain[i] == root)
             return true;
     return false;
 }
-
-/* The chain of the sender whose datagram the callback is being given, NULL
- * outside the callback. The callback asks notify_pid_in_tree once per
- * service that uses notify: systemd; each answer comes from this one walk
- * up /proc, not a walk per service, so a sender deep in a process tree
- * flooding the socket costs a bounded batch, not a batch times the
- * services. */
-static const struct notify_chain *notify_sender;
 
 struct sdnotify {
     uv_poll_t poll;
@@ -154,7 +133,7 @@ struct sdnotify {
     bool hushed;
     uint64_t ignored; /* datagrams refused since the last line */
     int closes_pending;
-    struct notify_chain chain; /* a burst from one sender walks /proc once */
+    struct notify_sender from; /* a burst from one sender walks /proc once */
 };
 
 /* The end of an interval after a line about refusals: the datagrams refused
@@ -196,7 +175,7 @@ static void sdnotify_on_readable(uv_poll_t *h, int status, int events)
     struct sdnotify *s = h->data;
     (void)status;
     (void)events;
-    s->chain.of = 0; /* pids move between wakeups: walked again */
+    s->from.pid = 0; /* parents change between wakeups: walked again */
     /* A bounded batch: the poll is level-triggered, so what is left is read
      * at the next wakeup, after the loop has served everything else. */
     for (int i = 0; i < SDNOTIFY_READ_BATCH;) {
@@ -220,11 +199,9 @@ static void sdnotify_on_readable(uv_poll_t *h, int status, int events)
          * the pid as the receiver sees it), or no credentials at all. */
         bool taken = false;
         if (pid > 0) {
-            if (s->chain.of != pid)
-                notify_chain_walk(&s->chain, pid);
-            notify_sender = &s->chain;
-            taken = s->cb(s->arg, pid, buf, (size_t)n);
-            notify_sender = NULL;
+            if (s->from.pid != pid)
+                notify_sender_walk(&s->from, pid);
+            taken = s->cb(s->arg, &s->from, buf, (size_t)n);
         }
         if (!taken)
             sdnotify_refuse(s, pid);
@@ -295,13 +272,4 @@ void sdnotify_close(struct sdnotify *s)
     s->closes_pending = 2;
     uv_close((uv_handle_t *)&s->poll, sdnotify_closed);
     uv_close((uv_handle_t *)&s->hush, sdnotify_closed);
-}
-
-bool notify_pid_in_tree(pid_t pid, pid_t root)
-{
-    if (notify_sender && notify_sender->of == pid)
-        return notify_chain_has(notify_sender, root);
-    struct notify_chain ch;
-    notify_chain_walk(&ch, pid);
-    return notify_chain_has(&ch, root);
 }

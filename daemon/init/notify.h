@@ -32,11 +32,28 @@ void notify_fd_drop(struct notify_fd *n);
  * one line per REFUSED_LOG_INTERVAL_MS (bounds.h), never one line each. */
 struct sdnotify;
 
-/* A datagram from a process of corral's PID namespace: its pid (as seen by
- * corral), then the message. Returns true when a service took it; false
- * makes it a refusal, counted and logged here. A datagram from outside the
- * namespace never reaches the callback. */
-typedef bool (*sdnotify_cb)(void *arg, pid_t pid, const char *msg, size_t len);
+/* How far up its parents a sender is looked for in a service's tree. */
+#define NOTIFY_DEPTH_MAX 64
+
+/* The sender of a datagram: its pid (as seen by corral), then its parent,
+ * and so on, NOTIFY_DEPTH_MAX of them and the one after, ending early at
+ * pid 1 or where a process vanished (what follows is not known, so not a
+ * service's). Walked up /proc once per sender in a burst: the callback
+ * compares it with every service that uses notify: systemd, so a sender
+ * deep in a tree flooding the socket costs a walk per datagram, not one
+ * per service. */
+struct notify_sender {
+    pid_t pid;
+    size_t n;
+    pid_t chain[NOTIFY_DEPTH_MAX + 1];
+};
+
+/* A datagram from a process of corral's PID namespace, then the message.
+ * Returns true when a service took it; false makes it a refusal, counted
+ * and logged here. A datagram from outside the namespace never reaches the
+ * callback. */
+typedef bool (*sdnotify_cb)(void *arg, const struct notify_sender *from, const char *msg,
+                            size_t len);
 
 /* Binds an abstract datagram socket with SO_PASSCRED. *env_value becomes
  * what NOTIFY_SOCKET must be set to ("@corral-notify-..."). Returns 0 or
@@ -45,7 +62,7 @@ int sdnotify_open(struct sdnotify **out, uv_loop_t *loop, sdnotify_cb cb, void *
                   char *env_value, size_t env_len);
 void sdnotify_close(struct sdnotify *s);
 
-/* True when pid is root_pid or one of its descendants (walks ppid up /proc). */
-bool notify_pid_in_tree(pid_t pid, pid_t root_pid);
+/* True when the sender is root_pid or one of its descendants. */
+bool notify_sender_in_tree(const struct notify_sender *from, pid_t root_pid);
 
 #endif

@@ -394,14 +394,14 @@ static const struct checks_ops sup_check_ops = {
     .unhealthy = sup_on_unhealthy,
 };
 
-bool sup_on_sdnotify(void *arg, pid_t pid, const char *msg, size_t len)
+bool sup_on_sdnotify(void *arg, const struct notify_sender *from, const char *msg, size_t len)
 {
     struct supervisor *sup = arg;
     for (size_t i = 0; i < sup->n; i++) {
         struct sup_service *ss = sup->svcs[i];
         if (ss->svc.conf->readiness.kind != CONF_PROBE_NOTIFY_SYSTEMD || ss->svc.pid <= 0)
             continue;
-        if (notify_pid_in_tree(pid, ss->svc.pid)) {
+        if (notify_sender_in_tree(from, ss->svc.pid)) {
             checks_on_sdnotify(&ss->checks, msg, len);
             return true;
         }

@@ -18,6 +18,7 @@
 #include <uv.h>
 
 #include "conf.h"
+#include "notify.h"
 #include "output.h"
 #include "pidtab.h"
 #include "reaper.h"
@@ -165,11 +166,11 @@ int sup_signal_service(struct sup_service *ss, int sig);
 /* The same for the main service; -ESRCH when there is none running. */
 int sup_signal_main(struct supervisor *sup, int sig);
 
-/* A datagram on the sd_notify socket (arg: the supervisor), from pid of
- * corral's PID namespace: handed to the service whose process tree holds
- * pid. Returns false when no service of notify: systemd has pid in its tree
- * (the socket counts and logs the refusal: sdnotify_cb). */
-bool sup_on_sdnotify(void *arg, pid_t pid, const char *msg, size_t len);
+/* A datagram on the sd_notify socket (arg: the supervisor), from a process
+ * of corral's PID namespace: handed to the service whose process tree holds
+ * the sender. Returns false when no service of notify: systemd has it in
+ * its tree (the socket counts and logs the refusal: sdnotify_cb). */
+bool sup_on_sdnotify(void *arg, const struct notify_sender *from, const char *msg, size_t len);
 
 /* ---- reload ---------------------------------------------------------------- */
 
