@@ -10,6 +10,7 @@
 
 #include "log.h"
 #include "notify.h"
+#include "outfmt.h"
 
 static const struct conf_probe *checks_readiness(const struct checks *ck)
 {
@@ -145,6 +146,8 @@ void checks_prepare_spawn(struct checks *ck, int *keep_fd, char *env, size_t env
 
 void checks_spawned(struct checks *ck, bool ok)
 {
+    if (ok) /* a new run: what it says is said again */
+        ck->said_mainpid = ck->said_stopping = false;
     if (ck->nfd) {
         if (ok) {
             notify_fd_start(ck->nfd, ck->nfd_child);
@@ -204,6 +207,34 @@ void checks_on_line(struct checks *ck, const char *text, size_t len)
     }
 }
 
+/* The cut of text to at most max bytes that splits no UTF-8 character (of
+ * at most 4 bytes: past that, the bytes are no character anyway). */
+static size_t checks_utf8_cut(const char *s, size_t n, size_t max)
+{
+    if (n <= max)
+        return n;
+    /* s[k], the first byte left out, continues a character: it goes whole */
+    for (size_t k = max; k > 0 && k + 4 > max; k--)
+        if (((unsigned char)s[k] & 0xc0) != 0x80)
+            return k;
+    return max;
+}
+
+/* STATUS=: shown by status as it was sent, so kept as valid UTF-8 (each
+ * stray byte as U+00XX; a reply drops a string that is not), cut where a
+ * character ends, and with control bytes as spaces (no terminal escape
+ * reaches corralctl's output). */
+static void checks_set_status(struct checks *ck, const char *text, size_t n)
+{
+    char clean[2 * sizeof ck->status_text];
+    size_t max = sizeof ck->status_text - 1;
+    size_t m = outfmt_utf8_clean(text, checks_utf8_cut(text, n, max), clean);
+    m = checks_utf8_cut(clean, m, max);
+    for (size_t i = 0; i < m; i++)
+        ck->status_text[i] = (unsigned char)clean[i] < 0x20 || clean[i] == 0x7f ? ' ' : clean[i];
+    ck->status_text[m] = '\0';
+}
+
 void checks_on_sdnotify(struct checks *ck, const char *msg, size_t len)
 {
     const char *name = ck->conf->name;
@@ -215,14 +246,19 @@ void checks_on_sdnotify(struct checks *ck, const char *msg, size_t len)
             if (ck->state == SVC_STARTING)
                 ck->ops->ready(ck->arg);
         } else if (n > 7 && memcmp(p, "STATUS=", 7) == 0) {
-            snprintf(ck->status_text, sizeof ck->status_text, "%.*s", (int)(n - 7), p + 7);
+            checks_set_status(ck, p + 7, n - 7);
         } else if (n == 10 && memcmp(p, "STOPPING=1", 10) == 0) {
-            log_info("%s: says it is stopping (sd_notify STOPPING=1)", name);
+            if (!ck->said_stopping)
+                log_info("%s: says it is stopping (sd_notify STOPPING=1)", name);
+            ck->said_stopping = true;
         } else if (n > 8 && memcmp(p, "MAINPID=", 8) == 0 && strtol(p + 8, NULL, 10) != ck->pid) {
-            /* Its own pid (php-fpm -F sends it) changes nothing. */
-            log_warn("%s: sd_notify MAINPID= refused: corral supervises the process it started "
-                     "(run the daemon in the foreground)",
-                     name);
+            /* Its own pid (php-fpm -F sends it) changes nothing. Said once
+             * a run: a service repeating it must not flood corral's log. */
+            if (!ck->said_mainpid)
+                log_warn("%s: sd_notify MAINPID= refused: corral supervises the process it "
+                         "started (run the daemon in the foreground)",
+                         name);
+            ck->said_mainpid = true;
         }
         p = nl ? nl + 1 : end;
     }

@@ -61,6 +61,8 @@ struct checks {
     bool healthy;   /* a health check passed (or there is none) since up */
     uint64_t up_ms; /* when it became up: start_period counts from here */
     bool warned_unknown;
+    bool said_mainpid;     /* a MAINPID= refused this run: said once, not per datagram */
+    bool said_stopping;    /* the same for STOPPING=1 */
     char last[160];        /* the last check's result */
     char status_text[128]; /* sd_notify STATUS= */
 };

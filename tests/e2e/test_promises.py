@@ -1,6 +1,7 @@
 """What corral says and does where its documentation promises it: the
 dependency a service waits for, the check a service failed to pass in
-time, a sd_notify MAINPID= that changes nothing, a service killed at
+time, a sd_notify MAINPID= that changes nothing, sd_notify refusals said
+once and STATUS= kept as text, a service killed at
 shutdown_timeout reported as stopped (not failed), and a service run as
 another user getting that user's HOME, USER and LOGNAME."""
 
@@ -20,6 +21,22 @@ if addr.startswith("@"):
     addr = "\0" + addr[1:]
 s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
 s.sendto(("MAINPID=%d\nREADY=1\n" % os.getpid()).encode(), addr)
+time.sleep(1000)
+'''
+
+# A service that repeats what corral refuses, and a status cut mid-character
+# and holding control bytes; then it says it is done.
+SDNOTIFY_NOISY = r'''
+import os, socket, sys, time
+addr = os.environ["NOTIFY_SOCKET"]
+if addr.startswith("@"):
+    addr = "\0" + addr[1:]
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+for i in range(300):
+    s.sendto(b"MAINPID=1\nSTOPPING=1\n", addr)
+s.sendto(("STATUS=" + "\u00e9" * 100).encode() + b"\n", addr)
+s.sendto(b"STATUS=a\x1b[2Jb\tc\xffd\nREADY=1\n", addr)
+open(sys.argv[1], "w").close()
 time.sleep(1000)
 '''
 
@@ -53,6 +70,31 @@ class Promises(svc.ServiceTest):
         wait_ready(self)
         harness.wait_for(lambda: status(self)[0]["fpm"]["state"] == "up", 10, what="fpm up")
         self.assertNotIn("MAINPID", c.stderr())
+
+    def test_what_sd_notify_repeats_is_said_once_and_its_status_stays_text(self):
+        # corral's own log is bounded: a refusal repeated 300 times is one
+        # line, not 300 that crowd out the rest.
+        script, said = self.script("noisy.py", SDNOTIFY_NOISY), self.path("said")
+        self.service("noisy", f"command: [{harness.PY}, {script}, {said}]\n"
+                              "readiness: {notify: systemd}\n")
+        c = self.run_services()
+        wait_ready(self)
+        harness.wait_for(lambda: status(self)[0]["noisy"]["state"] == "up", 10, what="noisy up")
+        self.assertEqual(c.stderr().count("sd_notify MAINPID= refused"), 1, c.stderr()[-2000:])
+        self.assertEqual(c.stderr().count("says it is stopping"), 1)
+        # The last STATUS= is shown; its control bytes as spaces, a stray
+        # byte as U+00FF, never a status that vanishes from the reply.
+        self.assertEqual(status(self)[0]["noisy"].get("status_text"), "a [2Jb c\u00ffd")
+
+    def test_a_status_cut_to_fit_keeps_whole_characters(self):
+        script = self.script("cut.py", SDNOTIFY_NOISY.replace(
+            'b"STATUS=a\\x1b[2Jb\\tc\\xffd\\nREADY=1\\n"', 'b"READY=1\\n"'))
+        self.service("cut", f"command: [{harness.PY}, {script}, {self.path('said')}]\n"
+                            "readiness: {notify: systemd}\n")
+        self.run_services()
+        wait_ready(self)
+        harness.wait_for(lambda: status(self)[0]["cut"]["state"] == "up", 10, what="cut up")
+        self.assertEqual(status(self)[0]["cut"].get("status_text"), "\u00e9" * 63)
 
     def test_a_service_killed_at_shutdown_timeout_is_stopped_not_failed(self):
         cfg = self.write_conf("shutdown_timeout: 1s\n")
