@@ -130,10 +130,15 @@ int syslogd_open(struct syslogd **out, uv_loop_t *loop, const char *path, uint64
         if (unlink(path) < 0)
             goto err;
     }
-    if (bind(s->fd, (struct sockaddr *)&a, sizeof a) < 0)
+    /* Anyone may log: the file is born 0666, bind(2) giving it the
+     * socket's 0777 less the umask. Not a chmod by path after it, which
+     * follows a link someone able to write the directory put there
+     * meanwhile. */
+    mode_t umask_was = umask(0111);
+    rc = bind(s->fd, (struct sockaddr *)&a, sizeof a);
+    umask(umask_was);
+    if (rc < 0)
         goto err;
-    if (chmod(path, 0666) < 0)
-        goto err_unlink;
     s->cb = cb;
     s->arg = arg;
     rc = uv_poll_init(loop, &s->poll, s->fd);
@@ -147,13 +152,8 @@ int syslogd_open(struct syslogd **out, uv_loop_t *loop, const char *path, uint64
     uv_poll_start(&s->poll, UV_READABLE, syslogd_on_readable);
     *out = s;
     return 0;
-err_unlink:
-    rc = -errno;
-    unlink(path);
-    goto out;
 err:
     rc = -errno;
-out:
     if (s->fd >= 0)
         close(s->fd);
     free(s);

@@ -8,6 +8,7 @@ import json
 import os
 import re
 import socket
+import stat
 import time
 
 import harness
@@ -50,8 +51,12 @@ class SyslogTest(svc.ServiceTest):
         self.service("web", "type: oneshot\n"
                      f"command: [logger, -u, {sock}, --rfc5424, -t, nginx, five four two four]\n")
         self.service("quiet", "command: [sleep, '1000']\n")
-        c = self.run_services(args=["--config", self.conf()])
+        # Whatever corral's umask, anyone may log (and corral's children
+        # get their umask back).
+        c = self.run_services(args=["--config", self.conf()], preexec=lambda: os.umask(0o077))
         wait_ready(self)
+        self.assertEqual(stat.S_IMODE(os.lstat(sock).st_mode), 0o666)
+        self.assertTrue(stat.S_ISSOCK(os.lstat(sock).st_mode))
         cron = self.wait_line(c, r"CRON\[\d+\]: three one six four")
         web = self.wait_line(c, r"nginx: five four two four")
         self.assertRegex(cron[0], r"^cron +\| CRON\[\d+\]: three one six four$")
