@@ -121,16 +121,19 @@ static void sup_do_spawn(struct sup_service *ss)
         sup_feed(ss, SVC_EV_SPAWNED, 0, 0);
 }
 
-/* Runs the service's stop_command instead of its stop_signal, with its
- * main process's pid in MAINPID (as systemd's ExecStop). Returns 0, or
- * -errno when it could not run (the signal is sent instead). */
-static int sup_stop_command(struct sup_service *ss)
+/* Sends the stop signal sig to ss: to its process alone when it is to be
+ * signalled alone, else to its whole tree. */
+static void sup_send_stop(struct sup_service *ss, int sig)
 {
-    char pid[40];
-    snprintf(pid, sizeof pid, "MAINPID=%ld", (long)ss->svc.pid);
-    char *extra[] = {pid, NULL};
-    const struct conf_service *conf = ss->svc.conf;
-    return sup_hook_start(&ss->stop_hook, conf->stop_argv, conf->stop_timeout_ms, extra);
+    struct supervisor *sup = ss->sup;
+    bool single = (sup->env.single_child && ss == sup->main) || ss->svc.conf->signal_process;
+    /* With no process (it exited; its leftovers, finish or stop command
+     * are what the stop waits for), never kill(0): that is corral's own
+     * process group. */
+    if (single && sig != SIGKILL && ss->svc.pid > 0)
+        (void)sup->env.procs->kill(ss->svc.pid, sig);
+    else
+        sup_signal_tree(ss, sig);
 }
 
 static void sup_apply(struct sup_service *ss, const struct svc_step *st)
@@ -144,7 +147,7 @@ static void sup_apply(struct sup_service *ss, const struct svc_step *st)
             sup_do_spawn(ss);
             break;
         case SVC_ACT_SIGNAL: {
-            int sig = a->sig;
+            int sig = a->sig, rc;
             if (sig == SIGKILL && ss->svc.pid > 0) {
                 char desc[300];
                 log_warn("%s did not exit in time: %s; sending SIGKILL to its process tree",
@@ -152,31 +155,32 @@ static void sup_apply(struct sup_service *ss, const struct svc_step *st)
             } else if (sig == SIGKILL) {
                 /* Its process is gone: what the stop still waits for. */
                 const char *what = sup_hook_running(&ss->finish_hook) ? " (its finish still runs)"
+                                   : sup_hook_waiting(&ss->finish_hook)
+                                       ? " (its finish still waits its turn to start)"
                                    : sup_hook_running(&ss->stop_hook)
                                        ? " (its stop command still runs)"
                                    : ss->n_leftovers ? " (processes it left still run)"
                                                      : "";
                 log_warn("%s: its stop did not end in time%s: sending SIGKILL", sup_name(ss), what);
             }
-            bool single =
-                (sup->env.single_child && ss == sup->main) || ss->svc.conf->signal_process;
             bool forwarded = ss == sup->main && sig != SIGKILL && sup->main_stop_sig >= 0;
             if (forwarded)
                 sig = sup->main_stop_sig;
             if (sig == SIGKILL) {
-                /* The stop is bounded: a stop command or finish that hangs too. */
+                /* The stop is bounded: a stop command or finish that hangs
+                 * too, or one still waiting its turn, which then never runs. */
                 sup_hook_signal(&ss->stop_hook, SIGKILL);
                 sup_hook_signal(&ss->finish_hook, SIGKILL);
             } else if (!forwarded && !sup->killing && ss->svc.conf->stop_argv && ss->svc.pid > 0 &&
-                       sup_stop_command(ss) == 0)
-                break; /* the stop command stops it, stop_signal if it fails */
-            /* With no process (it exited; its leftovers, finish or stop
-             * command are what the stop waits for), never kill(0): that
-             * is corral's own process group. */
-            if (single && sig != SIGKILL && ss->svc.pid > 0)
-                (void)sup->env.procs->kill(ss->svc.pid, sig);
-            else
-                sup_signal_tree(ss, sig);
+                       (rc = sup_hook_start(&ss->stop_hook)) >= 0) {
+                /* The stop command stops it (with its pid in MAINPID, as
+                 * systemd's ExecStop), now or at its turn to fork;
+                 * stop_signal if it fails. */
+                if (rc == SUP_HOOK_WAITS)
+                    log_debug("%s: stop_command waiting for its turn", sup_name(ss));
+                break;
+            }
+            sup_send_stop(ss, sig);
             break;
         }
         case SVC_ACT_ARM_TIMER:
@@ -224,7 +228,7 @@ static void sup_feed_event(struct sup_service *ss, const struct svc_event *evp)
     }
     /* What waited its turn to start or restart and is now something else
      * (stopped, started on request) no longer waits. */
-    if (ss->start_queued && ss->svc.state != before)
+    if (ss->start.queued && ss->svc.state != before)
         sup_starts_drop(ss);
     checks_on_state(&ss->checks, ss->svc.state, ss->svc.pid);
     if (!ss->run) /* a script is nobody's business but its run's */
@@ -272,33 +276,55 @@ static void sup_exited_final(struct sup_service *ss, int wstatus, bool no_restar
         sup_on_due(ss);
 }
 
+/* Status says why nothing happens yet after an exit: its finish runs, or
+ * waits its turn to (sup_on_hook_done, sup_on_hook_turn go on). */
+static void sup_finish_says(struct sup_service *ss, bool runs)
+{
+    char what[64];
+    snprintf(ss->svc.reason, sizeof ss->svc.reason, "%s; %s",
+             exitstatus_describe(ss->finish_wstatus, what, sizeof what),
+             runs ? "running its finish" : "its finish waiting for its turn");
+    log_debug("%s: %s", sup_name(ss), ss->svc.reason);
+    sup_tell_change(ss);
+}
+
 /* The run is over: its main process exited, and nothing it left runs. Its
- * finish command runs first, with the exit in its environment (s6's
- * ./finish: the code, 256 when a signal killed it, and the signal). */
+ * finish command runs first, with the exit in its environment (sup_hook.c). */
 static void sup_exited(struct sup_service *ss, int wstatus)
 {
     const struct conf_service *conf = ss->svc.conf;
     /* Once everything is being killed, nothing more is started. */
     if (conf->finish_argv && !ss->sup->killing) {
-        char code[40], sig[40];
-        snprintf(code, sizeof code, "CORRAL_EXIT_CODE=%d",
-                 WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : 256);
-        snprintf(sig, sizeof sig, "CORRAL_EXIT_SIGNAL=%d",
-                 WIFSIGNALED(wstatus) ? WTERMSIG(wstatus) : 0);
-        char *extra[] = {code, sig, NULL};
         ss->finish_wstatus = wstatus;
-        if (sup_hook_start(&ss->finish_hook, conf->finish_argv, conf->finish_timeout_ms, extra) ==
-            0) {
-            /* Status says why nothing happens yet; sup_on_hook_done goes on. */
-            char what[64];
-            snprintf(ss->svc.reason, sizeof ss->svc.reason, "%s; running its finish",
-                     exitstatus_describe(wstatus, what, sizeof what));
-            log_debug("%s: %s", sup_name(ss), ss->svc.reason);
-            sup_tell_change(ss);
+        int rc = sup_hook_start(&ss->finish_hook);
+        if (rc >= 0) {
+            sup_finish_says(ss, rc == 0);
             return;
         }
     }
     sup_exited_final(ss, wstatus, false);
+}
+
+/* A hook that waited its turn to fork (sup_hook.c): it runs now, unless
+ * what it was for is over. A finish that does not run (killed while it
+ * waited, everything being killed, taken away by a reload, its fork
+ * failed) lets the exit go on, as one that cannot start at once does; a
+ * stop command runs only while the stop it was for goes on, and one that
+ * cannot start sends stop_signal instead. */
+static void sup_on_hook_turn(struct sup_hook *h)
+{
+    struct sup_service *ss = h->ss;
+    if (h->kind == SUP_HOOK_FINISH) {
+        if (!h->killed && !ss->sup->killing && sup_hook_start(h) == 0)
+            sup_finish_says(ss, true);
+        else
+            sup_exited_final(ss, ss->finish_wstatus, false);
+        return;
+    }
+    if (h->killed || ss->sup->killing || ss->svc.state != SVC_STOPPING || ss->svc.pid <= 0)
+        return;
+    if (sup_hook_start(h) < 0)
+        sup_send_stop(ss, ss->svc.conf->stop_signal);
 }
 
 /* A finish or stop_command process (pid) has exited. */
@@ -889,6 +915,7 @@ static int sup_init(struct supervisor *sup, const struct sup_env *env, struct co
     sup->on_start_turn = sup_on_start_turn;
     sup->on_run_timeout = sup_on_run_timeout;
     sup->on_hook_done = sup_on_hook_done;
+    sup->on_hook_turn = sup_on_hook_turn;
     sup->check_ops = &sup_check_ops;
     sup->devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
     if (sup->devnull < 0) {

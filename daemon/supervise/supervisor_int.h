@@ -23,6 +23,7 @@
 #include "cenv.h"
 #include "checks.h"
 #include "execwatch.h"
+#include "forkpace.h"
 #include "proctree.h"
 #include "supervisor.h"
 #include "svcplan.h"
@@ -57,6 +58,8 @@ struct sup_hook {
     uv_timer_t timer;
     pid_t pid; /* > 0 while it runs */
     uint64_t timeout_ms;
+    struct forkpace_waiter turn; /* queued: it waits its turn to fork */
+    bool killed;                 /* SIGKILL came while it waited: it never runs */
 };
 
 /* The container environment as one read of it made it (sup_cenv.c): the
@@ -170,22 +173,14 @@ struct sup_service {
     struct sup_service **dependents; /* what waits for it, retiring ones included */
     size_t n_dependents;
     struct sup_sched *sched; /* a scheduled job's clock, or NULL */
-    /* Ready to start, or a restart due, waiting its turn (sup_starts.c). */
-    bool start_queued;
-    struct sup_service *next_start;
+    /* Ready to start, or a restart due, waiting its turn (sup_starts.c):
+     * start.queued. */
+    struct forkpace_waiter start;
 };
 
-/* Spawns paced over loop turns (sup_starts.c). */
+/* Forks of one loop turn (sup_starts.c): the services', their hooks' and
+ * their exec probes', all in one pace (a test may set fewer). */
 #define SUP_STARTS_PER_TURN 32
-struct sup_starts {
-    uv_idle_t turn;                  /* active while some wait */
-    uv_prepare_t end;                /* active while this turn has spawned: ends it */
-    bool ready;                      /* the handles initialised and not closed */
-    struct sup_service *head, *tail; /* waiting, in order; each start_queued */
-    struct sup_service *turn_of;     /* the one being told its turn came */
-    unsigned spawned;                /* spawns in this turn */
-    unsigned per_turn;               /* SUP_STARTS_PER_TURN (a test may set fewer) */
-};
 
 struct supervisor {
     struct sup_env env;
@@ -230,8 +225,9 @@ struct supervisor {
     bool report_polling;
     unsigned spawns_unread;        /* spawns since the pipe was last read */
     uint64_t orphans_unattributed; /* reaped orphans no record's groups held */
-    struct sup_starts starts;
+    struct forkpace pace;
     void (*on_start_turn)(struct sup_service *ss); /* its turn to start came */
+    void (*on_hook_turn)(struct sup_hook *h);      /* a waiting hook's turn came */
 };
 
 /* A record's name, for the files below sup_query.c (a call of sup_name
@@ -313,17 +309,26 @@ const char *sup_sched_timeout_text(const struct sup_service *ss, char *buf, size
 /* sup_hook.c */
 /* Prepares h (its timer) for ss. */
 void sup_hook_init(struct sup_hook *h, struct sup_service *ss, int kind);
-/* Runs argv as ss runs, its output under ss's name, with extra_env
- * ("KEY=VALUE", NULL-terminated, may be NULL) after ss's environment;
- * SIGKILL to its group after timeout_ms. Returns 0 (sup->on_hook_done
- * follows its exit) or -errno (logged; nothing runs). */
-int sup_hook_start(struct sup_hook *h, char *const *argv, uint64_t timeout_ms,
-                   char *const *extra_env);
+/* Runs the hook of h's kind from ss's current configuration, as ss runs,
+ * its output under ss's name, with its variables after ss's environment (a
+ * finish: CORRAL_EXIT_CODE and CORRAL_EXIT_SIGNAL of ss->finish_wstatus; a
+ * stop_command: MAINPID, ss's process); SIGKILL to its group after its
+ * timeout (finish_timeout, stop_timeout), counted from its fork. Its fork
+ * is paced with the services' (sup_starts.c). Returns 0 (it runs:
+ * sup->on_hook_done follows its exit), SUP_HOOK_WAITS (it waits its turn:
+ * sup->on_hook_turn follows, which starts it again or gives it up), or
+ * -errno (logged, but -ENOENT when ss has no such hook; nothing runs). */
+#define SUP_HOOK_WAITS 1
+int sup_hook_start(struct sup_hook *h);
 bool sup_hook_running(const struct sup_hook *h);
-/* Sends sig to the hook's process group, if it runs. */
+/* True while it waits its turn to fork. */
+bool sup_hook_waiting(const struct sup_hook *h);
+/* Sends sig to the hook's process group, if it runs. A SIGKILL to one that
+ * waits its turn means it never runs: its turn says so (h->killed). */
 void sup_hook_signal(struct sup_hook *h, int sig);
-/* The record is closing: a running hook is killed and let go; closes its
- * timer with cb (data: the record). Returns the handles closed (1). */
+/* The record is closing: a running hook is killed and let go, a waiting
+ * one leaves the queue; closes its timer with cb (data: the record).
+ * Returns the handles closed (1). */
 int sup_hook_close(struct sup_hook *h, uv_close_cb cb);
 
 /* sup_cenv.c */

@@ -4,6 +4,7 @@ the exit in its environment (and 125 meaning do not restart, as s6),
 stop_timeout), and `autostart: false` (down until `corralctl start`)."""
 
 import os
+import re
 import signal
 
 import ctl
@@ -158,6 +159,27 @@ class Hooks(svc.ServiceTest):
         self.assertIn("stop timeout (300ms): killed", c.stderr())
         c.signal(signal.SIGTERM)
         self.assertEqual(c.wait(), 0)
+
+    def test_the_stop_commands_of_a_shutdown_fork_in_turns_and_each_stops_its_service(self):
+        # A hundred stop commands fall due in one loop turn: 32 fork in it,
+        # the others wait their turn (said at debug level), and every one
+        # of them still runs, with its own service's pid, within the stop.
+        log = self.path("log")
+        for i in range(100):
+            self.service(f"s{i:03}", "command: [sleep, '1000']\nstop_timeout: 20s\n"
+                                     f"stop_command: 'echo $MAINPID >> {log}; kill $MAINPID'\n")
+        c = self.run_services(args=["-v"])
+        ctl.wait_ready(self)
+        harness.wait_for(lambda: all(v["state"] == "up" for v in ctl.status(self)[0].values()),
+                         20, what="100 up")
+        pids = sorted(str(v["pid"]) for v in ctl.status(self)[0].values())
+        c.signal(signal.SIGTERM)
+        self.assertEqual(c.wait(30), 0, c.stderr()[-2000:])
+        self.assertGreaterEqual(c.stderr().count(": stop_command waiting for its turn"), 100 - 32)
+        self.assertEqual(sorted(harness.read(log).split()), pids)
+        self.assertEqual(len(re.findall(r"s\d{3}: stopped \(killed by SIGTERM\)", c.stderr())),
+                         100)
+        self.assertNotIn("did not exit in time", c.stderr())
 
     def test_autostart_false_is_down_until_started_and_its_dependents_wait(self):
         self.service("admin", f"command: \"touch {self.path('admin')}; exec sleep 1000\"\n"

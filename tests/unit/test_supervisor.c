@@ -32,6 +32,7 @@ struct proc {
     char tag[32]; /* argv[1] of its command: which service and version */
     bool alive;
     bool signalled;
+    char hookenv[64]; /* a hook's own variables: "CORRAL_EXIT_CODE=1 ", "MAINPID=4000001 " */
 };
 
 static struct world {
@@ -90,6 +91,10 @@ static int fake_spawn(const struct spawn_plan *plan, int report_fd, pid_t *pid, 
     snprintf(p->tag, sizeof p->tag, "%s", plan->argv[1] ? plan->argv[1] : "?");
     p->alive = true;
     append(W.spawns, sizeof W.spawns, "%s ", p->tag);
+    p->hookenv[0] = '\0';
+    for (char *const *e = plan->envp; e && *e; e++)
+        if (strncmp(*e, "CORRAL_EXIT_CODE=", 17) == 0 || strncmp(*e, "MAINPID=", 8) == 0)
+            append(p->hookenv, sizeof p->hookenv, "%s ", *e);
     *pid = p->pid;
     return 0;
 }
@@ -764,7 +769,7 @@ static void starts_are_paced_over_loop_turns_in_order(void **state)
         if (i != 50)
             append(want, sizeof want, "s%02d ", i);
     assert_string_equal(W.spawns, want);
-    assert_false(uv_is_active((uv_handle_t *)&W.sup->starts.turn)); /* idle again */
+    assert_false(uv_is_active((uv_handle_t *)&W.sup->pace.turn)); /* idle again */
     world_stop();
 }
 
@@ -814,12 +819,12 @@ static void fire_timer(struct sup_service *ss)
 /* Turns until nothing waits, each spawning SUP_STARTS_PER_TURN at most. */
 static void turns_until_idle(void)
 {
-    for (int i = 0; i < 100 && uv_is_active((uv_handle_t *)&W.sup->starts.turn); i++) {
+    for (int i = 0; i < 100 && uv_is_active((uv_handle_t *)&W.sup->pace.turn); i++) {
         int before = spawned();
         turn();
         assert_true(spawned() - before <= SUP_STARTS_PER_TURN);
     }
-    assert_false(uv_is_active((uv_handle_t *)&W.sup->starts.turn));
+    assert_false(uv_is_active((uv_handle_t *)&W.sup->pace.turn));
 }
 
 /* s00 .. s(n-1), as the list of their tags. */
@@ -916,7 +921,7 @@ static void a_restart_stopped_or_closed_while_it_waits_its_turn_leaves_the_queue
     /* s32 .. s39 wait; s35 is stopped, and a reload removes s38 and s39. */
     sup_stop_service(sup_find(W.sup, "s35"));
     assert_string_equal(state_of("s35"), "stopped");
-    assert_false(sup_find(W.sup, "s35")->start_queued);
+    assert_false(sup_find(W.sup, "s35")->start.queued);
     /* Asked for while it waits: it keeps its place, and is no restart. */
     sup_start_service(sup_find(W.sup, "s36"));
     assert_string_equal(sup_find(W.sup, "s36")->svc.reason,
@@ -929,6 +934,196 @@ static void a_restart_stopped_or_closed_while_it_waits_its_turn_leaves_the_queue
     assert_string_equal(state_of("s35"), "stopped");
     assert_int_equal(sup_find(W.sup, "s34")->svc.restarts, 1);
     assert_int_equal(sup_find(W.sup, "s36")->svc.restarts, 0);
+    world_stop();
+}
+
+/* ---- hooks paced with the spawns ----------------------------------------------- */
+
+/* s00 .. s(n-1), each with a finish (fNN) or a stop command (tNN) of its own. */
+static struct conf_set *many_hooked(int n, bool finish, bool stop_command)
+{
+    char name[32], text[160];
+    assert_non_null(fix_tmpdir(W.dir, sizeof W.dir));
+    for (int i = 0; i < n; i++) {
+        char fin[32] = "", stop[40] = "";
+        if (finish)
+            snprintf(fin, sizeof fin, "finish: [sh, f%02d]\n", i);
+        if (stop_command)
+            snprintf(stop, sizeof stop, "stop_command: [sh, t%02d]\n", i);
+        snprintf(name, sizeof name, "s%02d.yaml", i);
+        snprintf(text, sizeof text, "command: [sleep, s%02d]\n%s%s", i, fin, stop);
+        assert_int_equal(fix_write(W.dir, name, text), 0);
+    }
+    return load_written();
+}
+
+static struct proc *proc_tagged(const char *tag)
+{
+    for (int i = W.nprocs; i-- > 0;)
+        if (strcmp(W.procs[i].tag, tag) == 0)
+            return &W.procs[i];
+    return NULL;
+}
+
+static void finishes_of_services_exiting_together_are_paced_each_before_its_restart(void **state)
+{
+    (void)state;
+    world_start(many_hooked(80, true, false));
+    sup_start_all(W.sup);
+    turns_until_idle();
+    turn();
+    W.spawns[0] = '\0';
+    int before = spawned();
+    for (int i = 0; i < 80; i++) {
+        char tag[8];
+        snprintf(tag, sizeof tag, "s%02d", i);
+        die_in_turn(live(tag), EXITED(i % 2 ? 3 : 0));
+    }
+    /* One turn forks its allowance of finishes; the others wait theirs,
+     * their exits not decided yet. */
+    assert_int_equal(spawned() - before, SUP_STARTS_PER_TURN);
+    struct sup_service *s40 = sup_find(W.sup, "s40");
+    assert_string_equal(state_of("s40"), "up");
+    assert_string_equal(s40->svc.reason, "exited 0; its finish waiting for its turn");
+    assert_true(s40->finish_hook.turn.queued);
+    assert_false(uv_is_active((uv_handle_t *)&s40->finish_hook.timer)); /* counts from its fork */
+    turns_until_idle();
+    char want[4096] = "";
+    for (int i = 0; i < 80; i++)
+        append(want, sizeof want, "f%02d ", i);
+    assert_string_equal(W.spawns, want);
+    assert_string_equal(s40->svc.reason, "exited 0; running its finish");
+    assert_true(uv_is_active((uv_handle_t *)&s40->finish_hook.timer));
+    /* Each with its own exit in its environment, read when it forked. */
+    assert_string_equal(proc_tagged("f40")->hookenv, "CORRAL_EXIT_CODE=0 ");
+    assert_string_equal(proc_tagged("f41")->hookenv, "CORRAL_EXIT_CODE=3 ");
+    /* Each exit is decided once its finish is done: the restarts follow. */
+    W.spawns[0] = '\0';
+    for (int i = 0; i < 80; i++) {
+        char tag[8];
+        snprintf(tag, sizeof tag, "f%02d", i);
+        die_in_turn(live(tag), EXITED(0));
+    }
+    turns_until_idle();
+    want[0] = '\0';
+    for (int i = 0; i < 80; i++)
+        append(want, sizeof want, "s%02d ", i);
+    assert_string_equal(W.spawns, want);
+    assert_string_equal(state_of("s40"), "up");
+    world_stop();
+}
+
+static void stop_commands_of_a_shutdown_are_paced_and_each_still_runs(void **state)
+{
+    (void)state;
+    world_start(many_hooked(80, false, true));
+    sup_start_all(W.sup);
+    turns_until_idle();
+    turn();
+    W.spawns[0] = '\0';
+    sup_stop_all(W.sup, -1);
+    assert_int_equal(spawned(), 80 + SUP_STARTS_PER_TURN);
+    /* In stop order, the last first; the others wait their turn, and are
+     * not signalled instead. */
+    assert_string_equal(W.kills, "");
+    struct sup_service *s10 = sup_find(W.sup, "s10");
+    assert_string_equal(state_of("s10"), "stopping");
+    assert_true(s10->stop_hook.turn.queued);
+    turns_until_idle();
+    char want[4096] = "";
+    for (int i = 80; i-- > 0;)
+        append(want, sizeof want, "t%02d ", i);
+    assert_string_equal(W.spawns, want);
+    assert_string_equal(W.kills, "");
+    char mainpid[32];
+    snprintf(mainpid, sizeof mainpid, "MAINPID=%d ", (int)s10->svc.pid);
+    assert_string_equal(proc_tagged("t10")->hookenv, mainpid);
+    for (int i = 0; i < 80; i++) {
+        char tag[8];
+        snprintf(tag, sizeof tag, "t%02d", i);
+        die_in_turn(live(tag), EXITED(0));
+        snprintf(tag, sizeof tag, "s%02d", i);
+        die_in_turn(live(tag), SIGTERM);
+    }
+    assert_int_equal(W.all_stopped, 1);
+    world_stop();
+}
+
+/* A stop command still waiting at its stop_timeout never runs: the
+ * service's tree gets SIGKILL, as a stop command still running would. One
+ * whose fork fails at its turn sends stop_signal instead; a finish whose
+ * fork fails at its turn is skipped and the exit goes on: as when they fail
+ * at once. */
+static void hooks_waiting_their_turn_give_way_to_a_timeout_or_a_failed_fork(void **state)
+{
+    (void)state;
+    world_start(many_hooked(40, true, true));
+    sup_start_all(W.sup);
+    turns_until_idle();
+    turn();
+    W.spawns[0] = '\0';
+    sup_stop_all(W.sup, -1); /* t39 .. t08 run, t07 .. t00 wait */
+    struct sup_service *s00 = sup_find(W.sup, "s00");
+    assert_true(s00->stop_hook.turn.queued);
+    fire_timer(s00); /* its stop_timeout */
+    assert_string_equal(W.kills, "s00:KILL ");
+    /* t07's fork fails in its turn: s07 gets its stop signal after all. */
+    W.fail_spawns = 1;
+    turns_until_idle();
+    assert_string_equal(W.kills, "s00:KILL s07:TERM ");
+    assert_null(strstr(W.spawns, "t00"));
+    assert_null(strstr(W.spawns, "t07"));
+    assert_non_null(strstr(W.spawns, "t06 t05 t04 t03 t02 t01 "));
+    /* Their exits: finishes, 32 now and the rest in their turns; f35's
+     * fork fails in its turn, and s35's stop goes on without it. */
+    for (int i = 0; i < 40; i++) {
+        char tag[8];
+        snprintf(tag, sizeof tag, "s%02d", i);
+        die_in_turn(live(tag), i == 0 ? SIGKILL : SIGTERM);
+    }
+    assert_string_equal(state_of("s35"), "stopping");
+    turn();
+    W.fail_spawns = 4; /* f32 .. f35 */
+    turns_until_idle();
+    assert_string_equal(state_of("s35"), "stopped");
+    assert_null(strstr(W.spawns, "f35"));
+    for (int i = 0; i < 40; i++) {
+        char tag[8];
+        snprintf(tag, sizeof tag, "f%02d", i);
+        if (live(tag))
+            die_in_turn(live(tag), EXITED(0));
+    }
+    assert_int_equal(W.all_stopped, 1);
+    world_stop();
+}
+
+/* Once everything is killed, a finish still waiting its turn never runs:
+ * its service's exit goes on, and the shutdown ends. */
+static void a_kill_of_everything_skips_the_finishes_still_waiting(void **state)
+{
+    (void)state;
+    world_start(many_hooked(40, true, false));
+    sup_start_all(W.sup);
+    turns_until_idle();
+    turn();
+    sup_stop_all(W.sup, -1);
+    for (int i = 0; i < 40; i++) {
+        char tag[8];
+        snprintf(tag, sizeof tag, "s%02d", i);
+        die_in_turn(live(tag), SIGTERM);
+    }
+    assert_true(sup_find(W.sup, "s35")->finish_hook.turn.queued);
+    W.spawns[0] = '\0';
+    sup_kill_all(W.sup);
+    turns_until_idle();
+    assert_string_equal(W.spawns, "");
+    assert_string_equal(state_of("s35"), "stopped");
+    for (int i = 0; i < 32; i++) {
+        char tag[8];
+        snprintf(tag, sizeof tag, "f%02d", i);
+        die_in_turn(live(tag), SIGKILL);
+    }
+    assert_int_equal(W.all_stopped, 1);
     world_stop();
 }
 
@@ -1226,47 +1421,79 @@ static struct conf_set *random_set(unsigned *seed)
     }
 }
 
-/* The start queue holds each waiting record once, in order, each current
- * or retiring, either ready to start (WAITING) or a restart due (BACKOFF,
- * no timer); a record in BACKOFF has its timer armed or waits its turn;
- * no turn spawns more than its allowance. */
+/* The record a waiter of the pace belongs to, and what waits: its start,
+ * its finish or its stop command (none of these sets has a probe). */
+static const struct sup_service *waiter_of(const struct forkpace_waiter *w, const char **what)
+{
+    const struct sup_service *all[64];
+    size_t n = 0;
+    for (size_t i = 0; i < W.sup->n && n < 64; i++)
+        all[n++] = W.sup->svcs[i];
+    for (const struct sup_service *r = W.sup->retiring; r && n < 64; r = r->next_retiring)
+        all[n++] = r;
+    for (size_t i = 0; i < n; i++) {
+        *what = w == &all[i]->start              ? "start"
+                : w == &all[i]->finish_hook.turn ? "finish"
+                : w == &all[i]->stop_hook.turn   ? "stop_command"
+                                                 : NULL;
+        if (*what)
+            return all[i];
+    }
+    return NULL;
+}
+
+/* The pace's queue holds each waiter once, in order, each of a current or
+ * retiring record: a start ready to go (WAITING), a restart due (BACKOFF,
+ * no timer), a finish (after an exit: no process, not finished) or a stop
+ * command (stopping); a record in BACKOFF has its timer armed or waits its
+ * turn; no turn forks more than its allowance. */
 static void check_queue(unsigned seed, int step)
 {
-    const struct sup_starts *q = &W.sup->starts;
+    const struct forkpace *q = &W.sup->pace;
     size_t queued = 0, flagged = 0;
-    for (const struct sup_service *ss = q->head; ss; ss = ss->next_start) {
-        bool known = false;
-        for (size_t i = 0; i < W.sup->n; i++)
-            known = known || W.sup->svcs[i] == ss;
-        for (const struct sup_service *r = W.sup->retiring; r; r = r->next_retiring)
-            known = known || r == ss;
-        if (!known || !ss->start_queued || ss->closed)
-            fail_msg("seed %u step %d: a queued record is not a live one", seed, step);
-        bool ready = ss->svc.state == SVC_WAITING;
-        bool due = ss->svc.state == SVC_BACKOFF && !uv_is_active((uv_handle_t *)&ss->timer);
-        if (!ready && !due)
-            fail_msg("seed %u step %d: %s waits its turn while %s", seed, step, sup_name(ss),
-                     svc_state_name(ss->svc.state));
-        if (++queued > 64)
-            fail_msg("seed %u step %d: the start queue loops", seed, step);
-        if (!ss->next_start && q->tail != ss)
-            fail_msg("seed %u step %d: the start queue's tail is not its last", seed, step);
+    for (const struct forkpace_waiter *w = q->head; w; w = w->next) {
+        const char *what = NULL;
+        const struct sup_service *ss = waiter_of(w, &what);
+        if (!ss || !w->queued || ss->closed)
+            fail_msg("seed %u step %d: a queued waiter is not a live record's", seed, step);
+        bool ok;
+        if (w == &ss->start) {
+            bool ready = ss->svc.state == SVC_WAITING;
+            bool due = ss->svc.state == SVC_BACKOFF && !uv_is_active((uv_handle_t *)&ss->timer);
+            ok = ready || due;
+        } else if (w == &ss->finish_hook.turn) {
+            ok = ss->svc.pid <= 0 && svc_is_running(&ss->svc) && !ss->finish_hook.pid;
+        } else {
+            ok = !ss->stop_hook.pid;
+        }
+        if (!ok)
+            fail_msg("seed %u step %d: %s's %s waits its turn while %s", seed, step, sup_name(ss),
+                     what, svc_state_name(ss->svc.state));
+        if (++queued > 3 * 64)
+            fail_msg("seed %u step %d: the queue loops", seed, step);
+        if (!w->next && q->tail != w)
+            fail_msg("seed %u step %d: the queue's tail is not its last", seed, step);
     }
     for (size_t i = 0; i < W.sup->n; i++) {
         const struct sup_service *ss = W.sup->svcs[i];
-        flagged += ss->start_queued;
-        if (ss->svc.state == SVC_BACKOFF && !ss->start_queued &&
+        flagged += ss->start.queued + ss->finish_hook.turn.queued + ss->stop_hook.turn.queued;
+        if (ss->svc.state == SVC_BACKOFF && !ss->start.queued &&
             !uv_is_active((uv_handle_t *)&ss->timer))
             fail_msg("seed %u step %d: %s backs off with no timer and no turn coming", seed, step,
                      sup_name(ss));
+        /* A finish is all its exit waits for: it runs, or waits its turn. */
+        if (ss->svc.pid <= 0 && (ss->svc.state == SVC_UP || ss->svc.state == SVC_STARTING) &&
+            !ss->leftover_waiting && !ss->finish_hook.pid && !ss->finish_hook.turn.queued)
+            fail_msg("seed %u step %d: %s is %s with no process and no finish coming", seed, step,
+                     sup_name(ss), svc_state_name(ss->svc.state));
     }
     for (const struct sup_service *r = W.sup->retiring; r; r = r->next_retiring)
-        flagged += r->start_queued;
+        flagged += r->start.queued + r->finish_hook.turn.queued + r->stop_hook.turn.queued;
     if (flagged != queued)
-        fail_msg("seed %u step %d: %zu records say they wait their turn, %zu do", seed, step,
+        fail_msg("seed %u step %d: %zu waiters say they wait their turn, %zu do", seed, step,
                  flagged, queued);
-    if (q->spawned > q->per_turn)
-        fail_msg("seed %u step %d: %u spawns in one turn (at most %u)", seed, step, q->spawned,
+    if (q->forked > q->per_turn)
+        fail_msg("seed %u step %d: %u forks in one turn (at most %u)", seed, step, q->forked,
                  q->per_turn);
     if (uv_is_active((const uv_handle_t *)&q->turn) != (q->head != NULL))
         fail_msg("seed %u step %d: the turn handle is %sactive with %s waiting", seed, step,
@@ -1351,7 +1578,7 @@ static void check_invariants(unsigned seed, int step)
             met = met && !dep->stop_queued && !dep->intent.restart_pending &&
                   svcset_dep_met(&node, ss->deps[d].condition);
         }
-        if (ss->svc.state == SVC_WAITING && met && !W.sup->stopping && !ss->start_queued)
+        if (ss->svc.state == SVC_WAITING && met && !W.sup->stopping && !ss->start.queued)
             fail_msg("seed %u step %d: %s waits with every dependency met", seed, step,
                      sup_name(ss));
     }
@@ -1440,7 +1667,7 @@ static void random_swaps_requests_and_exits_keep_the_runtime_consistent(void **s
     /* A small allowance makes starts and restarts wait their turn among
      * these few services, and the queue meet every request. */
     const unsigned allowances[] = {1, 2, 3, SUP_STARTS_PER_TURN};
-    W.sup->starts.per_turn = allowances[rnd(&seed, 4)];
+    W.sup->pace.per_turn = allowances[rnd(&seed, 4)];
     sup_start_all(W.sup);
     for (int step = 0; step < 400 && W.nprocs < MAX_PROCS - 64; step++) {
         unsigned op = rnd(&seed, 15);
@@ -1513,7 +1740,8 @@ static void random_swaps_requests_and_exits_keep_the_runtime_consistent(void **s
     sup_stop_all(W.sup, -1);
     check_invariants(seed0, -1); /* steps of the shutdown count down from -1 */
     /* The processes told to stop exit, one at a time in a random order;
-     * any other only when none of those is left. */
+     * any other only when none of those is left; with none alive, what
+     * waits its turn to fork (a finish) gets it in the next loop turn. */
     for (int step = 1; step <= MAX_PROCS && !sup_all_stopped(W.sup); step++) {
         int alive[MAX_PROCS], n = 0;
         for (int i = 0; i < W.nprocs; i++)
@@ -1522,9 +1750,14 @@ static void random_swaps_requests_and_exits_keep_the_runtime_consistent(void **s
         for (int i = 0; i < W.nprocs && !n; i++)
             if (W.procs[i].alive)
                 alive[n++] = i;
-        assert_true(n > 0);
-        die(W.procs[alive[rnd(&seed, (unsigned)n)]].pid, EXITED(0));
+        if (n == 0) {
+            assert_non_null(W.sup->pace.head); /* else nothing would ever stop it */
+            turn();
+        } else {
+            die(W.procs[alive[rnd(&seed, (unsigned)n)]].pid, EXITED(0));
+        }
         check_invariants(seed0, -1 - step);
+        check_queue(seed0, -1 - step);
     }
     assert_true(sup_all_stopped(W.sup));
     world_stop();
@@ -1663,6 +1896,10 @@ int main(void)
         cmocka_unit_test(restarts_of_services_crashing_together_are_paced_in_order),
         cmocka_unit_test(restarts_whose_backoff_timers_fire_together_are_paced_in_order),
         cmocka_unit_test(a_restart_stopped_or_closed_while_it_waits_its_turn_leaves_the_queue),
+        cmocka_unit_test(finishes_of_services_exiting_together_are_paced_each_before_its_restart),
+        cmocka_unit_test(stop_commands_of_a_shutdown_are_paced_and_each_still_runs),
+        cmocka_unit_test(hooks_waiting_their_turn_give_way_to_a_timeout_or_a_failed_fork),
+        cmocka_unit_test(a_kill_of_everything_skips_the_finishes_still_waiting),
         cmocka_unit_test(a_start_restart_or_reload_of_a_service_backing_off_is_no_restart),
         cmocka_unit_test(a_restart_whose_fork_failed_and_that_was_stopped_is_no_restart),
         cmocka_unit_test(a_stop_of_several_waits_for_the_dependents_stopped_with_it),
