@@ -1,8 +1,12 @@
 /* checks.c - schedules a service's readiness and health checks and turns
- * their results into events for the state machine (READY, UNHEALTHY). */
+ * their results into events for the state machine (READY, UNHEALTHY). An
+ * exec probe forks in its turn (init/forkpace.c, shared with the services'
+ * spawns): one that waits has not begun, so its wait is neither a failure
+ * nor part of its timeout, which counts from its fork. */
 #include "checks.h"
 
 #include <regex.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -86,6 +90,11 @@ static void checks_on_result(struct probe *p, enum probe_result r, const char *w
     checks_schedule(ck, h->interval_ms);
 }
 
+static void checks_on_turn(struct forkpace_waiter *w)
+{
+    checks_run((struct checks *)((char *)w - offsetof(struct checks, turn)));
+}
+
 static void checks_run(struct checks *ck)
 {
     const struct conf_probe *p =
@@ -94,6 +103,11 @@ static void checks_run(struct checks *ck)
     char path[SPAWN_PATH_MAX];
     if (ck->mode == CHECKS_IDLE || ck->probe.busy)
         return;
+    if (p->kind == CONF_PROBE_EXEC && ck->env->pace) {
+        if (!forkpace_admit(ck->env->pace, &ck->turn, checks_on_turn))
+            return; /* its turn runs it */
+        forkpace_forked(ck->env->pace);
+    }
     svcplan_fill(ck->plan, ck->conf, ck->env->devnull, false, path, sizeof path, &plan);
     probe_start(&ck->probe, p, &plan, ck->env->devnull);
 }
@@ -160,6 +174,13 @@ void checks_spawned(struct checks *ck, bool ok)
     ck->nfd_child = -1;
 }
 
+/* A probe waiting its turn is no longer wanted. */
+static void checks_drop_turn(struct checks *ck)
+{
+    if (ck->env->pace)
+        forkpace_drop(ck->env->pace, &ck->turn);
+}
+
 void checks_on_state(struct checks *ck, enum svc_state state, int pid)
 {
     enum checks_mode want = CHECKS_IDLE;
@@ -174,6 +195,7 @@ void checks_on_state(struct checks *ck, enum svc_state state, int pid)
         ck->healthy = false;
     if (want == ck->mode)
         return;
+    checks_drop_turn(ck);
     probe_cancel(&ck->probe);
     uv_timer_stop(&ck->tick);
     ck->mode = want;
@@ -266,6 +288,7 @@ void checks_on_sdnotify(struct checks *ck, const char *msg, size_t len)
 
 int checks_close(struct checks *ck, uv_close_cb cb, void *data)
 {
+    checks_drop_turn(ck);
     notify_fd_drop(ck->nfd);
     ck->nfd = NULL;
     if (ck->nfd_child >= 0)

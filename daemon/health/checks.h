@@ -14,6 +14,7 @@
 #include <uv.h>
 
 #include "conf.h"
+#include "forkpace.h"
 #include "pidtab.h"
 #include "probe.h"
 #include "service.h"
@@ -36,6 +37,7 @@ struct checks_env {
     struct pidtab *pids;
     int devnull;               /* probes' stdin and output */
     const char *notify_socket; /* NOTIFY_SOCKET for notify: systemd; "" when none */
+    struct forkpace *pace;     /* exec probes fork in their turn; NULL: at once */
 };
 
 enum checks_mode {
@@ -53,7 +55,8 @@ struct checks {
     enum svc_state state;            /* the service's, as last told */
     int pid;                         /* its main process, as last told */
     struct probe probe;
-    uv_timer_t tick; /* the next attempt */
+    struct forkpace_waiter turn; /* queued: an exec probe waits its turn to fork */
+    uv_timer_t tick;             /* the next attempt */
     enum checks_mode mode;
     struct notify_fd *nfd;
     int nfd_child;  /* the service's end between prepare and spawned */

@@ -932,6 +932,7 @@ static int sup_init(struct supervisor *sup, const struct sup_env *env, struct co
     sup->checks_env = (struct checks_env){.loop = env->loop,
                                           .pids = env->pids,
                                           .devnull = sup->devnull,
+                                          .pace = &sup->pace,
                                           .notify_socket = env->notify_socket};
     sup->setref = sup_setref_new(set);
     if (!sup->setref) {
