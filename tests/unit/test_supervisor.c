@@ -116,17 +116,56 @@ static int fake_kill(pid_t pid, int sig)
 
 static const struct sup_procs fake_procs = {.spawn = fake_spawn, .kill = fake_kill};
 
+/* The state the listener last saw of a record (records in the world). */
+static struct seen {
+    const struct sup_service *ss;
+    enum svc_state state;
+} seen[512];
+static int nseen;
+
+static struct seen *seen_of(const struct sup_service *ss)
+{
+    for (int k = 0; k < nseen; k++)
+        if (seen[k].ss == ss)
+            return &seen[k];
+    assert_true(nseen < 512);
+    seen[nseen] = (struct seen){ss, SVC_DOWN};
+    return &seen[nseen++];
+}
+
+/* A service goes from waiting to starting only while each dependency meets
+ * its condition and is not about to stop: at the moment it is spawned,
+ * however long it waited for its turn. */
+static void check_deps_at_start(const struct sup_service *ss, enum svc_state was)
+{
+    if (was != SVC_WAITING || ss->svc.state != SVC_STARTING)
+        return;
+    for (size_t d = 0; d < ss->n_deps; d++) {
+        const struct sup_service *dep = ss->deps[d].ss;
+        struct svcset_node node = sup_record_node(dep);
+        if (dep->stop_queued || dep->intent.restart_pending ||
+            !svcset_dep_met(&node, ss->deps[d].condition))
+            fail_msg("%s starts while its dependency %s is %s (needs %s)", sup_name(ss),
+                     sup_name(dep), svc_state_name(dep->svc.state),
+                     conf_condition_name(ss->deps[d].condition));
+    }
+}
+
 static void on_change(struct sup_listener *l, struct sup_service *ss)
 {
     (void)l;
     struct sup_view v;
     sup_view(ss, 0, &v);
+    struct seen *was = seen_of(ss);
+    check_deps_at_start(ss, was->state);
+    was->state = ss->svc.state;
     append(W.events, sizeof W.events, "%s:%s ", v.name, svc_state_name(v.state));
 }
 
 static void on_gone(struct sup_listener *l, struct sup_service *ss)
 {
     (void)l;
+    *seen_of(ss) = seen[--nseen]; /* its memory may be a new record's next */
     append(W.gone, sizeof W.gone, "%s ", sup_name(ss));
 }
 
@@ -176,6 +215,7 @@ static struct conf_set *load(const char *first, ...)
 static void world_start(struct conf_set *set)
 {
     memset(&W, 0, sizeof W);
+    nseen = 0;
     log_max_level = LOG_ERROR;
     assert_int_equal(uv_loop_init(&W.loop), 0);
     assert_int_equal(pidtab_init(&W.pids, 1024), 0);
@@ -1127,6 +1167,46 @@ static void a_kill_of_everything_skips_the_finishes_still_waiting(void **state)
     world_stop();
 }
 
+/* ---- dependencies at a start's turn ------------------------------------------ */
+
+/* n pairs: dNN, and aNN that depends on dNN (condition: ready). */
+static struct conf_set *pairs(int n)
+{
+    char name[32], text[128];
+    assert_non_null(fix_tmpdir(W.dir, sizeof W.dir));
+    for (int i = 0; i < n; i++) {
+        snprintf(name, sizeof name, "d%02d.yaml", i);
+        snprintf(text, sizeof text, "command: [sleep, d%02d]\n", i);
+        assert_int_equal(fix_write(W.dir, name, text), 0);
+        snprintf(name, sizeof name, "a%02d.yaml", i);
+        snprintf(text, sizeof text, "command: [sleep, a%02d]\ndepends_on: [d%02d]\n", i, i);
+        assert_int_equal(fix_write(W.dir, name, text), 0);
+    }
+    return load_written();
+}
+
+/* A dependent ready to start waits its turn; its dependency goes down
+ * before the turn comes: the dependent waits for it again (its turn would
+ * look again too), and starts once it is back, not before. */
+static void a_dependent_waiting_its_turn_waits_again_for_a_dependency_gone_down(void **state)
+{
+    (void)state;
+    world_start(pairs(40));
+    sup_start_all(W.sup);
+    turn();
+    turn();
+    struct sup_service *a30 = sup_find(W.sup, "a30");
+    assert_string_equal(a30->svc.reason, "ready: waiting for its turn to start");
+    assert_string_equal(state_of("d30"), "up");
+    die_in_turn(live("d30"), EXITED(1));
+    assert_string_equal(a30->svc.reason, "waiting for d30 (backoff, needs ready)");
+    W.spawns[0] = '\0';
+    turns_until_idle();
+    assert_non_null(strstr(W.spawns, "d30 a30 "));
+    assert_string_equal(state_of("a30"), "up");
+    world_stop();
+}
+
 /* ---- restarts counted ------------------------------------------------------------ */
 
 static uint32_t restarts_of(const char *name)
@@ -1900,6 +1980,7 @@ int main(void)
         cmocka_unit_test(stop_commands_of_a_shutdown_are_paced_and_each_still_runs),
         cmocka_unit_test(hooks_waiting_their_turn_give_way_to_a_timeout_or_a_failed_fork),
         cmocka_unit_test(a_kill_of_everything_skips_the_finishes_still_waiting),
+        cmocka_unit_test(a_dependent_waiting_its_turn_waits_again_for_a_dependency_gone_down),
         cmocka_unit_test(a_start_restart_or_reload_of_a_service_backing_off_is_no_restart),
         cmocka_unit_test(a_restart_whose_fork_failed_and_that_was_stopped_is_no_restart),
         cmocka_unit_test(a_stop_of_several_waits_for_the_dependents_stopped_with_it),
