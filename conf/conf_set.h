@@ -1,6 +1,7 @@
 /* conf_set.h - building a set from parsed services: names resolved to
  * indexes, conditions checked against their targets, cycles reported, start
- * order and dependents computed. Internal to conf/. */
+ * order and dependents computed. Internal to conf/, and to corral import,
+ * which checks the set it is about to write (import/imp_check.c). */
 #ifndef CORRAL_CONF_SET_H
 #define CORRAL_CONF_SET_H
 

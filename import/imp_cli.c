@@ -60,7 +60,10 @@ int import_run(struct imp *m, const char *format, char **sources, size_t n)
                 m->inputs = x;
                 free(abs);
             }
-            return import_formats[i].run(m, sources, n);
+            int rc = import_formats[i].run(m, sources, n);
+            if (rc == 0)
+                imp_check(m);
+            return rc;
         }
     return -2;
 }

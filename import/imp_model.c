@@ -319,8 +319,9 @@ struct imp_service *imp_svc(struct imp *m, const char *src_name, const char *whe
     return s;
 }
 
-void imp_drop(struct imp *m, const char *name)
+void imp_drop(struct imp *m, const char *svc_name)
 {
+    char *name = imp_xstrdup(svc_name); /* svc_name may be the dropped service's own */
     for (struct imp_service **p = &m->svcs; *p; p = &(*p)->next) {
         if (strcmp((*p)->name, name) != 0)
             continue;
@@ -342,6 +343,7 @@ void imp_drop(struct imp *m, const char *name)
         if (!deps->first)
             imp_iv_del(s->map, "depends_on");
     }
+    free(name);
 }
 
 void imp_report(struct imp *m, enum imp_kind kind, const char *where, const char *what,

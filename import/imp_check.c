@@ -1,0 +1,232 @@
+/* imp_check.c - the last step of every import: each service file and
+ * corral.yaml, as they would be written, are loaded by corral's own loader
+ * (conf/), then the services as one set (dependencies that exist, conditions
+ * their targets can meet, no cycle). Whatever the loader refuses is taken
+ * out and reported as not mapped, with the loader's own message, so that
+ * `corral import` never writes a file `corral --check` refuses. The mappers
+ * convert what they know how to convert; this catches the rest.
+ *
+ * Users, groups, commands and env_files are not looked up (they belong to
+ * the image, not to the machine that imports), as with `corralctl check
+ * --no-resolve`. A ${VAR} counts as set, to "/": its value is
+ * the container's, known when corral loads the file, and "/" keeps a path
+ * made of it absolute. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conf.h"
+#include "conf_set.h"
+#include "imp.h"
+#include "imp_write.h"
+
+/* A file is loaded again after each removal: bounded by what it holds. */
+#define IMP_CHECK_ROUNDS 256
+
+static const char *imp_check_lookup(void *arg, const char *name)
+{
+    (void)arg;
+    (void)name;
+    return "/";
+}
+
+static const struct conf_env imp_check_env = {
+    .lookup = imp_check_lookup, .no_resolve = true, .any_ids = true};
+
+/* The top-level key whose lines hold line (1-based) of text, in key (of
+ * size len); false when line is before the first key or past the end. */
+static bool imp_check_key_at(const char *text, unsigned line, char *key, size_t len)
+{
+    bool found = false;
+    const char *p = text;
+    for (unsigned l = 1; *p && l <= line; l++) {
+        const char *eol = strchr(p, '\n');
+        size_t n = eol ? (size_t)(eol - p) : strlen(p);
+        if (n && p[0] != ' ' && p[0] != '#' && p[0] != '-') {
+            size_t k = strcspn(p, ":\n");
+            if (k < len) {
+                memcpy(key, p, k);
+                key[k] = '\0';
+                found = true;
+            }
+        }
+        if (!eol)
+            break;
+        p = eol + 1;
+    }
+    return found;
+}
+
+/* The first error (not a warning) of errs, or NULL. */
+static const struct conf_error *imp_check_first(const struct conf_errors *errs)
+{
+    for (size_t i = 0; i < errs->n; i++)
+        if (!errs->v[i].warning)
+            return &errs->v[i];
+    return NULL;
+}
+
+static void imp_check_refused(struct imp *m, const char *where, const char *what,
+                              const struct conf_error *e, const char *done)
+{
+    imp_report(m, IMP_UNMAPPED, where, what, "corral refuses it (%s); %s",
+               e ? e->msg : "the file does not load", done);
+}
+
+/* Loads service s as written; takes out each key the loader refuses, or
+ * the whole service when what is refused is its command or the file as a
+ * whole. Returns the loaded service (the caller frees it), or NULL when s
+ * was dropped. */
+static struct conf_service *imp_check_service(struct imp *m, struct imp_service *s)
+{
+    for (int round = 0; round < IMP_CHECK_ROUNDS; round++) {
+        char *text = imp_render_service(s);
+        struct conf_errors errs;
+        struct conf_service *out = NULL;
+        conf_errors_init(&errs);
+        int rc = conf_load_buffer(s->name, s->name, text, strlen(text), &imp_check_env, false, &out,
+                                  &errs);
+        if (rc == -ENOMEM)
+            imp_oom();
+        if (rc == 0) {
+            free(text);
+            conf_errors_close(&errs);
+            return out;
+        }
+        const struct conf_error *e = imp_check_first(&errs);
+        char key[64];
+        char *what = NULL;
+        bool found = e && e->line && imp_check_key_at(text, e->line, key, sizeof key) &&
+                     strcmp(key, "command") != 0 && imp_iv_get(s->map, key);
+        if (found) {
+            struct imp_iv *entry = imp_iv_get(s->map, key);
+            what = imp_xasprintf("%s: %s%s%s%s", s->name, key, entry->comment ? " (" : "",
+                                 entry->comment ? entry->comment : "", entry->comment ? ")" : "");
+            imp_check_refused(m, s->origin, what, e, "left out");
+            imp_iv_del(s->map, key);
+        } else {
+            what = imp_xasprintf("%s", s->name);
+            imp_check_refused(m, s->origin, what, e, "the service is left out");
+        }
+        free(what);
+        free(text);
+        conf_errors_close(&errs);
+        if (!found) {
+            imp_drop(m, s->name);
+            return NULL;
+        }
+    }
+    imp_report(m, IMP_UNMAPPED, s->origin, s->name, "corral refuses the file; left out");
+    imp_drop(m, s->name);
+    return NULL;
+}
+
+/* The key at line:col of text (a depends_on entry's name), in key. */
+static bool imp_check_word_at(const char *text, unsigned line, unsigned col, char *key, size_t len)
+{
+    const char *p = text;
+    for (unsigned l = 1; l < line && p; l++) {
+        p = strchr(p, '\n');
+        p = p ? p + 1 : NULL;
+    }
+    if (!p || col == 0 || strcspn(p, "\n") < col)
+        return false;
+    p += col - 1;
+    size_t k = strcspn(p, ":,}\n");
+    if (k == 0 || k >= len)
+        return false;
+    memcpy(key, p, k);
+    key[k] = '\0';
+    return true;
+}
+
+/* Takes out the dependency e points at. Returns false when it names none. */
+static bool imp_check_drop_dep(struct imp *m, const struct conf_error *e)
+{
+    struct imp_service *s = e->file ? imp_find(m, e->file) : NULL;
+    struct imp_iv *deps = s ? imp_iv_get(s->map, "depends_on") : NULL;
+    if (!deps || deps->kind != IMP_IV_MAP)
+        return false;
+    char *text = imp_render_service(s);
+    char dep[256];
+    bool ok = imp_check_word_at(text, e->line, e->col, dep, sizeof dep) && imp_iv_get(deps, dep);
+    free(text);
+    if (!ok)
+        return false;
+    char *what = imp_xasprintf("%s: depends_on %s", s->name, dep);
+    imp_check_refused(m, s->origin, what, e, "the dependency is left out");
+    free(what);
+    imp_iv_del(deps, dep);
+    if (!deps->first)
+        imp_iv_del(s->map, "depends_on");
+    return true;
+}
+
+/* The services as one set: each refused dependency is taken out, one at a
+ * time, until the set builds. */
+static void imp_check_set(struct imp *m)
+{
+    for (int round = 0; round < IMP_CHECK_ROUNDS; round++) {
+        size_t n = 0;
+        for (struct imp_service *s = m->svcs; s; s = s->next)
+            n++;
+        struct conf_service **v = imp_xcalloc(n ? n : 1, sizeof *v);
+        size_t k = 0;
+        for (struct imp_service *s = m->svcs; s;) {
+            struct imp_service *next = s->next;
+            struct conf_service *cs = imp_check_service(m, s);
+            if (cs)
+                v[k++] = cs;
+            s = next;
+        }
+        struct conf_errors errs;
+        struct conf_set *set = NULL;
+        conf_errors_init(&errs);
+        int rc = conf_set_build(v, k, NULL, 0, &errs, &set); /* takes v */
+        if (rc == -ENOMEM)
+            imp_oom();
+        conf_set_free(set);
+        const struct conf_error *e = rc == 0 ? NULL : imp_check_first(&errs);
+        bool dropped = e && imp_check_drop_dep(m, e);
+        conf_errors_close(&errs);
+        if (rc == 0 || !dropped)
+            return;
+    }
+}
+
+/* corral.yaml: each key the loader refuses is taken out. */
+static void imp_check_global(struct imp *m)
+{
+    for (int round = 0; m->global && round < IMP_CHECK_ROUNDS; round++) {
+        char *text = imp_render_global(m);
+        struct conf_errors errs;
+        struct conf_global g;
+        conf_errors_init(&errs);
+        conf_global_init(&g);
+        int rc =
+            conf_global_load_buffer("corral.yaml", text, strlen(text), &imp_check_env, &g, &errs);
+        conf_global_close(&g);
+        if (rc == -ENOMEM)
+            imp_oom();
+        const struct conf_error *e = rc == 0 ? NULL : imp_check_first(&errs);
+        char key[64];
+        bool found = e && e->line && imp_check_key_at(text, e->line, key, sizeof key) &&
+                     imp_iv_get(m->global, key);
+        if (found) {
+            char *what = imp_xasprintf("corral.yaml: %s", key);
+            imp_check_refused(m, m->global_origin, what, e, "left out");
+            free(what);
+            imp_iv_del(m->global, key);
+        }
+        free(text);
+        conf_errors_close(&errs);
+        if (!found)
+            return;
+    }
+}
+
+void imp_check(struct imp *m)
+{
+    imp_check_set(m);
+    imp_check_global(m);
+}

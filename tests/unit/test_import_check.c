@@ -1,0 +1,115 @@
+/* test_import_check.c - the last step of `corral import`: what corral's
+ * loader refuses in the files about to be written (a key, a dependency, a
+ * service) is taken out and reported, whatever mapper put it there. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "imp_text.h"
+#include "test_import_fixture.h"
+
+static struct imp_service *add(struct imp *m, const char *name, const char *command)
+{
+    struct imp_service *s = imp_svc(m, name, "src:1", "src:1 [%s]", name);
+    if (command)
+        imp_iv_set(s->map, "command", command, false);
+    return s;
+}
+
+static void a_refused_key_is_left_out_and_reported_with_the_loaders_message(void **state)
+{
+    (void)state;
+    struct imp m;
+    imp_init(&m, "test", NULL);
+    struct imp_service *a = add(&m, "a", "run");
+    imp_iv_note(imp_iv_set(a->map, "directory", "rel/dir", false), "line 7");
+    imp_iv_set(a->map, "stop_signal", "NOPE", true);
+    imp_iv_set(a->map, "user", "nobody", false);
+    imp_check(&m);
+    char *t = fx_service(&m, "a");
+    assert_lacks(t, "directory");
+    assert_lacks(t, "stop_signal");
+    assert_contains(t, "user: nobody\n");
+    assert_true(
+        fx_reported(&m, IMP_UNMAPPED, "a: directory (line 7)", "expected an absolute path"));
+    assert_true(fx_reported(&m, IMP_UNMAPPED, "a: stop_signal", "expected a signal name"));
+    free(t);
+    imp_free(&m);
+}
+
+static void a_service_whose_command_is_refused_is_left_out_with_its_dependents_edges(void **state)
+{
+    (void)state;
+    struct imp m;
+    imp_init(&m, "test", NULL);
+    add(&m, "empty", "");
+    struct imp_service *b = add(&m, "b", "run");
+    imp_dep(b, "empty", "started", NULL);
+    imp_check(&m);
+    assert_null(imp_find(&m, "empty"));
+    char *t = fx_service(&m, "b");
+    assert_lacks(t, "depends_on");
+    assert_true(fx_reported(&m, IMP_UNMAPPED, "empty", "the service is left out"));
+    assert_true(fx_reported(&m, IMP_UNMAPPED, "depends_on", "empty, which was not imported"));
+    free(t);
+    imp_free(&m);
+}
+
+/* A cycle is broken at the edge the loader names; a condition its target
+ * cannot meet is left out. ${VAR} counts as set: its value is the
+ * container's. */
+static void a_cycle_and_an_unmeetable_condition_lose_one_dependency_each(void **state)
+{
+    (void)state;
+    struct imp m;
+    imp_init(&m, "test", NULL);
+    struct imp_service *a = add(&m, "a", "run ${UNSET_HERE:?must be set}");
+    struct imp_service *b = add(&m, "b", "run");
+    struct imp_service *c = add(&m, "c", "run");
+    imp_dep(a, "b", "started", NULL);
+    imp_dep(b, "a", "started", NULL);
+    imp_dep(c, "a", "completed", NULL);
+    imp_dep(c, "b", "started", NULL);
+    imp_check(&m);
+    char *ta = fx_service(&m, "a"), *tb = fx_service(&m, "b"), *tc = fx_service(&m, "c");
+    assert_true((strstr(ta, "depends_on") == NULL) != (strstr(tb, "depends_on") == NULL));
+    assert_contains(tc, "depends_on: {b: {condition: started}}\n");
+    assert_true(fx_reported(&m, IMP_UNMAPPED, "depends_on", "expected no dependency cycle"));
+    assert_true(fx_reported(&m, IMP_UNMAPPED, "c: depends_on a", "condition completed"));
+    assert_contains(ta, "command: \"run ${UNSET_HERE:?must be set}\"\n");
+    free(ta);
+    free(tb);
+    free(tc);
+    imp_free(&m);
+}
+
+static void a_refused_global_key_is_left_out(void **state)
+{
+    (void)state;
+    struct imp m;
+    imp_init(&m, "test", NULL);
+    add(&m, "a", "run");
+    imp_iv_set(imp_global(&m), "log_level", "loud", true);
+    imp_iv_set(imp_global(&m), "startup_scripts", "/etc/my_init.d", false);
+    imp_check(&m);
+    char *g = imp_render_global(&m);
+    assert_lacks(g, "log_level");
+    assert_contains(g, "startup_scripts: /etc/my_init.d\n");
+    assert_true(fx_reported(&m, IMP_UNMAPPED, "corral.yaml: log_level", "corral refuses it"));
+    free(g);
+    imp_free(&m);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(a_refused_key_is_left_out_and_reported_with_the_loaders_message),
+        cmocka_unit_test(a_service_whose_command_is_refused_is_left_out_with_its_dependents_edges),
+        cmocka_unit_test(a_cycle_and_an_unmeetable_condition_lose_one_dependency_each),
+        cmocka_unit_test(a_refused_global_key_is_left_out),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
