@@ -19,6 +19,11 @@
 #define IMP_FILE_MAX  (1024 * 1024)
 #define IMP_FILES_MAX 256
 
+/* The longest service name written: NAME.yaml.tmp (the file is written
+ * under that name, then renamed) within a file name's 255 bytes
+ * (NAME_MAX). */
+#define IMP_NAME_MAX (255 - (int)sizeof ".yaml.tmp" + 1)
+
 enum imp_iv_kind {
     IMP_IV_SCALAR,
     IMP_IV_LIST,
@@ -109,12 +114,14 @@ void imp_init(struct imp *m, const char *format, const char *root);
 void imp_free(struct imp *m);
 /* Error: the import stops. Returns -1 for the caller to return. */
 int imp_fail(struct imp *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* A service named after src_name (lowercased, other characters made '-';
- * a rename is reported; a taken name gets -2, -3...). */
+/* A service named after src_name (lowercased, other characters made '-',
+ * cut to IMP_NAME_MAX; a rename is reported; a taken name gets -2, -3...,
+ * cut so that it still fits). */
 struct imp_service *imp_svc(struct imp *m, const char *src_name, const char *where, const char *fmt,
                             ...) __attribute__((format(printf, 4, 5)));
 struct imp_service *imp_find(const struct imp *m, const char *name);
-/* A source's name as a service name would be made of it. Caller frees. */
+/* A source's name as a service name would be made of it (before a taken
+ * name gets its -2). Caller frees. */
 char *imp_name(const char *src);
 /* Drops a service (and every depends_on entry naming it, reported). */
 void imp_drop(struct imp *m, const char *name);

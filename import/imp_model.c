@@ -266,10 +266,11 @@ struct imp_service *imp_find(const struct imp *m, const char *name)
 }
 
 /* corral's service names: [a-z0-9_.-]+, not starting with a dot
- * (docs/configuration.md, "Service files"). */
+ * (docs/configuration.md, "Service files"), and short enough for a file
+ * name. */
 char *imp_name(const char *src)
 {
-    size_t n = strlen(src);
+    size_t n = strnlen(src, IMP_NAME_MAX);
     char *name = imp_xmalloc(n + sizeof "service"); /* room for the name of an empty one */
     size_t j = 0;
     for (size_t i = 0; i < n; i++) {
@@ -291,7 +292,8 @@ struct imp_service *imp_svc(struct imp *m, const char *src_name, const char *whe
     char *name = imp_name(src_name);
     if (imp_find(m, name) || strcmp(name, "main") == 0) {
         for (int i = 2;; i++) {
-            char *alt = imp_xasprintf("%s-%d", name, i);
+            int room = IMP_NAME_MAX - snprintf(NULL, 0, "-%d", i);
+            char *alt = imp_xasprintf("%.*s-%d", room, name, i);
             if (!imp_find(m, alt)) {
                 free(name);
                 name = alt;
@@ -303,8 +305,8 @@ struct imp_service *imp_svc(struct imp *m, const char *src_name, const char *whe
     if (strcmp(name, src_name) != 0)
         imp_report(m, IMP_CHANGED, where, src_name,
                    "named %s: a service name is lowercase letters, digits, '_', '.' and '-', "
-                   "unique, and not main",
-                   name);
+                   "unique, not main, and at most %d characters",
+                   name, IMP_NAME_MAX);
     struct imp_service *s = imp_xcalloc(1, sizeof *s);
     s->name = name;
     va_list ap;

@@ -98,10 +98,41 @@ static void a_plain_env_file_is_read_by_corral(void **state)
     fx_rmtree(root);
 }
 
+/* A name longer than a file name can hold is cut, and a second one that
+ * cuts to the same name still fits with its -2: the import writes both
+ * files instead of failing with "File name too long". */
+static void a_name_too_long_for_a_file_is_cut_to_one_that_fits(void **state)
+{
+    (void)state;
+    char line[2 * 310 + 64], a[301], b[301];
+    memset(a, 'a', 300);
+    a[300] = '\0';
+    memcpy(b, a, sizeof b);
+    b[299] = 'b';
+    snprintf(line, sizeof line, "%s: run a\n%s: run b\n", a, b);
+    char *root = fx_tree("/Procfile", line, NULL);
+    struct imp m;
+    fx_import(&m, "procfile", "/Procfile", root);
+    char want[IMP_NAME_MAX + 1];
+    memset(want, 'a', IMP_NAME_MAX);
+    want[IMP_NAME_MAX] = '\0';
+    assert_int_equal(IMP_NAME_MAX, 246);
+    assert_non_null(imp_find(&m, want));
+    memcpy(want + IMP_NAME_MAX - 2, "-2", 2);
+    assert_non_null(imp_find(&m, want));
+    assert_true(fx_reported(&m, IMP_CHANGED, "aaaa", "at most 246 characters"));
+    char *dir = fx_tree(NULL), err[512];
+    assert_int_equal(import_write(&m, dir, err, sizeof err), 0);
+    imp_free(&m);
+    fx_rmtree(dir);
+    fx_rmtree(root);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(a_rails_procfile_matches_its_golden_files),
+        cmocka_unit_test(a_name_too_long_for_a_file_is_cut_to_one_that_fits),
         cmocka_unit_test(each_process_type_gets_the_port_foreman_would_give_it),
         cmocka_unit_test(shell_braces_reach_the_shell_not_corral),
         cmocka_unit_test(release_runs_once_before_the_others),
