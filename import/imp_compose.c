@@ -542,8 +542,9 @@ static void cy_user(struct cy *c, struct imp_service *s, yaml_node_t *v)
     (void)c;
 }
 
-/* scale or deploy.replicas as instances: 1 to CONF_INSTANCES_MAX; 0 (created,
- * not started) as autostart: false. */
+/* scale or deploy.replicas as instances: 2 to CONF_INSTANCES_MAX (1 is one
+ * copy named after the service, as without instances:); 0 (created, not
+ * started) as autostart: false. */
 static void cy_instances(struct cy *c, struct imp_service *s, yaml_node_t *v, const char *key)
 {
     unsigned long n;
@@ -556,8 +557,10 @@ static void cy_instances(struct cy *c, struct imp_service *s, yaml_node_t *v, co
                     key, n);
         cy_report(c, IMP_CHANGED, v, key, "%lu: corral runs at most %d instances of a service", n,
                   CONF_INSTANCES_MAX);
+    } else if (n == 1) {
+        cy_report(c, IMP_UNNEEDED, v, key, "one copy, named %s: corral's default", s->name);
     } else {
-        imp_iv_note(imp_iv_set(s->map, "instances", cy_str(v), true), "%s", key);
+        imp_iv_note(imp_iv_setf(s->map, "instances", true, "%lu", n), "%s", key);
     }
 }
 

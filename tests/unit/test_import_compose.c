@@ -181,6 +181,32 @@ static void names_and_counts_corral_would_refuse_are_reported_not_written(void *
     fx_rmtree(root);
 }
 
+/* One replica is one copy named after the service: instances: 1 would name
+ * it NAME.1, which may be another service's name. */
+static void one_replica_is_one_service_of_the_same_name(void **state)
+{
+    (void)state;
+    char *root = fx_tree("/c.yaml",
+                         "services:\n"
+                         "  db:\n"
+                         "    command: db\n"
+                         "    deploy: {replicas: 1}\n"
+                         "  db.1:\n"
+                         "    command: other\n"
+                         "    scale: 007\n",
+                         NULL);
+    struct imp m;
+    fx_import(&m, "compose", "/c.yaml", root);
+    char *db = fx_service(&m, "db"), *other = fx_service(&m, "db.1");
+    assert_lacks(db, "instances");
+    assert_contains(other, "instances: 7  # scale\n");
+    assert_true(fx_reported(&m, IMP_UNNEEDED, "deploy.replicas", "one copy, named db"));
+    free(db);
+    free(other);
+    imp_free(&m);
+    fx_rmtree(root);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -191,6 +217,7 @@ int main(void)
         cmocka_unit_test(merge_keys_and_the_default_restart_policy),
         cmocka_unit_test(a_service_without_a_command_is_left_out_and_said),
         cmocka_unit_test(names_and_counts_corral_would_refuse_are_reported_not_written),
+        cmocka_unit_test(one_replica_is_one_service_of_the_same_name),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
