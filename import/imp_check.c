@@ -162,11 +162,41 @@ static bool imp_check_drop_dep(struct imp *m, const struct conf_error *e)
     return true;
 }
 
+/* instances: N names the copies NAME.1 .. NAME.N, and corral refuses a file
+ * whose copies take the name of another service (conf_instances.c): the
+ * instances are taken out. Returns whether one was. */
+static bool imp_check_instances(struct imp *m)
+{
+    for (struct imp_service *s = m->svcs; s; s = s->next) {
+        struct imp_iv *e = imp_iv_get(s->map, "instances");
+        long n = e && e->kind == IMP_IV_SCALAR ? strtol(e->text, NULL, 10) : 0;
+        for (long k = 1; k <= n && k <= CONF_INSTANCES_MAX; k++) {
+            char *copy = imp_xasprintf("%s.%ld", s->name, k);
+            bool taken = imp_find(m, copy) != NULL;
+            if (taken) {
+                char *what = imp_xasprintf("%s: instances", s->name);
+                imp_report(m, IMP_UNMAPPED, s->origin, what,
+                           "corral refuses it (instance %s would have the name of another "
+                           "service); one copy runs",
+                           copy);
+                free(what);
+                imp_iv_del(s->map, "instances");
+            }
+            free(copy);
+            if (taken)
+                return true;
+        }
+    }
+    return false;
+}
+
 /* The services as one set: each refused dependency is taken out, one at a
  * time, until the set builds. */
 static void imp_check_set(struct imp *m)
 {
     for (int round = 0; round < IMP_CHECK_ROUNDS; round++) {
+        if (imp_check_instances(m))
+            continue;
         size_t n = 0;
         for (struct imp_service *s = m->svcs; s; s = s->next)
             n++;

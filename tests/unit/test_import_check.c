@@ -86,6 +86,23 @@ static void a_cycle_and_an_unmeetable_condition_lose_one_dependency_each(void **
     imp_free(&m);
 }
 
+/* db's instances: 2 would be named db.1 and db.2, and db.1 is a service. */
+static void instances_named_like_another_service_are_left_out(void **state)
+{
+    (void)state;
+    struct imp m;
+    imp_init(&m, "test", NULL);
+    struct imp_service *db = add(&m, "db", "run");
+    imp_iv_set(db->map, "instances", "2", true);
+    add(&m, "db.1", "run");
+    imp_check(&m);
+    char *t = fx_service(&m, "db");
+    assert_lacks(t, "instances");
+    assert_true(fx_reported(&m, IMP_UNMAPPED, "db: instances", "db.1 would have the name"));
+    free(t);
+    imp_free(&m);
+}
+
 static void a_refused_global_key_is_left_out(void **state)
 {
     (void)state;
@@ -109,6 +126,7 @@ int main(void)
         cmocka_unit_test(a_refused_key_is_left_out_and_reported_with_the_loaders_message),
         cmocka_unit_test(a_service_whose_command_is_refused_is_left_out_with_its_dependents_edges),
         cmocka_unit_test(a_cycle_and_an_unmeetable_condition_lose_one_dependency_each),
+        cmocka_unit_test(instances_named_like_another_service_are_left_out),
         cmocka_unit_test(a_refused_global_key_is_left_out),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
