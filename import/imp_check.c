@@ -132,7 +132,9 @@ static bool imp_check_word_at(const char *text, unsigned line, unsigned col, cha
     if (!p || col == 0 || strcspn(p, "\n") < col)
         return false;
     p += col - 1;
-    size_t k = strcspn(p, ":,}\n");
+    bool quoted = *p == '"'; /* a name that does not start with [a-z0-9_./] (imp_write.c) */
+    p += quoted;
+    size_t k = strcspn(p, quoted ? "\"\n" : ":,}\n");
     if (k == 0 || k >= len)
         return false;
     memcpy(key, p, k);
@@ -140,19 +142,26 @@ static bool imp_check_word_at(const char *text, unsigned line, unsigned col, cha
     return true;
 }
 
-/* Takes out the dependency e points at. Returns false when it names none. */
+/* Takes out the dependency e points at (all of the service's when e points
+ * at none). Returns false when e names no service with dependencies. */
 static bool imp_check_drop_dep(struct imp *m, const struct conf_error *e)
 {
     struct imp_service *s = e->file ? imp_find(m, e->file) : NULL;
     struct imp_iv *deps = s ? imp_iv_get(s->map, "depends_on") : NULL;
-    if (!deps || deps->kind != IMP_IV_MAP)
+    if (!deps)
         return false;
     char *text = imp_render_service(s);
     char dep[256];
-    bool ok = imp_check_word_at(text, e->line, e->col, dep, sizeof dep) && imp_iv_get(deps, dep);
+    bool ok = deps->kind == IMP_IV_MAP &&
+              imp_check_word_at(text, e->line, e->col, dep, sizeof dep) && imp_iv_get(deps, dep);
     free(text);
-    if (!ok)
-        return false;
+    if (!ok) {
+        char *what = imp_xasprintf("%s: depends_on", s->name);
+        imp_check_refused(m, s->origin, what, e, "the dependencies are left out");
+        free(what);
+        imp_iv_del(s->map, "depends_on");
+        return true;
+    }
     char *what = imp_xasprintf("%s: depends_on %s", s->name, dep);
     imp_check_refused(m, s->origin, what, e, "the dependency is left out");
     free(what);

@@ -86,6 +86,25 @@ static void a_cycle_and_an_unmeetable_condition_lose_one_dependency_each(void **
     imp_free(&m);
 }
 
+/* A name written quoted ("-") is found at the place the loader points at. */
+static void a_dependency_on_a_quoted_name_is_the_one_left_out(void **state)
+{
+    (void)state;
+    struct imp m;
+    imp_init(&m, "test", NULL);
+    add(&m, "-", "run");
+    add(&m, "b", "run");
+    struct imp_service *c = add(&m, "c", "run");
+    imp_dep(c, "b", "started", NULL);
+    imp_dep(c, "-", "healthy", NULL);
+    imp_check(&m);
+    char *t = fx_service(&m, "c");
+    assert_contains(t, "depends_on: {b: {condition: started}}\n");
+    assert_true(fx_reported(&m, IMP_UNMAPPED, "c: depends_on -", "has no health check"));
+    free(t);
+    imp_free(&m);
+}
+
 /* db's instances: 2 would be named db.1 and db.2, and db.1 is a service. */
 static void instances_named_like_another_service_are_left_out(void **state)
 {
@@ -126,6 +145,7 @@ int main(void)
         cmocka_unit_test(a_refused_key_is_left_out_and_reported_with_the_loaders_message),
         cmocka_unit_test(a_service_whose_command_is_refused_is_left_out_with_its_dependents_edges),
         cmocka_unit_test(a_cycle_and_an_unmeetable_condition_lose_one_dependency_each),
+        cmocka_unit_test(a_dependency_on_a_quoted_name_is_the_one_left_out),
         cmocka_unit_test(instances_named_like_another_service_are_left_out),
         cmocka_unit_test(a_refused_global_key_is_left_out),
     };
