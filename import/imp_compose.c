@@ -444,18 +444,38 @@ static void cy_health(struct cy *c, struct imp_service *s, yaml_node_t *hc)
     static const char *const keys[][3] = {{"interval", "interval", "30s"},
                                           {"timeout", "timeout", "30s"},
                                           {"start_period", "start_period", NULL}};
+    /* A duration of 0 is Docker's default (the API's 0 means "inherit"):
+     * 30s for interval and timeout, no start period; corral's durations
+     * are greater than 0, so the default is written, or nothing. */
     for (size_t k = 0; k < 3; k++) {
-        char *d = cy_duration(c, cy_get(c, hc, keys[k][0]), keys[k][0]);
+        yaml_node_t *at = cy_get(c, hc, keys[k][0]);
+        char *d = cy_duration(c, at, keys[k][0]);
+        uint64_t ms = 1;
+        if (d && units_parse_duration_ms(d, &ms) == 0 && ms == 0) {
+            cy_report(c, keys[k][2] ? IMP_CHANGED : IMP_UNNEEDED, at, keys[k][0],
+                      "0 is Docker's default: %s", keys[k][2] ? keys[k][2] : "no start period");
+            free(d);
+            d = NULL;
+        }
         if (d || keys[k][2])
             imp_iv_set(h, keys[k][1], d ? d : keys[k][2], true);
         free(d);
     }
-    const char *retries = cy_str(cy_get(c, hc, "retries"));
+    v = cy_get(c, hc, "retries");
     unsigned long r;
-    imp_iv_set(h, "retries", retries && imp_uint(retries, &r) == 0 && r >= 1 ? retries : "3", true);
+    if (cy_str(v) && (imp_uint(cy_str(v), &r) < 0 || r == 0)) {
+        cy_report(c, IMP_CHANGED, v, "retries", "%s: Docker's default, 3, is used", cy_str(v));
+        r = 3;
+    } else if (!cy_str(v)) {
+        r = 3;
+    }
+    imp_iv_setf(h, "retries", true, "%lu", r);
     if ((v = cy_get(c, hc, "start_interval"))) {
         char *d = cy_duration(c, v, "start_interval");
-        if (d)
+        uint64_t ms = 1;
+        if (d && units_parse_duration_ms(d, &ms) == 0 && ms == 0)
+            cy_report(c, IMP_UNNEEDED, v, "start_interval", "0 is Docker's default: interval");
+        else if (d)
             imp_iv_set(h, "start_interval", d, true); /* moved to readiness, or dropped */
         free(d);
     }
@@ -564,6 +584,23 @@ static void cy_instances(struct cy *c, struct imp_service *s, yaml_node_t *v, co
     }
 }
 
+/* One limit of ulimits: a whole number, or -1 (Docker's and setrlimit's
+ * RLIM_INFINITY), which corral writes unlimited. */
+static void cy_limit(struct cy *c, struct imp_iv *map, const char *key, yaml_node_t *v)
+{
+    const char *t = cy_str(v);
+    if (!t)
+        return;
+    size_t len = strlen(t);
+    if (strcmp(t, "-1") == 0)
+        imp_iv_note(imp_iv_set(map, key, "unlimited", true), "-1");
+    else if (len && len <= 19 && strspn(t, "0123456789") == len)
+        imp_iv_setf(map, key, true, "%llu", strtoull(t, NULL, 10));
+    else
+        cy_report(c, IMP_UNMAPPED, v, "ulimits",
+                  "%s: expected a whole number or -1 (unlimited), got \"%s\"", key, t);
+}
+
 static void cy_ulimits(struct cy *c, struct imp_service *s, yaml_node_t *v)
 {
     if (v->type != YAML_MAPPING_NODE)
@@ -575,15 +612,13 @@ static void cy_ulimits(struct cy *c, struct imp_service *s, yaml_node_t *v)
         if (!k)
             continue;
         if (cy_str(val)) {
-            imp_iv_set(rl, k, cy_str(val), true);
+            cy_limit(c, rl, k, val);
         } else {
             struct imp_iv *m2 = imp_iv_child(rl, k, IMP_IV_MAP);
-            const char *soft = cy_str(cy_get(c, val, "soft"));
-            const char *hard = cy_str(cy_get(c, val, "hard"));
-            if (soft)
-                imp_iv_set(m2, "soft", soft, true);
-            if (hard)
-                imp_iv_set(m2, "hard", hard, true);
+            cy_limit(c, m2, "soft", cy_get(c, val, "soft"));
+            cy_limit(c, m2, "hard", cy_get(c, val, "hard"));
+            if (!m2->first)
+                imp_iv_del(rl, k);
         }
     }
 }
@@ -692,8 +727,17 @@ static void cy_service(struct cy *c, size_t idx)
         } else if (strcmp(key, "user") == 0) {
             cy_user(c, s, v);
         } else if (strcmp(key, "working_dir") == 0 && cy_str(v)) {
+            /* A path in the container; Docker refuses a relative one, and
+             * nothing says what it would be relative to. A variable may
+             * hold an absolute path: kept. */
             char *d = cy_interp(c, v, key, cy_str(v));
-            imp_iv_set(s->map, "directory", d, false);
+            if (d[0] == '/' || d[0] == '$')
+                imp_iv_set(s->map, "directory", d, false);
+            else
+                cy_report(c, IMP_UNMAPPED, v, key,
+                          "\"%s\" is relative: the container's working directory is an absolute "
+                          "path; set directory: to it",
+                          cy_str(v));
             free(d);
         } else if (strcmp(key, "ulimits") == 0) {
             cy_ulimits(c, s, v);

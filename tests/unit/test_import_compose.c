@@ -207,6 +207,52 @@ static void one_replica_is_one_service_of_the_same_name(void **state)
     fx_rmtree(root);
 }
 
+/* What compose means by -1, 0 and a relative path, written as corral takes
+ * it: -1 is unlimited, a zero duration or retries is Docker's default, and
+ * a relative working_dir (Docker refuses one) is reported, not written. */
+static void unlimited_zero_durations_and_relative_paths_become_what_corral_takes(void **state)
+{
+    (void)state;
+    char *root = fx_tree("/c.yaml",
+                         "services:\n"
+                         "  a:\n"
+                         "    command: a\n"
+                         "    working_dir: app/src\n"
+                         "    ulimits: {nproc: -1, nofile: {soft: 1024, hard: -1}, core: x}\n"
+                         "    healthcheck:\n"
+                         "      test: [CMD, probe]\n"
+                         "      interval: 0s\n"
+                         "      timeout: 0s\n"
+                         "      start_period: 0s\n"
+                         "      start_interval: 0s\n"
+                         "      retries: 0\n"
+                         "  b:\n"
+                         "    command: b\n"
+                         "    working_dir: ${APP_DIR}\n",
+                         NULL);
+    struct imp m;
+    fx_import(&m, "compose", "/c.yaml", root);
+    char *a = fx_service(&m, "a"), *b = fx_service(&m, "b");
+    assert_lacks(a, "directory");
+    assert_contains(b, "directory: \"${APP_DIR}\"\n");
+    assert_contains(a, "  nproc: unlimited  # -1\n  nofile:\n    soft: 1024\n"
+                       "    hard: unlimited  # -1\n");
+    assert_lacks(a, "core");
+    assert_contains(a, "interval: 30s, timeout: 30s, retries: 3}");
+    assert_lacks(a, "start_period");
+    assert_lacks(a, "start_interval");
+    assert_true(fx_reported(&m, IMP_UNMAPPED, "working_dir", "\"app/src\" is relative"));
+    assert_true(fx_reported(&m, IMP_UNMAPPED, "ulimits", "core: expected a whole number"));
+    assert_true(fx_reported(&m, IMP_CHANGED, "timeout", "0 is Docker's default: 30s"));
+    assert_true(fx_reported(&m, IMP_CHANGED, "retries", "0: Docker's default, 3"));
+    for (const struct imp_item *it = m.items; it; it = it->next)
+        assert_null(strstr(it->why, "corral refuses it"));
+    free(a);
+    free(b);
+    imp_free(&m);
+    fx_rmtree(root);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -218,6 +264,7 @@ int main(void)
         cmocka_unit_test(a_service_without_a_command_is_left_out_and_said),
         cmocka_unit_test(names_and_counts_corral_would_refuse_are_reported_not_written),
         cmocka_unit_test(one_replica_is_one_service_of_the_same_name),
+        cmocka_unit_test(unlimited_zero_durations_and_relative_paths_become_what_corral_takes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
