@@ -428,8 +428,10 @@ static void sv_program(struct sv *c, struct sv_prog *p)
         sv_report(c, IMP_CHANGED, s, k, "instances are numbered from 1");
 
     k = imp_ini_get(s, "command");
-    if (!k) {
-        sv_report(c, IMP_UNMAPPED, s, NULL, "no command=: supervisord refuses it too; skipped");
+    if (!k || !k->val[strspn(k->val, " \t")]) {
+        sv_report(c, IMP_UNMAPPED, s, k,
+                  k ? "an empty command=: supervisord refuses it too; skipped"
+                    : "no command=: supervisord refuses it too; skipped");
         for (size_t i = 0; i < s->n; i++)
             s->keys[i].used = true;
         imp_drop(c->m, p->svc->name);
@@ -454,9 +456,16 @@ static void sv_program(struct sv *c, struct sv_prog *p)
         imp_iv_note(imp_iv_set(map, "autostart", "false", true), "autostart=false, line %u",
                     imp_ini_get(s, "autostart")->line);
 
+    /* supervisord chdirs to a relative directory from its own working
+     * directory, which the files do not say: reported, not guessed. */
     if ((k = imp_ini_get(s, "directory"))) {
         char *d = sv_expand(c, p, s, k);
-        imp_iv_note(imp_iv_set(map, "directory", d, false), "line %u", k->line);
+        if (d[0] == '/' || d[0] == '$')
+            imp_iv_note(imp_iv_set(map, "directory", d, false), "line %u", k->line);
+        else
+            sv_report(c, IMP_UNMAPPED, s, k,
+                      "a relative directory is relative to supervisord's own working directory, "
+                      "which is not known here; set directory: to an absolute path");
         free(d);
     }
     if ((k = imp_ini_get(s, "user")))

@@ -267,11 +267,37 @@ static void numprocs_past_corrals_cap_and_bad_variable_names_are_reported(void *
     fx_rmtree(root);
 }
 
+/* An empty command= (supervisord refuses it) leaves the program out; a
+ * relative directory, relative to supervisord's own working directory, is
+ * reported; %(here)s makes one absolute. */
+static void an_empty_command_and_a_relative_directory_are_reported(void **state)
+{
+    (void)state;
+    char *root = fx_tree("/etc/s.conf",
+                         "[program:empty]\ncommand=\n"
+                         "[program:rel]\ncommand=run\ndirectory=app\n"
+                         "[program:here]\ncommand=run\ndirectory=%(here)s/app\n",
+                         NULL);
+    struct imp m;
+    fx_import(&m, "supervisord", "/etc/s.conf", root);
+    assert_null(imp_find(&m, "empty"));
+    char *rel = fx_service(&m, "rel"), *here = fx_service(&m, "here");
+    assert_lacks(rel, "directory");
+    assert_contains(here, "directory: /etc/app  # line 8\n");
+    assert_true(fx_reported(&m, IMP_UNMAPPED, "[program:empty]", "an empty command="));
+    assert_true(fx_reported(&m, IMP_UNMAPPED, "directory", "relative to supervisord's own"));
+    free(rel);
+    free(here);
+    imp_free(&m);
+    fx_rmtree(root);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(the_nginx_php_fpm_stack_matches_its_golden_files),
         cmocka_unit_test(numprocs_past_corrals_cap_and_bad_variable_names_are_reported),
+        cmocka_unit_test(an_empty_command_and_a_relative_directory_are_reported),
         cmocka_unit_test(priority_orders_programs_by_condition_started),
         cmocka_unit_test(include_globs_are_relative_to_the_including_file),
         cmocka_unit_test(expansions_become_corral_variables_and_literal_braces_are_escaped),
