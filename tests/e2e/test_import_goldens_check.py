@@ -21,10 +21,10 @@ CORRAL = os.environ.get("CORRAL_BIN", "corral")
 CORRALCTL = os.environ.get("CORRALCTL_BIN", "corralctl")
 
 
-def check(out):
+def check(out, env=None):
     """corral --check of corral.yaml alone (its services: a directory of one
     service that runs /bin/true), then corralctl check --no-resolve of
-    services.d."""
+    services.d, with env (else this process's environment)."""
     empty = os.path.join(out, "one.d")
     os.makedirs(empty, exist_ok=True)
     with open(os.path.join(empty, "noop.yaml"), "w") as f:
@@ -34,11 +34,11 @@ def check(out):
     with open(os.path.join(out, "global-only.yaml"), "w") as f:
         f.write(re.sub(r"^services: .*$", f"services: {empty}", text, flags=re.M))
     r = subprocess.run([CORRAL, "--check", "--config", os.path.join(out, "global-only.yaml")],
-                       capture_output=True, text=True)
+                       capture_output=True, text=True, env=env)
     if r.returncode != 0:
         return r.returncode, r.stderr
     r = subprocess.run([CORRALCTL, "check", "--no-resolve", os.path.join(out, "services.d")],
-                       capture_output=True, text=True)
+                       capture_output=True, text=True, env=env)
     return r.returncode, r.stderr + r.stdout
 
 
