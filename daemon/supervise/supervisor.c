@@ -264,6 +264,13 @@ static void sup_exited_final(struct sup_service *ss, int wstatus, bool no_restar
     /* A oneshot may have exported variables: what starts next sees them. */
     if (ss->svc.conf->type == CONF_TYPE_ONESHOT && svc_exit_is_success(&ss->svc, wstatus))
         sup_cenv_load(ss->sup);
+    /* Stopped for a failure while a stop or a restart was asked for (queued
+     * behind its dependents, or a reload's restart with a new
+     * configuration): that request decides what follows, not the restart
+     * the failure would bring, which would run it once more in between. */
+    if (ss->svc.state == SVC_STOPPING && ss->svc.stop_is_failure &&
+        (ss->stop_queued || ss->intent.restart_pending))
+        sup_feed(ss, SVC_EV_STOP, 0, 0);
     /* A restart at once is paced like a start (sup_starts.c): many
      * services may crash together. */
     struct svc_event ev = {

@@ -1939,6 +1939,86 @@ static void a_queued_stop_goes_on_once_a_dependent_stopping_for_a_failure_restar
     world_stop();
 }
 
+/* restart web (corralctl restart, a list of one) while web stops for a
+ * failure: the restart asked for replaces the automatic one. web starts
+ * once, no restart is counted, nothing is left pending: a later exit is
+ * decided by its policy alone, and what depends on it starts. */
+static void a_restart_while_stopping_for_a_failure_replaces_the_automatic_one(void **state)
+{
+    (void)state;
+    struct sup_service *list[2];
+    world_start(load("web.yaml", "command: [sleep, web]\nrestart: on-failure\n", "d.yaml",
+                     "command: [sleep, d]\ndepends_on: [web]\nautostart: false\n", NULL));
+    sup_start_all(W.sup);
+    struct sup_service *web = sup_find(W.sup, "web");
+    W.sup->check_ops->unhealthy(web, "bad");
+    sup_stop_ordered(list, records(list, "web", NULL), true);
+    assert_string_equal(W.kills, "web:TERM ");
+    die_tag("web", SIGTERM);
+    assert_string_equal(W.spawns, "web web ");
+    assert_string_equal(state_of("web"), "up");
+    assert_int_equal(restarts_of("web"), 0);
+    assert_false(web->intent.restart_pending);
+    sup_start_service(sup_find(W.sup, "d"));
+    assert_string_equal(state_of("d"), "up");
+    die_tag("web", EXITED(0)); /* on-failure: done, not started again */
+    assert_string_equal(state_of("web"), "done");
+    assert_string_equal(W.spawns, "web web d ");
+    world_stop();
+}
+
+/* A reload changes web while web stops for a failure: web comes back with
+ * its new configuration (a restart, not the automatic one with the old),
+ * and nothing is left pending to hold what depends on it. */
+static void a_reload_while_stopping_for_a_failure_restarts_with_the_new_configuration(void **state)
+{
+    (void)state;
+    world_start(load("web.yaml", "command: [sleep, web]\n", NULL));
+    sup_start_all(W.sup);
+    struct sup_service *web = sup_find(W.sup, "web");
+    W.sup->check_ops->unhealthy(web, "bad");
+    assert_int_equal(sup_swap_set(W.sup, load("web.yaml", "command: [sleep, web2]\n", "d.yaml",
+                                              "command: [sleep, d]\ndepends_on: [web]\n", NULL)),
+                     0);
+    assert_string_equal(W.kills, "web:TERM ");
+    die_tag("web", SIGTERM);
+    assert_string_equal(W.spawns, "web web2 d ");
+    assert_string_equal(state_of("web"), "up");
+    assert_string_equal(state_of("d"), "up");
+    assert_false(web->intent.restart_pending);
+    assert_false(web->intent.pending_conf);
+    assert_int_equal(restarts_of("web"), 0);
+    world_stop();
+}
+
+/* restart web d, or stop web d, while web stops for a failure: web's
+ * stop is queued behind d's, but its process is going already. What was
+ * asked for follows its exit, not the failure's automatic restart, which
+ * would run it once more before its queued stop or restart. */
+static void
+a_queued_restart_or_stop_while_stopping_for_a_failure_replaces_the_automatic_one(void **state)
+{
+    (void)state;
+    struct sup_service *list[2];
+    for (int restart = 0; restart < 2; restart++) {
+        world_start(load("web.yaml", "command: [sleep, web]\n", "d.yaml",
+                         "command: [sleep, d]\ndepends_on: [web]\n", NULL));
+        sup_start_all(W.sup);
+        W.sup->check_ops->unhealthy(sup_find(W.sup, "web"), "bad");
+        sup_stop_ordered(list, records(list, "web", "d", NULL), restart);
+        assert_string_equal(W.kills, "web:TERM d:TERM ");
+        die_tag("web", SIGTERM);
+        assert_string_equal(state_of("web"), restart ? "up" : "stopped");
+        assert_string_equal(W.spawns, restart ? "web d web " : "web d ");
+        die_tag("d", SIGTERM);
+        assert_string_equal(W.kills, "web:TERM d:TERM ");
+        assert_string_equal(W.spawns, restart ? "web d web d " : "web d ");
+        assert_string_equal(state_of("d"), restart ? "up" : "stopped");
+        assert_int_equal(restarts_of("web"), 0);
+        world_stop();
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1969,6 +2049,10 @@ int main(void)
         cmocka_unit_test(a_queued_stop_goes_on_when_a_reload_drops_the_dependent_it_waited_for),
         cmocka_unit_test(a_start_that_calls_off_a_queued_restart_starts_its_dependents),
         cmocka_unit_test(a_stop_while_stopping_for_a_failure_is_final),
+        cmocka_unit_test(a_restart_while_stopping_for_a_failure_replaces_the_automatic_one),
+        cmocka_unit_test(a_reload_while_stopping_for_a_failure_restarts_with_the_new_configuration),
+        cmocka_unit_test(
+            a_queued_restart_or_stop_while_stopping_for_a_failure_replaces_the_automatic_one),
         cmocka_unit_test(a_queued_stop_goes_on_once_a_dependent_stopping_for_a_failure_restarts),
         cmocka_unit_test(a_queued_restart_goes_on_when_the_dependent_it_waited_for_is_started),
         cmocka_unit_test(starts_are_paced_over_loop_turns_in_order),
