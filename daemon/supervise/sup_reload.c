@@ -162,15 +162,19 @@ int sup_swap_set(struct supervisor *sup, struct conf_set *set)
     output_set_width(sup->env.out, set);
     for (size_t i = 0; i < set->n; i++)
         output_svc_rehead(&svcs[i]->output);
+    /* Removed instances of one file that run stop one at a time
+     * (sup_retire_next). One with no process (waiting for its dependencies
+     * or its turn to start, backing off) has nothing to stop: it goes now,
+     * before its turn or its timer could start it again. */
     for (size_t i = 0; i < old_n; i++)
-        if (old_svcs[i]->intent.retiring && old_svcs[i]->svc.conf->base)
+        if (old_svcs[i]->intent.retiring && old_svcs[i]->svc.conf->base &&
+            svc_is_running(&old_svcs[i]->svc))
             old_svcs[i]->retire_deferred = true;
     for (size_t i = 0; i < old_n; i++) {
-        const char *base = old_svcs[i]->svc.conf->base;
         if (!old_svcs[i]->intent.retiring)
             continue;
-        if (base)
-            sup_retire_next(sup, base);
+        if (old_svcs[i]->retire_deferred)
+            sup_retire_next(sup, old_svcs[i]->svc.conf->base);
         else
             sup_retire(old_svcs[i]);
     }

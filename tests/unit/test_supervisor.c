@@ -2019,6 +2019,41 @@ a_queued_restart_or_stop_while_stopping_for_a_failure_replaces_the_automatic_one
     }
 }
 
+/* A reload scales w down from 3 to 1 while w.3 runs and w.2's restart
+ * waits its turn: w.2 has no process to stop, and goes at once, never
+ * started again by its turn; w.3 stops. A shutdown then waits for w.3
+ * and w.1 only. */
+static void a_removed_instance_waiting_its_turn_goes_without_starting_again(void **state)
+{
+    (void)state;
+    const char *w3 = "command: [sleep, \"w${CORRAL_INSTANCE}\"]\ninstances: 3\n";
+    world_start(load("w.yaml", w3, NULL));
+    W.sup->pace.per_turn = 1;
+    sup_start_all(W.sup);
+    turns_until_idle();
+    turn();
+    die_in_turn(live("w1"), EXITED(0)); /* restarted at once: the turn's one spawn */
+    die_in_turn(live("w2"), EXITED(0)); /* waits its turn */
+    assert_true(sup_find(W.sup, "w.2")->start.queued);
+    W.spawns[0] = '\0';
+    assert_int_equal(sup_swap_set(W.sup, load("w.yaml",
+                                              "command: [sleep, \"w${CORRAL_INSTANCE}\"]\n"
+                                              "instances: 1\n",
+                                              NULL)),
+                     0);
+    assert_string_equal(W.gone, "w.2 ");
+    assert_string_equal(W.kills, "w3:TERM ");
+    turns_until_idle();
+    assert_string_equal(W.spawns, ""); /* w.2 never again */
+    die_tag("w3", SIGTERM);
+    assert_string_equal(W.gone, "w.2 w.3 ");
+    sup_stop_all(W.sup, -1);
+    assert_string_equal(W.kills, "w3:TERM w1:TERM ");
+    die_tag("w1", SIGTERM);
+    assert_int_equal(W.all_stopped, 1);
+    world_stop();
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -2071,6 +2106,7 @@ int main(void)
         cmocka_unit_test(a_restart_of_several_stops_dependents_first_and_starts_them_last),
         cmocka_unit_test(removed_instances_stop_one_at_a_time_the_highest_first),
         cmocka_unit_test(a_shutdown_stops_the_removed_instances_still_waiting_their_turn),
+        cmocka_unit_test(a_removed_instance_waiting_its_turn_goes_without_starting_again),
         cmocka_unit_test(random_swaps_requests_and_exits_keep_the_runtime_consistent),
         cmocka_unit_test(orphans_are_counted_for_the_service_whose_recent_group_held_them),
         cmocka_unit_test(fork_failures_are_counted_per_service),
