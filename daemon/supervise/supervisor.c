@@ -673,10 +673,13 @@ static bool sup_dependent_stopping(const struct sup_service *ss)
     return false;
 }
 
-/* Sends a queued stop once no dependent being stopped runs. */
+/* Sends a queued stop once no dependent being stopped runs. One with no
+ * process (waiting for its dependencies, or its turn, or backing off) has
+ * nothing to stop in order: it stops now, before its turn or its timer
+ * could start it. */
 static void sup_stop_queued(struct sup_service *ss)
 {
-    if (!ss->stop_queued || ss->closed || sup_dependent_stopping(ss))
+    if (!ss->stop_queued || ss->closed || (svc_is_running(&ss->svc) && sup_dependent_stopping(ss)))
         return;
     ss->stop_queued = false;
     if ((ss->svc.state != SVC_STOPPING || ss->svc.stop_is_failure) && !svc_is_finished(&ss->svc))

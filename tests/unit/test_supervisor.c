@@ -2054,6 +2054,35 @@ static void a_removed_instance_waiting_its_turn_goes_without_starting_again(void
     world_stop();
 }
 
+/* stop a d while a's restart waits its turn (d depends on a, started:
+ * d still runs). a has no process: its stop waits for nothing, and its
+ * turn does not start it. */
+static void a_queued_stop_of_one_waiting_its_turn_to_restart_stops_it_now(void **state)
+{
+    (void)state;
+    struct sup_service *list[2];
+    world_start(load("a.yaml", "command: [sleep, a]\n", "d.yaml",
+                     "command: [sleep, d]\ndepends_on: {a: {condition: started}}\n", "x.yaml",
+                     "command: [sleep, x]\n", NULL));
+    W.sup->pace.per_turn = 1;
+    sup_start_all(W.sup);
+    turns_until_idle();
+    turn();
+    die_in_turn(live("x"), EXITED(0)); /* restarted at once: the turn's one spawn */
+    die_in_turn(live("a"), EXITED(0)); /* waits its turn */
+    assert_true(sup_find(W.sup, "a")->start.queued);
+    sup_stop_ordered(list, records(list, "a", "d", NULL), false);
+    assert_string_equal(state_of("a"), "stopped");
+    assert_false(sup_find(W.sup, "a")->stop_queued);
+    assert_string_equal(W.kills, "d:TERM ");
+    W.spawns[0] = '\0';
+    turns_until_idle();
+    die_tag("d", SIGTERM);
+    assert_string_equal(W.spawns, "");
+    assert_string_equal(W.kills, "d:TERM ");
+    world_stop();
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -2107,6 +2136,7 @@ int main(void)
         cmocka_unit_test(removed_instances_stop_one_at_a_time_the_highest_first),
         cmocka_unit_test(a_shutdown_stops_the_removed_instances_still_waiting_their_turn),
         cmocka_unit_test(a_removed_instance_waiting_its_turn_goes_without_starting_again),
+        cmocka_unit_test(a_queued_stop_of_one_waiting_its_turn_to_restart_stops_it_now),
         cmocka_unit_test(random_swaps_requests_and_exits_keep_the_runtime_consistent),
         cmocka_unit_test(orphans_are_counted_for_the_service_whose_recent_group_held_them),
         cmocka_unit_test(fork_failures_are_counted_per_service),
