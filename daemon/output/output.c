@@ -831,6 +831,14 @@ static void output_svc_detach(struct output_svc *s)
 
 void output_svc_close(struct output_svc *s)
 {
+    /* A last line held for the rest of it (OUTPUT_PARTIAL_MS) goes out
+     * now: nothing will end it, and its stream's timer closes. It goes to
+     * the sinks only: what the record's lines meant to it (readiness.log)
+     * is over. */
+    s->on_line = NULL;
+    for (struct output_stream *st = s->streams; st; st = st->next)
+        if (linesplit_pending(&st->ls))
+            output_on_partial(&st->partial);
     output_svc_detach(s);
     output_abort(s);
     while (s->streams)

@@ -1,0 +1,101 @@
+/* test_output.c - a service's output record over real pipes and the real
+ * loop: what becomes of the lines its pipes hold when the record closes
+ * (a service removed by a reload, corral's exit). Its lines go to the
+ * test's own stdout, and each is checked where a follower hears it. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "log.h"
+#include "output.h"
+#include "test_conf_fixture.h"
+
+static char heard[1024];
+
+static void on_line(struct output_follower *f, const struct ring_line *line)
+{
+    (void)f;
+    size_t used = strlen(heard);
+    snprintf(heard + used, sizeof heard - used, "[%.*s]", (int)line->len, line->text);
+}
+
+/* A service whose output is piped, its run started: *writer is the write
+ * end of its stdout, as the service's process would hold it. */
+struct world {
+    uv_loop_t loop;
+    struct conf_global global;
+    struct conf_set *set;
+    struct output out;
+    struct output_svc svc;
+    struct output_follower follower;
+    char dir[256];
+};
+
+static void world_start(struct world *w, int *writer)
+{
+    struct conf_errors errs;
+    memset(w, 0, sizeof *w);
+    heard[0] = '\0';
+    log_max_level = LOG_ERROR;
+    assert_int_equal(uv_loop_init(&w->loop), 0);
+    conf_global_init(&w->global);
+    assert_non_null(fix_tmpdir(w->dir, sizeof w->dir));
+    assert_int_equal(fix_write(w->dir, "job.yaml", "command: [sleep, job]\n"), 0);
+    conf_errors_init(&errs);
+    assert_int_equal(conf_load_dir(w->dir, &fix_env, &w->set, &errs), 0);
+    conf_errors_close(&errs);
+    fix_rmdir(w->dir);
+    assert_int_equal(output_init(&w->out, &w->loop, &w->global, w->set), 0);
+    output_svc_init(&w->svc, &w->out, w->set->services[0], true, 0);
+    w->follower.on_line = on_line;
+    output_follow(&w->svc, &w->follower);
+    int out_fd, err_fd;
+    assert_int_equal(output_prepare(&w->svc, &out_fd, &err_fd), 0);
+    *writer = dup(out_fd); /* the service's stdout, alive after output_started */
+    assert_true(*writer >= 0);
+    output_started(&w->svc);
+}
+
+static void world_stop(struct world *w)
+{
+    output_svc_free(&w->svc);
+    output_close(&w->out);
+    uv_run(&w->loop, UV_RUN_NOWAIT);
+    assert_int_equal(uv_loop_close(&w->loop), 0);
+    conf_set_free(w->set);
+    conf_global_close(&w->global);
+}
+
+/* Its last line has no newline yet, and is held for the rest of it; the
+ * record closes (removed by a reload) while something it left still holds
+ * the pipe: the held line goes out, as it would have after its wait. */
+static void a_partial_line_held_when_the_record_closes_goes_out(void **state)
+{
+    (void)state;
+    struct world w;
+    int writer;
+    world_start(&w, &writer);
+    assert_int_equal(write(writer, "one\nlast words", 14), 14);
+    for (int i = 0; i < 100 && strcmp(heard, "[one]") != 0; i++)
+        uv_run(&w.loop, UV_RUN_NOWAIT);
+    assert_string_equal(heard, "[one]"); /* "last words" is held */
+    output_svc_close(&w.svc);
+    assert_string_equal(heard, "[one][last words]");
+    uv_run(&w.loop, UV_RUN_NOWAIT); /* the streams' close callbacks */
+    close(writer);
+    world_stop(&w);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(a_partial_line_held_when_the_record_closes_goes_out),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
