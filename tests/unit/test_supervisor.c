@@ -1443,7 +1443,8 @@ static unsigned rnd(unsigned *seed, unsigned n)
     return (*seed >> 16) % n;
 }
 
-/* A random set of s0..s5: each present or not, a longrun or a oneshot, with
+/* A random set of s0..s5: each present or not, a longrun or a oneshot
+ * (maybe a scheduled job with a run timeout), with
  * a command version v and a dependency on a lower one or on every instance
  * of w, maybe a finish, a stop command, signal_to: process or autostart:
  * false; and w, with 1 to 4 instances, or not. */
@@ -1462,8 +1463,13 @@ static struct conf_set *random_set(unsigned *seed)
             snprintf(deps, sizeof deps, "depends_on: {w: {condition: started}}\n");
         else if (dep >= 0)
             snprintf(deps, sizeof deps, "depends_on: {s%d: {condition: started}}\n", dep);
-        snprintf(files[n][1], sizeof files[n][1], "%scommand: [sleep, s%d.%u]\n%s%s%s%s%s",
-                 rnd(seed, 5) == 0 ? "type: oneshot\n" : "", i, rnd(seed, 2),
+        /* A oneshot may be a scheduled job, with a run timeout. */
+        bool oneshot = rnd(seed, 5) == 0;
+        const char *sched = !oneshot || rnd(seed, 3) == 0 ? ""
+                            : rnd(seed, 2)                ? "every: 1h\nrun_timeout: 10s\n"
+                                           : "every: 1h\nrun_timeout: 10s\noverlap: queue\n";
+        snprintf(files[n][1], sizeof files[n][1], "%s%scommand: [sleep, s%d.%u]\n%s%s%s%s%s",
+                 oneshot ? "type: oneshot\n" : "", sched, i, rnd(seed, 2),
                  rnd(seed, 3) == 0 ? "finish: [sh, fin]\n" : "",
                  rnd(seed, 3) == 0 ? "stop_command: [sh, stopper]\n" : "",
                  rnd(seed, 6) == 0 ? "autostart: false\n" : "",
@@ -1750,7 +1756,7 @@ static void random_swaps_requests_and_exits_keep_the_runtime_consistent(void **s
     W.sup->pace.per_turn = allowances[rnd(&seed, 4)];
     sup_start_all(W.sup);
     for (int step = 0; step < 400 && W.nprocs < MAX_PROCS - 64; step++) {
-        unsigned op = rnd(&seed, 15);
+        unsigned op = rnd(&seed, 17);
         struct sup_service *some =
             sup_count(W.sup) ? sup_at(W.sup, rnd(&seed, 6) % sup_count(W.sup)) : NULL;
         struct counted before[64];
@@ -1805,6 +1811,26 @@ static void random_swaps_requests_and_exits_keep_the_runtime_consistent(void **s
                 struct sup_service *ss = sup_at(W.sup, (i + rnd(&seed, 8)) % sup_count(W.sup));
                 if (uv_is_active((uv_handle_t *)&ss->timer) && ss->svc.state == SVC_STARTING) {
                     fire_timer(ss);
+                    break;
+                }
+            }
+        } else if (op == 15) {
+            /* A scheduled run goes on past its run_timeout (the schedule's
+             * timer, which clears the deadline before it tells). */
+            for (size_t i = 0; i < sup_count(W.sup); i++) {
+                struct sup_service *ss = sup_at(W.sup, (i + rnd(&seed, 8)) % sup_count(W.sup));
+                if (ss->sched && ss->sched->deadline_ms && svc_is_running(&ss->svc)) {
+                    ss->sched->deadline_ms = 0;
+                    W.sup->on_run_timeout(ss);
+                    break;
+                }
+            }
+        } else if (op == 16) {
+            /* A scheduled job's time has come (of those scheduled, one). */
+            for (size_t i = 0; i < sup_count(W.sup); i++) {
+                struct sup_service *ss = sup_at(W.sup, (i + rnd(&seed, 8)) % sup_count(W.sup));
+                if (ss->sched) {
+                    W.sup->on_due(ss);
                     break;
                 }
             }
