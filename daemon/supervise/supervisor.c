@@ -456,12 +456,16 @@ static void sup_on_due(struct sup_service *ss)
     if (!sc || sup->stopping || ss->intent.held || ss->intent.retiring)
         return;
     if (!svc_is_finished(&ss->svc)) {
-        /* Put off (sup_do_spawn), its run has not begun: say so. */
+        /* Put off (sup_do_spawn), waiting its turn to start or restart,
+         * backing off, or waiting for its dependencies: its run has not
+         * begun, say which. */
         bool waits = ss->output_waits > 0 && ss->svc.state == SVC_BACKOFF;
-        bool deps = ss->svc.state == SVC_WAITING;
-        const char *what = waits  ? "its run waits for corral's output"
-                           : deps ? "it waits for what it depends on"
-                                  : "its last run goes on";
+        bool not_begun = !svc_is_running(&ss->svc);
+        const char *what = waits                          ? "its run waits for corral's output"
+                           : ss->start.queued             ? "it waits for its turn to start"
+                           : ss->svc.state == SVC_BACKOFF ? "it waits to restart"
+                           : ss->svc.state == SVC_WAITING ? "it waits for what it depends on"
+                                                          : "its last run goes on";
         if (ss->svc.conf->overlap == CONF_OVERLAP_QUEUE) {
             if (!sc->queued)
                 log_info("%s: due while %s: it runs again once that ends", sup_name(ss), what);
@@ -469,7 +473,7 @@ static void sup_on_due(struct sup_service *ss)
             return;
         }
         sc->skipped++;
-        if (waits || deps || !sc->last_start_ms) { /* no run began: no age to tell */
+        if (not_begun || !sc->last_start_ms) { /* no run began: no age to tell */
             log_warn("%s: due while %s: this run is skipped", sup_name(ss), what);
             return;
         }

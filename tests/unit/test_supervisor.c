@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -2109,6 +2110,61 @@ static void a_queued_stop_of_one_waiting_its_turn_to_restart_stops_it_now(void *
     world_stop();
 }
 
+/* corral's own lines at info and above while fn runs, into buf. */
+static void capture_log(void (*fn)(void), char *buf, size_t len)
+{
+    FILE *f = tmpfile();
+    assert_non_null(f);
+    fflush(stderr);
+    int saved = dup(STDERR_FILENO);
+    assert_true(saved >= 0);
+    assert_true(dup2(fileno(f), STDERR_FILENO) >= 0);
+    enum log_level level = log_max_level;
+    log_max_level = LOG_INFO;
+    fn();
+    log_max_level = level;
+    dup2(saved, STDERR_FILENO);
+    close(saved);
+    rewind(f);
+    size_t n = fread(buf, 1, len - 1, f);
+    buf[n] = '\0';
+    fclose(f);
+}
+
+static void job_due(void)
+{
+    W.sup->on_due(sup_find(W.sup, "job"));
+}
+
+/* A scheduled job due while its start, or its restart after a failed run,
+ * waits its turn says so: its run is not going on, and it depends on
+ * nothing. */
+static void a_scheduled_job_due_while_it_waits_its_turn_says_so(void **state)
+{
+    (void)state;
+    char log[1024];
+    world_start(load("job.yaml",
+                     "type: oneshot\nevery: 1h\nrestart: on-failure\ncommand: [sleep, job]\n",
+                     "x.yaml", "command: [sleep, x]\n", NULL));
+    W.sup->pace.per_turn = 1;
+    sup_start_all(W.sup); /* x: the turn's one spawn */
+    job_due();
+    assert_true(sup_find(W.sup, "job")->start.queued);
+    capture_log(job_due, log, sizeof log);
+    assert_string_equal(log, "corral: job: due while it waits for its turn to start: this run is "
+                             "skipped\n");
+    turns_until_idle();
+    assert_string_equal(W.spawns, "x job ");
+    turn();
+    die_in_turn(live("x"), EXITED(0));   /* restarted at once: the turn's one spawn */
+    die_in_turn(live("job"), EXITED(1)); /* its restart waits its turn */
+    assert_true(sup_find(W.sup, "job")->start.queued);
+    capture_log(job_due, log, sizeof log);
+    assert_string_equal(log, "corral: job: due while it waits for its turn to start: this run is "
+                             "skipped\n");
+    world_stop();
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -2163,6 +2219,7 @@ int main(void)
         cmocka_unit_test(a_shutdown_stops_the_removed_instances_still_waiting_their_turn),
         cmocka_unit_test(a_removed_instance_waiting_its_turn_goes_without_starting_again),
         cmocka_unit_test(a_queued_stop_of_one_waiting_its_turn_to_restart_stops_it_now),
+        cmocka_unit_test(a_scheduled_job_due_while_it_waits_its_turn_says_so),
         cmocka_unit_test(random_swaps_requests_and_exits_keep_the_runtime_consistent),
         cmocka_unit_test(orphans_are_counted_for_the_service_whose_recent_group_held_them),
         cmocka_unit_test(fork_failures_are_counted_per_service),
