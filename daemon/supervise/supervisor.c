@@ -359,7 +359,7 @@ static void sup_on_hook_done(struct sup_hook *h, pid_t pid, int wstatus)
         char sig[32];
         log_warn("%s: stop_command %s: sending %s", sup_name(ss), what,
                  signame_format(ss->svc.conf->stop_signal, sig, sizeof sig));
-        sup_signal_tree(ss, ss->svc.conf->stop_signal);
+        sup_send_stop(ss, ss->svc.conf->stop_signal);
     }
 }
 

@@ -112,6 +112,8 @@ static int fake_kill(pid_t pid, int sig)
     p->signalled = true;
     if (pid < 0) /* the group first; the pid alone would repeat it */
         append(W.kills, sizeof W.kills, "%s:%s ", p->tag, sig == SIGKILL ? "KILL" : "TERM");
+    else /* signalled alone */
+        append(W.kills, sizeof W.kills, "%s=%s ", p->tag, sig == SIGKILL ? "KILL" : "TERM");
     return 0;
 }
 
@@ -339,6 +341,23 @@ static void a_stop_command_replaces_the_stop_signal_which_follows_if_it_fails(vo
     assert_string_equal(W.kills, "");
     die_tag("stopper", EXITED(2));
     assert_string_equal(W.kills, "web:TERM ");
+    die_tag("web", SIGTERM);
+    assert_string_equal(state_of("web"), "stopped");
+    world_stop();
+}
+
+/* signal_to: process: the stop signal that follows a failed stop command goes
+ * to the process alone, as every other stop signal of the service does. */
+static void the_stop_signal_after_a_failed_stop_command_keeps_signal_process(void **state)
+{
+    (void)state;
+    world_start(load("web.yaml",
+                     "command: [sleep, web]\nstop_command: [sh, stopper]\nsignal_to: process\n",
+                     NULL));
+    sup_start_all(W.sup);
+    sup_stop_service(sup_find(W.sup, "web"));
+    die_tag("stopper", EXITED(2));
+    assert_string_equal(W.kills, "web=TERM ");
     die_tag("web", SIGTERM);
     assert_string_equal(state_of("web"), "stopped");
     world_stop();
@@ -2171,6 +2190,7 @@ int main(void)
         cmocka_unit_test(services_start_in_dependency_order_and_stop_in_reverse),
         cmocka_unit_test(finish_runs_after_each_exit_before_the_restart_and_125_ends_it),
         cmocka_unit_test(a_stop_command_replaces_the_stop_signal_which_follows_if_it_fails),
+        cmocka_unit_test(the_stop_signal_after_a_failed_stop_command_keeps_signal_process),
         cmocka_unit_test(stopping_a_single_process_service_with_no_process_signals_nothing),
         cmocka_unit_test(autostart_false_waits_for_a_request_and_so_do_its_dependents),
         cmocka_unit_test(killing_everything_starts_no_stop_command_and_no_finish),
