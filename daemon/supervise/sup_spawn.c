@@ -53,20 +53,25 @@ void sup_signal_tree(struct sup_service *ss, int sig)
     free(kids);
 }
 
+/* what failed: "fork", or "pipe" (the pipes of its output, made before;
+ * not a fork, so neither counted as one nor blamed on the PID limit). */
 static void sup_log_fork_failure(struct sup_service *ss, const char *what, int err)
 {
-    struct pidbudget b;
+    struct pidbudget b = {0};
     char budget[160] = "";
     const char *dir = ss->sup->env.pids_dir;
+    bool fork = strcmp(what, "fork") == 0, known = false;
 
-    /* Every failure is counted with the budget at that moment (two small
-     * reads; failures come at backoff's pace). */
-    ss->fork_failures_total++;
-    ss->fork_pids_current = ss->fork_pids_max = -1;
-    bool known = (dir && dir[0] ? pidbudget_read_at(dir, &b) : pidbudget_read(&b)) == 0;
-    if (known) {
-        ss->fork_pids_current = b.current;
-        ss->fork_pids_max = b.max;
+    /* Every failed fork is counted with the budget at that moment (two
+     * small reads; failures come at backoff's pace). */
+    if (fork) {
+        ss->fork_failures_total++;
+        ss->fork_pids_current = ss->fork_pids_max = -1;
+        known = (dir && dir[0] ? pidbudget_read_at(dir, &b) : pidbudget_read(&b)) == 0;
+        if (known) {
+            ss->fork_pids_current = b.current;
+            ss->fork_pids_max = b.max;
+        }
     }
 
     /* One line per burst: the first says what and why; the retries are

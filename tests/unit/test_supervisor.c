@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -360,6 +361,32 @@ static void the_stop_signal_after_a_failed_stop_command_keeps_signal_process(voi
     assert_string_equal(W.kills, "web=TERM ");
     die_tag("web", SIGTERM);
     assert_string_equal(state_of("web"), "stopped");
+    world_stop();
+}
+
+/* With no fd left for the pipes of its output, a start fails before any
+ * fork: it says pipe, is retried, and is no fork failure (the PID limit is
+ * not to blame). */
+static void a_start_with_no_fd_for_its_pipes_says_pipe_and_counts_no_failed_fork(void **state)
+{
+    (void)state;
+    world_start(load("web.yaml", "command: [sleep, web]\n", NULL));
+    struct rlimit was, low;
+    assert_int_equal(getrlimit(RLIMIT_NOFILE, &was), 0);
+    int fd = dup(0); /* the lowest free fd: none past it may be opened */
+    assert_true(fd >= 0);
+    close(fd);
+    low = was;
+    low.rlim_cur = (rlim_t)fd;
+    assert_int_equal(setrlimit(RLIMIT_NOFILE, &low), 0);
+    sup_start_all(W.sup);
+    assert_int_equal(setrlimit(RLIMIT_NOFILE, &was), 0);
+    struct sup_view v;
+    sup_view(sup_find(W.sup, "web"), 0, &v);
+    assert_string_equal(W.spawns, "");
+    assert_string_equal(state_of("web"), "backoff");
+    assert_true(strncmp(v.reason, "pipe: Too many open files, retry in", 35) == 0);
+    assert_int_equal(v.fork_failures, 0);
     world_stop();
 }
 
@@ -2191,6 +2218,7 @@ int main(void)
         cmocka_unit_test(finish_runs_after_each_exit_before_the_restart_and_125_ends_it),
         cmocka_unit_test(a_stop_command_replaces_the_stop_signal_which_follows_if_it_fails),
         cmocka_unit_test(the_stop_signal_after_a_failed_stop_command_keeps_signal_process),
+        cmocka_unit_test(a_start_with_no_fd_for_its_pipes_says_pipe_and_counts_no_failed_fork),
         cmocka_unit_test(stopping_a_single_process_service_with_no_process_signals_nothing),
         cmocka_unit_test(autostart_false_waits_for_a_request_and_so_do_its_dependents),
         cmocka_unit_test(killing_everything_starts_no_stop_command_and_no_finish),
