@@ -244,17 +244,22 @@ static size_t checks_utf8_cut(const char *s, size_t n, size_t max)
 
 /* STATUS=: shown by status as it was sent, so kept as valid UTF-8 (each
  * stray byte as U+00XX; a reply drops a string that is not), cut where a
- * character ends, and with control bytes as spaces (no terminal escape
- * reaches corralctl's output). */
+ * character ends, and with control characters (C0, DEL and C1) as spaces:
+ * no terminal escape reaches corralctl's output. */
 static void checks_set_status(struct checks *ck, const char *text, size_t n)
 {
     char clean[2 * sizeof ck->status_text];
     size_t max = sizeof ck->status_text - 1;
     size_t m = outfmt_utf8_clean(text, checks_utf8_cut(text, n, max), clean);
     m = checks_utf8_cut(clean, m, max);
-    for (size_t i = 0; i < m; i++)
-        ck->status_text[i] = (unsigned char)clean[i] < 0x20 || clean[i] == 0x7f ? ' ' : clean[i];
-    ck->status_text[m] = '\0';
+    size_t k = 0;
+    for (size_t i = 0; i < m; i++) {
+        unsigned char c = (unsigned char)clean[i];
+        bool c1 = c == 0xc2 && i + 1 < m && (unsigned char)clean[i + 1] < 0xa0; /* U+0080..9F */
+        ck->status_text[k++] = c < 0x20 || c == 0x7f || c1 ? ' ' : clean[i];
+        i += c1;
+    }
+    ck->status_text[k] = '\0';
 }
 
 void checks_on_sdnotify(struct checks *ck, const char *msg, size_t len)

@@ -35,7 +35,7 @@ s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
 for i in range(300):
     s.sendto(b"MAINPID=1\nSTOPPING=1\n", addr)
 s.sendto(("STATUS=" + "\u00e9" * 100).encode() + b"\n", addr)
-s.sendto(b"STATUS=a\x1b[2Jb\tc\xffd\nREADY=1\n", addr)
+s.sendto(b"STATUS=a\x1b[2Jb\tc\xffd\x9be\xc2\x9bf\nREADY=1\n", addr)
 open(sys.argv[1], "w").close()
 time.sleep(1000)
 '''
@@ -82,13 +82,14 @@ class Promises(svc.ServiceTest):
         harness.wait_for(lambda: status(self)[0]["noisy"]["state"] == "up", 10, what="noisy up")
         self.assertEqual(c.stderr().count("sd_notify MAINPID= refused"), 1, c.stderr()[-2000:])
         self.assertEqual(c.stderr().count("says it is stopping"), 1)
-        # The last STATUS= is shown; its control bytes as spaces, a stray
-        # byte as U+00FF, never a status that vanishes from the reply.
-        self.assertEqual(status(self)[0]["noisy"].get("status_text"), "a [2Jb c\u00ffd")
+        # The last STATUS= is shown; its control characters (a stray 0x9b
+        # would be U+009B, CSI) as spaces, a stray byte as U+00FF, never a
+        # status that vanishes from the reply.
+        self.assertEqual(status(self)[0]["noisy"].get("status_text"), "a [2Jb c\u00ffd e f")
 
     def test_a_status_cut_to_fit_keeps_whole_characters(self):
         script = self.script("cut.py", SDNOTIFY_NOISY.replace(
-            'b"STATUS=a\\x1b[2Jb\\tc\\xffd\\nREADY=1\\n"', 'b"READY=1\\n"'))
+            'b"STATUS=a\\x1b[2Jb\\tc\\xffd\\x9be\\xc2\\x9bf\\nREADY=1\\n"', 'b"READY=1\\n"'))
         self.service("cut", f"command: [{harness.PY}, {script}, {self.path('said')}]\n"
                             "readiness: {notify: systemd}\n")
         self.run_services()
