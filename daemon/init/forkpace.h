@@ -46,7 +46,7 @@ void forkpace_close(struct forkpace *fp);
 
 /* Whether a fork by w now would have to wait its turn: w waits already,
  * others wait, or this turn's allowance is spent (false for the one whose
- * turn came, and once fp is closed). */
+ * turn came, and once fp is closed for a w that was not waiting). */
 bool forkpace_must_wait(const struct forkpace *fp, const struct forkpace_waiter *w);
 
 /* w waits its turn, kept in order (a second call keeps its place); cb(w)

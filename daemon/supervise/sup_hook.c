@@ -4,7 +4,7 @@
  * (`nginx -s quit`). A hook runs as the service does (user, group,
  * directory, environment, limits), its lines go out under the service's
  * name, and it is bounded by a timeout after which its process group gets
- * SIGKILL. Its fork is paced with the services' (sup_starts.c): past the
+ * SIGKILL. Its fork is paced with the services' (sup->pace, init/forkpace.c): past the
  * loop turn's allowance it waits its turn, and its timeout counts from
  * its fork. Its end goes back to the runtime through sup->on_hook_done,
  * its turn through sup->on_hook_turn. */

@@ -314,7 +314,7 @@ void sup_hook_init(struct sup_hook *h, struct sup_service *ss, int kind);
  * finish: CORRAL_EXIT_CODE and CORRAL_EXIT_SIGNAL of ss->finish_wstatus; a
  * stop_command: MAINPID, ss's process); SIGKILL to its group after its
  * timeout (finish_timeout, stop_timeout), counted from its fork. Its fork
- * is paced with the services' (sup_starts.c). Returns 0 (it runs:
+ * is paced with the services' (sup->pace, init/forkpace.c). Returns 0 (it runs:
  * sup->on_hook_done follows its exit), SUP_HOOK_WAITS (it waits its turn:
  * sup->on_hook_turn follows, which starts it again or gives it up), or
  * -errno (logged, but -ENOENT when ss has no such hook; nothing runs). */
