@@ -621,6 +621,8 @@ static void cy_ulimits(struct cy *c, struct imp_service *s, yaml_node_t *v)
                 imp_iv_del(rl, k);
         }
     }
+    if (!rl->first) /* every limit refused: no rlimits: {} */
+        imp_iv_del(s->map, "rlimits");
 }
 
 /* Keys of a compose service that belong to the container, not to a

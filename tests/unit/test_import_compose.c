@@ -228,13 +228,15 @@ static void unlimited_zero_durations_and_relative_paths_become_what_corral_takes
                          "      retries: 0\n"
                          "  b:\n"
                          "    command: b\n"
-                         "    working_dir: ${APP_DIR}\n",
+                         "    working_dir: ${APP_DIR}\n"
+                         "    ulimits: {core: x}\n",
                          NULL);
     struct imp m;
     fx_import(&m, "compose", "/c.yaml", root);
     char *a = fx_service(&m, "a"), *b = fx_service(&m, "b");
     assert_lacks(a, "directory");
     assert_contains(b, "directory: \"${APP_DIR}\"\n");
+    assert_lacks(b, "rlimits"); /* every limit refused: none, not rlimits: {} */
     assert_contains(a, "  nproc: unlimited  # -1\n  nofile:\n    soft: 1024\n"
                        "    hard: unlimited  # -1\n");
     assert_lacks(a, "core");
