@@ -131,8 +131,7 @@ static const char *conf_instances_stem(const struct conf_service *s)
     return s->base ? s->base : s->name;
 }
 
-/* True when name is base "." followed by a number. */
-static bool conf_instances_named_like(const char *name, const char *base)
+bool conf_instances_named_like(const char *name, const char *base)
 {
     size_t bl = strlen(base);
     if (strncmp(name, base, bl) != 0 || name[bl] != '.' || !name[bl + 1])

@@ -27,6 +27,10 @@ int conf_svc_list_push(struct conf_svc_list *l, struct conf_service *s);
 int conf_instances_parse(struct ynode_ctx *c, const char *name, const struct conf_scale *scales,
                          size_t n_scales, struct conf_svc_list *out);
 
+/* True when name is base "." followed by a number: a name the instances of
+ * a file base with instances: would clash with, whatever their count. */
+bool conf_instances_named_like(const char *name, const char *base);
+
 /* Reports every service file whose name is that of a file with instances
  * followed by ".NUMBER" (worker.1.yaml beside worker.yaml with instances:),
  * at the instances: key. Returns 0, -EINVAL or -ENOMEM. */

@@ -170,8 +170,10 @@ void imp_deps_resolve(struct imp *m, struct imp_service *s, char **deps, size_t 
 /* imp_check.c: loads every service file and corral.yaml as they would be
  * written with corral's own loader, then the services as one set, and takes
  * out (reported) whatever it refuses: a key, a dependency, or a service whose
- * command or file is refused. import_run calls it after the mapper. */
-void imp_check(struct imp *m);
+ * command or file is refused. import_run calls it after the mapper. Returns
+ * 0, or -1 (m->err) when the loader refuses what nothing can be taken out
+ * of: nothing is to be written then. */
+int imp_check(struct imp *m);
 
 /* corral.yaml's key (startup_scripts...) = dir, when dir exists. */
 void imp_startup_dir(struct imp *m, const char *dir, const char *key, const char *from);

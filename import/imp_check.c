@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "conf.h"
+#include "conf_instances.h"
 #include "conf_set.h"
 #include "imp.h"
 #include "imp_write.h"
@@ -171,39 +172,55 @@ static bool imp_check_drop_dep(struct imp *m, const struct conf_error *e)
     return true;
 }
 
-/* instances: N names the copies NAME.1 .. NAME.N, and corral refuses a file
- * whose copies take the name of another service (conf_instances.c): the
- * instances are taken out. Returns whether one was. */
+/* instances: names the copies NAME.1 .. NAME.N, and corral refuses a file
+ * with instances when another service is named NAME.NUMBER, any number
+ * (conf_instances_collisions): the instances are taken out. Returns
+ * whether one was. */
 static bool imp_check_instances(struct imp *m)
 {
     for (struct imp_service *s = m->svcs; s; s = s->next) {
-        struct imp_iv *e = imp_iv_get(s->map, "instances");
-        long n = e && e->kind == IMP_IV_SCALAR ? strtol(e->text, NULL, 10) : 0;
-        for (long k = 1; k <= n && k <= CONF_INSTANCES_MAX; k++) {
-            char *copy = imp_xasprintf("%s.%ld", s->name, k);
-            bool taken = imp_find(m, copy) != NULL;
-            if (taken) {
-                char *what = imp_xasprintf("%s: instances", s->name);
-                imp_report(m, IMP_UNMAPPED, s->origin, what,
-                           "corral refuses it (instance %s would have the name of another "
-                           "service); one copy runs",
-                           copy);
-                free(what);
-                imp_iv_del(s->map, "instances");
-            }
-            free(copy);
-            if (taken)
-                return true;
+        if (!imp_iv_get(s->map, "instances"))
+            continue;
+        for (struct imp_service *t = m->svcs; t; t = t->next) {
+            if (t == s || !conf_instances_named_like(t->name, s->name))
+                continue;
+            char *what = imp_xasprintf("%s: instances", s->name);
+            imp_report(m, IMP_UNMAPPED, s->origin, what,
+                       "corral refuses it (its instances are named %s.1, %s.2 ..., and %s is "
+                       "another service); one copy runs",
+                       s->name, s->name, t->name);
+            free(what);
+            imp_iv_del(s->map, "instances");
+            return true;
         }
     }
     return false;
 }
 
-/* The services as one set: each refused dependency is taken out, one at a
- * time, until the set builds. */
-static void imp_check_set(struct imp *m)
+/* Takes out whole the services errs names (a cycle or a condition too
+ * many to take apart by dependencies). Returns whether one was. */
+static bool imp_check_drop_named(struct imp *m, const struct conf_errors *errs)
 {
-    for (int round = 0; round < IMP_CHECK_ROUNDS; round++) {
+    bool dropped = false;
+    for (size_t i = 0; i < errs->n; i++) {
+        const struct conf_error *e = &errs->v[i];
+        if (e->warning || !e->file || !imp_find(m, e->file))
+            continue;
+        imp_check_refused(m, imp_find(m, e->file)->origin, e->file, e, "the service is left out");
+        imp_drop(m, e->file);
+        dropped = true;
+    }
+    return dropped;
+}
+
+/* The services as one set: every dependency the loader refuses is taken
+ * out, round after round, until the set builds; past IMP_CHECK_ROUNDS, or
+ * where an error names no dependency, the services it names go whole.
+ * Each round takes something out, so it ends; -1 (m->err) only when what
+ * is refused names nothing that can go. */
+static int imp_check_set(struct imp *m)
+{
+    for (int round = 0;; round++) {
         if (imp_check_instances(m))
             continue;
         size_t n = 0;
@@ -225,11 +242,19 @@ static void imp_check_set(struct imp *m)
         if (rc == -ENOMEM)
             imp_oom();
         conf_set_free(set);
-        const struct conf_error *e = rc == 0 ? NULL : imp_check_first(&errs);
-        bool dropped = e && imp_check_drop_dep(m, e);
+        bool dropped = false;
+        for (size_t i = 0; rc != 0 && round < IMP_CHECK_ROUNDS && i < errs.n; i++)
+            if (!errs.v[i].warning && imp_check_drop_dep(m, &errs.v[i]))
+                dropped = true;
+        if (rc != 0 && !dropped)
+            dropped = imp_check_drop_named(m, &errs);
+        const struct conf_error *e = imp_check_first(&errs);
+        if (rc != 0 && !dropped)
+            imp_fail(m, "the services do not load as a set: %s",
+                     e ? e->msg : "the loader says no more");
         conf_errors_close(&errs);
         if (rc == 0 || !dropped)
-            return;
+            return rc == 0 ? 0 : -1;
     }
 }
 
@@ -258,14 +283,22 @@ static void imp_check_global(struct imp *m)
             imp_iv_del(m->global, key);
         }
         free(text);
+        if (rc != 0 && (!found || round + 1 == IMP_CHECK_ROUNDS)) {
+            /* Nothing it names can go: corral.yaml is left out whole. */
+            imp_check_refused(m, m->global_origin, "corral.yaml", e, "it is not written");
+            imp_iv_free(m->global);
+            m->global = NULL;
+        }
         conf_errors_close(&errs);
         if (!found)
             return;
     }
 }
 
-void imp_check(struct imp *m)
+int imp_check(struct imp *m)
 {
-    imp_check_set(m);
+    if (imp_check_set(m) < 0)
+        return -1;
     imp_check_global(m);
+    return 0;
 }

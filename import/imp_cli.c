@@ -62,7 +62,7 @@ int import_run(struct imp *m, const char *format, char **sources, size_t n)
             }
             int rc = import_formats[i].run(m, sources, n);
             if (rc == 0)
-                imp_check(m);
+                rc = imp_check(m);
             return rc;
         }
     return -2;
