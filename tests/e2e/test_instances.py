@@ -1,7 +1,8 @@
 """Instances and groups with the real corral as PID 1: `instances: N` runs N
 services NAME.1 .. NAME.N, each with its own pid, restarts, logs and
 CORRAL_INSTANCE; `corralctl scale` and a reload of a changed count add and
-remove instances (removed ones stop one at a time, the highest first); a
+remove instances (removed ones stop one at a time, the highest first; one
+brought back while it stops starts again once it is gone); a
 dependency on the file waits for every instance; `@GROUP` addresses every
 member of a group in dependency order, and `status @GROUP` filters."""
 
@@ -125,6 +126,43 @@ class Instances(svc.ServiceTest):
         err = c.stderr()
         stops = [lines_with(err, f"worker.{k}: stopping")[-1] for k in (5, 4, 3, 2)]
         self.assertEqual(stops, sorted(stops), "the highest number stops first")
+        c.signal(signal.SIGTERM)
+        self.assertEqual(c.wait(), 0)
+
+    def test_scaled_down_and_up_again_while_stopping_each_runs_once(self):
+        # Instances that take half a second to stop: scaled down to one and
+        # back to three before they are gone, each instance ends with one
+        # process, and never runs two side by side.
+        log = self.path("runs")
+        self.service("worker", "command: \"trap 'sleep 0.5; echo end ${CORRAL_INSTANCE} >> "
+                               f"{log}; exit 0' TERM; echo start ${{CORRAL_INSTANCE}} >> {log}; "
+                               "sleep 1000 & wait\"\ninstances: 3\nstop_timeout: 5s\n")
+        c = self.run_services()
+        wait_ready(self)
+        st = self.up(["worker.1", "worker.2", "worker.3"])
+        harness.wait_for(lambda: len(harness.read(log).splitlines()) == 3, 10, what="3 starts")
+        self.assertEqual(ctl(self, "scale", "worker", "1").returncode, 0)
+        harness.wait_for(lambda: "worker.3: stopping" in c.stderr(), 10, what="worker.3 stopping")
+        self.assertEqual(ctl(self, "scale", "worker", "3").returncode, 0)
+        st2 = self.up(["worker.1", "worker.2", "worker.3"], timeout=20)
+
+        def settled():
+            sleeps = [p for p in c.ns_pids()
+                      if harness.read(f"/proc/{p}/cmdline").split("\0")[:2] == ["sleep", "1000"]]
+            return len(sleeps) == 3 and "stopping" not in str(status(self)[0]) and sleeps
+        harness.wait_for(settled, 20, what="three sleeps, nothing stopping")
+        st2, _ = status(self)
+        self.assertEqual({n: s["state"] for n, s in st2.items()},
+                         {f"worker.{k}": "up" for k in (1, 2, 3)})
+        # worker.1 kept its process; worker.2 was taken back before its
+        # stop began, or stopped and started again; worker.3 started again
+        # once its first run had ended: one run of each at a time.
+        self.assertEqual(st2["worker.1"]["pid"], st["worker.1"]["pid"])
+        runs = harness.read(log).splitlines()
+        of = {k: [l.split()[0] for l in runs if l.split()[1] == k] for k in "123"}
+        self.assertEqual(of["1"], ["start"], runs)
+        self.assertIn(of["2"], (["start"], ["start", "end", "start"]), runs)
+        self.assertEqual(of["3"], ["start", "end", "start"], runs)
         c.signal(signal.SIGTERM)
         self.assertEqual(c.wait(), 0)
 
