@@ -12,7 +12,7 @@ import time
 
 import harness
 import svc
-from ctl import status, wait_ready
+from ctl import ctl, status, wait_ready
 from svc import stamp
 
 
@@ -223,6 +223,31 @@ command: "id -u > out; id -g >> out; pwd >> out; umask >> out; echo $GREETING >>
         import grp
         out = harness.read(self.path("ids")).split()
         self.assertEqual(out, ["0", str(grp.getgrnam("nogroup").gr_gid), "321"])
+
+    def test_a_start_that_calls_off_a_queued_restart_lets_what_it_depends_on_restart(self):
+        # restart a b c (c depends on b, b on a): b's stop waits for c, a's
+        # for b. c takes its time to stop; a start of b meanwhile calls b's
+        # restart off, and a's restart no longer waits for b: a restarts
+        # while c still stops, b keeps its process.
+        ended = self.path("c-ended")
+        self.service("a", "command: [sleep, '1000']\n")
+        self.service("b", "command: [sleep, '1000']\ndepends_on: [a]\n")
+        self.service("c", f"command: \"trap 'sleep 5; touch {ended}; exit 0' TERM; "
+                          "sleep 1000 & wait\"\ndepends_on: [b]\nstop_timeout: 20s\n")
+        c = self.run_services()
+        wait_ready(self)
+        st = harness.wait_for(lambda: all(s["state"] == "up" for s in status(self)[0].values())
+                              and status(self)[0], 10, what="a, b and c up")
+        self.assertEqual(ctl(self, "restart", "a", "b", "c").returncode, 0)
+        harness.wait_for(lambda: status(self)[0]["c"]["state"] == "stopping", 10,
+                         what="c stopping")
+        self.assertEqual(ctl(self, "start", "b").returncode, 0)
+        harness.wait_for(lambda: status(self)[0]["a"].get("pid") not in (None, st["a"]["pid"])
+                         and status(self)[0]["a"]["state"] == "up", 10, what="a restarted")
+        self.assertFalse(os.path.exists(ended), "a waited for c's stop")
+        self.assertEqual(status(self)[0]["b"]["pid"], st["b"]["pid"])
+        c.signal(signal.SIGTERM)
+        self.assertEqual(c.wait(30), 0)
 
     def test_a_low_soft_limit_on_open_files_does_not_cap_how_many_services_run(self):
         # Containers are often given 1024 open files under a far higher hard
