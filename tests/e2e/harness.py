@@ -109,6 +109,17 @@ def fd_links(pid):
     return links
 
 
+def private_run_and_tmp(tmp, then):
+    """A shell line for a container's view: its own /run and /tmp (tmpfs),
+    the test's directory as /run/t, corral and corralctl copied to /run/bin
+    (a build under /tmp would be hidden); then `then`, and corral ("$1") runs
+    as /run/bin/corral with the rest of the arguments."""
+    return ("mount -t tmpfs -o mode=0755 tmpfs /run && mkdir /run/t /run/bin && "
+            f"mount --bind {tmp} /run/t && cp \"$1\" /run/bin/corral && "
+            f"cp {CORRALCTL} /run/bin/corralctl && shift && "
+            f"mount -t tmpfs -o mode=1777 tmpfs /tmp && {then} /run/bin/corral \"$@\"")
+
+
 def can_enter(pid):
     """Whether nsenter may enter pid's namespaces: root without
     CAP_SYS_PTRACE (a container's default) may not, for another uid's."""

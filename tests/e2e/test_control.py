@@ -19,6 +19,14 @@ from ctl import ctl, ctl_json, status, wait_ready
 LONG = "command: [sleep, '1000']\n"
 
 
+def kill(pid):
+    """SIGKILLs pid unless it is gone already."""
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+
+
 class Commands(svc.ServiceTest):
     def setUp(self):
         super().setUp()
@@ -165,15 +173,13 @@ class DockerExec(svc.ServiceTest):
         os.chmod(self.tmp, 0o755)
         os.chmod(self.dir, 0o755)
         self.service("web", LONG)
-        # Its own /run, as a container has: another corral of this host (a
-        # parallel test's, as root on /run/corral/corral.sock) must not be
-        # the one found. (/tmp stays: the binaries under test may live there.)
-        setup = ("mount -t tmpfs -o mode=0755 tmpfs /run && mkdir /run/svc && "
-                 f"cp {self.dir}/web.yaml /run/svc/ && chmod -R a+rX /run/svc && "
-                 "exec \"$@\"")
-        wrap = ["unshare", "--pid", "--fork", "--mount-proc", "sh", "-c", setup, "sh", "setpriv",
-                "--reuid=65534", "--regid=65534", "--clear-groups", harness.CORRAL, "--services",
-                "/run/svc"]
+        # Its own /run and /tmp, as a container has: another corral of this
+        # host must not be the one found (a parallel test's, as root on
+        # /run/corral/corral.sock), nor take /tmp/corral-65534 first.
+        setup = harness.private_run_and_tmp(
+            self.tmp, "exec setpriv --reuid=65534 --regid=65534 --clear-groups")
+        wrap = ["unshare", "--pid", "--fork", "--mount-proc", "sh", "-c", setup, "sh",
+                harness.CORRAL, "--services", "/run/t/services.d"]
         env = dict(os.environ)
         env.pop("CORRAL_SOCKET", None)
         env.pop("XDG_RUNTIME_DIR", None)
@@ -182,7 +188,7 @@ class DockerExec(svc.ServiceTest):
         self.addCleanup(lambda: (p.kill(), p.wait()))
         pid = harness.wait_for(lambda: next((k for k in harness.children_of(p.pid)), None), 10,
                                what="corral to start")
-        self.addCleanup(lambda: os.kill(pid, signal.SIGKILL))  # PID 1: its namespace goes too
+        self.addCleanup(kill, pid)  # PID 1: its namespace goes too
         # Until setpriv has run, PID 1 is root's shell setting up /run.
         harness.wait_for(lambda: re.search(r"^Uid:\s+65534\b", harness.read(f"/proc/{pid}/status"),
                                            re.M), 10, what="corral to run as 65534")
@@ -191,12 +197,13 @@ class DockerExec(svc.ServiceTest):
             self.skipTest("cannot enter another uid's namespaces here (no CAP_SYS_PTRACE)")
 
         def st():
-            return subprocess.run([*enter, harness.CORRALCTL, "status"], env=env,
+            return subprocess.run([*enter, "/run/bin/corralctl", "status"], env=env,
                                   capture_output=True, text=True, timeout=10)
         harness.wait_for(lambda: st().returncode == 0, 10,
                          what=f"root's corralctl to find it: {st().stderr} "
                               f"corral said: {harness.read(self.path('err'))}")
         self.assertRegex(st().stdout, r"web\s+up")
+        self.assertTrue(os.path.exists(f"/proc/{pid}/root/tmp/corral-65534/corral.sock"))
 
 
 class Access(svc.ServiceTest):

@@ -96,17 +96,6 @@ def mode(path):
     return stat.S_IMODE(os.lstat(path).st_mode)
 
 
-def private_run_and_tmp(tmp, then):
-    """A shell line for a container's view: its own /run and /tmp (tmpfs),
-    the test's directory as /run/t, corral and corralctl copied to /run/bin
-    (a build under /tmp would be hidden); then `then`, and corral ("$1") runs
-    as /run/bin/corral with the rest of the arguments."""
-    return ("mount -t tmpfs -o mode=0755 tmpfs /run && mkdir /run/t /run/bin && "
-            f"mount --bind {tmp} /run/t && cp \"$1\" /run/bin/corral && "
-            f"cp {harness.CORRALCTL} /run/bin/corralctl && shift && "
-            f"mount -t tmpfs -o mode=1777 tmpfs /tmp && {then} /run/bin/corral \"$@\"")
-
-
 def open_to_a_stranger(test):
     """corral with the service web and its socket 0666 (read_group: nogroup),
     and a new local user in no group: (uid, gid, corral)."""
@@ -479,7 +468,7 @@ class SocketMode(svc.ServiceTest):
         os.mkdir(self.path("out"))
         self.service("web", "command: \"touch /run/t/out/ran; exec sleep 1000\"\n")
         wrap = ["unshare", "--pid", "--fork", "--mount-proc", "sh", "-c",
-                private_run_and_tmp(self.tmp, ": > /run/corral && mkdir -m 0777 /run/xdg && exec"),
+                harness.private_run_and_tmp(self.tmp, ": > /run/corral && mkdir -m 0777 /run/xdg && exec"),
                 "wrap"]
         c = self.corral(None, args=["--services", "/run/t/services.d"], pid1=False, wrapper=wrap,
                         env={"CORRAL_SOCKET": "", "XDG_RUNTIME_DIR": "/run/xdg"})
@@ -617,7 +606,7 @@ class NonRootSocket(svc.ServiceTest):
                      f"until grep -q @corral-{uid} /proc/net/unix; do sleep 0.05; done && ")
         then += "exec " + " ".join(as_user(uid, gid))
         wrap = ["unshare", "--pid", "--fork", "--mount-proc", "--net", "sh", "-c",
-                private_run_and_tmp(self.tmp, then), "wrap"]
+                harness.private_run_and_tmp(self.tmp, then), "wrap"]
         return self.corral(None, args=["--services", "/run/t/services.d"], pid1=False,
                            wrapper=wrap, env={"CORRAL_SOCKET": "", "XDG_RUNTIME_DIR": ""})
 
