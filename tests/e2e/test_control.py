@@ -19,6 +19,12 @@ from ctl import ctl, ctl_json, status, wait_ready
 LONG = "command: [sleep, '1000']\n"
 
 
+def wait_said(c, name, text, timeout=10):
+    """Waits for the line text from service name in corral's stdout."""
+    harness.wait_for(lambda: re.search(rf"^{name} +\| {text}$", c.stdout(), re.M), timeout,
+                     what=f"{name} to say {text}")
+
+
 def kill(pid):
     """SIGKILLs pid unless it is gone already."""
     try:
@@ -83,8 +89,11 @@ class Commands(svc.ServiceTest):
 
     def test_signal_wait_health_and_version(self):
         self.service("trap", "command: \"trap 'echo got-usr1 > " + self.path("usr1") +
-                     "' USR1; while :; do sleep 0.05; done\"\n")
-        self.service("slow", "type: oneshot\ncommand: 'sleep 1.5'\n")
+                     "' USR1; echo trapping; while :; do sleep 0.05; done\"\n")
+        # slow completes only when the test says so: late is not up before.
+        gate = self.path("gate")
+        self.service("slow", "type: oneshot\n"
+                             f"command: 'while [ ! -e {gate} ]; do sleep 0.05; done'\n")
         self.service("late", "command: [sleep, '1000']\n"
                              "depends_on: {slow: {condition: completed}}\n")
         c = self.run_services()
@@ -92,9 +101,11 @@ class Commands(svc.ServiceTest):
         r = ctl(self, "wait", "--timeout", "200ms", "late")
         self.assertEqual(r.returncode, 3, "wait times out with 3")
         self.assertEqual(ctl(self, "health").returncode, 3, "late is not up yet")
+        open(gate, "w").close()
         r = ctl(self, "wait", "--timeout", "10s", "--for", "up", "trap", "late")
         self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
         self.assertEqual(ctl(self, "health").returncode, 0)
+        wait_said(c, "trap", "trapping")  # up is spawned, not yet trapping USR1
         self.assertEqual(ctl(self, "signal", "USR1", "trap").returncode, 0)
         harness.wait_for(lambda: harness.read(self.path("usr1")).strip() == "got-usr1")
         r, objs = ctl_json(self, "version")
@@ -114,9 +125,15 @@ class Commands(svc.ServiceTest):
         events = subprocess.Popen([harness.CORRALCTL, "--json", "events"], env=env,
                                   stdout=subprocess.PIPE, text=True)
         self.addCleanup(lambda: [p.kill() or p.wait() for p in (follow, events)])
-        time.sleep(0.3)
-        open(self.path("go"), "w").close()
+        # The ok reply comes once the stream is on: every later event is in it.
+        self.assertTrue(json.loads(events.stdout.readline())["ok"])
+        # logs -f prints the last lines first, then follows: "second" comes
+        # after "first", through the stream.
         lines = []
+        harness.wait_for(lambda: lines.append(follow.stdout.readline()) or
+                         any("first" in l for l in lines), 10, what="first line in history")
+        self.assertFalse(any("second" in l for l in lines), lines)
+        open(self.path("go"), "w").close()
         harness.wait_for(lambda: lines.append(follow.stdout.readline()) or
                          any("second" in l for l in lines), 10, what="second line followed")
         ctl(self, "restart", "talker")
@@ -128,10 +145,10 @@ class Commands(svc.ServiceTest):
         # corral going away ends the stream: corralctl says so and fails.
         events.stdout.close()
         follow.stdout.close()
-        events2 = subprocess.Popen([harness.CORRALCTL, "events"], env=env, stdout=subprocess.DEVNULL,
-                                   stderr=subprocess.PIPE, text=True)
+        events2 = subprocess.Popen([harness.CORRALCTL, "--json", "events"], env=env,
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         self.addCleanup(lambda: events2.poll() is None and (events2.kill(), events2.wait()))
-        time.sleep(0.3)
+        self.assertTrue(json.loads(events2.stdout.readline())["ok"])  # streaming already
         self.assertEqual(ctl(self, "shutdown").returncode, 0)
         self.assertEqual(events2.wait(10), 1)
         self.assertIn("corral ended the stream", events2.stderr.read())
@@ -390,9 +407,11 @@ class Reload(svc.ServiceTest):
         after = status(self)[0]
         self.assertEqual(after["keep"]["pid"], before["keep"])
         self.assertNotEqual(after["change"]["pid"], before["change"])
-        ns = [harness.ns_pid_of(p) for p in c.ns_pids()]
-        self.assertNotIn(before["remove"], ns, "the removed service was stopped")
-        self.assertIn(before["keep"], ns)
+        # A removed service leaves status at once; its process, once reaped.
+        harness.wait_for(lambda: before["remove"] not in
+                         [harness.ns_pid_of(p) for p in c.ns_pids()], 10,
+                         what="the removed service stopped")
+        self.assertIn(before["keep"], [harness.ns_pid_of(p) for p in c.ns_pids()])
 
     def test_a_reload_applies_corral_yaml_and_refuses_a_broken_one(self):
         cfg = self.write_conf("log_level: warn\n")
@@ -424,11 +443,12 @@ class Reload(svc.ServiceTest):
         # A service that ignores SIGTERM for its whole 20 s stop_timeout:
         # corral.yaml's 15 s bound, reloaded down to 1 s, ends it sooner.
         cfg = self.write_conf("shutdown_timeout: 15s\n")
-        self.service("stubborn", "command: \"trap '' TERM; while :; do sleep 0.1; done\"\n"
+        self.service("stubborn", "command: \"trap '' TERM; echo armed; "
+                                 "while :; do sleep 0.1; done\"\n"
                                  "stop_timeout: 20s\n")
         c = self.run_services(args=["--config", cfg])
         wait_ready(self)
-        harness.wait_for(lambda: status(self)[0]["stubborn"]["state"] == "up")
+        wait_said(c, "stubborn", "armed")
         self.write_conf("shutdown_timeout: 1s\nkill_grace: 200ms\n")
         self.assertEqual(ctl(self, "reload").returncode, 0)
         t = time.monotonic()
@@ -466,13 +486,14 @@ class Reload(svc.ServiceTest):
         # down: no shutdown_timeout, no SIGKILL.
         term = self.path("b.term")
         self.service("b", f"command: \"trap 'echo TERM >> {term}; exit 0' TERM; "
-                          "while :; do sleep 0.1; done\"\nstop_timeout: 5s\n")
+                          "echo armed; while :; do sleep 0.1; done\"\nstop_timeout: 5s\n")
         slow = "command: \"trap 'sleep 1; exit 0' TERM; echo {v}; while :; do sleep 0.1; done\"\n"
         self.service("a", slow.format(v="v1") + "depends_on: [b]\nstop_timeout: 5s\n")
         cfg = self.write_conf("shutdown_timeout: 15s\n")
         c = self.run_services(args=["--config", cfg])
         wait_ready(self)
-        harness.wait_for(lambda: status(self)[0]["a"]["state"] == "up", 10)
+        wait_said(c, "b", "armed")
+        wait_said(c, "a", "v1")  # a's TERM trap is set
         self.service("a", slow.format(v="v2") + "stop_timeout: 5s\n")
         self.assertEqual(ctl(self, "reload").returncode, 0)
         harness.wait_for(lambda: status(self)[0]["a"]["state"] == "stopping", 10,
@@ -488,16 +509,15 @@ class Reload(svc.ServiceTest):
     def test_a_queued_stop_goes_on_when_a_reload_drops_the_dependent_it_waited_for(self):
         # stop a b: b waits for a, which ignores SIGTERM. A reload keeps
         # a's process and drops its dependency on b: b stops now.
+        deaf = "command: \"trap '' TERM; echo armed; while :; do sleep 0.1; done\"\n"
         self.service("b", LONG)
-        self.service("a", "command: \"trap '' TERM; while :; do sleep 0.1; done\"\n"
-                          "depends_on: [b]\nstop_timeout: 30s\n")
+        self.service("a", deaf + "depends_on: [b]\nstop_timeout: 30s\n")
         c = self.run_services()
         wait_ready(self)
-        harness.wait_for(lambda: status(self)[0]["a"]["state"] == "up", 10)
+        wait_said(c, "a", "armed")
         self.assertEqual(ctl(self, "stop", "a", "b").returncode, 0)
         self.assertEqual(status(self)[0]["b"]["state"], "up")
-        self.service("a", "command: \"trap '' TERM; while :; do sleep 0.1; done\"\n"
-                          "stop_timeout: 30s\n")
+        self.service("a", deaf + "stop_timeout: 30s\n")
         self.assertEqual(ctl(self, "reload").returncode, 0)
         harness.wait_for(lambda: status(self)[0]["b"]["state"] == "stopped", 10,
                          what="b stopped")
@@ -518,7 +538,7 @@ class Reload(svc.ServiceTest):
         self.service("other", LONG)
         c = self.run_services()
         wait_ready(self)
-        harness.wait_for(lambda: status(self)[0]["db"]["state"] == "up", 10)
+        harness.wait_for(lambda: "start" in harness.read(runs), 10, what="db's TERM trap set")
         os.remove(os.path.join(self.dir, "db.yaml"))
         self.assertEqual(ctl(self, "reload").returncode, 0)
         self.assertNotIn("db", status(self)[0])
@@ -535,11 +555,12 @@ class Reload(svc.ServiceTest):
         harness.wait_for(lambda: status(self)[0]["db"]["state"] == "up", 10)
 
     def test_a_reload_while_shutting_down_is_refused_not_pretended(self):
-        self.service("stubborn", "command: \"trap '' TERM; while :; do sleep 0.1; done\"\n"
+        self.service("stubborn", "command: \"trap '' TERM; echo armed; "
+                                 "while :; do sleep 0.1; done\"\n"
                                  "stop_timeout: 30s\n")
         c = self.run_services()
         wait_ready(self)
-        harness.wait_for(lambda: status(self)[0]["stubborn"]["state"] == "up")
+        wait_said(c, "stubborn", "armed")
         self.service("added", LONG)
         c.signal(signal.SIGTERM)
         harness.wait_for(lambda: status(self)[1]["shutting_down"], 10)
