@@ -14,13 +14,16 @@ import os, sys, time, signal
 out = sys.argv[1]
 c = os.fork()
 if c == 0:
+    middle = os.getpid()
     if os.fork() == 0:
-        time.sleep(0.3)                       # the middle child is gone by now
-        open(out + ".ppid", "w").write(str(os.getppid()))
         def term(*a):
             open(out + ".term", "w").write("term")
             os._exit(0)
-        signal.signal(signal.SIGTERM, term)
+        signal.signal(signal.SIGTERM, term)   # before main can end
+        while os.getppid() == middle:         # until it is adopted
+            time.sleep(0.01)
+        open(out + ".tmp", "w").write(str(os.getppid()))
+        os.rename(out + ".tmp", out + ".ppid")  # whole when main sees it
         time.sleep(60)
         os._exit(1)
     os._exit(0)
