@@ -226,9 +226,10 @@ class ScheduleTest(svc.ServiceTest):
         def count():
             return len(harness.read(runs).split())
         harness.wait_for(lambda: count() >= 1, 15, what="the first run")
-        # The run has exited and been reaped well within half a second;
-        # the next is due 4 s after the last: a window of 2.5 s where
-        # nothing is due, and nobody talks to corral.
+        # Once the run is reaped (only idle is left beside corral), the next
+        # is due 4 s after it: a window of 2.5 s where nothing is due, and
+        # nobody talks to corral.
+        harness.wait_for(lambda: len(c.ns_pids()) == 1, 5, what="the first run reaped")
         time.sleep(0.5)
         before = ctx_switches(c.pid)
         time.sleep(2.5)
