@@ -18,23 +18,30 @@ from svc import stamp
 
 class Services(svc.ServiceTest):
     def test_dependencies_start_in_order_and_independent_ones_in_parallel(self):
-        # a and b are independent and slow to become... running; c needs a
-        # completed (a oneshot that takes 0.5 s), d needs c running.
-        self.service("a", f'type: oneshot\ncommand: "{stamp(self.path("a"))}; sleep 0.5"\n')
+        # a and b are independent; c needs a completed (a oneshot that runs
+        # until the test opens its gate), d needs c running.
+        gate = self.path("gate")
+        self.service("a", f'type: oneshot\ncommand: "{stamp(self.path("a"))}; '
+                          f'while [ ! -e {gate} ]; do sleep 0.05; done"\n')
         self.service("b", f'command: "{stamp(self.path("b"))}; exec sleep 1000"\n')
         self.service("c", f'command: "{stamp(self.path("c"))}; exec sleep 1000"\n'
                           'depends_on: {a: {condition: completed}}\n')
         self.service("d", f'command: "{stamp(self.path("d"))}; exec sleep 1000"\n'
                           'depends_on: [c]\n')
         c = self.run_services()
-        for n in "abcd":
+        # Independent services start together: b while a still runs.
+        for n in "ab":
             harness.wait_for(lambda: self.stamps(n), 10, what=f"{n} to start")
-        a, b, cc, d = (self.stamps(n)[0] for n in "abcd")
-        self.assertLess(abs(a - b), 0.3, "independent services start together")
-        self.assertGreaterEqual(cc - a, 0.5, "c waits for a to complete")
-        # c is ready as soon as it runs (readiness checks arrive with #5), so d
-        # only has to start after c was spawned, which is after a completed.
-        self.assertGreaterEqual(d - a, 0.5)
+        time.sleep(0.3)
+        self.assertEqual((self.stamps("c"), self.stamps("d")), ([], []), "a has not completed")
+        opened = svc.now()
+        open(gate, "w").close()
+        for n in "cd":
+            harness.wait_for(lambda: self.stamps(n), 10, what=f"{n} to start")
+        # c is ready as soon as it runs, so d only has to start after c was
+        # spawned, which is after a completed.
+        self.assertGreaterEqual(self.stamps("c")[0], opened, "c waits for a to complete")
+        self.assertGreaterEqual(self.stamps("d")[0], opened)
         c.signal(signal.SIGTERM)
         self.assertEqual(c.wait(), 0)
 
