@@ -8,7 +8,6 @@ uses after a restart."""
 import os
 import re
 import signal
-import time
 
 import harness
 import svc
@@ -55,14 +54,15 @@ class Leftovers(svc.ServiceTest):
         self.assertEqual(self.alive_in_ns(c, old), [])
 
     def test_leftovers_that_ignore_the_stop_signal_are_killed_after_stop_timeout(self):
+        armed = self.path("armed")
         self.service("stubborn", "command: |\n"
-                                 "  sh -c \"trap '' TERM; sleep 1000\" &\n"
+                                 f"  sh -c \"trap '' TERM; : > {armed}; sleep 1000\" &\n"
                                  "  exec sleep 2000\n"
                                  "stop_timeout: 1s\n")
         c = self.run_services()
         wait_ready(self)
         first = self.pid_of("stubborn")
-        time.sleep(0.2)
+        self.wait_file("armed")  # the leftover ignores TERM from now on
         os.kill(self.host_pid(c, first), signal.SIGKILL)
         harness.wait_for(lambda: re.search(r"stubborn: \d+ leftover processes did not exit in "
                                            r"time: sending SIGKILL", c.stderr()), 10,
@@ -72,14 +72,15 @@ class Leftovers(svc.ServiceTest):
         self.assertIn("stubborn: exited but left", c.stderr())
 
     def test_stop_reaches_the_leftovers_of_a_dead_main(self):
+        armed = self.path("armed")
         self.service("web", "command: |\n"
-                            "  sh -c \"trap '' TERM; sleep 1000\" &\n"
+                            f"  sh -c \"trap '' TERM; : > {armed}; sleep 1000\" &\n"
                             "  exec sleep 2000\n"
                             "stop_timeout: 5s\n")
         c = self.run_services()
         wait_ready(self)
         first = self.pid_of("web")
-        time.sleep(0.2)
+        self.wait_file("armed")  # the leftover ignores TERM from now on
         os.kill(self.host_pid(c, first), signal.SIGKILL)
         harness.wait_for(lambda: "web: exited but left" in c.stderr(), 10, what="leftovers")
         # corralctl stop while the leftovers hold the run: they go, the service is down.
@@ -93,14 +94,16 @@ class Leftovers(svc.ServiceTest):
 
     def test_a_stop_held_by_leftovers_names_them_at_its_sigkill(self):
         # The main exits on SIGTERM; a worker of its group ignores it.
+        armed = self.path("armed")
         self.service("web", "command: |\n"
-                            "  sh -c \"trap '' TERM; exec sleep 1000\" &\n"
+                            f"  sh -c \"trap '' TERM; : > {armed}; exec sleep 1000\" &\n"
                             "  trap 'exit 0' TERM\n"
-                            "  while :; do sleep 0.1; done\n"
+                            f"  while :; do [ -e {armed} ] && echo main-armed; sleep 0.1; done\n"
                             "stop_timeout: 1s\n")
         c = self.run_services()
         wait_ready(self)
-        harness.wait_for(lambda: len(c.ns_pids()) >= 3, 10, what="the worker")
+        # The worker ignores TERM, and the main (which then says so) traps it.
+        harness.wait_for(lambda: "web | main-armed" in c.stdout(), 10, what="the worker")
         self.assertEqual(ctl(self, "stop", "web").returncode, 0)
         self.assertEqual(ctl(self, "wait", "--for", "down", "--timeout", "10s", "web").returncode,
                          0)
@@ -125,9 +128,11 @@ class Leftovers(svc.ServiceTest):
         # A helper left in the group reaps its own child when stopped (a
         # shell's wait, a prefork master): corral hears the helper's exit,
         # never the child's, and knows the child is gone all the same.
+        armed = self.path("armed")
         self.service("w", "command: |\n"
-                          "  sh -c 'trap \"kill $c; wait; exit 0\" TERM; sleep 1000 & c=$!; wait' &\n"
-                          "  sleep 0.3; exit 1\n"
+                          "  sh -c 'trap \"kill $c; wait; exit 0\" TERM; sleep 1000 & c=$!; "
+                          f": > {armed}; wait' &\n"
+                          f"  while [ ! -e {armed} ]; do sleep 0.05; done; rm {armed}; exit 1\n"
                           "stop_timeout: 60s\n")
         c = self.run_services()
         harness.wait_for(lambda: c.stderr().count("w: exited but left 2 processes") >= 2, 20,
