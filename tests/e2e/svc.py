@@ -2,6 +2,7 @@
 files and run corral on them as PID 1."""
 
 import os
+import re
 import socket
 import time
 
@@ -45,6 +46,13 @@ class ServiceTest(harness.TestCase):
 
     def wait_file(self, name, timeout=10):
         harness.wait_for(lambda: os.path.exists(self.path(name)), timeout, what=name)
+
+    def wait_said(self, c, name, text, timeout=10):
+        """Waits for the line text of service name in corral c's stdout: a
+        service is up once spawned, and says when it has set its traps."""
+        harness.wait_for(lambda: re.search(rf"^{re.escape(name)} +\| {re.escape(text)}$",
+                                           c.stdout(), re.M), timeout,
+                         what=f"{name} to say {text}")
 
 
 def stamp(path):

@@ -19,12 +19,6 @@ from ctl import ctl, ctl_json, status, wait_ready
 LONG = "command: [sleep, '1000']\n"
 
 
-def wait_said(c, name, text, timeout=10):
-    """Waits for the line text from service name in corral's stdout."""
-    harness.wait_for(lambda: re.search(rf"^{name} +\| {text}$", c.stdout(), re.M), timeout,
-                     what=f"{name} to say {text}")
-
-
 def kill(pid):
     """SIGKILLs pid unless it is gone already."""
     try:
@@ -105,7 +99,7 @@ class Commands(svc.ServiceTest):
         r = ctl(self, "wait", "--timeout", "10s", "--for", "up", "trap", "late")
         self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
         self.assertEqual(ctl(self, "health").returncode, 0)
-        wait_said(c, "trap", "trapping")  # up is spawned, not yet trapping USR1
+        self.wait_said(c, "trap", "trapping")  # up is spawned, not yet trapping USR1
         self.assertEqual(ctl(self, "signal", "USR1", "trap").returncode, 0)
         harness.wait_for(lambda: harness.read(self.path("usr1")).strip() == "got-usr1")
         r, objs = ctl_json(self, "version")
@@ -448,7 +442,7 @@ class Reload(svc.ServiceTest):
                                  "stop_timeout: 20s\n")
         c = self.run_services(args=["--config", cfg])
         wait_ready(self)
-        wait_said(c, "stubborn", "armed")
+        self.wait_said(c, "stubborn", "armed")
         self.write_conf("shutdown_timeout: 1s\nkill_grace: 200ms\n")
         self.assertEqual(ctl(self, "reload").returncode, 0)
         t = time.monotonic()
@@ -492,8 +486,8 @@ class Reload(svc.ServiceTest):
         cfg = self.write_conf("shutdown_timeout: 15s\n")
         c = self.run_services(args=["--config", cfg])
         wait_ready(self)
-        wait_said(c, "b", "armed")
-        wait_said(c, "a", "v1")  # a's TERM trap is set
+        self.wait_said(c, "b", "armed")
+        self.wait_said(c, "a", "v1")  # a's TERM trap is set
         self.service("a", slow.format(v="v2") + "stop_timeout: 5s\n")
         self.assertEqual(ctl(self, "reload").returncode, 0)
         harness.wait_for(lambda: status(self)[0]["a"]["state"] == "stopping", 10,
@@ -514,7 +508,7 @@ class Reload(svc.ServiceTest):
         self.service("a", deaf + "depends_on: [b]\nstop_timeout: 30s\n")
         c = self.run_services()
         wait_ready(self)
-        wait_said(c, "a", "armed")
+        self.wait_said(c, "a", "armed")
         self.assertEqual(ctl(self, "stop", "a", "b").returncode, 0)
         self.assertEqual(status(self)[0]["b"]["state"], "up")
         self.service("a", deaf + "stop_timeout: 30s\n")
@@ -560,7 +554,7 @@ class Reload(svc.ServiceTest):
                                  "stop_timeout: 30s\n")
         c = self.run_services()
         wait_ready(self)
-        wait_said(c, "stubborn", "armed")
+        self.wait_said(c, "stubborn", "armed")
         self.service("added", LONG)
         c.signal(signal.SIGTERM)
         harness.wait_for(lambda: status(self)[1]["shutting_down"], 10)

@@ -88,12 +88,13 @@ class Lifetime(svc.ServiceTest):
         # a must not get its stop signal while z (retiring, slow to stop) runs.
         log = self.path("order")
         self.service("a", f"command: \"trap 'echo a >> {log}; exit 0' TERM; "
-                          "while :; do sleep 0.05; done\"\n")
+                          "echo armed; while :; do sleep 0.05; done\"\n")
         self.service("z", f"command: \"trap 'sleep 0.5; echo z >> {log}; exit 0' TERM; "
-                          "while :; do sleep 0.05; done\"\ndepends_on: [a]\n")
+                          "echo armed; while :; do sleep 0.05; done\"\ndepends_on: [a]\n")
         c = self.run_services()
         wait_ready(self)
-        self.up("a", "z")
+        self.wait_said(c, "a", "armed")
+        self.wait_said(c, "z", "armed")
         os.unlink(os.path.join(self.dir, "z.yaml"))
         self.assertEqual(ctl(self, "reload").returncode, 0)
         c.signal(signal.SIGTERM)

@@ -198,9 +198,10 @@ class Groups(svc.ServiceTest):
         # nginx depends on php (both in web); db is in no group. nginx takes
         # a while to stop, so that php's stop visibly waits for it.
         self.service("php", f'command: "trap \'echo usr1 >> {self.tmp}/usr1-php\' USR1; '
-                            'while :; do sleep 0.05; done"\ngroups: [web]\n')
+                            'echo armed; while :; do sleep 0.05; done"\ngroups: [web]\n')
         self.service("nginx", f'command: "trap \'echo usr1 >> {self.tmp}/usr1-nginx\' USR1; '
-                              "trap 'sleep 0.5; exit 0' TERM; while :; do sleep 0.05; done\"\n"
+                              "trap 'sleep 0.5; exit 0' TERM; echo armed; "
+                              "while :; do sleep 0.05; done\"\n"
                               "depends_on: [php]\ngroups: [web, edge]\n")
         self.service("db", "command: [sleep, '1000']\n")
 
@@ -250,6 +251,8 @@ class Groups(svc.ServiceTest):
         self.assertEqual([s["name"] for s in objs[0]["result"]["services"]], ["nginx", "db"])
         self.assertEqual(objs[0]["result"]["services"][0]["groups"], ["web", "edge"])
         self.assertNotIn("groups", objs[0]["result"]["services"][1])
+        self.wait_said(c, "php", "armed")
+        self.wait_said(c, "nginx", "armed")
         r = ctl(self, "signal", "USR1", "@web")
         self.assertEqual(r.returncode, 0, r.stderr)
         harness.wait_for(lambda: os.path.exists(self.path("usr1-php")) and
