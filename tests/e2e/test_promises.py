@@ -223,10 +223,13 @@ class MainAfterOneshots(svc.ServiceTest):
         self.assertIn("main: stopping (stop timeout (1s): killed)", c.stderr())
 
     def test_a_oneshot_stopped_before_it_finished_is_stopped_not_done(self):
-        self.service("prep", "type: oneshot\ncommand: \"trap 'exit 0' TERM; "
+        armed = self.path("armed")
+        self.service("prep", f"type: oneshot\ncommand: \"trap 'exit 0' TERM; : > {armed}; "
                              "while :; do sleep 0.05; done\"\n")
         cfg = self.write_conf("main:\n  depends_on: []\n")
-        c = self.run_services(args=["--config", cfg], main=["sleep", "0.5"])
+        # main ends once prep's trap is set: prep is then stopped half-way.
+        c = self.run_services(args=["--config", cfg],
+                              main=["sh", "-c", f"until [ -e {armed} ]; do sleep 0.05; done"])
         self.assertEqual(c.wait(15), 0)
         err = c.stderr()
         # It exited 0 on SIGTERM, but it was stopped half-way: not done.
