@@ -91,8 +91,8 @@ class Scripts(svc.ServiceTest):
 
     def test_shutdown_scripts_run_in_order_around_the_stop_of_the_services(self):
         pid = self.path("pid")
-        self.service("web", f"command: \"echo $$ > {pid}; trap 'echo web-stopped >> {self.log}; "
-                            "exit 0' TERM; while :; do sleep 0.05; done\"\n")
+        self.service("web", f"command: \"trap 'echo web-stopped >> {self.log}; exit 0' TERM; "
+                            f"echo $$ > {pid}; while :; do sleep 0.05; done\"\n")
         # The pre-shutdown scripts see the service still running.
         self.add("pre.d", "10", f"kill -0 $(cat {pid}) && echo pre10-web-alive >> {self.log}\n")
         self.add("pre.d", "20", f"echo pre20 >> {self.log}; exit 1\n")  # a failure goes on
