@@ -32,8 +32,11 @@ class Interactive(harness.TestCase):
             os.setsid()
             fcntl.ioctl(0, termios.TIOCSCTTY, 0)
 
+        # The test's own socket, as the harness gives every corral: the host's
+        # /run/corral is not this test's to take.
+        env = dict(os.environ, CORRAL_SOCKET=self.path("corral.sock"))
         proc = subprocess.Popen(["sh", "-c", script], stdin=slave, stdout=slave, stderr=slave,
-                                preexec_fn=make_session, cwd=self.tmp)
+                                preexec_fn=make_session, cwd=self.tmp, env=env)
         os.close(slave)
         self.addCleanup(lambda: proc.poll() is None and (proc.kill(), proc.wait()))
         out = bytearray()
