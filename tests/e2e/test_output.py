@@ -246,10 +246,14 @@ import time; time.sleep(30)
         self.assertEqual(json.loads(r.stdout)["result"]["lines"][0]["line"], "a\0b")
 
     def test_a_partial_line_is_flushed_and_a_long_line_is_split_with_a_marker(self):
-        self.service("p", "command: \"printf 'no newline yet'; sleep 2; echo ' rest'; "
+        # The rest of the line comes only once the test has seen its start.
+        gate = self.path("gate")
+        self.service("p", f"command: \"printf 'no newline yet'; until [ -e {gate} ]; do sleep 0.05; "
+                          "done; echo ' rest'; "
                           "head -c 70000 /dev/zero | tr '\\\\0' y; echo; sleep 100\"\n")
         c = self.run_services()
-        harness.wait_for(lambda: "p | no newline yet\n" in c.stdout(), 1.5, what="the partial line")
+        harness.wait_for(lambda: "p | no newline yet\n" in c.stdout(), 10, what="the partial line")
+        open(gate, "w").close()
         harness.wait_for(lambda: "p +  rest\n" in c.stdout(), 5, what="its continuation")
         harness.wait_for(lambda: re.search(r"^p \+ y+\n", c.stdout(), re.M), 5, what="split")
         long = [l for l in c.stdout().splitlines() if "yyyy" in l]
