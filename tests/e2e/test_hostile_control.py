@@ -279,14 +279,16 @@ class Pacing(svc.ServiceTest):
                 if half_first:  # socat at the end of its input, then gone
                     s.shutdown(socket.SHUT_WR)
                 held.append(s)
-        time.sleep(0.5)  # corral has read them all and holds what they asked
 
         def clients():
             r = ctl(self, "metrics")
             self.assertEqual(r.returncode, 0, r.stderr)
             return promparse.value(promparse.parse(r.stdout), "corral_control_clients")
 
-        self.assertEqual(clients(), len(held) + 1)  # the metrics request's own
+        # corral has taken them all and holds what they asked (and the
+        # metrics request's own connection).
+        harness.wait_for(lambda: clients() == len(held) + 1, 10,
+                         what=f"{len(held) + 1} clients held")
         for s in held:
             s.close()
         harness.wait_for(lambda: clients() == 1, timeout=20,
