@@ -191,7 +191,10 @@ static int control_try(struct control *ctl, const char *path, bool checked, char
                 snprintf(why, why_len, "cannot replace a stale socket: %s", strerror(-rc));
                 return rc;
             }
-            log_info("replaced the stale control socket %s", path);
+            /* Where the socket is, and so this, is a debug line in pure
+             * init mode (docs/cli.md): a drop-in tini says nothing. */
+            log_at(ctl->env.quiet ? LOG_DEBUG : LOG_INFO, "replaced the stale control socket %s",
+                   path);
         }
     }
     rc = control_bind(ctl, path);

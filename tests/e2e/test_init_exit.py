@@ -23,13 +23,15 @@ class ExitCodes(harness.TestCase):
         self.assertNotIn("exiting", c.stderr())
 
     def test_a_corral_under_another_corral_runs_its_command_silently(self):
-        # Both on the default socket path (a private /run, no CORRAL_SOCKET):
-        # the inner one finds it taken and runs its command all the same.
-        wrap = ["unshare", "--pid", "--fork", "--mount-proc", "--mount", "sh", "-c",
-                'mount -t tmpfs tmpfs /run && exec "$@"', "wrap",
-                harness.CORRAL, "--", harness.CORRAL, "--", "sh", "-c", "sleep 0.3; echo hi"]
+        # Both on the default socket path (a private /run and /tmp, no
+        # CORRAL_SOCKET): the inner one finds it taken and runs its command
+        # all the same.
+        wrap = ["unshare", "--pid", "--fork", "--mount-proc", "sh", "-c",
+                harness.private_run_and_tmp(self.tmp, "exec"), "wrap", harness.CORRAL, "--",
+                "/run/bin/corral", "--", "sh", "-c", "sleep 0.3; echo hi"]
         env = dict(os.environ)
         env.pop("CORRAL_SOCKET", None)
+        env.pop("XDG_RUNTIME_DIR", None)
         r = subprocess.run(wrap, env=env, capture_output=True, text=True, timeout=20)
         self.assertEqual((r.returncode, r.stdout, r.stderr), (0, "hi\n", ""))
         # A socket named explicitly and taken stays an error.
@@ -40,6 +42,21 @@ class ExitCodes(harness.TestCase):
                            text=True, timeout=20)
         self.assertNotEqual(r.returncode, 0)
         self.assertIn("another corral is listening there", r.stderr)
+
+    def test_a_corral_that_replaces_a_stale_socket_runs_its_command_silently(self):
+        # A corral killed before it could remove its socket left it on the
+        # default path (a private /run and /tmp, no CORRAL_SOCKET): the next
+        # one listens there all the same, and as a drop-in tini says nothing.
+        stale = (f"mkdir -m 0755 /run/corral && {harness.PY} -c \"import socket; "
+                 "socket.socket(socket.AF_UNIX).bind('/run/corral/corral.sock')\" && exec")
+        wrap = ["unshare", "--pid", "--fork", "--mount-proc", "sh", "-c",
+                harness.private_run_and_tmp(self.tmp, stale), "wrap", harness.CORRAL, "--",
+                "sh", "-c", "/run/bin/corralctl status > /dev/null && echo reachable"]
+        env = dict(os.environ)
+        env.pop("CORRAL_SOCKET", None)
+        env.pop("XDG_RUNTIME_DIR", None)
+        r = subprocess.run(wrap, env=env, capture_output=True, text=True, timeout=20)
+        self.assertEqual((r.returncode, r.stdout, r.stderr), (0, "reachable\n", ""))
 
     def test_a_main_service_that_exits_ends_the_container_at_once(self):
         d = self.path("main.d")
