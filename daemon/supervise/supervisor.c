@@ -184,6 +184,11 @@ static void sup_apply(struct sup_service *ss, const struct svc_step *st)
             break;
         }
         case SVC_ACT_ARM_TIMER:
+            /* From now, not from the start of this turn: after a long
+             * turn (a reload stopping hundreds) the loop's time is far
+             * behind, and a stop_timeout counted from it would end before
+             * the process had had it. */
+            uv_update_time(sup->env.loop);
             ss->timer_gen++;
             ss->timer_due_ms = uv_now(sup->env.loop) + a->delay_ms;
             uv_timer_start(&ss->timer, sup_on_timer, a->delay_ms, 0);

@@ -1968,6 +1968,24 @@ static void fork_failures_are_counted_per_service(void **state)
 /* A stop asked for, or a reload's removal, while a service stops for a
  * failure (unhealthy, not ready in time, past its run timeout) is final: it
  * is not restarted after, and a shutdown finds nothing left running. */
+static void a_stop_timeout_counts_from_the_stop_not_from_the_start_of_a_long_turn(void **state)
+{
+    (void)state;
+    world_start(load("web.yaml", "command: [sleep, web]\nstop_timeout: 10s\n", NULL));
+    sup_start_all(W.sup);
+    turn();
+    /* The loop's time is read once a turn: as if this one had begun 20 s
+     * ago (a long turn, a reload of hundreds) when web is stopped. */
+    W.loop.time -= 20000;
+    sup_stop_service(sup_find(W.sup, "web"));
+    assert_string_equal(W.kills, "web:TERM ");
+    turn(); /* web's 10 s are not up: no SIGKILL yet */
+    assert_string_equal(W.kills, "web:TERM ");
+    die_tag("web", SIGTERM);
+    assert_string_equal(state_of("web"), "stopped");
+    world_stop();
+}
+
 static void a_stop_while_stopping_for_a_failure_is_final(void **state)
 {
     (void)state;
@@ -2242,6 +2260,7 @@ int main(void)
         cmocka_unit_test(a_shutdown_stops_what_a_restarted_service_depended_on_before_the_reload),
         cmocka_unit_test(a_queued_stop_goes_on_when_a_reload_drops_the_dependent_it_waited_for),
         cmocka_unit_test(a_start_that_calls_off_a_queued_restart_starts_its_dependents),
+        cmocka_unit_test(a_stop_timeout_counts_from_the_stop_not_from_the_start_of_a_long_turn),
         cmocka_unit_test(a_stop_while_stopping_for_a_failure_is_final),
         cmocka_unit_test(a_restart_while_stopping_for_a_failure_replaces_the_automatic_one),
         cmocka_unit_test(a_reload_while_stopping_for_a_failure_restarts_with_the_new_configuration),
