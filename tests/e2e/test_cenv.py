@@ -79,7 +79,9 @@ class ContainerEnv(svc.ServiceTest):
                               env={"PLAIN": "a/b:c"})
         ctl.wait_ready(self)
         sh = self.env_dir + ".sh"
-        harness.wait_for(lambda: "QUOTED" in harness.read(sh), 5, what="QUOTED in .sh")
+        # Written again once the script has run: the files, .sh, then .json.
+        harness.wait_for(lambda: '"QUOTED"' in harness.read(self.env_dir + ".json"), 5,
+                         what="QUOTED in .json")
         text = harness.read(sh)
         self.assertIn("export PLAIN=a/b:c\n", text)
         self.assertIn("export QUOTED='it'\"'\"'s a $test'\n", text)
