@@ -44,6 +44,9 @@ class BaseimageLayout(svc.ServiceTest):
         st = ctl.status(self)[0]
         self.assertEqual(st["sshd"]["state"], "down")
         self.assertEqual(st["web"]["state"], "up")
+        # web is up once spawned: its line may come after worker's end.
+        harness.wait_for(lambda: any(l.startswith("web ") for l in harness.read(log).splitlines()),
+                         10, what="web's line")
         lines = harness.read(log).splitlines()
         self.assertEqual(lines[:2], ["migrated", "rc.local"])
         self.assertIn("web k-123", lines)
