@@ -231,9 +231,15 @@ class Corral:
             todo = [self.proc.pid]
             while todo:
                 p = todo.pop()
+                # Its children first, then its name: a process that runs
+                # corral by exec (unshare's child, a wrapper) can exec and
+                # fork a service between the two looks, and that child,
+                # not yet exec'd, is named corral too. Listed after the
+                # exec, the children come with the name corral.
+                kids = children_of(p)
                 if read(f"/proc/{p}/comm").strip() == "corral":
                     return p
-                todo += children_of(p)
+                todo += kids
             if self.proc.poll() is not None:
                 return -1  # already done: the caller will look at its exit code
             return None
