@@ -293,6 +293,7 @@ static void shutdown_start(struct shutdown *s, int main_sig)
 {
     s->phase = SHUTDOWN_PRE_SCRIPTS;
     s->main_sig = main_sig;
+    uv_update_time(s->env.loop); /* from now, not from the start of this turn */
     uv_timer_start(&s->bound, shutdown_on_bound, s->timeout_ms, 0);
     /* A start still running its startup scripts ends here: no service
      * ever started, and none will. */

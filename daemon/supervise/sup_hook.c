@@ -142,6 +142,7 @@ int sup_hook_start(struct sup_hook *h)
         return -ENOSPC;
     }
     log_debug("%s: %s started (pid %ld)", sup_record_name(ss), sup_hook_name(h), (long)pid);
+    uv_update_time(sup->env.loop); /* from its fork, not from the start of a long turn */
     uv_timer_start(&h->timer, sup_hook_on_timeout, timeout_ms, 0);
     return 0;
 }

@@ -259,6 +259,7 @@ bool sup_leftovers_begin(struct sup_service *ss, pid_t pid, int wstatus)
     if (sup_leftovers_track(ss, found, n) == 0)
         return false;
     ss->leftover_waiting = true;
+    uv_update_time(sup->env.loop); /* from their signal, not from the start of a long turn */
     ss->leftover_deadline = uv_now(sup->env.loop) + conf->stop_timeout_ms;
     log_warn("%s: exited but left %d processes (%s): stopping them with %s, SIGKILL after %s",
              sup_record_name(ss), n, list, signame_format(conf->stop_signal, sig, sizeof sig),

@@ -1965,9 +1965,8 @@ static void fork_failures_are_counted_per_service(void **state)
     world_stop();
 }
 
-/* A stop asked for, or a reload's removal, while a service stops for a
- * failure (unhealthy, not ready in time, past its run timeout) is final: it
- * is not restarted after, and a shutdown finds nothing left running. */
+/* The loop's time is read once a turn: a stop_timeout counts from the stop
+ * signal, not from the start of the turn that sent it. */
 static void a_stop_timeout_counts_from_the_stop_not_from_the_start_of_a_long_turn(void **state)
 {
     (void)state;
@@ -1986,6 +1985,27 @@ static void a_stop_timeout_counts_from_the_stop_not_from_the_start_of_a_long_tur
     world_stop();
 }
 
+/* The same for a hook: its finish_timeout counts from its fork. */
+static void a_finish_timeout_counts_from_its_fork_not_from_the_start_of_a_long_turn(void **state)
+{
+    (void)state;
+    world_start(
+        load("job.yaml", "command: [sleep, job]\nfinish: [sh, fin]\nfinish_timeout: 10s\n", NULL));
+    sup_start_all(W.sup);
+    turn();
+    W.loop.time -= 20000;
+    die_tag("job", EXITED(3));
+    assert_string_equal(W.spawns, "job fin ");
+    turn(); /* fin's 10 s are not up: not killed */
+    assert_string_equal(W.kills, "");
+    die_tag("fin", EXITED(0));
+    assert_string_equal(W.spawns, "job fin job ");
+    world_stop();
+}
+
+/* A stop asked for, or a reload's removal, while a service stops for a
+ * failure (unhealthy, not ready in time, past its run timeout) is final: it
+ * is not restarted after, and a shutdown finds nothing left running. */
 static void a_stop_while_stopping_for_a_failure_is_final(void **state)
 {
     (void)state;
@@ -2261,6 +2281,7 @@ int main(void)
         cmocka_unit_test(a_queued_stop_goes_on_when_a_reload_drops_the_dependent_it_waited_for),
         cmocka_unit_test(a_start_that_calls_off_a_queued_restart_starts_its_dependents),
         cmocka_unit_test(a_stop_timeout_counts_from_the_stop_not_from_the_start_of_a_long_turn),
+        cmocka_unit_test(a_finish_timeout_counts_from_its_fork_not_from_the_start_of_a_long_turn),
         cmocka_unit_test(a_stop_while_stopping_for_a_failure_is_final),
         cmocka_unit_test(a_restart_while_stopping_for_a_failure_replaces_the_automatic_one),
         cmocka_unit_test(a_reload_while_stopping_for_a_failure_restarts_with_the_new_configuration),
