@@ -237,6 +237,11 @@ static void svc_on_exit_as(struct svc *s, struct svc_step *st, const struct svc_
     s->failed_once = !ok;
     if (!ok)
         snprintf(s->last_failure, sizeof s->last_failure, "%s", what);
+    if (ev->as_stop) {
+        svc_set_text(s, st, SVC_STOPPED, what);
+        svc_push(st, (struct svc_action){.kind = SVC_ACT_CANCEL_TIMER});
+        return;
+    }
     if (c->restart == CONF_RESTART_ALWAYS)
         again = c->type == CONF_TYPE_LONGRUN || !ok;
     else if (c->restart == CONF_RESTART_ON_FAILURE)

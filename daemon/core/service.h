@@ -50,6 +50,10 @@ struct svc_event {
      * start then waits in BACKOFF, with no timer, for the TIMER its turn
      * brings (SVC_ACT_AWAIT_TURN). */
     bool spawn_waits;
+    /* EXITED while running: a stop of it was asked for and waits (queued
+     * behind its dependents): the exit is that stop, not a crash to
+     * restart it from. */
+    bool as_stop;
 };
 
 enum svc_action_kind {

@@ -257,6 +257,7 @@ static void sup_feed(struct sup_service *ss, enum svc_event_kind kind, int wstat
 }
 
 static void sup_on_due(struct sup_service *ss);
+static void sup_stop_queued(struct sup_service *ss);
 
 /* The run is over and its finish, if any, has run: the state machine
  * hears of the exit. no_restart: the finish said so (exit 125). */
@@ -276,11 +277,21 @@ static void sup_exited_final(struct sup_service *ss, int wstatus, bool no_restar
     if (ss->svc.state == SVC_STOPPING && ss->svc.stop_is_failure &&
         (ss->stop_queued || ss->intent.restart_pending))
         sup_feed(ss, SVC_EV_STOP, 0, 0);
+    /* Running with its stop (or restart) queued behind its dependents: its
+     * exit is that stop; the queued stop is done, and a restart goes on
+     * once the dependents are down. */
+    bool as_stop = ss->stop_queued && svc_is_running(&ss->svc) && ss->svc.state != SVC_STOPPING;
     /* A restart at once is paced like a start (sup_starts.c): many
      * services may crash together. */
-    struct svc_event ev = {
-        .kind = SVC_EV_EXITED, .wstatus = wstatus, .spawn_waits = sup_starts_must_wait(ss)};
+    struct svc_event ev = {.kind = SVC_EV_EXITED,
+                           .wstatus = wstatus,
+                           .spawn_waits = sup_starts_must_wait(ss),
+                           .as_stop = as_stop};
     sup_feed_event(ss, &ev);
+    /* Stopped now (its exit was the queued stop, or the stop asked for
+     * while it stopped for a failure): the queued stop is done. */
+    if (ss->stop_queued && !ss->closed && !svc_is_running(&ss->svc))
+        sup_stop_queued(ss);
     if (no_restart && !ss->closed && !ss->sup->stopping)
         ss->svc.no_restart = was;
     /* A run queued while this one went on (overlap: queue) starts now. */

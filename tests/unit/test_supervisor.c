@@ -1965,6 +1965,53 @@ static void fork_failures_are_counted_per_service(void **state)
     world_stop();
 }
 
+/* stop web d (d depends on web): web's stop waits for d. web exits on its
+ * own meanwhile: that is its stop, not a crash to restart it from. */
+static void an_exit_while_a_stop_is_queued_is_that_stop(void **state)
+{
+    (void)state;
+    struct sup_service *list[2];
+    world_start(load("web.yaml", "command: [sleep, web]\n", "d.yaml",
+                     "command: [sleep, d]\ndepends_on: [web]\n", NULL));
+    sup_start_all(W.sup);
+    sup_stop_ordered(list, records(list, "web", "d", NULL), false);
+    assert_string_equal(W.kills, "d:TERM ");
+    die_tag("web", EXITED(1));
+    turns_until_idle();
+    assert_string_equal(state_of("web"), "stopped");
+    assert_false(sup_find(W.sup, "web")->stop_queued);
+    die_tag("d", SIGTERM);
+    turns_until_idle();
+    assert_string_equal(W.spawns, "web d ");
+    assert_string_equal(state_of("d"), "stopped");
+    assert_int_equal(restarts_of("web"), 0);
+    world_stop();
+}
+
+/* restart web d: web exits while its stop waits for d's. That exit is its
+ * stop, and its restart goes on as after one (with no automatic restart
+ * besides): web runs again, d once it is down; no restart is counted. */
+static void an_exit_while_a_restart_is_queued_is_its_stop(void **state)
+{
+    (void)state;
+    struct sup_service *list[2];
+    world_start(load("web.yaml", "command: [sleep, web]\n", "d.yaml",
+                     "command: [sleep, d]\ndepends_on: [web]\n", NULL));
+    sup_start_all(W.sup);
+    sup_stop_ordered(list, records(list, "web", "d", NULL), true);
+    die_tag("web", EXITED(1));
+    turns_until_idle();
+    assert_string_equal(W.spawns, "web d web ");
+    die_tag("d", SIGTERM);
+    turns_until_idle();
+    assert_string_equal(W.spawns, "web d web d ");
+    assert_string_equal(W.kills, "d:TERM ");
+    assert_string_equal(state_of("web"), "up");
+    assert_string_equal(state_of("d"), "up");
+    assert_int_equal(restarts_of("web"), 0);
+    world_stop();
+}
+
 /* The loop's time is read once a turn: a stop_timeout counts from the stop
  * signal, not from the start of the turn that sent it. */
 static void a_stop_timeout_counts_from_the_stop_not_from_the_start_of_a_long_turn(void **state)
@@ -2120,6 +2167,7 @@ a_queued_restart_or_stop_while_stopping_for_a_failure_replaces_the_automatic_one
         assert_string_equal(W.kills, "web:TERM d:TERM ");
         die_tag("web", SIGTERM);
         assert_string_equal(state_of("web"), restart ? "up" : "stopped");
+        assert_false(sup_find(W.sup, "web")->stop_queued); /* done, not left set */
         assert_string_equal(W.spawns, restart ? "web d web " : "web d ");
         die_tag("d", SIGTERM);
         assert_string_equal(W.kills, "web:TERM d:TERM ");
@@ -2280,6 +2328,8 @@ int main(void)
         cmocka_unit_test(a_shutdown_stops_what_a_restarted_service_depended_on_before_the_reload),
         cmocka_unit_test(a_queued_stop_goes_on_when_a_reload_drops_the_dependent_it_waited_for),
         cmocka_unit_test(a_start_that_calls_off_a_queued_restart_starts_its_dependents),
+        cmocka_unit_test(an_exit_while_a_stop_is_queued_is_that_stop),
+        cmocka_unit_test(an_exit_while_a_restart_is_queued_is_its_stop),
         cmocka_unit_test(a_stop_timeout_counts_from_the_stop_not_from_the_start_of_a_long_turn),
         cmocka_unit_test(a_finish_timeout_counts_from_its_fork_not_from_the_start_of_a_long_turn),
         cmocka_unit_test(a_stop_while_stopping_for_a_failure_is_final),
