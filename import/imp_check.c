@@ -242,10 +242,23 @@ static int imp_check_set(struct imp *m)
         if (rc == -ENOMEM)
             imp_oom();
         conf_set_free(set);
+        /* One dependency of a service a round: an error's line and column
+         * are those of the text before any removal. */
         bool dropped = false;
-        for (size_t i = 0; rc != 0 && round < IMP_CHECK_ROUNDS && i < errs.n; i++)
-            if (!errs.v[i].warning && imp_check_drop_dep(m, &errs.v[i]))
-                dropped = true;
+        const char **touched = imp_xcalloc(errs.n + 1, sizeof *touched);
+        size_t n_touched = 0;
+        for (size_t i = 0; rc != 0 && round < IMP_CHECK_ROUNDS && i < errs.n; i++) {
+            const struct conf_error *ei = &errs.v[i];
+            bool seen = false;
+            for (size_t t = 0; ei->file && t < n_touched; t++)
+                seen = seen || strcmp(touched[t], ei->file) == 0;
+            if (ei->warning || seen || !imp_check_drop_dep(m, ei))
+                continue;
+            dropped = true;
+            if (ei->file)
+                touched[n_touched++] = ei->file;
+        }
+        free(touched);
         if (rc != 0 && !dropped)
             dropped = imp_check_drop_named(m, &errs);
         const struct conf_error *e = imp_check_first(&errs);

@@ -175,6 +175,31 @@ static void a_refused_global_key_is_left_out(void **state)
     imp_free(&m);
 }
 
+/* Two refused dependencies of one service go, each reported, and its good
+ * one stays: the loader's places are those of the text before a removal. */
+static void two_refused_dependencies_of_one_service_leave_its_good_one(void **state)
+{
+    (void)state;
+    struct imp m;
+    imp_init(&m, "test", NULL);
+    add(&m, "a", "run");
+    add(&m, "b", "run");
+    add(&m, "d", "run");
+    struct imp_service *c = add(&m, "c", "run");
+    imp_dep(c, "a", "completed", NULL);
+    imp_dep(c, "b", "healthy", NULL);
+    imp_dep(c, "d", "started", NULL);
+    assert_int_equal(imp_check(&m), 0);
+    char *t = fx_service(&m, "c");
+    assert_contains(t, "d: {condition: started}");
+    assert_lacks(t, "a: {");
+    assert_lacks(t, "b: {");
+    assert_true(fx_reported(&m, IMP_UNMAPPED, "c: depends_on a", "the dependency is left out"));
+    assert_true(fx_reported(&m, IMP_UNMAPPED, "c: depends_on b", "the dependency is left out"));
+    free(t);
+    imp_free(&m);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -185,6 +210,7 @@ int main(void)
         cmocka_unit_test(instances_named_like_another_service_are_left_out),
         cmocka_unit_test(hundreds_of_cycles_are_all_taken_out),
         cmocka_unit_test(a_refused_global_key_is_left_out),
+        cmocka_unit_test(two_refused_dependencies_of_one_service_leave_its_good_one),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
