@@ -240,9 +240,10 @@ command: "id -u > out; id -g >> out; pwd >> out; umask >> out; echo $GREETING >>
         self.service("a", "command: [sleep, '1000']\n")
         self.service("b", "command: [sleep, '1000']\ndepends_on: [a]\n")
         self.service("c", f"command: \"trap 'sleep 5; touch {ended}; exit 0' TERM; "
-                          "sleep 1000 & wait\"\ndepends_on: [b]\nstop_timeout: 20s\n")
+                          "echo armed; sleep 1000 & wait\"\ndepends_on: [b]\nstop_timeout: 20s\n")
         c = self.run_services()
         wait_ready(self)
+        self.wait_said(c, "c", "armed")  # up is spawned: TERM before the trap would end it
         st = harness.wait_for(lambda: all(s["state"] == "up" for s in status(self)[0].values())
                               and status(self)[0], 10, what="a, b and c up")
         self.assertEqual(ctl(self, "restart", "a", "b", "c").returncode, 0)
