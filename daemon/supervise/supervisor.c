@@ -477,8 +477,10 @@ static void sup_on_due(struct sup_service *ss)
          * begun, say which. */
         bool waits = ss->output_waits > 0 && ss->svc.state == SVC_BACKOFF;
         bool not_begun = !svc_is_running(&ss->svc);
+        const char *turn = ss->svc.restart_due ? "it waits for its turn to restart"
+                                               : "it waits for its turn to start";
         const char *what = waits                          ? "its run waits for corral's output"
-                           : ss->start.queued             ? "it waits for its turn to start"
+                           : ss->start.queued             ? turn
                            : ss->svc.state == SVC_BACKOFF ? "it waits to restart"
                            : ss->svc.state == SVC_WAITING ? "it waits for what it depends on"
                                                           : "its last run goes on";

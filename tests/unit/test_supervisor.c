@@ -2292,8 +2292,8 @@ static void a_scheduled_job_due_while_it_waits_its_turn_says_so(void **state)
     die_in_turn(live("job"), EXITED(1)); /* its restart waits its turn */
     assert_true(sup_find(W.sup, "job")->start.queued);
     capture_log(job_due, log, sizeof log);
-    assert_string_equal(log, "corral: job: due while it waits for its turn to start: this run is "
-                             "skipped\n");
+    assert_string_equal(log, "corral: job: due while it waits for its turn to restart: this run "
+                             "is skipped\n");
     world_stop();
 }
 
