@@ -271,10 +271,12 @@ static int imp_check_set(struct imp *m)
     }
 }
 
-/* corral.yaml: each key the loader refuses is taken out. */
+/* corral.yaml: each key the loader refuses is taken out; where the error
+ * names no key it can take out (or past IMP_CHECK_ROUNDS), corral.yaml is
+ * left out whole. Each round takes something out, so it ends. */
 static void imp_check_global(struct imp *m)
 {
-    for (int round = 0; m->global && round < IMP_CHECK_ROUNDS; round++) {
+    for (int round = 0; m->global; round++) {
         char *text = imp_render_global(m);
         struct conf_errors errs;
         struct conf_global g;
@@ -287,8 +289,8 @@ static void imp_check_global(struct imp *m)
             imp_oom();
         const struct conf_error *e = rc == 0 ? NULL : imp_check_first(&errs);
         char key[64];
-        bool found = e && e->line && imp_check_key_at(text, e->line, key, sizeof key) &&
-                     imp_iv_get(m->global, key);
+        bool found = round < IMP_CHECK_ROUNDS && e && e->line &&
+                     imp_check_key_at(text, e->line, key, sizeof key) && imp_iv_get(m->global, key);
         if (found) {
             char *what = imp_xasprintf("corral.yaml: %s", key);
             imp_check_refused(m, m->global_origin, what, e, "left out");
@@ -296,7 +298,7 @@ static void imp_check_global(struct imp *m)
             imp_iv_del(m->global, key);
         }
         free(text);
-        if (rc != 0 && (!found || round + 1 == IMP_CHECK_ROUNDS)) {
+        if (rc != 0 && !found) {
             /* Nothing it names can go: corral.yaml is left out whole. */
             imp_check_refused(m, m->global_origin, "corral.yaml", e, "it is not written");
             imp_iv_free(m->global);
