@@ -192,7 +192,7 @@ int sup_spawn(struct sup_service *ss, const char **what)
         return rc;
     }
     if (ss->fork_failures)
-        log_info("%s: started after %" PRIu32 " failed forks", sup_name(ss), ss->fork_failures);
+        log_info("%s: started after %" PRIu32 " failed tries", sup_name(ss), ss->fork_failures);
     ss->fork_failures = 0;
     if (ss->output_waits)
         log_info("%s: started: corral's output took its earlier runs' lines", sup_name(ss));

@@ -127,7 +127,7 @@ struct sup_service {
     struct checks checks;
     bool closed;            /* closed: its memory goes once its handles have closed */
     int closes_pending;     /* its own handles still closing before it is freed */
-    uint32_t fork_failures; /* in the current burst */
+    uint32_t fork_failures; /* failed tries to start (fork or pipe) in the current burst */
     uint32_t output_waits;  /* starts put off in a row: its earlier runs' lines wait */
     bool blocked;           /* waiting on a dependency that will never meet its condition */
     struct execwatch *exec; /* until its process's execve is known to have succeeded */
