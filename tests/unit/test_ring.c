@@ -178,22 +178,28 @@ static void the_last_n_may_start_inside_a_block(void **state)
     ring_close(&r);
 }
 
+/* A ring of 128 bytes with one block of 10 lines of 8 bytes ("line-00\n"
+ * .. "line-09\n"): a 16-byte header and 80 bytes, 96 of the 128. */
+static void push_ten_lines(struct ring *r)
+{
+    char block[128];
+    size_t len = 0;
+    ring_init(r, 128);
+    for (int i = 0; i < 10; i++)
+        len += (size_t)snprintf(block + len, sizeof block - len, "line-%02d\n", i);
+    assert_int_equal(len, 80);
+    ring_push_lines(r, 1, 1, block, len, 10);
+}
+
 static void room_is_made_from_the_first_lines_of_the_oldest_block(void **state)
 {
     (void)state;
     struct ring r;
     struct seen s = {0};
-    /* 10 lines of 8 bytes: a 16-byte header and 80 bytes, 96 of the 128.
-     * A line of 20 more needs 48, 16 more than is free: the block loses
+    /* A line of 20 more needs 48, 16 more than is free: the block loses
      * its lines up to the first that starts 16 bytes or more into its
      * text (line-02, at 16), and its header moves to just before it. */
-    ring_init(&r, 128);
-    char block[128];
-    size_t len = 0;
-    for (int i = 0; i < 10; i++)
-        len += (size_t)snprintf(block + len, sizeof block - len, "line-%02d\n", i);
-    assert_int_equal(len, 80);
-    ring_push_lines(&r, 1, 1, block, len, 10);
+    push_ten_lines(&r);
     ring_push(&r, 2, 1, "twenty-bytes-of-text", 20);
     ring_last(&r, 0, 0, gather, &s);
     assert_int_equal(s.n, 9);
@@ -324,12 +330,7 @@ static void the_last_n_count_a_block_that_lost_its_first_lines(void **state)
     (void)state;
     struct ring r;
     struct seen s = {0};
-    ring_init(&r, 128);
-    char block[128];
-    size_t len = 0;
-    for (int i = 0; i < 10; i++)
-        len += (size_t)snprintf(block + len, sizeof block - len, "line-%02d\n", i);
-    ring_push_lines(&r, 1, 1, block, len, 10);
+    push_ten_lines(&r);
     ring_push(&r, 2, 1, "twenty-bytes-of-text", 20); /* line-00 and line-01 go */
     ring_last(&r, 9, 0, gather, &s);
     assert_int_equal(s.n, 9);
