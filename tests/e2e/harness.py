@@ -6,6 +6,7 @@ are killed, by pid."""
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -118,6 +119,30 @@ def private_run_and_tmp(tmp, then):
             f"mount --bind {tmp} /run/t && cp \"$1\" /run/bin/corral && "
             f"cp {CORRALCTL} /run/bin/corralctl && shift && "
             f"mount -t tmpfs -o mode=1777 tmpfs /tmp && {then} /run/bin/corral \"$@\"")
+
+
+def free_port():
+    """A TCP port of 127.0.0.1 free a moment ago."""
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def http(port, request, timeout=5):
+    """Sends request to 127.0.0.1:port and reads to EOF: (head, body)."""
+    s = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+    s.sendall(request)
+    data = b""
+    while True:
+        chunk = s.recv(65536)
+        if not chunk:
+            break
+        data += chunk
+    s.close()
+    head, _, body = data.partition(b"\r\n\r\n")
+    return head.decode(errors="replace"), body.decode(errors="replace")
 
 
 def can_enter(pid):

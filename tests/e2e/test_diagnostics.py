@@ -105,28 +105,6 @@ time.sleep(3600)
 '''
 
 
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
-def http(port, request, timeout=5):
-    s = socket.create_connection(("127.0.0.1", port), timeout=timeout)
-    s.sendall(request)
-    data = b""
-    while True:
-        chunk = s.recv(65536)
-        if not chunk:
-            break
-        data += chunk
-    s.close()
-    head, _, body = data.partition(b"\r\n\r\n")
-    return head.decode(), body.decode()
-
-
 class Diagnostics(svc.ServiceTest):
     def test_zombies_inside_a_service_tree_are_named_with_the_parent(self):
         flag = self.path("forked")
@@ -217,7 +195,7 @@ class Diagnostics(svc.ServiceTest):
                          "# HELP corral_services Services in each state.")
 
     def test_metrics_over_http_get_only_bounded(self):
-        port = free_port()
+        port = harness.free_port()
         conf = self.write_conf(f"metrics:\n  listen: \"127.0.0.1:{port}\"\n")
         self.service("web", "command: [sleep, '1000']\n")
         c = self.run_services(args=["--config", conf])
@@ -225,41 +203,41 @@ class Diagnostics(svc.ServiceTest):
         self.assertIn(f"metrics: serving http://127.0.0.1:{port}/metrics", c.stderr())
         # A silent client holds one slot, never the loop.
         silent = socket.create_connection(("127.0.0.1", port))
-        head, body = http(port, b"GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n")
+        head, body = harness.http(port, b"GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n")
         self.assertTrue(head.startswith("HTTP/1.1 200 OK"), head)
         self.assertIn("Content-Type: text/plain; version=0.0.4; charset=utf-8", head)
         self.assertIn(f"Content-Length: {len(body.encode())}", head)
         fams = promparse.parse(body)
         self.assertEqual(promparse.value(fams, "corral_service_state", service="web",
                                          state="up"), 1)
-        head, _ = http(port, b"GET /metrics?x=1 HTTP/1.0\r\n\r\n")
+        head, _ = harness.http(port, b"GET /metrics?x=1 HTTP/1.0\r\n\r\n")
         self.assertTrue(head.startswith("HTTP/1.1 200"), head)
-        head, _ = http(port, b"GET / HTTP/1.1\r\n\r\n")
+        head, _ = harness.http(port, b"GET / HTTP/1.1\r\n\r\n")
         self.assertTrue(head.startswith("HTTP/1.1 404"), head)
-        head, _ = http(port, b"POST /metrics HTTP/1.1\r\nContent-Length: 0\r\n\r\n")
+        head, _ = harness.http(port, b"POST /metrics HTTP/1.1\r\nContent-Length: 0\r\n\r\n")
         self.assertTrue(head.startswith("HTTP/1.1 405"), head)
         self.assertIn("Allow: GET", head)
-        head, _ = http(port, b"hello\r\n\r\n")
+        head, _ = harness.http(port, b"hello\r\n\r\n")
         self.assertTrue(head.startswith("HTTP/1.1 400"), head)
         # A request head past 4 KiB is refused (the reply may be lost to the
         # reset that closing on unread bytes sends); corral goes on serving.
         try:
-            head, _ = http(port, b"GET /" + b"a" * 5000)
+            head, _ = harness.http(port, b"GET /" + b"a" * 5000)
             self.assertTrue(head.startswith("HTTP/1.1 431"), head)
         except ConnectionResetError:
             pass
-        head, _ = http(port, b"GET /metrics HTTP/1.1\r\n\r\n")
+        head, _ = harness.http(port, b"GET /metrics HTTP/1.1\r\n\r\n")
         self.assertTrue(head.startswith("HTTP/1.1 200"), head)
         self.assertEqual(ctl(self, "status").returncode, 0)
         silent.close()
         # A reload keeps the endpoint where it is and says so when it moved.
         self.assertEqual(ctl(self, "reload").returncode, 0)
         self.assertNotIn("`metrics` changed", c.stderr())
-        self.write_conf(f"metrics:\n  listen: \"127.0.0.1:{free_port()}\"\n")
+        self.write_conf(f"metrics:\n  listen: \"127.0.0.1:{harness.free_port()}\"\n")
         self.assertEqual(ctl(self, "reload").returncode, 0)
         harness.wait_for(lambda: "reload: corral.yaml: `metrics` changed; it takes effect when "
                                  "corral starts again" in c.stderr(), 5, what="the reload warning")
-        head, _ = http(port, b"GET /metrics HTTP/1.1\r\n\r\n")
+        head, _ = harness.http(port, b"GET /metrics HTTP/1.1\r\n\r\n")
         self.assertTrue(head.startswith("HTTP/1.1 200"), head)
 
     def test_a_bad_metrics_listen_is_refused_before_anything_starts(self):

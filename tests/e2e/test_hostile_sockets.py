@@ -85,33 +85,21 @@ class HostileSockets(svc.ServiceTest):
         self.assertTrue(all(svcs[f"n{i}"]["state"] == "starting" for i in range(40)))
 
     def test_a_nul_in_a_metrics_request_is_answered_at_once(self):
-        s = socket.socket()
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-        s.close()
+        port = harness.free_port()
         conf = self.write_conf(f"metrics:\n  listen: \"127.0.0.1:{port}\"\n")
         self.service("web", "command: [sleep, '1000']\n")
         self.run_services(args=["--config", conf])
         wait_ready(self)
         # Headers are not read: a NUL in one changes nothing.
-        for req, want in ((b"GET /metrics\0 HTTP/1.1\r\n\r\n", b"HTTP/1.1 400 Bad Request"),
-                          (b"\0\r\n\r\n", b"HTTP/1.1 400 Bad Request"),
-                          (b"GET /metrics HTTP/1.1\r\nX: \0\r\n\r\n", b"HTTP/1.1 200 OK")):
+        for req, want in ((b"GET /metrics\0 HTTP/1.1\r\n\r\n", "HTTP/1.1 400 Bad Request"),
+                          (b"\0\r\n\r\n", "HTTP/1.1 400 Bad Request"),
+                          (b"GET /metrics HTTP/1.1\r\nX: \0\r\n\r\n", "HTTP/1.1 200 OK")):
             t = time.monotonic()
-            s = socket.create_connection(("127.0.0.1", port))
-            s.settimeout(10)
-            s.sendall(req)
-            got = b""
-            while True:
-                b = s.recv(65536)
-                if not b:
-                    break
-                got += b
-            s.close()
+            head, _ = harness.http(port, req, timeout=10)
             # It used to wait for the blank line past the NUL until the
             # connection's 5 s were up, then close without a word.
             self.assertLess(time.monotonic() - t, 2.0, req)
-            self.assertTrue(got.startswith(want), (req, got[:80]))
+            self.assertTrue(head.startswith(want), (req, head[:80]))
 
     def test_fds_passed_to_the_notify_and_syslog_sockets_are_closed(self):
         self.service("n", "readiness: {notify: systemd, timeout: 5m}\n"

@@ -52,14 +52,6 @@ http.server.HTTPServer(("127.0.0.1", int(sys.argv[1])), H).serve_forever()
 '''
 
 
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
 class Readiness(svc.ServiceTest):
     def dependent(self):
         self.service("app", f"command: \"{stamp(self.path('app'))}; exec sleep 1000\"\n"
@@ -119,7 +111,7 @@ class Readiness(svc.ServiceTest):
         self.assertLess(app - t0, 3.0)
 
     def test_a_tcp_probe_against_a_listener_that_opens_late(self):
-        port = free_port()
+        port = harness.free_port()
         lst = self.script("listen.py", LATE_LISTENER)
         self.service("db", f"readiness: {{tcp: \"127.0.0.1:{port}\", interval: 100ms}}\n"
                            f"command: [{harness.PY}, {lst}, '{port}', '1', {self.path('open')}]\n")
@@ -129,7 +121,7 @@ class Readiness(svc.ServiceTest):
         self.assertGreaterEqual(app, float(harness.read(self.path("open"))))
 
     def test_an_http_probe_waits_for_a_2xx(self):
-        port = free_port()
+        port = harness.free_port()
         srv = self.script("httpd.py", HTTP)
         self.service("db", f"readiness: {{http: \"http://127.0.0.1:{port}/healthz\", "
                            f"interval: 100ms}}\ncommand: [{harness.PY}, {srv}, '{port}', '1']\n")
