@@ -200,8 +200,12 @@ class ScheduleTest(svc.ServiceTest):
         wait_ready(self)
         self.assertEqual(ctl(self, "start", "job").returncode, 0)
         harness.wait_for(lambda: harness.read(runs) == "x\n", what="the run asked for")
+        # Its line is written before it exits: done once corral has reaped it.
+        harness.wait_for(lambda: status(self)[0]["job"]["state"] != "starting", 10,
+                         what="the run reaped")
         st, _ = status(self)
         self.assertEqual(st["job"]["state"], "done")
+        self.assertEqual(harness.read(runs), "x\n")
         self.assertTrue(st["job"]["schedule"]["next_run"].endswith("-01-01T00:00:00.000Z"))
         c.signal(15)
         self.assertEqual(c.wait(), 0, c.stderr())
