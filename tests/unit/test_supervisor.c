@@ -894,6 +894,14 @@ static void die_in_turn(pid_t pid, int wstatus)
     o->on_exit(o, pid, wstatus);
 }
 
+/* die_in_turn for the process tagged with letter and number i ("s07"). */
+static void die_numbered_in_turn(char letter, int i, int wstatus)
+{
+    char tag[8];
+    snprintf(tag, sizeof tag, "%c%02d", letter, i);
+    die_in_turn(live(tag), wstatus);
+}
+
 /* What the loop does when ss's timer fires (deterministic: a backoff's
  * delay is wall-clock time). */
 static void fire_timer(struct sup_service *ss)
@@ -931,11 +939,8 @@ static void restarts_of_services_crashing_together_are_paced_in_order(void **sta
     turns_until_idle();
     W.spawns[0] = '\0';
     /* All crash at once (their first failure: restarted at once). */
-    for (int i = 0; i < 80; i++) {
-        char tag[8];
-        snprintf(tag, sizeof tag, "s%02d", i);
-        die_in_turn(live(tag), EXITED(1));
-    }
+    for (int i = 0; i < 80; i++)
+        die_numbered_in_turn('s', i, EXITED(1));
     assert_int_equal(spawned(), 80 + SUP_STARTS_PER_TURN);
     struct sup_service *s40 = sup_find(W.sup, "s40");
     assert_string_equal(state_of("s40"), "backoff");
@@ -965,9 +970,7 @@ static void restarts_whose_backoff_timers_fire_together_are_paced_in_order(void 
     /* Crashed twice: the second crash backs off. */
     for (int round = 0; round < 2; round++)
         for (int i = 0; i < 80; i++) {
-            char tag[8];
-            snprintf(tag, sizeof tag, "s%02d", i);
-            die_in_turn(live(tag), EXITED(1));
+            die_numbered_in_turn('s', i, EXITED(1));
             turns_until_idle();
         }
     for (int i = 0; i < 80; i++)
@@ -1000,11 +1003,8 @@ static void a_restart_stopped_or_closed_while_it_waits_its_turn_leaves_the_queue
     world_start(many(40));
     sup_start_all(W.sup);
     turns_until_idle();
-    for (int i = 0; i < 40; i++) {
-        char tag[8];
-        snprintf(tag, sizeof tag, "s%02d", i);
-        die_in_turn(live(tag), EXITED(1));
-    }
+    for (int i = 0; i < 40; i++)
+        die_numbered_in_turn('s', i, EXITED(1));
     /* s32 .. s39 wait; s35 is stopped, and a reload removes s38 and s39. */
     sup_stop_service(sup_find(W.sup, "s35"));
     assert_string_equal(state_of("s35"), "stopped");
@@ -1061,11 +1061,8 @@ static void finishes_of_services_exiting_together_are_paced_each_before_its_rest
     turn();
     W.spawns[0] = '\0';
     int before = spawned();
-    for (int i = 0; i < 80; i++) {
-        char tag[8];
-        snprintf(tag, sizeof tag, "s%02d", i);
-        die_in_turn(live(tag), EXITED(i % 2 ? 3 : 0));
-    }
+    for (int i = 0; i < 80; i++)
+        die_numbered_in_turn('s', i, EXITED(i % 2 ? 3 : 0));
     /* One turn forks its allowance of finishes; the others wait theirs,
      * their exits not decided yet. */
     assert_int_equal(spawned() - before, SUP_STARTS_PER_TURN);
@@ -1086,11 +1083,8 @@ static void finishes_of_services_exiting_together_are_paced_each_before_its_rest
     assert_string_equal(proc_tagged("f41")->hookenv, "CORRAL_EXIT_CODE=3 ");
     /* Each exit is decided once its finish is done: the restarts follow. */
     W.spawns[0] = '\0';
-    for (int i = 0; i < 80; i++) {
-        char tag[8];
-        snprintf(tag, sizeof tag, "f%02d", i);
-        die_in_turn(live(tag), EXITED(0));
-    }
+    for (int i = 0; i < 80; i++)
+        die_numbered_in_turn('f', i, EXITED(0));
     turns_until_idle();
     want[0] = '\0';
     for (int i = 0; i < 80; i++)
@@ -1126,11 +1120,8 @@ static void stop_commands_of_a_shutdown_are_paced_and_each_still_runs(void **sta
     snprintf(mainpid, sizeof mainpid, "MAINPID=%d ", (int)s10->svc.pid);
     assert_string_equal(proc_tagged("t10")->hookenv, mainpid);
     for (int i = 0; i < 80; i++) {
-        char tag[8];
-        snprintf(tag, sizeof tag, "t%02d", i);
-        die_in_turn(live(tag), EXITED(0));
-        snprintf(tag, sizeof tag, "s%02d", i);
-        die_in_turn(live(tag), SIGTERM);
+        die_numbered_in_turn('t', i, EXITED(0));
+        die_numbered_in_turn('s', i, SIGTERM);
     }
     assert_int_equal(W.all_stopped, 1);
     world_stop();
@@ -1163,11 +1154,8 @@ static void hooks_waiting_their_turn_give_way_to_a_timeout_or_a_failed_fork(void
     assert_non_null(strstr(W.spawns, "t06 t05 t04 t03 t02 t01 "));
     /* Their exits: finishes, 32 now and the rest in their turns; f35's
      * fork fails in its turn, and s35's stop goes on without it. */
-    for (int i = 0; i < 40; i++) {
-        char tag[8];
-        snprintf(tag, sizeof tag, "s%02d", i);
-        die_in_turn(live(tag), i == 0 ? SIGKILL : SIGTERM);
-    }
+    for (int i = 0; i < 40; i++)
+        die_numbered_in_turn('s', i, i == 0 ? SIGKILL : SIGTERM);
     assert_string_equal(state_of("s35"), "stopping");
     turn();
     W.fail_spawns = 4; /* f32 .. f35 */
@@ -1194,22 +1182,16 @@ static void a_kill_of_everything_skips_the_finishes_still_waiting(void **state)
     turns_until_idle();
     turn();
     sup_stop_all(W.sup, -1);
-    for (int i = 0; i < 40; i++) {
-        char tag[8];
-        snprintf(tag, sizeof tag, "s%02d", i);
-        die_in_turn(live(tag), SIGTERM);
-    }
+    for (int i = 0; i < 40; i++)
+        die_numbered_in_turn('s', i, SIGTERM);
     assert_true(sup_find(W.sup, "s35")->finish_hook.turn.queued);
     W.spawns[0] = '\0';
     sup_kill_all(W.sup);
     turns_until_idle();
     assert_string_equal(W.spawns, "");
     assert_string_equal(state_of("s35"), "stopped");
-    for (int i = 0; i < 32; i++) {
-        char tag[8];
-        snprintf(tag, sizeof tag, "f%02d", i);
-        die_in_turn(live(tag), SIGKILL);
-    }
+    for (int i = 0; i < 32; i++)
+        die_numbered_in_turn('f', i, SIGKILL);
     assert_int_equal(W.all_stopped, 1);
     world_stop();
 }
