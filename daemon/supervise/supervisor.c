@@ -257,7 +257,6 @@ static void sup_feed(struct sup_service *ss, enum svc_event_kind kind, int wstat
 }
 
 static void sup_on_due(struct sup_service *ss);
-static void sup_stop_queued(struct sup_service *ss);
 
 /* The run is over and its finish, if any, has run: the state machine
  * hears of the exit. no_restart: the finish said so (exit 125). */
@@ -270,17 +269,20 @@ static void sup_exited_final(struct sup_service *ss, int wstatus, bool no_restar
     /* A oneshot may have exported variables: what starts next sees them. */
     if (ss->svc.conf->type == CONF_TYPE_ONESHOT && svc_exit_is_success(&ss->svc, wstatus))
         sup_cenv_load(ss->sup);
-    /* Stopped for a failure while a stop or a restart was asked for (queued
-     * behind its dependents, or a reload's restart with a new
-     * configuration): that request decides what follows, not the restart
-     * the failure would bring, which would run it once more in between. */
+    /* A stop (or restart) queued behind its dependents has nothing left to
+     * stop: this exit is that stop. */
+    bool queued = ss->stop_queued;
+    ss->stop_queued = false;
+    /* Stopped for a failure while a stop or a restart was asked for (queued,
+     * or a reload's restart with a new configuration): that request decides
+     * what follows, not the restart the failure would bring, which would
+     * run it once more in between. */
     if (ss->svc.state == SVC_STOPPING && ss->svc.stop_is_failure &&
-        (ss->stop_queued || ss->intent.restart_pending))
+        (queued || ss->intent.restart_pending))
         sup_feed(ss, SVC_EV_STOP, 0, 0);
-    /* Running with its stop (or restart) queued behind its dependents: its
-     * exit is that stop; the queued stop is done, and a restart goes on
-     * once the dependents are down. */
-    bool as_stop = ss->stop_queued && svc_is_running(&ss->svc) && ss->svc.state != SVC_STOPPING;
+    /* Running with its stop queued: it ends as that stop would, and a
+     * restart goes on as after one. */
+    bool as_stop = queued && svc_is_running(&ss->svc) && ss->svc.state != SVC_STOPPING;
     /* A restart at once is paced like a start (sup_starts.c): many
      * services may crash together. */
     struct svc_event ev = {.kind = SVC_EV_EXITED,
@@ -288,10 +290,6 @@ static void sup_exited_final(struct sup_service *ss, int wstatus, bool no_restar
                            .spawn_waits = sup_starts_must_wait(ss),
                            .as_stop = as_stop};
     sup_feed_event(ss, &ev);
-    /* Stopped now (its exit was the queued stop, or the stop asked for
-     * while it stopped for a failure): the queued stop is done. */
-    if (ss->stop_queued && !ss->closed && !svc_is_running(&ss->svc))
-        sup_stop_queued(ss);
     if (no_restart && !ss->closed && !ss->sup->stopping)
         ss->svc.no_restart = was;
     /* A run queued while this one went on (overlap: queue) starts now. */
