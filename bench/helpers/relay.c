@@ -1,4 +1,4 @@
-/* relay.c - the floor of any relay that prefixes lines, for bench/logs.
+/* relay.c - a minimal relay that prefixes lines, for bench/logs.
  *
  * usage: relay PREFIX
  *
@@ -9,7 +9,7 @@
  * result, as cat does. A line cut by a read waits for the next. No event
  * loop, no ring of recent lines, no second sink, and it stops at the first
  * error: a log relay for a supervisor cannot be this (it must never block
- * on one service), which is why it is the floor. */
+ * on one service), which is why it is a floor for corral. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
