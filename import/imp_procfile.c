@@ -60,6 +60,19 @@ int imp_procfile(struct imp *m, char **sources, size_t n)
             }
             l[nlen] = '\0';
             char *cmd = imp_trim(l + nlen + 1);
+            if (!cmd[0]) {
+                /* foreman, overmind and honcho read NAME: COMMAND with a
+                 * command of at least one character: they skip this line,
+                 * and it takes no port. */
+                char *what = imp_xasprintf("%s:", l);
+                imp_report(m, IMP_UNMAPPED, where, what,
+                           "no command after the name: foreman, overmind and honcho skip the "
+                           "line too; left out (write the command after the colon)");
+                free(what);
+                free(where);
+                free(l);
+                continue;
+            }
             struct imp_service *s = imp_svc(m, l, where, "%s (%s)", where, l);
             char *esc = imp_escape_vars(cmd);
             imp_iv_set(s->map, "command", esc, false);

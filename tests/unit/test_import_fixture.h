@@ -172,6 +172,30 @@ static inline bool fx_reported(const struct imp *m, enum imp_kind kind, const ch
     return false;
 }
 
+/* The report's first item of kind whose what and why contain the given
+ * texts, or NULL. */
+static inline const struct imp_item *fx_item(const struct imp *m, enum imp_kind kind,
+                                             const char *what, const char *why)
+{
+    for (const struct imp_item *it = m->items; it; it = it->next)
+        if (it->kind == kind && strstr(it->what, what) && strstr(it->why, why))
+            return it;
+    return NULL;
+}
+
+/* Whether the last step of the import (imp_check.c) had to take anything
+ * out: what a mapper wrote and corral's loader refused. */
+static inline bool fx_check_took_out(const struct imp *m)
+{
+    for (const struct imp_item *it = m->items; it; it = it->next)
+        if (strstr(it->why, "corral refuses it") || strstr(it->why, "corral refuses the file")) {
+            fprintf(stderr, "taken out by the last check: %s: %s: %s\n", it->where, it->what,
+                    it->why);
+            return true;
+        }
+    return false;
+}
+
 #define assert_contains(hay, needle)                                     \
     do {                                                                 \
         const char *h_ = (hay), *n_ = (needle);                          \

@@ -98,6 +98,29 @@ static void a_plain_env_file_is_read_by_corral(void **state)
     fx_rmtree(root);
 }
 
+/* foreman, overmind and honcho skip a line with nothing after the colon:
+ * it is reported by the mapper (not left to the last check, which would
+ * name corral's refusal of an empty command), and it takes no port. */
+static void a_line_without_a_command_is_left_out_and_takes_no_port(void **state)
+{
+    (void)state;
+    char *root = fx_tree("/Procfile", "web:\nclock:   \nworker: sidekiq\n", NULL);
+    struct imp m;
+    fx_import(&m, "procfile", "/Procfile", root);
+    assert_null(imp_find(&m, "web"));
+    assert_null(imp_find(&m, "clock"));
+    char *worker = fx_service(&m, "worker");
+    assert_contains(worker, "PORT: \"5000\"");
+    const struct imp_item *it = fx_item(&m, IMP_UNMAPPED, "web:", "no command after the name");
+    assert_non_null(it);
+    assert_string_equal(it->where, "/Procfile:1");
+    assert_true(fx_reported(&m, IMP_UNMAPPED, "clock:", "skip the line too"));
+    assert_false(fx_check_took_out(&m));
+    free(worker);
+    imp_free(&m);
+    fx_rmtree(root);
+}
+
 /* A name longer than a file name can hold is cut, and a second one that
  * cuts to the same name still fits with its -2: the import writes both
  * files instead of failing with "File name too long". */
@@ -138,6 +161,7 @@ int main(void)
         cmocka_unit_test(release_runs_once_before_the_others),
         cmocka_unit_test(an_env_file_with_quotes_is_copied_and_port_stays_foremans),
         cmocka_unit_test(a_plain_env_file_is_read_by_corral),
+        cmocka_unit_test(a_line_without_a_command_is_left_out_and_takes_no_port),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
