@@ -252,6 +252,23 @@ void imp_env_file(struct imp *m, struct imp_service *s, const char *path, const 
             continue;
         }
         *eq = '\0';
+        imp_trim(k);
+        if (!imp_env_name_ok(k)) {
+            /* corral's environment: takes [A-Za-z_][A-Za-z0-9_]* names
+             * only (docs/configuration.md), where foreman and compose pass
+             * any: the variable is left out, once reported per file. */
+            if (report) {
+                char *where = imp_xasprintf("%s:%u", path, line);
+                imp_report(m, IMP_UNMAPPED, where, k,
+                           "\"%s\" is not a variable name corral takes "
+                           "([A-Za-z_][A-Za-z0-9_]*): left out of environment: (rename it, "
+                           "here and where it is read)",
+                           k);
+                free(where);
+            }
+            free(l);
+            continue;
+        }
         char *v = eq + 1;
         size_t vn = strlen(v);
         if (vn >= 2 && (v[0] == '"' || v[0] == '\'') && v[vn - 1] == v[0]) {
@@ -260,7 +277,7 @@ void imp_env_file(struct imp *m, struct imp_service *s, const char *path, const 
         }
         /* environment: wins over an env_file, as in corral and compose; a
          * Procfile's PORT over .env's, as foreman sets it last. */
-        if (!imp_iv_get(env, imp_trim(k))) {
+        if (!imp_iv_get(env, k)) {
             char *esc = imp_escape_vars(v);
             imp_iv_note(imp_iv_set(env, k, esc, false), "%s:%u", path, line);
             free(esc);
@@ -268,6 +285,8 @@ void imp_env_file(struct imp *m, struct imp_service *s, const char *path, const 
         free(l);
     }
     free(text);
+    if (!env->first)
+        imp_iv_del(s->map, "environment");
     if (report)
         imp_report(m, IMP_CHANGED, path, "env_file",
                    "its variables are copied into environment: without `export` and quotes: "

@@ -43,8 +43,9 @@ struct imp_iv *imp_command_list(struct imp_iv *map, char *const *argv, bool esca
 /* An .env file for service s: env_file: path when corral reads it as it is
  * (KEY=VALUE lines, docs/configuration.md "env_file"), else its variables
  * copied into environment: without `export` and quotes, as foreman and
- * compose read them (reported when report is true). Nothing when the file
- * cannot be read. */
+ * compose read them, but for names corral does not take (both reported
+ * when report is true: once per file). Nothing when the file cannot be
+ * read. */
 void imp_env_file(struct imp *m, struct imp_service *s, const char *path, const char *note,
                   bool report);
 

@@ -255,6 +255,36 @@ static void unlimited_zero_durations_and_relative_paths_become_what_corral_takes
     fx_rmtree(root);
 }
 
+/* An env_file's variable named as corral does not take is left out of the
+ * copy into environment:, and reported once with its line. */
+static void an_env_file_variable_corral_does_not_take_is_left_out(void **state)
+{
+    (void)state;
+    char *root = fx_tree("/srv/c.yaml",
+                         "services:\n"
+                         "  a: {command: a, env_file: .env}\n"
+                         "  b: {command: b, env_file: [.env]}\n",
+                         "/srv/.env", "A.B=1\nOK=2\n", NULL);
+    struct imp m;
+    fx_import(&m, "compose", "/srv/c.yaml", root);
+    char *a = fx_service(&m, "a"), *b = fx_service(&m, "b");
+    assert_contains(a, "environment:\n  OK: \"2\"  # /srv/.env:2\n");
+    assert_contains(b, "environment:\n  OK: \"2\"  # /srv/.env:2\n");
+    const struct imp_item *it =
+        fx_item(&m, IMP_UNMAPPED, "A.B", "not a variable name corral takes");
+    assert_non_null(it);
+    assert_string_equal(it->where, "/srv/.env:1");
+    size_t n = 0;
+    for (const struct imp_item *i = m.items; i; i = i->next)
+        n += strcmp(i->what, "A.B") == 0;
+    assert_int_equal(n, 1); /* once for the file, not once per service */
+    assert_false(fx_check_took_out(&m));
+    free(a);
+    free(b);
+    imp_free(&m);
+    fx_rmtree(root);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -267,6 +297,7 @@ int main(void)
         cmocka_unit_test(names_and_counts_corral_would_refuse_are_reported_not_written),
         cmocka_unit_test(one_replica_is_one_service_of_the_same_name),
         cmocka_unit_test(unlimited_zero_durations_and_relative_paths_become_what_corral_takes),
+        cmocka_unit_test(an_env_file_variable_corral_does_not_take_is_left_out),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -121,6 +121,36 @@ static void a_line_without_a_command_is_left_out_and_takes_no_port(void **state)
     fx_rmtree(root);
 }
 
+/* corral's environment: takes [A-Za-z_][A-Za-z0-9_]* names; foreman
+ * passes any. The others are left out of the copy, each reported once
+ * with its line, and the rest of the file (and PORT) stays. */
+static void a_variable_name_corral_does_not_take_is_left_out_of_the_env_file(void **state)
+{
+    (void)state;
+    char *root = fx_tree("/Procfile", "web: puma\nworker: sidekiq\n", "/.env",
+                         "export A=1\nA.B=2\n1X=3\nB-C=4\n=5\nGOOD=6\n", NULL);
+    struct imp m;
+    fx_import(&m, "procfile", "/Procfile", root);
+    char *web = fx_service(&m, "web");
+    assert_contains(web, "  PORT: \"5000\"\n  A: \"1\"  # /.env:1\n  GOOD: \"6\"  # /.env:6\n");
+    assert_lacks(web, "A.B");
+    const struct imp_item *it =
+        fx_item(&m, IMP_UNMAPPED, "A.B", "\"A.B\" is not a variable name corral takes");
+    assert_non_null(it);
+    assert_string_equal(it->where, "/.env:2");
+    assert_true(fx_reported(&m, IMP_UNMAPPED, "1X", "not a variable name"));
+    assert_true(fx_reported(&m, IMP_UNMAPPED, "B-C", "not a variable name"));
+    assert_true(fx_reported(&m, IMP_UNMAPPED, "", "\"\" is not a variable name"));
+    size_t n = 0;
+    for (const struct imp_item *i = m.items; i; i = i->next)
+        n += strstr(i->why, "\"A.B\"") != NULL;
+    assert_int_equal(n, 1); /* once for the file, not once per service */
+    assert_false(fx_check_took_out(&m));
+    free(web);
+    imp_free(&m);
+    fx_rmtree(root);
+}
+
 /* A name longer than a file name can hold is cut, and a second one that
  * cuts to the same name still fits with its -2: the import writes both
  * files instead of failing with "File name too long". */
@@ -162,6 +192,7 @@ int main(void)
         cmocka_unit_test(an_env_file_with_quotes_is_copied_and_port_stays_foremans),
         cmocka_unit_test(a_plain_env_file_is_read_by_corral),
         cmocka_unit_test(a_line_without_a_command_is_left_out_and_takes_no_port),
+        cmocka_unit_test(a_variable_name_corral_does_not_take_is_left_out_of_the_env_file),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
