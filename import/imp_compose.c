@@ -784,10 +784,48 @@ static void cy_service(struct cy *c, size_t idx)
     free(where);
 }
 
+/* A YAML null (`command:`, `command: ~`): compose's "not set". */
+static bool cy_null(yaml_node_t *v)
+{
+    const char *t = cy_str(v);
+    return t && v->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
+           (strcmp(t, "") == 0 || strcmp(t, "~") == 0 || strcmp(t, "null") == 0 ||
+            strcmp(t, "Null") == 0 || strcmp(t, "NULL") == 0);
+}
+
+/* Why a service's command cannot be written, or NULL: compose's rules
+ * (compose spec, "command" and "entrypoint"): a null one is the image's,
+ * which is not known here; an empty one ([] or "") overrides the image's
+ * with nothing, and an entrypoint that is set, even empty, drops the
+ * image's CMD. */
+static const char *cy_no_command(bool has_ep, bool has_cmd, size_t na, size_t nb, const char *first)
+{
+    if (!has_ep && !has_cmd)
+        return "no command or entrypoint: the image's CMD is not known here, so the service is "
+               "left out; write its file by hand";
+    if (has_ep && na == 0 && nb == 0)
+        return has_cmd ? "entrypoint and command are both empty: the container has nothing to "
+                         "run (Docker refuses it: no command specified); the service is left out"
+                       : "an empty entrypoint and no command: the entrypoint drops the image's "
+                         "CMD, so the container has nothing to run (Docker refuses it: no command "
+                         "specified); the service is left out";
+    if (!has_ep && nb == 0)
+        return "an empty command and no entrypoint: the image's ENTRYPOINT would run alone, and "
+               "it is not known here, so the service is left out; write its command: by hand";
+    if (first && !first[0])
+        return "the program to run (the first word of entrypoint, else of command) is an empty "
+               "string: nothing can be started by that name; the service is left out";
+    return NULL;
+}
+
 static int cy_commands(struct cy *c, size_t idx)
 {
     yaml_node_t *svc = c->node[idx];
     yaml_node_t *ep = cy_get(c, svc, "entrypoint"), *cmd = cy_get(c, svc, "command");
+    if (ep && cy_null(ep))
+        ep = NULL;
+    if (cmd && cy_null(cmd))
+        cmd = NULL;
     char *wa = imp_xasprintf("services.%s.entrypoint", c->name[idx]);
     char *wb = imp_xasprintf("services.%s.command", c->name[idx]);
     char **a = ep ? cy_argv(c, ep, wa) : NULL;
@@ -795,10 +833,16 @@ static int cy_commands(struct cy *c, size_t idx)
     free(wa);
     free(wb);
     size_t na = imp_strv_len(a), nb = imp_strv_len(b);
-    if (na + nb == 0) {
-        cy_report(c, IMP_UNMAPPED, svc, c->name[idx],
-                  "no command or entrypoint: the image's CMD is not known here, so the service "
-                  "is left out; write its file by hand");
+    const char *why = cy_no_command(ep != NULL, cmd != NULL, na, nb, na ? a[0] : nb ? b[0] : NULL);
+    yaml_node_t *bad = ep && !a ? ep : cmd && !b ? cmd : NULL;
+    if (bad)
+        why = cy_str(bad)
+                  ? "a quote is not closed (compose refuses it too); the service is left out"
+                  : "expected a list or a string (compose refuses anything else); the "
+                    "service is left out";
+    if (why) {
+        yaml_node_t *at = bad ? bad : na ? ep : cmd ? cmd : ep ? ep : svc;
+        cy_report(c, IMP_UNMAPPED, at, c->name[idx], "%s", why);
         imp_strv_free(a);
         imp_strv_free(b);
         return -1;

@@ -255,6 +255,50 @@ static void unlimited_zero_durations_and_relative_paths_become_what_corral_takes
     fx_rmtree(root);
 }
 
+/* compose's [] and "" override the image's command or entrypoint with
+ * nothing: each way a service is left with nothing corral can run is
+ * reported by the mapper with its own reason, where the last check would
+ * only say that corral refuses an empty command. An empty entrypoint
+ * before a command is no entrypoint. */
+static void empty_commands_and_entrypoints_are_left_out_each_with_its_reason(void **state)
+{
+    (void)state;
+    char *root = fx_tree("/c.yaml",
+                         "services:\n"
+                         "  a: {command: []}\n"
+                         "  b: {command: \"\"}\n"
+                         "  c: {entrypoint: [], command: \"\"}\n"
+                         "  d: {entrypoint: \"\"}\n"
+                         "  e: {command: [\"\", x]}\n"
+                         "  f: {entrypoint: [\"\"], command: [x]}\n"
+                         "  g: {entrypoint: [], command: [run, it]}\n"
+                         "  h: {command: \"'unclosed\"}\n"
+                         "  i: {command: ~}\n",
+                         NULL);
+    struct imp m;
+    fx_import(&m, "compose", "/c.yaml", root);
+    const char *gone[] = {"a", "b", "c", "d", "e", "f", "h", "i"};
+    for (size_t k = 0; k < sizeof gone / sizeof *gone; k++)
+        assert_null(imp_find(&m, gone[k]));
+    char *g = fx_service(&m, "g");
+    assert_contains(g, "command: [\"run\", \"it\"]");
+    free(g);
+    const struct imp_item *it =
+        fx_item(&m, IMP_UNMAPPED, "a", "an empty command and no entrypoint");
+    assert_non_null(it);
+    assert_string_equal(it->where, "/c.yaml:2");
+    assert_true(fx_reported(&m, IMP_UNMAPPED, "b", "image's ENTRYPOINT would run alone"));
+    assert_true(fx_reported(&m, IMP_UNMAPPED, "c", "entrypoint and command are both empty"));
+    assert_true(fx_reported(&m, IMP_UNMAPPED, "d", "an empty entrypoint and no command"));
+    assert_true(fx_reported(&m, IMP_UNMAPPED, "e", "is an empty string"));
+    assert_true(fx_reported(&m, IMP_UNMAPPED, "f", "is an empty string"));
+    assert_true(fx_reported(&m, IMP_UNMAPPED, "h", "a quote is not closed"));
+    assert_true(fx_reported(&m, IMP_UNMAPPED, "i", "the image's CMD is not known"));
+    assert_false(fx_check_took_out(&m));
+    imp_free(&m);
+    fx_rmtree(root);
+}
+
 /* An env_file's variable named as corral does not take is left out of the
  * copy into environment:, and reported once with its line. */
 static void an_env_file_variable_corral_does_not_take_is_left_out(void **state)
@@ -297,6 +341,7 @@ int main(void)
         cmocka_unit_test(names_and_counts_corral_would_refuse_are_reported_not_written),
         cmocka_unit_test(one_replica_is_one_service_of_the_same_name),
         cmocka_unit_test(unlimited_zero_durations_and_relative_paths_become_what_corral_takes),
+        cmocka_unit_test(empty_commands_and_entrypoints_are_left_out_each_with_its_reason),
         cmocka_unit_test(an_env_file_variable_corral_does_not_take_is_left_out),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
