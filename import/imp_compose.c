@@ -5,6 +5,7 @@
  * stop_signal, stop_grace_period, user, working_dir, ulimits and replicas.
  * What belongs to a container (image, ports, volumes, networks...) is
  * reported: it goes on the one container that runs corral. */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,7 @@
 #include "conf.h"
 #include "imp.h"
 #include "imp_text.h"
+#include "signame.h"
 #include "units.h"
 
 struct cy {
@@ -584,6 +586,30 @@ static void cy_instances(struct cy *c, struct imp_service *s, yaml_node_t *v, co
     }
 }
 
+/* stop_signal as corral names signals (signame.c): a name like TERM or
+ * SIGRTMIN+2, or a number, as Docker takes them. One corral does not know
+ * is left out, so TERM is sent, Docker's default too. */
+static void cy_stop_signal(struct cy *c, struct imp_service *s, yaml_node_t *v, const char *svc)
+{
+    const char *t = cy_str(v);
+    if (signame_parse(t) > 0) {
+        imp_iv_set(s->map, "stop_signal", t, false);
+        return;
+    }
+    char *w = imp_xasprintf("%s.stop_signal", svc);
+    if (strchr(t, '$'))
+        cy_report(c, IMP_UNMAPPED, v, w,
+                  "\"%s\": corral reads stop_signal: as written, without variables; left out, "
+                  "so TERM is sent: write the signal's name",
+                  t);
+    else
+        cy_report(c, IMP_UNMAPPED, v, w,
+                  "\"%s\" is not a signal corral knows (a name like TERM, SIGINT or RTMIN+2, or "
+                  "a number from 1 to %d); left out, so TERM is sent: write the signal's name",
+                  t, NSIG - 1);
+    free(w);
+}
+
 /* One limit of ulimits: a whole number, or -1 (Docker's and setrlimit's
  * RLIM_INFINITY), which corral writes unlimited. */
 static void cy_limit(struct cy *c, struct imp_iv *map, const char *key, yaml_node_t *v)
@@ -720,7 +746,7 @@ static void cy_service(struct cy *c, size_t idx)
             cy_env_file(c, s, v, w);
             free(w);
         } else if (strcmp(key, "stop_signal") == 0 && cy_str(v)) {
-            imp_iv_set(s->map, "stop_signal", cy_str(v), false);
+            cy_stop_signal(c, s, v, what);
         } else if (strcmp(key, "stop_grace_period") == 0) {
             char *d = cy_duration(c, v, key);
             if (d)

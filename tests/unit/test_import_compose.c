@@ -299,6 +299,45 @@ static void empty_commands_and_entrypoints_are_left_out_each_with_its_reason(voi
     fx_rmtree(root);
 }
 
+/* A stop_signal corral does not know (signame.c), or one made of a
+ * variable (corral reads stop_signal as written), is left out by the
+ * mapper: TERM is sent, as Docker sends by default. */
+static void a_stop_signal_corral_does_not_know_is_left_out(void **state)
+{
+    (void)state;
+    char *root = fx_tree("/c.yaml",
+                         "services:\n"
+                         "  a: {command: a, stop_signal: SIGFOO}\n"
+                         "  b: {command: b, stop_signal: \"${STOP}\"}\n"
+                         "  c: {command: c, stop_signal: 99}\n"
+                         "  d: {command: d, stop_signal: SIGRTMIN+2}\n"
+                         "  e: {command: e, stop_signal: 10}\n",
+                         NULL);
+    struct imp m;
+    fx_import(&m, "compose", "/c.yaml", root);
+    char *a = fx_service(&m, "a"), *b = fx_service(&m, "b"), *c = fx_service(&m, "c");
+    char *d = fx_service(&m, "d"), *e = fx_service(&m, "e");
+    assert_lacks(a, "stop_signal");
+    assert_lacks(b, "stop_signal");
+    assert_lacks(c, "stop_signal");
+    assert_contains(d, "stop_signal: SIGRTMIN+2");
+    assert_contains(e, "stop_signal: \"10\"");
+    const struct imp_item *it = fx_item(&m, IMP_UNMAPPED, "services.a.stop_signal",
+                                        "\"SIGFOO\" is not a signal corral knows");
+    assert_non_null(it);
+    assert_string_equal(it->where, "/c.yaml:2");
+    assert_true(fx_reported(&m, IMP_UNMAPPED, "services.b.stop_signal", "without variables"));
+    assert_true(fx_reported(&m, IMP_UNMAPPED, "services.c.stop_signal", "\"99\" is not a signal"));
+    assert_false(fx_check_took_out(&m));
+    free(a);
+    free(b);
+    free(c);
+    free(d);
+    free(e);
+    imp_free(&m);
+    fx_rmtree(root);
+}
+
 /* An env_file's variable named as corral does not take is left out of the
  * copy into environment:, and reported once with its line. */
 static void an_env_file_variable_corral_does_not_take_is_left_out(void **state)
@@ -342,6 +381,7 @@ int main(void)
         cmocka_unit_test(one_replica_is_one_service_of_the_same_name),
         cmocka_unit_test(unlimited_zero_durations_and_relative_paths_become_what_corral_takes),
         cmocka_unit_test(empty_commands_and_entrypoints_are_left_out_each_with_its_reason),
+        cmocka_unit_test(a_stop_signal_corral_does_not_know_is_left_out),
         cmocka_unit_test(an_env_file_variable_corral_does_not_take_is_left_out),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
