@@ -610,42 +610,93 @@ static void cy_stop_signal(struct cy *c, struct imp_service *s, yaml_node_t *v, 
     free(w);
 }
 
+/* The limits Docker takes (docker run --ulimit, go-units' names); it
+ * refuses any other name, and corral takes each of these. */
+static const char *const cy_ulimit_names[] = {
+    "core",   "cpu",   "data", "fsize",  "locks",  "memlock",    "msgqueue", "nice",
+    "nofile", "nproc", "rss",  "rtprio", "rttime", "sigpending", "stack",
+};
+
 /* One limit of ulimits: a whole number, or -1 (Docker's and setrlimit's
- * RLIM_INFINITY), which corral writes unlimited. */
-static void cy_limit(struct cy *c, struct imp_iv *map, const char *key, yaml_node_t *v)
+ * RLIM_INFINITY), which corral writes unlimited, into *out (UINT64_MAX for
+ * unlimited). Returns 0, or -1 (reported) when it is neither. */
+static int cy_limit(struct cy *c, yaml_node_t *v, const char *key, uint64_t *out)
 {
     const char *t = cy_str(v);
-    if (!t)
-        return;
-    size_t len = strlen(t);
-    if (strcmp(t, "-1") == 0)
-        imp_iv_note(imp_iv_set(map, key, "unlimited", true), "-1");
-    else if (len && len <= 19 && strspn(t, "0123456789") == len)
-        imp_iv_setf(map, key, true, "%llu", strtoull(t, NULL, 10));
-    else
+    size_t len = t ? strlen(t) : 0;
+    if (t && strcmp(t, "-1") == 0) {
+        *out = UINT64_MAX;
+        return 0;
+    }
+    if (len && len <= 19 && strspn(t, "0123456789") == len) {
+        *out = strtoull(t, NULL, 10);
+        return 0;
+    }
+    if (t)
         cy_report(c, IMP_UNMAPPED, v, "ulimits",
                   "%s: expected a whole number or -1 (unlimited), got \"%s\"", key, t);
+    return -1;
 }
 
-static void cy_ulimits(struct cy *c, struct imp_service *s, yaml_node_t *v)
+static void cy_limit_set(struct imp_iv *map, const char *key, uint64_t v)
+{
+    if (v == UINT64_MAX)
+        imp_iv_note(imp_iv_set(map, key, "unlimited", true), "-1");
+    else
+        imp_iv_setf(map, key, true, "%llu", (unsigned long long)v);
+}
+
+static void cy_ulimits(struct cy *c, struct imp_service *s, yaml_node_t *v, const char *svc)
 {
     if (v->type != YAML_MAPPING_NODE)
         return;
     struct imp_iv *rl = imp_iv_child(s->map, "rlimits", IMP_IV_MAP);
     for (yaml_node_pair_t *p = v->data.mapping.pairs.start; p < v->data.mapping.pairs.top; p++) {
-        const char *k = cy_str(cy_node(c, p->key));
+        yaml_node_t *kn = cy_node(c, p->key);
+        const char *k = cy_str(kn);
         yaml_node_t *val = cy_node(c, p->value);
         if (!k)
             continue;
-        if (cy_str(val)) {
-            cy_limit(c, rl, k, val);
-        } else {
-            struct imp_iv *m2 = imp_iv_child(rl, k, IMP_IV_MAP);
-            cy_limit(c, m2, "soft", cy_get(c, val, "soft"));
-            cy_limit(c, m2, "hard", cy_get(c, val, "hard"));
-            if (!m2->first)
-                imp_iv_del(rl, k);
+        bool known = false;
+        for (size_t i = 0; i < sizeof cy_ulimit_names / sizeof *cy_ulimit_names; i++)
+            known |= strcmp(k, cy_ulimit_names[i]) == 0;
+        if (!known) {
+            char *w = imp_xasprintf("%s.ulimits.%s", svc, k);
+            cy_report(c, IMP_UNMAPPED, kn, w,
+                      "not a limit Docker takes (core, cpu, data, fsize, locks, memlock, "
+                      "msgqueue, nice, nofile, nproc, rss, rtprio, rttime, sigpending, stack): it "
+                      "refuses the service; left out");
+            free(w);
+            continue;
         }
+        uint64_t soft = 0, hard = 0;
+        if (cy_str(val)) {
+            if (cy_limit(c, val, k, &soft) == 0)
+                cy_limit_set(rl, k, soft);
+            continue;
+        }
+        yaml_node_t *sn = cy_get(c, val, "soft"), *hn = cy_get(c, val, "hard");
+        bool has_soft = sn && cy_limit(c, sn, "soft", &soft) == 0;
+        bool has_hard = hn && cy_limit(c, hn, "hard", &hard) == 0;
+        if (has_soft && has_hard && soft > hard) {
+            /* -1 counts as the largest, as RLIM_INFINITY does for the
+             * kernel, which refuses a soft limit above the hard one
+             * (setrlimit(2): EINVAL): the container would not start. */
+            char *w = imp_xasprintf("%s.ulimits.%s", svc, k);
+            cy_report(c, IMP_UNMAPPED, val, w,
+                      "soft (%s) is more than hard (%s): Docker cannot start the container "
+                      "with it (setrlimit(2) refuses it); left out: make soft at most hard",
+                      cy_str(sn), cy_str(hn));
+            free(w);
+            continue;
+        }
+        struct imp_iv *m2 = imp_iv_child(rl, k, IMP_IV_MAP);
+        if (has_soft)
+            cy_limit_set(m2, "soft", soft);
+        if (has_hard)
+            cy_limit_set(m2, "hard", hard);
+        if (!m2->first)
+            imp_iv_del(rl, k);
     }
     if (!rl->first) /* every limit refused: no rlimits: {} */
         imp_iv_del(s->map, "rlimits");
@@ -768,7 +819,7 @@ static void cy_service(struct cy *c, size_t idx)
                           cy_str(v));
             free(d);
         } else if (strcmp(key, "ulimits") == 0) {
-            cy_ulimits(c, s, v);
+            cy_ulimits(c, s, v, what);
         } else if (strcmp(key, "scale") == 0 && cy_str(v)) {
             cy_instances(c, s, v, "scale");
         } else if (strcmp(key, "deploy") == 0) {

@@ -338,6 +338,49 @@ static void a_stop_signal_corral_does_not_know_is_left_out(void **state)
     fx_rmtree(root);
 }
 
+/* A limit Docker refuses (a name it does not take, a soft limit above the
+ * hard one, -1 counting as unlimited) is left out on its own, with its
+ * reason; the service's other limits stay, where the last check would take
+ * out rlimits: whole. */
+static void ulimits_docker_refuses_are_left_out_one_by_one(void **state)
+{
+    (void)state;
+    char *root = fx_tree("/c.yaml",
+                         "services:\n"
+                         "  a:\n"
+                         "    command: a\n"
+                         "    ulimits:\n"
+                         "      nproc: 512\n"
+                         "      nofile: {soft: 2048, hard: 1024}\n"
+                         "      core: {soft: -1, hard: 0}\n"
+                         "      bogus: 1\n"
+                         "      as: 5\n"
+                         "      memlock: {soft: 64, hard: -1}\n",
+                         NULL);
+    struct imp m;
+    fx_import(&m, "compose", "/c.yaml", root);
+    char *a = fx_service(&m, "a");
+    assert_contains(a, "rlimits:\n  nproc: 512\n  memlock:\n    soft: 64\n"
+                       "    hard: unlimited  # -1\n");
+    assert_lacks(a, "nofile");
+    assert_lacks(a, "core");
+    assert_lacks(a, "bogus");
+    assert_lacks(a, " as:");
+    const struct imp_item *it = fx_item(&m, IMP_UNMAPPED, "services.a.ulimits.nofile",
+                                        "soft (2048) is more than hard (1024)");
+    assert_non_null(it);
+    assert_string_equal(it->where, "/c.yaml:6");
+    assert_true(fx_reported(&m, IMP_UNMAPPED, "services.a.ulimits.core",
+                            "soft (-1) is more than hard (0)"));
+    assert_true(
+        fx_reported(&m, IMP_UNMAPPED, "services.a.ulimits.bogus", "not a limit Docker takes"));
+    assert_true(fx_reported(&m, IMP_UNMAPPED, "services.a.ulimits.as", "not a limit Docker takes"));
+    assert_false(fx_check_took_out(&m));
+    free(a);
+    imp_free(&m);
+    fx_rmtree(root);
+}
+
 /* An env_file's variable named as corral does not take is left out of the
  * copy into environment:, and reported once with its line. */
 static void an_env_file_variable_corral_does_not_take_is_left_out(void **state)
@@ -382,6 +425,7 @@ int main(void)
         cmocka_unit_test(unlimited_zero_durations_and_relative_paths_become_what_corral_takes),
         cmocka_unit_test(empty_commands_and_entrypoints_are_left_out_each_with_its_reason),
         cmocka_unit_test(a_stop_signal_corral_does_not_know_is_left_out),
+        cmocka_unit_test(ulimits_docker_refuses_are_left_out_one_by_one),
         cmocka_unit_test(an_env_file_variable_corral_does_not_take_is_left_out),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
