@@ -47,6 +47,14 @@ static char **s6_list(struct imp *m, const char *dir, const char *sub)
     return w;
 }
 
+/* One dependency as written: from service from on service to (indexes of
+ * names), listed in where as listed (to's name, or a bundle holding it). */
+struct s6_edge {
+    size_t from, to;
+    char *where, *listed;
+    bool dropped;
+};
+
 struct s6 {
     struct imp *m;
     const char *rcd;
@@ -55,6 +63,8 @@ struct s6 {
     struct imp_service **svc;
     char **type;
     bool *enabled;
+    struct s6_edge *edges;
+    size_t n_edges;
 };
 
 static int s6_index(struct s6 *c, const char *name)
@@ -264,6 +274,132 @@ static void s6_unknown(struct imp *m, const char *dir)
     imp_strv_free(ents);
 }
 
+/* Where service dir lists name as a dependency: its file in
+ * dependencies.d, or the line of the dependencies file that holds it. */
+static char *s6_dep_where(struct imp *m, const char *dir, const char *name)
+{
+    char *d = imp_xasprintf("%s/dependencies.d", dir);
+    bool is_dir = imp_is_dir(m, d);
+    free(d);
+    if (is_dir)
+        return imp_xasprintf("%s/dependencies.d/%s", dir, name);
+    char *file = imp_xasprintf("%s/dependencies", dir);
+    char *text = imp_read(m, file, NULL);
+    unsigned line = 1, found = 0;
+    for (const char *p = text; p && *p && !found; line++) {
+        size_t len = strcspn(p, "\n");
+        char *l = imp_xstrndup(p, len);
+        char **w = imp_words(l, NULL);
+        for (size_t i = 0; w && w[i] && !found; i++)
+            found = strcmp(w[i], name) == 0 ? line : 0;
+        imp_strv_free(w);
+        free(l);
+        p += len + (p[len] == '\n');
+    }
+    free(text);
+    char *where = found ? imp_xasprintf("%s:%u", file, found) : imp_xstrdup(file);
+    free(file);
+    return where;
+}
+
+static int s6_svc_index(const struct s6 *c, const struct imp_service *s)
+{
+    for (size_t i = 0; s && i < c->n; i++)
+        if (c->svc[i] == s)
+            return (int)i;
+    return -1;
+}
+
+/* Service i depends on dep (listed as listed in its directory dir):
+ * depends_on as imp_deps_resolve makes it, and the edge kept for
+ * s6_cycles. A service that depends on itself gets no depends_on. */
+static void s6_dep(struct s6 *c, size_t i, const char *dir, char *dep, const char *cond,
+                   const char *listed)
+{
+    char *name = imp_name(dep);
+    int to = s6_svc_index(c, imp_find(c->m, name));
+    free(name);
+    if (to != (int)i)
+        imp_deps_resolve(c->m, c->svc[i], &dep, 1, cond);
+    if (to < 0)
+        return;
+    c->edges = imp_xrealloc(c->edges, (c->n_edges + 1) * sizeof *c->edges);
+    c->edges[c->n_edges++] = (struct s6_edge){.from = i,
+                                              .to = (size_t)to,
+                                              .where = s6_dep_where(c->m, dir, listed),
+                                              .listed = imp_xstrdup(listed)};
+}
+
+/* Takes out edge e, which closes a cycle: path[at..depth] leads from e's
+ * target to its source. */
+static void s6_break(struct s6 *c, struct s6_edge *e, const size_t *path, size_t depth)
+{
+    size_t at = depth;
+    while (at > 0 && path[at] != e->to)
+        at--;
+    size_t len = 1;
+    for (size_t k = at; k <= depth; k++)
+        len += strlen(c->names[path[k]]) + 4;
+    char *cycle = imp_xmalloc(len + strlen(c->names[e->to]));
+    cycle[0] = '\0';
+    for (size_t k = at; k <= depth; k++) {
+        strcat(cycle, c->names[path[k]]);
+        strcat(cycle, " -> ");
+    }
+    strcat(cycle, c->names[e->to]);
+    struct imp_service *from = c->svc[e->from], *to = c->svc[e->to];
+    struct imp_iv *deps = imp_iv_get(from->map, "depends_on");
+    if (deps && deps->kind == IMP_IV_MAP) {
+        imp_iv_del(deps, to->name);
+        if (!deps->first)
+            imp_iv_del(from->map, "depends_on");
+    }
+    for (size_t k = 0; k < c->n_edges; k++)
+        if (c->edges[k].from == e->from && c->edges[k].to == e->to)
+            c->edges[k].dropped = true;
+    if (from == to)
+        imp_report(c->m, IMP_UNMAPPED, e->where, e->listed,
+                   "%s depends on itself: s6-rc-compile refuses a dependency cycle; left out: "
+                   "take it out of the source",
+                   from->name);
+    else
+        imp_report(c->m, IMP_UNMAPPED, e->where, e->listed,
+                   "a dependency cycle (%s): s6-rc-compile refuses it; this dependency is left "
+                   "out, so %s no longer waits for %s: break the cycle in the source",
+                   cycle, from->name, to->name);
+    free(cycle);
+}
+
+static void s6_visit(struct s6 *c, size_t u, unsigned char *color, size_t *path, size_t depth)
+{
+    color[u] = 1; /* on the path */
+    path[depth] = u;
+    for (size_t k = 0; k < c->n_edges; k++) {
+        struct s6_edge *e = &c->edges[k];
+        if (e->from != u || e->dropped)
+            continue;
+        if (color[e->to] == 1)
+            s6_break(c, e, path, depth);
+        else if (color[e->to] == 0)
+            s6_visit(c, e->to, color, path, depth + 1);
+    }
+    color[u] = 2; /* done */
+}
+
+/* s6-rc-compile refuses a set of services with a dependency cycle: each
+ * cycle loses the dependency that closes it, in the order of the
+ * directory's names, reported with the cycle and where it is listed. */
+static void s6_cycles(struct s6 *c)
+{
+    unsigned char *color = imp_xcalloc(c->n + 1, 1);
+    size_t *path = imp_xcalloc(c->n + 1, sizeof *path);
+    for (size_t i = 0; i < c->n; i++)
+        if (c->svc[i] && color[i] == 0)
+            s6_visit(c, i, color, path, 0);
+    free(path);
+    free(color);
+}
+
 static void s6_tree(struct imp *m, const char *rcd, const char *bundles)
 {
     struct s6 c = {.m = m, .rcd = rcd};
@@ -325,7 +461,7 @@ static void s6_tree(struct imp *m, const char *rcd, const char *bundles)
                     char *bdir = imp_xasprintf("%s/%s", rcd, v[j]);
                     char **mem = s6_list(m, bdir, "contents");
                     for (size_t k = 0; mem && mem[k]; k++)
-                        imp_deps_resolve(m, c.svc[i], &mem[k], 1, "ready");
+                        s6_dep(&c, i, dir, mem[k], "ready", v[j]);
                     imp_strv_free(mem);
                     free(bdir);
                     continue;
@@ -333,7 +469,7 @@ static void s6_tree(struct imp *m, const char *rcd, const char *bundles)
                 const char *cond = d >= 0 && c.type[d] && strcmp(c.type[d], "oneshot") == 0
                                        ? "completed"
                                        : "ready";
-                imp_deps_resolve(m, c.svc[i], &v[j], 1, cond);
+                s6_dep(&c, i, dir, v[j], cond, v[j]);
             }
             imp_strv_free(v);
         } else if (c.type[i] && strcmp(c.type[i], "bundle") == 0 && !s6_internal(c.names[i])) {
@@ -350,6 +486,12 @@ static void s6_tree(struct imp *m, const char *rcd, const char *bundles)
         }
         free(dir);
     }
+    s6_cycles(&c);
+    for (size_t i = 0; i < c.n_edges; i++) {
+        free(c.edges[i].where);
+        free(c.edges[i].listed);
+    }
+    free(c.edges);
     for (size_t i = 0; i < c.n; i++)
         free(c.type[i]);
     free(c.type);

@@ -99,6 +99,67 @@ static void legacy_services_and_the_finish_scripts_of_an_image_root(void **state
     fx_rmtree(root);
 }
 
+/* s6-rc-compile refuses a dependency cycle. The mapper takes out the
+ * dependency that closes each cycle (in the order of the names) and
+ * reports it with the cycle and the file that lists it; a service that
+ * depends on itself, directly or through a bundle, likewise. What is left
+ * is not the last check's to take apart. */
+static void a_dependency_cycle_loses_the_dependency_that_closes_it(void **state)
+{
+    (void)state;
+    char *root = fx_tree(
+        "/rc/a/type", "longrun\n", "/rc/a/run", "#!/bin/sh\nexec a\n", "/rc/a/dependencies.d/b", "",
+        "/rc/b/type", "longrun\n", "/rc/b/run", "#!/bin/sh\nexec b\n", "/rc/b/dependencies",
+        "base\nc\n", "/rc/c/type", "oneshot\n", "/rc/c/up", "prep\n", "/rc/c/dependencies.d/tier",
+        "", "/rc/tier/type", "bundle\n", "/rc/tier/contents.d/a", "", "/rc/d/type", "longrun\n",
+        "/rc/d/run", "#!/bin/sh\nexec d\n", "/rc/d/dependencies.d/d", "", "/rc/e/type", "longrun\n",
+        "/rc/e/run", "#!/bin/sh\nexec e\n", "/rc/e/dependencies.d/a", "", NULL);
+    struct imp m;
+    fx_import(&m, "s6", "/rc", root);
+    char *a = fx_service(&m, "a"), *b = fx_service(&m, "b"), *c = fx_service(&m, "c");
+    char *d = fx_service(&m, "d"), *e = fx_service(&m, "e");
+    assert_contains(a, "depends_on: {b: {condition: ready}}");
+    assert_contains(b, "depends_on: {c: {condition: completed}}");
+    assert_lacks(c, "depends_on");
+    assert_lacks(d, "depends_on");
+    assert_contains(e, "depends_on: {a: {condition: ready}}");
+    const struct imp_item *it =
+        fx_item(&m, IMP_UNMAPPED, "tier", "a dependency cycle (a -> b -> c -> a)");
+    assert_non_null(it);
+    assert_string_equal(it->where, "/rc/c/dependencies.d/tier");
+    assert_true(fx_reported(&m, IMP_UNMAPPED, "d", "d depends on itself"));
+    assert_false(fx_check_took_out(&m));
+    free(a);
+    free(b);
+    free(c);
+    free(d);
+    free(e);
+    imp_free(&m);
+    fx_rmtree(root);
+}
+
+/* In the older dependencies file, the line that lists the dependency. */
+static void a_cycle_in_a_dependencies_file_names_its_line(void **state)
+{
+    (void)state;
+    char *root = fx_tree("/rc/x/type", "longrun\n", "/rc/x/run", "#!/bin/sh\nexec x\n",
+                         "/rc/x/dependencies", "y\n", "/rc/y/type", "longrun\n", "/rc/y/run",
+                         "#!/bin/sh\nexec y\n", "/rc/y/dependencies", "base\n\nx\n", NULL);
+    struct imp m;
+    fx_import(&m, "s6", "/rc", root);
+    char *x = fx_service(&m, "x"), *y = fx_service(&m, "y");
+    assert_contains(x, "depends_on: {y: {condition: ready}}");
+    assert_lacks(y, "depends_on");
+    const struct imp_item *it = fx_item(&m, IMP_UNMAPPED, "x", "a dependency cycle (x -> y -> x)");
+    assert_non_null(it);
+    assert_string_equal(it->where, "/rc/y/dependencies:3");
+    assert_false(fx_check_took_out(&m));
+    free(x);
+    free(y);
+    imp_free(&m);
+    fx_rmtree(root);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -106,6 +167,8 @@ int main(void)
         cmocka_unit_test(a_longrun_maps_its_files),
         cmocka_unit_test(dependencies_bundles_and_the_user_bundle),
         cmocka_unit_test(legacy_services_and_the_finish_scripts_of_an_image_root),
+        cmocka_unit_test(a_dependency_cycle_loses_the_dependency_that_closes_it),
+        cmocka_unit_test(a_cycle_in_a_dependencies_file_names_its_line),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
