@@ -394,6 +394,47 @@ static void sv_starts(struct sv *c, struct sv_prog *p)
                   "start_limit still ends a restart loop in fatal");
 }
 
+/* Leaves program p out, reported with why at key k (at its section when
+ * k is NULL). Its keys count as read: none is reported again. */
+static void sv_skip(struct sv *c, struct sv_prog *p, struct imp_ini_key *k, const char *why)
+{
+    sv_report(c, IMP_UNMAPPED, p->sec, k, why);
+    for (size_t i = 0; i < p->sec->n; i++)
+        p->sec->keys[i].used = true;
+    imp_drop(c->m, p->svc->name);
+    p->svc = NULL;
+}
+
+/* Why user= names no user corral could run the program as, or NULL.
+ * supervisord takes a user name or a uid and refuses the file when it
+ * names no user of the system (name_to_uid); corral takes a name or a uid
+ * below 4294967295 ((uid_t)-1, ident.c), and reads user: as written,
+ * without variables. Such a program is left out, not run as corral's own
+ * user: that would give it more than its file gave it. */
+static const char *sv_user_refused(const struct imp_ini_key *k)
+{
+    if (!k)
+        return NULL;
+    const char *u = k->val;
+    size_t n = strlen(u);
+    if (n == 0)
+        return "an empty user= names no user (supervisord refuses it too); the program is left "
+               "out rather than run as corral's own user: set user= to a name or uid of the image";
+    if (strchr(u, ':'))
+        return "not a user name or uid (supervisord refuses it too: a name holds no ':', and "
+               "user= takes no group); the program is left out rather than run as corral's own "
+               "user: write user: and group: in its service file";
+    if (strstr(u, "%("))
+        return "a variable: corral reads user: as written, without variables; the program is "
+               "left out rather than run as corral's own user: write the user's name";
+    bool digits = strspn(u, "0123456789") == n;
+    if ((digits && (n > 10 || strtoull(u, NULL, 10) >= 4294967295ULL)) ||
+        (u[0] == '-' && n > 1 && strspn(u + 1, "0123456789") == n - 1))
+        return "not a uid from 0 to 4294967294 (supervisord refuses it too); the program is left "
+               "out rather than run as corral's own user: set user= to a name or uid of the image";
+    return NULL;
+}
+
 static void sv_program(struct sv *c, struct sv_prog *p)
 {
     struct imp_ini_sec *s = p->sec;
@@ -429,13 +470,14 @@ static void sv_program(struct sv *c, struct sv_prog *p)
 
     k = imp_ini_get(s, "command");
     if (!k || !k->val[strspn(k->val, " \t")]) {
-        sv_report(c, IMP_UNMAPPED, s, k,
-                  k ? "an empty command=: supervisord refuses it too; skipped"
-                    : "no command=: supervisord refuses it too; skipped");
-        for (size_t i = 0; i < s->n; i++)
-            s->keys[i].used = true;
-        imp_drop(c->m, p->svc->name);
-        p->svc = NULL;
+        sv_skip(c, p, k,
+                k ? "an empty command=: supervisord refuses it too; skipped"
+                  : "no command=: supervisord refuses it too; skipped");
+        return;
+    }
+    const char *bad_user = sv_user_refused(imp_ini_get(s, "user"));
+    if (bad_user) {
+        sv_skip(c, p, imp_ini_get(s, "user"), bad_user);
         return;
     }
     char *cmd = sv_expand(c, p, s, k);

@@ -292,6 +292,45 @@ static void an_empty_command_and_a_relative_directory_are_reported(void **state)
     fx_rmtree(root);
 }
 
+/* supervisord refuses a user= that names no user of the system, and
+ * corral reads user: as written: a program whose user= cannot name one is
+ * left out by the mapper, with the reason, rather than run as corral's own
+ * user (which the last check would leave it, taking out user:). */
+static void a_user_that_names_no_user_leaves_the_program_out(void **state)
+{
+    (void)state;
+    char *root = fx_tree("/s.conf",
+                         "[program:empty]\ncommand=a\nuser=\n"
+                         "[program:colon]\ncommand=a\nuser=www:www\n"
+                         "[program:var]\ncommand=a\nuser=%(ENV_APP_USER)s\n"
+                         "[program:big]\ncommand=a\nuser=4294967295\n"
+                         "[program:neg]\ncommand=a\nuser=-1\n"
+                         "[program:uid]\ncommand=a\nuser=33\n"
+                         "[program:name]\ncommand=a\nuser=nobody\n",
+                         NULL);
+    struct imp m;
+    fx_import(&m, "supervisord", "/s.conf", root);
+    const char *gone[] = {"empty", "colon", "var", "big", "neg"};
+    for (size_t k = 0; k < sizeof gone / sizeof *gone; k++)
+        assert_null(imp_find(&m, gone[k]));
+    char *uid = fx_service(&m, "uid"), *name = fx_service(&m, "name");
+    assert_contains(uid, "user: \"33\"");
+    assert_contains(name, "user: nobody");
+    const struct imp_item *it =
+        fx_item(&m, IMP_UNMAPPED, "[program:empty] user=", "an empty user= names no user");
+    assert_non_null(it);
+    assert_string_equal(it->where, "/s.conf:3");
+    assert_true(fx_reported(&m, IMP_UNMAPPED, "user=www:www", "write user: and group:"));
+    assert_true(fx_reported(&m, IMP_UNMAPPED, "user=%(ENV_APP_USER)s", "without variables"));
+    assert_true(fx_reported(&m, IMP_UNMAPPED, "user=4294967295", "not a uid from 0"));
+    assert_true(fx_reported(&m, IMP_UNMAPPED, "user=-1", "not a uid from 0"));
+    assert_false(fx_check_took_out(&m));
+    free(uid);
+    free(name);
+    imp_free(&m);
+    fx_rmtree(root);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -309,6 +348,7 @@ int main(void)
         cmocka_unit_test(every_key_it_cannot_map_is_in_the_report),
         cmocka_unit_test(a_name_corral_cannot_take_is_made_one_and_reported),
         cmocka_unit_test(the_supervisord_section_reaches_every_program),
+        cmocka_unit_test(a_user_that_names_no_user_leaves_the_program_out),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
