@@ -435,6 +435,37 @@ static const char *sv_user_refused(const struct imp_ini_key *k)
     return NULL;
 }
 
+/* umask=: supervisord reads it as Python's int(value, 8) (an optional 0o,
+ * any number of digits) and hands it to umask(2), which keeps the
+ * permission bits (mask & 0777). corral's umask: is "0000" to "0777". */
+static void sv_umask(struct sv *c, struct imp_ini_sec *s, struct imp_ini_key *k, struct imp_iv *map)
+{
+    const char *v = k->val;
+    if (v[0] == '0' && (v[1] == 'o' || v[1] == 'O'))
+        v += 2;
+    size_t n = strlen(v);
+    if (n == 0 || strspn(v, "01234567") != n) {
+        sv_report(c, IMP_UNMAPPED, s, k, "expected an octal umask like 022");
+        return;
+    }
+    v += strspn(v, "0");
+    if (strlen(v) > 10) { /* past the C int that Python hands umask(2) */
+        sv_report(c, IMP_UNMAPPED, s, k,
+                  "out of range: supervisord fails to start the program with it; left out, so "
+                  "the service keeps corral's umask: write one from 000 to 777");
+        return;
+    }
+    unsigned long mask = *v ? strtoul(v, NULL, 8) : 0;
+    imp_iv_note(imp_iv_setf(map, "umask", false, "%04lo", mask & 0777), "line %u", k->line);
+    if (mask > 0777) {
+        char *why = imp_xasprintf("became umask: \"%04lo\": umask(2) keeps only the permission "
+                                  "bits (0777) of it",
+                                  mask & 0777);
+        sv_report(c, IMP_CHANGED, s, k, why);
+        free(why);
+    }
+}
+
 static void sv_program(struct sv *c, struct sv_prog *p)
 {
     struct imp_ini_sec *s = p->sec;
@@ -512,14 +543,8 @@ static void sv_program(struct sv *c, struct sv_prog *p)
     }
     if ((k = imp_ini_get(s, "user")))
         imp_iv_note(imp_iv_set(map, "user", k->val, false), "line %u", k->line);
-    if ((k = imp_ini_get(s, "umask"))) {
-        size_t n = strlen(k->val);
-        if (n >= 1 && n <= 4 && strspn(k->val, "01234567") == n)
-            imp_iv_note(imp_iv_setf(map, "umask", false, "%.*s%s", (int)(4 - n), "0000", k->val),
-                        "line %u", k->line);
-        else
-            sv_report(c, IMP_UNMAPPED, s, k, "expected an octal umask like 022");
-    }
+    if ((k = imp_ini_get(s, "umask")))
+        sv_umask(c, s, k, map);
     struct imp_iv *env = NULL;
     for (size_t i = 0; i < c->ini.n; i++) /* [supervisord] environment= first */
         if (strcmp(c->ini.secs[i].name, "supervisord") == 0 &&

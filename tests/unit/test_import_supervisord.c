@@ -331,6 +331,43 @@ static void a_user_that_names_no_user_leaves_the_program_out(void **state)
     fx_rmtree(root);
 }
 
+/* umask= as supervisord reads it (Python's int(value, 8)) and umask(2)
+ * applies it (the permission bits): leading zeros and 0o are kept apart
+ * from the value, and a mask past 0777 becomes its permission bits,
+ * reported, where the last check would drop it for corral's "0000" to
+ * "0777". */
+static void a_umask_becomes_the_mask_umask_2_would_apply(void **state)
+{
+    (void)state;
+    char *root = fx_tree("/s.conf",
+                         "[program:a]\ncommand=a\numask=1777\n"
+                         "[program:b]\ncommand=b\numask=00022\n"
+                         "[program:c]\ncommand=c\numask=0o27\n"
+                         "[program:d]\ncommand=d\numask=089\n"
+                         "[program:e]\ncommand=e\numask=77777777777\n",
+                         NULL);
+    struct imp m;
+    fx_import(&m, "supervisord", "/s.conf", root);
+    char *a = fx_service(&m, "a"), *b = fx_service(&m, "b"), *c = fx_service(&m, "c");
+    char *d = fx_service(&m, "d"), *e = fx_service(&m, "e");
+    assert_contains(a, "umask: \"0777\"  # line 3");
+    assert_contains(b, "umask: \"0022\"");
+    assert_contains(c, "umask: \"0027\"");
+    assert_lacks(d, "umask");
+    assert_lacks(e, "umask");
+    assert_true(fx_reported(&m, IMP_CHANGED, "umask=1777", "keeps only the permission bits"));
+    assert_true(fx_reported(&m, IMP_UNMAPPED, "umask=089", "expected an octal umask"));
+    assert_true(fx_reported(&m, IMP_UNMAPPED, "umask=77777777777", "out of range"));
+    assert_false(fx_check_took_out(&m));
+    free(a);
+    free(b);
+    free(c);
+    free(d);
+    free(e);
+    imp_free(&m);
+    fx_rmtree(root);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -349,6 +386,7 @@ int main(void)
         cmocka_unit_test(a_name_corral_cannot_take_is_made_one_and_reported),
         cmocka_unit_test(the_supervisord_section_reaches_every_program),
         cmocka_unit_test(a_user_that_names_no_user_leaves_the_program_out),
+        cmocka_unit_test(a_umask_becomes_the_mask_umask_2_would_apply),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
