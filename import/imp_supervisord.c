@@ -513,6 +513,16 @@ static void sv_program(struct sv *c, struct sv_prog *p)
     }
     char *cmd = sv_expand(c, p, s, k);
     char **argv = imp_words(cmd, NULL);
+    if (argv && argv[0] && !argv[0][0]) {
+        /* shlex.split('"" x') is ['', 'x']: supervisord looks for a
+         * program named "" at every start and goes FATAL. */
+        sv_skip(c, p, k,
+                "the program to run (the first word) is an empty string: supervisord cannot "
+                "start it either; skipped");
+        imp_strv_free(argv);
+        free(cmd);
+        return;
+    }
     if (!argv || !argv[0]) {
         imp_iv_note(imp_iv_set(map, "command", cmd, false),
                     "command, line %u (not split into words)", k->line);

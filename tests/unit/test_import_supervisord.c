@@ -368,6 +368,31 @@ static void a_umask_becomes_the_mask_umask_2_would_apply(void **state)
     fx_rmtree(root);
 }
 
+/* command="" splits into one empty word: supervisord finds no program of
+ * that name. The mapper leaves the program out with that reason; the
+ * programs after it in priority order keep their place. */
+static void a_command_whose_program_is_empty_leaves_the_program_out(void **state)
+{
+    (void)state;
+    char *root = fx_tree("/s.conf",
+                         "[program:quoted]\ncommand=\"\" --flag\npriority=1\n"
+                         "[program:next]\ncommand=run\npriority=2\n",
+                         NULL);
+    struct imp m;
+    fx_import(&m, "supervisord", "/s.conf", root);
+    assert_null(imp_find(&m, "quoted"));
+    char *next = fx_service(&m, "next");
+    assert_lacks(next, "depends_on");
+    const struct imp_item *it =
+        fx_item(&m, IMP_UNMAPPED, "[program:quoted] command=", "is an empty string");
+    assert_non_null(it);
+    assert_string_equal(it->where, "/s.conf:2");
+    assert_false(fx_check_took_out(&m));
+    free(next);
+    imp_free(&m);
+    fx_rmtree(root);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -387,6 +412,7 @@ int main(void)
         cmocka_unit_test(the_supervisord_section_reaches_every_program),
         cmocka_unit_test(a_user_that_names_no_user_leaves_the_program_out),
         cmocka_unit_test(a_umask_becomes_the_mask_umask_2_would_apply),
+        cmocka_unit_test(a_command_whose_program_is_empty_leaves_the_program_out),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
