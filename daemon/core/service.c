@@ -346,11 +346,11 @@ struct svc_step svc_step(struct svc *s, const struct svc_event *ev, uint64_t now
         } else if (ev->kind == SVC_EV_RUN_TIMEOUT) {
             /* A scheduled run that went on too long: stopped, a failed run. */
             char why[SVC_REASON_MAX];
-            snprintf(why, sizeof why, "%s: stopping", ev->text ? ev->text : "run timed out");
+            const char *late = ev->text && *ev->text ? ev->text : "run timed out";
+            snprintf(why, sizeof why, "%s: stopping", late);
             s->stop_is_failure = true;
             svc_begin_stop(s, &st, why);
-            snprintf(s->stop_cause, sizeof s->stop_cause, "%s",
-                     ev->text ? ev->text : "run timed out");
+            snprintf(s->stop_cause, sizeof s->stop_cause, "%s", late);
         } else if (ev->kind == SVC_EV_SPAWN_FAILED) {
             /* Nothing ran: the start svc_spawn counted does not count
              * toward start_limit (a service waiting for a fork or for its
@@ -391,9 +391,18 @@ struct svc_step svc_step(struct svc *s, const struct svc_event *ev, uint64_t now
             svc_push(&st, (struct svc_action){.kind = SVC_ACT_CANCEL_TIMER});
             svc_on_exit_as(s, &st, ev, false, what, now_ms);
         } else if (ev->kind == SVC_EV_STOP && s->stop_is_failure) {
-            /* Asked to stop while stopping for a failure: no restart after. */
+            /* Asked to stop while stopping for a failure: no restart after.
+             * The run failed all the same: stop_cause stays, and the
+             * reason still says why it is being stopped. */
             s->stop_is_failure = false;
-            svc_set_text(s, &st, SVC_STOPPING, "stopping");
+        } else if (ev->kind == SVC_EV_EXITED && s->stop_cause[0]) {
+            /* The stop asked for ends it, in the state asked for, and the
+             * failure it was being stopped for is the run's: its reason
+             * and last failure, as when a failing exit meets a stop queued
+             * behind its dependents (as_stop). */
+            struct svc_event as = *ev;
+            as.as_stop = true;
+            svc_on_exit_as(s, &st, &as, false, s->stop_cause, now_ms);
         } else if (ev->kind == SVC_EV_EXITED) {
             char what[64];
             s->has_exited = true;

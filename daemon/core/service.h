@@ -90,7 +90,8 @@ struct svc {
     int last_wstatus;
     bool failed_once;       /* the last exit was a failure */
     bool no_restart;        /* set by the supervisor at shutdown: an exit is final */
-    bool stop_is_failure;   /* stopped for not getting ready or unhealthy: a failed run */
+    bool stop_is_failure;   /* stopping for a failure (stop_cause), which decides what
+                               follows (a restart); a stop asked for meanwhile clears it */
     uint64_t next_start_ms; /* BACKOFF: when the restart is due (or was: waiting its turn) */
     struct backoff backoff;
     /* start_limit's sliding window: a ring of spawn times, grown as the
@@ -107,7 +108,10 @@ struct svc {
     uint64_t start_displaced;
     char reason[SVC_REASON_MAX];
     char last_failure[64]; /* what the last failed run ended with ("exited 1", "unhealthy") */
-    char stop_cause[96];   /* why corral is stopping it as a failure ("not ready in time") */
+    /* While STOPPING: why corral stops it as a failure ("not ready in time"),
+     * kept when a stop asked for meanwhile decides what follows: the run
+     * failed all the same. "" for a stop asked for (svc_begin_stop). */
+    char stop_cause[96];
 };
 
 struct svc_step {

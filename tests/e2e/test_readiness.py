@@ -226,8 +226,40 @@ class Health(svc.ServiceTest):
         self.assertEqual(ctl(self, "stop", "web").returncode, 0)
         harness.wait_for(lambda: status(self)[0]["web"]["state"] == "stopped", 10, what="stopped")
         time.sleep(0.5)
-        self.assertEqual(status(self)[0]["web"]["state"], "stopped")
+        web = status(self)[0]["web"]
+        self.assertEqual(web["state"], "stopped")
         self.assertEqual(len(self.stamps("starts")), 1, "not restarted after the stop")
+        # Stopped as asked, but its run failed: status says of what, not
+        # only how its process ended.
+        self.assertEqual(web["reason"], "unhealthy")
+        self.assertEqual(web["last_exit"]["text"], "exited 0")
+        self.assertRegex(ctl(self, "status", "web").stdout,
+                         r"(?m)^web +stopped .* exited 0 +unhealthy *$")
+        c.signal(signal.SIGTERM)
+        self.assertEqual(c.wait(), 0)
+
+    def test_a_restart_asked_for_while_it_stops_unhealthy_tells_the_failure(self):
+        # The restart asked for follows the stop (no automatic one besides),
+        # and the run it ended is told as the failure it was.
+        flag = self.path("healthy")
+        open(flag, "w").close()
+        self.service("web", f"health: {{exec: [test, -e, {flag}], interval: 100ms, retries: 1}}\n"
+                            "stop_timeout: 10s\n"
+                            f"command: \"{stamp(self.path('starts'))}; trap 'sleep 1; exit 0' TERM; "
+                            "while :; do sleep 0.1; done\"\n")
+        c = self.run_services()
+        wait_ready(self)
+        harness.wait_for(lambda: status(self)[0]["web"].get("healthy") is True, 5)
+        os.unlink(flag)
+        harness.wait_for(lambda: status(self)[0]["web"]["state"] == "stopping", 10,
+                         what="stopping, unhealthy")
+        open(flag, "w").close()
+        self.assertEqual(ctl(self, "restart", "web").returncode, 0)
+        harness.wait_for(lambda: len(self.stamps("starts")) == 2, 10, what="the restart")
+        harness.wait_for(lambda: "web: stopped (" in c.stderr(), 5, what="the stop's line")
+        self.assertIn("web: stopped (unhealthy)", c.stderr())
+        web = status(self)[0]["web"]
+        self.assertEqual(web["restarts"], 0)  # asked for, not automatic
         c.signal(signal.SIGTERM)
         self.assertEqual(c.wait(), 0)
 

@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -721,6 +722,68 @@ static void a_stop_request_during_a_failure_stop_is_final(void **state)
     svc_free(&s);
 }
 
+/* A stop asked for while it stops for a failure ends it in the state asked
+ * for, but the run failed all the same: its reason and last failure name
+ * the failure, as `failed` would with no restart to come, not the exit the
+ * stop signal brought. The next run's stop is a plain one again. */
+static void a_stop_asked_for_during_a_failure_stop_still_names_the_failure(void **state)
+{
+    (void)state;
+    const struct {
+        const struct conf_service *conf;
+        enum svc_state from;
+        struct svc_event ev;
+        const char *cause;
+    } cases[] = {
+        {&ready_fd,
+         SVC_STARTING,
+         {.kind = SVC_EV_TIMER, .text = "exec exited 1"},
+         "not ready in time"},
+        {&longrun,
+         SVC_UP,
+         {.kind = SVC_EV_UNHEALTHY, .text = "http 503 (3 in a row)"},
+         "unhealthy"},
+        {&oneshot,
+         SVC_STARTING,
+         {.kind = SVC_EV_RUN_TIMEOUT, .text = "ran longer than run_timeout 1s"},
+         "ran longer than run_timeout 1s"},
+    };
+    struct svc_event stop = {.kind = SVC_EV_STOP}, start = {.kind = SVC_EV_START};
+    struct svc_event deps = {.kind = SVC_EV_DEPS_MET}, spawned = {.kind = SVC_EV_SPAWNED};
+    struct svc_event exited = {.kind = SVC_EV_EXITED, .wstatus = EXITED(0)};
+    struct svc_event killed = {.kind = SVC_EV_EXITED, .wstatus = KILLED(SIGTERM)};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct svc s;
+        char stopping[SVC_REASON_MAX];
+        svc_init(&s, cases[i].conf);
+        s.state = cases[i].from;
+        svc_step(&s, &cases[i].ev, 100);
+        assert_int_equal(s.state, SVC_STOPPING);
+        snprintf(stopping, sizeof stopping, "%s", s.reason);
+        struct svc_step st = svc_step(&s, &stop, 200);
+        assert_int_equal(st.state, SVC_STOPPING);
+        assert_int_equal(st.nactions, 0);
+        assert_string_equal(s.reason, stopping); /* still why it is being stopped */
+        st = svc_step(&s, &exited, 300);
+        assert_int_equal(st.state, SVC_STOPPED);
+        assert_int_equal(st.nactions, 1);
+        assert_int_equal(st.actions[0].kind, SVC_ACT_CANCEL_TIMER);
+        assert_string_equal(s.reason, cases[i].cause);
+        assert_string_equal(s.last_failure, cases[i].cause);
+        assert_true(s.failed_once);
+        assert_true(s.has_exited);
+        assert_int_equal(s.last_wstatus, EXITED(0));
+        svc_step(&s, &start, 400);
+        svc_step(&s, &deps, 400);
+        svc_step(&s, &spawned, 400);
+        svc_step(&s, &stop, 500);
+        assert_string_equal(s.reason, "stopping");
+        assert_int_equal(svc_step(&s, &killed, 600).state, SVC_STOPPED);
+        assert_string_equal(s.reason, "killed by SIGTERM");
+        svc_free(&s);
+    }
+}
+
 static void a_start_limit_after_readiness_timeouts_names_them(void **state)
 {
     (void)state;
@@ -768,6 +831,7 @@ int main(void)
         cmocka_unit_test(a_service_not_ready_in_time_counts_as_a_failed_start),
         cmocka_unit_test(an_unhealthy_service_restarts_and_backs_off_like_a_crash),
         cmocka_unit_test(a_stop_request_during_a_failure_stop_is_final),
+        cmocka_unit_test(a_stop_asked_for_during_a_failure_stop_still_names_the_failure),
         cmocka_unit_test(a_scheduled_run_past_its_timeout_is_stopped_and_fails),
         cmocka_unit_test(a_start_limit_after_readiness_timeouts_names_them),
     };

@@ -51,6 +51,7 @@ static struct world {
     char spawns[4096]; /* "tag tag ..." in spawn order */
     char kills[4096];  /* "tag:SIG ..." in order */
     char events[8192]; /* "name:state ..." */
+    char said[8192];   /* "name:state (reason) ..." */
     char gone[1024];   /* "name ..." */
     int fates;
     enum sup_fate fate;
@@ -164,6 +165,7 @@ static void on_change(struct sup_listener *l, struct sup_service *ss)
     check_deps_at_start(ss, was->state);
     was->state = ss->svc.state;
     append(W.events, sizeof W.events, "%s:%s ", v.name, svc_state_name(v.state));
+    append(W.said, sizeof W.said, "%s:%s (%s) ", v.name, svc_state_name(v.state), v.reason);
 }
 
 static void on_gone(struct sup_listener *l, struct sup_service *ss)
@@ -285,6 +287,14 @@ static const char *state_of(const char *name)
 {
     struct sup_service *ss = sup_find(W.sup, name);
     return ss ? svc_state_name(ss->svc.state) : "absent";
+}
+
+/* What status says of name's state (sup_view's reason). */
+static const char *reason_of(const char *name)
+{
+    struct sup_view v;
+    sup_view(sup_find(W.sup, name), 0, &v);
+    return v.reason;
 }
 
 /* ---- hooks and autostart -------------------------------------------------------- */
@@ -2034,7 +2044,8 @@ static void a_finish_timeout_counts_from_its_fork_not_from_the_start_of_a_long_t
 
 /* A stop asked for, or a reload's removal, while a service stops for a
  * failure (unhealthy, not ready in time, past its run timeout) is final: it
- * is not restarted after, and a shutdown finds nothing left running. */
+ * is not restarted after, and a shutdown finds nothing left running. It is
+ * stopped, as asked, and status still says what its run failed of. */
 static void a_stop_while_stopping_for_a_failure_is_final(void **state)
 {
     (void)state;
@@ -2047,6 +2058,7 @@ static void a_stop_while_stopping_for_a_failure_is_final(void **state)
     die_tag("web", SIGTERM);
     assert_string_equal(W.spawns, "web x "); /* not restarted after */
     assert_string_equal(state_of("web"), "stopped");
+    assert_string_equal(reason_of("web"), "unhealthy");
     sup_start_service(web);
     W.sup->check_ops->unhealthy(web, "bad");
     assert_int_equal(sup_swap_set(W.sup, load("x.yaml", "command: [sleep, x]\n", NULL)), 0);
@@ -2082,7 +2094,8 @@ static void a_queued_stop_goes_on_once_a_dependent_stopping_for_a_failure_restar
 /* restart web (corralctl restart, a list of one) while web stops for a
  * failure: the restart asked for replaces the automatic one. web starts
  * once, no restart is counted, nothing is left pending: a later exit is
- * decided by its policy alone, and what depends on it starts. */
+ * decided by its policy alone, and what depends on it starts. The run it
+ * ended is told as the failure it was (stopped, unhealthy). */
 static void a_restart_while_stopping_for_a_failure_replaces_the_automatic_one(void **state)
 {
     (void)state;
@@ -2097,6 +2110,8 @@ static void a_restart_while_stopping_for_a_failure_replaces_the_automatic_one(vo
     die_tag("web", SIGTERM);
     assert_string_equal(W.spawns, "web web ");
     assert_string_equal(state_of("web"), "up");
+    assert_non_null(strstr(W.said, "web:stopped (unhealthy) web:waiting"));
+    assert_string_equal(web->svc.last_failure, "unhealthy");
     assert_int_equal(restarts_of("web"), 0);
     assert_false(web->intent.restart_pending);
     sup_start_service(sup_find(W.sup, "d"));
@@ -2149,6 +2164,7 @@ a_queued_restart_or_stop_while_stopping_for_a_failure_replaces_the_automatic_one
         assert_string_equal(W.kills, "web:TERM d:TERM ");
         die_tag("web", SIGTERM);
         assert_string_equal(state_of("web"), restart ? "up" : "stopped");
+        assert_non_null(strstr(W.said, "web:stopped (unhealthy) "));
         assert_false(sup_find(W.sup, "web")->stop_queued); /* done, not left set */
         assert_string_equal(W.spawns, restart ? "web d web " : "web d ");
         die_tag("d", SIGTERM);
