@@ -3,7 +3,8 @@
  * 405 for another method, 400 for what is not HTTP, then closes. Every
  * connection has one timer that ends it, whatever state it is in; a
  * connection's memory goes after the close callbacks of its two handles
- * (docs/dev/STYLE.md §5a). */
+ * (docs/dev/STYLE.md §5a). One that no memory can be had for is closed
+ * unanswered, through a handle embedded in the server's struct. */
 #include "diag_http.h"
 
 #include <errno.h>
@@ -164,14 +165,47 @@ static void diag_http_on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
         diag_http_plain(c, "431 Request Header Fields Too Large", NULL, "request too large\n");
 }
 
-static void diag_http_on_connection(uv_stream_t *server, int status)
+static void diag_http_take(struct diag_http *h);
+
+static void diag_http_on_drained(uv_handle_t *hd)
 {
-    struct diag_http *h = server->data;
-    if (status < 0)
+    struct diag_http *h = hd->data;
+    h->draining = false;
+    if (h->pending && h->listening) {
+        h->pending = false;
+        diag_http_take(h);
+    }
+}
+
+/* No memory for the connection libuv holds: until it is accepted, libuv
+ * watches the socket no more (uv__server_io stops its watcher), and
+ * /metrics would never answer again. It is accepted into the embedded
+ * drain, which needs no memory, and closed: the scraper sees the
+ * connection end, and the next one is served. While drain still closes the
+ * previous one, this one waits for that close callback. */
+static void diag_http_drain(struct diag_http *h)
+{
+    if (h->draining) {
+        h->pending = true;
         return;
+    }
+    uv_tcp_init(h->loop, &h->drain);
+    h->drain.data = h;
+    h->draining = true;
+    h->dropped++;
+    (void)uv_accept((uv_stream_t *)&h->server, (uv_stream_t *)&h->drain);
+    uv_close((uv_handle_t *)&h->drain, diag_http_on_drained);
+}
+
+/* Accepts the connection libuv holds. */
+static void diag_http_take(struct diag_http *h)
+{
     struct diag_http_conn *c = calloc(1, sizeof *c);
-    if (!c)
-        return; /* the connection waits in the backlog; the next one retries */
+    if (!c) {
+        diag_http_drain(h);
+        return;
+    }
+    uv_stream_t *server = (uv_stream_t *)&h->server;
     c->h = h;
     uv_tcp_init(h->loop, &c->tcp);
     uv_timer_init(h->loop, &c->timer);
@@ -195,6 +229,13 @@ static void diag_http_on_connection(uv_stream_t *server, int status)
     uv_timer_start(&c->timer, diag_http_on_timeout, DIAG_HTTP_TIMEOUT_MS, 0);
     if (uv_read_start((uv_stream_t *)&c->tcp, diag_http_alloc, diag_http_on_read) < 0)
         diag_http_end(c);
+}
+
+static void diag_http_on_connection(uv_stream_t *server, int status)
+{
+    if (status < 0)
+        return;
+    diag_http_take(server->data);
 }
 
 int diag_http_listen(struct diag_http *h, uv_loop_t *loop, const char *host, uint16_t port,

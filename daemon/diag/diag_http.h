@@ -31,7 +31,14 @@ struct diag_http {
     void *arg;
     struct diag_http_conn *conns; /* open ones; each freed after its handles close */
     size_t nconns;
+    /* A connection no record could be allocated for is accepted into this
+     * handle and closed at once: libuv offers no other connection until
+     * the one it has is accepted. */
+    uv_tcp_t drain;
+    bool draining;            /* drain is open or closing */
+    bool pending;             /* a connection waits for drain's close callback */
     uint64_t served, refused; /* requests answered 200; connections over the cap */
+    uint64_t dropped;         /* connections closed unanswered for want of memory */
 };
 
 /* Listens on host:port (an IP literal). Returns 0, or -errno (logged by the
@@ -39,7 +46,8 @@ struct diag_http {
 int diag_http_listen(struct diag_http *h, uv_loop_t *loop, const char *host, uint16_t port,
                      diag_http_body_fn body, void *arg);
 
-/* Closes the server and every connection. */
+/* Closes the server and every connection. h must outlive the loop's close
+ * callbacks (those of the server and of the drain). */
 void diag_http_close(struct diag_http *h);
 
 #endif
