@@ -729,20 +729,27 @@ void output_started(struct output_svc *s)
 void output_svc_drain(struct output_svc *s, bool all)
 {
     bool drop = s->conf->logs.overflow == CONF_OVERFLOW_DROP;
-    for (struct output_stream *st = s->streams, *next; st; st = next) {
-        next = st->next;
-        /* Past the bound, what is left stays in the pipe for the pull: a
-         * crash loop on a stalled stdout must not queue each run's lines.
-         * At EOF the stream closes: its run is over. At corral's exit
-         * every pipe is read to its end (its writers are gone: it holds
-         * no more than its size, at most OUTPUT_PIPE_GROWN), for the
-         * writers' last flush. */
-        for (int reads = 0; all ? reads <= OUTPUT_PIPE_GROWN / OUTPUT_READ_SIZE
-                                : drop || s->owner.queued <= OUTPUT_QUEUE_HIGH;
-             reads++)
-            if (output_read_direct(st, OUTPUT_READ_SIZE, false) <= 0)
-                break;
-    }
+    /* stdout first: which of two pipes was written last cannot be known,
+     * and a program that fails says why on stderr after its progress on
+     * stdout, so that the cause is the last of the lines under its exit
+     * (a stream that closes is unlinked at once: each pass walks anew). */
+    for (int stream = 1; stream <= 2; stream++)
+        for (struct output_stream *st = s->streams, *next; st; st = next) {
+            next = st->next;
+            if (st->stream != stream)
+                continue;
+            /* Past the bound, what is left stays in the pipe for the pull:
+             * a crash loop on a stalled stdout must not queue each run's
+             * lines. At EOF the stream closes: its run is over. At
+             * corral's exit every pipe is read to its end (its writers
+             * are gone: it holds no more than its size, at most
+             * OUTPUT_PIPE_GROWN), for the writers' last flush. */
+            for (int reads = 0; all ? reads <= OUTPUT_PIPE_GROWN / OUTPUT_READ_SIZE
+                                    : drop || s->owner.queued <= OUTPUT_QUEUE_HIGH;
+                 reads++)
+                if (output_read_direct(st, OUTPUT_READ_SIZE, false) <= 0)
+                    break;
+        }
 }
 
 struct output_tail {

@@ -37,7 +37,15 @@ struct world {
     char dir[256];
 };
 
+static void world_start2(struct world *w, int *writer, int *err_writer);
+
 static void world_start(struct world *w, int *writer)
+{
+    world_start2(w, writer, NULL);
+}
+
+/* The same; *err_writer (when not NULL) is the write end of its stderr. */
+static void world_start2(struct world *w, int *writer, int *err_writer)
 {
     struct conf_errors errs;
     memset(w, 0, sizeof *w);
@@ -59,6 +67,10 @@ static void world_start(struct world *w, int *writer)
     assert_int_equal(output_prepare(&w->svc, &out_fd, &err_fd), 0);
     *writer = dup(out_fd); /* the service's stdout, alive after output_started */
     assert_true(*writer >= 0);
+    if (err_writer) {
+        *err_writer = dup(err_fd);
+        assert_true(*err_writer >= 0);
+    }
     output_started(&w->svc);
 }
 
@@ -92,10 +104,32 @@ static void a_partial_line_held_when_the_record_closes_goes_out(void **state)
     world_stop(&w);
 }
 
+/* Its run wrote its progress on stdout, then the cause of its failure on
+ * stderr, and exited before corral read either: the drain at its exit
+ * reads stdout first, so that the cause is its last line, the one the
+ * lines under a failed exit end with. */
+static void the_drain_at_an_exit_reads_stdout_before_stderr(void **state)
+{
+    (void)state;
+    struct world w;
+    int writer, err_writer;
+    world_start2(&w, &writer, &err_writer);
+    assert_int_equal(write(writer, "step 1\nstep 2\n", 14), 14);
+    assert_int_equal(write(err_writer, "cause\n", 6), 6);
+    close(writer);
+    close(err_writer);
+    output_svc_drain(&w.svc, false);
+    assert_string_equal(heard, "[step 1][step 2][cause]");
+    output_svc_close(&w.svc);
+    uv_run(&w.loop, UV_RUN_NOWAIT);
+    world_stop(&w);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(a_partial_line_held_when_the_record_closes_goes_out),
+        cmocka_unit_test(the_drain_at_an_exit_reads_stdout_before_stderr),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
