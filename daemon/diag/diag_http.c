@@ -4,10 +4,11 @@
  * connection has one timer that ends it, whatever state it is in; a
  * connection's memory goes after the close callbacks of its two handles
  * (docs/dev/STYLE.md §5a). One that no memory can be had for is closed
- * unanswered, through a handle embedded in the server's struct. */
+ * unanswered (acceptdrop.h). */
 #include "diag_http.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -165,44 +166,12 @@ static void diag_http_on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
         diag_http_plain(c, "431 Request Header Fields Too Large", NULL, "request too large\n");
 }
 
-static void diag_http_take(struct diag_http *h);
-
-static void diag_http_on_drained(uv_handle_t *hd)
-{
-    struct diag_http *h = hd->data;
-    h->draining = false;
-    if (h->pending && h->listening) {
-        h->pending = false;
-        diag_http_take(h);
-    }
-}
-
-/* No memory for the connection libuv holds: until it is accepted, libuv
- * watches the socket no more (uv__server_io stops its watcher), and
- * /metrics would never answer again. It is accepted into the embedded
- * drain, which needs no memory, and closed: the scraper sees the
- * connection end, and the next one is served. While drain still closes the
- * previous one, this one waits for that close callback. */
-static void diag_http_drain(struct diag_http *h)
-{
-    if (h->draining) {
-        h->pending = true;
-        return;
-    }
-    uv_tcp_init(h->loop, &h->drain);
-    h->drain.data = h;
-    h->draining = true;
-    h->dropped++;
-    (void)uv_accept((uv_stream_t *)&h->server, (uv_stream_t *)&h->drain);
-    uv_close((uv_handle_t *)&h->drain, diag_http_on_drained);
-}
-
 /* Accepts the connection libuv holds. */
 static void diag_http_take(struct diag_http *h)
 {
     struct diag_http_conn *c = calloc(1, sizeof *c);
-    if (!c) {
-        diag_http_drain(h);
+    if (!c) { /* else libuv would watch the socket no more (acceptdrop.h) */
+        acceptdrop_drop(&h->drop);
         return;
     }
     uv_stream_t *server = (uv_stream_t *)&h->server;
@@ -229,6 +198,11 @@ static void diag_http_take(struct diag_http *h)
     uv_timer_start(&c->timer, diag_http_on_timeout, DIAG_HTTP_TIMEOUT_MS, 0);
     if (uv_read_start((uv_stream_t *)&c->tcp, diag_http_alloc, diag_http_on_read) < 0)
         diag_http_end(c);
+}
+
+static void diag_http_retry(struct acceptdrop *d)
+{
+    diag_http_take((struct diag_http *)((char *)d - offsetof(struct diag_http, drop)));
 }
 
 static void diag_http_on_connection(uv_stream_t *server, int status)
@@ -258,6 +232,7 @@ int diag_http_listen(struct diag_http *h, uv_loop_t *loop, const char *host, uin
     if (rc < 0)
         return rc;
     h->server.data = h;
+    acceptdrop_init(&h->drop, (uv_stream_t *)&h->server, diag_http_retry);
     h->listening = true; /* from here on, closing is needed */
     rc = uv_tcp_bind(&h->server, &addr.sa, 0);
     if (rc == 0)
@@ -272,6 +247,7 @@ void diag_http_close(struct diag_http *h)
     if (!h->listening)
         return;
     h->listening = false;
+    acceptdrop_close(&h->drop);
     uv_close((uv_handle_t *)&h->server, NULL);
     while (h->conns) {
         struct diag_http_conn *c = h->conns;

@@ -13,6 +13,8 @@
 
 #include <uv.h>
 
+#include "acceptdrop.h"
+
 #define DIAG_HTTP_CONNS      16
 #define DIAG_HTTP_REQ_MAX    4096
 #define DIAG_HTTP_TIMEOUT_MS 5000
@@ -31,14 +33,9 @@ struct diag_http {
     void *arg;
     struct diag_http_conn *conns; /* open ones; each freed after its handles close */
     size_t nconns;
-    /* A connection no record could be allocated for is accepted into this
-     * handle and closed at once: libuv offers no other connection until
-     * the one it has is accepted. */
-    uv_tcp_t drain;
-    bool draining;            /* drain is open or closing */
-    bool pending;             /* a connection waits for drain's close callback */
+    /* Connections no record could be allocated for: closed unanswered. */
+    struct acceptdrop drop;
     uint64_t served, refused; /* requests answered 200; connections over the cap */
-    uint64_t dropped;         /* connections closed unanswered for want of memory */
 };
 
 /* Listens on host:port (an IP literal). Returns 0, or -errno (logged by the
@@ -47,7 +44,7 @@ int diag_http_listen(struct diag_http *h, uv_loop_t *loop, const char *host, uin
                      diag_http_body_fn body, void *arg);
 
 /* Closes the server and every connection. h must outlive the loop's close
- * callbacks (those of the server and of the drain). */
+ * callbacks (those of the server and of drop's spare). */
 void diag_http_close(struct diag_http *h);
 
 #endif

@@ -191,7 +191,7 @@ static void a_connection_that_finds_no_memory_is_closed_and_the_next_is_answered
     assert_int_equal(fail_large, 0); /* the first one's record was the one refused */
     assert_true(c[0].ended);
     assert_int_equal(c[0].len, 0);
-    assert_int_equal(T.h.dropped, 1);
+    assert_int_equal(T.h.drop.dropped, 1);
     assert_int_equal(T.h.served, 1);
     endpoint_stop(c, 2);
 }
@@ -214,7 +214,7 @@ static void connections_that_find_no_memory_together_are_all_closed(void **state
         assert_true(c[i].ended);
         assert_int_equal(c[i].len, 0);
     }
-    assert_int_equal(T.h.dropped, 3);
+    assert_int_equal(T.h.drop.dropped, 3);
     assert_int_equal(T.h.nconns, 0);
     fail_large = 0;
     client_start(&c[3], "GET /metrics HTTP/1.0\r\n\r\n");
