@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -162,6 +163,7 @@ static int control_bind(struct control *ctl, const char *path)
 }
 
 static void control_on_connect(uv_stream_t *server, int status);
+static void control_retry(struct acceptdrop *d);
 
 /* Listens on path. checked: a default place, whose directory must be safe
  * (control_make_dir). Returns 0, or -errno with why filled for people. */
@@ -315,6 +317,7 @@ int control_listen(struct control *ctl, const struct control_env *env, const str
         if (rc < 0)
             return rc;
         ctl->server.data = ctl;
+        acceptdrop_init(&ctl->drop, (uv_stream_t *)&ctl->server, control_retry);
         rc = control_try(ctl, cands[i], !named, why, sizeof why);
         if (rc == 0) {
             ctl->listening = true;
@@ -522,15 +525,16 @@ static void control_on_deadline(uv_timer_t *t)
     control_client_close(cl);
 }
 
-static void control_on_connect(uv_stream_t *server, int status)
+/* Accepts the connection libuv holds. */
+static void control_take(struct control *ctl)
 {
-    struct control *ctl = server->data;
+    uv_stream_t *server = (uv_stream_t *)&ctl->server;
     char why[128];
-    if (status < 0)
-        return;
     struct control_client *cl = control_client_new(ctl, server->loop);
-    if (!cl)
+    if (!cl) { /* else libuv would watch the socket no more (acceptdrop.h) */
+        acceptdrop_drop(&ctl->drop);
         return;
+    }
     if (uv_accept(server, (uv_stream_t *)&cl->pipe) < 0) {
         control_client_close(cl);
         return;
@@ -550,11 +554,24 @@ static void control_on_connect(uv_stream_t *server, int status)
     control_client_read(cl, control_handle_line);
 }
 
+static void control_retry(struct acceptdrop *d)
+{
+    control_take((struct control *)((char *)d - offsetof(struct control, drop)));
+}
+
+static void control_on_connect(uv_stream_t *server, int status)
+{
+    if (status < 0)
+        return;
+    control_take(server->data);
+}
+
 void control_close(struct control *ctl)
 {
     while (ctl->clients)
         control_client_close(ctl->clients);
     if (ctl->listening) {
+        acceptdrop_close(&ctl->drop);
         uv_close((uv_handle_t *)&ctl->server, NULL);
         if (ctl->path[0] != '@')
             (void)unlink(ctl->path);

@@ -15,6 +15,7 @@
 #include <jansson.h>
 #include <uv.h>
 
+#include "acceptdrop.h"
 #include "conf.h"
 #include "proto.h"
 #include "sockpath.h"
@@ -57,6 +58,7 @@ struct control {
     struct sup_listener listener;
     uv_pipe_t server;
     bool listening;
+    struct acceptdrop drop;  /* connections no client record could be had for */
     char path[SOCKPATH_MAX]; /* "@NAME" for an abstract socket */
     bool has_file;           /* file_fd: O_PATH, the very file corral bound */
     int file_fd;
