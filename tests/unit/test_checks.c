@@ -116,6 +116,23 @@ static void a_readiness_probe_waits_its_turn_and_its_timeout_counts_from_its_for
     teardown();
 }
 
+static void a_failed_readiness_attempt_is_tried_again_one_interval_after_it_ended(void **state)
+{
+    (void)state;
+    setup("command: [sleep, '1']\nreadiness: {exec: [false], interval: 200ms, timeout: 1s}\n");
+    checks_on_state(&T.ck, SVC_STARTING, 4000001);
+    uv_run(&T.loop, UV_RUN_NOWAIT); /* the first attempt, at the spawn */
+    assert_true(T.ck.probe.busy);
+    assert_false(uv_is_active((uv_handle_t *)&T.ck.tick));
+    reap_probe();
+    assert_string_equal(T.ck.last, "exec exited 1");
+    assert_int_equal(T.ready, 0);
+    assert_false(T.ck.probe.busy);
+    assert_true(uv_is_active((uv_handle_t *)&T.ck.tick));
+    assert_int_equal(uv_timer_get_due_in(&T.ck.tick), 200);
+    teardown();
+}
+
 static void a_health_probe_no_longer_wanted_leaves_its_place(void **state)
 {
     (void)state;
@@ -139,6 +156,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(a_readiness_probe_waits_its_turn_and_its_timeout_counts_from_its_fork),
+        cmocka_unit_test(a_failed_readiness_attempt_is_tried_again_one_interval_after_it_ended),
         cmocka_unit_test(a_health_probe_no_longer_wanted_leaves_its_place),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
