@@ -100,15 +100,34 @@ class Readiness(svc.ServiceTest):
         self.assertEqual(status(self)[0]["db"]["state"], "starting")
 
     def test_an_exec_probe_that_turns_green_after_1s(self):
-        flag = self.path("flag")
-        self.service("db", f"readiness: {{exec: [test, -e, {flag}], interval: 200ms}}\n"
-                           f"command: \"sleep 1; touch {flag}; exec sleep 1000\"\n")
+        # Each attempt of the probe appends when it ran and what it found.
+        flag, probes = self.path("flag"), self.path("probes")
+        probe = (f"if test -e {flag}; then r=ok; else r=no; fi; "
+                 f"echo $(date +%s.%N) $r >> {probes}; test $r = ok")
+        self.service("db", f"readiness: {{exec: [sh, -c, '{probe}'], interval: 200ms}}\n"
+                           f"command: \"sleep 1; {stamp(self.path('green'))}; touch {flag}; "
+                           "exec sleep 1000\"\n")
         self.dependent()
-        t0 = time.time()
         c = self.run_services()
         app = self.app_started()
-        self.assertGreaterEqual(app - t0, 1.0)
-        self.assertLess(app - t0, 3.0)
+        runs = [(float(t), r) for t, r in
+                (l.split() for l in harness.read(probes).splitlines())]
+        # Ready at the first attempt that found the flag (the first attempt
+        # runs at the spawn), and none after; the dependent started after
+        # it, not after a readiness timeout (30 s).
+        results = [r for _, r in runs]
+        self.assertEqual(results[-1:], ["ok"], f"app started before db was ready: {runs}")
+        self.assertEqual(results, ["no"] * (len(runs) - 1) + ["ok"], runs)
+        self.assertGreaterEqual(runs[-1][0], self.stamps("green")[0])
+        self.assertGreaterEqual(app, runs[-1][0], "app started before db was ready")
+        # The attempts came at the interval, never sooner (it counts from
+        # the end of an attempt; a timer may fire up to 1 ms early).
+        for (a, _), (b, _) in zip(runs, runs[1:]):
+            self.assertGreaterEqual(b - a, 0.199, runs)
+        self.assertEqual(len(self.stamps("green")), 1, "db was restarted")
+        self.assertIn("db: up (ready)", c.stderr())
+        self.assertNotIn("not ready in time", c.stderr())
+        self.assertEqual(status(self)[0]["db"].get("check"), "exec exited 0")
 
     def test_a_tcp_probe_against_a_listener_that_opens_late(self):
         port = harness.free_port()
