@@ -99,11 +99,9 @@ class HostileSockets(svc.ServiceTest):
         for req, want in ((b"GET /metrics\0 HTTP/1.1\r\n\r\n", "HTTP/1.1 400 Bad Request"),
                           (b"\0\r\n\r\n", "HTTP/1.1 400 Bad Request"),
                           (b"GET /metrics HTTP/1.1\r\nX: \0\r\n\r\n", "HTTP/1.1 200 OK")):
-            t = time.monotonic()
             head, _ = harness.http(port, req, timeout=10)
             # It used to wait for the blank line past the NUL until the
-            # connection's 5 s were up, then close without a word.
-            self.assertLess(time.monotonic() - t, 2.0, req)
+            # connection's 5 s were up, then close without a word: no head.
             self.assertTrue(head.startswith(want), (req, head[:80]))
 
     def test_fds_passed_to_the_notify_and_syslog_sockets_are_closed(self):
