@@ -50,12 +50,12 @@ class Signals(harness.TestCase):
 
     def test_sigterm_stops_a_main_that_exits_and_corral_exits_at_once(self):
         rec = self.script("rec.py", RECORDER)
-        c = self.corral([harness.PY, rec, self.path("rec")], args=["--grace", "10s"])
+        c = self.corral([harness.PY, rec, self.path("rec")], args=["--grace", "60s"])
         harness.wait_for(lambda: "main ready" in self.lines())
-        t0 = time.monotonic()
         c.signal(signal.SIGTERM)
+        # Not after the grace period: c.wait's 15 s are a wait limit.
         self.assertEqual(c.wait(), 0)
-        self.assertLess(time.monotonic() - t0, 2.0)
+        self.assertIn("exiting 0: main exited 0", c.stderr())
 
     def test_a_main_ignoring_sigterm_is_killed_after_the_stop_timeout(self):
         c = self.corral(["sh", "-c", "trap '' TERM; echo up > up; while :; do sleep 0.1; done"],
@@ -64,28 +64,29 @@ class Signals(harness.TestCase):
         t0 = time.monotonic()
         c.signal(signal.SIGTERM)
         self.assertEqual(c.wait(), 137)
-        took = time.monotonic() - t0
-        self.assertGreaterEqual(took, 1.0)
-        self.assertLess(took, 3.0)
+        self.assertGreaterEqual(time.monotonic() - t0, 1.0)
+        # Killed for its stop timeout: one not applied (7 s) would meet the
+        # shutdown's own bound first (1 s + the 2 s grace + 1 s), which says so.
         self.assertIn("main did not exit in time", c.stderr())
+        self.assertNotIn("shutdown_timeout", c.stderr())
         self.assertIn("exiting 137: main killed by SIGKILL", c.stderr())
 
     def test_a_second_sigterm_skips_the_stop_timeout(self):
         c = self.corral(["sh", "-c", "trap '' TERM; echo up > up; while :; do sleep 0.1; done"],
                         args=["--stop-timeout", "60s"])
         harness.wait_for(lambda: os.path.exists(self.path("up")))
-        t0 = time.monotonic()
         c.signal(signal.SIGTERM)
         harness.wait_for(lambda: "shutting down" in c.stderr(), 5)
         c.signal(signal.SIGTERM)
+        # Not after the 60 s: c.wait's 15 s are a wait limit.
         self.assertEqual(c.wait(), 137)
-        self.assertLess(time.monotonic() - t0, 5.0)
+        self.assertIn("SIGTERM again: killing the services now", c.stderr())
 
     def test_leftover_processes_get_sigterm_and_corral_does_not_wait_the_grace(self):
         # The main leaves a daemon behind that exits on SIGTERM.
-        c = self.corral(["sh", "-c", "sleep 1000 & echo $! > left; exit 4"], args=["--grace", "20s"])
-        self.assertEqual(c.wait(10), 4)
-        self.assertLess(c.elapsed(), 5.0)
+        c = self.corral(["sh", "-c", "sleep 1000 & echo $! > left; exit 4"], args=["--grace", "60s"])
+        self.assertEqual(c.wait(15), 4)
+        self.assertNotIn("grace period", c.stderr())
 
     def test_leftover_processes_ignoring_sigterm_are_killed_after_the_grace(self):
         c = self.corral(["sh", "-c", "(trap '' TERM; echo up > up; while :; do sleep 0.1; done) & "
