@@ -10,7 +10,10 @@ import harness
 
 RECORDER = r'''
 import os, signal, sys, time
-out = open(sys.argv[1], "a", buffering=1)
+# One write(2) a line, no buffer: the test signals as soon as it can read
+# "ready", so a handler may run while that line's write has not returned,
+# and a buffered file refuses that reentrant call (RuntimeError).
+out = os.open(sys.argv[1], os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
 names = ["HUP", "USR1", "USR2", "WINCH", "QUIT", "CONT", "ALRM", "TERM"]
 who = "main"
 if len(sys.argv) > 2:
@@ -18,12 +21,12 @@ if len(sys.argv) > 2:
     if os.fork() == 0:
         who = "child"
 def rec(sig, frame):
-    out.write(f"{who} {signal.Signals(sig).name}\n")
+    os.write(out, f"{who} {signal.Signals(sig).name}\n".encode())
     if sig == signal.SIGTERM:
         sys.exit(0)
 for n in names:
     signal.signal(getattr(signal, "SIG" + n), rec)
-out.write(f"{who} ready\n")
+os.write(out, f"{who} ready\n".encode())
 while True:
     time.sleep(1)
 '''
