@@ -152,6 +152,22 @@ static void every_transition_of_the_table_holds(void **state)
     }
 }
 
+/* The stop signal, then the SIGKILL timer, armed for the stop_timeout. */
+static void a_stop_arms_its_stop_timeout(void **state)
+{
+    (void)state;
+    struct svc s;
+    svc_init(&s, &longrun);
+    s.state = SVC_UP;
+    struct svc_event stop = {.kind = SVC_EV_STOP};
+    struct svc_step st = svc_step(&s, &stop, 1000);
+    assert_int_equal(st.nactions, 2);
+    assert_int_equal(st.actions[0].kind, SVC_ACT_SIGNAL);
+    assert_int_equal(st.actions[1].kind, SVC_ACT_ARM_TIMER);
+    assert_int_equal(st.actions[1].delay_ms, 2000);
+    svc_free(&s);
+}
+
 /* Runs the service from WAITING and makes it crash after ran_ms, n times,
  * returning the restart delays it chose (0 for an immediate restart). */
 static void crash_loop(struct svc *s, int n, uint64_t ran_ms, uint64_t *delays, uint64_t *now)
@@ -811,6 +827,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(every_transition_of_the_table_holds),
+        cmocka_unit_test(a_stop_arms_its_stop_timeout),
         cmocka_unit_test(restart_delays_grow_over_a_crash_streak),
         cmocka_unit_test(a_long_run_restarts_at_once_again),
         cmocka_unit_test(the_start_limit_makes_a_crash_loop_fatal),
