@@ -319,12 +319,11 @@ class BadClients(svc.ServiceTest):
         except (BrokenPipeError, socket.timeout):
             pass  # corral stopped reading it, its replies unread: as it should
         silent = self.connect()
-        # ... while another client is answered promptly.
-        t0 = time.monotonic()
+        # ... while another client is answered (a loop held by any of them
+        # would leave corralctl waiting until ctl() gives up after 10 s).
         for _ in range(20):
             r = ctl(self, "status")
             self.assertEqual(r.returncode, 0)
-        self.assertLess(time.monotonic() - t0, 5.0)
         self.assertIsNone(c.proc.poll())
 
 
@@ -445,11 +444,12 @@ class Reload(svc.ServiceTest):
         self.wait_said(c, "stubborn", "armed")
         self.write_conf("shutdown_timeout: 1s\nkill_grace: 200ms\n")
         self.assertEqual(ctl(self, "reload").returncode, 0)
-        t = time.monotonic()
         c.signal(signal.SIGTERM)
+        # The reloaded bound, as corral says; c.wait's 10 s, short of the
+        # 15 s it replaced, are the wait limit.
         c.wait(10)
-        self.assertLess(time.monotonic() - t, 5, c.stderr())
         self.assertIn("shutdown_timeout, kill_grace now in effect", c.stderr())
+        self.assertIn("shutdown_timeout (1s) reached: killing everything", c.stderr())
 
     def test_sighup_reloads_when_there_is_no_main(self):
         self.service("a", LONG)
