@@ -4,7 +4,10 @@
  * their targets can meet, no cycle). Whatever the loader refuses is taken
  * out and reported as not mapped, with the loader's own message, so that
  * `corral import` never writes a file `corral --check` refuses. The mappers
- * convert what they know how to convert; this catches the rest.
+ * convert what they know how to convert; this catches the rest. A refused
+ * key that takes rights away (user, group, umask, rlimits, clear_env) takes
+ * its whole service out with it: nothing runs with more rights than its
+ * source gave it.
  *
  * Users, groups, commands and env_files are not looked up (they belong to
  * the image, not to the machine that imports), as with `corralctl check
@@ -74,10 +77,34 @@ static void imp_check_refused(struct imp *m, const char *where, const char *what
                e ? e->msg : "the file does not load", done);
 }
 
+/* The keys that take rights away from a service (docs/configuration.md),
+ * and what it would run with without each. A service whose key of these the
+ * loader refuses is left out whole: taken out alone, the key would leave it
+ * with more rights than its source gave it, as corral's own user (root in
+ * most containers), with corral's umask and limits, or with corral's whole
+ * environment, where secrets may be. */
+static const struct {
+    const char *key, *without;
+} imp_check_confining[] = {
+    {"user", "as corral's own user"},
+    {"group", "with corral's own group"},
+    {"umask", "with corral's umask"},
+    {"rlimits", "with corral's limits"},
+    {"clear_env", "with corral's whole environment"},
+};
+
+static const char *imp_check_without(const char *key)
+{
+    for (size_t i = 0; i < sizeof imp_check_confining / sizeof *imp_check_confining; i++)
+        if (strcmp(key, imp_check_confining[i].key) == 0)
+            return imp_check_confining[i].without;
+    return NULL;
+}
+
 /* Loads service s as written; takes out each key the loader refuses, or
- * the whole service when what is refused is its command or the file as a
- * whole. Returns the loaded service (the caller frees it), or NULL when s
- * was dropped. */
+ * the whole service when what is refused is its command, a key that takes
+ * rights away (imp_check_confining), or the file as a whole. Returns the
+ * loaded service (the caller frees it), or NULL when s was dropped. */
 static struct conf_service *imp_check_service(struct imp *m, struct imp_service *s)
 {
     for (int round = 0; round < IMP_CHECK_ROUNDS; round++) {
@@ -96,23 +123,33 @@ static struct conf_service *imp_check_service(struct imp *m, struct imp_service 
         }
         const struct conf_error *e = imp_check_first(&errs);
         char key[64];
-        char *what = NULL;
         bool found = e && e->line && imp_check_key_at(text, e->line, key, sizeof key) &&
                      strcmp(key, "command") != 0 && imp_iv_get(s->map, key);
+        const char *without = found ? imp_check_without(key) : NULL;
+        char *what;
         if (found) {
             struct imp_iv *entry = imp_iv_get(s->map, key);
             what = imp_xasprintf("%s: %s%s%s%s", s->name, key, entry->comment ? " (" : "",
                                  entry->comment ? entry->comment : "", entry->comment ? ")" : "");
+        } else {
+            what = imp_xasprintf("%s", s->name);
+        }
+        if (without) {
+            char *done = imp_xasprintf("the service is left out rather than run with more rights "
+                                       "than its source gave it (without %s:, it would run %s)",
+                                       key, without);
+            imp_check_refused(m, s->origin, what, e, done);
+            free(done);
+        } else if (found) {
             imp_check_refused(m, s->origin, what, e, "left out");
             imp_iv_del(s->map, key);
         } else {
-            what = imp_xasprintf("%s", s->name);
             imp_check_refused(m, s->origin, what, e, "the service is left out");
         }
         free(what);
         free(text);
         conf_errors_close(&errs);
-        if (!found) {
+        if (!found || without) {
             imp_drop(m, s->name);
             return NULL;
         }

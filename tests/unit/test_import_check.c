@@ -40,6 +40,45 @@ static void a_refused_key_is_left_out_and_reported_with_the_loaders_message(void
     imp_free(&m);
 }
 
+/* A key that takes rights away, taken out alone, would leave its service
+ * running as corral's own user (root in most containers), with corral's
+ * umask, limits or environment: the whole service is left out instead, and
+ * what depended on it loses that dependency, as for any service left out. */
+static void a_refused_key_that_takes_rights_away_leaves_the_service_out(void **state)
+{
+    (void)state;
+    static const char *const keys[][2] = {
+        {"user", ""}, {"group", ""}, {"umask", "1777"}, {"rlimits", "lots"}, {"clear_env", "maybe"},
+    };
+    for (size_t i = 0; i < sizeof keys / sizeof *keys; i++) {
+        struct imp m;
+        imp_init(&m, "test", NULL);
+        struct imp_service *a = add(&m, "a", "run");
+        imp_iv_note(imp_iv_set(a->map, keys[i][0], keys[i][1], false), "line 3");
+        struct imp_service *b = add(&m, "b", "run");
+        imp_dep(b, "a", "started", NULL);
+        imp_iv_set(b->map, "directory", "rel", false); /* any other key goes alone */
+        assert_int_equal(imp_check(&m), 0);
+        assert_null(imp_find(&m, "a"));
+        char *what = imp_xasprintf("a: %s (line 3)", keys[i][0]);
+        const struct imp_item *it =
+            fx_item(&m, IMP_UNMAPPED, what, "left out rather than run with more rights");
+        if (!it)
+            fprintf(stderr, "%s: not left out whole\n", keys[i][0]);
+        assert_non_null(it);
+        assert_string_equal(it->where, "src:1 [a]");
+        assert_contains(it->why, "corral refuses it (");
+        free(what);
+        char *t = fx_service(&m, "b");
+        assert_lacks(t, "depends_on");
+        assert_lacks(t, "directory");
+        assert_true(fx_reported(&m, IMP_UNMAPPED, "depends_on", "a, which was not imported"));
+        assert_true(fx_reported(&m, IMP_UNMAPPED, "b: directory", "; left out"));
+        free(t);
+        imp_free(&m);
+    }
+}
+
 static void a_service_whose_command_is_refused_is_left_out_with_its_dependents_edges(void **state)
 {
     (void)state;
@@ -204,6 +243,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(a_refused_key_is_left_out_and_reported_with_the_loaders_message),
+        cmocka_unit_test(a_refused_key_that_takes_rights_away_leaves_the_service_out),
         cmocka_unit_test(a_service_whose_command_is_refused_is_left_out_with_its_dependents_edges),
         cmocka_unit_test(a_cycle_and_an_unmeetable_condition_lose_one_dependency_each),
         cmocka_unit_test(a_dependency_on_a_quoted_name_is_the_one_left_out),
