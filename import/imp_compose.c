@@ -550,18 +550,52 @@ static void cy_restart(struct cy *c, struct imp_service *s, yaml_node_t *v, bool
         imp_iv_note(e, "compose's default: restart: \"no\"");
 }
 
-static void cy_user(struct cy *c, struct imp_service *s, yaml_node_t *v)
+/* user: "USER[:GROUP]" as Docker reads it (runc's GetExecUser, whose
+ * rules corral's ident.c follows): an empty USER is uid 0, not the image's
+ * USER, which Docker takes only when user: is not set, or empty; an empty
+ * GROUP is the user's primary group, corral's default too; a third field
+ * is not read. Written that way, an empty part is never refused by corral
+ * and taken out by the last check, which would leave the service out. */
+static void cy_user(struct cy *c, struct imp_service *s, yaml_node_t *v, const char *svc)
 {
     const char *u = cy_str(v);
     if (!u)
         return;
-    const char *colon = strchr(u, ':');
-    char *user = colon ? imp_xstrndup(u, (size_t)(colon - u)) : imp_xstrdup(u);
-    imp_iv_set(s->map, "user", user, false);
-    if (colon)
-        imp_iv_set(s->map, "group", colon + 1, false);
+    char *w = imp_xasprintf("%s.user", svc);
+    if (!u[0]) {
+        cy_report(c, IMP_CHANGED, v, w,
+                  "an empty user is compose's \"not set\": the container runs as its image's "
+                  "USER, which is not known here, and the service as corral's own user; set "
+                  "user: to the image's");
+        free(w);
+        return;
+    }
+    size_t n = strcspn(u, ":");
+    const char *g = u[n] ? u + n + 1 : NULL;
+    size_t gn = g ? strcspn(g, ":") : 0;
+    char *user = n ? imp_xstrndup(u, n) : imp_xstrdup("0");
+    struct imp_iv *e = imp_iv_set(s->map, "user", user, false);
+    if (gn)
+        imp_iv_note(imp_iv_setf(s->map, "group", false, "%.*s", (int)gn, g), "user: \"%s\"", u);
+    if (!n) {
+        imp_iv_note(e, "user: \"%s\": an empty user is uid 0", u);
+        cy_report(c, IMP_CHANGED, v, w,
+                  "\"%s\": Docker runs an empty user as uid 0 (root), not as the image's USER: "
+                  "written user: \"0\"%s",
+                  u, gn ? " with the group" : "");
+    }
+    if (n && g && !gn)
+        cy_report(c, IMP_UNNEEDED, v, w,
+                  "\"%s\": an empty group is the user's primary group, as without one, in "
+                  "Docker and in corral",
+                  u);
+    if (g && g[gn])
+        cy_report(c, IMP_CHANGED, v, w,
+                  "\"%s\": Docker reads USER:GROUP and ignores what follows (\"%s\"); so does "
+                  "the import",
+                  u, g + gn);
     free(user);
-    (void)c;
+    free(w);
 }
 
 /* scale or deploy.replicas as instances: 2 to CONF_INSTANCES_MAX (1 is one
@@ -804,7 +838,7 @@ static void cy_service(struct cy *c, size_t idx)
                 imp_iv_set(s->map, "stop_timeout", d, true);
             free(d);
         } else if (strcmp(key, "user") == 0) {
-            cy_user(c, s, v);
+            cy_user(c, s, v, what);
         } else if (strcmp(key, "working_dir") == 0 && cy_str(v)) {
             /* A path in the container; Docker refuses a relative one, and
              * nothing says what it would be relative to. A variable may

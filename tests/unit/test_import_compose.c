@@ -381,6 +381,54 @@ static void ulimits_docker_refuses_are_left_out_one_by_one(void **state)
     fx_rmtree(root);
 }
 
+/* user: with an empty part is read as Docker reads it: an empty user is
+ * uid 0 (root, not the image's USER), an empty group the user's primary
+ * group, a third field is not read; an empty user: is compose's "not
+ * set". None of them is written empty, which corral would refuse and the
+ * last check take out. */
+static void a_user_with_an_empty_part_is_read_as_docker_reads_it(void **state)
+{
+    (void)state;
+    char *root = fx_tree("/c.yaml",
+                         "services:\n"
+                         "  a: {command: a, user: \":\"}\n"
+                         "  b: {command: b, user: \"x:\"}\n"
+                         "  c: {command: c, user: \":g\"}\n"
+                         "  d: {command: d, user: \"\"}\n"
+                         "  e: {command: e, user: \"u:g:h\"}\n"
+                         "  f: {command: f, user: \"1000:1000\"}\n",
+                         NULL);
+    struct imp m;
+    fx_import(&m, "compose", "/c.yaml", root);
+    char *a = fx_service(&m, "a"), *b = fx_service(&m, "b"), *c = fx_service(&m, "c");
+    char *d = fx_service(&m, "d"), *e = fx_service(&m, "e"), *f = fx_service(&m, "f");
+    assert_contains(a, "user: \"0\"  # user: \":\": an empty user is uid 0\n");
+    assert_lacks(a, "group:");
+    assert_contains(b, "user: x\n");
+    assert_lacks(b, "group:");
+    assert_contains(c, "user: \"0\"  # user: \":g\": an empty user is uid 0\ngroup: g");
+    assert_lacks(d, "user:");
+    assert_contains(e, "user: u\ngroup: g  # user: \"u:g:h\"\n");
+    assert_contains(f, "user: \"1000\"\ngroup: \"1000\"");
+    const struct imp_item *it =
+        fx_item(&m, IMP_CHANGED, "services.a.user", "Docker runs an empty user as uid 0");
+    assert_non_null(it);
+    assert_string_equal(it->where, "/c.yaml:2");
+    assert_true(fx_reported(&m, IMP_CHANGED, "services.c.user", "as uid 0 (root)"));
+    assert_true(fx_reported(&m, IMP_UNNEEDED, "services.b.user", "the user's primary group"));
+    assert_true(fx_reported(&m, IMP_CHANGED, "services.d.user", "compose's \"not set\""));
+    assert_true(fx_reported(&m, IMP_CHANGED, "services.e.user", "ignores what follows (\":h\")"));
+    assert_false(fx_check_took_out(&m));
+    free(a);
+    free(b);
+    free(c);
+    free(d);
+    free(e);
+    free(f);
+    imp_free(&m);
+    fx_rmtree(root);
+}
+
 /* An env_file's variable named as corral does not take is left out of the
  * copy into environment:, and reported once with its line. */
 static void an_env_file_variable_corral_does_not_take_is_left_out(void **state)
@@ -427,6 +475,7 @@ int main(void)
         cmocka_unit_test(a_stop_signal_corral_does_not_know_is_left_out),
         cmocka_unit_test(ulimits_docker_refuses_are_left_out_one_by_one),
         cmocka_unit_test(an_env_file_variable_corral_does_not_take_is_left_out),
+        cmocka_unit_test(a_user_with_an_empty_part_is_read_as_docker_reads_it),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
