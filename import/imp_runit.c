@@ -64,6 +64,8 @@ static void rn_log(struct imp *m, struct imp_service *s, const char *dir)
 struct imp_service *imp_runit_dir(struct imp *m, const char *dir, const char *name, char ***deps,
                                   size_t *n_deps)
 {
+    *deps = NULL;
+    *n_deps = 0;
     char *run = imp_xasprintf("%s/run", dir);
     char *text = imp_read(m, run, NULL);
     if (!text) {
@@ -74,7 +76,12 @@ struct imp_service *imp_runit_dir(struct imp *m, const char *dir, const char *na
     struct imp_service *s = imp_svc(m, name, dir, "%s", run);
     struct imp_script sc;
     imp_script_parse(text, &sc);
-    imp_script_apply(m, s, &sc, run);
+    if (!imp_script_apply(m, s, &sc, run)) {
+        imp_script_free(&sc);
+        free(text);
+        free(run);
+        return NULL;
+    }
     /* runsv and s6-supervise run ./run in the service directory. */
     bool relative = !sc.argv && !sc.body; /* the script itself runs there */
     relative |= sc.body && strstr(sc.body, "./");

@@ -106,7 +106,13 @@ static void s6_longrun(struct s6 *c, size_t i, const char *dir)
     struct imp_service *s = c->svc[i] = imp_svc(m, c->names[i], dir, "%s", run);
     struct imp_script sc;
     imp_script_parse(text, &sc);
-    imp_script_apply(m, s, &sc, run);
+    if (!imp_script_apply(m, s, &sc, run)) {
+        c->svc[i] = NULL;
+        imp_script_free(&sc);
+        free(text);
+        free(run);
+        return;
+    }
     bool check = sc.notify_check;
     imp_script_free(&sc);
     free(text);
@@ -199,9 +205,14 @@ static void s6_oneshot(struct s6 *c, size_t i, const char *dir)
     char *script = imp_xasprintf("#!/command/execlineb -P\n%s", text);
     struct imp_script sc;
     imp_script_parse(script, &sc);
-    if (sc.argv) {
-        imp_script_apply(m, s, &sc, up);
-    } else {
+    if (sc.argv && !imp_script_apply(m, s, &sc, up)) {
+        c->svc[i] = NULL;
+        imp_script_free(&sc);
+        free(script);
+        free(text);
+        free(up);
+        return;
+    } else if (!sc.argv) {
         imp_iv_note(imp_iv_child(s->map, "command", IMP_IV_LIST), "%s", up);
         struct imp_iv *cmd = imp_iv_get(s->map, "command");
         imp_iv_push(cmd, "/command/execlineb", false);

@@ -41,17 +41,71 @@ static const char *base(const char *p)
     return s ? s + 1 : p;
 }
 
-/* USER[:GROUP] into user and group. */
-static void set_user(struct imp_script *sc, const char *spec)
+static void refuse(struct imp_script *sc, unsigned line, const char *what, const char *why)
 {
-    const char *colon = strchr(spec, ':');
+    if (sc->refused.why)
+        return;
+    sc->refused.kind = IMP_UNMAPPED;
+    sc->refused.line = line;
+    sc->refused.what = imp_xstrdup(what);
+    sc->refused.why = imp_xstrdup(why);
+}
+
+static bool all_digits(const char *s, size_t n)
+{
+    return n > 0 && strspn(s, "0123456789") >= n;
+}
+
+/* The user change of `tool SPEC`: setuser's USER, s6-setuidgid's USER or
+ * UID:GID, chpst -u's [:]USER[:GROUP[:GROUP]...] (runit's chpst(8)), into
+ * user and group. A leading ':' (chpst) takes numbers, :UID:GID[:GID...].
+ * An empty part names no user or group: the tool refuses it at every
+ * start (chpst: "unknown user/group", "invalid uid/gids"; setuser and
+ * s6-setuidgid: unknown user), so the program never ran, and sc->refused
+ * says so. chpst sets the groups it lists and no others: past the first,
+ * they are reported. */
+static void set_user(struct imp_script *sc, const char *tool, const char *spec, unsigned line)
+{
+    bool numeric = strcmp(tool, "chpst -u") == 0 && spec[0] == ':';
+    const char *p = spec + numeric;
+    char what[160];
+    snprintf(what, sizeof what, "%s %s", tool, spec[0] ? spec : "''");
+    size_t n = strcspn(p, ":");
+    const char *g = p[n] ? p + n + 1 : NULL;
+    size_t gn = g ? strcspn(g, ":") : 0;
+    bool empty = n == 0, digits = all_digits(p, n);
+    for (const char *q = g; q;) {
+        size_t k = strcspn(q, ":");
+        empty |= k == 0;
+        digits &= all_digits(q, k);
+        q = q[k] ? q + k + 1 : NULL;
+    }
+    if (numeric && (!g || !digits)) {
+        refuse(sc, line, what,
+               "chpst -u :UID:GID takes numbers, a uid and at least one gid, and refuses anything "
+               "else at every start (\"invalid uid/gids\"), so the program never ran");
+        return;
+    }
+    if (empty) {
+        char why[160];
+        snprintf(why, sizeof why,
+                 "an empty %s names none: %s refuses it at every start, so the program never ran",
+                 n == 0 ? "user" : "group", tool);
+        refuse(sc, line, what, why);
+        return;
+    }
     free(sc->user);
-    sc->user = colon ? imp_xstrndup(spec, (size_t)(colon - spec)) : imp_xstrdup(spec);
-    if (colon && colon[1]) {
-        const char *end = strchr(colon + 1, ':');
-        free(sc->group);
-        sc->group =
-            end ? imp_xstrndup(colon + 1, (size_t)(end - colon - 1)) : imp_xstrdup(colon + 1);
+    sc->user = imp_xstrndup(p, n);
+    free(sc->group);
+    sc->group = gn ? imp_xstrndup(g, gn) : NULL;
+    if (g && g[gn]) {
+        char why[256];
+        snprintf(
+            why, sizeof why,
+            "%s sets only the groups it lists; corral sets group: and the user's supplementary "
+            "groups from /etc/group: %s are not set unless the user is a member",
+            tool, g + gn + 1);
+        note(sc, IMP_CHANGED, line, what, why);
     }
 }
 
@@ -75,7 +129,7 @@ static size_t chpst(struct imp_script *sc, char **w, size_t i, unsigned line)
         char what[128];
         snprintf(what, sizeof what, "chpst -%c%s%s", o, arg ? " " : "", arg ? arg : "");
         if (o == 'u') {
-            set_user(sc, arg);
+            set_user(sc, "chpst -u", arg, line);
         } else if (o == 'm') {
             add_limit(sc, "data", arg);
             add_limit(sc, "stack", arg);
@@ -113,7 +167,7 @@ static size_t chain(struct imp_script *sc, char **w, unsigned line, bool execlin
         if (strcmp(b, "chpst") == 0) {
             i = chpst(sc, w, i, line);
         } else if ((strcmp(b, "setuser") == 0 || strcmp(b, "s6-setuidgid") == 0) && w[i + 1]) {
-            set_user(sc, w[i + 1]);
+            set_user(sc, b, w[i + 1], line);
             i += 2;
         } else if (strcmp(b, "with-contenv") == 0) {
             note(sc, IMP_UNNEEDED, line, "with-contenv",
@@ -221,6 +275,9 @@ static void parse_execline(const char *text, struct imp_script *sc)
             free(sc->limits[i].value);
         sc->n_limits = 0;
         sc->notify_check = false;
+        free(sc->refused.what);
+        free(sc->refused.why);
+        memset(&sc->refused, 0, sizeof sc->refused);
     }
     imp_strv_free(w);
 }
@@ -341,12 +398,24 @@ void imp_script_free(struct imp_script *sc)
         free(sc->notes[i].what);
         free(sc->notes[i].why);
     }
+    free(sc->refused.what);
+    free(sc->refused.why);
     memset(sc, 0, sizeof *sc);
 }
 
-void imp_script_apply(struct imp *m, struct imp_service *s, struct imp_script *sc, const char *path)
+bool imp_script_apply(struct imp *m, struct imp_service *s, struct imp_script *sc, const char *path)
 {
     struct imp_iv *map = s->map;
+    if (sc->refused.why) {
+        char *where = imp_xasprintf("%s:%u", path, sc->refused.line);
+        imp_report(m, IMP_UNMAPPED, where, sc->refused.what,
+                   "%s; %s is left out rather than run as corral's own user (root in most "
+                   "containers): name a user and group of the image",
+                   sc->refused.why, s->name);
+        free(where);
+        imp_drop(m, s->name);
+        return false;
+    }
     if (sc->argv) {
         imp_iv_note(imp_command_list(map, sc->argv, true), "%s", path);
     } else if (sc->body) {
@@ -395,4 +464,5 @@ void imp_script_apply(struct imp *m, struct imp_service *s, struct imp_script *s
         imp_report(m, sc->notes[i].kind, where, sc->notes[i].what, "%s", sc->notes[i].why);
         free(where);
     }
+    return true;
 }

@@ -38,6 +38,9 @@ struct imp_script {
     struct imp_script_limit limits[IMP_SCRIPT_MAX_ITEMS];
     size_t n_limits;
     bool notify_check; /* s6-notifyoncheck: ready when data/check passes */
+    /* With why set: the user change (chpst -u, setuser, s6-setuidgid)
+     * names no user or group, which the tool refuses at every start. */
+    struct imp_script_note refused;
     struct imp_script_note notes[IMP_SCRIPT_MAX_ITEMS];
     size_t n_notes;
 };
@@ -47,8 +50,11 @@ void imp_script_parse(const char *text, struct imp_script *sc);
 void imp_script_free(struct imp_script *sc);
 
 /* Sets command: (and user, group, directory, rlimits) of s from a parsed
- * script at image path `path`, and reports its notes at path. */
-void imp_script_apply(struct imp *m, struct imp_service *s, struct imp_script *sc,
+ * script at image path `path`, and reports its notes at path. Returns
+ * false when the script's user change was refused (sc->refused): then s is
+ * dropped (imp_drop, reported), not run as corral's own user, and the
+ * caller forgets it. */
+bool imp_script_apply(struct imp *m, struct imp_service *s, struct imp_script *sc,
                       const char *path);
 
 #endif

@@ -109,6 +109,47 @@ static void my_inits_rc_local_and_container_environment_are_reported(void **stat
     fx_rmtree(root);
 }
 
+/* chpst, setuser and s6-setuidgid refuse a user change with an empty user
+ * or group at every start, so the program never ran: the service is left
+ * out by the mapper, at the line that says it, rather than run as corral's
+ * own user (which the last check would have left it, taking out user:).
+ * chpst's :UID:GID is numbers; the groups past its first are reported. */
+static void a_user_change_that_names_no_user_leaves_the_service_out(void **state)
+{
+    (void)state;
+    char *root = fx_tree(
+        "/sv/a/run", "#!/bin/sh\nexec chpst -u '' a\n", "/sv/b/run",
+        "#!/bin/sh\nexec chpst -u :g b\n", "/sv/c/run", "#!/bin/sh\nexec chpst -u x: c\n",
+        "/sv/d/run", "#!/bin/sh\nexec chpst -u :1000:1000 d\n", "/sv/e/run",
+        "#!/bin/sh\nexec chpst -u x:g1:27 e\n", "/sv/f/run", "#!/bin/sh\nexec setuser '' f\n",
+        "/sv/g/run", "#!/bin/sh\nsv start a || exit 1\nexec g\n", NULL);
+    struct imp m;
+    fx_import(&m, "runit", "/sv", root);
+    assert_null(imp_find(&m, "a"));
+    assert_null(imp_find(&m, "b"));
+    assert_null(imp_find(&m, "c"));
+    assert_null(imp_find(&m, "f"));
+    const struct imp_item *it =
+        fx_item(&m, IMP_UNMAPPED, "chpst -u ''", "an empty user names none: chpst");
+    assert_non_null(it);
+    assert_string_equal(it->where, "/sv/a/run:2");
+    assert_contains(it->why, "a is left out rather than run as corral's own user");
+    assert_true(fx_reported(&m, IMP_UNMAPPED, "chpst -u :g", "\"invalid uid/gids\""));
+    assert_true(fx_reported(&m, IMP_UNMAPPED, "chpst -u x:", "an empty group names none"));
+    assert_true(fx_reported(&m, IMP_UNMAPPED, "setuser ''", "an empty user names none"));
+    char *d = fx_service(&m, "d"), *e = fx_service(&m, "e"), *g = fx_service(&m, "g");
+    assert_contains(d, "user: \"1000\"  # /sv/d/run\ngroup: \"1000\"\n");
+    assert_contains(e, "user: x  # /sv/e/run\ngroup: g1\n");
+    assert_true(fx_reported(&m, IMP_CHANGED, "chpst -u x:g1:27", "27 are not set"));
+    assert_lacks(g, "depends_on");
+    assert_false(fx_check_took_out(&m));
+    free(d);
+    free(e);
+    free(g);
+    imp_free(&m);
+    fx_rmtree(root);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -118,6 +159,7 @@ int main(void)
         cmocka_unit_test(a_link_to_etc_sv_is_followed_inside_the_root),
         cmocka_unit_test(a_dependency_on_a_service_not_imported_is_reported),
         cmocka_unit_test(my_inits_rc_local_and_container_environment_are_reported),
+        cmocka_unit_test(a_user_change_that_names_no_user_leaves_the_service_out),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
