@@ -28,6 +28,16 @@ struct cy {
     size_t n;
     bool *healthy_wanted; /* a dependent waits with service_healthy */
     bool *completed_wanted;
+    struct cy_edge *edges; /* every depends_on entry written, for cy_cycles */
+    size_t n_edges;
+};
+
+/* One depends_on entry: service from waits for service to (indexes),
+ * written at node at. */
+struct cy_edge {
+    size_t from, to;
+    yaml_node_t *at;
+    bool dropped;
 };
 
 static yaml_node_t *cy_node(struct cy *c, int id)
@@ -355,6 +365,12 @@ static int cy_index(struct cy *c, const char *name)
     return -1;
 }
 
+static void cy_edge_add(struct cy *c, size_t from, size_t to, yaml_node_t *at)
+{
+    c->edges = imp_xrealloc(c->edges, (c->n_edges + 1) * sizeof *c->edges);
+    c->edges[c->n_edges++] = (struct cy_edge){.from = from, .to = to, .at = at};
+}
+
 static void cy_depends(struct cy *c, size_t idx, yaml_node_t *v)
 {
     struct imp_service *s = c->svc[idx];
@@ -363,8 +379,10 @@ static void cy_depends(struct cy *c, size_t idx, yaml_node_t *v)
              i++) {
             const char *dep = cy_str(cy_node(c, *i));
             int d = dep ? cy_index(c, dep) : -1;
-            if (d >= 0 && c->svc[d])
+            if (d >= 0 && c->svc[d]) {
                 imp_dep(s, c->svc[d]->name, "started", "compose: service_started");
+                cy_edge_add(c, idx, (size_t)d, cy_node(c, *i));
+            }
         }
         return;
     }
@@ -383,13 +401,10 @@ static void cy_depends(struct cy *c, size_t idx, yaml_node_t *v)
                       "unknown condition \"%s\": condition started is used", cond);
             ours = "started";
         }
-        if (strcmp(ours, "healthy") == 0)
-            c->healthy_wanted[d] = true;
-        if (strcmp(ours, "completed") == 0)
-            c->completed_wanted[d] = true;
         char *note = imp_xasprintf("compose: %s", cond ? cond : "service_started");
         imp_dep(s, c->svc[d]->name, ours, note);
         free(note);
+        cy_edge_add(c, idx, (size_t)d, cy_node(c, p->key));
         yaml_node_t *x;
         char *w = imp_xasprintf("services.%s.depends_on.%s", c->name[idx], dep);
         if ((x = cy_get(c, spec, "restart")) && cy_str(x) && strcmp(cy_str(x), "true") == 0)
@@ -398,6 +413,89 @@ static void cy_depends(struct cy *c, size_t idx, yaml_node_t *v)
         if ((x = cy_get(c, spec, "required")) && cy_str(x) && strcmp(cy_str(x), "false") == 0)
             cy_report(c, IMP_CHANGED, x, w, "every dependency of a corral service is required");
         free(w);
+    }
+}
+
+/* Takes out edge e, which closes a cycle: path[at..depth] leads from e's
+ * target to its source. */
+static void cy_break(struct cy *c, struct cy_edge *e, const size_t *path, size_t depth)
+{
+    size_t at = depth;
+    while (at > 0 && path[at] != e->to)
+        at--;
+    size_t len = strlen(c->name[e->to]) + 1;
+    for (size_t k = at; k <= depth; k++)
+        len += strlen(c->name[path[k]]) + 4;
+    char *cycle = imp_xmalloc(len);
+    cycle[0] = '\0';
+    for (size_t k = at; k <= depth; k++) {
+        strcat(cycle, c->name[path[k]]);
+        strcat(cycle, " -> ");
+    }
+    strcat(cycle, c->name[e->to]);
+    struct imp_service *from = c->svc[e->from], *to = c->svc[e->to];
+    struct imp_iv *deps = imp_iv_get(from->map, "depends_on");
+    if (deps && deps->kind == IMP_IV_MAP) {
+        imp_iv_del(deps, to->name);
+        if (!deps->first)
+            imp_iv_del(from->map, "depends_on");
+    }
+    for (size_t k = 0; k < c->n_edges; k++)
+        if (c->edges[k].from == e->from && c->edges[k].to == e->to)
+            c->edges[k].dropped = true;
+    char *w = imp_xasprintf("services.%s.depends_on.%s", c->name[e->from], c->name[e->to]);
+    if (from == to)
+        cy_report(c, IMP_UNMAPPED, e->at, w,
+                  "%s depends on itself: compose refuses a dependency cycle; left out: take it "
+                  "out of the source",
+                  c->name[e->from]);
+    else
+        cy_report(c, IMP_UNMAPPED, e->at, w,
+                  "a dependency cycle (%s): compose refuses it; this dependency is left out, so "
+                  "%s no longer waits for %s: break the cycle in the source",
+                  cycle, c->name[e->from], c->name[e->to]);
+    free(w);
+    free(cycle);
+}
+
+static void cy_visit(struct cy *c, size_t u, unsigned char *color, size_t *path, size_t depth)
+{
+    color[u] = 1; /* on the path */
+    path[depth] = u;
+    for (size_t k = 0; k < c->n_edges; k++) {
+        struct cy_edge *e = &c->edges[k];
+        if (e->from != u || e->dropped)
+            continue;
+        if (color[e->to] == 1)
+            cy_break(c, e, path, depth);
+        else if (color[e->to] == 0)
+            cy_visit(c, e->to, color, path, depth + 1);
+    }
+    color[u] = 2; /* done */
+}
+
+/* compose refuses a file whose depends_on make a cycle ("dependency cycle
+ * detected"), a service that depends on itself too: each cycle loses the
+ * dependency that closes it, in the order of the file, reported with the
+ * cycle at the entry that lists it. Then what the dependents that are
+ * left wait for: a service some waits for with service_healthy gets a
+ * readiness check, one some wait for to complete becomes a oneshot. */
+static void cy_cycles(struct cy *c)
+{
+    unsigned char *color = imp_xcalloc(c->n + 1, 1);
+    size_t *path = imp_xcalloc(c->n + 1, sizeof *path);
+    for (size_t i = 0; i < c->n; i++)
+        if (c->svc[i] && color[i] == 0)
+            cy_visit(c, i, color, path, 0);
+    free(path);
+    free(color);
+    for (size_t k = 0; k < c->n_edges; k++) {
+        struct cy_edge *e = &c->edges[k];
+        struct imp_iv *deps = e->dropped ? NULL : imp_iv_get(c->svc[e->from]->map, "depends_on");
+        struct imp_iv *d = deps ? imp_iv_get(deps, c->svc[e->to]->name) : NULL;
+        const char *cond = d ? imp_iv_get(d, "condition")->text : "";
+        c->healthy_wanted[e->to] |= strcmp(cond, "healthy") == 0;
+        c->completed_wanted[e->to] |= strcmp(cond, "completed") == 0;
     }
 }
 
@@ -1037,6 +1135,7 @@ static int cy_file(struct imp *m, const char *img)
         if (d)
             cy_depends(&c, i, d);
     }
+    cy_cycles(&c);
     for (size_t i = 0; i < c.n; i++) {
         if (!c.svc[i])
             continue;
@@ -1070,6 +1169,7 @@ static int cy_file(struct imp *m, const char *img)
     free(c.name);
     free(c.healthy_wanted);
     free(c.completed_wanted);
+    free(c.edges);
     yaml_document_delete(&c.doc);
     return 0;
 }

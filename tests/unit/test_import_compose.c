@@ -381,6 +381,54 @@ static void ulimits_docker_refuses_are_left_out_one_by_one(void **state)
     fx_rmtree(root);
 }
 
+/* compose refuses a dependency cycle, a service that depends on itself
+ * too: the mapper leaves out the dependency that closes each cycle, in the
+ * order of the file, and names the cycle at the entry. A dependency left
+ * out that way asks nothing of its target: a is not made a oneshot for a
+ * service_completed_successfully that is gone. */
+static void a_dependency_cycle_loses_the_dependency_that_closes_it(void **state)
+{
+    (void)state;
+    char *root = fx_tree("/c.yaml",
+                         "services:\n"
+                         "  a: {command: a, depends_on: [b]}\n"
+                         "  b:\n"
+                         "    command: b\n"
+                         "    depends_on:\n"
+                         "      c: {condition: service_started}\n"
+                         "      a: {condition: service_completed_successfully}\n"
+                         "  c: {command: c, depends_on: [a]}\n"
+                         "  s: {command: s, depends_on: [s, a]}\n",
+                         NULL);
+    struct imp m;
+    fx_import(&m, "compose", "/c.yaml", root);
+    char *a = fx_service(&m, "a"), *b = fx_service(&m, "b"), *c = fx_service(&m, "c");
+    char *sv = fx_service(&m, "s");
+    assert_contains(a, "depends_on:\n  b: {condition: started}");
+    assert_lacks(a, "oneshot");
+    assert_contains(b,
+                    "depends_on:\n  c: {condition: started}  # compose: service_started\nrestart");
+    assert_lacks(c, "depends_on");
+    assert_contains(sv,
+                    "depends_on:\n  a: {condition: started}  # compose: service_started\nrestart");
+    const struct imp_item *it = fx_item(&m, IMP_UNMAPPED, "services.c.depends_on.a",
+                                        "a dependency cycle (a -> b -> c -> a)");
+    assert_non_null(it);
+    assert_string_equal(it->where, "/c.yaml:8");
+    assert_contains(it->why, "so c no longer waits for a");
+    it = fx_item(&m, IMP_UNMAPPED, "services.b.depends_on.a", "a dependency cycle (a -> b -> a)");
+    assert_non_null(it);
+    assert_string_equal(it->where, "/c.yaml:7");
+    assert_true(fx_reported(&m, IMP_UNMAPPED, "services.s.depends_on.s", "s depends on itself"));
+    assert_false(fx_check_took_out(&m));
+    free(a);
+    free(b);
+    free(c);
+    free(sv);
+    imp_free(&m);
+    fx_rmtree(root);
+}
+
 /* user: with an empty part is read as Docker reads it: an empty user is
  * uid 0 (root, not the image's USER), an empty group the user's primary
  * group, a third field is not read; an empty user: is compose's "not
@@ -476,6 +524,7 @@ int main(void)
         cmocka_unit_test(ulimits_docker_refuses_are_left_out_one_by_one),
         cmocka_unit_test(an_env_file_variable_corral_does_not_take_is_left_out),
         cmocka_unit_test(a_user_with_an_empty_part_is_read_as_docker_reads_it),
+        cmocka_unit_test(a_dependency_cycle_loses_the_dependency_that_closes_it),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
