@@ -592,11 +592,46 @@ static void cy_health(struct cy *c, struct imp_service *s, yaml_node_t *hc)
  * check that runs its healthcheck, so the dependent starts once it passes;
  * its timeout lets the check fail `retries` times after start_period, as
  * compose would before calling it unhealthy. */
+/* Dependents wait with service_healthy for service idx, which has no
+ * health check here: its compose file has no healthcheck (compose takes the
+ * image's HEALTHCHECK, which is not known here, and refuses to start the
+ * dependent without one), or one that is disabled or none corral can run.
+ * corral's healthy needs a health check; its ready is the condition
+ * service_healthy stands for, and the readiness check a user adds. */
+static void cy_no_health(struct cy *c, size_t idx)
+{
+    struct imp_service *s = c->svc[idx];
+    bool written = cy_get(c, c->node[idx], "healthcheck") != NULL;
+    for (size_t k = 0; k < c->n_edges; k++) {
+        struct cy_edge *e = &c->edges[k];
+        struct imp_iv *deps =
+            e->to == idx && !e->dropped ? imp_iv_get(c->svc[e->from]->map, "depends_on") : NULL;
+        struct imp_iv *d = deps ? imp_iv_get(deps, s->name) : NULL;
+        if (!d || strcmp(imp_iv_get(d, "condition")->text, "healthy") != 0)
+            continue;
+        imp_iv_set(d, "condition", "ready", true);
+        imp_iv_note(d, "compose: service_healthy (%s has no health check here)", c->name[idx]);
+        char *w = imp_xasprintf("services.%s.depends_on.%s", c->name[e->from], c->name[idx]);
+        cy_report(c, IMP_CHANGED, e->at, w,
+                  "service_healthy, but %s %s; condition ready instead: %s starts once %s is "
+                  "ready, which is as soon as it runs until %s has a readiness: check",
+                  c->name[idx],
+                  written ? "has no health check corral runs (see its healthcheck)"
+                          : "has no healthcheck in this file (compose takes its image's "
+                            "HEALTHCHECK, which is not known here, and without one refuses to "
+                            "start the dependent)",
+                  c->name[e->from], c->name[idx], c->name[idx]);
+        free(w);
+    }
+}
+
 static void cy_readiness(struct cy *c, size_t idx)
 {
     struct imp_service *s = c->svc[idx];
     struct imp_iv *h = imp_iv_get(s->map, "health");
     struct imp_iv *si = h ? imp_iv_get(h, "start_interval") : NULL;
+    if (!h && c->healthy_wanted[idx])
+        cy_no_health(c, idx);
     if (!h || !c->healthy_wanted[idx]) {
         if (si)
             imp_iv_del(h, "start_interval");

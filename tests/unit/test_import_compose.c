@@ -381,6 +381,44 @@ static void ulimits_docker_refuses_are_left_out_one_by_one(void **state)
     fx_rmtree(root);
 }
 
+/* service_healthy on a service with no health check corral can run (none
+ * in the file: the image's HEALTHCHECK is not known here; or one that is
+ * disabled) becomes condition ready, reported at the entry: corral's
+ * healthy needs a health check, and the last check would have taken the
+ * dependency out. */
+static void service_healthy_without_a_healthcheck_becomes_condition_ready(void **state)
+{
+    (void)state;
+    char *root = fx_tree("/c.yaml",
+                         "services:\n"
+                         "  app:\n"
+                         "    command: app\n"
+                         "    depends_on:\n"
+                         "      db: {condition: service_healthy}\n"
+                         "      off: {condition: service_healthy}\n"
+                         "  db: {command: db}\n"
+                         "  off: {command: off, healthcheck: {disable: true}}\n",
+                         NULL);
+    struct imp m;
+    fx_import(&m, "compose", "/c.yaml", root);
+    char *app = fx_service(&m, "app"), *db = fx_service(&m, "db");
+    assert_contains(app, "  db: {condition: ready}  # compose: service_healthy (db has no health "
+                         "check here)\n  off: {condition: ready}");
+    assert_lacks(db, "readiness");
+    const struct imp_item *it = fx_item(&m, IMP_CHANGED, "services.app.depends_on.db",
+                                        "db has no healthcheck in this file");
+    assert_non_null(it);
+    assert_string_equal(it->where, "/c.yaml:5");
+    assert_contains(it->why, "condition ready instead");
+    assert_true(fx_reported(&m, IMP_CHANGED, "services.app.depends_on.off",
+                            "off has no health check corral runs"));
+    assert_false(fx_check_took_out(&m));
+    free(app);
+    free(db);
+    imp_free(&m);
+    fx_rmtree(root);
+}
+
 /* compose refuses a dependency cycle, a service that depends on itself
  * too: the mapper leaves out the dependency that closes each cycle, in the
  * order of the file, and names the cycle at the entry. A dependency left
@@ -525,6 +563,7 @@ int main(void)
         cmocka_unit_test(an_env_file_variable_corral_does_not_take_is_left_out),
         cmocka_unit_test(a_user_with_an_empty_part_is_read_as_docker_reads_it),
         cmocka_unit_test(a_dependency_cycle_loses_the_dependency_that_closes_it),
+        cmocka_unit_test(service_healthy_without_a_healthcheck_becomes_condition_ready),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
