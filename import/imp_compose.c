@@ -784,10 +784,13 @@ static const char *const cy_ulimit_names[] = {
     "nofile", "nproc", "rss",  "rtprio", "rttime", "sigpending", "stack",
 };
 
-/* One limit of ulimits: a whole number, or -1 (Docker's and setrlimit's
- * RLIM_INFINITY), which corral writes unlimited, into *out (UINT64_MAX for
- * unlimited). Returns 0, or -1 (reported) when it is neither. */
-static int cy_limit(struct cy *c, yaml_node_t *v, const char *key, uint64_t *out)
+/* One limit of ulimits (what: services.a.ulimits.nofile[.soft]): a whole
+ * number up to 2^63-1, or -1 (Docker's and setrlimit's RLIM_INFINITY),
+ * which corral writes unlimited, into *out (UINT64_MAX for unlimited).
+ * Docker reads a limit as a signed 64-bit number (go-units' ParseInt) and
+ * refuses one above 2^63-1. Returns 0, or -1 (reported) for anything
+ * else. */
+static int cy_limit(struct cy *c, yaml_node_t *v, const char *what, uint64_t *out)
 {
     const char *t = cy_str(v);
     size_t len = t ? strlen(t) : 0;
@@ -795,13 +798,23 @@ static int cy_limit(struct cy *c, yaml_node_t *v, const char *key, uint64_t *out
         *out = UINT64_MAX;
         return 0;
     }
-    if (len && len <= 19 && strspn(t, "0123456789") == len) {
+    bool digits = len && strspn(t, "0123456789") == len;
+    const char *big = t + strspn(t ? t : "", "0"); /* without leading zeros */
+    size_t big_len = len - (size_t)(big - t);
+    if (digits && (big_len < 19 || (big_len == 19 && strcmp(big, "9223372036854775807") <= 0))) {
         *out = strtoull(t, NULL, 10);
         return 0;
     }
-    if (t)
-        cy_report(c, IMP_UNMAPPED, v, "ulimits",
-                  "%s: expected a whole number or -1 (unlimited), got \"%s\"", key, t);
+    if (digits)
+        cy_report(c, IMP_UNMAPPED, v, what,
+                  "%s is above 9223372036854775807 (2^63-1): Docker reads a limit as a signed "
+                  "64-bit number and refuses it; left out: write -1 for unlimited",
+                  t);
+    else if (t)
+        cy_report(c, IMP_UNMAPPED, v, what,
+                  "expected a whole number or -1 (unlimited), got \"%s\": Docker refuses it; left "
+                  "out",
+                  t);
     return -1;
 }
 
@@ -837,33 +850,39 @@ static void cy_ulimits(struct cy *c, struct imp_service *s, yaml_node_t *v, cons
             continue;
         }
         uint64_t soft = 0, hard = 0;
+        char *w = imp_xasprintf("%s.ulimits.%s", svc, k);
         if (cy_str(val)) {
-            if (cy_limit(c, val, k, &soft) == 0)
+            if (cy_limit(c, val, w, &soft) == 0)
                 cy_limit_set(rl, k, soft);
+            free(w);
             continue;
         }
         yaml_node_t *sn = cy_get(c, val, "soft"), *hn = cy_get(c, val, "hard");
-        bool has_soft = sn && cy_limit(c, sn, "soft", &soft) == 0;
-        bool has_hard = hn && cy_limit(c, hn, "hard", &hard) == 0;
-        if (has_soft && has_hard && soft > hard) {
+        char *ws = imp_xasprintf("%s.soft", w), *wh = imp_xasprintf("%s.hard", w);
+        bool has_soft = sn && cy_limit(c, sn, ws, &soft) == 0;
+        bool has_hard = hn && cy_limit(c, hn, wh, &hard) == 0;
+        free(ws);
+        free(wh);
+        if ((sn && !has_soft) || (hn && !has_hard)) {
+            /* Docker refuses the service: the limit is left out whole. */
+        } else if (has_soft && has_hard && soft > hard) {
             /* -1 counts as the largest, as RLIM_INFINITY does for the
              * kernel, which refuses a soft limit above the hard one
              * (setrlimit(2): EINVAL): the container would not start. */
-            char *w = imp_xasprintf("%s.ulimits.%s", svc, k);
             cy_report(c, IMP_UNMAPPED, val, w,
                       "soft (%s) is more than hard (%s): Docker cannot start the container "
                       "with it (setrlimit(2) refuses it); left out: make soft at most hard",
                       cy_str(sn), cy_str(hn));
-            free(w);
-            continue;
+        } else {
+            struct imp_iv *m2 = imp_iv_child(rl, k, IMP_IV_MAP);
+            if (has_soft)
+                cy_limit_set(m2, "soft", soft);
+            if (has_hard)
+                cy_limit_set(m2, "hard", hard);
+            if (!m2->first)
+                imp_iv_del(rl, k);
         }
-        struct imp_iv *m2 = imp_iv_child(rl, k, IMP_IV_MAP);
-        if (has_soft)
-            cy_limit_set(m2, "soft", soft);
-        if (has_hard)
-            cy_limit_set(m2, "hard", hard);
-        if (!m2->first)
-            imp_iv_del(rl, k);
+        free(w);
     }
     if (!rl->first) /* every limit refused: no rlimits: {} */
         imp_iv_del(s->map, "rlimits");

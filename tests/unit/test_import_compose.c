@@ -244,7 +244,8 @@ static void unlimited_zero_durations_and_relative_paths_become_what_corral_takes
     assert_lacks(a, "start_period");
     assert_lacks(a, "start_interval");
     assert_true(fx_reported(&m, IMP_UNMAPPED, "working_dir", "\"app/src\" is relative"));
-    assert_true(fx_reported(&m, IMP_UNMAPPED, "ulimits", "core: expected a whole number"));
+    assert_true(
+        fx_reported(&m, IMP_UNMAPPED, "services.a.ulimits.core", "expected a whole number"));
     assert_true(fx_reported(&m, IMP_CHANGED, "timeout", "0 is Docker's default: 30s"));
     assert_true(fx_reported(&m, IMP_CHANGED, "retries", "0: Docker's default, 3"));
     for (const struct imp_item *it = m.items; it; it = it->next)
@@ -515,6 +516,44 @@ static void a_user_with_an_empty_part_is_read_as_docker_reads_it(void **state)
     fx_rmtree(root);
 }
 
+/* Docker reads a limit as a signed 64-bit number and refuses one above
+ * 2^63-1, which corral would take (it goes to 2^64-2): the limit is left
+ * out by the mapper, whole when it is its soft or its hard value, and the
+ * service's other limits stay. */
+static void a_ulimit_above_2_63_is_left_out_as_docker_refuses_it(void **state)
+{
+    (void)state;
+    char *root = fx_tree("/c.yaml",
+                         "services:\n"
+                         "  a:\n"
+                         "    command: a\n"
+                         "    ulimits:\n"
+                         "      nofile: 9223372036854775808\n"
+                         "      nproc: {soft: 1024, hard: 9999999999999999999}\n"
+                         "      core: 18446744073709551615\n"
+                         "      cpu: 9223372036854775807\n"
+                         "      locks: 0009223372036854775807\n",
+                         NULL);
+    struct imp m;
+    fx_import(&m, "compose", "/c.yaml", root);
+    char *a = fx_service(&m, "a");
+    assert_contains(a, "rlimits: {cpu: 9223372036854775807, locks: 9223372036854775807}\n");
+    assert_lacks(a, "nofile");
+    assert_lacks(a, "nproc");
+    assert_lacks(a, "core");
+    const struct imp_item *it =
+        fx_item(&m, IMP_UNMAPPED, "services.a.ulimits.nofile", "above 9223372036854775807");
+    assert_non_null(it);
+    assert_string_equal(it->where, "/c.yaml:5");
+    assert_true(fx_reported(&m, IMP_UNMAPPED, "services.a.ulimits.nproc.hard",
+                            "9999999999999999999 is above"));
+    assert_true(fx_reported(&m, IMP_UNMAPPED, "services.a.ulimits.core", "Docker reads a limit"));
+    assert_false(fx_check_took_out(&m));
+    free(a);
+    imp_free(&m);
+    fx_rmtree(root);
+}
+
 /* An env_file's variable named as corral does not take is left out of the
  * copy into environment:, and reported once with its line. */
 static void an_env_file_variable_corral_does_not_take_is_left_out(void **state)
@@ -564,6 +603,7 @@ int main(void)
         cmocka_unit_test(a_user_with_an_empty_part_is_read_as_docker_reads_it),
         cmocka_unit_test(a_dependency_cycle_loses_the_dependency_that_closes_it),
         cmocka_unit_test(service_healthy_without_a_healthcheck_becomes_condition_ready),
+        cmocka_unit_test(a_ulimit_above_2_63_is_left_out_as_docker_refuses_it),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
