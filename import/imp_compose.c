@@ -818,10 +818,38 @@ static int cy_limit(struct cy *c, yaml_node_t *v, const char *what, uint64_t *ou
     return -1;
 }
 
-static void cy_limit_set(struct imp_iv *map, const char *key, uint64_t v)
+/* The limits corral reads as sizes (conf_policy.c): a number of bytes, up
+ * to what its size reading takes (units_parse_size, about 16 PiB). */
+static const char *const cy_ulimit_bytes[] = {
+    "core", "data", "fsize", "memlock", "msgqueue", "rss", "stack",
+};
+
+/* A limit of resource k, read by cy_limit, that corral can take: a
+ * number of bytes past what corral reads as a size limits nothing any
+ * machine has, and is written unlimited (reported). */
+static uint64_t cy_limit_fit(struct cy *c, yaml_node_t *v, const char *what, const char *k,
+                             uint64_t n)
+{
+    bool bytes = false;
+    for (size_t i = 0; i < sizeof cy_ulimit_bytes / sizeof *cy_ulimit_bytes; i++)
+        bytes |= strcmp(k, cy_ulimit_bytes[i]) == 0;
+    char text[32];
+    uint64_t parsed;
+    snprintf(text, sizeof text, "%llu", (unsigned long long)n);
+    if (!bytes || n == UINT64_MAX || units_parse_size(text, &parsed) == 0)
+        return n;
+    cy_report(c, IMP_CHANGED, v, what,
+              "%s bytes is more than corral reads as a size (about 16 PiB) and more than any "
+              "machine holds: written unlimited",
+              cy_str(v));
+    return UINT64_MAX;
+}
+
+/* Sets map[key] to limit v, whose source text is src. */
+static void cy_limit_set(struct imp_iv *map, const char *key, uint64_t v, const char *src)
 {
     if (v == UINT64_MAX)
-        imp_iv_note(imp_iv_set(map, key, "unlimited", true), "-1");
+        imp_iv_note(imp_iv_set(map, key, "unlimited", true), "%s", src);
     else
         imp_iv_setf(map, key, true, "%llu", (unsigned long long)v);
 }
@@ -853,7 +881,7 @@ static void cy_ulimits(struct cy *c, struct imp_service *s, yaml_node_t *v, cons
         char *w = imp_xasprintf("%s.ulimits.%s", svc, k);
         if (cy_str(val)) {
             if (cy_limit(c, val, w, &soft) == 0)
-                cy_limit_set(rl, k, soft);
+                cy_limit_set(rl, k, cy_limit_fit(c, val, w, k, soft), cy_str(val));
             free(w);
             continue;
         }
@@ -861,8 +889,6 @@ static void cy_ulimits(struct cy *c, struct imp_service *s, yaml_node_t *v, cons
         char *ws = imp_xasprintf("%s.soft", w), *wh = imp_xasprintf("%s.hard", w);
         bool has_soft = sn && cy_limit(c, sn, ws, &soft) == 0;
         bool has_hard = hn && cy_limit(c, hn, wh, &hard) == 0;
-        free(ws);
-        free(wh);
         if ((sn && !has_soft) || (hn && !has_hard)) {
             /* Docker refuses the service: the limit is left out whole. */
         } else if (has_soft && has_hard && soft > hard) {
@@ -876,12 +902,14 @@ static void cy_ulimits(struct cy *c, struct imp_service *s, yaml_node_t *v, cons
         } else {
             struct imp_iv *m2 = imp_iv_child(rl, k, IMP_IV_MAP);
             if (has_soft)
-                cy_limit_set(m2, "soft", soft);
+                cy_limit_set(m2, "soft", cy_limit_fit(c, sn, ws, k, soft), cy_str(sn));
             if (has_hard)
-                cy_limit_set(m2, "hard", hard);
+                cy_limit_set(m2, "hard", cy_limit_fit(c, hn, wh, k, hard), cy_str(hn));
             if (!m2->first)
                 imp_iv_del(rl, k);
         }
+        free(ws);
+        free(wh);
         free(w);
     }
     if (!rl->first) /* every limit refused: no rlimits: {} */

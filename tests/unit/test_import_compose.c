@@ -554,6 +554,43 @@ static void a_ulimit_above_2_63_is_left_out_as_docker_refuses_it(void **state)
     fx_rmtree(root);
 }
 
+/* A size limit of more bytes than corral reads as a size (about 16 PiB,
+ * units_parse_size) and up to 2^63-1, which Docker takes, limits nothing a
+ * machine holds: it is written unlimited, reported, where the last check
+ * would refuse rlimits: and leave the service out. */
+static void a_size_ulimit_past_corrals_sizes_is_written_unlimited(void **state)
+{
+    (void)state;
+    char *root = fx_tree("/c.yaml",
+                         "services:\n"
+                         "  a:\n"
+                         "    command: a\n"
+                         "    ulimits:\n"
+                         "      stack: 9223372036854775807\n"
+                         "      fsize: {soft: 1048576, hard: 100000000000000000}\n"
+                         "      core: 1000000000000000\n"
+                         "      nofile: 100000000000000000\n"
+                         "      memlock: {soft: 100000000000000000, hard: 4096}\n",
+                         NULL);
+    struct imp m;
+    fx_import(&m, "compose", "/c.yaml", root);
+    char *a = fx_service(&m, "a");
+    assert_contains(a, "  stack: unlimited  # 9223372036854775807\n"
+                       "  fsize:\n    soft: 1048576\n    hard: unlimited  # 100000000000000000\n"
+                       "  core: 1000000000000000\n  nofile: 100000000000000000\n");
+    assert_lacks(a, "memlock"); /* soft above hard: left out, not made unlimited */
+    const struct imp_item *it =
+        fx_item(&m, IMP_CHANGED, "services.a.ulimits.stack", "more than corral reads as a size");
+    assert_non_null(it);
+    assert_string_equal(it->where, "/c.yaml:5");
+    assert_true(fx_reported(&m, IMP_CHANGED, "services.a.ulimits.fsize.hard", "written unlimited"));
+    assert_false(fx_reported(&m, IMP_CHANGED, "memlock", "written unlimited"));
+    assert_false(fx_check_took_out(&m));
+    free(a);
+    imp_free(&m);
+    fx_rmtree(root);
+}
+
 /* An env_file's variable named as corral does not take is left out of the
  * copy into environment:, and reported once with its line. */
 static void an_env_file_variable_corral_does_not_take_is_left_out(void **state)
@@ -604,6 +641,7 @@ int main(void)
         cmocka_unit_test(a_dependency_cycle_loses_the_dependency_that_closes_it),
         cmocka_unit_test(service_healthy_without_a_healthcheck_becomes_condition_ready),
         cmocka_unit_test(a_ulimit_above_2_63_is_left_out_as_docker_refuses_it),
+        cmocka_unit_test(a_size_ulimit_past_corrals_sizes_is_written_unlimited),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
