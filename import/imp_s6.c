@@ -2,6 +2,7 @@
  * /etc/s6-overlay/s6-rc.d (type, run, up, finish, dependencies.d,
  * contents.d, notification-fd, timeout-*, down-signal), the user bundles,
  * /etc/cont-init.d, /etc/cont-finish.d and the legacy /etc/services.d. */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +10,7 @@
 #include "imp.h"
 #include "imp_script.h"
 #include "imp_text.h"
+#include "signame.h"
 #include "units.h"
 
 /* s6-overlay's own services and bundles, which a user's service names as
@@ -168,7 +170,19 @@ static void s6_longrun(struct s6 *c, size_t i, const char *dir)
         free(t);
     }
     if ((t = s6_file(m, dir, "down-signal"))) {
-        imp_iv_note(imp_iv_set(s->map, "stop_signal", t, false), "down-signal");
+        /* s6-supervise sends SIGTERM when it cannot read down-signal
+         * ("invalid down-signal"), as corral does without stop_signal. */
+        if (signame_parse(t) > 0) {
+            imp_iv_note(imp_iv_set(s->map, "stop_signal", t, false), "down-signal");
+        } else {
+            char *where = imp_xasprintf("%s/down-signal", dir);
+            imp_report(m, IMP_UNMAPPED, where, t,
+                       "not a signal corral knows (a name like TERM, SIGINT or RTMIN+2, or a "
+                       "number from 1 to %d); left out, so TERM is sent, as s6-supervise sends "
+                       "it for a down-signal it cannot read: write the signal's name",
+                       NSIG - 1);
+            free(where);
+        }
         free(t);
     }
     static const char *const unmapped[][2] = {

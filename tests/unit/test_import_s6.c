@@ -49,6 +49,37 @@ static void a_longrun_maps_its_files(void **state)
     fx_rmtree(root);
 }
 
+/* A down-signal corral does not know is left out by the mapper, reported
+ * at the file: TERM is sent, as s6-supervise sends it for a down-signal it
+ * cannot read, where the last check would take stop_signal out with
+ * corral's generic refusal. */
+static void a_down_signal_corral_does_not_know_is_left_out(void **state)
+{
+    (void)state;
+    char *root =
+        fx_tree("/rc/a/type", "longrun\n", "/rc/a/run", "#!/bin/sh\nexec a\n", "/rc/a/down-signal",
+                "SIGFOO\n", "/rc/b/type", "longrun\n", "/rc/b/run", "#!/bin/sh\nexec b\n",
+                "/rc/b/down-signal", "99\n", "/rc/c/type", "longrun\n", "/rc/c/run",
+                "#!/bin/sh\nexec c\n", "/rc/c/down-signal", "HUP\n", NULL);
+    struct imp m;
+    fx_import(&m, "s6", "/rc", root);
+    char *a = fx_service(&m, "a"), *b = fx_service(&m, "b"), *c = fx_service(&m, "c");
+    assert_lacks(a, "stop_signal");
+    assert_lacks(b, "stop_signal");
+    assert_contains(c, "stop_signal: HUP  # down-signal\n");
+    const struct imp_item *it = fx_item(&m, IMP_UNMAPPED, "SIGFOO", "not a signal corral knows");
+    assert_non_null(it);
+    assert_string_equal(it->where, "/rc/a/down-signal");
+    assert_contains(it->why, "TERM is sent, as s6-supervise sends it");
+    assert_true(fx_reported(&m, IMP_UNMAPPED, "99", "not a signal corral knows"));
+    assert_false(fx_check_took_out(&m));
+    free(a);
+    free(b);
+    free(c);
+    imp_free(&m);
+    fx_rmtree(root);
+}
+
 static void dependencies_bundles_and_the_user_bundle(void **state)
 {
     (void)state;
@@ -165,6 +196,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(an_s6_overlay_tree_matches_its_golden_files),
         cmocka_unit_test(a_longrun_maps_its_files),
+        cmocka_unit_test(a_down_signal_corral_does_not_know_is_left_out),
         cmocka_unit_test(dependencies_bundles_and_the_user_bundle),
         cmocka_unit_test(legacy_services_and_the_finish_scripts_of_an_image_root),
         cmocka_unit_test(a_dependency_cycle_loses_the_dependency_that_closes_it),
