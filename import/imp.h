@@ -123,6 +123,15 @@ struct imp_service *imp_find(const struct imp *m, const char *name);
 /* A source's name as a service name would be made of it (before a taken
  * name gets its -2). Caller frees. */
 char *imp_name(const char *src);
+/* A group's name as corral takes it in groups: (the rules of a service's
+ * name, imp_name), or NULL for an empty one. Where where is not NULL, a
+ * rename or an empty name is reported there. Caller frees. */
+char *imp_group_name(struct imp *m, const char *src, const char *where);
+/* Appends group (a name of imp_group_name) to s's groups:, whose comment
+ * becomes note; a group already listed, or one past CONF_GROUPS_MAX, is
+ * not added, reported at where. */
+void imp_group_add(struct imp *m, struct imp_service *s, const char *group, const char *where,
+                   const char *note);
 /* Drops a service (and every depends_on entry naming it, reported). */
 void imp_drop(struct imp *m, const char *name);
 void imp_report(struct imp *m, enum imp_kind kind, const char *where, const char *what,

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "conf.h"
 #include "imp.h"
 
 _Noreturn void imp_oom(void)
@@ -319,6 +320,44 @@ struct imp_service *imp_svc(struct imp *m, const char *src_name, const char *whe
         p = &(*p)->next;
     *p = s;
     return s;
+}
+
+char *imp_group_name(struct imp *m, const char *src, const char *where)
+{
+    if (!src[0]) {
+        if (where)
+            imp_report(m, IMP_UNMAPPED, where, "(empty)",
+                       "a group with no name: corral's groups: takes none; its members are in "
+                       "no group");
+        return NULL;
+    }
+    char *name = imp_name(src);
+    if (where && strcmp(name, src) != 0)
+        imp_report(m, IMP_CHANGED, where, src,
+                   "group named %s: a group name is lowercase letters, digits, '_', '.' and '-', "
+                   "not starting with '.' (`corralctl restart @%s`)",
+                   name, name);
+    return name;
+}
+
+void imp_group_add(struct imp *m, struct imp_service *s, const char *group, const char *where,
+                   const char *note)
+{
+    struct imp_iv *g = imp_iv_child(s->map, "groups", IMP_IV_LIST);
+    imp_iv_note(g, "%s", note);
+    for (struct imp_iv *e = g->first; e; e = e->next)
+        if (strcmp(e->text, group) == 0) {
+            imp_report(m, IMP_UNNEEDED, where, group,
+                       "%s is in group %s already: a group is listed once", s->name, group);
+            return;
+        }
+    if (imp_iv_count(g) >= CONF_GROUPS_MAX) {
+        imp_report(m, IMP_UNMAPPED, where, group,
+                   "%s is in %d groups already, the most corral takes: not in %s", s->name,
+                   CONF_GROUPS_MAX, group);
+        return;
+    }
+    imp_iv_push(g, group, false);
 }
 
 void imp_drop(struct imp *m, const char *svc_name)

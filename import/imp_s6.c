@@ -499,14 +499,13 @@ static void s6_tree(struct imp *m, const char *rcd, const char *bundles)
             imp_strv_free(v);
         } else if (c.type[i] && strcmp(c.type[i], "bundle") == 0 && !s6_internal(c.names[i])) {
             char **v = s6_list(m, dir, "contents");
-            for (size_t j = 0; v && v[j]; j++) {
+            char *g = imp_group_name(m, c.names[i], dir);
+            for (size_t j = 0; g && v && v[j]; j++) {
                 int d = s6_index(&c, v[j]);
-                if (d < 0 || !c.svc[d])
-                    continue;
-                struct imp_iv *g = imp_iv_child(c.svc[d]->map, "groups", IMP_IV_LIST);
-                imp_iv_push(g, c.names[i], false);
-                imp_iv_note(g, "s6-rc bundles");
+                if (d >= 0 && c.svc[d])
+                    imp_group_add(m, c.svc[d], g, dir, "s6-rc bundles");
             }
+            free(g);
             imp_strv_free(v);
         }
         free(dir);

@@ -888,6 +888,9 @@ int imp_supervisord(struct imp *m, char **sources, size_t n)
                 if (strcmp(c.progs[j].name, tok) == 0)
                     c.progs[j].group = s->name + 6;
         free(list);
+        char *where = sv_where(s, s->line);
+        free(imp_group_name(m, s->name + 6, where)); /* a rename is reported once */
+        free(where);
         if ((k = imp_ini_get(s, "priority")))
             sv_report(&c, IMP_CHANGED, s, k,
                       "the members keep their own priority: corral orders services, not groups");
@@ -896,11 +899,13 @@ int imp_supervisord(struct imp *m, char **sources, size_t n)
         sv_program(&c, &c.progs[i]);
     for (size_t i = 0; i < c.n_progs; i++) {
         struct sv_prog *p = &c.progs[i];
-        if (p->svc && p->group) {
-            struct imp_iv *g = imp_iv_child(p->svc->map, "groups", IMP_IV_LIST);
-            imp_iv_push(g, p->group, false);
-            imp_iv_note(g, "[group:%s]", p->group);
+        char *g = p->svc && p->group ? imp_group_name(m, p->group, NULL) : NULL;
+        if (g) {
+            char *note = imp_xasprintf("[group:%s]", p->group);
+            imp_group_add(m, p->svc, g, p->svc->origin, note);
+            free(note);
         }
+        free(g);
     }
     sv_order(&c);
     for (size_t i = 0; i < c.ini.n; i++) {

@@ -8,6 +8,7 @@
 
 #include <cmocka.h>
 
+#include "conf.h"
 #include "test_import_fixture.h"
 
 static void an_s6_overlay_tree_matches_its_golden_files(void **state)
@@ -76,6 +77,40 @@ static void a_down_signal_corral_does_not_know_is_left_out(void **state)
     free(a);
     free(b);
     free(c);
+    imp_free(&m);
+    fx_rmtree(root);
+}
+
+/* A bundle whose name corral's groups: does not take is renamed as a
+ * service name would be, reported once at the bundle; a service in two
+ * bundles of the same corral name is in that group once, and one in more
+ * than CONF_GROUPS_MAX bundles in the first ones: the last check would
+ * take groups: out whole. */
+static void bundle_names_become_group_names_corral_takes(void **state)
+{
+    (void)state;
+    char *root = fx_tree("/rc/a/type", "longrun\n", "/rc/a/run", "#!/bin/sh\nexec a\n",
+                         "/rc/Web/type", "bundle\n", "/rc/Web/contents.d/a", "", "/rc/web/type",
+                         "bundle\n", "/rc/web/contents.d/a", "", NULL);
+    char path[PATH_MAX];
+    for (int i = 0; i < CONF_GROUPS_MAX; i++) {
+        snprintf(path, sizeof path, "%s/rc/g%02d/type", root, i);
+        fx_write(path, "bundle\n");
+        snprintf(path, sizeof path, "%s/rc/g%02d/contents.d/a", root, i);
+        fx_write(path, "");
+    }
+    struct imp m;
+    fx_import(&m, "s6", "/rc", root);
+    char *a = fx_service(&m, "a");
+    assert_contains(a, "groups:  # s6-rc bundles\n  - web\n  - g00\n");
+    assert_lacks(a, "g31");
+    const struct imp_item *it = fx_item(&m, IMP_CHANGED, "Web", "group named web");
+    assert_non_null(it);
+    assert_string_equal(it->where, "/rc/Web");
+    assert_true(fx_reported(&m, IMP_UNNEEDED, "web", "a is in group web already"));
+    assert_true(fx_reported(&m, IMP_UNMAPPED, "g31", "the most corral takes"));
+    assert_false(fx_check_took_out(&m));
+    free(a);
     imp_free(&m);
     fx_rmtree(root);
 }
@@ -197,6 +232,7 @@ int main(void)
         cmocka_unit_test(an_s6_overlay_tree_matches_its_golden_files),
         cmocka_unit_test(a_longrun_maps_its_files),
         cmocka_unit_test(a_down_signal_corral_does_not_know_is_left_out),
+        cmocka_unit_test(bundle_names_become_group_names_corral_takes),
         cmocka_unit_test(dependencies_bundles_and_the_user_bundle),
         cmocka_unit_test(legacy_services_and_the_finish_scripts_of_an_image_root),
         cmocka_unit_test(a_dependency_cycle_loses_the_dependency_that_closes_it),

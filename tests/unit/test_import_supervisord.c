@@ -393,6 +393,40 @@ static void a_command_whose_program_is_empty_leaves_the_program_out(void **state
     fx_rmtree(root);
 }
 
+/* A [group:x] whose name corral's groups: does not take (capitals, a
+ * space, a leading dot) is renamed as a service name would be, reported
+ * once at its section; its members stay in it, where the last check
+ * would take groups: out of each. */
+static void a_group_name_corral_does_not_take_is_made_one(void **state)
+{
+    (void)state;
+    char *root = fx_tree("/s.conf",
+                         "[program:a]\ncommand=a\n[program:b]\ncommand=b\n"
+                         "[program:c]\ncommand=c\n"
+                         "[group:Web Servers]\nprograms=a,b\n[group:.hidden]\nprograms=c\n",
+                         NULL);
+    struct imp m;
+    fx_import(&m, "supervisord", "/s.conf", root);
+    char *a = fx_service(&m, "a"), *b = fx_service(&m, "b"), *c = fx_service(&m, "c");
+    assert_contains(a, "groups: [\"web-servers\"]  # [group:Web Servers]\n");
+    assert_contains(b, "groups: [\"web-servers\"]");
+    assert_contains(c, "groups: [\"_hidden\"]  # [group:.hidden]\n");
+    const struct imp_item *it = fx_item(&m, IMP_CHANGED, "Web Servers", "group named web-servers");
+    assert_non_null(it);
+    assert_string_equal(it->where, "/s.conf:7");
+    size_t renames = 0; /* once for the group, not once per member */
+    for (const struct imp_item *i = m.items; i; i = i->next)
+        renames += strstr(i->why, "group named web-servers") != NULL;
+    assert_int_equal(renames, 1);
+    assert_true(fx_reported(&m, IMP_CHANGED, ".hidden", "group named _hidden"));
+    assert_false(fx_check_took_out(&m));
+    free(a);
+    free(b);
+    free(c);
+    imp_free(&m);
+    fx_rmtree(root);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -413,6 +447,7 @@ int main(void)
         cmocka_unit_test(a_user_that_names_no_user_leaves_the_program_out),
         cmocka_unit_test(a_umask_becomes_the_mask_umask_2_would_apply),
         cmocka_unit_test(a_command_whose_program_is_empty_leaves_the_program_out),
+        cmocka_unit_test(a_group_name_corral_does_not_take_is_made_one),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
