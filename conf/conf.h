@@ -26,6 +26,7 @@
 #define CONF_ANCHORS_MAX    100           /* &anchors in one file, and *aliases */
 #define CONF_INSTANCES_MAX  100           /* instances: of one service file, and corralctl scale */
 #define CONF_GROUPS_MAX     32            /* names in one service's groups: */
+#define CONF_LOGS_MIN_SIZE  4096ULL       /* bytes: the least logs.max_size and logs.ring_size */
 
 /* ---- errors ---------------------------------------------------------- */
 

@@ -7,8 +7,6 @@
 
 #include "conf_parse.h"
 
-#define CONF_LOGS_MIN_SIZE 4096ULL
-
 struct conf_logs_parse {
     struct conf_logs l;
     yaml_node_t *stdout_node;

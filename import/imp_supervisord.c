@@ -12,6 +12,7 @@
 #include "imp_ini.h"
 #include "imp_text.h"
 #include "signame.h"
+#include "units.h"
 
 struct sv_prog {
     struct imp_ini_sec *sec;
@@ -207,6 +208,13 @@ static char *sv_size(const char *v)
     return NULL;
 }
 
+/* supervisord's "no log file" (logfile_name): NONE, OFF (any case), and
+ * an empty value, which it reads as a path that names no file. */
+static bool sv_is_none(const char *v)
+{
+    return !v[0] || strcasecmp(v, "NONE") == 0 || strcasecmp(v, "OFF") == 0;
+}
+
 static bool sv_is_console(const char *v)
 {
     return strcmp(v, "/dev/stdout") == 0 || strcmp(v, "/dev/stderr") == 0 ||
@@ -256,10 +264,10 @@ static void sv_logs(struct sv *c, struct sv_prog *p, bool redirect)
     struct imp_ini_key *file_key = NULL;
     const char *which = "stdout";
     if (out && !sv_is_console(out->val) && strcasecmp(out->val, "AUTO") != 0 &&
-        strcasecmp(out->val, "NONE") != 0)
+        !sv_is_none(out->val))
         file_key = out;
     if (!redirect && err && !sv_is_console(err->val) && strcasecmp(err->val, "AUTO") != 0 &&
-        strcasecmp(err->val, "NONE") != 0) {
+        !sv_is_none(err->val)) {
         if (file_key && strcmp(file_key->val, err->val) != 0)
             sv_report(c, IMP_CHANGED, s, err,
                       "one log file per service holds both streams: stderr goes to the "
@@ -287,12 +295,22 @@ static void sv_logs(struct sv *c, struct sv_prog *p, bool redirect)
         const char *stream = i ? "stderr" : "stdout";
         struct imp_ini_key *lf = i ? err : out;
         char key[64];
-        if (lf && strcasecmp(lf->val, "NONE") == 0 && (i == 0 || !redirect)) {
-            if (i == 0 || !out || strcasecmp(out->val, "NONE") == 0) {
+        if (lf && sv_is_none(lf->val) && (i == 0 || !redirect)) {
+            /* One setting for both streams: none only when stdout has no
+             * log either (unset, it is supervisord's AUTO). */
+            if (i == 0 || (out && sv_is_none(out->val))) {
                 logs = imp_iv_child(p->svc->map, "logs", IMP_IV_MAP);
-                imp_iv_note(imp_iv_set(logs, "stdout", "none", true), "%s_logfile=NONE, line %u",
-                            stream, lf->line);
+                imp_iv_note(imp_iv_set(logs, "stdout", "none", true), "%s_logfile=%s, line %u",
+                            stream, lf->val, lf->line);
             }
+            if (strcasecmp(lf->val, "NONE") != 0)
+                sv_report(c, IMP_CHANGED, s, lf,
+                          lf->val[0] ? "OFF is supervisord's NONE: no log file, the stream is "
+                                       "dropped; corral drops a service's output when neither "
+                                       "stream has a log (logs.stdout: none)"
+                                     : "an empty path is supervisord's NONE: no log file, the "
+                                       "stream is dropped; corral drops a service's output when "
+                                       "neither stream has a log (logs.stdout: none)");
         } else if (lf && strcasecmp(lf->val, "AUTO") == 0) {
             sv_report(c, IMP_CHANGED, s, lf,
                       "no AUTO file in childlogdir: the output goes to corral's stdout and "
@@ -307,8 +325,22 @@ static void sv_logs(struct sv *c, struct sv_prog *p, bool redirect)
         struct imp_ini_key *k = imp_ini_get(s, key);
         if (k && has_file) {
             char *size = sv_size(k->val);
-            if (size && strcmp(size, "0") != 0) {
+            uint64_t bytes = 0;
+            bool read = size && units_parse_size(size, &bytes) == 0;
+            if (read && bytes >= CONF_LOGS_MIN_SIZE) {
                 imp_iv_note(imp_iv_set(logs, "max_size", size, true), "%s, line %u", key, k->line);
+            } else if (read && bytes > 0) {
+                /* corral's least max_size (conf_logs.c): rotating oftener
+                 * than every few lines is not a log. */
+                imp_iv_note(imp_iv_setf(logs, "max_size", true, "%lluKiB",
+                                        (unsigned long long)CONF_LOGS_MIN_SIZE / 1024),
+                            "%s=%s, line %u", key, k->val, k->line);
+                sv_report(c, IMP_CHANGED, s, k,
+                          "less than corral's least logs.max_size: the file is rotated at 4KiB");
+            } else if (size && !read) {
+                sv_report(c, IMP_CHANGED, s, k,
+                          "more than corral reads as a size (about 16 PiB): logs.max_size stays "
+                          "10MiB");
             } else {
                 sv_report(c, IMP_CHANGED, s, k,
                           "corral always rotates a log file: logs.max_size stays 10MiB");

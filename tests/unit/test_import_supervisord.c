@@ -427,6 +427,55 @@ static void a_group_name_corral_does_not_take_is_made_one(void **state)
     fx_rmtree(root);
 }
 
+/* Log values corral refuses are read as supervisord reads them, where
+ * the last check would take logs: out whole (the file with it): an empty
+ * stdout_logfile= or OFF is supervisord's NONE (logfile_name), no log;
+ * a max size under corral's least is that least, reported. An empty
+ * stderr_logfile= beside an unset stdout_logfile (supervisord's AUTO)
+ * drops nothing corral can keep apart: the output stays on corral's
+ * stdout. */
+static void log_values_corral_refuses_are_read_as_supervisord_reads_them(void **state)
+{
+    (void)state;
+    char *root = fx_tree("/s.conf",
+                         "[program:a]\ncommand=a\nstdout_logfile=\n"
+                         "[program:b]\ncommand=b\nstdout_logfile=Off\n"
+                         "[program:c]\ncommand=c\nstdout_logfile=/var/log/c.log\n"
+                         "stdout_logfile_maxbytes=1KB\n"
+                         "[program:d]\ncommand=d\nstdout_logfile=/var/log/d.log\n"
+                         "stdout_logfile_maxbytes=999999999999GB\n"
+                         "[program:e]\ncommand=e\nstderr_logfile=\n",
+                         NULL);
+    struct imp m;
+    fx_import(&m, "supervisord", "/s.conf", root);
+    char *a = fx_service(&m, "a"), *b = fx_service(&m, "b"), *c = fx_service(&m, "c");
+    char *d = fx_service(&m, "d"), *e = fx_service(&m, "e");
+    assert_contains(a, "logs:\n  stdout: none  # stdout_logfile=, line 3\n");
+    assert_contains(b, "logs:\n  stdout: none  # stdout_logfile=Off, line 6\n");
+    assert_contains(c, "  file: /var/log/c.log  # stdout_logfile, line 9\n  stdout: file\n"
+                       "  max_size: 4KiB  # stdout_logfile_maxbytes=1KB, line 10\n");
+    assert_contains(d, "  file: /var/log/d.log  # stdout_logfile, line 13\n  stdout: file\n");
+    assert_lacks(d, "max_size");
+    assert_lacks(e, "logs");
+    const struct imp_item *it = fx_item(
+        &m, IMP_CHANGED, "[program:a] stdout_logfile=", "an empty path is supervisord's NONE");
+    assert_non_null(it);
+    assert_string_equal(it->where, "/s.conf:3");
+    assert_true(
+        fx_reported(&m, IMP_CHANGED, "[program:b] stdout_logfile=Off", "supervisord's NONE"));
+    assert_true(fx_reported(&m, IMP_CHANGED, "stdout_logfile_maxbytes=1KB", "rotated at 4KiB"));
+    assert_true(fx_reported(&m, IMP_CHANGED, "maxbytes=999999999999GB", "stays 10MiB"));
+    assert_true(fx_reported(&m, IMP_CHANGED, "[program:e] stderr_logfile=", "supervisord's NONE"));
+    assert_false(fx_check_took_out(&m));
+    free(a);
+    free(b);
+    free(c);
+    free(d);
+    free(e);
+    imp_free(&m);
+    fx_rmtree(root);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -448,6 +497,7 @@ int main(void)
         cmocka_unit_test(a_umask_becomes_the_mask_umask_2_would_apply),
         cmocka_unit_test(a_command_whose_program_is_empty_leaves_the_program_out),
         cmocka_unit_test(a_group_name_corral_does_not_take_is_made_one),
+        cmocka_unit_test(log_values_corral_refuses_are_read_as_supervisord_reads_them),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
