@@ -296,9 +296,9 @@ static void sv_logs(struct sv *c, struct sv_prog *p, bool redirect)
         struct imp_ini_key *lf = i ? err : out;
         char key[64];
         if (lf && sv_is_none(lf->val) && (i == 0 || !redirect)) {
-            /* One setting for both streams: none only when stdout has no
-             * log either (unset, it is supervisord's AUTO). */
-            if (i == 0 || (out && sv_is_none(out->val))) {
+            /* One setting for both streams: none only when neither has a
+             * log (an unset stdout_logfile is supervisord's AUTO). */
+            if (!file_key && (i == 0 || (out && sv_is_none(out->val)))) {
                 logs = imp_iv_child(p->svc->map, "logs", IMP_IV_MAP);
                 imp_iv_note(imp_iv_set(logs, "stdout", "none", true), "%s_logfile=%s, line %u",
                             stream, lf->val, lf->line);

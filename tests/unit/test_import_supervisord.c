@@ -476,6 +476,32 @@ static void log_values_corral_refuses_are_read_as_supervisord_reads_them(void **
     fx_rmtree(root);
 }
 
+/* stdout_logfile=NONE beside a stderr_logfile: the stderr file is the
+ * service's log and holds stdout too (reported), where logs.stdout: none
+ * beside logs.file was refused by corral and the last check took logs:
+ * out, the file with it. */
+static void no_stdout_log_beside_a_stderr_file_keeps_the_file(void **state)
+{
+    (void)state;
+    char *root = fx_tree("/s.conf",
+                         "[program:a]\ncommand=a\nstdout_logfile=NONE\n"
+                         "stderr_logfile=/var/log/a.err\n"
+                         "[program:b]\ncommand=b\nstdout_logfile=\n"
+                         "stderr_logfile=/var/log/b.err\n",
+                         NULL);
+    struct imp m;
+    fx_import(&m, "supervisord", "/s.conf", root);
+    char *a = fx_service(&m, "a"), *b = fx_service(&m, "b");
+    assert_contains(a, "logs:\n  file: /var/log/a.err  # stderr_logfile, line 4\n  stdout: both\n");
+    assert_contains(b, "logs:\n  file: /var/log/b.err  # stderr_logfile, line 8\n  stdout: both\n");
+    assert_true(fx_reported(&m, IMP_CHANGED, "[program:a] stderr_logfile", "holds stdout too"));
+    assert_false(fx_check_took_out(&m));
+    free(a);
+    free(b);
+    imp_free(&m);
+    fx_rmtree(root);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -498,6 +524,7 @@ int main(void)
         cmocka_unit_test(a_command_whose_program_is_empty_leaves_the_program_out),
         cmocka_unit_test(a_group_name_corral_does_not_take_is_made_one),
         cmocka_unit_test(log_values_corral_refuses_are_read_as_supervisord_reads_them),
+        cmocka_unit_test(no_stdout_log_beside_a_stderr_file_keeps_the_file),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
