@@ -371,15 +371,32 @@ static void cy_edge_add(struct cy *c, size_t from, size_t to, yaml_node_t *at)
     c->edges[c->n_edges++] = (struct cy_edge){.from = from, .to = to, .at = at};
 }
 
+/* The index of the service dep names, or -1 when it names none that was
+ * imported: reported at at, the entry that lists it. */
+static int cy_dep_index(struct cy *c, size_t idx, const char *dep, yaml_node_t *at)
+{
+    int d = dep ? cy_index(c, dep) : -1;
+    if (d >= 0 && c->svc[d])
+        return d;
+    if (!dep)
+        return -1;
+    char *w = imp_xasprintf("services.%s.depends_on.%s", c->name[idx], dep);
+    cy_report(c, IMP_UNMAPPED, at, w,
+              d < 0 ? "no service of that name in this file (compose refuses it too); the "
+                      "dependency is left out"
+                    : "that service is left out (see its line), so the dependency is too");
+    free(w);
+    return -1;
+}
+
 static void cy_depends(struct cy *c, size_t idx, yaml_node_t *v)
 {
     struct imp_service *s = c->svc[idx];
     if (v->type == YAML_SEQUENCE_NODE) {
         for (yaml_node_item_t *i = v->data.sequence.items.start; i < v->data.sequence.items.top;
              i++) {
-            const char *dep = cy_str(cy_node(c, *i));
-            int d = dep ? cy_index(c, dep) : -1;
-            if (d >= 0 && c->svc[d]) {
+            int d = cy_dep_index(c, idx, cy_str(cy_node(c, *i)), cy_node(c, *i));
+            if (d >= 0) {
                 imp_dep(s, c->svc[d]->name, "started", "compose: service_started");
                 cy_edge_add(c, idx, (size_t)d, cy_node(c, *i));
             }
@@ -391,8 +408,8 @@ static void cy_depends(struct cy *c, size_t idx, yaml_node_t *v)
     for (yaml_node_pair_t *p = v->data.mapping.pairs.start; p < v->data.mapping.pairs.top; p++) {
         const char *dep = cy_str(cy_node(c, p->key));
         yaml_node_t *spec = cy_node(c, p->value);
-        int d = dep ? cy_index(c, dep) : -1;
-        if (d < 0 || !c->svc[d])
+        int d = cy_dep_index(c, idx, dep, cy_node(c, p->key));
+        if (d < 0)
             continue;
         const char *cond = cy_str(cy_get(c, spec, "condition"));
         const char *ours = cy_condition(cond ? cond : "service_started");

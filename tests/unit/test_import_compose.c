@@ -132,7 +132,7 @@ static void a_service_without_a_command_is_left_out_and_said(void **state)
     char *root = fx_tree("/c.yaml",
                          "services:\n"
                          "  db: {image: postgres}\n"
-                         "  web: {command: web, depends_on: [db]}\n",
+                         "  web: {command: web, depends_on: [db, cache]}\n",
                          NULL);
     struct imp m;
     fx_import(&m, "compose", "/c.yaml", root);
@@ -140,6 +140,12 @@ static void a_service_without_a_command_is_left_out_and_said(void **state)
     char *web = fx_service(&m, "web");
     assert_lacks(web, "depends_on");
     assert_true(fx_reported(&m, IMP_UNMAPPED, "db", "the image's CMD is not known"));
+    const struct imp_item *it =
+        fx_item(&m, IMP_UNMAPPED, "services.web.depends_on.db", "that service is left out");
+    assert_non_null(it);
+    assert_string_equal(it->where, "/c.yaml:3");
+    assert_true(fx_reported(&m, IMP_UNMAPPED, "services.web.depends_on.cache",
+                            "no service of that name in this file"));
     free(web);
     imp_free(&m);
     fx_rmtree(root);
