@@ -14,6 +14,7 @@
 
 #include "conf.h"
 #include "imp.h"
+#include "imp_cycles.h"
 #include "imp_text.h"
 #include "signame.h"
 #include "units.h"
@@ -35,9 +36,8 @@ struct cy {
 /* One depends_on entry: service from waits for service to (indexes),
  * written at node at. */
 struct cy_edge {
-    size_t from, to;
+    struct imp_dep dep; /* first: imp_break_cycles reads it */
     yaml_node_t *at;
-    bool dropped;
 };
 
 static yaml_node_t *cy_node(struct cy *c, int id)
@@ -368,7 +368,7 @@ static int cy_index(struct cy *c, const char *name)
 static void cy_edge_add(struct cy *c, size_t from, size_t to, yaml_node_t *at)
 {
     c->edges = imp_xrealloc(c->edges, (c->n_edges + 1) * sizeof *c->edges);
-    c->edges[c->n_edges++] = (struct cy_edge){.from = from, .to = to, .at = at};
+    c->edges[c->n_edges++] = (struct cy_edge){.dep = {.from = from, .to = to}, .at = at};
 }
 
 /* The index of the service dep names, or -1 when it names none that was
@@ -433,62 +433,30 @@ static void cy_depends(struct cy *c, size_t idx, yaml_node_t *v)
     }
 }
 
-/* Takes out edge e, which closes a cycle: path[at..depth] leads from e's
- * target to its source. */
-static void cy_break(struct cy *c, struct cy_edge *e, const size_t *path, size_t depth)
+/* Takes out edge k, which closes cycle (imp_break_cycles). */
+static void cy_break(void *arg, size_t k, const char *cycle)
 {
-    size_t at = depth;
-    while (at > 0 && path[at] != e->to)
-        at--;
-    size_t len = strlen(c->name[e->to]) + 1;
-    for (size_t k = at; k <= depth; k++)
-        len += strlen(c->name[path[k]]) + 4;
-    char *cycle = imp_xmalloc(len);
-    cycle[0] = '\0';
-    for (size_t k = at; k <= depth; k++) {
-        strcat(cycle, c->name[path[k]]);
-        strcat(cycle, " -> ");
-    }
-    strcat(cycle, c->name[e->to]);
-    struct imp_service *from = c->svc[e->from], *to = c->svc[e->to];
+    struct cy *c = arg;
+    struct cy_edge *e = &c->edges[k];
+    struct imp_service *from = c->svc[e->dep.from], *to = c->svc[e->dep.to];
     struct imp_iv *deps = imp_iv_get(from->map, "depends_on");
     if (deps && deps->kind == IMP_IV_MAP) {
         imp_iv_del(deps, to->name);
         if (!deps->first)
             imp_iv_del(from->map, "depends_on");
     }
-    for (size_t k = 0; k < c->n_edges; k++)
-        if (c->edges[k].from == e->from && c->edges[k].to == e->to)
-            c->edges[k].dropped = true;
-    char *w = imp_xasprintf("services.%s.depends_on.%s", c->name[e->from], c->name[e->to]);
+    char *w = imp_xasprintf("services.%s.depends_on.%s", c->name[e->dep.from], c->name[e->dep.to]);
     if (from == to)
         cy_report(c, IMP_UNMAPPED, e->at, w,
                   "%s depends on itself: compose refuses a dependency cycle; left out: take it "
                   "out of the source",
-                  c->name[e->from]);
+                  c->name[e->dep.from]);
     else
         cy_report(c, IMP_UNMAPPED, e->at, w,
                   "a dependency cycle (%s): compose refuses it; this dependency is left out, so "
                   "%s no longer waits for %s: break the cycle in the source",
-                  cycle, c->name[e->from], c->name[e->to]);
+                  cycle, c->name[e->dep.from], c->name[e->dep.to]);
     free(w);
-    free(cycle);
-}
-
-static void cy_visit(struct cy *c, size_t u, unsigned char *color, size_t *path, size_t depth)
-{
-    color[u] = 1; /* on the path */
-    path[depth] = u;
-    for (size_t k = 0; k < c->n_edges; k++) {
-        struct cy_edge *e = &c->edges[k];
-        if (e->from != u || e->dropped)
-            continue;
-        if (color[e->to] == 1)
-            cy_break(c, e, path, depth);
-        else if (color[e->to] == 0)
-            cy_visit(c, e->to, color, path, depth + 1);
-    }
-    color[u] = 2; /* done */
 }
 
 /* compose refuses a file whose depends_on make a cycle ("dependency cycle
@@ -499,20 +467,15 @@ static void cy_visit(struct cy *c, size_t u, unsigned char *color, size_t *path,
  * readiness check, one some wait for to complete becomes a oneshot. */
 static void cy_cycles(struct cy *c)
 {
-    unsigned char *color = imp_xcalloc(c->n + 1, 1);
-    size_t *path = imp_xcalloc(c->n + 1, sizeof *path);
-    for (size_t i = 0; i < c->n; i++)
-        if (c->svc[i] && color[i] == 0)
-            cy_visit(c, i, color, path, 0);
-    free(path);
-    free(color);
+    imp_break_cycles(c->edges, c->n_edges, sizeof *c->edges, c->n, c->svc, c->name, cy_break, c);
     for (size_t k = 0; k < c->n_edges; k++) {
         struct cy_edge *e = &c->edges[k];
-        struct imp_iv *deps = e->dropped ? NULL : imp_iv_get(c->svc[e->from]->map, "depends_on");
-        struct imp_iv *d = deps ? imp_iv_get(deps, c->svc[e->to]->name) : NULL;
+        struct imp_iv *deps =
+            e->dep.dropped ? NULL : imp_iv_get(c->svc[e->dep.from]->map, "depends_on");
+        struct imp_iv *d = deps ? imp_iv_get(deps, c->svc[e->dep.to]->name) : NULL;
         const char *cond = d ? imp_iv_get(d, "condition")->text : "";
-        c->healthy_wanted[e->to] |= strcmp(cond, "healthy") == 0;
-        c->completed_wanted[e->to] |= strcmp(cond, "completed") == 0;
+        c->healthy_wanted[e->dep.to] |= strcmp(cond, "healthy") == 0;
+        c->completed_wanted[e->dep.to] |= strcmp(cond, "completed") == 0;
     }
 }
 
@@ -621,14 +584,15 @@ static void cy_no_health(struct cy *c, size_t idx)
     bool written = cy_get(c, c->node[idx], "healthcheck") != NULL;
     for (size_t k = 0; k < c->n_edges; k++) {
         struct cy_edge *e = &c->edges[k];
-        struct imp_iv *deps =
-            e->to == idx && !e->dropped ? imp_iv_get(c->svc[e->from]->map, "depends_on") : NULL;
+        struct imp_iv *deps = e->dep.to == idx && !e->dep.dropped
+                                  ? imp_iv_get(c->svc[e->dep.from]->map, "depends_on")
+                                  : NULL;
         struct imp_iv *d = deps ? imp_iv_get(deps, s->name) : NULL;
         if (!d || strcmp(imp_iv_get(d, "condition")->text, "healthy") != 0)
             continue;
         imp_iv_set(d, "condition", "ready", true);
         imp_iv_note(d, "compose: service_healthy (%s has no health check here)", c->name[idx]);
-        char *w = imp_xasprintf("services.%s.depends_on.%s", c->name[e->from], c->name[idx]);
+        char *w = imp_xasprintf("services.%s.depends_on.%s", c->name[e->dep.from], c->name[idx]);
         cy_report(c, IMP_CHANGED, e->at, w,
                   "service_healthy, but %s %s; condition ready instead: %s starts once %s is "
                   "ready, which is as soon as it runs until %s has a readiness: check",
@@ -637,7 +601,7 @@ static void cy_no_health(struct cy *c, size_t idx)
                           : "has no healthcheck in this file (compose takes its image's "
                             "HEALTHCHECK, which is not known here, and without one refuses to "
                             "start the dependent)",
-                  c->name[e->from], c->name[idx], c->name[idx]);
+                  c->name[e->dep.from], c->name[idx], c->name[idx]);
         free(w);
     }
 }

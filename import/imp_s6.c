@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "imp.h"
+#include "imp_cycles.h"
 #include "imp_script.h"
 #include "imp_text.h"
 #include "signame.h"
@@ -52,9 +53,8 @@ static char **s6_list(struct imp *m, const char *dir, const char *sub)
 /* One dependency as written: from service from on service to (indexes of
  * names), listed in where as listed (to's name, or a bundle holding it). */
 struct s6_edge {
-    size_t from, to;
+    struct imp_dep dep; /* first: imp_break_cycles reads it */
     char *where, *listed;
-    bool dropped;
 };
 
 struct s6 {
@@ -349,39 +349,23 @@ static void s6_dep(struct s6 *c, size_t i, const char *dir, char *dep, const cha
     if (to < 0)
         return;
     c->edges = imp_xrealloc(c->edges, (c->n_edges + 1) * sizeof *c->edges);
-    c->edges[c->n_edges++] = (struct s6_edge){.from = i,
-                                              .to = (size_t)to,
+    c->edges[c->n_edges++] = (struct s6_edge){.dep = {.from = i, .to = (size_t)to},
                                               .where = s6_dep_where(c->m, dir, listed),
                                               .listed = imp_xstrdup(listed)};
 }
 
-/* Takes out edge e, which closes a cycle: path[at..depth] leads from e's
- * target to its source. */
-static void s6_break(struct s6 *c, struct s6_edge *e, const size_t *path, size_t depth)
+/* Takes out edge k, which closes cycle (imp_break_cycles). */
+static void s6_break(void *arg, size_t k, const char *cycle)
 {
-    size_t at = depth;
-    while (at > 0 && path[at] != e->to)
-        at--;
-    size_t len = 1;
-    for (size_t k = at; k <= depth; k++)
-        len += strlen(c->names[path[k]]) + 4;
-    char *cycle = imp_xmalloc(len + strlen(c->names[e->to]));
-    cycle[0] = '\0';
-    for (size_t k = at; k <= depth; k++) {
-        strcat(cycle, c->names[path[k]]);
-        strcat(cycle, " -> ");
-    }
-    strcat(cycle, c->names[e->to]);
-    struct imp_service *from = c->svc[e->from], *to = c->svc[e->to];
+    struct s6 *c = arg;
+    struct s6_edge *e = &c->edges[k];
+    struct imp_service *from = c->svc[e->dep.from], *to = c->svc[e->dep.to];
     struct imp_iv *deps = imp_iv_get(from->map, "depends_on");
     if (deps && deps->kind == IMP_IV_MAP) {
         imp_iv_del(deps, to->name);
         if (!deps->first)
             imp_iv_del(from->map, "depends_on");
     }
-    for (size_t k = 0; k < c->n_edges; k++)
-        if (c->edges[k].from == e->from && c->edges[k].to == e->to)
-            c->edges[k].dropped = true;
     if (from == to)
         imp_report(c->m, IMP_UNMAPPED, e->where, e->listed,
                    "%s depends on itself: s6-rc-compile refuses a dependency cycle; left out: "
@@ -392,23 +376,6 @@ static void s6_break(struct s6 *c, struct s6_edge *e, const size_t *path, size_t
                    "a dependency cycle (%s): s6-rc-compile refuses it; this dependency is left "
                    "out, so %s no longer waits for %s: break the cycle in the source",
                    cycle, from->name, to->name);
-    free(cycle);
-}
-
-static void s6_visit(struct s6 *c, size_t u, unsigned char *color, size_t *path, size_t depth)
-{
-    color[u] = 1; /* on the path */
-    path[depth] = u;
-    for (size_t k = 0; k < c->n_edges; k++) {
-        struct s6_edge *e = &c->edges[k];
-        if (e->from != u || e->dropped)
-            continue;
-        if (color[e->to] == 1)
-            s6_break(c, e, path, depth);
-        else if (color[e->to] == 0)
-            s6_visit(c, e->to, color, path, depth + 1);
-    }
-    color[u] = 2; /* done */
 }
 
 /* s6-rc-compile refuses a set of services with a dependency cycle: each
@@ -416,13 +383,8 @@ static void s6_visit(struct s6 *c, size_t u, unsigned char *color, size_t *path,
  * directory's names, reported with the cycle and where it is listed. */
 static void s6_cycles(struct s6 *c)
 {
-    unsigned char *color = imp_xcalloc(c->n + 1, 1);
-    size_t *path = imp_xcalloc(c->n + 1, sizeof *path);
-    for (size_t i = 0; i < c->n; i++)
-        if (c->svc[i] && color[i] == 0)
-            s6_visit(c, i, color, path, 0);
-    free(path);
-    free(color);
+    imp_break_cycles(c->edges, c->n_edges, sizeof *c->edges, c->n, c->svc,
+                     (const char *const *)c->names, s6_break, c);
 }
 
 static void s6_tree(struct imp *m, const char *rcd, const char *bundles)
