@@ -1,7 +1,8 @@
 /* ident.c - identities for spawn: the user's uid, its primary gid unless a
- * group is given, and its supplementary groups (getgrouplist(3)), as runc and
- * Docker compute them for `USER name[:group]`. The real lookups are the
- * defaults of struct conf_env; tests pass their own. */
+ * group is given, and, when no group is given, its supplementary groups
+ * (getgrouplist(3)), as runc and Docker compute them for `USER
+ * name[:group]` (with a group, the process has that group alone). The real
+ * lookups are the defaults of struct conf_env; tests pass their own. */
 #include "ident.h"
 
 #include <errno.h>
@@ -171,7 +172,7 @@ int ident_resolve(const struct conf_env *env, const char *user, const char *grou
             return rc;
         }
     }
-    if (name[0])
+    if (name[0] && !group) /* a group given is the only one, as in runc */
         return ident_groups(env, name, out->gid, out);
     out->groups = calloc(1, sizeof *out->groups);
     if (!out->groups)

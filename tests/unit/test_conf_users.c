@@ -43,6 +43,19 @@ static void a_group_overrides_the_primary_group(void **state)
     conf_service_free(s);
 }
 
+/* redis is a member of staff too: with a group given, that group is its
+ * only one, as runc gives `USER redis:77` no supplementary groups. */
+static void a_group_given_is_the_only_group(void **state)
+{
+    (void)state;
+    struct conf_service *s = load_ok("command: [srv]\nuser: redis\ngroup: \"77\"\n");
+    assert_int_equal(s->uid, 999);
+    assert_int_equal(s->gid, 77);
+    assert_int_equal(s->ngroups, 1);
+    assert_int_equal(s->groups[0], 77);
+    conf_service_free(s);
+}
+
 static void a_known_uid_takes_its_passwd_entry(void **state)
 {
     (void)state;
@@ -150,6 +163,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(a_user_name_gives_its_uid_primary_group_and_groups),
         cmocka_unit_test(a_group_overrides_the_primary_group),
+        cmocka_unit_test(a_group_given_is_the_only_group),
         cmocka_unit_test(a_known_uid_takes_its_passwd_entry),
         cmocka_unit_test(an_unknown_uid_runs_with_gid_0_like_docker),
         cmocka_unit_test(numeric_user_and_group_need_no_database),
