@@ -729,6 +729,7 @@ void output_started(struct output_svc *s)
 void output_svc_drain(struct output_svc *s, bool all)
 {
     bool drop = s->conf->logs.overflow == CONF_OVERFLOW_DROP;
+    bool room = s->owner.queued <= OUTPUT_QUEUE_HIGH;
     /* stdout first: which of two pipes was written last cannot be known,
      * and a program that fails says why on stderr after its progress on
      * stdout, so that the cause is the last of the lines under its exit
@@ -740,12 +741,17 @@ void output_svc_drain(struct output_svc *s, bool all)
                 continue;
             /* Past the bound, what is left stays in the pipe for the pull:
              * a crash loop on a stalled stdout must not queue each run's
-             * lines. At EOF the stream closes: its run is over. At
-             * corral's exit every pipe is read to its end (its writers
-             * are gone: it holds no more than its size, at most
-             * OUTPUT_PIPE_GROWN), for the writers' last flush. */
+             * lines; but when the queue had room as the drain began,
+             * stderr gets one read, so that what stdout brought does not
+             * keep its last words from the lines under the exit (one read
+             * holds OUTPUT_READ_SIZE at most).
+             * At EOF the stream closes: its run is over. At corral's exit
+             * every pipe is read to its end (its writers are gone: it
+             * holds no more than its size, at most OUTPUT_PIPE_GROWN), for
+             * the writers' last flush. */
             for (int reads = 0; all ? reads <= OUTPUT_PIPE_GROWN / OUTPUT_READ_SIZE
-                                    : drop || s->owner.queued <= OUTPUT_QUEUE_HIGH;
+                                    : drop || s->owner.queued <= OUTPUT_QUEUE_HIGH ||
+                                          (reads == 0 && room && stream == 2);
                  reads++)
                 if (output_read_direct(st, OUTPUT_READ_SIZE, false) <= 0)
                     break;

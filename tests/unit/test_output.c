@@ -2,7 +2,9 @@
  * loop: what becomes of the lines its pipes hold when the record closes
  * (a service removed by a reload, corral's exit). Its lines go to the
  * test's own stdout, and each is checked where a follower hears it. */
+#include <fcntl.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -12,15 +14,18 @@
 
 #include <cmocka.h>
 
+#include "bounds.h"
 #include "log.h"
 #include "output.h"
 #include "test_conf_fixture.h"
 
 static char heard[1024];
+static bool heard_cause; /* a line "cause" came, wherever heard was full */
 
 static void on_line(struct output_follower *f, const struct ring_line *line)
 {
     (void)f;
+    heard_cause |= line->len == 5 && memcmp(line->text, "cause", 5) == 0;
     size_t used = strlen(heard);
     snprintf(heard + used, sizeof heard - used, "[%.*s]", (int)line->len, line->text);
 }
@@ -50,6 +55,7 @@ static void world_start2(struct world *w, int *writer, int *err_writer)
     struct conf_errors errs;
     memset(w, 0, sizeof *w);
     heard[0] = '\0';
+    heard_cause = false;
     log_max_level = LOG_ERROR;
     assert_int_equal(uv_loop_init(&w->loop), 0);
     conf_global_init(&w->global);
@@ -125,11 +131,52 @@ static void the_drain_at_an_exit_reads_stdout_before_stderr(void **state)
     world_stop(&w);
 }
 
+/* corral's stdout is full, and the run wrote more on stdout than the queue
+ * takes before its cause on stderr: stdout's reads fill the queue, and
+ * stderr still gets its read, so that the cause is among the lines under
+ * the exit. */
+static void a_full_queue_from_stdout_leaves_stderr_its_read(void **state)
+{
+    (void)state;
+    int out[2], saved = dup(STDOUT_FILENO);
+    assert_true(saved >= 0);
+    assert_int_equal(pipe2(out, O_NONBLOCK), 0);
+    static char fill[65536];
+    memset(fill, 'x', sizeof fill);
+    while (write(out[1], fill, sizeof fill) > 0)
+        ;
+    assert_int_equal(dup2(out[1], STDOUT_FILENO), STDOUT_FILENO); /* corral's stdout, full */
+    struct world w;
+    int writer, err_writer;
+    world_start2(&w, &writer, &err_writer);
+    assert_true(fcntl(writer, F_SETPIPE_SZ, 1 << 20) >= 1 << 20);
+    char line[80];
+    memset(line, 's', sizeof line);
+    line[sizeof line - 1] = '\n';
+    for (size_t n = 0; n < 5 * OUTPUT_READ_SIZE; n += sizeof line)
+        assert_int_equal(write(writer, line, sizeof line), (ssize_t)sizeof line);
+    assert_int_equal(write(err_writer, "cause\n", 6), 6);
+    close(writer);
+    close(err_writer);
+    output_svc_drain(&w.svc, false);
+    assert_true(w.svc.owner.queued > OUTPUT_QUEUE_HIGH);
+    assert_true(heard_cause);
+    output_svc_close(&w.svc);
+    uv_run(&w.loop, UV_RUN_NOWAIT);
+    close(out[0]); /* the queue's flush fails at once (EPIPE) */
+    world_stop(&w);
+    assert_int_equal(dup2(saved, STDOUT_FILENO), STDOUT_FILENO);
+    close(saved);
+    close(out[1]);
+}
+
 int main(void)
 {
+    signal(SIGPIPE, SIG_IGN); /* a full stdout's read end is closed */
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(a_partial_line_held_when_the_record_closes_goes_out),
         cmocka_unit_test(the_drain_at_an_exit_reads_stdout_before_stderr),
+        cmocka_unit_test(a_full_queue_from_stdout_leaves_stderr_its_read),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
