@@ -229,13 +229,14 @@ class Health(svc.ServiceTest):
 
     def test_a_stop_asked_for_while_it_stops_unhealthy_is_final(self):
         # Unhealthy, it is stopped to be restarted; a stop asked for then
-        # (or a reload removing it) means no restart after.
-        flag = self.path("healthy")
+        # (or a reload removing it) means no restart after. It stops once
+        # the test has asked (release), however loaded the machine.
+        flag, release = self.path("healthy"), self.path("release")
         open(flag, "w").close()
         self.service("web", f"health: {{exec: [test, -e, {flag}], interval: 100ms, retries: 1}}\n"
                             "stop_timeout: 10s\n"
-                            f"command: \"{stamp(self.path('starts'))}; trap 'sleep 1; exit 0' TERM; "
-                            "while :; do sleep 0.1; done\"\n")
+                            f"command: \"{stamp(self.path('starts'))}; trap 'until [ -e {release} ]; "
+                            "do sleep 0.05; done; exit 0' TERM; while :; do sleep 0.1; done\"\n")
         c = self.run_services()
         wait_ready(self)
         harness.wait_for(lambda: status(self)[0]["web"].get("healthy") is True, 5)
@@ -243,6 +244,7 @@ class Health(svc.ServiceTest):
         harness.wait_for(lambda: status(self)[0]["web"]["state"] == "stopping", 10,
                          what="stopping, unhealthy")
         self.assertEqual(ctl(self, "stop", "web").returncode, 0)
+        open(release, "w").close()
         harness.wait_for(lambda: status(self)[0]["web"]["state"] == "stopped", 10, what="stopped")
         time.sleep(0.5)
         web = status(self)[0]["web"]
@@ -260,12 +262,12 @@ class Health(svc.ServiceTest):
     def test_a_restart_asked_for_while_it_stops_unhealthy_tells_the_failure(self):
         # The restart asked for follows the stop (no automatic one besides),
         # and the run it ended is told as the failure it was.
-        flag = self.path("healthy")
+        flag, release = self.path("healthy"), self.path("release")
         open(flag, "w").close()
         self.service("web", f"health: {{exec: [test, -e, {flag}], interval: 100ms, retries: 1}}\n"
                             "stop_timeout: 10s\n"
-                            f"command: \"{stamp(self.path('starts'))}; trap 'sleep 1; exit 0' TERM; "
-                            "while :; do sleep 0.1; done\"\n")
+                            f"command: \"{stamp(self.path('starts'))}; trap 'until [ -e {release} ]; "
+                            "do sleep 0.05; done; exit 0' TERM; while :; do sleep 0.1; done\"\n")
         c = self.run_services()
         wait_ready(self)
         harness.wait_for(lambda: status(self)[0]["web"].get("healthy") is True, 5)
@@ -274,6 +276,7 @@ class Health(svc.ServiceTest):
                          what="stopping, unhealthy")
         open(flag, "w").close()
         self.assertEqual(ctl(self, "restart", "web").returncode, 0)
+        open(release, "w").close()
         harness.wait_for(lambda: len(self.stamps("starts")) == 2, 10, what="the restart")
         harness.wait_for(lambda: "web: stopped (" in c.stderr(), 5, what="the stop's line")
         self.assertIn("web: stopped (unhealthy)", c.stderr())

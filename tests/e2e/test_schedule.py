@@ -226,22 +226,21 @@ class ScheduleTest(svc.ServiceTest):
         self.service("idle", "command: [sleep, '1000']\n")
         c = self.run_services()
         wait_ready(self)
-        # A fixed rate: run k is due at first_due + (k-1) * 4 s.
-        first_due = stamp_ms(self.sched("job")["next_run"]) / 1000
 
         def count():
             return len(harness.read(runs).split())
         # Once a run is reaped (only idle is left beside corral), nothing is
-        # due until the next, and nobody talks to corral: the window is what
-        # is left of the gap once this test has seen the reap, less 0.3 s
+        # due until the next, which status gives, and nobody talks to corral
+        # after: the window is what is left of the gap then, less 0.3 s
         # before the next run. A machine so loaded that less than 1.5 s is
         # left tries the next gap.
         for k in range(1, 4):
             harness.wait_for(lambda: count() >= k, 15, what=f"run {k}")
             harness.wait_for(lambda: len(c.ns_pids()) == 1, 5, what=f"run {k} reaped")
+            k = count()
+            end = stamp_ms(self.sched("job")["next_run"]) / 1000 - 0.3
             time.sleep(0.5)
             before = ctx_switches(c.pid)
-            end = first_due + 4 * k - 0.3
             if end - time.time() >= 1.5:
                 break
         else:
