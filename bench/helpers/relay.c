@@ -43,6 +43,8 @@ int main(int argc, char **argv)
         return 2;
     const char *prefix = argv[1];
     size_t plen = strlen(prefix), held = 0;
+    if (plen > HELD)
+        return 2;
     (void)fcntl(0, F_SETPIPE_SZ, 1 << 20);
     for (;;) {
         ssize_t n = read(0, in + held, READ);
@@ -56,6 +58,11 @@ int main(int argc, char **argv)
             const char *nl = memchr(p, '\n', (size_t)(end - p));
             if (!nl)
                 break;
+            if (o + plen + (size_t)(nl + 1 - p) > sizeof out) { /* short lines grow most */
+                if (write_all(out, o) < 0)
+                    return 1;
+                o = 0;
+            }
             memcpy(out + o, prefix, plen);
             memcpy(out + o + plen, p, (size_t)(nl + 1 - p));
             o += plen + (size_t)(nl + 1 - p);
@@ -71,7 +78,7 @@ int main(int argc, char **argv)
         }
         memmove(in, p, held);
     }
-    if (held > 0) {
+    if (held > 0) { /* held <= HELD, plen <= HELD: it fits */
         memcpy(out, prefix, plen);
         memcpy(out + plen, in, held);
         if (write_all(out, plen + held) < 0)
