@@ -758,6 +758,15 @@ static void cy_stop_signal(struct cy *c, struct imp_service *s, yaml_node_t *v, 
     free(w);
 }
 
+/* A YAML null (`command:`, `command: ~`): compose's "not set". */
+static bool cy_null(yaml_node_t *v)
+{
+    const char *t = cy_str(v);
+    return t && v->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
+           (strcmp(t, "") == 0 || strcmp(t, "~") == 0 || strcmp(t, "null") == 0 ||
+            strcmp(t, "Null") == 0 || strcmp(t, "NULL") == 0);
+}
+
 /* The limits Docker takes (docker run --ulimit, go-units' names); it
  * refuses any other name, and corral takes each of these. */
 static const char *const cy_ulimit_names[] = {
@@ -765,38 +774,37 @@ static const char *const cy_ulimit_names[] = {
     "nofile", "nproc", "rss",  "rtprio", "rttime", "sigpending", "stack",
 };
 
-/* One limit of ulimits (what: services.a.ulimits.nofile[.soft]): a whole
- * number up to 2^63-1, or -1 (Docker's and setrlimit's RLIM_INFINITY),
- * which corral writes unlimited, into *out (UINT64_MAX for unlimited).
- * Docker reads a limit as a signed 64-bit number (go-units' ParseInt) and
- * refuses one above 2^63-1. Returns 0, or -1 (reported) for anything
- * else. */
-static int cy_limit(struct cy *c, yaml_node_t *v, const char *what, uint64_t *out)
+/* One limit of ulimits: a whole number up to 2^63-1, or -1 (Docker's and
+ * setrlimit's RLIM_INFINITY), which corral writes unlimited, into *out
+ * (UINT64_MAX for unlimited). Docker reads a limit as a signed 64-bit
+ * number (go-units' ParseInt) and refuses one above 2^63-1. Returns 0, or
+ * -1 with *why (static) saying what Docker refuses: anything else, a list
+ * or a map too. */
+static int cy_limit(yaml_node_t *v, uint64_t *out, const char **why)
 {
     const char *t = cy_str(v);
-    size_t len = t ? strlen(t) : 0;
-    if (t && strcmp(t, "-1") == 0) {
+    if (!t) {
+        *why = "expected a whole number or -1 (unlimited), got a list or a map";
+        return -1;
+    }
+    if (strcmp(t, "-1") == 0) {
         *out = UINT64_MAX;
         return 0;
     }
-    bool digits = len && strspn(t, "0123456789") == len;
-    const char *big = t + strspn(t ? t : "", "0"); /* without leading zeros */
-    size_t big_len = len - (size_t)(big - t);
-    if (digits && (big_len < 19 || (big_len == 19 && strcmp(big, "9223372036854775807") <= 0))) {
-        *out = strtoull(t, NULL, 10);
-        return 0;
+    size_t len = strlen(t);
+    if (!len || strspn(t, "0123456789") != len) {
+        *why = "expected a whole number or -1 (unlimited)";
+        return -1;
     }
-    if (digits)
-        cy_report(c, IMP_UNMAPPED, v, what,
-                  "%s is above 9223372036854775807 (2^63-1): Docker reads a limit as a signed "
-                  "64-bit number and refuses it; left out: write -1 for unlimited",
-                  t);
-    else if (t)
-        cy_report(c, IMP_UNMAPPED, v, what,
-                  "expected a whole number or -1 (unlimited), got \"%s\": Docker refuses it; left "
-                  "out",
-                  t);
-    return -1;
+    const char *big = t + strspn(t, "0"); /* without leading zeros */
+    size_t big_len = strlen(big);
+    if (big_len > 19 || (big_len == 19 && strcmp(big, "9223372036854775807") > 0)) {
+        *why = "above 9223372036854775807 (2^63-1): Docker reads a limit as a signed 64-bit "
+               "number; write -1 for unlimited";
+        return -1;
+    }
+    *out = strtoull(t, NULL, 10);
+    return 0;
 }
 
 /* The limits corral reads as sizes (conf_policy.c): a number of bytes, up
@@ -835,65 +843,128 @@ static void cy_limit_set(struct imp_iv *map, const char *key, uint64_t v, const 
         imp_iv_setf(map, key, true, "%llu", (unsigned long long)v);
 }
 
+/* Whether limit k is one Docker takes. */
+static bool cy_ulimit_known(const char *k)
+{
+    for (size_t i = 0; i < sizeof cy_ulimit_names / sizeof *cy_ulimit_names; i++)
+        if (strcmp(k, cy_ulimit_names[i]) == 0)
+            return true;
+    return false;
+}
+
+/* Reports a limit Docker refuses (at node at, what services.a.ulimits.X)
+ * with why; the caller leaves the service out. */
+static void cy_ulimit_refused(struct cy *c, yaml_node_t *at, const char *what, const char *why,
+                              const char *text)
+{
+    cy_report(c, IMP_UNMAPPED, at, what,
+              "%s%s%s%s: Docker refuses the service with it, so it never ran; the service is "
+              "left out, rather than run without the limit",
+              text ? "\"" : "", text ? text : "", text ? "\": " : "", why);
+}
+
+/* Checks service idx's ulimits as Docker reads them: a name it does not
+ * take, a value cy_limit refuses (the soft or the hard one), a soft limit
+ * above the hard one (setrlimit(2) refuses it, -1 counting as the
+ * largest), or anything but a number or {soft, hard} makes Docker refuse
+ * the whole service: each is reported, and -1 returned for the service to
+ * be left out, since running it without the limit would give it more than
+ * its file did. */
+static int cy_ulimits_check(struct cy *c, size_t idx)
+{
+    yaml_node_t *v = cy_get(c, c->node[idx], "ulimits");
+    if (!v || cy_null(v))
+        return 0;
+    char *w = imp_xasprintf("services.%s.ulimits", c->name[idx]);
+    int rc = 0;
+    if (v->type != YAML_MAPPING_NODE) {
+        cy_ulimit_refused(c, v, w, "expected a map of limits", NULL);
+        free(w);
+        return -1;
+    }
+    free(w);
+    for (yaml_node_pair_t *p = v->data.mapping.pairs.start; p < v->data.mapping.pairs.top; p++) {
+        yaml_node_t *kn = cy_node(c, p->key), *val = cy_node(c, p->value);
+        const char *k = cy_str(kn), *why = NULL;
+        uint64_t soft = 0, hard = 0;
+        w = imp_xasprintf("services.%s.ulimits.%s", c->name[idx], k ? k : "?");
+        if (!k || !cy_ulimit_known(k)) {
+            cy_ulimit_refused(c, kn, w,
+                              "not a limit Docker takes (core, cpu, data, fsize, locks, memlock, "
+                              "msgqueue, nice, nofile, nproc, rss, rtprio, rttime, sigpending, "
+                              "stack)",
+                              NULL);
+            rc = -1;
+        } else if (val->type == YAML_SCALAR_NODE) {
+            if (cy_limit(val, &soft, &why) < 0) {
+                cy_ulimit_refused(c, val, w, why, cy_str(val));
+                rc = -1;
+            }
+        } else if (val->type == YAML_MAPPING_NODE) {
+            yaml_node_t *sn = cy_get(c, val, "soft"), *hn = cy_get(c, val, "hard");
+            bool bad = false;
+            if (sn && cy_limit(sn, &soft, &why) < 0) {
+                char *ws = imp_xasprintf("%s.soft", w);
+                cy_ulimit_refused(c, sn, ws, why, cy_str(sn));
+                free(ws);
+                bad = true;
+            }
+            if (hn && cy_limit(hn, &hard, &why) < 0) {
+                char *wh = imp_xasprintf("%s.hard", w);
+                cy_ulimit_refused(c, hn, wh, why, cy_str(hn));
+                free(wh);
+                bad = true;
+            }
+            if (!bad && sn && hn && soft > hard) {
+                char *t = imp_xasprintf("soft (%s) is more than hard (%s): the container cannot "
+                                        "start with it (setrlimit(2) refuses it)",
+                                        cy_str(sn), cy_str(hn));
+                cy_ulimit_refused(c, val, w, t, NULL);
+                free(t);
+                bad = true;
+            }
+            rc = bad ? -1 : rc;
+        } else {
+            cy_ulimit_refused(c, val, w, "expected a number or {soft: N, hard: N}, got a list",
+                              NULL);
+            rc = -1;
+        }
+        free(w);
+    }
+    return rc;
+}
+
+/* Writes ulimits, which cy_ulimits_check took, as rlimits:. */
 static void cy_ulimits(struct cy *c, struct imp_service *s, yaml_node_t *v, const char *svc)
 {
     if (v->type != YAML_MAPPING_NODE)
         return;
     struct imp_iv *rl = imp_iv_child(s->map, "rlimits", IMP_IV_MAP);
     for (yaml_node_pair_t *p = v->data.mapping.pairs.start; p < v->data.mapping.pairs.top; p++) {
-        yaml_node_t *kn = cy_node(c, p->key);
-        const char *k = cy_str(kn);
+        const char *k = cy_str(cy_node(c, p->key)), *why;
         yaml_node_t *val = cy_node(c, p->value);
-        if (!k)
-            continue;
-        bool known = false;
-        for (size_t i = 0; i < sizeof cy_ulimit_names / sizeof *cy_ulimit_names; i++)
-            known |= strcmp(k, cy_ulimit_names[i]) == 0;
-        if (!known) {
-            char *w = imp_xasprintf("%s.ulimits.%s", svc, k);
-            cy_report(c, IMP_UNMAPPED, kn, w,
-                      "not a limit Docker takes (core, cpu, data, fsize, locks, memlock, "
-                      "msgqueue, nice, nofile, nproc, rss, rtprio, rttime, sigpending, stack): it "
-                      "refuses the service; left out");
-            free(w);
-            continue;
-        }
         uint64_t soft = 0, hard = 0;
         char *w = imp_xasprintf("%s.ulimits.%s", svc, k);
         if (cy_str(val)) {
-            if (cy_limit(c, val, w, &soft) == 0)
-                cy_limit_set(rl, k, cy_limit_fit(c, val, w, k, soft), cy_str(val));
+            cy_limit(val, &soft, &why);
+            cy_limit_set(rl, k, cy_limit_fit(c, val, w, k, soft), cy_str(val));
             free(w);
             continue;
         }
         yaml_node_t *sn = cy_get(c, val, "soft"), *hn = cy_get(c, val, "hard");
         char *ws = imp_xasprintf("%s.soft", w), *wh = imp_xasprintf("%s.hard", w);
-        bool has_soft = sn && cy_limit(c, sn, ws, &soft) == 0;
-        bool has_hard = hn && cy_limit(c, hn, wh, &hard) == 0;
-        if ((sn && !has_soft) || (hn && !has_hard)) {
-            /* Docker refuses the service: the limit is left out whole. */
-        } else if (has_soft && has_hard && soft > hard) {
-            /* -1 counts as the largest, as RLIM_INFINITY does for the
-             * kernel, which refuses a soft limit above the hard one
-             * (setrlimit(2): EINVAL): the container would not start. */
-            cy_report(c, IMP_UNMAPPED, val, w,
-                      "soft (%s) is more than hard (%s): Docker cannot start the container "
-                      "with it (setrlimit(2) refuses it); left out: make soft at most hard",
-                      cy_str(sn), cy_str(hn));
-        } else {
-            struct imp_iv *m2 = imp_iv_child(rl, k, IMP_IV_MAP);
-            if (has_soft)
-                cy_limit_set(m2, "soft", cy_limit_fit(c, sn, ws, k, soft), cy_str(sn));
-            if (has_hard)
-                cy_limit_set(m2, "hard", cy_limit_fit(c, hn, wh, k, hard), cy_str(hn));
-            if (!m2->first)
-                imp_iv_del(rl, k);
-        }
+        struct imp_iv *m2 = imp_iv_child(rl, k, IMP_IV_MAP);
+        if (sn && cy_limit(sn, &soft, &why) == 0)
+            cy_limit_set(m2, "soft", cy_limit_fit(c, sn, ws, k, soft), cy_str(sn));
+        if (hn && cy_limit(hn, &hard, &why) == 0)
+            cy_limit_set(m2, "hard", cy_limit_fit(c, hn, wh, k, hard), cy_str(hn));
+        if (!m2->first)
+            imp_iv_del(rl, k);
         free(ws);
         free(wh);
         free(w);
     }
-    if (!rl->first) /* every limit refused: no rlimits: {} */
+    if (!rl->first) /* ulimits: {} */
         imp_iv_del(s->map, "rlimits");
 }
 
@@ -1056,15 +1127,6 @@ static void cy_service(struct cy *c, size_t idx)
     free(where);
 }
 
-/* A YAML null (`command:`, `command: ~`): compose's "not set". */
-static bool cy_null(yaml_node_t *v)
-{
-    const char *t = cy_str(v);
-    return t && v->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
-           (strcmp(t, "") == 0 || strcmp(t, "~") == 0 || strcmp(t, "null") == 0 ||
-            strcmp(t, "Null") == 0 || strcmp(t, "NULL") == 0);
-}
-
 /* Why a service's command cannot be written, or NULL: compose's rules
  * (compose spec, "command" and "entrypoint"): a null one is the image's,
  * which is not known here; an empty one ([] or "") overrides the image's
@@ -1186,7 +1248,7 @@ static int cy_file(struct imp *m, const char *img)
         c.n++;
     }
     for (size_t i = 0; i < c.n; i++)
-        if (cy_commands(&c, i) < 0) {
+        if (cy_commands(&c, i) < 0 || cy_ulimits_check(&c, i) < 0) {
             imp_drop(m, c.svc[i]->name);
             c.svc[i] = NULL;
         }

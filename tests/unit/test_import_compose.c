@@ -224,7 +224,7 @@ static void unlimited_zero_durations_and_relative_paths_become_what_corral_takes
                          "  a:\n"
                          "    command: a\n"
                          "    working_dir: app/src\n"
-                         "    ulimits: {nproc: -1, nofile: {soft: 1024, hard: -1}, core: x}\n"
+                         "    ulimits: {nproc: -1, nofile: {soft: 1024, hard: -1}}\n"
                          "    healthcheck:\n"
                          "      test: [CMD, probe]\n"
                          "      interval: 0s\n"
@@ -235,23 +235,20 @@ static void unlimited_zero_durations_and_relative_paths_become_what_corral_takes
                          "  b:\n"
                          "    command: b\n"
                          "    working_dir: ${APP_DIR}\n"
-                         "    ulimits: {core: x}\n",
+                         "    ulimits: {}\n",
                          NULL);
     struct imp m;
     fx_import(&m, "compose", "/c.yaml", root);
     char *a = fx_service(&m, "a"), *b = fx_service(&m, "b");
     assert_lacks(a, "directory");
     assert_contains(b, "directory: \"${APP_DIR}\"\n");
-    assert_lacks(b, "rlimits"); /* every limit refused: none, not rlimits: {} */
+    assert_lacks(b, "rlimits"); /* none, not rlimits: {} */
     assert_contains(a, "  nproc: unlimited  # -1\n  nofile:\n    soft: 1024\n"
                        "    hard: unlimited  # -1\n");
-    assert_lacks(a, "core");
     assert_contains(a, "interval: 30s, timeout: 30s, retries: 3}");
     assert_lacks(a, "start_period");
     assert_lacks(a, "start_interval");
     assert_true(fx_reported(&m, IMP_UNMAPPED, "working_dir", "\"app/src\" is relative"));
-    assert_true(
-        fx_reported(&m, IMP_UNMAPPED, "services.a.ulimits.core", "expected a whole number"));
     assert_true(fx_reported(&m, IMP_CHANGED, "timeout", "0 is Docker's default: 30s"));
     assert_true(fx_reported(&m, IMP_CHANGED, "retries", "0: Docker's default, 3"));
     for (const struct imp_item *it = m.items; it; it = it->next)
@@ -345,11 +342,12 @@ static void a_stop_signal_corral_does_not_know_is_left_out(void **state)
     fx_rmtree(root);
 }
 
-/* A limit Docker refuses (a name it does not take, a soft limit above the
- * hard one, -1 counting as unlimited) is left out on its own, with its
- * reason; the service's other limits stay, where the last check would take
- * out rlimits: whole. */
-static void ulimits_docker_refuses_are_left_out_one_by_one(void **state)
+/* Docker refuses a service with a limit it does not take (a name it does
+ * not know, a soft limit above the hard one, -1 counting as unlimited, a
+ * value that is not a number, or a list or a map where a number goes): the
+ * service never ran, so it is left out, each limit reported, rather than
+ * run without the limit. What depends on it loses the dependency. */
+static void a_service_with_a_ulimit_docker_refuses_is_left_out(void **state)
 {
     (void)state;
     char *root = fx_tree("/c.yaml",
@@ -359,31 +357,65 @@ static void ulimits_docker_refuses_are_left_out_one_by_one(void **state)
                          "    ulimits:\n"
                          "      nproc: 512\n"
                          "      nofile: {soft: 2048, hard: 1024}\n"
-                         "      core: {soft: -1, hard: 0}\n"
-                         "      bogus: 1\n"
-                         "      as: 5\n"
+                         "  b:\n"
+                         "    command: b\n"
+                         "    ulimits: {core: {soft: -1, hard: 0}}\n"
+                         "  c:\n"
+                         "    command: c\n"
+                         "    ulimits: {bogus: 1}\n"
+                         "  d:\n"
+                         "    command: d\n"
+                         "    ulimits: {as: 5}\n"
+                         "  e:\n"
+                         "    command: e\n"
+                         "    ulimits: {core: x}\n"
+                         "  f:\n"
+                         "    command: f\n"
+                         "    ulimits: {nproc: [1, 2]}\n"
+                         "  g:\n"
+                         "    command: g\n"
+                         "    ulimits: {nofile: {soft: [1], hard: 5}}\n"
+                         "  h:\n"
+                         "    command: h\n"
+                         "    ulimits: {nofile: {soft: 1, hard: {x: 1}}}\n"
+                         "  i:\n"
+                         "    command: i\n"
+                         "    ulimits: [nofile]\n"
+                         "  j:\n"
+                         "    command: j\n"
+                         "    depends_on: [a]\n"
+                         "    ulimits:\n"
                          "      memlock: {soft: 64, hard: -1}\n",
                          NULL);
     struct imp m;
     fx_import(&m, "compose", "/c.yaml", root);
-    char *a = fx_service(&m, "a");
-    assert_contains(a, "rlimits:\n  nproc: 512\n  memlock:\n    soft: 64\n"
-                       "    hard: unlimited  # -1\n");
-    assert_lacks(a, "nofile");
-    assert_lacks(a, "core");
-    assert_lacks(a, "bogus");
-    assert_lacks(a, " as:");
+    for (const char *n = "abcdefghi"; *n; n++) {
+        char name[2] = {*n, 0};
+        assert_null(imp_find(&m, name));
+    }
+    char *j = fx_service(&m, "j");
+    assert_contains(j, "rlimits:\n  memlock:\n    soft: 64\n    hard: unlimited  # -1\n");
+    assert_lacks(j, "depends_on");
     const struct imp_item *it = fx_item(&m, IMP_UNMAPPED, "services.a.ulimits.nofile",
                                         "soft (2048) is more than hard (1024)");
     assert_non_null(it);
     assert_string_equal(it->where, "/c.yaml:6");
-    assert_true(fx_reported(&m, IMP_UNMAPPED, "services.a.ulimits.core",
+    assert_non_null(strstr(it->why, "Docker refuses the service"));
+    assert_non_null(strstr(it->why, "the service is left out"));
+    assert_true(fx_reported(&m, IMP_UNMAPPED, "services.b.ulimits.core",
                             "soft (-1) is more than hard (0)"));
     assert_true(
-        fx_reported(&m, IMP_UNMAPPED, "services.a.ulimits.bogus", "not a limit Docker takes"));
-    assert_true(fx_reported(&m, IMP_UNMAPPED, "services.a.ulimits.as", "not a limit Docker takes"));
+        fx_reported(&m, IMP_UNMAPPED, "services.c.ulimits.bogus", "not a limit Docker takes"));
+    assert_true(fx_reported(&m, IMP_UNMAPPED, "services.d.ulimits.as", "not a limit Docker takes"));
+    assert_true(
+        fx_reported(&m, IMP_UNMAPPED, "services.e.ulimits.core", "\"x\": expected a whole number"));
+    assert_true(fx_reported(&m, IMP_UNMAPPED, "services.f.ulimits.nproc", "got a list"));
+    assert_true(fx_reported(&m, IMP_UNMAPPED, "services.g.ulimits.nofile.soft", "a list or a map"));
+    assert_true(fx_reported(&m, IMP_UNMAPPED, "services.h.ulimits.nofile.hard", "a list or a map"));
+    assert_true(fx_reported(&m, IMP_UNMAPPED, "services.i.ulimits", "expected a map of limits"));
+    assert_true(fx_reported(&m, IMP_UNMAPPED, "a", "left out"));
     assert_false(fx_check_took_out(&m));
-    free(a);
+    free(j);
     imp_free(&m);
     fx_rmtree(root);
 }
@@ -523,10 +555,9 @@ static void a_user_with_an_empty_part_is_read_as_docker_reads_it(void **state)
 }
 
 /* Docker reads a limit as a signed 64-bit number and refuses one above
- * 2^63-1, which corral would take (it goes to 2^64-2): the limit is left
- * out by the mapper, whole when it is its soft or its hard value, and the
- * service's other limits stay. */
-static void a_ulimit_above_2_63_is_left_out_as_docker_refuses_it(void **state)
+ * 2^63-1, which corral would take (it goes to 2^64-2): the service, which
+ * never ran, is left out; leading zeros do not count. */
+static void a_ulimit_above_2_63_leaves_the_service_out(void **state)
 {
     (void)state;
     char *root = fx_tree("/c.yaml",
@@ -535,27 +566,34 @@ static void a_ulimit_above_2_63_is_left_out_as_docker_refuses_it(void **state)
                          "    command: a\n"
                          "    ulimits:\n"
                          "      nofile: 9223372036854775808\n"
-                         "      nproc: {soft: 1024, hard: 9999999999999999999}\n"
-                         "      core: 18446744073709551615\n"
+                         "  b:\n"
+                         "    command: b\n"
+                         "    ulimits: {nproc: {soft: 1024, hard: 9999999999999999999}}\n"
+                         "  c:\n"
+                         "    command: c\n"
+                         "    ulimits: {core: 18446744073709551615}\n"
+                         "  d:\n"
+                         "    command: d\n"
+                         "    ulimits:\n"
                          "      cpu: 9223372036854775807\n"
                          "      locks: 0009223372036854775807\n",
                          NULL);
     struct imp m;
     fx_import(&m, "compose", "/c.yaml", root);
-    char *a = fx_service(&m, "a");
-    assert_contains(a, "rlimits: {cpu: 9223372036854775807, locks: 9223372036854775807}\n");
-    assert_lacks(a, "nofile");
-    assert_lacks(a, "nproc");
-    assert_lacks(a, "core");
+    assert_null(imp_find(&m, "a"));
+    assert_null(imp_find(&m, "b"));
+    assert_null(imp_find(&m, "c"));
+    char *d = fx_service(&m, "d");
+    assert_contains(d, "rlimits: {cpu: 9223372036854775807, locks: 9223372036854775807}\n");
     const struct imp_item *it =
         fx_item(&m, IMP_UNMAPPED, "services.a.ulimits.nofile", "above 9223372036854775807");
     assert_non_null(it);
     assert_string_equal(it->where, "/c.yaml:5");
-    assert_true(fx_reported(&m, IMP_UNMAPPED, "services.a.ulimits.nproc.hard",
-                            "9999999999999999999 is above"));
-    assert_true(fx_reported(&m, IMP_UNMAPPED, "services.a.ulimits.core", "Docker reads a limit"));
+    assert_true(fx_reported(&m, IMP_UNMAPPED, "services.b.ulimits.nproc.hard",
+                            "\"9999999999999999999\": above"));
+    assert_true(fx_reported(&m, IMP_UNMAPPED, "services.c.ulimits.core", "Docker reads a limit"));
     assert_false(fx_check_took_out(&m));
-    free(a);
+    free(d);
     imp_free(&m);
     fx_rmtree(root);
 }
@@ -575,8 +613,7 @@ static void a_size_ulimit_past_corrals_sizes_is_written_unlimited(void **state)
                          "      stack: 9223372036854775807\n"
                          "      fsize: {soft: 1048576, hard: 100000000000000000}\n"
                          "      core: 1000000000000000\n"
-                         "      nofile: 100000000000000000\n"
-                         "      memlock: {soft: 100000000000000000, hard: 4096}\n",
+                         "      nofile: 100000000000000000\n",
                          NULL);
     struct imp m;
     fx_import(&m, "compose", "/c.yaml", root);
@@ -584,13 +621,11 @@ static void a_size_ulimit_past_corrals_sizes_is_written_unlimited(void **state)
     assert_contains(a, "  stack: unlimited  # 9223372036854775807\n"
                        "  fsize:\n    soft: 1048576\n    hard: unlimited  # 100000000000000000\n"
                        "  core: 1000000000000000\n  nofile: 100000000000000000\n");
-    assert_lacks(a, "memlock"); /* soft above hard: left out, not made unlimited */
     const struct imp_item *it =
         fx_item(&m, IMP_CHANGED, "services.a.ulimits.stack", "more than corral reads as a size");
     assert_non_null(it);
     assert_string_equal(it->where, "/c.yaml:5");
     assert_true(fx_reported(&m, IMP_CHANGED, "services.a.ulimits.fsize.hard", "written unlimited"));
-    assert_false(fx_reported(&m, IMP_CHANGED, "memlock", "written unlimited"));
     assert_false(fx_check_took_out(&m));
     free(a);
     imp_free(&m);
@@ -641,12 +676,12 @@ int main(void)
         cmocka_unit_test(unlimited_zero_durations_and_relative_paths_become_what_corral_takes),
         cmocka_unit_test(empty_commands_and_entrypoints_are_left_out_each_with_its_reason),
         cmocka_unit_test(a_stop_signal_corral_does_not_know_is_left_out),
-        cmocka_unit_test(ulimits_docker_refuses_are_left_out_one_by_one),
+        cmocka_unit_test(a_service_with_a_ulimit_docker_refuses_is_left_out),
         cmocka_unit_test(an_env_file_variable_corral_does_not_take_is_left_out),
         cmocka_unit_test(a_user_with_an_empty_part_is_read_as_docker_reads_it),
         cmocka_unit_test(a_dependency_cycle_loses_the_dependency_that_closes_it),
         cmocka_unit_test(service_healthy_without_a_healthcheck_becomes_condition_ready),
-        cmocka_unit_test(a_ulimit_above_2_63_is_left_out_as_docker_refuses_it),
+        cmocka_unit_test(a_ulimit_above_2_63_leaves_the_service_out),
         cmocka_unit_test(a_size_ulimit_past_corrals_sizes_is_written_unlimited),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
