@@ -2,6 +2,7 @@
  * in) into services: every [program:x] key is mapped, reported as not
  * mapped, or reported as not needed (docs/importing.md has the table). */
 #include <glob.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -467,33 +468,91 @@ static const char *sv_user_refused(const struct imp_ini_key *k)
     return NULL;
 }
 
-/* umask=: supervisord reads it as Python's int(value, 8) (an optional 0o,
- * any number of digits) and hands it to umask(2), which keeps the
- * permission bits (mask & 0777). corral's umask: is "0000" to "0777". */
-static void sv_umask(struct sv *c, struct imp_ini_sec *s, struct imp_ini_key *k, struct imp_iv *map)
+/* Python's whitespace in ASCII, which int() strips from both ends. */
+#define SV_PY_SPACE " \t\n\v\f\r\x1c\x1d\x1e\x1f"
+
+/* umask= as supervisord reads it, Python's int(value, 8): whitespace
+ * around it, an optional sign, an optional 0o or 0O (an underscore may
+ * follow it), octal digits with single underscores between them. Returns 0
+ * with the value in *out, or -1 where int() raises ValueError (supervisord
+ * refuses the file). *out saturates past 2^40, which no C int reaches. */
+static int sv_umask_read(const char *v, long long *out)
 {
-    const char *v = k->val;
-    if (v[0] == '0' && (v[1] == 'o' || v[1] == 'O'))
-        v += 2;
+    v += strspn(v, SV_PY_SPACE);
     size_t n = strlen(v);
-    if (n == 0 || strspn(v, "01234567") != n) {
-        sv_report(c, IMP_UNMAPPED, s, k, "expected an octal umask like 022");
-        return;
+    while (n && strchr(SV_PY_SPACE, v[n - 1]))
+        n--;
+    const char *end = v + n;
+    bool neg = v < end && *v == '-';
+    if (v < end && (*v == '-' || *v == '+'))
+        v++;
+    bool under_ok = false; /* an underscore may come next */
+    if (end - v >= 2 && v[0] == '0' && (v[1] == 'o' || v[1] == 'O')) {
+        v += 2;
+        under_ok = true;
     }
-    v += strspn(v, "0");
-    if (strlen(v) > 10) { /* past the C int that Python hands umask(2) */
-        sv_report(c, IMP_UNMAPPED, s, k,
-                  "out of range: supervisord fails to start the program with it; left out, so "
-                  "the service keeps corral's umask: write one from 000 to 777");
-        return;
+    long long val = 0;
+    bool digit = false, last_under = false;
+    for (; v < end; v++) {
+        if (*v == '_' && under_ok && !last_under) {
+            last_under = true;
+            continue;
+        }
+        if (*v < '0' || *v > '7')
+            return -1;
+        val = val > (1LL << 40) ? val : val * 8 + (*v - '0');
+        digit = true;
+        last_under = false;
+        under_ok = true;
     }
-    unsigned long mask = *v ? strtoul(v, NULL, 8) : 0;
-    imp_iv_note(imp_iv_setf(map, "umask", false, "%04lo", mask & 0777), "line %u", k->line);
-    if (mask > 0777) {
-        char *why = imp_xasprintf("became umask: \"%04lo\": umask(2) keeps only the permission "
-                                  "bits (0777) of it",
-                                  mask & 0777);
-        sv_report(c, IMP_CHANGED, s, k, why);
+    if (!digit || last_under)
+        return -1;
+    *out = neg ? -val : val;
+    return 0;
+}
+
+/* umask=, read as sv_umask_read reads it. supervisord hands it to
+ * os.umask, which takes a C int and raises OverflowError past one: the
+ * child fails before exec, so the program never runs. Returns true after
+ * leaving the program out (sv_skip) where supervisord refuses the value:
+ * corral's umask could give it more than its file did. */
+static bool sv_umask_refused(struct sv *c, struct sv_prog *p, struct imp_ini_key *k)
+{
+    long long mask;
+    if (sv_umask_read(k->val, &mask) < 0) {
+        sv_skip(c, p, k,
+                strstr(k->val, "%(")
+                    ? "a variable: corral reads umask: as written, without variables; the "
+                      "program is left out rather than run with corral's umask: write the mask"
+                    : "not an octal number as supervisord reads it (int(value, 8)): supervisord "
+                      "refuses the file, so the program never ran; it is left out rather than "
+                      "run with corral's umask: write one like 022");
+        return true;
+    }
+    if (mask > INT_MAX || mask < INT_MIN) {
+        sv_skip(c, p, k,
+                "past a C int: supervisord's os.umask raises OverflowError in the child, so the "
+                "program never ran; it is left out rather than run with corral's umask: write "
+                "one from 000 to 777");
+        return true;
+    }
+    return false;
+}
+
+/* umask=, which sv_umask_refused took, as umask(2) keeps it: the
+ * permission bits of the mode_t it gets (mask & 0777, a negative mask in
+ * two's complement). corral's umask: is "0000" to "0777". */
+static void sv_umask(struct sv *c, struct sv_prog *p, struct imp_ini_key *k)
+{
+    long long mask = 0;
+    sv_umask_read(k->val, &mask);
+    unsigned perm = (unsigned)(int)mask & 0777;
+    imp_iv_note(imp_iv_setf(p->svc->map, "umask", false, "%04o", perm), "line %u", k->line);
+    if (mask < 0 || mask > 0777) {
+        char *why = imp_xasprintf("became umask: \"%04o\": umask(2) keeps only the permission "
+                                  "bits (0777) of it%s",
+                                  perm, mask < 0 ? ", a negative one in two's complement" : "");
+        sv_report(c, IMP_CHANGED, p->sec, k, why);
         free(why);
     }
 }
@@ -543,6 +602,9 @@ static void sv_program(struct sv *c, struct sv_prog *p)
         sv_skip(c, p, imp_ini_get(s, "user"), bad_user);
         return;
     }
+    struct imp_ini_key *um = imp_ini_get(s, "umask");
+    if (um && sv_umask_refused(c, p, um))
+        return;
     char *cmd = sv_expand(c, p, s, k);
     char **argv = imp_words(cmd, NULL);
     if (argv && argv[0] && !argv[0][0]) {
@@ -585,8 +647,8 @@ static void sv_program(struct sv *c, struct sv_prog *p)
     }
     if ((k = imp_ini_get(s, "user")))
         imp_iv_note(imp_iv_set(map, "user", k->val, false), "line %u", k->line);
-    if ((k = imp_ini_get(s, "umask")))
-        sv_umask(c, s, k, map);
+    if (um)
+        sv_umask(c, p, um);
     struct imp_iv *env = NULL;
     for (size_t i = 0; i < c->ini.n; i++) /* [supervisord] environment= first */
         if (strcmp(c->ini.secs[i].name, "supervisord") == 0 &&

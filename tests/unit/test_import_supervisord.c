@@ -331,11 +331,14 @@ static void a_user_that_names_no_user_leaves_the_program_out(void **state)
     fx_rmtree(root);
 }
 
-/* umask= as supervisord reads it (Python's int(value, 8)) and umask(2)
- * applies it (the permission bits): leading zeros and 0o are kept apart
- * from the value, and a mask past 0777 becomes its permission bits,
- * reported, where the last check would drop it for corral's "0000" to
- * "0777". */
+/* umask= as supervisord reads it (Python's int(value, 8): a sign, 0o,
+ * underscores between digits, whitespace around) and umask(2) applies it
+ * (the permission bits of the int os.umask takes, a negative one in two's
+ * complement), reported past 0777, where the last check would drop it for
+ * corral's "0000" to "0777". A value int() refuses (supervisord refuses
+ * the file) or past a C int (os.umask raises OverflowError in the child)
+ * leaves the program out: it never ran, and corral's umask could give it
+ * more. */
 static void a_umask_becomes_the_mask_umask_2_would_apply(void **state)
 {
     (void)state;
@@ -344,26 +347,44 @@ static void a_umask_becomes_the_mask_umask_2_would_apply(void **state)
                          "[program:b]\ncommand=b\numask=00022\n"
                          "[program:c]\ncommand=c\numask=0o27\n"
                          "[program:d]\ncommand=d\numask=089\n"
-                         "[program:e]\ncommand=e\numask=77777777777\n",
+                         "[program:e]\ncommand=e\numask=77777777777\n"
+                         "[program:f]\ncommand=f\numask=+0_77\n"
+                         "[program:g]\ncommand=g\numask=0O_0_2_7\n"
+                         "[program:h]\ncommand=h\numask=-0o22\n"
+                         "[program:i]\ncommand=i\numask=0O17777777777\n"
+                         "[program:j]\ncommand=j\numask=0o20000000000\n"
+                         "[program:k]\ncommand=k\numask=-0o20000000000\n"
+                         "[program:l]\ncommand=l\numask=-0o20000000001\n"
+                         "[program:m]\ncommand=m\numask=1__7\n"
+                         "[program:n]\ncommand=n\numask=7_\n"
+                         "[program:o]\ncommand=o\numask=0o\n"
+                         "[program:p]\ncommand=p\numask=\n"
+                         "[program:q]\ncommand=q\numask=00000000000000000000000000022\n",
                          NULL);
     struct imp m;
     fx_import(&m, "supervisord", "/s.conf", root);
-    char *a = fx_service(&m, "a"), *b = fx_service(&m, "b"), *c = fx_service(&m, "c");
-    char *d = fx_service(&m, "d"), *e = fx_service(&m, "e");
-    assert_contains(a, "umask: \"0777\"  # line 3");
-    assert_contains(b, "umask: \"0022\"");
-    assert_contains(c, "umask: \"0027\"");
-    assert_lacks(d, "umask");
-    assert_lacks(e, "umask");
+    const char *want[][2] = {
+        {"a", "umask: \"0777\"  # line 3"}, {"b", "umask: \"0022\""}, {"c", "umask: \"0027\""},
+        {"f", "umask: \"0077\""},           {"g", "umask: \"0027\""}, {"h", "umask: \"0756\""},
+        {"i", "umask: \"0777\""},           {"k", "umask: \"0000\""}, {"q", "umask: \"0022\""},
+    };
+    for (size_t i = 0; i < sizeof want / sizeof *want; i++) {
+        char *t = fx_service(&m, want[i][0]);
+        assert_contains(t, want[i][1]);
+        free(t);
+    }
+    for (const char *n = "dejlmnop"; *n; n++) {
+        char name[2] = {*n, 0};
+        assert_null(imp_find(&m, name));
+    }
     assert_true(fx_reported(&m, IMP_CHANGED, "umask=1777", "keeps only the permission bits"));
-    assert_true(fx_reported(&m, IMP_UNMAPPED, "umask=089", "expected an octal umask"));
-    assert_true(fx_reported(&m, IMP_UNMAPPED, "umask=77777777777", "out of range"));
+    assert_true(fx_reported(&m, IMP_CHANGED, "umask=-0o22", "two's complement"));
+    assert_true(fx_reported(&m, IMP_UNMAPPED, "umask=089", "supervisord refuses the file"));
+    assert_true(fx_reported(&m, IMP_UNMAPPED, "umask=1__7", "supervisord refuses the file"));
+    assert_true(fx_reported(&m, IMP_UNMAPPED, "umask=77777777777", "OverflowError"));
+    assert_true(fx_reported(&m, IMP_UNMAPPED, "umask=-0o20000000001", "OverflowError"));
+    assert_true(fx_reported(&m, IMP_UNMAPPED, "umask=0o20000000000", "left out rather than"));
     assert_false(fx_check_took_out(&m));
-    free(a);
-    free(b);
-    free(c);
-    free(d);
-    free(e);
     imp_free(&m);
     fx_rmtree(root);
 }
