@@ -438,6 +438,34 @@ static void sv_skip(struct sv *c, struct sv_prog *p, struct imp_ini_key *k, cons
     p->svc = NULL;
 }
 
+/* Whether user= is a number as supervisord reads it (name_to_uid tries
+ * Python's int(value) first: an optional sign, decimal digits with single
+ * underscores between them, leading zeros), with its value in *uid,
+ * saturated past 2^40. */
+static bool sv_user_uid(const char *u, long long *uid)
+{
+    bool neg = *u == '-';
+    if (*u == '-' || *u == '+')
+        u++;
+    long long v = 0;
+    bool digit = false, last_under = false;
+    for (; *u; u++) {
+        if (*u == '_' && digit && !last_under) {
+            last_under = true;
+            continue;
+        }
+        if (*u < '0' || *u > '9')
+            return false;
+        v = v > (1LL << 40) ? v : v * 10 + (*u - '0');
+        digit = true;
+        last_under = false;
+    }
+    if (!digit || last_under)
+        return false;
+    *uid = neg ? -v : v;
+    return true;
+}
+
 /* Why user= names no user corral could run the program as, or NULL.
  * supervisord takes a user name or a uid and refuses the file when it
  * names no user of the system (name_to_uid); corral takes a name or a uid
@@ -460,9 +488,8 @@ static const char *sv_user_refused(const struct imp_ini_key *k)
     if (strstr(u, "%("))
         return "a variable: corral reads user: as written, without variables; the program is "
                "left out rather than run as corral's own user: write the user's name";
-    bool digits = strspn(u, "0123456789") == n;
-    if ((digits && (n > 10 || strtoull(u, NULL, 10) >= 4294967295ULL)) ||
-        (u[0] == '-' && n > 1 && strspn(u + 1, "0123456789") == n - 1))
+    long long uid;
+    if (sv_user_uid(u, &uid) && (uid < 0 || uid >= 4294967295LL))
         return "not a uid from 0 to 4294967294 (supervisord refuses it too); the program is left "
                "out rather than run as corral's own user: set user= to a name or uid of the image";
     return NULL;
@@ -645,8 +672,17 @@ static void sv_program(struct sv *c, struct sv_prog *p)
                       "which is not known here; set directory: to an absolute path");
         free(d);
     }
-    if ((k = imp_ini_get(s, "user")))
-        imp_iv_note(imp_iv_set(map, "user", k->val, false), "line %u", k->line);
+    long long uid;
+    if ((k = imp_ini_get(s, "user"))) {
+        /* A uid written as corral reads one: "+1" would be a name. */
+        char *text = sv_user_uid(k->val, &uid) ? imp_xasprintf("%lld", uid) : imp_xstrdup(k->val);
+        struct imp_iv *e = imp_iv_set(map, "user", text, false);
+        if (strcmp(text, k->val) == 0)
+            imp_iv_note(e, "line %u", k->line);
+        else
+            imp_iv_note(e, "user=%s, line %u", k->val, k->line);
+        free(text);
+    }
     if (um)
         sv_umask(c, p, um);
     struct imp_iv *env = NULL;

@@ -306,16 +306,27 @@ static void a_user_that_names_no_user_leaves_the_program_out(void **state)
                          "[program:big]\ncommand=a\nuser=4294967295\n"
                          "[program:neg]\ncommand=a\nuser=-1\n"
                          "[program:uid]\ncommand=a\nuser=33\n"
-                         "[program:name]\ncommand=a\nuser=nobody\n",
+                         "[program:name]\ncommand=a\nuser=nobody\n"
+                         "[program:zeros]\ncommand=a\nuser=00000000001\n"
+                         "[program:zbig]\ncommand=a\nuser=0004294967295\n"
+                         "[program:plus]\ncommand=a\nuser=+1_000\n",
                          NULL);
     struct imp m;
     fx_import(&m, "supervisord", "/s.conf", root);
-    const char *gone[] = {"empty", "colon", "var", "big", "neg"};
+    const char *gone[] = {"empty", "colon", "var", "big", "neg", "zbig"};
     for (size_t k = 0; k < sizeof gone / sizeof *gone; k++)
         assert_null(imp_find(&m, gone[k]));
     char *uid = fx_service(&m, "uid"), *name = fx_service(&m, "name");
     assert_contains(uid, "user: \"33\"");
     assert_contains(name, "user: nobody");
+    /* Python's int(): leading zeros, a sign, underscores; written as
+     * corral reads a uid. */
+    char *zeros = fx_service(&m, "zeros"), *plus = fx_service(&m, "plus");
+    assert_contains(zeros, "user: \"1\"  # user=00000000001");
+    assert_contains(plus, "user: \"1000\"  # user=+1_000");
+    assert_true(fx_reported(&m, IMP_UNMAPPED, "user=0004294967295", "not a uid from 0"));
+    free(zeros);
+    free(plus);
     const struct imp_item *it =
         fx_item(&m, IMP_UNMAPPED, "[program:empty] user=", "an empty user= names no user");
     assert_non_null(it);
