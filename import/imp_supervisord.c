@@ -285,6 +285,11 @@ static void sv_logs(struct sv *c, struct sv_prog *p, bool redirect)
         imp_iv_note(imp_iv_set(logs, "file", path, false), "%s_logfile, line %u", which,
                     file_key->line);
         free(path);
+        if (file_key == out && !redirect && !err)
+            sv_report(c, IMP_CHANGED, s, out,
+                      "stderr_logfile is not set: supervisord writes stderr to a file of its own "
+                      "(AUTO, in childlogdir); corral's log file holds both streams, so stderr "
+                      "goes into this one too");
         bool console_too = file_key == err; /* stdout stays on the container's log */
         imp_iv_set(logs, "stdout", console_too ? "both" : "file", true);
         if (console_too)
@@ -297,21 +302,43 @@ static void sv_logs(struct sv *c, struct sv_prog *p, bool redirect)
         struct imp_ini_key *lf = i ? err : out;
         char key[64];
         if (lf && sv_is_none(lf->val) && (i == 0 || !redirect)) {
-            /* One setting for both streams: none only when neither has a
-             * log (an unset stdout_logfile is supervisord's AUTO). */
-            if (!file_key && (i == 0 || (out && sv_is_none(out->val)))) {
-                logs = imp_iv_child(p->svc->map, "logs", IMP_IV_MAP);
-                imp_iv_note(imp_iv_set(logs, "stdout", "none", true), "%s_logfile=%s, line %u",
-                            stream, lf->val, lf->line);
+            /* logs.stdout is one setting for both streams: none only
+             * when neither has a log (an unset stdout_logfile is
+             * supervisord's AUTO; with redirect_stderr, stderr is in
+             * stdout's). Else the stream supervisord drops goes where
+             * the other one goes. */
+            bool out_none = out && sv_is_none(out->val);
+            bool err_none = redirect ? out_none : err && sv_is_none(err->val);
+            const char *spelled = strcasecmp(lf->val, "NONE") == 0 ? ""
+                                  : lf->val[0]                     ? "OFF is supervisord's NONE: "
+                                               : "an empty path is supervisord's NONE: ";
+            if (out_none && err_none) {
+                if (i == 0) {
+                    logs = imp_iv_child(p->svc->map, "logs", IMP_IV_MAP);
+                    imp_iv_note(imp_iv_set(logs, "stdout", "none", true), "%s_logfile=%s, line %u",
+                                stream, lf->val, lf->line);
+                }
+                if (spelled[0]) {
+                    char *why = imp_xasprintf("%sno log file, the stream is dropped; neither "
+                                              "stream has a log: logs.stdout: none",
+                                              spelled);
+                    sv_report(c, IMP_CHANGED, s, lf, why);
+                    free(why);
+                }
+            } else {
+                const char *other = i ? "stdout" : "stderr";
+                const char *dest =
+                    !file_key ? "to corral's stdout and stderr, prefixed"
+                    : file_key == err
+                        ? "into the log file and onto corral's stdout and stderr (logs.stdout: both)"
+                        : "into the log file (logs.stdout: file)";
+                char *why = imp_xasprintf(
+                    "%ssupervisord drops %s and keeps %s; corral's logs.stdout is one setting for "
+                    "both streams, so %s is not dropped: it goes %s, as %s does",
+                    spelled, stream, other, stream, dest, other);
+                sv_report(c, IMP_CHANGED, s, lf, why);
+                free(why);
             }
-            if (strcasecmp(lf->val, "NONE") != 0)
-                sv_report(c, IMP_CHANGED, s, lf,
-                          lf->val[0] ? "OFF is supervisord's NONE: no log file, the stream is "
-                                       "dropped; corral drops a service's output when neither "
-                                       "stream has a log (logs.stdout: none)"
-                                     : "an empty path is supervisord's NONE: no log file, the "
-                                       "stream is dropped; corral drops a service's output when "
-                                       "neither stream has a log (logs.stdout: none)");
         } else if (lf && strcasecmp(lf->val, "AUTO") == 0) {
             sv_report(c, IMP_CHANGED, s, lf,
                       "no AUTO file in childlogdir: the output goes to corral's stdout and "

@@ -462,16 +462,16 @@ static void a_group_name_corral_does_not_take_is_made_one(void **state)
 /* Log values corral refuses are read as supervisord reads them, where
  * the last check would take logs: out whole (the file with it): an empty
  * stdout_logfile= or OFF is supervisord's NONE (logfile_name), no log;
- * a max size under corral's least is that least, reported. An empty
- * stderr_logfile= beside an unset stdout_logfile (supervisord's AUTO)
- * drops nothing corral can keep apart: the output stays on corral's
- * stdout. */
+ * a max size under corral's least is that least, reported. A stream
+ * without a log beside one with a log (an unset one is supervisord's
+ * AUTO) is not dropped: logs.stdout is one setting for both streams, and
+ * none would drop the other stream too. */
 static void log_values_corral_refuses_are_read_as_supervisord_reads_them(void **state)
 {
     (void)state;
     char *root = fx_tree("/s.conf",
-                         "[program:a]\ncommand=a\nstdout_logfile=\n"
-                         "[program:b]\ncommand=b\nstdout_logfile=Off\n"
+                         "[program:a]\ncommand=a\nstdout_logfile=\nstderr_logfile=NONE\n"
+                         "[program:b]\ncommand=b\nstdout_logfile=Off\nredirect_stderr=true\n"
                          "[program:c]\ncommand=c\nstdout_logfile=/var/log/c.log\n"
                          "stdout_logfile_maxbytes=1KB\n"
                          "[program:d]\ncommand=d\nstdout_logfile=/var/log/d.log\n"
@@ -483,10 +483,10 @@ static void log_values_corral_refuses_are_read_as_supervisord_reads_them(void **
     char *a = fx_service(&m, "a"), *b = fx_service(&m, "b"), *c = fx_service(&m, "c");
     char *d = fx_service(&m, "d"), *e = fx_service(&m, "e");
     assert_contains(a, "logs:\n  stdout: none  # stdout_logfile=, line 3\n");
-    assert_contains(b, "logs:\n  stdout: none  # stdout_logfile=Off, line 6\n");
-    assert_contains(c, "  file: /var/log/c.log  # stdout_logfile, line 9\n  stdout: file\n"
-                       "  max_size: 4KiB  # stdout_logfile_maxbytes=1KB, line 10\n");
-    assert_contains(d, "  file: /var/log/d.log  # stdout_logfile, line 13\n  stdout: file\n");
+    assert_contains(b, "logs:\n  stdout: none  # stdout_logfile=Off, line 7\n");
+    assert_contains(c, "  file: /var/log/c.log  # stdout_logfile, line 11\n  stdout: file\n"
+                       "  max_size: 4KiB  # stdout_logfile_maxbytes=1KB, line 12\n");
+    assert_contains(d, "  file: /var/log/d.log  # stdout_logfile, line 15\n  stdout: file\n");
     assert_lacks(d, "max_size");
     assert_lacks(e, "logs");
     const struct imp_item *it = fx_item(
@@ -497,7 +497,8 @@ static void log_values_corral_refuses_are_read_as_supervisord_reads_them(void **
         fx_reported(&m, IMP_CHANGED, "[program:b] stdout_logfile=Off", "supervisord's NONE"));
     assert_true(fx_reported(&m, IMP_CHANGED, "stdout_logfile_maxbytes=1KB", "rotated at 4KiB"));
     assert_true(fx_reported(&m, IMP_CHANGED, "maxbytes=999999999999GB", "stays 10MiB"));
-    assert_true(fx_reported(&m, IMP_CHANGED, "[program:e] stderr_logfile=", "supervisord's NONE"));
+    assert_true(fx_reported(&m, IMP_CHANGED, "[program:e] stderr_logfile=",
+                            "supervisord drops stderr and keeps stdout"));
     assert_false(fx_check_took_out(&m));
     free(a);
     free(b);
@@ -534,6 +535,53 @@ static void no_stdout_log_beside_a_stderr_file_keeps_the_file(void **state)
     fx_rmtree(root);
 }
 
+/* Where supervisord drops one stream and keeps the other, corral, whose
+ * logs.stdout is one setting for both, keeps both where the kept one goes,
+ * reported: logs.stdout: none would drop the kept stream too. A log file
+ * for stdout alone holds stderr too under corral, reported. */
+static void one_stream_without_a_log_keeps_the_other(void **state)
+{
+    (void)state;
+    char *root = fx_tree("/s.conf",
+                         "[program:a]\ncommand=a\nstdout_logfile=NONE\n"
+                         "[program:b]\ncommand=b\nstdout_logfile=NONE\n"
+                         "stderr_logfile=/dev/stderr\n"
+                         "[program:c]\ncommand=c\nstdout_logfile=/var/log/c.log\n"
+                         "stderr_logfile=NONE\n"
+                         "[program:d]\ncommand=d\nstdout_logfile=/var/log/d.log\n"
+                         "[program:e]\ncommand=e\nstdout_logfile=NONE\nstderr_logfile=NONE\n",
+                         NULL);
+    struct imp m;
+    fx_import(&m, "supervisord", "/s.conf", root);
+    char *a = fx_service(&m, "a"), *b = fx_service(&m, "b"), *c = fx_service(&m, "c");
+    char *d = fx_service(&m, "d"), *e = fx_service(&m, "e");
+    assert_lacks(a, "logs");
+    assert_lacks(b, "logs");
+    assert_contains(c,
+                    "logs:\n  file: /var/log/c.log  # stdout_logfile, line 10\n  stdout: file\n");
+    assert_contains(d,
+                    "logs:\n  file: /var/log/d.log  # stdout_logfile, line 14\n  stdout: file\n");
+    assert_contains(e, "logs:\n  stdout: none  # stdout_logfile=NONE, line 17\n");
+    assert_true(fx_reported(&m, IMP_CHANGED, "[program:a] stdout_logfile=NONE",
+                            "supervisord drops stdout and keeps stderr"));
+    assert_true(fx_reported(&m, IMP_CHANGED, "[program:b] stdout_logfile=NONE",
+                            "goes to corral's stdout and stderr, prefixed"));
+    assert_false(fx_reported(&m, IMP_UNNEEDED, "[program:b] stdout_logfile", ""));
+    assert_true(fx_reported(&m, IMP_CHANGED, "[program:c] stderr_logfile=NONE",
+                            "goes into the log file (logs.stdout: file)"));
+    assert_true(fx_reported(&m, IMP_CHANGED, "[program:d] stdout_logfile=/var/log/d.log",
+                            "stderr goes into this one too"));
+    assert_false(fx_reported(&m, IMP_CHANGED, "[program:e]", ""));
+    assert_false(fx_check_took_out(&m));
+    free(a);
+    free(b);
+    free(c);
+    free(d);
+    free(e);
+    imp_free(&m);
+    fx_rmtree(root);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -557,6 +605,7 @@ int main(void)
         cmocka_unit_test(a_group_name_corral_does_not_take_is_made_one),
         cmocka_unit_test(log_values_corral_refuses_are_read_as_supervisord_reads_them),
         cmocka_unit_test(no_stdout_log_beside_a_stderr_file_keeps_the_file),
+        cmocka_unit_test(one_stream_without_a_log_keeps_the_other),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
