@@ -51,40 +51,87 @@ static void refuse(struct imp_script *sc, unsigned line, const char *what, const
     sc->refused.why = imp_xstrdup(why);
 }
 
-static bool all_digits(const char *s, size_t n)
+/* chpst -u :UID:GID[:GID...] as runit's uidgids_set reads it: each field
+ * is scanned as a number, an empty one as 0 (`:0:` is uid 0, gid 0), and
+ * the gids end at the first character that is not a ':' after a number;
+ * a uid not followed by ':' is refused ("invalid uid/gids"). */
+static void set_numeric_user(struct imp_script *sc, const char *spec, const char *what,
+                             unsigned line)
 {
-    return n > 0 && strspn(s, "0123456789") >= n;
+    const char *p = spec + 1;
+    size_t n = strspn(p, "0123456789");
+    if (p[n] != ':') {
+        refuse(sc, line, what,
+               "chpst -u :UID:GID takes numbers, a uid then ':' and a gid, and refuses anything "
+               "else at every start (\"invalid uid/gids\"), so the program never ran");
+        return;
+    }
+    const char *g = p + n + 1;
+    size_t gn = strspn(g, "0123456789");
+    free(sc->user);
+    sc->user = n ? imp_xstrndup(p, n) : imp_xstrdup("0");
+    free(sc->group);
+    sc->group = gn ? imp_xstrndup(g, gn) : imp_xstrdup("0");
+    if (!n || !gn) {
+        char why[256];
+        snprintf(why, sizeof why,
+                 "chpst scans an empty number as 0: it runs the program as uid %s, gid %s, and "
+                 "so does corral",
+                 sc->user, sc->group);
+        note(sc, IMP_CHANGED, line, what, why);
+    }
+    if (g[gn] == ':') {
+        char why[256];
+        snprintf(why, sizeof why,
+                 "chpst sets every group it lists; corral, given group:, sets that group alone: "
+                 "%s are not set",
+                 g + gn + 1);
+        note(sc, IMP_CHANGED, line, what, why);
+    }
 }
 
 /* The user change of `tool SPEC`: setuser's USER, s6-setuidgid's USER or
- * UID:GID, chpst -u's [:]USER[:GROUP[:GROUP]...] (runit's chpst(8)), into
- * user and group. A leading ':' (chpst) takes numbers, :UID:GID[:GID...].
- * An empty part names no user or group: the tool refuses it at every
- * start (chpst: "unknown user/group", "invalid uid/gids"; setuser and
- * s6-setuidgid: unknown user), so the program never ran, and sc->refused
- * says so. chpst sets the groups it lists and no others: past the first,
- * they are reported. */
+ * UID:GID, chpst -u's USER[:GROUP[:GROUP]...] or :UID:GID[:GID...]
+ * (runit's chpst(8)), into user and group. An empty name names no user or
+ * group: the tool refuses it at every start (chpst: "unknown user/group";
+ * setuser and s6-setuidgid: unknown user), so the program never ran, and
+ * sc->refused says so; so does setuser's USER with a ':', which it looks
+ * up as one name. s6-setuidgid '' runs the program unchanged (s6
+ * 2.11.2.0). Without a group, chpst sets the user's primary group alone
+ * (sc->primary_group), setuser and s6-setuidgid its groups from
+ * /etc/group too, as corral does; chpst sets every group it lists, where
+ * corral, given group:, sets that one alone: past the first, they are
+ * reported. */
 static void set_user(struct imp_script *sc, const char *tool, const char *spec, unsigned line)
 {
-    bool numeric = strcmp(tool, "chpst -u") == 0 && spec[0] == ':';
-    const char *p = spec + numeric;
+    bool chpst = strcmp(tool, "chpst -u") == 0;
     char what[160];
     snprintf(what, sizeof what, "%s %s", tool, spec[0] ? spec : "''");
+    if (chpst && spec[0] == ':') {
+        set_numeric_user(sc, spec, what, line);
+        return;
+    }
+    if (!spec[0] && strcmp(tool, "s6-setuidgid") == 0) {
+        note(sc, IMP_UNNEEDED, line, what,
+             "s6-setuidgid with an empty user runs the program unchanged (s6 2.11.2.0 and "
+             "later; earlier ones refuse it): no user change");
+        return;
+    }
+    if (strcmp(tool, "setuser") == 0 && strchr(spec, ':')) {
+        refuse(sc, line, what,
+               "setuser looks the whole of it up as one user name, which no user has (a name "
+               "holds no ':'), and aborts at every start, so the program never ran");
+        return;
+    }
+    const char *p = spec;
     size_t n = strcspn(p, ":");
     const char *g = p[n] ? p + n + 1 : NULL;
     size_t gn = g ? strcspn(g, ":") : 0;
-    bool empty = n == 0, digits = all_digits(p, n);
+    bool empty = n == 0;
     for (const char *q = g; q;) {
         size_t k = strcspn(q, ":");
         empty |= k == 0;
-        digits &= all_digits(q, k);
         q = q[k] ? q + k + 1 : NULL;
-    }
-    if (numeric && (!g || !digits)) {
-        refuse(sc, line, what,
-               "chpst -u :UID:GID takes numbers, a uid and at least one gid, and refuses anything "
-               "else at every start (\"invalid uid/gids\"), so the program never ran");
-        return;
     }
     if (empty) {
         char why[160];
@@ -98,13 +145,16 @@ static void set_user(struct imp_script *sc, const char *tool, const char *spec, 
     sc->user = imp_xstrndup(p, n);
     free(sc->group);
     sc->group = gn ? imp_xstrndup(g, gn) : NULL;
+    sc->primary_group = chpst && !g;
+    free(sc->user_what);
+    sc->user_what = imp_xstrdup(what);
+    sc->user_line = line;
     if (g && g[gn]) {
         char why[256];
-        snprintf(
-            why, sizeof why,
-            "%s sets only the groups it lists; corral sets group: and the user's supplementary "
-            "groups from /etc/group: %s are not set unless the user is a member",
-            tool, g + gn + 1);
+        snprintf(why, sizeof why,
+                 "%s sets every group it lists; corral, given group:, sets that group alone: %s "
+                 "are not set",
+                 tool, g + gn + 1);
         note(sc, IMP_CHANGED, line, what, why);
     }
 }
@@ -400,7 +450,59 @@ void imp_script_free(struct imp_script *sc)
     }
     free(sc->refused.what);
     free(sc->refused.why);
+    free(sc->user_what);
     memset(sc, 0, sizeof *sc);
+}
+
+/* USER's primary gid as /etc/passwd under the import's root gives it (a
+ * NUL-terminated number in buf), or false. */
+static bool passwd_gid(struct imp *m, const char *user, char *buf, size_t size)
+{
+    size_t len;
+    char *text = imp_read(m, "/etc/passwd", &len);
+    bool found = false;
+    size_t n = strlen(user);
+    for (char *l = text; l && *l && !found;) {
+        char *end = strchr(l, '\n');
+        if (end)
+            *end = '\0';
+        /* name:password:uid:gid:... */
+        char *f = l;
+        for (int i = 0; i < 3 && f; i++)
+            f = strchr(f, ':') ? strchr(f, ':') + 1 : NULL;
+        size_t gn = f ? strspn(f, "0123456789") : 0;
+        if (strncmp(l, user, n) == 0 && l[n] == ':' && gn && gn < size &&
+            (f[gn] == ':' || !f[gn])) {
+            memcpy(buf, f, gn);
+            buf[gn] = '\0';
+            found = true;
+        }
+        l = end ? end + 1 : NULL;
+    }
+    free(text);
+    return found;
+}
+
+/* chpst -u USER sets USER's primary group alone, where corral, given no
+ * group:, also sets the groups /etc/group lists USER in: group: is
+ * written, read from the image's /etc/passwd, or the difference reported
+ * when it cannot be. */
+static void primary_group(struct imp *m, struct imp_iv *map, struct imp_script *sc,
+                          const char *path)
+{
+    char gid[32];
+    if (passwd_gid(m, sc->user, gid, sizeof gid)) {
+        imp_iv_note(imp_iv_set(map, "group", gid, false),
+                    "%s's primary group (/etc/passwd): the run script sets no other", sc->user);
+        return;
+    }
+    char *where = imp_xasprintf("%s:%u", path, sc->user_line);
+    imp_report(m, IMP_CHANGED, where, sc->user_what,
+               "chpst -u %s sets %s's primary group alone; corral, given no group:, also gives "
+               "it the groups /etc/group lists it in, and /etc/passwd (under the root) does not "
+               "say %s's primary group, so group: is not written: set group: to it",
+               sc->user, sc->user, sc->user);
+    free(where);
 }
 
 bool imp_script_apply(struct imp *m, struct imp_service *s, struct imp_script *sc, const char *path)
@@ -451,6 +553,8 @@ bool imp_script_apply(struct imp *m, struct imp_service *s, struct imp_script *s
         imp_iv_note(imp_iv_set(map, "user", sc->user, false), "%s", path);
     if (sc->group)
         imp_iv_set(map, "group", sc->group, false);
+    else if (sc->user && sc->primary_group)
+        primary_group(m, map, sc, path);
     if (sc->directory)
         imp_iv_set(map, "directory", sc->directory, false);
     if (sc->n_limits) {

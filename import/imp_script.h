@@ -38,6 +38,12 @@ struct imp_script {
     struct imp_script_limit limits[IMP_SCRIPT_MAX_ITEMS];
     size_t n_limits;
     bool notify_check; /* s6-notifyoncheck: ready when data/check passes */
+    /* chpst -u USER: USER's primary group alone, which imp_script_apply
+     * writes as group: from the image's /etc/passwd; user_what and
+     * user_line say where. */
+    bool primary_group;
+    char *user_what;
+    unsigned user_line;
     /* With why set: the user change (chpst -u, setuser, s6-setuidgid)
      * names no user or group, which the tool refuses at every start. */
     struct imp_script_note refused;

@@ -150,6 +150,72 @@ static void a_user_change_that_names_no_user_leaves_the_service_out(void **state
     fx_rmtree(root);
 }
 
+/* What each tool accepts runs, converted as it reads it: chpst -u :0: and
+ * ::5 scan an empty number as 0 (uid 0, gid 0 and 5); s6-setuidgid ''
+ * runs the program unchanged (no user change, not needed). setuser a:b
+ * looks up "a:b" as one name and aborts: left out. */
+static void user_changes_are_read_as_each_tool_reads_them(void **state)
+{
+    (void)state;
+    char *root = fx_tree("/sv/a/run", "#!/bin/sh\nexec chpst -u :0: a\n", "/sv/b/run",
+                         "#!/bin/sh\nexec chpst -u ::5 b\n", "/sv/c/run",
+                         "#!/bin/sh\nexec s6-setuidgid '' c\n", "/sv/d/run",
+                         "#!/bin/sh\nexec setuser a:b d\n", "/sv/e/run",
+                         "#!/bin/sh\nexec s6-setuidgid nobody e\n", NULL);
+    struct imp m;
+    fx_import(&m, "runit", "/sv", root);
+    char *a = fx_service(&m, "a"), *b = fx_service(&m, "b"), *c = fx_service(&m, "c");
+    char *e = fx_service(&m, "e");
+    assert_contains(a, "user: \"0\"  # /sv/a/run\ngroup: \"0\"\n");
+    assert_contains(b, "user: \"0\"  # /sv/b/run\ngroup: \"5\"\n");
+    assert_true(fx_reported(&m, IMP_CHANGED, "chpst -u :0:", "scans an empty number as 0"));
+    assert_false(fx_reported(&m, IMP_UNMAPPED, "chpst -u :0:", ""));
+    assert_false(fx_reported(&m, IMP_UNMAPPED, "chpst -u ::5", ""));
+    assert_lacks(c, "user:");
+    assert_contains(c, "command: [\"c\"]");
+    assert_true(fx_reported(&m, IMP_UNNEEDED, "s6-setuidgid ''", "runs the program unchanged"));
+    assert_null(imp_find(&m, "d"));
+    assert_true(fx_reported(&m, IMP_UNMAPPED, "setuser a:b", "as one user name"));
+    /* s6-setuidgid USER sets USER's groups from /etc/group, as corral does. */
+    assert_contains(e, "user: nobody  # /sv/e/run\n");
+    assert_lacks(e, "group:");
+    assert_false(fx_check_took_out(&m));
+    free(a);
+    free(b);
+    free(c);
+    free(e);
+    imp_free(&m);
+    fx_rmtree(root);
+}
+
+/* chpst -u USER sets USER's primary group alone: group: is written from
+ * the image's /etc/passwd, since corral without group: would add the
+ * groups /etc/group lists USER in; where /etc/passwd does not say, the
+ * difference is reported. */
+static void chpst_u_user_sets_the_primary_group_alone(void **state)
+{
+    (void)state;
+    char *root = fx_tree("/sv/a/run", "#!/bin/sh\nexec chpst -u app a\n", "/sv/b/run",
+                         "#!/bin/sh\nexec chpst -u ghost b\n", "/etc/passwd",
+                         "root:x:0:0:root:/root:/bin/sh\napp:x:1000:1001::/home/app:/bin/sh\n"
+                         "apple:x:1002:1002::/:/bin/sh\n",
+                         NULL);
+    struct imp m;
+    fx_import(&m, "runit", "/sv", root);
+    char *a = fx_service(&m, "a"), *b = fx_service(&m, "b");
+    assert_contains(a, "user: app  # /sv/a/run\ngroup: \"1001\"  # app's primary group");
+    assert_contains(b, "user: ghost  # /sv/b/run\n");
+    assert_lacks(b, "group:");
+    const struct imp_item *it = fx_item(&m, IMP_CHANGED, "chpst -u ghost", "primary group alone");
+    assert_non_null(it);
+    assert_string_equal(it->where, "/sv/b/run:2");
+    assert_false(fx_check_took_out(&m));
+    free(a);
+    free(b);
+    imp_free(&m);
+    fx_rmtree(root);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -160,6 +226,8 @@ int main(void)
         cmocka_unit_test(a_dependency_on_a_service_not_imported_is_reported),
         cmocka_unit_test(my_inits_rc_local_and_container_environment_are_reported),
         cmocka_unit_test(a_user_change_that_names_no_user_leaves_the_service_out),
+        cmocka_unit_test(user_changes_are_read_as_each_tool_reads_them),
+        cmocka_unit_test(chpst_u_user_sets_the_primary_group_alone),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
