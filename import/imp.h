@@ -132,6 +132,9 @@ char *imp_group_name(struct imp *m, const char *src, const char *where);
  * not added, reported at where. */
 void imp_group_add(struct imp *m, struct imp_service *s, const char *group, const char *where,
                    const char *note);
+/* Takes dep out of s's depends_on (and depends_on, left empty); returns
+ * whether it was there. */
+bool imp_dep_del(struct imp_service *s, const char *dep);
 /* Drops a service (and every depends_on entry naming it, reported). */
 void imp_drop(struct imp *m, const char *name);
 void imp_report(struct imp *m, enum imp_kind kind, const char *where, const char *what,

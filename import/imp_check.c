@@ -203,9 +203,7 @@ static bool imp_check_drop_dep(struct imp *m, const struct conf_error *e)
     char *what = imp_xasprintf("%s: depends_on %s", s->name, dep);
     imp_check_refused(m, s->origin, what, e, "the dependency is left out");
     free(what);
-    imp_iv_del(deps, dep);
-    if (!deps->first)
-        imp_iv_del(s->map, "depends_on");
+    (void)imp_dep_del(s, dep);
     return true;
 }
 

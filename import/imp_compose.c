@@ -439,12 +439,7 @@ static void cy_break(void *arg, size_t k, const char *cycle)
     struct cy *c = arg;
     struct cy_edge *e = &c->edges[k];
     struct imp_service *from = c->svc[e->dep.from], *to = c->svc[e->dep.to];
-    struct imp_iv *deps = imp_iv_get(from->map, "depends_on");
-    if (deps && deps->kind == IMP_IV_MAP) {
-        imp_iv_del(deps, to->name);
-        if (!deps->first)
-            imp_iv_del(from->map, "depends_on");
-    }
+    (void)imp_dep_del(from, to->name);
     char *w = imp_xasprintf("services.%s.depends_on.%s", c->name[e->dep.from], c->name[e->dep.to]);
     if (from == to)
         cy_report(c, IMP_UNMAPPED, e->at, w,

@@ -374,17 +374,22 @@ void imp_drop(struct imp *m, const char *svc_name)
         free(s);
         break;
     }
-    for (struct imp_service *s = m->svcs; s; s = s->next) {
-        struct imp_iv *deps = imp_iv_get(s->map, "depends_on");
-        if (!deps)
-            continue;
-        if (deps->kind == IMP_IV_MAP && imp_iv_del(deps, name))
+    for (struct imp_service *s = m->svcs; s; s = s->next)
+        if (imp_dep_del(s, name))
             imp_report(m, IMP_UNMAPPED, s->origin, "depends_on",
                        "%s: dropped the dependency on %s, which was not imported", s->name, name);
-        if (!deps->first)
-            imp_iv_del(s->map, "depends_on");
-    }
     free(name);
+}
+
+bool imp_dep_del(struct imp_service *s, const char *dep)
+{
+    struct imp_iv *deps = imp_iv_get(s->map, "depends_on");
+    if (!deps)
+        return false;
+    bool was = deps->kind == IMP_IV_MAP && imp_iv_del(deps, dep);
+    if (!deps->first)
+        imp_iv_del(s->map, "depends_on");
+    return was;
 }
 
 void imp_report(struct imp *m, enum imp_kind kind, const char *where, const char *what,

@@ -360,12 +360,7 @@ static void s6_break(void *arg, size_t k, const char *cycle)
     struct s6 *c = arg;
     struct s6_edge *e = &c->edges[k];
     struct imp_service *from = c->svc[e->dep.from], *to = c->svc[e->dep.to];
-    struct imp_iv *deps = imp_iv_get(from->map, "depends_on");
-    if (deps && deps->kind == IMP_IV_MAP) {
-        imp_iv_del(deps, to->name);
-        if (!deps->first)
-            imp_iv_del(from->map, "depends_on");
-    }
+    (void)imp_dep_del(from, to->name);
     if (from == to)
         imp_report(c->m, IMP_UNMAPPED, e->where, e->listed,
                    "%s depends on itself: s6-rc-compile refuses a dependency cycle; left out: "
