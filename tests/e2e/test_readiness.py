@@ -227,10 +227,9 @@ class Health(svc.ServiceTest):
         self.assertIn("unhealthy: exec exited 1 (3 in a row)", c.stderr())
         self.assertIn("health check failed (1 of 3)", c.stderr())
 
-    def test_a_stop_asked_for_while_it_stops_unhealthy_is_final(self):
-        # Unhealthy, it is stopped to be restarted; a stop asked for then
-        # (or a reload removing it) means no restart after. It stops once
-        # the test has asked (release), however loaded the machine.
+    def stopping_unhealthy(self):
+        """web, healthy, then stopping for being unhealthy; its stop ends
+        once the test writes release, however loaded the machine."""
         flag, release = self.path("healthy"), self.path("release")
         open(flag, "w").close()
         self.service("web", f"health: {{exec: [test, -e, {flag}], interval: 100ms, retries: 1}}\n"
@@ -243,6 +242,12 @@ class Health(svc.ServiceTest):
         os.unlink(flag)
         harness.wait_for(lambda: status(self)[0]["web"]["state"] == "stopping", 10,
                          what="stopping, unhealthy")
+        return c, flag, release
+
+    def test_a_stop_asked_for_while_it_stops_unhealthy_is_final(self):
+        # Unhealthy, it is stopped to be restarted; a stop asked for then
+        # (or a reload removing it) means no restart after.
+        c, flag, release = self.stopping_unhealthy()
         self.assertEqual(ctl(self, "stop", "web").returncode, 0)
         open(release, "w").close()
         harness.wait_for(lambda: status(self)[0]["web"]["state"] == "stopped", 10, what="stopped")
@@ -262,18 +267,7 @@ class Health(svc.ServiceTest):
     def test_a_restart_asked_for_while_it_stops_unhealthy_tells_the_failure(self):
         # The restart asked for follows the stop (no automatic one besides),
         # and the run it ended is told as the failure it was.
-        flag, release = self.path("healthy"), self.path("release")
-        open(flag, "w").close()
-        self.service("web", f"health: {{exec: [test, -e, {flag}], interval: 100ms, retries: 1}}\n"
-                            "stop_timeout: 10s\n"
-                            f"command: \"{stamp(self.path('starts'))}; trap 'until [ -e {release} ]; "
-                            "do sleep 0.05; done; exit 0' TERM; while :; do sleep 0.1; done\"\n")
-        c = self.run_services()
-        wait_ready(self)
-        harness.wait_for(lambda: status(self)[0]["web"].get("healthy") is True, 5)
-        os.unlink(flag)
-        harness.wait_for(lambda: status(self)[0]["web"]["state"] == "stopping", 10,
-                         what="stopping, unhealthy")
+        c, flag, release = self.stopping_unhealthy()
         open(flag, "w").close()
         self.assertEqual(ctl(self, "restart", "web").returncode, 0)
         open(release, "w").close()
