@@ -161,6 +161,15 @@ bool imp_is_dir(const struct imp *m, const char *image_path);
  * cannot be read. Free with imp_strv_free. */
 char **imp_list_dir(const struct imp *m, const char *image_path, size_t *n);
 
+/* The image's account files, /etc/passwd and /etc/group (file): in the
+ * first line whose field key_field is key (field 0 is the name, compared
+ * as text; field 2 the uid or gid, compared as a number), field `field`
+ * (2 the uid or gid, 3 in /etc/passwd the primary gid), which must be
+ * digits, copied into buf. Returns 1 then, 0 when the file holds no such
+ * line, -1 when it cannot be read. */
+int imp_db_get(struct imp *m, const char *file, unsigned key_field, const char *key, unsigned field,
+               char *buf, size_t size);
+
 /* ---- the mappers (each returns 0, or -1 with m->err set) -------------- */
 
 int imp_supervisord(struct imp *m, char **sources, size_t n);

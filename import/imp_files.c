@@ -166,3 +166,58 @@ char **imp_list_dir(const struct imp *m, const char *image_path, size_t *n)
         *n = cnt;
     return v;
 }
+
+/* Field i (0 the first) of a ':'-separated line, its length in *n; NULL
+ * past the last. */
+static const char *imp_db_field(const char *l, unsigned i, size_t *n)
+{
+    for (; i; i--) {
+        l = strchr(l, ':');
+        if (!l)
+            return NULL;
+        l++;
+    }
+    *n = strcspn(l, ":");
+    return l;
+}
+
+/* Whether a field of n bytes is the number key (digits, leading zeros
+ * taken as the C library's parser takes them). */
+static bool imp_db_same_id(const char *f, size_t n, const char *key)
+{
+    if (!n || strspn(f, "0123456789") < n)
+        return false;
+    while (n > 1 && *f == '0')
+        f++, n--;
+    key += strspn(key, "0");
+    if (!*key)
+        key--;
+    return strlen(key) == n && strncmp(f, key, n) == 0;
+}
+
+int imp_db_get(struct imp *m, const char *file, unsigned key_field, const char *key, unsigned field,
+               char *buf, size_t size)
+{
+    char *text = imp_read(m, file, NULL);
+    if (!text)
+        return -1;
+    int found = 0;
+    for (char *l = text; l && *l && !found;) {
+        char *end = strchr(l, '\n');
+        if (end)
+            *end = '\0';
+        size_t kn = 0, fn = 0;
+        const char *k = imp_db_field(l, key_field, &kn);
+        const char *f = imp_db_field(l, field, &fn);
+        bool match = k && (key_field == 0 ? strlen(key) == kn && strncmp(k, key, kn) == 0
+                                          : imp_db_same_id(k, kn, key));
+        if (match && f && fn && fn < size && strspn(f, "0123456789") >= fn) {
+            memcpy(buf, f, fn);
+            buf[fn] = '\0';
+            found = 1;
+        }
+        l = end ? end + 1 : NULL;
+    }
+    free(text);
+    return found;
+}
