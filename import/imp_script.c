@@ -52,22 +52,25 @@ static void refuse(struct imp_script *sc, unsigned line, const char *what, const
 }
 
 /* chpst -u :UID:GID[:GID...] as runit's uidgids_set reads it: each field
- * is scanned as a number, an empty one as 0 (`:0:` is uid 0, gid 0), and
- * the gids end at the first character that is not a ':' after a number;
- * a uid not followed by ':' is refused ("invalid uid/gids"). */
+ * is scanned as a number, an empty one as 0 (`:0:` is uid 0, gid 0); a
+ * uid not followed by ':', or anything but further `:GID` fields after the
+ * gid, is refused ("invalid uid/gids"). */
 static void set_numeric_user(struct imp_script *sc, const char *spec, const char *what,
                              unsigned line)
 {
     const char *p = spec + 1;
     size_t n = strspn(p, "0123456789");
-    if (p[n] != ':') {
+    if (p[n] != ':' || p[n + 1 + strspn(p + n + 1, "0123456789:")]) {
         refuse(sc, line, what,
-               "chpst -u :UID:GID takes numbers, a uid then ':' and a gid, and refuses anything "
-               "else at every start (\"invalid uid/gids\"), so the program never ran");
+               "chpst -u :UID:GID takes numbers, a uid then ':' and gids separated by ':', and "
+               "refuses anything else at every start (\"invalid uid/gids\"), so the program "
+               "never ran");
         return;
     }
     const char *g = p + n + 1;
     size_t gn = strspn(g, "0123456789");
+    sc->by_name = NULL;
+    sc->primary_group = false;
     free(sc->user);
     sc->user = n ? imp_xstrndup(p, n) : imp_xstrdup("0");
     free(sc->group);
@@ -123,6 +126,25 @@ static void set_user(struct imp_script *sc, const char *tool, const char *spec, 
                "holds no ':'), and aborts at every start, so the program never ran");
         return;
     }
+    bool s6 = strcmp(tool, "s6-setuidgid") == 0;
+    if (s6 && strchr(spec, ':')) {
+        /* s6-applyuidgid -u UID -g GID: whole numbers, one each. */
+        const char *c = strchr(spec, ':');
+        size_t un = strspn(spec, "0123456789"), gn = strspn(c + 1, "0123456789");
+        if (un == 0 || spec + un != c || gn == 0 || c[1 + gn]) {
+            refuse(sc, line, what,
+                   "s6-setuidgid UID:GID passes UID and GID to s6-applyuidgid, which takes "
+                   "whole numbers only and refuses it at every start, so the program never ran");
+            return;
+        }
+        sc->by_name = NULL;
+        sc->primary_group = false;
+        free(sc->user);
+        sc->user = imp_xstrndup(spec, un);
+        free(sc->group);
+        sc->group = imp_xstrdup(c + 1);
+        return;
+    }
     const char *p = spec;
     size_t n = strcspn(p, ":");
     const char *g = p[n] ? p + n + 1 : NULL;
@@ -146,6 +168,7 @@ static void set_user(struct imp_script *sc, const char *tool, const char *spec, 
     free(sc->group);
     sc->group = gn ? imp_xstrndup(g, gn) : NULL;
     sc->primary_group = chpst && !g;
+    sc->by_name = chpst ? "chpst" : s6 ? "s6-setuidgid" : "setuser";
     free(sc->user_what);
     sc->user_what = imp_xstrdup(what);
     sc->user_line = line;
@@ -451,63 +474,96 @@ void imp_script_free(struct imp_script *sc)
     free(sc->refused.what);
     free(sc->refused.why);
     free(sc->user_what);
+    free(sc->user_named);
+    free(sc->group_named);
     memset(sc, 0, sizeof *sc);
 }
 
-/* USER's primary gid as /etc/passwd under the import's root gives it (a
- * NUL-terminated number in buf), or false. */
-static bool passwd_gid(struct imp *m, const char *user, char *buf, size_t size)
+static bool digits(const char *s)
 {
-    size_t len;
-    char *text = imp_read(m, "/etc/passwd", &len);
-    bool found = false;
-    size_t n = strlen(user);
-    for (char *l = text; l && *l && !found;) {
-        char *end = strchr(l, '\n');
-        if (end)
-            *end = '\0';
-        /* name:password:uid:gid:... */
-        char *f = l;
-        for (int i = 0; i < 3 && f; i++)
-            f = strchr(f, ':') ? strchr(f, ':') + 1 : NULL;
-        size_t gn = f ? strspn(f, "0123456789") : 0;
-        if (strncmp(l, user, n) == 0 && l[n] == ':' && gn && gn < size &&
-            (f[gn] == ':' || !f[gn])) {
-            memcpy(buf, f, gn);
-            buf[gn] = '\0';
-            found = true;
-        }
-        l = end ? end + 1 : NULL;
+    return s[0] && !s[strspn(s, "0123456789")];
+}
+
+/* A name of USER[:GROUP] that is digits alone, which the tool looks up by
+ * name (getpwnam, getgrnam) where corral would read it as a uid or gid:
+ * replaced by the id of the entry so named in the image's account file
+ * (file, "user" or "group"), or the user change refused when there is no
+ * such entry or the file cannot be read. */
+static void by_name(struct imp *m, struct imp_script *sc, char **name, const char *file,
+                    const char *kind)
+{
+    if (!*name || !digits(*name))
+        return;
+    char id[32], why[512];
+    int r = imp_db_get(m, file, 0, *name, 2, id, sizeof id);
+    const char *use = strcmp(sc->by_name, "chpst") == 0          ? "; use -u :UID:GID"
+                      : strcmp(sc->by_name, "s6-setuidgid") == 0 ? "; use UID:GID"
+                                                                 : "";
+    if (r < 0)
+        snprintf(why, sizeof why,
+                 "%s looks the %s up by name, and %s cannot be read under the root to say "
+                 "whether a %s is named %s (corral would read %s as a number)%s",
+                 sc->by_name, kind, file, kind, *name, *name, use);
+    else if (r == 0)
+        snprintf(why, sizeof why,
+                 "%s looks the %s up by name and there is no %s named %s in %s: it never "
+                 "started%s",
+                 sc->by_name, kind, kind, *name, file, use);
+    if (r <= 0) {
+        refuse(sc, sc->user_line, sc->user_what, why);
+        return;
     }
-    free(text);
-    return found;
+    if (name == &sc->user)
+        sc->user_named = imp_xstrdup(*name);
+    else
+        sc->group_named = imp_xstrdup(*name);
+    free(*name);
+    *name = imp_xstrdup(id);
 }
 
 /* chpst -u USER sets USER's primary group alone, where corral, given no
- * group:, also sets the groups /etc/group lists USER in: group: is
- * written, read from the image's /etc/passwd, or the difference reported
- * when it cannot be. */
-static void primary_group(struct imp *m, struct imp_iv *map, struct imp_script *sc,
-                          const char *path)
+ * group:, also sets the groups /etc/group lists USER in: group: is the
+ * primary gid of the image's /etc/passwd. Where USER is not in it, chpst
+ * refuses the user at every start; where the file cannot be read, the
+ * difference is reported. */
+static void primary_group(struct imp *m, struct imp_script *sc, const char *path)
 {
     char gid[32];
-    if (passwd_gid(m, sc->user, gid, sizeof gid)) {
-        imp_iv_note(imp_iv_set(map, "group", gid, false),
-                    "%s's primary group (/etc/passwd): the run script sets no other", sc->user);
+    const char *name = sc->user_named ? sc->user_named : sc->user;
+    int r = imp_db_get(m, "/etc/passwd", 0, name, 3, gid, sizeof gid);
+    if (r > 0) {
+        sc->group = imp_xstrdup(gid);
         return;
     }
+    if (r == 0) {
+        char why[256];
+        snprintf(why, sizeof why,
+                 "chpst looks the user up by name and there is no user named %s in /etc/passwd: "
+                 "it never started",
+                 name);
+        refuse(sc, sc->user_line, sc->user_what, why);
+        return;
+    }
+    sc->primary_group = false;
     char *where = imp_xasprintf("%s:%u", path, sc->user_line);
     imp_report(m, IMP_CHANGED, where, sc->user_what,
                "chpst -u %s sets %s's primary group alone; corral, given no group:, also gives "
                "it the groups /etc/group lists it in, and /etc/passwd (under the root) does not "
                "say %s's primary group, so group: is not written: set group: to it",
-               sc->user, sc->user, sc->user);
+               name, name, name);
     free(where);
 }
 
 bool imp_script_apply(struct imp *m, struct imp_service *s, struct imp_script *sc, const char *path)
 {
     struct imp_iv *map = s->map;
+    if (!sc->refused.why && sc->user && sc->by_name) {
+        by_name(m, sc, &sc->user, "/etc/passwd", "user");
+        if (!sc->refused.why)
+            by_name(m, sc, &sc->group, "/etc/group", "group");
+        if (!sc->refused.why && !sc->group && sc->primary_group)
+            primary_group(m, sc, path);
+    }
     if (sc->refused.why) {
         char *where = imp_xasprintf("%s:%u", path, sc->refused.line);
         imp_report(m, IMP_UNMAPPED, where, sc->refused.what,
@@ -549,12 +605,20 @@ bool imp_script_apply(struct imp *m, struct imp_service *s, struct imp_script *s
         imp_iv_push(c, path, false);
         imp_iv_note(c, "the script itself");
     }
-    if (sc->user)
+    if (sc->user && sc->user_named)
+        imp_iv_note(imp_iv_set(map, "user", sc->user, false), "the user named %s (/etc/passwd), %s",
+                    sc->user_named, path);
+    else if (sc->user)
         imp_iv_note(imp_iv_set(map, "user", sc->user, false), "%s", path);
-    if (sc->group)
+    if (sc->group && sc->group_named)
+        imp_iv_note(imp_iv_set(map, "group", sc->group, false), "the group named %s (/etc/group)",
+                    sc->group_named);
+    else if (sc->group && sc->primary_group)
+        imp_iv_note(imp_iv_set(map, "group", sc->group, false),
+                    "%s's primary group (/etc/passwd): the run script sets no other",
+                    sc->user_named ? sc->user_named : sc->user);
+    else if (sc->group)
         imp_iv_set(map, "group", sc->group, false);
-    else if (sc->user && sc->primary_group)
-        primary_group(m, map, sc, path);
     if (sc->directory)
         imp_iv_set(map, "directory", sc->directory, false);
     if (sc->n_limits) {

@@ -44,6 +44,12 @@ struct imp_script {
     bool primary_group;
     char *user_what;
     unsigned user_line;
+    /* The tool that looks user and group up by name ("chpst", "setuser",
+     * "s6-setuidgid"), or NULL for numbers; a name that is digits alone
+     * becomes, in imp_script_apply, the id of the entry so named
+     * (user_named, group_named keep the names). */
+    const char *by_name;
+    char *user_named, *group_named;
     /* With why set: the user change (chpst -u, setuser, s6-setuidgid)
      * names no user or group, which the tool refuses at every start. */
     struct imp_script_note refused;

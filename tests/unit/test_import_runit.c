@@ -190,8 +190,9 @@ static void user_changes_are_read_as_each_tool_reads_them(void **state)
 
 /* chpst -u USER sets USER's primary group alone: group: is written from
  * the image's /etc/passwd, since corral without group: would add the
- * groups /etc/group lists USER in; where /etc/passwd does not say, the
- * difference is reported. */
+ * groups /etc/group lists USER in. A USER that /etc/passwd does not hold
+ * is refused by chpst at every start: left out. Where there is no
+ * /etc/passwd to say, the difference is reported. */
 static void chpst_u_user_sets_the_primary_group_alone(void **state)
 {
     (void)state;
@@ -202,16 +203,130 @@ static void chpst_u_user_sets_the_primary_group_alone(void **state)
                          NULL);
     struct imp m;
     fx_import(&m, "runit", "/sv", root);
-    char *a = fx_service(&m, "a"), *b = fx_service(&m, "b");
+    char *a = fx_service(&m, "a");
     assert_contains(a, "user: app  # /sv/a/run\ngroup: \"1001\"  # app's primary group");
-    assert_contains(b, "user: ghost  # /sv/b/run\n");
-    assert_lacks(b, "group:");
-    const struct imp_item *it = fx_item(&m, IMP_CHANGED, "chpst -u ghost", "primary group alone");
+    assert_null(imp_find(&m, "b"));
+    const struct imp_item *it =
+        fx_item(&m, IMP_UNMAPPED, "chpst -u ghost", "there is no user named ghost");
     assert_non_null(it);
     assert_string_equal(it->where, "/sv/b/run:2");
+    assert_false(fx_reported(&m, IMP_CHANGED, "chpst -u ghost", "primary group"));
     assert_false(fx_check_took_out(&m));
     free(a);
-    free(b);
+    imp_free(&m);
+    fx_rmtree(root);
+
+    root = fx_tree("/sv/c/run", "#!/bin/sh\nexec chpst -u app c\n", NULL);
+    fx_import(&m, "runit", "/sv", root);
+    char *c = fx_service(&m, "c");
+    assert_contains(c, "user: app  # /sv/c/run\n");
+    assert_lacks(c, "group:");
+    it = fx_item(&m, IMP_CHANGED, "chpst -u app", "primary group alone");
+    assert_non_null(it);
+    assert_string_equal(it->where, "/sv/c/run:2");
+    free(c);
+    imp_free(&m);
+    fx_rmtree(root);
+}
+
+/* chpst -u, setuser and s6-setuidgid look USER (and chpst a GROUP) up by
+ * name, where corral reads digits as a uid or gid: a name of digits alone
+ * is written as the id of the entry so named, and left out when the image
+ * has no such entry (the tool refused it at every start) or no account
+ * file to say. */
+static void a_user_name_of_digits_is_looked_up_by_name(void **state)
+{
+    (void)state;
+    char *root = fx_tree(
+        "/sv/a/run", "#!/bin/sh\nexec chpst -u 0 a\n", "/sv/b/run", "#!/bin/sh\nexec setuser 0 b\n",
+        "/sv/c/run", "#!/bin/sh\nexec s6-setuidgid 0 c\n", "/sv/d/run",
+        "#!/bin/sh\nexec chpst -u nobody:0 d\n", "/sv/e/run", "#!/bin/sh\nexec chpst -u 7 e\n",
+        "/sv/f/run", "#!/bin/sh\nexec chpst -u nobody:8 f\n", "/sv/g/run",
+        "#!/bin/sh\nexec setuser 7 g\n", "/etc/passwd",
+        "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534::/:/bin/false\n"
+        "7:x:1007:1008::/:/bin/sh\n",
+        "/etc/group", "root:x:0:\nnogroup:x:65534:\n8:x:1009:\n", NULL);
+    struct imp m;
+    fx_import(&m, "runit", "/sv", root);
+    assert_null(imp_find(&m, "a"));
+    assert_null(imp_find(&m, "b"));
+    assert_null(imp_find(&m, "c"));
+    assert_null(imp_find(&m, "d"));
+    const struct imp_item *it = fx_item(&m, IMP_UNMAPPED, "chpst -u 0",
+                                        "chpst looks the user up by name and there is no user "
+                                        "named 0 in /etc/passwd: it never started; use -u");
+    assert_non_null(it);
+    assert_string_equal(it->where, "/sv/a/run:2");
+    assert_true(fx_reported(&m, IMP_UNMAPPED, "setuser 0", "no user named 0"));
+    assert_true(fx_reported(&m, IMP_UNMAPPED, "s6-setuidgid 0", "no user named 0"));
+    assert_true(fx_reported(&m, IMP_UNMAPPED, "chpst -u nobody:0", "no group named 0"));
+    char *e = fx_service(&m, "e"), *f = fx_service(&m, "f"), *g = fx_service(&m, "g");
+    assert_contains(e, "user: \"1007\"  # the user named 7");
+    assert_contains(e, "group: \"1008\"  # 7's primary group");
+    assert_contains(f, "user: nobody  # /sv/f/run\ngroup: \"1009\"  # the group named 8");
+    assert_contains(g, "user: \"1007\"  # the user named 7");
+    assert_lacks(g, "group:");
+    assert_false(fx_check_took_out(&m));
+    free(e);
+    free(f);
+    free(g);
+    imp_free(&m);
+    fx_rmtree(root);
+
+    /* No /etc/passwd or /etc/group to say: left out too. */
+    root = fx_tree("/sv/a/run", "#!/bin/sh\nexec s6-setuidgid 0 a\n", NULL);
+    fx_import(&m, "runit", "/sv", root);
+    assert_null(imp_find(&m, "a"));
+    assert_true(fx_reported(&m, IMP_UNMAPPED, "s6-setuidgid 0", "/etc/passwd cannot be read"));
+    imp_free(&m);
+    fx_rmtree(root);
+}
+
+/* s6-setuidgid UID:GID hands UID and GID to s6-applyuidgid -u and -g,
+ * which take whole numbers: anything else, or a third field, is refused at
+ * every start, and the service left out. */
+static void s6_setuidgid_uid_gid_takes_two_numbers(void **state)
+{
+    (void)state;
+    char *root = fx_tree("/sv/a/run", "#!/bin/sh\nexec s6-setuidgid 1000:1001 a\n", "/sv/b/run",
+                         "#!/bin/sh\nexec s6-setuidgid app:1001 b\n", "/sv/c/run",
+                         "#!/bin/sh\nexec s6-setuidgid 1000:staff c\n", "/sv/d/run",
+                         "#!/bin/sh\nexec s6-setuidgid 1:2:3 d\n", NULL);
+    struct imp m;
+    fx_import(&m, "runit", "/sv", root);
+    char *a = fx_service(&m, "a");
+    assert_contains(a, "user: \"1000\"  # /sv/a/run\ngroup: \"1001\"\n");
+    assert_null(imp_find(&m, "b"));
+    assert_null(imp_find(&m, "c"));
+    assert_null(imp_find(&m, "d"));
+    assert_true(fx_reported(&m, IMP_UNMAPPED, "s6-setuidgid app:1001", "whole numbers"));
+    assert_true(fx_reported(&m, IMP_UNMAPPED, "s6-setuidgid 1000:staff", "whole numbers"));
+    assert_true(fx_reported(&m, IMP_UNMAPPED, "s6-setuidgid 1:2:3", "whole numbers"));
+    assert_false(fx_check_took_out(&m));
+    free(a);
+    imp_free(&m);
+    fx_rmtree(root);
+}
+
+/* runit's uidgids_set takes nothing after the gids of -u :UID:GID but
+ * further `:GID` fields: `:1000:g` and `:1000:1000abc` are refused at every
+ * start, so the service is left out rather than run with gid 0. */
+static void chpst_numeric_user_refuses_trailing_characters(void **state)
+{
+    (void)state;
+    char *root = fx_tree("/sv/a/run", "#!/bin/sh\nexec chpst -u :1000:g a\n", "/sv/b/run",
+                         "#!/bin/sh\nexec chpst -u :1000:1000abc b\n", "/sv/c/run",
+                         "#!/bin/sh\nexec chpst -u :1000:1000:5: c\n", NULL);
+    struct imp m;
+    fx_import(&m, "runit", "/sv", root);
+    assert_null(imp_find(&m, "a"));
+    assert_null(imp_find(&m, "b"));
+    assert_true(fx_reported(&m, IMP_UNMAPPED, "chpst -u :1000:g", "invalid uid/gids"));
+    assert_true(fx_reported(&m, IMP_UNMAPPED, "chpst -u :1000:1000abc", "invalid uid/gids"));
+    char *c = fx_service(&m, "c");
+    assert_contains(c, "user: \"1000\"  # /sv/c/run\ngroup: \"1000\"\n");
+    assert_false(fx_check_took_out(&m));
+    free(c);
     imp_free(&m);
     fx_rmtree(root);
 }
@@ -228,6 +343,9 @@ int main(void)
         cmocka_unit_test(a_user_change_that_names_no_user_leaves_the_service_out),
         cmocka_unit_test(user_changes_are_read_as_each_tool_reads_them),
         cmocka_unit_test(chpst_u_user_sets_the_primary_group_alone),
+        cmocka_unit_test(chpst_numeric_user_refuses_trailing_characters),
+        cmocka_unit_test(a_user_name_of_digits_is_looked_up_by_name),
+        cmocka_unit_test(s6_setuidgid_uid_gid_takes_two_numbers),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
