@@ -499,7 +499,7 @@ static bool sv_user_uid(const char *u, long long *uid)
  * below 4294967295 ((uid_t)-1, ident.c), and reads user: as written,
  * without variables. Such a program is left out, not run as corral's own
  * user: that would give it more than its file gave it. */
-static const char *sv_user_refused(const struct imp_ini_key *k)
+static const char *sv_user_refused(struct imp *m, const struct imp_ini_key *k)
 {
     if (!k)
         return NULL;
@@ -519,6 +519,21 @@ static const char *sv_user_refused(const struct imp_ini_key *k)
     if (sv_user_uid(u, &uid) && (uid < 0 || uid >= 4294967295LL))
         return "not a uid from 0 to 4294967294 (supervisord refuses it too); the program is left "
                "out rather than run as corral's own user: set user= to a name or uid of the image";
+    if (sv_user_uid(u, &uid)) {
+        /* name_to_uid takes a uid only with a user of it (getpwuid). */
+        char key[32], id[32];
+        snprintf(key, sizeof key, "%lld", uid);
+        int r = imp_db_get(m, "/etc/passwd", 2, key, 2, id, sizeof id);
+        if (r == 0)
+            return "a uid that no user of /etc/passwd (under the root) has: supervisord refuses "
+                   "it (\"Invalid user id\"), so the program never ran; it is left out: set "
+                   "user= to a name or uid of the image";
+        if (r < 0)
+            return "a uid, which supervisord takes only when a user of /etc/passwd has it, and "
+                   "/etc/passwd cannot be read under the root to say; the program is left out "
+                   "rather than run as a user its file may not have given it: write user: in its "
+                   "service file";
+    }
     return NULL;
 }
 
@@ -651,7 +666,7 @@ static void sv_program(struct sv *c, struct sv_prog *p)
                   : "no command=: supervisord refuses it too; skipped");
         return;
     }
-    const char *bad_user = sv_user_refused(imp_ini_get(s, "user"));
+    const char *bad_user = sv_user_refused(c->m, imp_ini_get(s, "user"));
     if (bad_user) {
         sv_skip(c, p, imp_ini_get(s, "user"), bad_user);
         return;

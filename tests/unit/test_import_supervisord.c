@@ -309,11 +309,15 @@ static void a_user_that_names_no_user_leaves_the_program_out(void **state)
                          "[program:name]\ncommand=a\nuser=nobody\n"
                          "[program:zeros]\ncommand=a\nuser=00000000001\n"
                          "[program:zbig]\ncommand=a\nuser=0004294967295\n"
-                         "[program:plus]\ncommand=a\nuser=+1_000\n",
+                         "[program:plus]\ncommand=a\nuser=+1_000\n"
+                         "[program:ghost]\ncommand=a\nuser=4242\n",
+                         "/etc/passwd",
+                         "root:x:0:0::/:/bin/sh\nd:x:1:1::/:/bin/sh\nw:x:33:33::/:/bin/sh\n"
+                         "app:x:1000:1000::/:/bin/sh\n",
                          NULL);
     struct imp m;
     fx_import(&m, "supervisord", "/s.conf", root);
-    const char *gone[] = {"empty", "colon", "var", "big", "neg", "zbig"};
+    const char *gone[] = {"empty", "colon", "var", "big", "neg", "zbig", "ghost"};
     for (size_t k = 0; k < sizeof gone / sizeof *gone; k++)
         assert_null(imp_find(&m, gone[k]));
     char *uid = fx_service(&m, "uid"), *name = fx_service(&m, "name");
@@ -335,9 +339,19 @@ static void a_user_that_names_no_user_leaves_the_program_out(void **state)
     assert_true(fx_reported(&m, IMP_UNMAPPED, "user=%(ENV_APP_USER)s", "without variables"));
     assert_true(fx_reported(&m, IMP_UNMAPPED, "user=4294967295", "not a uid from 0"));
     assert_true(fx_reported(&m, IMP_UNMAPPED, "user=-1", "not a uid from 0"));
+    /* name_to_uid refuses a uid no user has (getpwuid: "Invalid user id"). */
+    assert_true(fx_reported(&m, IMP_UNMAPPED, "user=4242", "\"Invalid user id\""));
     assert_false(fx_check_took_out(&m));
     free(uid);
     free(name);
+    imp_free(&m);
+    fx_rmtree(root);
+
+    /* No /etc/passwd to say whether a user has the uid: left out. */
+    root = fx_tree("/s.conf", "[program:uid]\ncommand=a\nuser=33\n", NULL);
+    fx_import(&m, "supervisord", "/s.conf", root);
+    assert_null(imp_find(&m, "uid"));
+    assert_true(fx_reported(&m, IMP_UNMAPPED, "user=33", "/etc/passwd cannot be read"));
     imp_free(&m);
     fx_rmtree(root);
 }
