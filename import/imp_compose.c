@@ -861,10 +861,10 @@ static void cy_ulimit_refused(struct cy *c, yaml_node_t *at, const char *what, c
 /* Checks service idx's ulimits as Docker reads them: a name it does not
  * take, a value cy_limit refuses (the soft or the hard one), a soft limit
  * above the hard one (setrlimit(2) refuses it, -1 counting as the
- * largest), or anything but a number or {soft, hard} makes Docker refuse
- * the whole service: each is reported, and -1 returned for the service to
- * be left out, since running it without the limit would give it more than
- * its file did. */
+ * largest), or anything but a number or {soft, hard} (both, and no other
+ * key: the compose file schema) makes Docker refuse the whole service: each is reported, and -1
+ * returned for the service to be left out, since running it without the limit would give it more
+ * than its file did. */
 static int cy_ulimits_check(struct cy *c, size_t idx)
 {
     yaml_node_t *v = cy_get(c, c->node[idx], "ulimits");
@@ -898,6 +898,30 @@ static int cy_ulimits_check(struct cy *c, size_t idx)
         } else if (val->type == YAML_MAPPING_NODE) {
             yaml_node_t *sn = cy_get(c, val, "soft"), *hn = cy_get(c, val, "hard");
             bool bad = false;
+            if (!sn || !hn) {
+                cy_ulimit_refused(c, val, w,
+                                  !sn && !hn ? "a map without soft and hard: the compose file "
+                                               "schema requires both"
+                                  : !sn      ? "no soft: the compose file schema requires both "
+                                               "soft and hard"
+                                             : "no hard: the compose file schema requires both "
+                                               "soft and hard",
+                                  NULL);
+                bad = true;
+            }
+            for (yaml_node_pair_t *q = val->data.mapping.pairs.start;
+                 q < val->data.mapping.pairs.top; q++) {
+                const char *qk = cy_str(cy_node(c, q->key));
+                if (qk && (strcmp(qk, "soft") == 0 || strcmp(qk, "hard") == 0))
+                    continue;
+                char *wk = imp_xasprintf("%s.%s", w, qk ? qk : "?");
+                cy_ulimit_refused(c, cy_node(c, q->key), wk,
+                                  "not soft or hard: the compose file schema takes no other key "
+                                  "in a limit",
+                                  NULL);
+                free(wk);
+                bad = true;
+            }
             if (sn && cy_limit(sn, &soft, &why) < 0) {
                 char *ws = imp_xasprintf("%s.soft", w);
                 cy_ulimit_refused(c, sn, ws, why, cy_str(sn));

@@ -420,6 +420,40 @@ static void a_service_with_a_ulimit_docker_refuses_is_left_out(void **state)
     fx_rmtree(root);
 }
 
+/* A limit given as a map needs soft and hard and takes no other key (the
+ * compose file schema: required, additionalProperties false): compose
+ * refuses the file otherwise, so the service never ran and is left out. */
+static void a_ulimit_map_needs_soft_and_hard_alone(void **state)
+{
+    (void)state;
+    char *root = fx_tree("/c.yaml",
+                         "services:\n"
+                         "  a: {command: a, ulimits: {nofile: {}}}\n"
+                         "  b: {command: b, ulimits: {nofile: {soft: 10}}}\n"
+                         "  c: {command: c, ulimits: {nofile: {hard: 10}}}\n"
+                         "  d: {command: d, ulimits: {nofile: {soft: 10, hard: 20, extra: 5}}}\n"
+                         "  e: {command: e, ulimits: {nofile: {soft: 10, hard: 20}}}\n",
+                         NULL);
+    struct imp m;
+    fx_import(&m, "compose", "/c.yaml", root);
+    for (const char *n = "abcd"; *n; n++) {
+        char name[2] = {*n, 0};
+        assert_null(imp_find(&m, name));
+    }
+    assert_true(
+        fx_reported(&m, IMP_UNMAPPED, "services.a.ulimits.nofile", "without soft and hard"));
+    assert_true(fx_reported(&m, IMP_UNMAPPED, "services.b.ulimits.nofile", "no hard"));
+    assert_true(fx_reported(&m, IMP_UNMAPPED, "services.c.ulimits.nofile", "no soft"));
+    assert_true(
+        fx_reported(&m, IMP_UNMAPPED, "services.d.ulimits.nofile.extra", "not soft or hard"));
+    char *e = fx_service(&m, "e");
+    assert_contains(e, "rlimits: {nofile: {soft: 10, hard: 20}}");
+    assert_false(fx_check_took_out(&m));
+    free(e);
+    imp_free(&m);
+    fx_rmtree(root);
+}
+
 /* service_healthy on a service with no health check corral can run (none
  * in the file: the image's HEALTHCHECK is not known here; or one that is
  * disabled) becomes condition ready, reported at the entry: corral's
@@ -677,6 +711,7 @@ int main(void)
         cmocka_unit_test(empty_commands_and_entrypoints_are_left_out_each_with_its_reason),
         cmocka_unit_test(a_stop_signal_corral_does_not_know_is_left_out),
         cmocka_unit_test(a_service_with_a_ulimit_docker_refuses_is_left_out),
+        cmocka_unit_test(a_ulimit_map_needs_soft_and_hard_alone),
         cmocka_unit_test(an_env_file_variable_corral_does_not_take_is_left_out),
         cmocka_unit_test(a_user_with_an_empty_part_is_read_as_docker_reads_it),
         cmocka_unit_test(a_dependency_cycle_loses_the_dependency_that_closes_it),
