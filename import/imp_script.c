@@ -99,8 +99,12 @@ static void set_numeric_user(struct imp_script *sc, const char *spec, const char
  * group: the tool refuses it at every start (chpst: "unknown user/group";
  * setuser and s6-setuidgid: unknown user), so the program never ran, and
  * sc->refused says so; so does setuser's USER with a ':', which it looks
- * up as one name. s6-setuidgid '' runs the program unchanged (s6
- * 2.11.2.0). Without a group, chpst sets the user's primary group alone
+ * up as one name, and s6-setuidgid's UID:GID unless it is two whole
+ * numbers (s6-applyuidgid -u UID -g GID). s6-setuidgid '' runs the
+ * program unchanged (s6 2.11.2.0). A USER or GROUP is looked up by name
+ * (sc->by_name): imp_script_apply resolves one of digits alone, which
+ * corral would read as an id, against the image's account files. Without
+ * a group, chpst sets the user's primary group alone
  * (sc->primary_group), setuser and s6-setuidgid its groups from
  * /etc/group too, as corral does; chpst sets every group it lists, where
  * corral, given group:, sets that one alone: past the first, they are
