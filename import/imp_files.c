@@ -185,7 +185,7 @@ static const char *imp_db_field(const char *l, unsigned i, size_t *n)
  * taken as the C library's parser takes them). */
 static bool imp_db_same_id(const char *f, size_t n, const char *key)
 {
-    if (!n || strspn(f, "0123456789") < n)
+    if (!n || !*key || strspn(f, "0123456789") < n)
         return false;
     while (n > 1 && *f == '0')
         f++, n--;
