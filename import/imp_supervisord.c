@@ -465,32 +465,46 @@ static void sv_skip(struct sv *c, struct sv_prog *p, struct imp_ini_key *k, cons
     p->svc = NULL;
 }
 
-/* Whether user= is a number as supervisord reads it (name_to_uid tries
- * Python's int(value) first: an optional sign, decimal digits with single
- * underscores between them, leading zeros), with its value in *uid,
- * saturated past 2^40. */
-static bool sv_user_uid(const char *u, long long *uid)
+/* Python's int() over [v, end) in base 8 or 10, without the whitespace
+ * it strips: an optional sign, for base 8 an optional 0o or 0O (an
+ * underscore may follow it), digits with single underscores between them,
+ * leading zeros. Returns whether int() takes it, with the value in *out,
+ * saturated past 2^40 (no id or C int reaches it). */
+static bool sv_py_int(const char *v, const char *end, int base, long long *out)
 {
-    bool neg = *u == '-';
-    if (*u == '-' || *u == '+')
-        u++;
-    long long v = 0;
+    bool neg = v < end && *v == '-';
+    if (v < end && (*v == '-' || *v == '+'))
+        v++;
+    bool under_ok = false; /* an underscore may come next */
+    if (base == 8 && end - v >= 2 && v[0] == '0' && (v[1] == 'o' || v[1] == 'O')) {
+        v += 2;
+        under_ok = true;
+    }
+    long long val = 0;
     bool digit = false, last_under = false;
-    for (; *u; u++) {
-        if (*u == '_' && digit && !last_under) {
+    for (; v < end; v++) {
+        if (*v == '_' && under_ok && !last_under) {
             last_under = true;
             continue;
         }
-        if (*u < '0' || *u > '9')
+        if (*v < '0' || *v >= '0' + base)
             return false;
-        v = v > (1LL << 40) ? v : v * 10 + (*u - '0');
+        val = val > (1LL << 40) ? val : val * base + (*v - '0');
         digit = true;
         last_under = false;
+        under_ok = true;
     }
     if (!digit || last_under)
         return false;
-    *uid = neg ? -v : v;
+    *out = neg ? -val : val;
     return true;
+}
+
+/* Whether user= is a number as supervisord reads it (name_to_uid tries
+ * Python's int(value) first), with its value in *uid. */
+static bool sv_user_uid(const char *u, long long *uid)
+{
+    return sv_py_int(u, u + strlen(u), 10, uid);
 }
 
 /* Why user= names no user corral could run the program as, or NULL.
@@ -551,33 +565,7 @@ static int sv_umask_read(const char *v, long long *out)
     size_t n = strlen(v);
     while (n && strchr(SV_PY_SPACE, v[n - 1]))
         n--;
-    const char *end = v + n;
-    bool neg = v < end && *v == '-';
-    if (v < end && (*v == '-' || *v == '+'))
-        v++;
-    bool under_ok = false; /* an underscore may come next */
-    if (end - v >= 2 && v[0] == '0' && (v[1] == 'o' || v[1] == 'O')) {
-        v += 2;
-        under_ok = true;
-    }
-    long long val = 0;
-    bool digit = false, last_under = false;
-    for (; v < end; v++) {
-        if (*v == '_' && under_ok && !last_under) {
-            last_under = true;
-            continue;
-        }
-        if (*v < '0' || *v > '7')
-            return -1;
-        val = val > (1LL << 40) ? val : val * 8 + (*v - '0');
-        digit = true;
-        last_under = false;
-        under_ok = true;
-    }
-    if (!digit || last_under)
-        return -1;
-    *out = neg ? -val : val;
-    return 0;
+    return sv_py_int(v, v + n, 8, out) ? 0 : -1;
 }
 
 /* umask=, read as sv_umask_read reads it. supervisord hands it to
