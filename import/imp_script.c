@@ -51,6 +51,31 @@ static void refuse(struct imp_script *sc, unsigned line, const char *what, const
     sc->refused.why = imp_xstrdup(why);
 }
 
+/* The user change names user and group (NULL: none), both taken: by
+ * numbers, or by names the caller then marks (sc->by_name). */
+static void set_ids(struct imp_script *sc, char *user, char *group)
+{
+    sc->by_name = NULL;
+    sc->primary_group = false;
+    free(sc->user);
+    sc->user = user;
+    free(sc->group);
+    sc->group = group;
+}
+
+/* The groups past the first that tool lists (rest, ':'-separated), which
+ * corral, given group:, does not set. */
+static void note_extra_groups(struct imp_script *sc, const char *tool, const char *rest,
+                              unsigned line, const char *what)
+{
+    char why[256];
+    snprintf(why, sizeof why,
+             "%s sets every group it lists; corral, given group:, sets that group alone: %s are "
+             "not set",
+             tool, rest);
+    note(sc, IMP_CHANGED, line, what, why);
+}
+
 /* chpst -u :UID:GID[:GID...] as runit's uidgids_set reads it: each field
  * is scanned as a number, an empty one as 0 (`:0:` is uid 0, gid 0); a
  * uid not followed by ':', or anything but further `:GID` fields after the
@@ -69,12 +94,8 @@ static void set_numeric_user(struct imp_script *sc, const char *spec, const char
     }
     const char *g = p + n + 1;
     size_t gn = strspn(g, "0123456789");
-    sc->by_name = NULL;
-    sc->primary_group = false;
-    free(sc->user);
-    sc->user = n ? imp_xstrndup(p, n) : imp_xstrdup("0");
-    free(sc->group);
-    sc->group = gn ? imp_xstrndup(g, gn) : imp_xstrdup("0");
+    set_ids(sc, n ? imp_xstrndup(p, n) : imp_xstrdup("0"),
+            gn ? imp_xstrndup(g, gn) : imp_xstrdup("0"));
     if (!n || !gn) {
         char why[256];
         snprintf(why, sizeof why,
@@ -83,14 +104,8 @@ static void set_numeric_user(struct imp_script *sc, const char *spec, const char
                  sc->user, sc->group);
         note(sc, IMP_CHANGED, line, what, why);
     }
-    if (g[gn] == ':') {
-        char why[256];
-        snprintf(why, sizeof why,
-                 "chpst sets every group it lists; corral, given group:, sets that group alone: "
-                 "%s are not set",
-                 g + gn + 1);
-        note(sc, IMP_CHANGED, line, what, why);
-    }
+    if (g[gn] == ':')
+        note_extra_groups(sc, "chpst", g + gn + 1, line, what);
 }
 
 /* The user change of `tool SPEC`: setuser's USER, s6-setuidgid's USER or
@@ -141,12 +156,7 @@ static void set_user(struct imp_script *sc, const char *tool, const char *spec, 
                    "whole numbers only and refuses it at every start, so the program never ran");
             return;
         }
-        sc->by_name = NULL;
-        sc->primary_group = false;
-        free(sc->user);
-        sc->user = imp_xstrndup(spec, un);
-        free(sc->group);
-        sc->group = imp_xstrdup(c + 1);
+        set_ids(sc, imp_xstrndup(spec, un), imp_xstrdup(c + 1));
         return;
     }
     const char *p = spec;
@@ -167,23 +177,14 @@ static void set_user(struct imp_script *sc, const char *tool, const char *spec, 
         refuse(sc, line, what, why);
         return;
     }
-    free(sc->user);
-    sc->user = imp_xstrndup(p, n);
-    free(sc->group);
-    sc->group = gn ? imp_xstrndup(g, gn) : NULL;
+    set_ids(sc, imp_xstrndup(p, n), gn ? imp_xstrndup(g, gn) : NULL);
     sc->primary_group = chpst && !g;
     sc->by_name = chpst ? "chpst" : s6 ? "s6-setuidgid" : "setuser";
     free(sc->user_what);
     sc->user_what = imp_xstrdup(what);
     sc->user_line = line;
-    if (g && g[gn]) {
-        char why[256];
-        snprintf(why, sizeof why,
-                 "%s sets every group it lists; corral, given group:, sets that group alone: %s "
-                 "are not set",
-                 tool, g + gn + 1);
-        note(sc, IMP_CHANGED, line, what, why);
-    }
+    if (g && g[gn])
+        note_extra_groups(sc, tool, g + gn + 1, line, what);
 }
 
 /* chpst's options (runit's chpst(8)); returns the index of the program. */
