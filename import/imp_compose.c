@@ -858,6 +858,20 @@ static void cy_ulimit_refused(struct cy *c, yaml_node_t *at, const char *what, c
               text ? "\"" : "", text ? text : "", text ? "\": " : "", why);
 }
 
+/* Reads n, the soft or hard (part) of limit w, into *out; reports it
+ * refused where Docker refuses it. */
+static bool cy_limit_part(struct cy *c, yaml_node_t *n, const char *w, const char *part,
+                          uint64_t *out)
+{
+    const char *why = NULL;
+    if (cy_limit(n, out, &why) == 0)
+        return true;
+    char *wp = imp_xasprintf("%s.%s", w, part);
+    cy_ulimit_refused(c, n, wp, why, cy_str(n));
+    free(wp);
+    return false;
+}
+
 /* Checks service idx's ulimits as Docker reads them: a name it does not
  * take, a value cy_limit refuses (the soft or the hard one), a soft limit
  * above the hard one (setrlimit(2) refuses it, -1 counting as the
@@ -922,18 +936,8 @@ static int cy_ulimits_check(struct cy *c, size_t idx)
                 free(wk);
                 bad = true;
             }
-            if (sn && cy_limit(sn, &soft, &why) < 0) {
-                char *ws = imp_xasprintf("%s.soft", w);
-                cy_ulimit_refused(c, sn, ws, why, cy_str(sn));
-                free(ws);
-                bad = true;
-            }
-            if (hn && cy_limit(hn, &hard, &why) < 0) {
-                char *wh = imp_xasprintf("%s.hard", w);
-                cy_ulimit_refused(c, hn, wh, why, cy_str(hn));
-                free(wh);
-                bad = true;
-            }
+            bad |= sn && !cy_limit_part(c, sn, w, "soft", &soft);
+            bad |= hn && !cy_limit_part(c, hn, w, "hard", &hard);
             if (!bad && sn && hn && soft > hard) {
                 char *t = imp_xasprintf("soft (%s) is more than hard (%s): the container cannot "
                                         "start with it (setrlimit(2) refuses it)",
